@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vigie.Config;
+using Vigie.Pipeline;
+using Vigie.Video;
+
+namespace Vigie.Bench;
+
+public sealed record BenchSettings(string Source, string? Model, int Runs, IReadOnlyList<int> Threads, double AnalysisFps);
+
+/// <summary>One measured configuration: median wall time of several runs and the video time it covered.</summary>
+public sealed record BenchRow(string Name, int Threads, double MedianSeconds, double VideoSeconds, long FramesAnalysed, double SourceFps)
+{
+    /// <summary>Source frames per wall-clock second: how fast the video is consumed, whatever the analysis rate.</summary>
+    public double SourceFramesPerSecond => VideoSeconds * SourceFps / MedianSeconds;
+    public double RealTimeFactor => VideoSeconds / MedianSeconds;
+}
+
+/// <summary>
+/// Decode-only versus full-pipeline throughput on the same file, in the same run, so their ratio is
+/// meaningful on whatever machine runs it.
+/// </summary>
+public static class PipelineBenchmark
+{
+    public static async Task<IReadOnlyList<BenchRow>> RunAsync(BenchSettings s, Action<string> report, CancellationToken ct)
+    {
+        var rows = new List<BenchRow>();
+        foreach (var threads in s.Threads)
+        {
+            rows.Add(await Measure("decode only", threads, s, report, () => DecodeOnceAsync(s, threads, ct)));
+            rows.Add(await Measure("pipeline, motion detector", threads, s, report, () => PipelineOnceAsync(s, threads, null, ct)));
+            if (s.Model is not null)
+                rows.Add(await Measure($"pipeline, {Path.GetFileName(s.Model)}", threads, s, report, () => PipelineOnceAsync(s, threads, s.Model, ct)));
+        }
+        return rows;
+    }
+
+    private static async Task<BenchRow> Measure(string name, int threads, BenchSettings s, Action<string> report,
+        Func<Task<(long Frames, double VideoSeconds, double SourceFps)>> once)
+    {
+        var times = new List<double>();
+        (long Frames, double VideoSeconds, double SourceFps) last = default;
+        for (int run = 0; run < s.Runs; run++)
+        {
+            var sw = Stopwatch.StartNew();
+            last = await once();
+            times.Add(sw.Elapsed.TotalSeconds);
+            report($"{name}, {threads} thread(s), run {run + 1}/{s.Runs}: {sw.Elapsed.TotalSeconds:0.000} s");
+        }
+        return new BenchRow(name, threads, Median(times), last.VideoSeconds, last.Frames, last.SourceFps);
+    }
+
+    private static async Task<(long, double, double)> DecodeOnceAsync(BenchSettings s, int threads, CancellationToken ct)
+    {
+        await using var source = await FfmpegSource.OpenAsync(s.Source, new DecodeOptions(s.AnalysisFps, 1280, threads), ct);
+        long frames = 0;
+        await foreach (var frame in source.ReadFramesAsync(ct))
+            using (frame) frames++;
+        return (frames, VideoSeconds(source), source.Info.Fps);
+    }
+
+    private static async Task<(long, double, double)> PipelineOnceAsync(BenchSettings s, int threads, string? model, CancellationToken ct)
+    {
+        var config = new SceneConfig { Analysis = { Fps = s.AnalysisFps } };
+        if (model is not null)
+        {
+            config.Detector.Type = "onnx";
+            config.Detector.Model = model;
+        }
+        await using var prepared = await AnalysisSetup.PrepareAsync(new AnalysisRequest(s.Source, config, Threads: threads),
+            NullLogger.Instance, ct);
+        var result = await prepared.Pipeline.RunAsync(new NoObserver(), ct);
+        if (result.SourceError is { } e) throw e;
+        return (result.FramesAnalysed, VideoSeconds(prepared.Source), prepared.Source.Info.Fps);
+    }
+
+    private static double VideoSeconds(IFrameSource source) => source.Info.Duration?.TotalSeconds ?? 0;
+
+    private sealed class NoObserver : IAnalysisObserver;
+
+    public static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>The Markdown section written into docs/BENCHMARKS.md.</summary>
+    public static string ToMarkdown(BenchSettings s, IReadOnlyList<BenchRow> rows, string machine, DateTimeOffset when)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine("## Decode-only vs. full pipeline (`vigie bench`)");
+        sb.AppendLine();
+        sb.AppendLine(inv, $"- Date: {when:yyyy-MM-dd HH:mm} UTC; machine: {machine}");
+        sb.AppendLine(inv, $"- File: `{Path.GetFileName(s.Source)}`; analysis rate {s.AnalysisFps} fps; median of {s.Runs} runs each.");
+        sb.AppendLine("- Throughput is in source frames per wall-clock second (the whole file is decoded either way; only analysed frames cross the pipe).");
+        sb.AppendLine("- Ratio: full-pipeline throughput / decode-only throughput at the same thread count, measured in the same run.");
+        sb.AppendLine();
+        sb.AppendLine("| what | threads | median s | source fps | x real time | analysed frames | ratio to decode |");
+        sb.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var r in rows)
+        {
+            var baseline = rows.First(b => b.Threads == r.Threads && b.Name == "decode only");
+            var ratio = r.SourceFramesPerSecond / baseline.SourceFramesPerSecond;
+            sb.AppendLine(inv, $"| {r.Name} | {r.Threads} | {r.MedianSeconds:0.000} | {r.SourceFramesPerSecond:0} | {r.RealTimeFactor:0.0} | {r.FramesAnalysed} | {ratio:0.00} |");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Replaces (or appends) one marked section of a Markdown file, leaving other sections alone.</summary>
+    public static string ReplaceSection(string document, string marker, string section)
+    {
+        var begin = $"<!-- {marker}:begin -->";
+        var end = $"<!-- {marker}:end -->";
+        var block = $"{begin}\n{section.TrimEnd()}\n{end}";
+        var i = document.IndexOf(begin, StringComparison.Ordinal);
+        var j = document.IndexOf(end, StringComparison.Ordinal);
+        if (i >= 0 && j > i) return document[..i] + block + document[(j + end.Length)..];
+        return document.TrimEnd() + (document.Length > 0 ? "\n\n" : "") + block + "\n";
+    }
+
+    public static string DescribeMachine()
+    {
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            : null;
+        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
+        return $"{cpu ?? "unknown CPU"}, {Environment.ProcessorCount} cores, {memory:0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
+    }
+}

@@ -1,0 +1,206 @@
+using System.CommandLine;
+using Spectre.Console;
+using Vigie.Alerts;
+using Vigie.Analytics;
+using Vigie.Cli.Terminal;
+using Vigie.Config;
+using Vigie.Pipeline;
+using Vigie.Tracking;
+using Vigie.Video;
+
+namespace Vigie.Cli.Commands;
+
+/// <summary>`vigie analyze`: one video through the whole pipeline, events out.</summary>
+public static class AnalyzeCommand
+{
+    public const int ExitOk = 0;
+    public const int ExitFailed = 1;
+    public const int ExitBadInput = 2;
+
+    public static Command Create()
+    {
+        var source = new Argument<string?>("source")
+        {
+            Description = "A video file, an rtsp:// or http(s):// camera URL, or a folder of images. Default: the camera's source in the config.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var config = new Option<string?>("--config", "-c") { Description = "Scene configuration (YAML or JSON); see docs/CONFIG.md." };
+        var model = new Option<string?>("--model", "-m") { Description = "ONNX detector to use instead of the config's (implies detector type onnx)." };
+        var format = new Option<string?>("--format") { Description = "Output format of --model: yolox (default), deimv2 or rtmdet." };
+        var camera = new Option<string?>("--camera") { Description = "Which camera of the config to use (default: the first)." };
+        var output = new Option<string?>("--out", "-o") { Description = "Write events as JSON Lines to this file." };
+        var tracks = new Option<string?>("--tracks") { Description = "Write finished tracks as JSON Lines to this file." };
+        var render = new Option<string?>("--render") { Description = "Write an annotated video (people pixelated) to this .mp4 file." };
+        var fps = new Option<double?>("--fps") { Description = "Frames analysed per second of video (overrides analysis.fps; 0 = every frame)." };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for decoding and inference (default: detector.threads)." };
+        var start = new Option<DateTimeOffset?>("--start") { Description = "Clock time of the first frame (ISO 8601), for schedules and reports." };
+        var command = new Command("analyze", "Analyse a video or camera stream: tracked objects and events.")
+        {
+            source, config, model, format, camera, output, tracks, render, fps, threads, start,
+        };
+        command.SetAction(async (parse, ct) => await RunAsync(new Options(
+            parse.GetValue(source), parse.GetValue(config), parse.GetValue(model), parse.GetValue(format), parse.GetValue(camera),
+            parse.GetValue(output), parse.GetValue(tracks), parse.GetValue(render), parse.GetValue(fps), parse.GetValue(threads),
+            parse.GetValue(start)), ct));
+        return command;
+    }
+
+    public sealed record Options(string? Source, string? Config, string? Model, string? Format, string? Camera, string? Out,
+        string? Tracks, string? Render, double? Fps, int? Threads, DateTimeOffset? Start);
+
+    public static async Task<int> RunAsync(Options o, CancellationToken ct)
+    {
+        var logger = new StderrLogger();
+        SceneConfig config;
+        try
+        {
+            config = LoadConfig(o);
+        }
+        catch (ConfigException e)
+        {
+            return Fail(e.Message, ExitBadInput);
+        }
+
+        PreparedAnalysis prepared;
+        try
+        {
+            prepared = await AnalysisSetup.PrepareAsync(new AnalysisRequest(o.Source, config, o.Camera, o.Start, o.Threads), logger, ct);
+        }
+        catch (Exception e) when (e is ConfigException or VideoSourceException or FileNotFoundException or InvalidDataException)
+        {
+            return Fail(e.Message, ExitBadInput);
+        }
+
+        await using (prepared)
+        {
+            var output = new AnalysisOutputs(prepared, o);
+            var progress = new ProgressDisplay(prepared.Source.IsLive ? null : prepared.Source.Info.Duration);
+            output.Progress = progress;
+            AnalysisResult? result = null;
+            Exception? sinkError = null;
+            var title = $"{Path.GetFileName(prepared.Source.Location.TrimEnd('/'))} [{prepared.Detector.Description}]";
+            try
+            {
+                await progress.RunAsync(title, async () => result = await prepared.Pipeline.RunAsync(output, ct));
+            }
+            catch (IOException e)
+            {
+                sinkError = e; // e.g. disk full: what was written so far is flushed and kept
+            }
+            finally
+            {
+                try
+                {
+                    output.Dispose();
+                }
+                catch (IOException e)
+                {
+                    sinkError ??= e;
+                }
+            }
+            output.PrintSummary(result, progress.Elapsed);
+            if (sinkError is not null) return Fail($"writing results failed: {sinkError.Message}", ExitFailed);
+            if (result?.SourceError is { } sourceError) return Fail(sourceError.Message, ExitFailed);
+            return ct.IsCancellationRequested ? ExitFailed : ExitOk;
+        }
+    }
+
+    private static SceneConfig LoadConfig(Options o)
+    {
+        var config = o.Config is null ? new SceneConfig() : ConfigLoader.LoadFile(o.Config);
+        if (o.Model is not null)
+        {
+            config.Detector.Type = "onnx";
+            config.Detector.Model = Path.GetFullPath(o.Model);
+        }
+        if (o.Format is not null) config.Detector.Format = o.Format;
+        if (o.Fps is { } fps) config.Analysis.Fps = fps;
+        var errors = ConfigValidator.Validate(config);
+        if (errors.Count > 0) throw new ConfigException(o.Config ?? "(command line)", errors);
+        return config;
+    }
+
+    internal static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return code;
+    }
+
+    /// <summary>Everything a run writes: JSON Lines, the annotated video, live alert lines, the final summary.</summary>
+    private sealed class AnalysisOutputs(PreparedAnalysis prepared, Options o) : IAnalysisObserver, IDisposable
+    {
+        private readonly JsonLinesWriter? _events = o.Out is null ? null : new JsonLinesWriter(o.Out);
+        private readonly JsonLinesWriter? _tracks = o.Tracks is null ? null : new JsonLinesWriter(o.Tracks);
+        private FfmpegVideoWriter? _video;
+        private readonly List<SceneEvent> _closed = [];
+        private readonly Dictionary<string, int> _trackCounts = [];
+        private readonly HashSet<int> _alerting = [];
+        private readonly OpenCvSharp.Mat _canvas = new();
+        private long _frames;
+
+        public ProgressDisplay? Progress { get; set; }
+
+        public void OnEvent(EventChange change)
+        {
+            var e = change.Event;
+            if (change.Closed)
+            {
+                _closed.Add(e);
+                _events?.Write(EventLine.From(e));
+                foreach (var id in e.TrackIds) _alerting.Remove(id);
+            }
+            else
+            {
+                foreach (var id in e.TrackIds) _alerting.Add(id);
+                Progress?.Say($"ALERT {e.Kind} [{e.Where}] at {e.RaisedAt.TotalSeconds:0.0} s: {e.Detail} (track {string.Join(",", e.TrackIds)})");
+            }
+        }
+
+        public void OnTrackEnded(Track track)
+        {
+            var key = track.Category.ToString().ToLowerInvariant();
+            _trackCounts[key] = _trackCounts.GetValueOrDefault(key) + 1;
+            _tracks?.Write(TrackLine.From(prepared.Camera.Name, track, prepared.Source.FrameWidth, prepared.Source.FrameHeight));
+        }
+
+        public void OnFrameAnalysed(AnalysedFrame frame)
+        {
+            _frames++;
+            Progress?.Advance(frame.Frame.Timestamp);
+            if (o.Render is null) return;
+            _video ??= new FfmpegVideoWriter(o.Render, frame.Frame.Image.Width, frame.Frame.Image.Height, prepared.AnalysedFps);
+            frame.Frame.Image.CopyTo(_canvas);
+            Annotator.Draw(_canvas, frame.Tracks.Visible, prepared.Zones, prepared.Lines, _alerting, frame.Frame.Timestamp);
+            _video.Write(_canvas);
+        }
+
+        public void PrintSummary(AnalysisResult? result, TimeSpan elapsed)
+        {
+            var analysed = result?.FramesAnalysed ?? _frames;
+            var seconds = result?.LastTimestamp.TotalSeconds ?? 0;
+            var table = new Table().Title($"Events on {Markup.Escape(prepared.Camera.Name)}").AddColumns("kind", "where", "start s", "end s", "alert s", "tracks", "score");
+            foreach (var e in _closed.OrderBy(e => e.Start))
+                table.AddRow(e.Kind, Markup.Escape(e.Where), $"{e.Start.TotalSeconds:0.0}", e.End is { } end ? $"{end.TotalSeconds:0.0}" : "-",
+                    $"{e.RaisedAt.TotalSeconds:0.0}", string.Join(",", e.TrackIds), $"{e.Score:0.00}");
+            if (_closed.Count == 0) table.AddRow("(none)", "", "", "", "", "", "");
+            AnsiConsole.Write(table);
+            var tracks = _trackCounts.Count == 0 ? "none" : string.Join(", ", _trackCounts.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Value} {kv.Key}"));
+            AnsiConsole.WriteLine($"tracks: {tracks}");
+            AnsiConsole.WriteLine(
+                $"analysed {analysed} frames covering {seconds:0.0} s of video in {elapsed.TotalSeconds:0.0} s " +
+                $"({analysed / Math.Max(1e-3, elapsed.TotalSeconds):0} fps, {seconds / Math.Max(1e-3, elapsed.TotalSeconds):0.0}x real time)" +
+                (result?.FramesDropped > 0 ? $", {result.FramesDropped} frames dropped" : ""));
+            if (o.Out is not null) AnsiConsole.WriteLine($"events: {o.Out} ({_closed.Count})");
+            if (o.Tracks is not null) AnsiConsole.WriteLine($"tracks: {o.Tracks}");
+            if (o.Render is not null && _video is not null) AnsiConsole.WriteLine($"video: {o.Render}");
+        }
+
+        public void Dispose()
+        {
+            _canvas.Dispose();
+            _events?.Dispose();
+            _tracks?.Dispose();
+            _video?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Vigie.Bench;
+using Vigie.Video;
+
+namespace Vigie.Cli.Commands;
+
+/// <summary>`vigie bench`: measures decode-only and full-pipeline speed and records them in docs/BENCHMARKS.md.</summary>
+public static class BenchCommand
+{
+    private const string SharedClip = "../shared/data/pedestrians/vtest.avi";
+    private const string SharedModel = "../shared/models/yolox_nano.onnx";
+
+    public static Command Create()
+    {
+        var source = new Option<string?>("--source") { Description = $"Video to measure on (default: {SharedClip}, else a synthetic clip)." };
+        var model = new Option<string?>("--model") { Description = $"YOLOX model for the detector rows (default: {SharedModel} when present)." };
+        var runs = new Option<int>("--runs") { Description = "Runs per measurement; the median is reported.", DefaultValueFactory = _ => 3 };
+        var fps = new Option<double>("--fps") { Description = "Analysis rate (frames/s).", DefaultValueFactory = _ => 5 };
+        var output = new Option<string>("--out") { Description = "Markdown file to update.", DefaultValueFactory = _ => "docs/BENCHMARKS.md" };
+        var command = new Command("bench", "Measure decode-only vs. full-pipeline speed at 1 and 2 threads; write docs/BENCHMARKS.md.")
+        {
+            source, model, runs, fps, output,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var clip = parse.GetValue(source) ?? (File.Exists(SharedClip) ? SharedClip : null);
+            if (clip is null)
+            {
+                clip = Path.Combine(Path.GetTempPath(), "vigie-bench-synthetic.mp4");
+                SyntheticScene.Default.WriteVideo(clip);
+            }
+            var detector = parse.GetValue(model) ?? (File.Exists(SharedModel) ? SharedModel : null);
+            var settings = new BenchSettings(Path.GetFullPath(clip), detector is null ? null : Path.GetFullPath(detector),
+                Math.Max(1, parse.GetValue(runs)), [1, 2], parse.GetValue(fps));
+            try
+            {
+                var rows = await PipelineBenchmark.RunAsync(settings, Console.WriteLine, ct);
+                var section = PipelineBenchmark.ToMarkdown(settings, rows, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
+                var path = parse.GetValue(output)!;
+                var existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n\nWritten by `vigie bench`; numbers are medians measured on the machine named.\n";
+                File.WriteAllText(path, PipelineBenchmark.ReplaceSection(existing, "pipeline", section));
+                Console.WriteLine(section);
+                Console.WriteLine($"written to {path}");
+                return 0;
+            }
+            catch (Exception e) when (e is VideoSourceException or FileNotFoundException or InvalidDataException)
+            {
+                return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
+            }
+        });
+        return command;
+    }
+}

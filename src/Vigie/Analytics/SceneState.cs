@@ -1,0 +1,66 @@
+using Vigie.Geometry;
+using Vigie.Tracking;
+
+namespace Vigie.Analytics;
+
+/// <summary>Everything a rule may look at after one analysed frame. Rules are pure over it.</summary>
+public sealed record SceneState(
+    string Camera,
+    TimeSpan Time,
+    DateTimeOffset Clock,
+    int FrameWidth,
+    int FrameHeight,
+    IReadOnlyList<Track> Tracks,
+    IReadOnlyList<Track> EndedTracks)
+{
+    /// <summary>A pixel point in normalised image coordinates (0..1), the unit zones are drawn in.</summary>
+    public Point2 Normalise(Point2 p) => new(p.X / FrameWidth, p.Y / FrameHeight);
+
+    public Box Normalise(Box b) => new(b.X / FrameWidth, b.Y / FrameHeight, b.Width / FrameWidth, b.Height / FrameHeight);
+}
+
+/// <summary>The eight VSA use cases, named as in ground-truth files and reports.</summary>
+public static class EventKinds
+{
+    public const string AbandonedObject = "abandoned_object";
+    public const string Weapon = "weapon";
+    public const string WrongWay = "wrong_way";
+    public const string Intrusion = "intrusion";
+    public const string PersonDown = "person_down";
+    public const string CrowdMovement = "crowd_movement";
+    public const string CrowdDensity = "crowd_density";
+    public const string Fire = "fire";
+
+    public static readonly IReadOnlyList<string> All =
+        [AbandonedObject, Weapon, WrongWay, Intrusion, PersonDown, CrowdMovement, CrowdDensity, Fire];
+}
+
+/// <summary>
+/// An event raised by a rule. <see cref="RaisedAt"/> is when the alert went out (the rule's condition was
+/// met); <see cref="Start"/> when the situation began (e.g. the entry into the zone); <see cref="End"/>
+/// is null while it lasts. Box is normalised (0..1) like zones.
+/// </summary>
+public sealed record SceneEvent(
+    string Camera,
+    string Kind,
+    string Where,
+    TimeSpan Start,
+    TimeSpan? End,
+    TimeSpan RaisedAt,
+    DateTimeOffset StartClock,
+    float Score,
+    IReadOnlyList<int> TrackIds,
+    Box Box,
+    string Detail);
+
+/// <summary>A rule's output: an event opening (an alert to show now) or closing (final, to store).</summary>
+public sealed record EventChange(SceneEvent Event, bool Closed);
+
+/// <summary>One use case on one camera. Keeps per-track state and drops it when tracks end.</summary>
+public interface IEventRule
+{
+    IReadOnlyList<EventChange> Update(SceneState state);
+
+    /// <summary>The source ended: close whatever is still open.</summary>
+    IReadOnlyList<EventChange> Flush(TimeSpan end);
+}

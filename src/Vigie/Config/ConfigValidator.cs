@@ -1,0 +1,155 @@
+using System.Globalization;
+
+namespace Vigie.Config;
+
+/// <summary>Checks a parsed configuration and reports every problem at once, each with its path.</summary>
+public static class ConfigValidator
+{
+    public static readonly string[] Categories = ["person", "vehicle", "bag", "weapon", "animal", "moving", "other"];
+    private static readonly string[] Days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+    public static IReadOnlyList<string> Validate(SceneConfig config)
+    {
+        var errors = new List<string>();
+        void Err(string path, string message) => errors.Add($"{path}: {message}");
+
+        if (config.Version != 1) Err("version", $"unsupported version {config.Version}; this Vigie reads version 1");
+
+        var a = config.Analysis;
+        if (a.Fps < 0 || double.IsNaN(a.Fps)) Err("analysis.fps", "must be 0 (every frame) or a positive number of frames per second");
+        if (a.MaxWidth < 0) Err("analysis.max_width", "must be 0 (source width) or a positive number of pixels");
+        else if (a.MaxWidth is > 0 and < 64) Err("analysis.max_width", "must be at least 64 pixels");
+        if (a.ImagesFps <= 0) Err("analysis.images_fps", "must be a positive number of images per second");
+        if (a.StallTimeoutS <= 0) Err("analysis.stall_timeout_s", "must be a positive number of seconds");
+
+        ValidateDetector(config.Detector, Err);
+
+        var t = config.Tracker;
+        Unit("tracker.high_threshold", t.HighThreshold, Err);
+        Unit("tracker.low_threshold", t.LowThreshold, Err);
+        Unit("tracker.new_track_threshold", t.NewTrackThreshold, Err);
+        Unit("tracker.match_iou", t.MatchIou, Err);
+        if (t.LowThreshold > t.HighThreshold) Err("tracker.low_threshold", "must not exceed tracker.high_threshold");
+        if (t.LostBufferS < 0) Err("tracker.lost_buffer_s", "must be zero or more seconds");
+
+        var cameraNames = new HashSet<string>();
+        for (int c = 0; c < config.Cameras.Count; c++)
+        {
+            var cam = config.Cameras[c];
+            var cp = $"cameras[{c}]";
+            if (string.IsNullOrWhiteSpace(cam.Name)) Err($"{cp}.name", "must not be empty");
+            else if (!cameraNames.Add(cam.Name)) Err($"{cp}.name", $"'{cam.Name}' is used by another camera");
+
+            var zoneNames = new HashSet<string>();
+            for (int z = 0; z < cam.Zones.Count; z++)
+            {
+                var zone = cam.Zones[z];
+                var zp = $"{cp}.zones[{z}]";
+                if (string.IsNullOrWhiteSpace(zone.Name)) Err($"{zp}.name", "must not be empty");
+                else if (!zoneNames.Add(zone.Name)) Err($"{zp}.name", $"'{zone.Name}' is used by another zone of this camera");
+                ValidatePolygon($"{zp}.polygon", zone.Polygon, Err);
+                ValidateSchedule($"{zp}.schedule", zone.Schedule, Err);
+                if (zone.UseCases.Intrusion is { } i)
+                {
+                    var ip = $"{zp}.use_cases.intrusion";
+                    ValidateClasses($"{ip}.classes", i.Classes, Err);
+                    if (i.DwellS < 0) Err($"{ip}.dwell_s", "must be zero or more seconds");
+                    if (i.CooldownS < 0) Err($"{ip}.cooldown_s", "must be zero or more seconds");
+                }
+            }
+
+            var lineNames = new HashSet<string>();
+            for (int l = 0; l < cam.Lines.Count; l++)
+            {
+                var line = cam.Lines[l];
+                var lp = $"{cp}.lines[{l}]";
+                if (string.IsNullOrWhiteSpace(line.Name)) Err($"{lp}.name", "must not be empty");
+                else if (!lineNames.Add(line.Name)) Err($"{lp}.name", $"'{line.Name}' is used by another line of this camera");
+                var fromOk = ValidatePoint($"{lp}.from", line.From, Err);
+                var toOk = ValidatePoint($"{lp}.to", line.To, Err);
+                if (fromOk && toOk && Math.Abs(line.From[0] - line.To[0]) < 1e-6 && Math.Abs(line.From[1] - line.To[1]) < 1e-6)
+                    Err($"{lp}.to", "must differ from 'from': a line needs a length");
+                if (line.Forbidden is not ("left_to_right" or "right_to_left" or "both"))
+                    Err($"{lp}.forbidden", $"'{line.Forbidden}' is not one of left_to_right, right_to_left, both");
+                ValidateClasses($"{lp}.classes", line.Classes, Err);
+                if (line.CooldownS < 0) Err($"{lp}.cooldown_s", "must be zero or more seconds");
+                ValidateSchedule($"{lp}.schedule", line.Schedule, Err);
+            }
+        }
+        return errors;
+    }
+
+    private static void ValidateDetector(DetectorConfig d, Action<string, string> err)
+    {
+        if (d.Type is not ("motion" or "onnx")) err("detector.type", $"'{d.Type}' is not one of motion, onnx");
+        if (d.Format is not ("yolox" or "deimv2" or "rtmdet")) err("detector.format", $"'{d.Format}' is not one of yolox, deimv2, rtmdet");
+        if (d.Type == "onnx" && string.IsNullOrWhiteSpace(d.Model)) err("detector.model", "is required when detector.type is onnx");
+        if (d.InputSize is { } size)
+        {
+            if (size.Count != 2) err("detector.input_size", "needs exactly two numbers: [width, height]");
+            else if (size.Any(v => v < 32 || v % 32 != 0)) err("detector.input_size", "width and height must be multiples of 32, at least 32");
+        }
+        if (d.ScoreThreshold is { } s) Unit("detector.score_threshold", s, err);
+        Unit("detector.nms_iou", d.NmsIou, err);
+        if (d.Threads < 1) err("detector.threads", "must be at least 1");
+        if (d.ClassNames is { Count: 0 }) err("detector.class_names", "must list at least one class when given");
+        foreach (var (label, category) in d.CategoryMap)
+            if (!Categories.Contains(category)) err($"detector.category_map.{label}", $"'{category}' is not a category ({string.Join(", ", Categories)})");
+    }
+
+    private static void ValidatePolygon(string path, List<List<double>> polygon, Action<string, string> err)
+    {
+        if (polygon.Count < 3) { err(path, $"needs at least 3 points, has {polygon.Count}"); return; }
+        var ok = true;
+        for (int i = 0; i < polygon.Count; i++) ok &= ValidatePoint($"{path}[{i}]", polygon[i], err);
+        if (!ok) return;
+        var points = polygon.Select(p => new Geometry.Point2((float)p[0], (float)p[1])).ToList();
+        if (Math.Abs(Geometry.Shapes.SignedArea2(points)) < 1e-6) err(path, "has no area (its points are collinear or repeated)");
+    }
+
+    private static bool ValidatePoint(string path, List<double> point, Action<string, string> err)
+    {
+        if (point.Count != 2) { err(path, $"a point needs exactly 2 coordinates [x, y], has {point.Count}"); return false; }
+        if (point.Any(v => double.IsNaN(v) || v < 0 || v > 1))
+        {
+            err(path, $"[{string.Join(", ", point.Select(v => v.ToString(CultureInfo.InvariantCulture)))}] is outside the image: coordinates are normalised to 0..1");
+            return false;
+        }
+        return true;
+    }
+
+    private static void ValidateClasses(string path, List<string> classes, Action<string, string> err)
+    {
+        if (classes.Count == 0) err(path, "must list at least one category");
+        foreach (var c in classes.Where(c => !Categories.Contains(c)))
+            err(path, $"'{c}' is not a category ({string.Join(", ", Categories)})");
+    }
+
+    private static void ValidateSchedule(string path, List<ScheduleWindow> windows, Action<string, string> err)
+    {
+        for (int w = 0; w < windows.Count; w++)
+        {
+            var wp = $"{path}[{w}]";
+            foreach (var day in windows[w].Days.Where(d => !Days.Contains(d)))
+                err($"{wp}.days", $"'{day}' is not a day ({string.Join(", ", Days)})");
+            if (ParseClock(windows[w].From) is null) err($"{wp}.from", $"'{windows[w].From}' is not a time of day HH:mm");
+            if (ParseClock(windows[w].To) is null) err($"{wp}.to", $"'{windows[w].To}' is not a time of day HH:mm (24:00 allowed)");
+        }
+    }
+
+    private static void Unit(string path, double value, Action<string, string> err)
+    {
+        if (double.IsNaN(value) || value < 0 || value > 1) err(path, $"{value.ToString(CultureInfo.InvariantCulture)} is outside 0..1");
+    }
+
+    /// <summary>Parses HH:mm (00:00 to 24:00) into a time since midnight.</summary>
+    public static TimeSpan? ParseClock(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var h)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var m)
+            || parts[1].Length != 2 || h > 24 || m > 59 || (h == 24 && m != 0))
+            return null;
+        return new TimeSpan(h, m, 0);
+    }
+}

@@ -1,0 +1,179 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+
+namespace Vigie.Config;
+
+// The scene configuration as users write it (YAML or JSON, snake_case keys). Defaults live here,
+// next to their description, and docs/scene.schema.json is generated from these types.
+
+[Description("A Vigie scene configuration: how video is analysed and, per camera, the zones and lines watched.")]
+public sealed class SceneConfig
+{
+    [Description("Configuration format version; only 1 exists.")]
+    public int Version { get; set; } = 1;
+
+    [Description("How frames are sampled from the video.")]
+    public AnalysisConfig Analysis { get; set; } = new();
+
+    [Description("Which detector finds objects in each analysed frame.")]
+    public DetectorConfig Detector { get; set; } = new();
+
+    [Description("Multi-object tracker settings (ByteTrack-style).")]
+    public TrackerConfig Tracker { get; set; } = new();
+
+    [Description("The cameras of this scene. `vigie analyze` uses the first one unless --camera names another.")]
+    public List<CameraConfig> Cameras { get; set; } = [];
+}
+
+public sealed class AnalysisConfig
+{
+    [Description("Frames analysed per second of video (frames/s). 0 analyses every frame. Default 5.")]
+    public double Fps { get; set; } = 5;
+
+    [Description("Frames wider than this are scaled down by the decoder before analysis (pixels). 0 keeps the source width.")]
+    public int MaxWidth { get; set; } = 1280;
+
+    [Description("For a folder of images: how many images make one second (images/s).")]
+    public double ImagesFps { get; set; } = 1;
+
+    [Description("A live source that delivers no frame for this long is treated as dead (seconds).")]
+    public double StallTimeoutS { get; set; } = 10;
+}
+
+public sealed class DetectorConfig
+{
+    [Description("'motion' (model-free background subtraction, the default) or 'onnx' (a model file).")]
+    [AllowedValues("motion", "onnx")]
+    public string Type { get; set; } = "motion";
+
+    [Description("Path to the ONNX model file (type onnx). Relative paths are resolved from the config file's folder.")]
+    public string? Model { get; set; }
+
+    [Description("Output format of the model: yolox, deimv2 or rtmdet. See docs/MODELS.md.")]
+    [AllowedValues("yolox", "deimv2", "rtmdet")]
+    public string Format { get; set; } = "yolox";
+
+    [Description("Network input size [width, height] in pixels. Default: 416x416 for yolox and deimv2, 640x640 for rtmdet.")]
+    public List<int>? InputSize { get; set; }
+
+    [Description("Detections scoring below this are discarded (0..1). Default 0.3 (0.45 for deimv2).")]
+    public double? ScoreThreshold { get; set; }
+
+    [Description("Boxes of the same class overlapping more than this IoU are merged by NMS (0..1).")]
+    public double NmsIou { get; set; } = 0.45;
+
+    [Description("CPU threads for inference.")]
+    public int Threads { get; set; } = 1;
+
+    [Description("Class names in the model's output order. Default: the 80 COCO classes (person only for rtmdet).")]
+    public List<string>? ClassNames { get; set; }
+
+    [Description("Extra mapping of model class names to Vigie categories (person, vehicle, bag, weapon, animal, other), e.g. {pistol: weapon}.")]
+    public Dictionary<string, string> CategoryMap { get; set; } = [];
+}
+
+public sealed class TrackerConfig
+{
+    [Description("Detections at or above this score are associated first (0..1).")]
+    public double HighThreshold { get; set; } = 0.5;
+
+    [Description("Detections below this score are ignored; between this and high_threshold they only continue tracks (0..1).")]
+    public double LowThreshold { get; set; } = 0.1;
+
+    [Description("Minimum score for a detection to start a new track (0..1).")]
+    public double NewTrackThreshold { get; set; } = 0.6;
+
+    [Description("Minimum overlap (IoU) between a track's predicted box and a detection to associate them (0..1).")]
+    public double MatchIou { get; set; } = 0.2;
+
+    [Description("How long a track that is no longer detected is kept before it ends (seconds).")]
+    public double LostBufferS { get; set; } = 2;
+}
+
+public sealed class CameraConfig
+{
+    [Description("A unique camera name, used in events and reports.")]
+    public string Name { get; set; } = "camera";
+
+    [Description("Video source: a file path, an rtsp:// or http(s):// URL, or a folder of images. The command line may override it.")]
+    public string? Source { get; set; }
+
+    [Description("Clock time of the first frame of a recording (ISO 8601), for schedules. Default: the file's creation_time tag, else now.")]
+    public DateTimeOffset? StartTime { get; set; }
+
+    [Description("Polygons watched on this camera, in normalised image coordinates (0..1, origin top-left).")]
+    public List<ZoneConfig> Zones { get; set; } = [];
+
+    [Description("Directed lines watched on this camera, in normalised image coordinates.")]
+    public List<LineConfig> Lines { get; set; } = [];
+}
+
+public sealed class ZoneConfig
+{
+    [Description("A unique zone name on this camera.")]
+    public string Name { get; set; } = "";
+
+    [Description("At least 3 [x, y] points in normalised image coordinates (0..1).")]
+    public List<List<double>> Polygon { get; set; } = [];
+
+    [Description("When the zone's use cases are active. Empty: always.")]
+    public List<ScheduleWindow> Schedule { get; set; } = [];
+
+    [Description("The use cases watched in this zone, each with its thresholds.")]
+    public ZoneUseCases UseCases { get; set; } = new();
+}
+
+public sealed class ZoneUseCases
+{
+    [Description("Raise an alert when a person or vehicle enters or stays in this (forbidden) zone.")]
+    public IntrusionConfig? Intrusion { get; set; }
+}
+
+public sealed class IntrusionConfig
+{
+    [Description("Categories that count as intruders: person, vehicle, bag, animal, moving (motion-detector blobs), other.")]
+    public List<string> Classes { get; set; } = ["person", "vehicle", "moving"];
+
+    [Description("How long an object must stay in the zone before the alert (seconds). Filters people brushing the edge.")]
+    public double DwellS { get; set; } = 0.5;
+
+    [Description("After an intruder leaves or is lost, a new track in the zone within this time continues the same event (seconds).")]
+    public double CooldownS { get; set; } = 5;
+}
+
+public sealed class LineConfig
+{
+    [Description("A unique line name on this camera.")]
+    public string Name { get; set; } = "";
+
+    [Description("Start point [x, y] of the line, normalised (0..1).")]
+    public List<double> From { get; set; } = [];
+
+    [Description("End point [x, y] of the line, normalised (0..1).")]
+    public List<double> To { get; set; } = [];
+
+    [Description("Which crossing raises an intrusion alert, seen from 'from' looking at 'to': left_to_right, right_to_left or both.")]
+    [AllowedValues("left_to_right", "right_to_left", "both")]
+    public string Forbidden { get; set; } = "both";
+
+    [Description("Categories whose crossing counts: person, vehicle, bag, animal, moving, other.")]
+    public List<string> Classes { get; set; } = ["person", "vehicle", "moving"];
+
+    [Description("The same track crossing again within this time raises no new alert (seconds).")]
+    public double CooldownS { get; set; } = 5;
+
+    [Description("When the line is watched. Empty: always.")]
+    public List<ScheduleWindow> Schedule { get; set; } = [];
+}
+
+public sealed class ScheduleWindow
+{
+    [Description("Days of the week (mon, tue, wed, thu, fri, sat, sun). Empty: every day.")]
+    public List<string> Days { get; set; } = [];
+
+    [Description("Start of the window, HH:mm, local time of the camera.")]
+    public string From { get; set; } = "00:00";
+
+    [Description("End of the window, HH:mm; earlier than 'from' means the window runs past midnight.")]
+    public string To { get; set; } = "24:00";
+}

@@ -1,0 +1,221 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using OpenCvSharp;
+using Vigie.Geometry;
+
+namespace Vigie.Perception;
+
+/// <summary>Everything needed to run one ONNX detector; built from the validated config.</summary>
+public sealed record OnnxModelOptions(
+    string ModelPath,
+    ModelFormat Format,
+    int InputWidth,
+    int InputHeight,
+    float ScoreThreshold,
+    float NmsIou,
+    int Threads,
+    IReadOnlyList<string> ClassNames,
+    IReadOnlyDictionary<string, Category>? CategoryOverrides = null)
+{
+    /// <summary>Upper bound on detections kept per frame, declared once for every format.</summary>
+    public const int MaxDetectionsPerFrame = 300;
+}
+
+/// <summary>Runs a detector through ONNX Runtime (CPU) and returns detections in frame pixels.</summary>
+public sealed class OnnxDetector : IDetector
+{
+    private static readonly float[] Zero3 = [0, 0, 0];
+    private static readonly float[] One3 = [1, 1, 1];
+    // MMDetection's ImageNet statistics in BGR order, as RTMDet was trained.
+    private static readonly float[] MmdetMeanBgr = [103.53f, 116.28f, 123.675f];
+    private static readonly float[] MmdetStdBgr = [57.375f, 57.12f, 58.395f];
+
+    private readonly OnnxModelOptions _options;
+    private readonly InferenceSession _session;
+    private readonly string _imageInput;
+    private readonly float[] _input;
+    private readonly Mat _canvas = new();
+
+    public OnnxDetector(OnnxModelOptions options)
+    {
+        _options = options;
+        if (!File.Exists(options.ModelPath))
+            throw new FileNotFoundException($"model file not found: {options.ModelPath}", options.ModelPath);
+        var so = new SessionOptions
+        {
+            IntraOpNumThreads = Math.Max(1, options.Threads),
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        try
+        {
+            _session = new InferenceSession(options.ModelPath, so);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{options.ModelPath} is not a loadable ONNX model: {FirstLine(e.Message)}", e);
+        }
+        _imageInput = _session.InputMetadata
+            .First(kv => kv.Value.ElementDataType == TensorElementType.Float).Key;
+        _input = new float[3 * options.InputWidth * options.InputHeight];
+        CheckOutputs();
+    }
+
+    public string Description =>
+        $"{_options.Format.ToString().ToLowerInvariant()} {Path.GetFileName(_options.ModelPath)} {_options.InputWidth}x{_options.InputHeight}";
+
+    public IReadOnlyList<Detection> Detect(Mat bgrFrame)
+    {
+        var fit = Preprocess(bgrFrame);
+        var shape = new long[] { 1, 3, _options.InputHeight, _options.InputWidth };
+        using var image = OrtValue.CreateTensorValueFromMemory(_input, shape);
+        var names = new List<string> { _imageInput };
+        var values = new List<OrtValue> { image };
+        OrtValue? sizes = null;
+        if (_options.Format == ModelFormat.Deimv2)
+        {
+            sizes = OrtValue.CreateTensorValueFromMemory(new long[] { bgrFrame.Width, bgrFrame.Height }, [1, 2]);
+            names.Add(_session.InputMetadata.Keys.First(k => k != _imageInput));
+            values.Add(sizes);
+        }
+        try
+        {
+            using var runOptions = new RunOptions();
+            using var outputs = _session.Run(runOptions, names, values, _session.OutputNames);
+            var raw = Decode(outputs, fit);
+            return ToDetections(raw, bgrFrame.Width, bgrFrame.Height);
+        }
+        finally
+        {
+            sizes?.Dispose();
+        }
+    }
+
+    private InputFit Preprocess(Mat frame)
+    {
+        int w = _options.InputWidth, h = _options.InputHeight;
+        switch (_options.Format)
+        {
+            case ModelFormat.Yolox:
+            {
+                var fit = TensorPrep.LetterboxTopLeft(frame, _canvas, w, h, 114);
+                TensorPrep.ToPlanar(_canvas, _input, toRgb: false, scale: 1, Zero3, One3);
+                return fit;
+            }
+            case ModelFormat.Deimv2:
+            {
+                var fit = TensorPrep.Stretch(frame, _canvas, w, h);
+                TensorPrep.ToPlanar(_canvas, _input, toRgb: true, scale: 1 / 255f, Zero3, One3);
+                return fit;
+            }
+            case ModelFormat.Rtmdet:
+            {
+                var fit = TensorPrep.LetterboxTopLeft(frame, _canvas, w, h, 114);
+                TensorPrep.ToPlanar(_canvas, _input, toRgb: false, scale: 1, MmdetMeanBgr, MmdetStdBgr);
+                return fit;
+            }
+            default:
+                throw new NotSupportedException(_options.Format.ToString());
+        }
+    }
+
+    private List<RawDetection> Decode(IReadOnlyList<OrtValue> outputs, InputFit fit)
+    {
+        var names = _session.OutputNames;
+        OrtValue Output(string name) => outputs[IndexOf(names, name)];
+        switch (_options.Format)
+        {
+            case ModelFormat.Yolox:
+            {
+                var rows = outputs[0].GetTensorDataAsSpan<float>();
+                return YoloxDecoder.Decode(rows, _options.ClassNames.Count, _options.InputWidth, _options.InputHeight,
+                        _options.ScoreThreshold)
+                    .Select(d => d with { Box = fit.ToFrame(d.Box) }).ToList();
+            }
+            case ModelFormat.Deimv2:
+            {
+                // Boxes are already in frame pixels because the model received the frame size.
+                var labels = Output("labels").GetTensorDataAsSpan<long>();
+                var boxes = Output("boxes").GetTensorDataAsSpan<float>();
+                var scores = Output("scores").GetTensorDataAsSpan<float>();
+                var list = new List<RawDetection>();
+                for (int i = 0; i < scores.Length; i++)
+                    if (scores[i] >= _options.ScoreThreshold)
+                        list.Add(new RawDetection(Box.FromCorners(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]),
+                            (int)labels[i], scores[i]));
+                return list;
+            }
+            case ModelFormat.Rtmdet:
+            {
+                var dets = Output("dets").GetTensorDataAsSpan<float>();
+                var labelsValue = Output("labels");
+                var labelType = labelsValue.GetTensorTypeAndShape().ElementDataType;
+                var list = new List<RawDetection>();
+                for (int i = 0; i < dets.Length / 5; i++)
+                {
+                    var score = dets[5 * i + 4];
+                    if (score < _options.ScoreThreshold) continue;
+                    var label = labelType == TensorElementType.Int64
+                        ? (int)labelsValue.GetTensorDataAsSpan<long>()[i]
+                        : labelsValue.GetTensorDataAsSpan<int>()[i];
+                    var box = Box.FromCorners(dets[5 * i], dets[5 * i + 1], dets[5 * i + 2], dets[5 * i + 3]);
+                    list.Add(new RawDetection(fit.ToFrame(box), label, score));
+                }
+                return list;
+            }
+            default:
+                throw new NotSupportedException(_options.Format.ToString());
+        }
+    }
+
+    private List<Detection> ToDetections(List<RawDetection> raw, int frameWidth, int frameHeight)
+    {
+        var candidates = new List<Detection>(raw.Count);
+        foreach (var r in raw)
+        {
+            var label = r.ClassId >= 0 && r.ClassId < _options.ClassNames.Count ? _options.ClassNames[r.ClassId] : $"class{r.ClassId}";
+            var box = r.Box.ClampTo(frameWidth, frameHeight);
+            if (box.Width < 1 || box.Height < 1) continue;
+            candidates.Add(new Detection(box, ClassMaps.CategoryOf(label, _options.CategoryOverrides), label, r.Score));
+        }
+        // DEIMv2 and RTMDet already remove duplicates; YOLOX needs NMS. Running it on all is cheap and harmless.
+        return Nms.ClassWise(candidates, _options.NmsIou, OnnxModelOptions.MaxDetectionsPerFrame);
+    }
+
+    private void CheckOutputs()
+    {
+        string[] required = _options.Format switch
+        {
+            ModelFormat.Deimv2 => ["labels", "boxes", "scores"],
+            ModelFormat.Rtmdet => ["dets", "labels"],
+            _ => [],
+        };
+        var missing = required.Where(r => !_session.OutputNames.Contains(r)).ToList();
+        if (missing.Count > 0)
+            throw new InvalidDataException(
+                $"{_options.ModelPath} does not look like a {_options.Format} model: outputs [{string.Join(", ", _session.OutputNames)}] lack [{string.Join(", ", missing)}]");
+        if (_options.Format == ModelFormat.Yolox)
+        {
+            var dims = _session.OutputMetadata[_session.OutputNames[0]].Dimensions;
+            var last = dims[^1];
+            if (last > 0 && last != 5 + _options.ClassNames.Count)
+                throw new InvalidDataException(
+                    $"{_options.ModelPath}: YOLOX output rows have {last} values, but {_options.ClassNames.Count} class names were given (expected {last - 5})");
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (int i = 0; i < names.Count; i++) if (names[i] == name) return i;
+        throw new InvalidDataException($"model has no output named {name}");
+    }
+
+    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _canvas.Dispose();
+    }
+}

@@ -1,0 +1,141 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Vigie.Analytics;
+using Vigie.Perception;
+using Vigie.Tracking;
+using Vigie.Video;
+
+namespace Vigie.Pipeline;
+
+/// <summary>The result of one analysed frame. The frame is only valid during the observer call.</summary>
+public sealed record AnalysedFrame(
+    Frame Frame,
+    IReadOnlyList<Detection> Detections,
+    TrackerUpdate Tracks,
+    IReadOnlyList<EventChange> Changes);
+
+/// <summary>Receives what the pipeline produces; called on the analysis thread, in frame order.</summary>
+public interface IAnalysisObserver
+{
+    void OnFrameAnalysed(AnalysedFrame frame) { }
+    void OnEvent(EventChange change) { }
+    void OnTrackEnded(Track track) { }
+}
+
+public sealed record AnalysisResult(long FramesAnalysed, long FramesDropped, TimeSpan LastTimestamp, VideoSourceException? SourceError);
+
+/// <summary>
+/// One camera's path from frames to events: source → detection → tracking → rules → observer.
+/// Decoding runs concurrently with analysis through a small bounded queue. Its overload policy:
+/// a live camera drops the oldest waiting frame (a camera is never blocked, drops are counted);
+/// a file makes the decoder wait, so no frame of a recording is ever skipped.
+/// </summary>
+public sealed class AnalysisPipeline(
+    IFrameSource source,
+    IDetector detector,
+    ByteTracker tracker,
+    IReadOnlyList<IEventRule> rules,
+    string camera,
+    DateTimeOffset startClock,
+    ILogger logger)
+{
+    private const int QueueCapacity = 4;
+    private long _dropped;
+
+    public async Task<AnalysisResult> RunAsync(IAnalysisObserver observer, CancellationToken ct)
+    {
+        var channel = Channel.CreateBounded<Frame>(
+            new BoundedChannelOptions(QueueCapacity)
+            {
+                SingleReader = true,
+                SingleWriter = true,
+                FullMode = source.IsLive ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
+            },
+            dropped =>
+            {
+                dropped.Dispose();
+                Interlocked.Increment(ref _dropped);
+            });
+
+        VideoSourceException? sourceError = null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var frame in source.ReadFramesAsync(stop.Token))
+                {
+                    if (!channel.Writer.TryWrite(frame))
+                    {
+                        try
+                        {
+                            await channel.Writer.WriteAsync(frame, stop.Token);
+                        }
+                        catch
+                        {
+                            frame.Dispose();
+                            throw;
+                        }
+                    }
+                }
+            }
+            catch (VideoSourceException e)
+            {
+                sourceError = e;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped by the consumer or the user.
+            }
+            finally
+            {
+                channel.Writer.TryComplete();
+            }
+        }, CancellationToken.None);
+
+        long analysed = 0;
+        var last = TimeSpan.Zero;
+        try
+        {
+            await foreach (var frame in channel.Reader.ReadAllAsync(CancellationToken.None))
+            {
+                using (frame)
+                {
+                    if (ct.IsCancellationRequested) continue; // drain and dispose what is queued
+                    Analyse(frame, observer);
+                    analysed++;
+                    last = frame.Timestamp;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await producer;
+            while (channel.Reader.TryRead(out var leftover)) leftover.Dispose();
+        }
+
+        // Close what is open so every event and track reaches the outputs, even after a failure.
+        foreach (var rule in rules)
+            foreach (var change in rule.Flush(last))
+                observer.OnEvent(change);
+        foreach (var track in tracker.Flush())
+            observer.OnTrackEnded(track);
+
+        if (_dropped > 0) logger.LogWarning("{Camera}: {Dropped} frames dropped because analysis fell behind", camera, _dropped);
+        return new AnalysisResult(analysed, Interlocked.Read(ref _dropped), last, sourceError);
+    }
+
+    private void Analyse(Frame frame, IAnalysisObserver observer)
+    {
+        var detections = detector.Detect(frame.Image);
+        var update = tracker.Update(detections, frame.Timestamp);
+        var state = new SceneState(camera, frame.Timestamp, startClock + frame.Timestamp, frame.Image.Width, frame.Image.Height,
+            update.Visible, update.Ended);
+        var changes = new List<EventChange>();
+        foreach (var rule in rules) changes.AddRange(rule.Update(state));
+        foreach (var change in changes) observer.OnEvent(change);
+        foreach (var track in update.Ended) observer.OnTrackEnded(track);
+        observer.OnFrameAnalysed(new AnalysedFrame(frame, detections, update, changes));
+    }
+}

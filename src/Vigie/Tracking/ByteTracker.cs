@@ -1,0 +1,138 @@
+using Vigie.Geometry;
+using Vigie.Perception;
+
+namespace Vigie.Tracking;
+
+/// <summary>
+/// ByteTrack-style multi-object tracker for one camera: Kalman prediction, a first association of
+/// high-score detections with all live tracks, a second of low-score detections with the tracks still
+/// unmatched (occluded people often score low), a lost-track buffer measured in seconds.
+/// Objects of different categories are never associated.
+/// </summary>
+public sealed class ByteTracker
+{
+    private enum State { Tentative, Tracked, Lost }
+
+    private sealed class Candidate(int id, Detection detection, TimeSpan time)
+    {
+        public int Id { get; } = id;
+        public KalmanBoxFilter Filter { get; } = new(detection.Box);
+        public State State { get; set; } = State.Tentative;
+        public Detection Last { get; set; } = detection;
+        public TimeSpan FirstSeen { get; } = time;
+        public TimeSpan LastSeen { get; set; } = time;
+        public TimeSpan LastPredicted { get; set; } = time;
+        public Queue<TimedBox> History { get; } = new([new TimedBox(time, detection.Box)]);
+        public Dictionary<string, float> LabelVotes { get; } = new() { [detection.Label] = detection.Score };
+    }
+
+    private readonly TrackerOptions _options;
+    private readonly List<Candidate> _tracks = [];
+    private int _nextId = 1;
+    private bool _firstFrame = true;
+
+    public ByteTracker(TrackerOptions? options = null) => _options = options ?? new TrackerOptions();
+
+    public TrackerUpdate Update(IReadOnlyList<Detection> detections, TimeSpan time)
+    {
+        foreach (var t in _tracks)
+        {
+            t.Filter.Predict((time - t.LastPredicted).TotalSeconds);
+            t.LastPredicted = time;
+        }
+        var high = detections.Where(d => d.Score >= _options.HighThreshold).ToList();
+        var low = detections.Where(d => d.Score >= _options.LowThreshold && d.Score < _options.HighThreshold).ToList();
+        var matched = new HashSet<Candidate>();
+
+        // 1. High-score detections against confirmed and lost tracks.
+        var pool = _tracks.Where(t => t.State != State.Tentative).ToList();
+        var (pairs, unmatchedHigh) = Associate(pool, high, _options.MatchIou);
+        foreach (var (t, d) in pairs) Confirm(t, d, time, matched);
+
+        // 2. Low-score detections against tracks that were being followed and are still unmatched.
+        var remaining = pool.Where(t => !matched.Contains(t) && t.State == State.Tracked).ToList();
+        var (lowPairs, _) = Associate(remaining, low, _options.LowMatchIou);
+        foreach (var (t, d) in lowPairs) Confirm(t, d, time, matched);
+
+        // 3. Tentative tracks (seen once) against what is left of the high-score detections.
+        var tentative = _tracks.Where(t => t.State == State.Tentative).ToList();
+        var (tentPairs, stillUnmatched) = Associate(tentative, unmatchedHigh, _options.MatchIou);
+        foreach (var (t, d) in tentPairs) Confirm(t, d, time, matched);
+
+        var ended = new List<Track>();
+        foreach (var t in _tracks.ToList())
+        {
+            if (matched.Contains(t)) continue;
+            if (t.State == State.Tentative)
+            {
+                _tracks.Remove(t); // a single detection that never repeated: noise, not an object
+                continue;
+            }
+            t.State = State.Lost;
+            if (time - t.LastSeen > _options.LostBuffer)
+            {
+                _tracks.Remove(t);
+                ended.Add(ToTrack(t));
+            }
+        }
+
+        foreach (var d in stillUnmatched.Where(d => d.Score >= _options.NewTrackThreshold))
+        {
+            var c = new Candidate(_nextId++, d, time);
+            // On the very first frame there is no history to confirm against: start tracks at once.
+            if (_firstFrame) c.State = State.Tracked;
+            _tracks.Add(c);
+        }
+        _firstFrame = false;
+
+        var visible = _tracks.Where(t => t.State == State.Tracked && t.LastSeen == time).Select(ToTrack).ToList();
+        return new TrackerUpdate(time, visible, ended);
+    }
+
+    /// <summary>Ends every live track, e.g. when the source ends.</summary>
+    public IReadOnlyList<Track> Flush()
+    {
+        var ended = _tracks.Where(t => t.State != State.Tentative).Select(ToTrack).ToList();
+        _tracks.Clear();
+        return ended;
+    }
+
+    private void Confirm(Candidate t, Detection d, TimeSpan time, HashSet<Candidate> matched)
+    {
+        t.Filter.Update(d.Box);
+        t.Last = d;
+        t.LastSeen = time;
+        t.State = State.Tracked;
+        t.History.Enqueue(new TimedBox(time, d.Box));
+        while (t.History.Count > 2 && time - t.History.Peek().Time > _options.HistoryLength) t.History.Dequeue();
+        t.LabelVotes[d.Label] = t.LabelVotes.GetValueOrDefault(d.Label) + d.Score;
+        matched.Add(t);
+    }
+
+    private static (List<(Candidate, Detection)> Pairs, List<Detection> Unmatched) Associate(
+        List<Candidate> tracks, List<Detection> detections, float minIou)
+    {
+        var cost = new double[tracks.Count, detections.Count];
+        for (int i = 0; i < tracks.Count; i++)
+        {
+            var predicted = tracks[i].Filter.Box;
+            for (int j = 0; j < detections.Count; j++)
+                cost[i, j] = tracks[i].Last.Category != detections[j].Category
+                    ? double.PositiveInfinity
+                    : 1 - predicted.IoU(detections[j].Box);
+        }
+        var assignment = LinearAssignment.Solve(cost, 1 - minIou);
+        var pairs = assignment.Select(p => (tracks[p.Row], detections[p.Col])).ToList();
+        var used = assignment.Select(p => p.Col).ToHashSet();
+        var unmatched = detections.Where((_, j) => !used.Contains(j)).ToList();
+        return (pairs, unmatched);
+    }
+
+    private static Track ToTrack(Candidate t)
+    {
+        var label = t.LabelVotes.MaxBy(kv => kv.Value).Key;
+        // The measured box, not the filtered one, is what the rules and outputs should show.
+        return new Track(t.Id, t.Last.Box, t.Last.Category, label, t.Last.Score, t.FirstSeen, t.LastSeen,
+            t.Filter.Velocity, t.History.ToArray());
+    }
+}

@@ -1,0 +1,45 @@
+using Vigie.Geometry;
+using Vigie.Perception;
+
+namespace Vigie.Tracking;
+
+public readonly record struct TimedBox(TimeSpan Time, Box Box);
+
+/// <summary>
+/// One object followed by one camera's tracker over a short time. Ids are per camera and never reused
+/// within a run; nothing links a track to another camera or to a later appearance.
+/// </summary>
+public sealed record Track(
+    int Id,
+    Box Box,
+    Category Category,
+    string Label,
+    float Score,
+    TimeSpan FirstSeen,
+    TimeSpan LastSeen,
+    Point2 Velocity,
+    IReadOnlyList<TimedBox> History);
+
+/// <summary>What the tracker says after each frame.</summary>
+public sealed record TrackerUpdate(
+    TimeSpan Time,
+    IReadOnlyList<Track> Visible,
+    IReadOnlyList<Track> Ended);
+
+public sealed record TrackerOptions
+{
+    /// <summary>Detections at or above this score are matched first (ByteTrack's high set).</summary>
+    public float HighThreshold { get; init; } = 0.5f;
+    /// <summary>Detections between this and the high threshold can only continue existing tracks.</summary>
+    public float LowThreshold { get; init; } = 0.1f;
+    /// <summary>Minimum score for a detection to start a new track.</summary>
+    public float NewTrackThreshold { get; init; } = 0.6f;
+    /// <summary>Minimum IoU between a predicted track box and a high-score detection.</summary>
+    public float MatchIou { get; init; } = 0.2f;
+    /// <summary>Minimum IoU for the second, low-score association.</summary>
+    public float LowMatchIou { get; init; } = 0.5f;
+    /// <summary>How long a track that is not seen is kept before it ends.</summary>
+    public TimeSpan LostBuffer { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>How much past motion a track keeps for the rules.</summary>
+    public TimeSpan HistoryLength { get; init; } = TimeSpan.FromSeconds(30);
+}

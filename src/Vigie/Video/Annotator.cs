@@ -1,0 +1,61 @@
+using OpenCvSharp;
+using Vigie.Analytics;
+using Vigie.Perception;
+using Vigie.Tracking;
+
+namespace Vigie.Video;
+
+/// <summary>
+/// Draws zones, lines, tracks and active alerts on a copy of a frame. People are pixelated first:
+/// an exported video never shows anyone identifiable (privacy by default).
+/// </summary>
+public static class Annotator
+{
+    private static readonly Scalar ZoneColour = new(0, 200, 255);
+    private static readonly Scalar AlertColour = new(0, 0, 255);
+    private static readonly Scalar TrackColour = new(80, 220, 80);
+
+    public static void Draw(Mat image, IReadOnlyList<Track> tracks, IReadOnlyList<WatchedZone> zones,
+        IReadOnlyList<WatchedLine> lines, IReadOnlySet<int> alertingTracks, TimeSpan time)
+    {
+        foreach (var t in tracks.Where(t => t.Category is Category.Person or Category.Moving))
+            Pixelate(image, t.Box);
+        int w = image.Width, h = image.Height;
+        foreach (var z in zones)
+        {
+            var pts = z.Polygon.Select(p => new Point(p.X * w, p.Y * h)).ToArray();
+            Cv2.Polylines(image, [pts], isClosed: true, ZoneColour, 2);
+            Cv2.PutText(image, z.Name, pts[0] + new Point(4, 16), HersheyFonts.HersheySimplex, 0.5, ZoneColour, 1, LineTypes.AntiAlias);
+        }
+        foreach (var l in lines)
+        {
+            var a = new Point(l.From.X * w, l.From.Y * h);
+            var b = new Point(l.To.X * w, l.To.Y * h);
+            Cv2.ArrowedLine(image, a, b, ZoneColour, 2, LineTypes.AntiAlias, 0, 0.03);
+            Cv2.PutText(image, l.Name, a + new Point(4, -6), HersheyFonts.HersheySimplex, 0.5, ZoneColour, 1, LineTypes.AntiAlias);
+        }
+        foreach (var t in tracks)
+        {
+            var colour = alertingTracks.Contains(t.Id) ? AlertColour : TrackColour;
+            var r = new Rect((int)t.Box.X, (int)t.Box.Y, (int)t.Box.Width, (int)t.Box.Height);
+            Cv2.Rectangle(image, r, colour, 2);
+            Cv2.PutText(image, $"{t.Label} #{t.Id}", new Point(r.X, Math.Max(12, r.Y - 4)), HersheyFonts.HersheySimplex, 0.45,
+                colour, 1, LineTypes.AntiAlias);
+        }
+        Cv2.PutText(image, $"{time:hh\\:mm\\:ss\\.f}", new Point(8, h - 10), HersheyFonts.HersheySimplex, 0.6, Scalar.White, 2, LineTypes.AntiAlias);
+    }
+
+    /// <summary>Coarse mosaic over a box: unrecoverable, unlike a light blur.</summary>
+    public static void Pixelate(Mat image, Geometry.Box box)
+    {
+        var b = box.ClampTo(image.Width, image.Height);
+        var r = new Rect((int)b.X, (int)b.Y, (int)Math.Ceiling(b.Width), (int)Math.Ceiling(b.Height));
+        r = r.Intersect(new Rect(0, 0, image.Width, image.Height));
+        if (r.Width < 2 || r.Height < 2) return;
+        using var roi = new Mat(image, r);
+        var cells = new Size(Math.Max(1, r.Width / 12), Math.Max(1, r.Height / 12));
+        using var small = new Mat();
+        Cv2.Resize(roi, small, cells, 0, 0, InterpolationFlags.Area);
+        Cv2.Resize(small, roi, r.Size, 0, 0, InterpolationFlags.Nearest);
+    }
+}

@@ -1,0 +1,358 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+
+namespace Vigie.Video;
+
+public sealed record DecodeOptions(
+    double Fps = 5,
+    int MaxWidth = 1280,
+    int Threads = 1,
+    TimeSpan? StallTimeout = null);
+
+/// <summary>
+/// Decodes files and camera streams with Debian's ffmpeg as a child process: ffmpeg samples and scales
+/// (so only analysed frames cross the pipe) and writes raw BGR frames to stdout; the showinfo filter
+/// reports each frame's presentation time on stderr, so timestamps come from the stream.
+/// </summary>
+public sealed partial class FfmpegSource : IFrameSource
+{
+    private readonly DecodeOptions _options;
+    private readonly FramePool _pool;
+
+    private FfmpegSource(string location, bool isLive, StreamInfo info, DecodeOptions options)
+    {
+        Location = location;
+        IsLive = isLive;
+        Info = info;
+        _options = options;
+        (FrameWidth, FrameHeight) = OutputSize(info.Width, info.Height, options.MaxWidth);
+        _pool = new FramePool(FrameWidth, FrameHeight);
+    }
+
+    public string Location { get; }
+    public bool IsLive { get; }
+    public StreamInfo Info { get; }
+    public int FrameWidth { get; }
+    public int FrameHeight { get; }
+
+    public static bool IsUrl(string location) =>
+        location.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase)
+        || location.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase)
+        || location.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+        || location.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+
+    public static async Task<FfmpegSource> OpenAsync(string location, DecodeOptions options, CancellationToken ct = default)
+    {
+        var isLive = IsUrl(location);
+        if (!isLive && !File.Exists(location)) throw new VideoSourceException($"{location}: no such file");
+        var args = new List<string> { "-v", "error", "-print_format", "json", "-show_streams", "-show_format" };
+        args.AddRange(InputArguments(location, isLive, probe: true));
+        var (code, stdout, stderr) = await RunToEndAsync("ffprobe", args, TimeSpan.FromSeconds(isLive ? 20 : 60), ct);
+        if (code != 0)
+            throw new VideoSourceException($"{location}: cannot open: {Summarise(stderr, code)}");
+        StreamInfo info;
+        try
+        {
+            info = StreamInfo.ParseFfprobeJson(stdout);
+        }
+        catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException)
+        {
+            throw new VideoSourceException($"{location}: {e.Message}", e);
+        }
+        return new FfmpegSource(location, isLive, info, options);
+    }
+
+    /// <summary>The size ffmpeg is asked to scale to: at most maxWidth wide, even dimensions.</summary>
+    public static (int Width, int Height) OutputSize(int width, int height, int maxWidth)
+    {
+        if (maxWidth <= 0 || width <= maxWidth) return (width & ~1, height & ~1);
+        var h = (int)Math.Round(height * (double)maxWidth / width / 2) * 2;
+        return (maxWidth & ~1, Math.Max(2, h));
+    }
+
+    public async IAsyncEnumerable<Frame> ReadFramesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var psi = new ProcessStartInfo("ffmpeg")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+        };
+        foreach (var a in DecodeArguments()) psi.ArgumentList.Add(a);
+        using var process = StartOrExplain(psi);
+        var timestamps = new FrameTimestamps();
+        var diagnostics = new List<string>();
+        var stderrTask = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync(CancellationToken.None) is { } line)
+            {
+                if (ShowInfoLine(line) is { } ts) timestamps.Add(ts.Index, ts.PtsSeconds);
+                else lock (diagnostics) { diagnostics.Add(line); if (diagnostics.Count > 50) diagnostics.RemoveAt(0); }
+            }
+            timestamps.Complete();
+        }, CancellationToken.None);
+
+        var frameBytes = FrameWidth * FrameHeight * 3;
+        var stdout = process.StandardOutput.BaseStream;
+        var configured = _options.StallTimeout ?? TimeSpan.FromSeconds(10);
+        // A file never waits on a network, but a huge frame may take a while to decode.
+        var stall = IsLive ? configured : TimeSpan.FromTicks(Math.Max(configured.Ticks, TimeSpan.FromSeconds(60).Ticks));
+        using var watchdog = new Watchdog(stall, () => TryKill(process));
+        using var cancelRegistration = cancellationToken.Register(() => TryKill(process));
+        long index = 0;
+        double? firstPts = null;
+        var nominalStep = _options.Fps > 0 ? 1 / _options.Fps : Info.Fps > 0 ? 1 / Info.Fps : 0.04;
+        TimeSpan lastTime = TimeSpan.Zero;
+        try
+        {
+            while (true)
+            {
+                var mat = _pool.Rent();
+                int read;
+                watchdog.Arm();
+                try
+                {
+                    read = await Task.Run(() => ReadInto(stdout, mat, frameBytes), CancellationToken.None);
+                }
+                catch
+                {
+                    _pool.Return(mat);
+                    throw;
+                }
+                finally
+                {
+                    watchdog.Disarm();
+                }
+                if (read < frameBytes)
+                {
+                    _pool.Return(mat);
+                    break;
+                }
+                var pts = timestamps.WaitFor(index, TimeSpan.FromSeconds(2));
+                firstPts ??= pts;
+                var t = pts is { } p && firstPts is { } f ? TimeSpan.FromSeconds(p - f) : lastTime + TimeSpan.FromSeconds(nominalStep);
+                if (index > 0 && t <= lastTime) t = lastTime + TimeSpan.FromTicks(1);
+                lastTime = t;
+                yield return new Frame(mat, index++, t, _pool);
+            }
+        }
+        finally
+        {
+            TryKill(process);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        await process.WaitForExitAsync(CancellationToken.None);
+        await stderrTask;
+        string[] messages;
+        lock (diagnostics) messages = [.. diagnostics];
+        if (watchdog.Fired)
+            throw new VideoSourceException($"{Location}: no frame received for {stall.TotalSeconds:0} s (stream stalled)");
+        if (process.ExitCode != 0)
+            throw new VideoSourceException(index == 0
+                ? $"{Location}: cannot decode: {Summarise(string.Join('\n', messages), process.ExitCode)}"
+                : $"{Location}: decoding failed after {lastTime.TotalSeconds:0.0} s: {Summarise(string.Join('\n', messages), process.ExitCode)}");
+        if (index == 0)
+            throw new VideoSourceException($"{Location}: no frame could be decoded{(messages.Length > 0 ? ": " + Summarise(string.Join('\n', messages), 0) : "")}");
+        if (IsLive)
+            throw new VideoSourceException($"{Location}: stream ended (disconnected) after {lastTime.TotalSeconds:0.0} s");
+        if (Info.Duration is { } d && IsTruncated(lastTime, d, nominalStep))
+            throw new VideoSourceException(
+                $"{Location}: video is truncated or corrupt: frames stop at {lastTime.TotalSeconds:0.0} s of {d.TotalSeconds:0.0} s"
+                + (messages.Length > 0 ? $" ({Summarise(string.Join('\n', messages), 0)})" : ""));
+    }
+
+    /// <summary>The last frame came much earlier than the header's duration promised.</summary>
+    public static bool IsTruncated(TimeSpan lastFrame, TimeSpan duration, double stepSeconds) =>
+        duration.TotalSeconds - lastFrame.TotalSeconds > Math.Max(1.0, 0.05 * duration.TotalSeconds) + 2 * stepSeconds;
+
+    private List<string> DecodeArguments()
+    {
+        var args = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", "-threads", _options.Threads.ToString(CultureInfo.InvariantCulture) };
+        args.AddRange(InputArguments(Location, IsLive, probe: false));
+        var filters = new List<string>();
+        if (_options.Fps > 0) filters.Add($"fps={_options.Fps.ToString(CultureInfo.InvariantCulture)}");
+        if (FrameWidth != Info.Width || FrameHeight != Info.Height) filters.Add($"scale={FrameWidth}:{FrameHeight}");
+        filters.Add("showinfo=checksum=0");
+        args.AddRange(["-an", "-sn", "-dn", "-vf", string.Join(',', filters), "-pix_fmt", "bgr24", "-f", "rawvideo", "pipe:1"]);
+        return args;
+    }
+
+    private static IEnumerable<string> InputArguments(string location, bool isLive, bool probe)
+    {
+        if (location.StartsWith("rtsp", StringComparison.OrdinalIgnoreCase))
+            return ["-rtsp_transport", "tcp", "-timeout", "5000000", "-i", location];
+        if (isLive)
+            return ["-rw_timeout", "5000000", "-i", location];
+        return probe ? [location] : ["-i", location];
+    }
+
+    private static unsafe int ReadInto(Stream stream, OpenCvSharp.Mat mat, int length)
+    {
+        var span = new Span<byte>((void*)mat.Data, length);
+        return stream.ReadAtLeast(span, length, throwOnEndOfStream: false);
+    }
+
+    private readonly record struct ShowInfo(long Index, double PtsSeconds);
+
+    [GeneratedRegex(@"Parsed_showinfo.*\bn:\s*(\d+)\s+pts:\s*-?\d+\s+pts_time:\s*(-?[\d.e+-]+)")]
+    private static partial Regex ShowInfoRegex();
+
+    /// <summary>Reads a frame's index and time from one line of ffmpeg's showinfo filter.</summary>
+    internal static (long Index, double PtsSeconds)? ShowInfoLine(string line)
+    {
+        if (!line.Contains("Parsed_showinfo", StringComparison.Ordinal)) return null;
+        var m = ShowInfoRegex().Match(line);
+        if (!m.Success) return (-1, double.NaN);
+        return (long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Keeps the last meaningful line of ffmpeg's complaints for the user.</summary>
+    internal static string Summarise(string stderr, int exitCode)
+    {
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith("Stream #", StringComparison.Ordinal) && !l.StartsWith("Input #", StringComparison.Ordinal)
+                && !l.StartsWith("Output #", StringComparison.Ordinal) && !l.StartsWith("Metadata", StringComparison.Ordinal)
+                && !l.StartsWith("Duration", StringComparison.Ordinal) && !l.Contains("Press [q]", StringComparison.Ordinal)
+                && !l.StartsWith("Stream mapping", StringComparison.Ordinal) && !l.Contains("->", StringComparison.Ordinal)
+                && !l.StartsWith("[Parsed_showinfo", StringComparison.Ordinal) && !l.StartsWith("configuration:", StringComparison.Ordinal))
+            .ToList();
+        var best = lines.LastOrDefault(l => l.Contains("rror", StringComparison.Ordinal) || l.Contains("nvalid", StringComparison.Ordinal)
+                       || l.Contains("refused", StringComparison.Ordinal) || l.Contains("not found", StringComparison.Ordinal)
+                       || l.Contains("No such", StringComparison.Ordinal) || l.Contains("timed out", StringComparison.Ordinal)
+                       || l.Contains("Unsupported", StringComparison.OrdinalIgnoreCase) || l.Contains("corrupt", StringComparison.OrdinalIgnoreCase))
+                   ?? lines.LastOrDefault();
+        return best is null ? $"ffmpeg exited with code {exitCode}" : StripContext(best);
+    }
+
+    private static string StripContext(string line) =>
+        line.StartsWith('[') && line.IndexOf("] ", StringComparison.Ordinal) is var i and > 0 ? line[(i + 2)..] : line;
+
+    private static Process StartOrExplain(ProcessStartInfo psi)
+    {
+        try
+        {
+            return Process.Start(psi) ?? throw new VideoSourceException($"{psi.FileName} could not be started");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new VideoSourceException($"{psi.FileName} is not installed or not on PATH (apt-get install ffmpeg): {e.Message}", e);
+        }
+    }
+
+    internal static async Task<(int Code, string Stdout, string Stderr)> RunToEndAsync(string file, IEnumerable<string> args,
+        TimeSpan timeout, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = StartOrExplain(psi);
+        var stdout = p.StandardOutput.ReadToEndAsync(ct);
+        var stderr = p.StandardError.ReadToEndAsync(ct);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            TryKill(p);
+            return (-1, "", $"no answer within {timeout.TotalSeconds:0} s (timed out)");
+        }
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    private static void TryKill(Process p)
+    {
+        try
+        {
+            if (!p.HasExited) p.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _pool.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Frame times announced on stderr, matched to frames read from stdout by index.</summary>
+    private sealed class FrameTimestamps
+    {
+        private readonly Dictionary<long, double> _pts = [];
+        private bool _complete;
+
+        public void Add(long index, double pts)
+        {
+            if (index < 0 || double.IsNaN(pts)) return;
+            lock (_pts)
+            {
+                _pts[index] = pts;
+                Monitor.PulseAll(_pts);
+            }
+        }
+
+        public void Complete()
+        {
+            lock (_pts)
+            {
+                _complete = true;
+                Monitor.PulseAll(_pts);
+            }
+        }
+
+        public double? WaitFor(long index, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            lock (_pts)
+            {
+                while (true)
+                {
+                    if (_pts.Remove(index, out var pts)) return pts;
+                    var left = deadline - DateTime.UtcNow;
+                    if (_complete || left <= TimeSpan.Zero) return null;
+                    Monitor.Wait(_pts, left);
+                }
+            }
+        }
+    }
+
+    /// <summary>Kills a stalled decoder: ffmpeg's own timeouts do not cover a frozen RTSP/TCP server.</summary>
+    private sealed class Watchdog : IDisposable
+    {
+        private readonly Timer _timer;
+        private readonly TimeSpan _limit;
+        private readonly Action _onStall;
+        private long _armedAt = -1;
+
+        public Watchdog(TimeSpan limit, Action onStall)
+        {
+            _limit = limit;
+            _onStall = onStall;
+            _timer = new Timer(_ => Check(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
+        }
+
+        public bool Fired { get; private set; }
+
+        /// <summary>Starts timing a wait for the next frame; time spent by a slow consumer does not count.</summary>
+        public void Arm() => Interlocked.Exchange(ref _armedAt, Environment.TickCount64);
+
+        public void Disarm() => Interlocked.Exchange(ref _armedAt, -1);
+
+        private void Check()
+        {
+            var armedAt = Interlocked.Read(ref _armedAt);
+            if (Fired || armedAt < 0 || Environment.TickCount64 - armedAt < _limit.TotalMilliseconds) return;
+            Fired = true;
+            _onStall();
+        }
+
+        public void Dispose() => _timer.Dispose();
+    }
+}

@@ -1,0 +1,82 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using OpenCvSharp;
+
+namespace Vigie.Video;
+
+/// <summary>Encodes BGR frames to an H.264 file through an ffmpeg child process reading stdin.</summary>
+public sealed class FfmpegVideoWriter : IDisposable
+{
+    private readonly Process _process;
+    private readonly Stream _stdin;
+    private readonly Task<string> _stderr;
+    private readonly int _width;
+    private readonly int _height;
+    private readonly string _path;
+
+    public FfmpegVideoWriter(string path, int width, int height, double fps)
+    {
+        _path = path;
+        _width = width;
+        _height = height;
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardInput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[]
+                 {
+                     "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24",
+                     "-s", $"{width}x{height}", "-r", fps.ToString("0.###", CultureInfo.InvariantCulture), "-i", "pipe:0",
+                     "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-movflags", "+faststart", path,
+                 })
+            psi.ArgumentList.Add(a);
+        try
+        {
+            _process = Process.Start(psi) ?? throw new VideoSourceException("ffmpeg could not be started");
+        }
+        catch (Win32Exception e)
+        {
+            throw new VideoSourceException("ffmpeg is not installed or not on PATH (apt-get install ffmpeg)", e);
+        }
+        _process.StandardInput.AutoFlush = false;
+        _stdin = _process.StandardInput.BaseStream;
+        _stderr = _process.StandardError.ReadToEndAsync();
+    }
+
+    public unsafe void Write(Mat bgr)
+    {
+        if (bgr.Width != _width || bgr.Height != _height || bgr.Type() != MatType.CV_8UC3)
+            throw new ArgumentException($"frame must be {_width}x{_height} BGR");
+        try
+        {
+            if (bgr.IsContinuous())
+                _stdin.Write(new ReadOnlySpan<byte>((void*)bgr.Data, _width * _height * 3));
+            else
+                for (int y = 0; y < _height; y++)
+                    _stdin.Write(new ReadOnlySpan<byte>((void*)bgr.Ptr(y), _width * 3));
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"{_path}: the encoder stopped: {FirstLine(_stderr)}", e);
+        }
+    }
+
+    private static string FirstLine(Task<string> stderr) =>
+        stderr.Wait(TimeSpan.FromSeconds(2)) ? stderr.Result.Split('\n')[0] : "no message";
+
+    public void Dispose()
+    {
+        try
+        {
+            _stdin.Dispose();
+        }
+        catch (IOException)
+        {
+            // The encoder already failed; its message is reported below.
+        }
+        _process.WaitForExit();
+        var code = _process.ExitCode;
+        _process.Dispose();
+        if (code != 0) throw new IOException($"{_path}: video encoding failed: {FirstLine(_stderr)}");
+    }
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Vigie.Video;
+
+/// <summary>What ffprobe says of a source's first video stream.</summary>
+public sealed record StreamInfo(
+    int Width,
+    int Height,
+    double Fps,
+    TimeSpan? Duration,
+    string Codec,
+    DateTimeOffset? CreationTime)
+{
+    /// <summary>Parses `ffprobe -print_format json -show_streams -show_format` output. Pure, tested on saved outputs.</summary>
+    public static StreamInfo ParseFfprobeJson(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        if (!root.TryGetProperty("streams", out var streams))
+            throw new InvalidDataException("ffprobe reported no streams");
+        JsonElement? video = null;
+        foreach (var s in streams.EnumerateArray())
+            if (s.TryGetProperty("codec_type", out var t) && t.GetString() == "video") { video = s; break; }
+        if (video is not { } v) throw new InvalidDataException("the source has no video stream");
+        var width = v.TryGetProperty("width", out var w) ? w.GetInt32() : 0;
+        var height = v.TryGetProperty("height", out var h) ? h.GetInt32() : 0;
+        if (width <= 0 || height <= 0) throw new InvalidDataException("the video stream has no frame size (unsupported or damaged)");
+        var fps = Rate(v, "avg_frame_rate") ?? Rate(v, "r_frame_rate") ?? 0;
+        var duration = Seconds(v, "duration")
+            ?? (root.TryGetProperty("format", out var f) ? Seconds(f, "duration") : null);
+        var codec = v.TryGetProperty("codec_name", out var c) ? c.GetString() ?? "unknown" : "unknown";
+        DateTimeOffset? created = null;
+        foreach (var holder in new[] { v, root.TryGetProperty("format", out var fmt) ? fmt : default })
+            if (holder.ValueKind == JsonValueKind.Object && holder.TryGetProperty("tags", out var tags)
+                && tags.TryGetProperty("creation_time", out var ct)
+                && DateTimeOffset.TryParse(ct.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                created = parsed;
+                break;
+            }
+        return new StreamInfo(width, height, fps, duration is > 0 ? TimeSpan.FromSeconds(duration.Value) : null, codec, created);
+    }
+
+    private static double? Rate(JsonElement e, string name)
+    {
+        if (!e.TryGetProperty(name, out var p) || p.GetString() is not { } text) return null;
+        var parts = text.Split('/');
+        if (parts.Length == 2 && double.TryParse(parts[0], CultureInfo.InvariantCulture, out var n)
+            && double.TryParse(parts[1], CultureInfo.InvariantCulture, out var d) && n > 0 && d > 0)
+            return n / d;
+        return null;
+    }
+
+    private static double? Seconds(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String
+        && double.TryParse(p.GetString(), CultureInfo.InvariantCulture, out var s) ? s : null;
+}
