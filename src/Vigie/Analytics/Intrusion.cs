@@ -43,6 +43,7 @@ public sealed class Intrusion : IEventRule
         public SceneEvent Event { get; set; } = ev;
         public HashSet<int> Tracks { get; } = [.. ev.TrackIds];
         public TimeSpan LastInside { get; set; } = now;
+        public Box LastBox { get; set; }
         public double ScoreSum { get; set; } = ev.Score;
         public int Samples { get; set; } = 1;
     }
@@ -64,7 +65,7 @@ public sealed class Intrusion : IEventRule
                     if (!settings.Classes.Contains(t.Category)) continue;
                     if (!settings.Zone.Contains(state.Normalise(t.Box.BottomCenter))) continue;
                     insideNow.Add(t.Id);
-                    _insideSince.TryAdd(t.Id, now);
+                    if (!_insideSince.ContainsKey(t.Id)) _insideSince[t.Id] = EnteredAt(state, t);
                     _lastInside[t.Id] = now;
                     var open = _open.FirstOrDefault(e => e.Tracks.Contains(t.Id));
                     if (open is null && now - _insideSince[t.Id] >= settings.Dwell)
@@ -94,10 +95,31 @@ public sealed class Intrusion : IEventRule
             foreach (var open in _open.ToList()) Close(open, changes);
         }
 
+        /// <summary>
+        /// When the track's feet entered the zone: the tracker confirms a track one frame after its first
+        /// detection, and that earlier position counts.
+        /// </summary>
+        private TimeSpan EnteredAt(SceneState state, Track t)
+        {
+            var entered = state.Time;
+            for (int i = t.History.Count - 1; i >= 0; i--)
+            {
+                if (!settings.Zone.Contains(state.Normalise(t.History[i].Box.BottomCenter))) break;
+                entered = t.History[i].Time;
+            }
+            return entered;
+        }
+
+        /// <summary>
+        /// A new track continues an open event when that event's tracks are all gone and the new one
+        /// starts where the last was seen: the same intruder under a new id, not a second intruder.
+        /// </summary>
         private OpenEvent JoinOrOpen(SceneState state, Track t, List<EventChange> changes)
         {
             var visibleIds = state.Tracks.Select(x => x.Id).ToHashSet();
-            var orphan = _open.FirstOrDefault(e => !e.Tracks.Overlaps(visibleIds));
+            var firstBox = t.History.Count > 0 ? t.History[0].Box : t.Box;
+            var orphan = _open.FirstOrDefault(e => !e.Tracks.Overlaps(visibleIds)
+                && (firstBox.Center - e.LastBox.Center).Length <= Math.Max(e.LastBox.Height, firstBox.Height));
             if (orphan is not null)
             {
                 orphan.Tracks.Add(t.Id);
@@ -108,7 +130,7 @@ public sealed class Intrusion : IEventRule
             var ev = new SceneEvent(state.Camera, EventKinds.Intrusion, settings.Zone.Name, start, null, state.Time,
                 state.Clock - (state.Time - start), t.Score, [t.Id], state.Normalise(t.Box),
                 $"{t.Label} in zone {settings.Zone.Name}");
-            var open = new OpenEvent(ev, state.Time);
+            var open = new OpenEvent(ev, state.Time) { LastBox = t.Box };
             _open.Add(open);
             changes.Add(new EventChange(ev, Closed: false));
             return open;
@@ -117,6 +139,7 @@ public sealed class Intrusion : IEventRule
         private static void Refresh(OpenEvent open, SceneState state, Track t)
         {
             open.LastInside = state.Time;
+            open.LastBox = t.Box;
             open.ScoreSum += t.Score;
             open.Samples++;
             open.Event = open.Event with { Box = state.Normalise(t.Box), Score = (float)(open.ScoreSum / open.Samples) };
@@ -154,7 +177,9 @@ public sealed class Intrusion : IEventRule
                     changes.Add(new EventChange(ev, Closed: false));
                     changes.Add(new EventChange(ev, Closed: true));
                 }
-                _lastPosition[t.Id] = p;
+                // A point exactly on the line has no side: keep the last one that had, so a step onto
+                // the line and then off it still counts as one crossing.
+                if (Shapes.SideOf(line.From, line.To, p) != 0) _lastPosition[t.Id] = p;
             }
             foreach (var ended in state.EndedTracks)
             {

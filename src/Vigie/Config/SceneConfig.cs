@@ -135,10 +135,10 @@ public sealed class IntrusionConfig
     public List<string> Classes { get; set; } = ["person", "vehicle", "moving"];
 
     [Description("How long an object must stay in the zone before the alert (seconds). Filters people brushing the edge.")]
-    public double DwellS { get; set; } = 0.5;
+    public double DwellS { get; set; } = 0.4;
 
-    [Description("After an intruder leaves or is lost, a new track in the zone within this time continues the same event (seconds).")]
-    public double CooldownS { get; set; } = 5;
+    [Description("An intruder lost for up to this long and seen again where it was lost (under a new track id) continues the same event (seconds).")]
+    public double CooldownS { get; set; } = 3;
 }
 
 public sealed class LineConfig

@@ -158,11 +158,23 @@ public sealed partial class FfmpegSource : IFrameSource
             throw new VideoSourceException($"{Location}: no frame could be decoded{(messages.Length > 0 ? ": " + Summarise(string.Join('\n', messages), 0) : "")}");
         if (IsLive)
             throw new VideoSourceException($"{Location}: stream ended (disconnected) after {lastTime.TotalSeconds:0.0} s");
+        var damage = messages.Where(IsDecodeError).ToList();
+        if (damage.Count > 0)
+            throw new VideoSourceException(
+                $"{Location}: video is truncated or corrupt: {damage.Count} decoding error(s), frames analysed up to {lastTime.TotalSeconds:0.0} s ({Summarise(damage[^1], 0)})");
         if (Info.Duration is { } d && IsTruncated(lastTime, d, nominalStep))
             throw new VideoSourceException(
                 $"{Location}: video is truncated or corrupt: frames stop at {lastTime.TotalSeconds:0.0} s of {d.TotalSeconds:0.0} s"
                 + (messages.Length > 0 ? $" ({Summarise(string.Join('\n', messages), 0)})" : ""));
     }
+
+    /// <summary>ffmpeg's complaints that mean the compressed data itself is damaged, not a warning.</summary>
+    internal static bool IsDecodeError(string line) =>
+        line.Contains("Error while decoding", StringComparison.OrdinalIgnoreCase)
+        || line.Contains("Invalid data found when processing input", StringComparison.Ordinal)
+        || line.Contains("error while decoding MB", StringComparison.Ordinal)
+        || line.Contains("Truncating packet", StringComparison.Ordinal)
+        || line.Contains("Packet corrupt", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The last frame came much earlier than the header's duration promised.</summary>
     public static bool IsTruncated(TimeSpan lastFrame, TimeSpan duration, double stepSeconds) =>

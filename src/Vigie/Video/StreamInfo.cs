@@ -26,8 +26,15 @@ public sealed record StreamInfo(
         var width = v.TryGetProperty("width", out var w) ? w.GetInt32() : 0;
         var height = v.TryGetProperty("height", out var h) ? h.GetInt32() : 0;
         if (width <= 0 || height <= 0) throw new InvalidDataException("the video stream has no frame size (unsupported or damaged)");
-        var fps = Rate(v, "avg_frame_rate") ?? Rate(v, "r_frame_rate") ?? 0;
-        var duration = Seconds(v, "duration")
+        // Containers get these wrong both ways (an AVI header may double avg_frame_rate, a phone's
+        // variable-rate MP4 inflates r_frame_rate): the smaller of the two is the real rate in practice.
+        var rates = new[] { Rate(v, "avg_frame_rate"), Rate(v, "r_frame_rate") }.OfType<double>().ToList();
+        var fps = rates.Count > 0 ? rates.Min() : 0;
+        // The frame count declared in the header survives truncation (an AVI's index does not), so it
+        // is what lets a cut recording be recognised as such.
+        var declared = v.TryGetProperty("nb_frames", out var nb) && long.TryParse(nb.GetString(), CultureInfo.InvariantCulture, out var frames)
+            && frames > 0 && Rate(v, "avg_frame_rate") is { } avg ? frames / avg : (double?)null;
+        var duration = declared ?? Seconds(v, "duration")
             ?? (root.TryGetProperty("format", out var f) ? Seconds(f, "duration") : null);
         var codec = v.TryGetProperty("codec_name", out var c) ? c.GetString() ?? "unknown" : "unknown";
         DateTimeOffset? created = null;

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Vigie.Alerts;
+using Vigie.Cli.Commands;
+using Vigie.Geometry;
+using Vigie.Video;
+
+namespace Vigie.Tests.Cli;
+
+/// <summary>`vigie analyze` end to end, in process, with real decoding and real files.</summary>
+public class AnalyzeCommandTests
+{
+    private static AnalyzeCommand.Options Args(string? source, string? config = null, string? model = null, string? output = null,
+        string? tracks = null, string? render = null) =>
+        new(source, config, model, null, null, output, tracks, render, null, null, null);
+
+    [Fact]
+    public async Task The_synthetic_sample_raises_its_zone_and_line_intrusions_at_the_true_times()
+    {
+        var folder = TestPaths.TempFolder();
+        SampleCommand.Write(folder);
+        var events = Path.Combine(folder, "events.jsonl");
+        var video = Path.Combine(folder, "annotated.mp4");
+        var code = await AnalyzeCommand.RunAsync(Args(null, Path.Combine(folder, "synthetic.yaml"), output: events, render: video), CancellationToken.None);
+
+        Assert.Equal(0, code);
+        var lines = JsonLinesWriter.Read<EventLine>(events).ToList();
+        var scene = SyntheticScene.Default;
+        Point2[] zone = [new(0.45f, 0.6f), new(0.75f, 0.6f), new(0.75f, 1.0f), new(0.45f, 1.0f)];
+        var entry = scene.FirstEntry(scene.Walkers[0], zone)!.Value.TotalSeconds;
+        var zoneEvent = Assert.Single(lines, l => l.Where == "forbidden");
+        Assert.InRange(zoneEvent.StartS, entry - 0.05, entry + 0.45);
+        Assert.InRange(zoneEvent.RaisedS - entry, 0, 1.0);
+        Assert.True(zoneEvent.EndS > zoneEvent.StartS);
+        var lineEvent = Assert.Single(lines, l => l.Where == "fence");
+        // The second walker crosses x = 0.25 × 640 = 160 px at 4 + (660 - 160) / 70 s.
+        Assert.InRange(lineEvent.StartS, 11.1, 11.5);
+        Assert.Contains("left to right", lineEvent.Detail);
+        Assert.True(new FileInfo(video).Length > 10_000);
+    }
+
+    [Fact]
+    public async Task An_invalid_model_file_fails_before_decoding_with_exit_code_2()
+    {
+        var folder = TestPaths.TempFolder();
+        var model = Path.Combine(folder, "broken.onnx");
+        await File.WriteAllTextAsync(model, "this is not a model");
+        var error = await CaptureError(() => AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), model: model), CancellationToken.None));
+        Assert.Equal(2, error.Code);
+        Assert.Contains("is not a loadable ONNX model", error.Text);
+    }
+
+    [Fact]
+    public async Task An_invalid_config_names_the_field_and_exits_2()
+    {
+        var folder = TestPaths.TempFolder();
+        var config = Path.Combine(folder, "bad.yaml");
+        await File.WriteAllTextAsync(config, "cameras:\n  - name: a\n    zones:\n      - { name: z, polygon: [[0, 0], [1, 1]] }\n");
+        var error = await CaptureError(() => AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), config), CancellationToken.None));
+        Assert.Equal(2, error.Code);
+        Assert.Contains("cameras[0].zones[0].polygon: needs at least 3 points", error.Text);
+    }
+
+    [Fact]
+    public async Task A_truncated_video_keeps_the_results_produced_and_exits_1()
+    {
+        var folder = TestPaths.TempFolder();
+        var bytes = await File.ReadAllBytesAsync(TestPaths.Clip("pedestrians/vtest.avi"));
+        var clip = Path.Combine(folder, "cut.avi");
+        await File.WriteAllBytesAsync(clip, bytes[..(bytes.Length / 2)]);
+        var tracks = Path.Combine(folder, "tracks.jsonl");
+        var error = await CaptureError(() => AnalyzeCommand.RunAsync(Args(clip, tracks: tracks), CancellationToken.None));
+        Assert.Equal(1, error.Code);
+        Assert.Contains("truncated", error.Text);
+        Assert.NotEmpty(File.ReadAllLines(tracks)); // tracks seen before the cut are flushed
+    }
+
+    [Fact]
+    public async Task A_missing_source_exits_2()
+    {
+        var error = await CaptureError(() => AnalyzeCommand.RunAsync(Args("/no/such/video.mp4"), CancellationToken.None));
+        Assert.Equal(2, error.Code);
+        Assert.Contains("no such file", error.Text);
+    }
+
+    private static readonly SemaphoreSlim ConsoleLock = new(1, 1);
+
+    private static async Task<(int Code, string Text)> CaptureError(Func<Task<int>> run)
+    {
+        await ConsoleLock.WaitAsync();
+        var previous = Console.Error;
+        var writer = new StringWriter();
+        try
+        {
+            Console.SetError(writer);
+            var code = await run();
+            return (code, writer.ToString());
+        }
+        finally
+        {
+            Console.SetError(previous);
+            ConsoleLock.Release();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using Vigie.Config;
+
+namespace Vigie.Tests.Config;
+
+public class ConfigTests
+{
+    private const string Valid = """
+        version: 1
+        analysis: { fps: 4 }
+        detector: { type: onnx, model: /models/yolox_nano.onnx, format: yolox }
+        cameras:
+          - name: gate
+            zones:
+              - name: tracks
+                polygon: [[0.1, 0.5], [0.9, 0.5], [0.9, 1.0], [0.1, 1.0]]
+                schedule: [{ days: [sat, sun], from: "22:00", to: "06:00" }]
+                use_cases:
+                  intrusion: { classes: [person], dwell_s: 2 }
+            lines:
+              - { name: fence, from: [0.5, 0], to: [0.5, 1], forbidden: left_to_right }
+        """;
+
+    [Fact]
+    public void A_valid_file_parses_with_defaults_filled_in()
+    {
+        var c = ConfigLoader.Parse(Valid);
+        Assert.Equal(4, c.Analysis.Fps);
+        Assert.Equal(1280, c.Analysis.MaxWidth);
+        Assert.Equal("onnx", c.Detector.Type);
+        var zone = Assert.Single(Assert.Single(c.Cameras).Zones);
+        Assert.Equal(2, zone.UseCases.Intrusion!.DwellS);
+        Assert.Equal(3, zone.UseCases.Intrusion.CooldownS);
+        Assert.Equal("left_to_right", c.Cameras[0].Lines[0].Forbidden);
+    }
+
+    [Fact]
+    public void A_polygon_with_two_points_names_its_path()
+    {
+        var text = """
+            cameras:
+              - name: a
+                zones:
+                  - { name: ok, polygon: [[0, 0], [1, 0], [1, 1]] }
+                  - { name: bad, polygon: [[0, 0], [1, 1]] }
+            """;
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(text));
+        Assert.Equal("cameras[0].zones[1].polygon: needs at least 3 points, has 2", Assert.Single(e.Errors));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once()
+    {
+        var text = """
+            analysis: { fps: -1 }
+            detector: { type: onnx, format: ssd }
+            cameras:
+              - name: a
+                zones:
+                  - name: z
+                    polygon: [[0, 0], [1.5, 0], [1, 1]]
+                    use_cases: { intrusion: { classes: [person, ufo] } }
+                lines:
+                  - { name: l, from: [0.2, 0.2], to: [0.2, 0.2], forbidden: sideways }
+              - name: a
+            """;
+        var errors = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(text)).Errors;
+        Assert.Contains(errors, e => e.StartsWith("analysis.fps:"));
+        Assert.Contains(errors, e => e.StartsWith("detector.format: 'ssd'"));
+        Assert.Contains(errors, e => e.StartsWith("detector.model: is required"));
+        Assert.Contains(errors, e => e.StartsWith("cameras[0].zones[0].polygon[1]:") && e.Contains("normalised"));
+        Assert.Contains(errors, e => e.StartsWith("cameras[0].zones[0].use_cases.intrusion.classes: 'ufo'"));
+        Assert.Contains(errors, e => e.StartsWith("cameras[0].lines[0].to: must differ"));
+        Assert.Contains(errors, e => e.StartsWith("cameras[0].lines[0].forbidden: 'sideways'"));
+        Assert.Contains(errors, e => e.StartsWith("cameras[1].name: 'a' is used by another camera"));
+    }
+
+    [Fact]
+    public void An_unknown_key_is_rejected_with_its_line()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("analysis:\n  fsp: 5\n"));
+        var error = Assert.Single(e.Errors);
+        Assert.Contains("line 2", error);
+        Assert.Contains("fsp", error);
+    }
+
+    [Fact]
+    public void A_wrongly_typed_value_is_reported_with_its_line()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("analysis:\n  fps: fast\n"));
+        Assert.Contains("line 2", Assert.Single(e.Errors));
+    }
+
+    [Fact]
+    public void Collinear_polygons_and_bad_schedules_are_rejected()
+    {
+        var text = """
+            cameras:
+              - name: a
+                zones:
+                  - name: z
+                    polygon: [[0, 0], [0.5, 0.5], [1, 1]]
+                    schedule: [{ days: [funday], from: "25:00", to: "7" }]
+            """;
+        var errors = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(text)).Errors;
+        Assert.Contains("cameras[0].zones[0].polygon: has no area (its points are collinear or repeated)", errors);
+        Assert.Contains(errors, e => e.StartsWith("cameras[0].zones[0].schedule[0].days: 'funday'"));
+        Assert.Contains(errors, e => e.StartsWith("cameras[0].zones[0].schedule[0].from:"));
+        Assert.Contains(errors, e => e.StartsWith("cameras[0].zones[0].schedule[0].to:"));
+    }
+
+    [Fact]
+    public void Json_is_accepted_too()
+    {
+        var c = ConfigLoader.Parse("""{"analysis": {"fps": 2}, "cameras": [{"name": "x"}]}""");
+        Assert.Equal(2, c.Analysis.Fps);
+    }
+
+    [Fact]
+    public void Relative_model_and_source_paths_resolve_from_the_config_folder()
+    {
+        var folder = TestPaths.TempFolder();
+        var path = Path.Combine(folder, "scene.yaml");
+        File.WriteAllText(path, "detector: { type: onnx, model: models/m.onnx }\ncameras: [{ name: a, source: clips/c.mp4 }]\n");
+        var c = ConfigLoader.LoadFile(path);
+        Assert.Equal(Path.Combine(folder, "models", "m.onnx"), c.Detector.Model);
+        Assert.Equal(Path.Combine(folder, "clips", "c.mp4"), c.Cameras[0].Source);
+    }
+
+    [Fact]
+    public void The_documented_schema_is_the_generated_one()
+    {
+        var documented = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "scene.schema.json"));
+        Assert.Equal(SchemaGenerator.Generate(), documented);
+    }
+
+    [Fact]
+    public void The_schema_describes_fields_and_rejects_unknown_keys()
+    {
+        var schema = SchemaGenerator.Generate();
+        Assert.Contains("\"dwell_s\"", schema);
+        Assert.Contains("How long an object must stay in the zone", schema);
+        Assert.Contains("\"additionalProperties\": false", schema);
+        Assert.Contains("\"left_to_right\"", schema);
+    }
+
+    [Fact]
+    public void Shipped_sample_configs_are_valid()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "samples"), "*.yaml"))
+            ConfigLoader.Parse(File.ReadAllText(file), file);
+    }
+}

@@ -1,0 +1,95 @@
+using Vigie.Geometry;
+using Vigie.Perception;
+using Vigie.Tracking;
+
+namespace Vigie.Tests.Tracking;
+
+public class ByteTrackerTests
+{
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(0.2);
+
+    private static Detection Person(float x, float y, float score = 0.9f) => new(new Box(x, y, 30, 80), Category.Person, "person", score);
+
+    [Fact]
+    public void A_new_object_is_confirmed_on_its_second_detection()
+    {
+        var tracker = new ByteTracker();
+        tracker.Update([], TimeSpan.Zero);
+        var first = tracker.Update([Person(100, 100)], Step);
+        Assert.Empty(first.Visible);
+        var second = tracker.Update([Person(105, 100)], 2 * Step);
+        var track = Assert.Single(second.Visible);
+        Assert.Equal(Step, track.FirstSeen);
+    }
+
+    [Fact]
+    public void Two_people_walking_past_each_other_keep_their_ids()
+    {
+        var tracker = new ByteTracker();
+        var ids = new List<(int A, int B)>();
+        for (int i = 0; i < 30; i++)
+        {
+            // Their boxes overlap by half their height as they pass: motion, not overlap alone, tells them apart.
+            var update = tracker.Update([Person(100 + i * 10, 100), Person(400 - i * 10, 140)], i * Step);
+            if (update.Visible.Count == 2)
+            {
+                var a = update.Visible.Single(t => t.Box.Y < 120).Id;
+                var b = update.Visible.Single(t => t.Box.Y >= 120).Id;
+                ids.Add((a, b));
+            }
+        }
+        Assert.True(ids.Count >= 25);
+        Assert.Single(ids.Distinct());
+    }
+
+    [Fact]
+    public void Low_score_detections_carry_a_partly_occluded_track()
+    {
+        var tracker = new ByteTracker();
+        int id = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            // From frame 8 the person is half hidden and the detector is unsure.
+            var score = i >= 8 ? 0.25f : 0.9f;
+            var update = tracker.Update([Person(100 + i * 8, 100, score)], i * Step);
+            if (i == 2) id = Assert.Single(update.Visible).Id;
+            if (i > 2) Assert.Equal(id, Assert.Single(update.Visible).Id);
+        }
+    }
+
+    [Fact]
+    public void A_track_missing_longer_than_the_lost_buffer_ends_and_a_short_gap_does_not()
+    {
+        var tracker = new ByteTracker(new TrackerOptions { LostBuffer = TimeSpan.FromSeconds(1) });
+        tracker.Update([Person(100, 100)], TimeSpan.Zero);
+        var id = Assert.Single(tracker.Update([Person(102, 100)], Step).Visible).Id;
+        // A 0.8 s gap: same id afterwards.
+        Assert.Empty(tracker.Update([], 3 * Step).Ended);
+        Assert.Equal(id, Assert.Single(tracker.Update([Person(110, 100)], 6 * Step).Visible).Id);
+        // Then gone for good.
+        Assert.Empty(tracker.Update([], 10 * Step).Ended);
+        var ended = tracker.Update([], 12 * Step).Ended;
+        Assert.Equal(id, Assert.Single(ended).Id);
+    }
+
+    [Fact]
+    public void Objects_of_different_categories_are_never_associated()
+    {
+        var tracker = new ByteTracker();
+        tracker.Update([Person(100, 100)], TimeSpan.Zero);
+        tracker.Update([Person(100, 100)], Step);
+        var bag = new Detection(new Box(100, 100, 30, 80), Category.Bag, "suitcase", 0.9f);
+        var update = tracker.Update([bag], 2 * Step);
+        Assert.Empty(update.Visible); // the bag starts its own tentative track
+    }
+
+    [Fact]
+    public void History_is_bounded_in_time()
+    {
+        var tracker = new ByteTracker(new TrackerOptions { HistoryLength = TimeSpan.FromSeconds(2) });
+        Track? last = null;
+        for (int i = 0; i < 100; i++) last = tracker.Update([Person(100, 100)], i * Step).Visible.SingleOrDefault() ?? last;
+        Assert.NotNull(last);
+        Assert.InRange(last.History.Count, 10, 12);
+    }
+}

@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenCvSharp;
+using Vigie.Video;
+
+namespace Vigie.Tests.Video;
+
+/// <summary>Real decoding through Debian's ffmpeg on generated and real clips.</summary>
+public class FrameSourceTests
+{
+    private static readonly Lazy<string> SyntheticClip = new(() =>
+    {
+        var path = Path.Combine(TestPaths.TempFolder(), "synthetic.mp4");
+        SyntheticScene.Default.WriteVideo(path);
+        return path;
+    });
+
+    private static async Task<List<(long Index, TimeSpan Time, int Width)>> ReadAll(IFrameSource source)
+    {
+        var frames = new List<(long, TimeSpan, int)>();
+        await foreach (var f in source.ReadFramesAsync(CancellationToken.None))
+            using (f) frames.Add((f.Index, f.Timestamp, f.Image.Width));
+        return frames;
+    }
+
+    [Fact]
+    public async Task A_25_fps_file_sampled_at_5_fps_gives_stream_timestamps_every_200_ms()
+    {
+        await using var source = await FfmpegSource.OpenAsync(SyntheticClip.Value, new DecodeOptions(Fps: 5));
+        var frames = await ReadAll(source);
+        Assert.Equal(70, frames.Count);
+        for (int i = 0; i < frames.Count; i++) Assert.Equal(i * 0.2, frames[i].Time.TotalSeconds, 3);
+        Assert.Equal(25, source.Info.Fps);
+    }
+
+    [Fact]
+    public async Task Every_frame_when_the_analysis_rate_is_zero_and_scaled_to_the_maximum_width()
+    {
+        await using var source = await FfmpegSource.OpenAsync(SyntheticClip.Value, new DecodeOptions(Fps: 0, MaxWidth: 320));
+        var frames = await ReadAll(source);
+        Assert.Equal(350, frames.Count);
+        Assert.Equal(0.04, frames[1].Time.TotalSeconds, 3);
+        Assert.All(frames, f => Assert.Equal(320, f.Width));
+        Assert.Equal(180, source.FrameHeight);
+    }
+
+    [Fact]
+    public async Task A_missing_file_is_named_in_the_error()
+    {
+        var e = await Assert.ThrowsAsync<VideoSourceException>(() => FfmpegSource.OpenAsync("/nonexistent/clip.mp4", new DecodeOptions()));
+        Assert.Equal("/nonexistent/clip.mp4: no such file", e.Message);
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_video_cannot_be_opened()
+    {
+        var path = Path.Combine(TestPaths.TempFolder(), "random.mp4");
+        var bytes = new byte[200_000];
+        new Random(1).NextBytes(bytes);
+        await File.WriteAllBytesAsync(path, bytes);
+        var e = await Assert.ThrowsAsync<VideoSourceException>(() => FfmpegSource.OpenAsync(path, new DecodeOptions()));
+        Assert.StartsWith($"{path}: cannot open:", e.Message);
+    }
+
+    [Fact]
+    public async Task A_truncated_recording_delivers_what_it_has_then_says_it_is_truncated()
+    {
+        var original = TestPaths.Clip("pedestrians/vtest.avi");
+        var path = Path.Combine(TestPaths.TempFolder(), "truncated.avi");
+        var bytes = await File.ReadAllBytesAsync(original);
+        await File.WriteAllBytesAsync(path, bytes[..(bytes.Length * 2 / 5)]);
+        await using var source = await FfmpegSource.OpenAsync(path, new DecodeOptions(Fps: 5));
+        var frames = new List<TimeSpan>();
+        var e = await Assert.ThrowsAsync<VideoSourceException>(async () =>
+        {
+            await foreach (var f in source.ReadFramesAsync(CancellationToken.None))
+                using (f) frames.Add(f.Timestamp);
+        });
+        Assert.InRange(frames.Count, 10, 40);
+        Assert.Contains("truncated", e.Message);
+    }
+
+    [Theory]
+    [InlineData("rtsp://127.0.0.1:9/nothing")]
+    [InlineData("http://127.0.0.1:9/stream.mjpg")]
+    public async Task An_unreachable_camera_is_a_clear_error(string url)
+    {
+        var e = await Assert.ThrowsAsync<VideoSourceException>(() => FfmpegSource.OpenAsync(url, new DecodeOptions()));
+        Assert.StartsWith($"{url}: cannot open:", e.Message);
+        Assert.Contains("refused", e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_folder_of_images_plays_in_natural_order_and_skips_unreadable_ones()
+    {
+        var folder = TestPaths.TempFolder();
+        for (int i = 1; i <= 12; i++)
+        {
+            using var img = new Mat(90, 160, MatType.CV_8UC3, Scalar.All(i * 20));
+            Cv2.ImWrite(Path.Combine(folder, $"img{i}.png"), img);
+        }
+        await File.WriteAllTextAsync(Path.Combine(folder, "img5.png"), "not an image");
+        await using var source = ImageFolderSource.Open(folder, imagesPerSecond: 2, analysisFps: 0, maxWidth: 1280, NullLogger.Instance);
+        var values = new List<(double Time, byte Grey)>();
+        await foreach (var f in source.ReadFramesAsync(CancellationToken.None))
+            using (f) values.Add((f.Timestamp.TotalSeconds, f.Image.At<Vec3b>(0, 0).Item0));
+        Assert.Equal(11, values.Count);
+        Assert.Equal([20, 40, 60, 80, 120], values.Take(5).Select(v => (int)v.Grey));
+        Assert.Equal(2.5, values[4].Time, 3); // img6, the sixth image at 2 images/s
+        Assert.Equal(240, values[^1].Grey);
+    }
+
+    [Fact]
+    public void Natural_order_puts_2_before_10() =>
+        Assert.Equal(["a2.jpg", "a10.jpg", "b1.jpg"],
+            new[] { "b1.jpg", "a10.jpg", "a2.jpg" }.Order(ImageFolderSource.NaturalComparer.Instance));
+}

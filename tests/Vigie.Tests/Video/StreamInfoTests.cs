@@ -1,0 +1,72 @@
+using Vigie.Video;
+
+namespace Vigie.Tests.Video;
+
+public class StreamInfoTests
+{
+    private static string Saved(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", name));
+
+    [Fact]
+    public void Parses_an_avi_whose_header_doubles_its_average_rate()
+    {
+        var info = StreamInfo.ParseFfprobeJson(Saved("ffprobe_vtest_avi.json"));
+        Assert.Equal(1280, info.Width);
+        Assert.Equal(720, info.Height);
+        Assert.Equal(25, info.Fps);
+        Assert.Equal(13.64, info.Duration!.Value.TotalSeconds, 2);
+        Assert.Null(info.CreationTime);
+    }
+
+    [Fact]
+    public void Parses_a_phone_mp4_with_its_creation_time()
+    {
+        var info = StreamInfo.ParseFfprobeJson(Saved("ffprobe_room_fall01_mp4.json"));
+        Assert.Equal((406, 720), (info.Width, info.Height));
+        Assert.Equal(30, info.Fps);
+        Assert.Equal("h264", info.Codec);
+        // The video stream has no tag; the container's says 14:24:27.
+        Assert.Equal(new DateTimeOffset(2016, 5, 14, 14, 24, 27, TimeSpan.Zero), info.CreationTime);
+    }
+
+    [Fact]
+    public void A_file_without_video_is_a_clear_error()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => StreamInfo.ParseFfprobeJson("""{"streams": [{"codec_type": "audio"}], "format": {}}"""));
+        Assert.Equal("the source has no video stream", e.Message);
+    }
+
+    [Fact]
+    public void Reads_frame_times_from_showinfo_lines_and_ignores_the_rest()
+    {
+        Assert.Equal((12L, 2.4), FfmpegSource.ShowInfoLine(
+            "[Parsed_showinfo_1 @ 0x5579c7edc2c0] n:  12 pts:     12 pts_time:2.4     pos:    21921 fmt:bgr24 sar:1/1 s:406x720 i:P iskey:0 type:P "));
+        Assert.Equal(-1L, FfmpegSource.ShowInfoLine("[Parsed_showinfo_1 @ 0x55] config in time_base: 1/5, frame_rate: 5/1")!.Value.Index);
+        Assert.Null(FfmpegSource.ShowInfoLine("[h264 @ 0x55] error while decoding MB 3 4"));
+    }
+
+    [Fact]
+    public void Summarises_ffmpeg_errors_to_the_line_that_matters()
+    {
+        var stderr = "Input #0, avi, from 'x.avi':\n  Duration: 00:00:13.82\n[avi @ 0x1] Something harmless\n[h264 @ 0x2] Invalid data found when processing input\n";
+        Assert.Equal("Invalid data found when processing input", FfmpegSource.Summarise(stderr, 1));
+        Assert.Equal("ffmpeg exited with code 3", FfmpegSource.Summarise("", 3));
+        Assert.True(FfmpegSource.IsDecodeError("Error while decoding stream #0:0: Invalid data found when processing input"));
+        Assert.False(FfmpegSource.IsDecodeError("[null @ 0x1] Application provided invalid, non monotonically increasing dts to muxer"));
+    }
+
+    [Theory]
+    [InlineData(1920, 1080, 1280, 1280, 720)]
+    [InlineData(640, 360, 1280, 640, 360)]
+    [InlineData(406, 720, 1280, 406, 720)]
+    [InlineData(1000, 563, 640, 640, 360)]
+    [InlineData(1001, 563, 0, 1000, 562)]
+    public void Output_size_fits_the_maximum_width_with_even_sides(int w, int h, int max, int ew, int eh) =>
+        Assert.Equal((ew, eh), FfmpegSource.OutputSize(w, h, max));
+
+    [Fact]
+    public void Truncation_is_judged_against_the_header_duration()
+    {
+        Assert.False(FfmpegSource.IsTruncated(TimeSpan.FromSeconds(13.4), TimeSpan.FromSeconds(13.64), 0.2));
+        Assert.True(FfmpegSource.IsTruncated(TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(13.64), 0.2));
+    }
+}
