@@ -48,6 +48,9 @@ public sealed class OnnxDetector : IDetector
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        // Spinning worker threads would steal the core the decoder runs on: on a small machine both
+        // ffmpeg and inference need their share, and spinning made two threads slower than one.
+        so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         try
         {
             _session = new InferenceSession(options.ModelPath, so);
