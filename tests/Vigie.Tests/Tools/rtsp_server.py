@@ -1,0 +1,31 @@
+#!/usr/bin/python3
+"""A real RTSP camera for tests: GStreamer's RTSP server looping a folder of JPEG frames.
+
+usage: rtsp_server.py FOLDER PORT FPS
+Serves rtsp://127.0.0.1:PORT/cam on loopback only, H.264, until killed. Prints "ready" once listening.
+"""
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+folder, port, fps = sys.argv[1], sys.argv[2], sys.argv[3]
+Gst.init(None)
+server = GstRtspServer.RTSPServer()
+server.set_address("127.0.0.1")
+server.set_service(port)
+factory = GstRtspServer.RTSPMediaFactory()
+factory.set_launch(
+    f'( multifilesrc location="{folder}/%05d.jpg" index=1 start-index=1 loop=true '
+    f'caps="image/jpeg,framerate={fps}/1" ! jpegdec ! videoconvert ! '
+    f"x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} ! rtph264pay name=pay0 pt=96 )"
+)
+factory.set_shared(True)
+server.get_mount_points().add_factory("/cam", factory)
+if server.attach(None) == 0:
+    sys.exit(f"cannot listen on 127.0.0.1:{port}")
+print("ready", flush=True)
+GLib.MainLoop().run()

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Vigie.Video;
+
+namespace Vigie.Tests.Video;
+
+/// <summary>
+/// A real RTSP camera on 127.0.0.1: GStreamer's RTSP server (Tools/rtsp_server.py) looping the
+/// synthetic scene's frames. Started per test, killed, frozen or disposed by it.
+/// </summary>
+public sealed class RtspCamera : IAsyncDisposable
+{
+    private static readonly Lazy<string> Frames = new(() =>
+    {
+        var folder = TestPaths.TempFolder();
+        var clip = Path.Combine(folder, "scene.mp4");
+        SyntheticScene.Default.WriteVideo(clip);
+        var psi = new ProcessStartInfo("ffmpeg", ["-v", "error", "-i", clip, "-q:v", "3", "-start_number", "1", Path.Combine(folder, "%05d.jpg")]);
+        using var p = Process.Start(psi)!;
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException("could not extract test frames");
+        return folder;
+    });
+
+    private readonly Process _server;
+
+    private RtspCamera(Process server, int port)
+    {
+        _server = server;
+        Url = $"rtsp://127.0.0.1:{port}/cam";
+    }
+
+    public string Url { get; }
+
+    public static async Task<RtspCamera> StartAsync()
+    {
+        var port = FreePort();
+        var script = Path.Combine(AppContext.BaseDirectory, "Tools", "rtsp_server.py");
+        var psi = new ProcessStartInfo("/usr/bin/python3", [script, Frames.Value, port.ToString(), "25"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var server = Process.Start(psi)!;
+        var ready = await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        if (ready != "ready")
+            throw new InvalidOperationException($"RTSP test server did not start: {await server.StandardError.ReadToEndAsync()}");
+        return new RtspCamera(server, port);
+    }
+
+    /// <summary>The server process dies, as a camera losing power.</summary>
+    public void Kill() => _server.Kill(entireProcessTree: true);
+
+    /// <summary>The server stops answering but keeps the connection open, as a frozen camera.</summary>
+    public void Freeze() => Process.Start("kill", ["-STOP", _server.Id.ToString()])!.WaitForExit();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_server.HasExited)
+        {
+            Process.Start("kill", ["-CONT", _server.Id.ToString()])!.WaitForExit();
+            _server.Kill(entireProcessTree: true);
+            await _server.WaitForExitAsync();
+        }
+        _server.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}

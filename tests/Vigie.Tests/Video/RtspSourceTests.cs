@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Vigie.Analytics;
+using Vigie.Cli.Commands;
+using Vigie.Config;
+using Vigie.Geometry;
+using Vigie.Pipeline;
+using Vigie.Video;
+
+namespace Vigie.Tests.Video;
+
+/// <summary>Live analysis of a real RTSP stream, and what happens when the camera dies or freezes.</summary>
+public class RtspSourceTests
+{
+    private sealed class Collector : IAnalysisObserver
+    {
+        public List<SceneEvent> Opened { get; } = [];
+        public List<SceneEvent> Closed { get; } = [];
+        public TimeSpan LastFrame { get; private set; }
+
+        public void OnEvent(EventChange change) => (change.Closed ? Closed : Opened).Add(change.Event);
+        public void OnFrameAnalysed(AnalysedFrame frame) => LastFrame = frame.Frame.Timestamp;
+    }
+
+    private static async Task<PreparedAnalysis> Prepare(string url, double stallTimeout = 10)
+    {
+        var config = ConfigLoader.Parse(SampleCommand.ConfigText);
+        config.Analysis.StallTimeoutS = stallTimeout;
+        return await AnalysisSetup.PrepareAsync(new AnalysisRequest(url, config), NullLogger.Instance);
+    }
+
+    [Fact]
+    public async Task A_live_rtsp_camera_raises_the_scenes_alerts_with_stream_timestamps()
+    {
+        await using var camera = await RtspCamera.StartAsync();
+        await using var prepared = await Prepare(camera.Url);
+        Assert.True(prepared.Source.IsLive);
+        var collector = new Collector();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(16));
+        await prepared.Pipeline.RunAsync(collector, stop.Token);
+
+        var zone = Assert.Single(collector.Opened, e => e.Where == "forbidden");
+        var line = Assert.Single(collector.Opened, e => e.Where == "fence");
+        // Wherever the stream started in the loop, the two alerts are as far apart as in the scene.
+        var scene = SyntheticScene.Default;
+        Point2[] polygon = [new(0.45f, 0.6f), new(0.75f, 0.6f), new(0.75f, 1.0f), new(0.45f, 1.0f)];
+        var expectedGap = 4 + (660 - 160) / 70.0 - scene.FirstEntry(scene.Walkers[0], polygon)!.Value.TotalSeconds;
+        Assert.InRange((line.Start - zone.Start).TotalSeconds, expectedGap - 0.5, expectedGap + 0.5);
+    }
+
+    [Fact]
+    public async Task A_camera_that_dies_ends_the_analysis_with_a_disconnect_error_and_keeps_its_events()
+    {
+        await using var camera = await RtspCamera.StartAsync();
+        await using var prepared = await Prepare(camera.Url);
+        var collector = new Collector();
+        var run = prepared.Pipeline.RunAsync(collector, CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(7));
+        camera.Kill();
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.NotNull(result.SourceError);
+        Assert.Contains("disconnected", result.SourceError.Message);
+        Assert.True(result.FramesAnalysed > 20);
+        Assert.Equal(collector.Opened.Count, collector.Closed.Count); // open events were closed, not lost
+    }
+
+    [Fact]
+    public async Task A_frozen_camera_is_detected_by_the_watchdog()
+    {
+        await using var camera = await RtspCamera.StartAsync();
+        await using var prepared = await Prepare(camera.Url, stallTimeout: 2);
+        var run = prepared.Pipeline.RunAsync(new Collector(), CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        camera.Freeze();
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.NotNull(result.SourceError);
+        Assert.Contains("stalled", result.SourceError.Message);
+    }
+}
