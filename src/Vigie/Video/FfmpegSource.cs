@@ -195,9 +195,12 @@ public sealed partial class FfmpegSource : IFrameSource
     private static IEnumerable<string> InputArguments(string location, bool isLive, bool probe)
     {
         if (location.StartsWith("rtsp", StringComparison.OrdinalIgnoreCase))
-            return ["-rtsp_transport", "tcp", "-timeout", "5000000", "-i", location];
+            return probe ? ["-rtsp_transport", "tcp", "-timeout", "5000000", location]
+                : ["-rtsp_transport", "tcp", "-timeout", "5000000", "-i", location];
+        // MJPEG over HTTP carries no timestamps: the arrival time is the only honest frame time.
         if (isLive)
-            return ["-rw_timeout", "5000000", "-i", location];
+            return probe ? ["-rw_timeout", "5000000", location]
+                : ["-rw_timeout", "5000000", "-use_wallclock_as_timestamps", "1", "-i", location];
         return probe ? [location] : ["-i", location];
     }
 

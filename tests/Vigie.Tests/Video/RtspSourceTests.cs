@@ -76,3 +76,32 @@ public class RtspSourceTests
         Assert.Contains("stalled", result.SourceError.Message);
     }
 }
+
+/// <summary>An HTTP MJPEG camera: no timestamps in the stream, so arrival time is the frame time.</summary>
+public class HttpCameraTests
+{
+    [Fact]
+    public async Task An_http_mjpeg_camera_is_read_at_its_real_pace()
+    {
+        await using var camera = new MjpegCamera(fps: 10);
+        await using var source = await FfmpegSource.OpenAsync(camera.Url, new DecodeOptions(Fps: 5));
+        Assert.True(source.IsLive);
+        var times = new List<TimeSpan>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(4));
+        try
+        {
+            await foreach (var f in source.ReadFramesAsync(stop.Token))
+                using (f) times.Add(f.Timestamp);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped by the test.
+        }
+        Assert.True(times.Count >= 10, $"only {times.Count} frames in 4 s");
+        // Stream time advances like wall time (not at ffmpeg's assumed 25 fps), 5 analysed frames a second.
+        var span = (times[^1] - times[0]).TotalSeconds;
+        Assert.InRange(span, clock.Elapsed.TotalSeconds - 2, clock.Elapsed.TotalSeconds + 0.5);
+        Assert.InRange(times.Count / span, 3.5, 6.5);
+    }
+}
