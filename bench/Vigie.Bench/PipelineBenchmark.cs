@@ -37,6 +37,34 @@ public static class PipelineBenchmark
         return rows;
     }
 
+    /// <summary>Median detector latency per frame (pre-processing, inference, decoding, NMS) on frames of the file.</summary>
+    public static async Task<IReadOnlyList<(int Threads, double MedianMs)>> DetectorLatencyAsync(BenchSettings s, CancellationToken ct)
+    {
+        if (s.Model is null) return [];
+        var frames = new List<OpenCvSharp.Mat>();
+        await using (var source = await FfmpegSource.OpenAsync(s.Source, new DecodeOptions(s.AnalysisFps, 1280, 1), ct))
+            await foreach (var frame in source.ReadFramesAsync(ct))
+                using (frame)
+                    if (frames.Count < 30) frames.Add(frame.Image.Clone());
+        var result = new List<(int, double)>();
+        foreach (var threads in s.Threads)
+        {
+            var config = new DetectorConfig { Type = "onnx", Model = s.Model };
+            using var detector = SceneCompiler.Detector(config, threads);
+            detector.Detect(frames[0]); // warm-up: first inference allocates
+            var times = new List<double>();
+            foreach (var f in frames)
+            {
+                var sw = Stopwatch.StartNew();
+                detector.Detect(f);
+                times.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            result.Add((threads, Median(times)));
+        }
+        foreach (var f in frames) f.Dispose();
+        return result;
+    }
+
     private static async Task<BenchRow> Measure(string name, int threads, BenchSettings s, Action<string> report,
         Func<Task<(long Frames, double VideoSeconds, double SourceFps)>> once)
     {
@@ -87,7 +115,8 @@ public static class PipelineBenchmark
     }
 
     /// <summary>The Markdown section written into docs/BENCHMARKS.md.</summary>
-    public static string ToMarkdown(BenchSettings s, IReadOnlyList<BenchRow> rows, string machine, DateTimeOffset when)
+    public static string ToMarkdown(BenchSettings s, IReadOnlyList<BenchRow> rows, IReadOnlyList<(int Threads, double MedianMs)> detector,
+        string machine, DateTimeOffset when)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -105,6 +134,15 @@ public static class PipelineBenchmark
             var baseline = rows.First(b => b.Threads == r.Threads && b.Name == "decode only");
             var ratio = r.SourceFramesPerSecond / baseline.SourceFramesPerSecond;
             sb.AppendLine(inv, $"| {r.Name} | {r.Threads} | {r.MedianSeconds:0.000} | {r.SourceFramesPerSecond:0} | {r.RealTimeFactor:0.0} | {r.FramesAnalysed} | {ratio:0.00} |");
+        }
+        if (detector.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine(inv, $"Detector latency, `{Path.GetFileName(s.Model)}` on 30 frames of the file (median ms per frame, pre- and post-processing included):");
+            sb.AppendLine();
+            sb.AppendLine("| threads | ms per frame |");
+            sb.AppendLine("|---|---|");
+            foreach (var (threads, ms) in detector) sb.AppendLine(inv, $"| {threads} | {ms:0.0} |");
         }
         return sb.ToString();
     }

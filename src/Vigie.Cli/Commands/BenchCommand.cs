@@ -35,7 +35,8 @@ public static class BenchCommand
             try
             {
                 var rows = await PipelineBenchmark.RunAsync(settings, Console.WriteLine, ct);
-                var section = PipelineBenchmark.ToMarkdown(settings, rows, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
+                var latency = await PipelineBenchmark.DetectorLatencyAsync(settings, ct);
+                var section = PipelineBenchmark.ToMarkdown(settings, rows, latency, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
                 var path = parse.GetValue(output)!;
                 var existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n\nWritten by `vigie bench`; numbers are medians measured on the machine named.\n";
                 File.WriteAllText(path, PipelineBenchmark.ReplaceSection(existing, "pipeline", section));
