@@ -16,6 +16,7 @@ public static class AnalyzeCommand
     public const int ExitOk = 0;
     public const int ExitFailed = 1;
     public const int ExitBadInput = 2;
+    public const int ExitInterrupted = 130;
 
     public static Command Create()
     {
@@ -98,10 +99,15 @@ public static class AnalyzeCommand
                     sinkError ??= e;
                 }
             }
-            output.PrintSummary(result, progress.Elapsed);
+            output.PrintSummary(result, progress.Elapsed, progress.Position);
             if (sinkError is not null) return Fail($"writing results failed: {sinkError.Message}", ExitFailed);
             if (result?.SourceError is { } sourceError) return Fail(sourceError.Message, ExitFailed);
-            return ct.IsCancellationRequested ? ExitFailed : ExitOk;
+            if (ct.IsCancellationRequested)
+            {
+                Console.Error.WriteLine("stopped by the user; results so far are kept");
+                return ExitInterrupted;
+            }
+            return ExitOk;
         }
     }
 
@@ -174,10 +180,10 @@ public static class AnalyzeCommand
             _video.Write(_canvas);
         }
 
-        public void PrintSummary(AnalysisResult? result, TimeSpan elapsed)
+        public void PrintSummary(AnalysisResult? result, TimeSpan elapsed, TimeSpan reached)
         {
             var analysed = result?.FramesAnalysed ?? _frames;
-            var seconds = result?.LastTimestamp.TotalSeconds ?? 0;
+            var seconds = (result?.LastTimestamp ?? reached).TotalSeconds;
             var table = new Table().Title($"Events on {Markup.Escape(prepared.Camera.Name)}").AddColumns("kind", "where", "start s", "end s", "alert s", "tracks", "score");
             foreach (var e in _closed.OrderBy(e => e.Start))
                 table.AddRow(e.Kind, Markup.Escape(e.Where), $"{e.Start.TotalSeconds:0.0}", e.End is { } end ? $"{end.TotalSeconds:0.0}" : "-",

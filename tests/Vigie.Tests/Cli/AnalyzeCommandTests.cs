@@ -75,6 +75,14 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public async Task A_full_disk_is_reported_and_exits_1()
+    {
+        var error = await CaptureError(() => AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), tracks: "/dev/full"), CancellationToken.None));
+        Assert.Equal(1, error.Code);
+        Assert.Contains("writing results failed: No space left on device", error.Text);
+    }
+
+    [Fact]
     public async Task A_missing_source_exits_2()
     {
         var error = await CaptureError(() => AnalyzeCommand.RunAsync(Args("/no/such/video.mp4"), CancellationToken.None));
