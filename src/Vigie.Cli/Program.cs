@@ -4,6 +4,7 @@ using Vigie.Cli.Commands;
 var root = new RootCommand("Vigie: algorithmic video surveillance that detects events, never identifies people.")
 {
     AnalyzeCommand.Create(),
+    EvalCommand.Create(),
     SampleCommand.Create(),
     SchemaCommand.Create(),
     BenchCommand.Create(),

@@ -111,7 +111,7 @@ public static class AnalyzeCommand
         }
     }
 
-    private static SceneConfig LoadConfig(Options o)
+    internal static SceneConfig LoadConfig(Options o)
     {
         var config = o.Config is null ? new SceneConfig() : ConfigLoader.LoadFile(o.Config);
         if (o.Model is not null)

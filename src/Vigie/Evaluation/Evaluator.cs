@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Logging;
+using Vigie.Analytics;
+using Vigie.Config;
+using Vigie.Pipeline;
+using Vigie.Video;
+
+namespace Vigie.Evaluation;
+
+/// <summary>
+/// Runs the pipeline on every clip of a ground-truth file, exactly as `vigie analyze` would, and matches
+/// its alerts to the annotated events. A clip that cannot be read is reported, not fatal.
+/// </summary>
+public static class Evaluator
+{
+    public sealed record ClipRun(ClipOutcome Outcome, IReadOnlyList<SceneEvent> Alerts);
+
+    public static async Task<IReadOnlyList<ClipRun>> RunAsync(string truthPath, TruthFile truth, SceneConfig baseConfig,
+        Action<string> progress, ILogger logger, CancellationToken ct)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(truthPath))!;
+        var runs = new List<ClipRun>();
+        for (int i = 0; i < truth.Clips.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var clip = truth.Clips[i];
+            var path = Path.Combine(folder, clip.File);
+            var started = DateTime.UtcNow;
+            var run = await RunClipAsync(path, clip, baseConfig, logger, ct);
+            runs.Add(run);
+            var o = run.Outcome;
+            var tp = o.Match.Alerts.Count(a => a.Outcome == Outcome.TruePositive);
+            progress($"[{i + 1}/{truth.Clips.Count}] {clip.File}: {o.DurationS:0.0} s in {(DateTime.UtcNow - started).TotalSeconds:0.0} s, " +
+                     $"{o.Match.Alerts.Count} alert(s), {tp}/{clip.Events.Count} event(s) found" + (o.Error is null ? "" : $", error: {o.Error}"));
+        }
+        return runs;
+    }
+
+    private static async Task<ClipRun> RunClipAsync(string path, TruthClip clip, SceneConfig baseConfig, ILogger logger, CancellationToken ct)
+    {
+        var config = WithCamera(baseConfig, CameraFor(clip));
+        var collector = new AlertCollector();
+        string? error = null;
+        double duration = 0;
+        try
+        {
+            await using var prepared = await AnalysisSetup.PrepareAsync(new AnalysisRequest(path, config), logger, ct);
+            var result = await prepared.Pipeline.RunAsync(collector, ct);
+            duration = prepared.Source.Info.Duration?.TotalSeconds ?? result.LastTimestamp.TotalSeconds;
+            error = result.SourceError?.Message;
+        }
+        catch (Exception e) when (e is VideoSourceException or ConfigException or InvalidDataException or FileNotFoundException)
+        {
+            error = e.Message;
+        }
+        var alerts = collector.Alerts.Select(a => new AlertTime(a.Kind, a.RaisedAt.TotalSeconds)).ToList();
+        return new ClipRun(new ClipOutcome(clip, duration, Matching.Match(clip.Events, alerts, duration), error), collector.Alerts);
+    }
+
+    /// <summary>The clip's annotated scene as a camera configuration: zones, lines and their use cases.</summary>
+    public static CameraConfig CameraFor(TruthClip clip)
+    {
+        var camera = new CameraConfig { Name = Path.GetFileNameWithoutExtension(clip.File) };
+        foreach (var z in clip.Scene?.Zones ?? [])
+        {
+            var zone = new ZoneConfig { Name = z.Name, Polygon = z.Polygon.Select(p => p.ToList()).ToList() };
+            var useCases = z.UseCases ?? [];
+            if (useCases.Contains(EventKinds.Intrusion))
+            {
+                zone.UseCases.Intrusion = new IntrusionConfig();
+                if (z.Params?.GetValueOrDefault("dwell_s") is { } dwell and > 0) zone.UseCases.Intrusion.DwellS = dwell;
+            }
+            camera.Zones.Add(zone);
+        }
+        foreach (var l in clip.Scene?.Lines ?? [])
+            camera.Lines.Add(new LineConfig { Name = l.Name, From = l.From.ToList(), To = l.To.ToList(), Forbidden = l.Forbidden ?? "both" });
+        return camera;
+    }
+
+    private static SceneConfig WithCamera(SceneConfig b, CameraConfig camera) =>
+        new() { Version = b.Version, Analysis = b.Analysis, Detector = b.Detector, Tracker = b.Tracker, Cameras = [camera] };
+
+    private sealed class AlertCollector : IAnalysisObserver
+    {
+        public List<SceneEvent> Alerts { get; } = [];
+
+        public void OnEvent(EventChange change)
+        {
+            if (!change.Closed) Alerts.Add(change.Event);
+        }
+    }
+}
