@@ -32,22 +32,26 @@ public static class AnalyzeCommand
         var output = new Option<string?>("--out", "-o") { Description = "Write events as JSON Lines to this file." };
         var tracks = new Option<string?>("--tracks") { Description = "Write finished tracks as JSON Lines to this file." };
         var render = new Option<string?>("--render") { Description = "Write an annotated video (people pixelated) to this .mp4 file." };
+        var metrics = new Option<string?>("--metrics") { Description = "Write per-frame measurements (people count, density per zone) as JSON Lines to this file." };
         var fps = new Option<double?>("--fps") { Description = "Frames analysed per second of video (overrides analysis.fps; 0 = every frame)." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for decoding and inference (default: detector.threads)." };
         var start = new Option<DateTimeOffset?>("--start") { Description = "Clock time of the first frame (ISO 8601), for schedules and reports." };
         var command = new Command("analyze", "Analyse a video or camera stream: tracked objects and events.")
         {
-            source, config, model, format, camera, output, tracks, render, fps, threads, start,
+            source, config, model, format, camera, output, tracks, render, metrics, fps, threads, start,
         };
         command.SetAction(async (parse, ct) => await RunAsync(new Options(
             parse.GetValue(source), parse.GetValue(config), parse.GetValue(model), parse.GetValue(format), parse.GetValue(camera),
             parse.GetValue(output), parse.GetValue(tracks), parse.GetValue(render), parse.GetValue(fps), parse.GetValue(threads),
-            parse.GetValue(start)), ct));
+            parse.GetValue(start)) { Metrics = parse.GetValue(metrics) }, ct));
         return command;
     }
 
     public sealed record Options(string? Source, string? Config, string? Model, string? Format, string? Camera, string? Out,
-        string? Tracks, string? Render, double? Fps, int? Threads, DateTimeOffset? Start);
+        string? Tracks, string? Render, double? Fps, int? Threads, DateTimeOffset? Start)
+    {
+        public string? Metrics { get; init; }
+    }
 
     public static async Task<int> RunAsync(Options o, CancellationToken ct)
     {
@@ -137,6 +141,7 @@ public static class AnalyzeCommand
     {
         private readonly JsonLinesWriter? _events = o.Out is null ? null : new JsonLinesWriter(o.Out);
         private readonly JsonLinesWriter? _tracks = o.Tracks is null ? null : new JsonLinesWriter(o.Tracks);
+        private readonly JsonLinesWriter? _metrics = o.Metrics is null ? null : new JsonLinesWriter(o.Metrics);
         private FfmpegVideoWriter? _video;
         private readonly List<SceneEvent> _closed = [];
         private readonly Dictionary<string, int> _trackCounts = [];
@@ -173,6 +178,9 @@ public static class AnalyzeCommand
         {
             _frames++;
             Progress?.Advance(frame.Frame.Timestamp);
+            if (_metrics is not null)
+                foreach (var m in frame.Measurements)
+                    _metrics.Write(new MeasurementLine(EventLine.Round(frame.Frame.Timestamp), m.Camera, m.Where, m.Name, m.Value, m.Unit));
             if (o.Render is null) return;
             _video ??= new FfmpegVideoWriter(o.Render, frame.Frame.Image.Width, frame.Frame.Image.Height, prepared.AnalysedFps);
             frame.Frame.Image.CopyTo(_canvas);
@@ -206,6 +214,7 @@ public static class AnalyzeCommand
             _canvas.Dispose();
             _events?.Dispose();
             _tracks?.Dispose();
+            _metrics?.Dispose();
             _video?.Dispose();
         }
     }

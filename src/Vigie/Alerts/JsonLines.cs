@@ -23,7 +23,7 @@ public sealed record EventLine(
     public static EventLine From(SceneEvent e) => new(e.Camera, e.Kind, e.Where, Round(e.Start), e.End is { } end ? Round(end) : null,
         Round(e.RaisedAt), e.StartClock, Math.Round(e.Score, 3), e.TrackIds, BoxArray(e.Box), e.Detail);
 
-    internal static double Round(TimeSpan t) => Math.Round(t.TotalSeconds, 3);
+    public static double Round(TimeSpan t) => Math.Round(t.TotalSeconds, 3);
 
     internal static double[] BoxArray(Box b) =>
         [Math.Round(b.X, 4), Math.Round(b.Y, 4), Math.Round(b.Width, 4), Math.Round(b.Height, 4)];
@@ -49,6 +49,9 @@ public sealed record TrackLine(
             EventLine.Round(t.LastSeen), t.History.Count, EventLine.BoxArray(Norm(first)), EventLine.BoxArray(Norm(t.Box)));
     }
 }
+
+/// <summary>One measurement of one frame (e.g. the people count of a zone), written by `vigie analyze --metrics`.</summary>
+public sealed record MeasurementLine(double TimeS, string Camera, string Where, string Name, double Value, string Unit);
 
 /// <summary>Appends one JSON object per line and flushes each, so a crash keeps every line written.</summary>
 public sealed class JsonLinesWriter : IDisposable

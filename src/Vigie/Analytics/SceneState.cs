@@ -1,4 +1,5 @@
 using Vigie.Geometry;
+using Vigie.Perception;
 using Vigie.Tracking;
 
 namespace Vigie.Analytics;
@@ -13,6 +14,12 @@ public sealed record SceneState(
     IReadOnlyList<Track> Tracks,
     IReadOnlyList<Track> EndedTracks)
 {
+    /// <summary>This frame's raw detections, e.g. for counting people who are not (yet) tracked.</summary>
+    public IReadOnlyList<Detection> Detections { get; init; } = [];
+
+    /// <summary>Foreground and optical flow on a coarse grid; null unless a rule asked for it.</summary>
+    public MotionField? Motion { get; init; }
+
     /// <summary>A pixel point in normalised image coordinates (0..1), the unit zones are drawn in.</summary>
     public Point2 Normalise(Point2 p) => new(p.X / FrameWidth, p.Y / FrameHeight);
 
@@ -59,8 +66,17 @@ public sealed record EventChange(SceneEvent Event, bool Closed);
 /// <summary>One use case on one camera. Keeps per-track state and drops it when tracks end.</summary>
 public interface IEventRule
 {
+    /// <summary>Whether <see cref="SceneState.Motion"/> must be computed for this rule.</summary>
+    bool NeedsMotionField => false;
+
+    /// <summary>Values measured on the last frame (people counts, densities…), exposed as time series.</summary>
+    IReadOnlyList<Measurement> Measurements => [];
+
     IReadOnlyList<EventChange> Update(SceneState state);
 
     /// <summary>The source ended: close whatever is still open.</summary>
     IReadOnlyList<EventChange> Flush(TimeSpan end);
 }
+
+/// <summary>A value a rule measured on one frame, e.g. the people count of a zone.</summary>
+public sealed record Measurement(string Camera, string Where, string Name, double Value, string Unit);

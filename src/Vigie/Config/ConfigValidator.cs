@@ -49,14 +49,10 @@ public static class ConfigValidator
                 else if (!zoneNames.Add(zone.Name)) Err($"{zp}.name", $"'{zone.Name}' is used by another zone of this camera");
                 ValidatePolygon($"{zp}.polygon", zone.Polygon, Err);
                 ValidateSchedule($"{zp}.schedule", zone.Schedule, Err);
-                if (zone.UseCases.Intrusion is { } i)
-                {
-                    var ip = $"{zp}.use_cases.intrusion";
-                    ValidateClasses($"{ip}.classes", i.Classes, Err);
-                    if (i.DwellS < 0) Err($"{ip}.dwell_s", "must be zero or more seconds");
-                    if (i.CooldownS < 0) Err($"{ip}.cooldown_s", "must be zero or more seconds");
-                }
+                ValidateUseCases($"{zp}.use_cases", zone.UseCases, cam, Err);
             }
+            ValidateUseCases($"{cp}.use_cases", cam.UseCases, cam, Err);
+            if (cam.Calibration is { } cal) ValidateCalibration($"{cp}.calibration", cal, Err);
 
             var lineNames = new HashSet<string>();
             for (int l = 0; l < cam.Lines.Count; l++)
@@ -77,6 +73,55 @@ public static class ConfigValidator
             }
         }
         return errors;
+    }
+
+    private static void ValidateUseCases(string path, ZoneUseCases u, CameraConfig camera, Action<string, string> err)
+    {
+        if (u.Intrusion is { } i)
+        {
+            var ip = $"{path}.intrusion";
+            ValidateClasses($"{ip}.classes", i.Classes, err);
+            if (i.DwellS < 0) err($"{ip}.dwell_s", "must be zero or more seconds");
+            if (i.CooldownS < 0) err($"{ip}.cooldown_s", "must be zero or more seconds");
+        }
+        if (u.WrongWay is { } w)
+        {
+            var wp = $"{path}.wrong_way";
+            if (w.AllowedDirection.Count != 2) err($"{wp}.allowed_direction", "needs exactly two numbers [dx, dy]");
+            else if (Math.Abs(w.AllowedDirection[0]) + Math.Abs(w.AllowedDirection[1]) < 1e-9) err($"{wp}.allowed_direction", "has zero length: it gives no direction");
+            ValidateClasses($"{wp}.classes", w.Classes, err);
+            if (w.MinDistance is <= 0 or > 1) err($"{wp}.min_distance", "must be a fraction of the image in (0, 1]");
+            if (w.MinDistanceM <= 0) err($"{wp}.min_distance_m", "must be a positive number of metres");
+            if (w.WindowS <= 0) err($"{wp}.window_s", "must be a positive number of seconds");
+            if (w.MaxAngleDeg is <= 0 or > 90) err($"{wp}.max_angle_deg", "must be in (0, 90] degrees");
+        }
+        if (u.CrowdDensity is { } d)
+        {
+            var dp = $"{path}.crowd_density";
+            if (d.MaxPersons is null && d.MaxDensity is null) err(dp, "needs max_persons or max_density");
+            if (d.MaxPersons is <= 0) err($"{dp}.max_persons", "must be a positive number of people");
+            if (d.MaxDensity is <= 0) err($"{dp}.max_density", "must be a positive number of persons per m²");
+            if (d.MaxDensity is not null && camera.Calibration is null)
+                err($"{dp}.max_density", "needs the camera's calibration (four image points with their ground positions in metres)");
+            if (d.DwellS < 0) err($"{dp}.dwell_s", "must be zero or more seconds");
+        }
+    }
+
+    private static void ValidateCalibration(string path, CalibrationConfig c, Action<string, string> err)
+    {
+        if (c.Image.Count != 4) { err($"{path}.image", $"needs exactly 4 points, has {c.Image.Count}"); return; }
+        if (c.GroundM.Count != 4) { err($"{path}.ground_m", $"needs exactly 4 points, has {c.GroundM.Count}"); return; }
+        var ok = true;
+        for (int i = 0; i < 4; i++)
+        {
+            ok &= ValidatePoint($"{path}.image[{i}]", c.Image[i], err);
+            if (c.GroundM[i].Count != 2) { err($"{path}.ground_m[{i}]", "a point needs exactly 2 coordinates [x, y] in metres"); ok = false; }
+        }
+        if (!ok) return;
+        var image = c.Image.Select(p => new Geometry.Point2((float)p[0], (float)p[1])).ToList();
+        var ground = c.GroundM.Select(p => new Geometry.Point2((float)p[0], (float)p[1])).ToList();
+        if (Geometry.Homography.HasCollinearTriple(image)) err($"{path}.image", "three of the points are collinear: they cannot define the ground plane");
+        else if (Geometry.Homography.HasCollinearTriple(ground)) err($"{path}.ground_m", "three of the points are collinear: they cannot define the ground plane");
     }
 
     private static void ValidateDetector(DetectorConfig d, Action<string, string> err)

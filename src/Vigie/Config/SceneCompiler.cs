@@ -19,12 +19,19 @@ public static class SceneCompiler
         _ => Category.Other,
     };
 
+    /// <summary>The whole image as a zone, for use cases configured on the camera itself (a hair larger: feet on the bottom edge count).</summary>
+    public static readonly WatchedZone WholeFrame =
+        new("frame", [new(-0.01f, -0.01f), new(1.01f, -0.01f), new(1.01f, 1.01f), new(-0.01f, 1.01f)], Analytics.Schedule.Always);
+
     public static IReadOnlyList<IEventRule> Rules(CameraConfig camera)
     {
-        var zones = camera.Zones
-            .Where(z => z.UseCases.Intrusion is not null)
-            .Select(z => new IntrusionZone(Zone(z), z.UseCases.Intrusion!.Classes.Select(ParseCategory).ToHashSet(),
-                TimeSpan.FromSeconds(z.UseCases.Intrusion.DwellS), TimeSpan.FromSeconds(z.UseCases.Intrusion.CooldownS)))
+        var ground = Ground(camera.Calibration);
+        var areas = camera.Zones.Select(z => (Zone: Zone(z), z.UseCases)).Append((Zone: WholeFrame, camera.UseCases)).ToList();
+        var rules = new List<IEventRule>();
+
+        var intrusionZones = areas.Where(a => a.UseCases.Intrusion is not null)
+            .Select(a => new IntrusionZone(a.Zone, Categories(a.UseCases.Intrusion!.Classes),
+                TimeSpan.FromSeconds(a.UseCases.Intrusion.DwellS), TimeSpan.FromSeconds(a.UseCases.Intrusion.CooldownS)))
             .ToList();
         var lines = camera.Lines
             .Select(l => new IntrusionLine(
@@ -35,10 +42,37 @@ public static class SceneCompiler
                     "right_to_left" => CrossingDirection.RightToLeft,
                     _ => CrossingDirection.Both,
                 },
-                l.Classes.Select(ParseCategory).ToHashSet(), TimeSpan.FromSeconds(l.CooldownS)))
+                Categories(l.Classes), TimeSpan.FromSeconds(l.CooldownS)))
             .ToList();
-        return zones.Count + lines.Count == 0 ? [] : [new Intrusion(zones, lines)];
+        if (intrusionZones.Count + lines.Count > 0) rules.Add(new Intrusion(intrusionZones, lines));
+
+        var wrongWay = areas.Where(a => a.UseCases.WrongWay is not null)
+            .Select(a =>
+            {
+                var w = a.UseCases.WrongWay!;
+                var length = Math.Sqrt(w.AllowedDirection[0] * w.AllowedDirection[0] + w.AllowedDirection[1] * w.AllowedDirection[1]);
+                return new WrongWayZone(a.Zone, new Point2((float)(w.AllowedDirection[0] / length), (float)(w.AllowedDirection[1] / length)),
+                    Categories(w.Classes), w.MinDistance, w.MinDistanceM, TimeSpan.FromSeconds(w.WindowS), w.MaxAngleDeg);
+            })
+            .ToList();
+        if (wrongWay.Count > 0) rules.Add(new WrongWay(wrongWay, ground));
+
+        var crowd = areas.Where(a => a.UseCases.CrowdDensity is not null)
+            .Select(a => new CrowdDensityZone(a.Zone, a.UseCases.CrowdDensity!.MaxPersons, a.UseCases.CrowdDensity.MaxDensity,
+                TimeSpan.FromSeconds(a.UseCases.CrowdDensity.DwellS), a.UseCases.CrowdDensity.ForegroundEstimate))
+            .ToList();
+        if (crowd.Count > 0) rules.Add(new CrowdDensity(crowd, ground));
+        return rules;
     }
+
+    public static GroundPlane? Ground(CalibrationConfig? calibration) =>
+        calibration is null
+            ? null
+            : Homography.FromPoints(calibration.Image.Select(Point).ToList(), calibration.GroundM.Select(Point).ToList()) is { } h
+                ? new GroundPlane(h)
+                : null;
+
+    private static HashSet<Category> Categories(IEnumerable<string> names) => names.Select(ParseCategory).ToHashSet();
 
     public static WatchedZone Zone(ZoneConfig z) =>
         new(z.Name, z.Polygon.Select(Point).ToList(), Schedule(z.Schedule));

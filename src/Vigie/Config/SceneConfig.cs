@@ -101,6 +101,12 @@ public sealed class CameraConfig
     [Description("Clock time of the first frame of a recording (ISO 8601), for schedules. Default: the file's creation_time tag, else now.")]
     public DateTimeOffset? StartTime { get; set; }
 
+    [Description("Ground-plane calibration: four image points and their positions in metres. Enables metres and persons/m².")]
+    public CalibrationConfig? Calibration { get; set; }
+
+    [Description("Use cases watched on the whole image (no zone needed), with their thresholds.")]
+    public ZoneUseCases UseCases { get; set; } = new();
+
     [Description("Polygons watched on this camera, in normalised image coordinates (0..1, origin top-left).")]
     public List<ZoneConfig> Zones { get; set; } = [];
 
@@ -123,10 +129,61 @@ public sealed class ZoneConfig
     public ZoneUseCases UseCases { get; set; } = new();
 }
 
+public sealed class CalibrationConfig
+{
+    [Description("Four [x, y] points on the ground in normalised image coordinates, no three on a line.")]
+    public List<List<double>> Image { get; set; } = [];
+
+    [Description("The same four points' [x, y] positions on the ground, in metres.")]
+    public List<List<double>> GroundM { get; set; } = [];
+}
+
 public sealed class ZoneUseCases
 {
     [Description("Raise an alert when a person or vehicle enters or stays in this (forbidden) zone.")]
     public IntrusionConfig? Intrusion { get; set; }
+
+    [Description("Raise an alert when a person or vehicle moves against the zone's allowed direction.")]
+    public WrongWayConfig? WrongWay { get; set; }
+
+    [Description("Raise an alert when too many people are in the zone for too long.")]
+    public CrowdDensityConfig? CrowdDensity { get; set; }
+}
+
+public sealed class WrongWayConfig
+{
+    [Description("The allowed direction of travel [dx, dy] in image coordinates (y grows downwards), e.g. [0, -1] = up the image.")]
+    public List<double> AllowedDirection { get; set; } = [];
+
+    [Description("Categories checked: person, vehicle, bag, animal, moving, other.")]
+    public List<string> Classes { get; set; } = ["person", "vehicle", "moving"];
+
+    [Description("How far an object must go against the direction, as a fraction of the image (0..1), when the camera is not calibrated.")]
+    public double MinDistance { get; set; } = 0.1;
+
+    [Description("How far an object must go against the direction, in metres, when the camera is calibrated.")]
+    public double MinDistanceM { get; set; } = 3;
+
+    [Description("The movement is measured over this window: brief turns and box jitter within it cancel out (seconds).")]
+    public double WindowS { get; set; } = 1;
+
+    [Description("Largest angle between the movement and the exact opposite of the allowed direction that still counts (degrees).")]
+    public double MaxAngleDeg { get; set; } = 60;
+}
+
+public sealed class CrowdDensityConfig
+{
+    [Description("Alert above this many people in the zone.")]
+    public double? MaxPersons { get; set; }
+
+    [Description("Alert above this many persons per square metre (needs the camera's calibration).")]
+    public double? MaxDensity { get; set; }
+
+    [Description("The value must stay above its threshold this long before the alert (seconds).")]
+    public double DwellS { get; set; } = 3;
+
+    [Description("Also estimate the count from the foreground area (people the detector misses in dense crowds). Needs a fixed camera.")]
+    public bool ForegroundEstimate { get; set; } = true;
 }
 
 public sealed class IntrusionConfig

@@ -64,13 +64,28 @@ public static class Evaluator
         {
             var zone = new ZoneConfig { Name = z.Name, Polygon = z.Polygon.Select(p => p.ToList()).ToList() };
             var useCases = z.UseCases ?? [];
+            var param = z.Params ?? new Dictionary<string, double>();
             if (useCases.Contains(EventKinds.Intrusion))
             {
                 zone.UseCases.Intrusion = new IntrusionConfig();
-                if (z.Params?.GetValueOrDefault("dwell_s") is { } dwell and > 0) zone.UseCases.Intrusion.DwellS = dwell;
+                if (param.GetValueOrDefault("dwell_s") is var dwell and > 0) zone.UseCases.Intrusion.DwellS = dwell;
             }
+            if (useCases.Contains(EventKinds.WrongWay) && z.AllowedDirection is { Count: 2 } direction)
+                zone.UseCases.WrongWay = new WrongWayConfig { AllowedDirection = direction.ToList() };
+            if (useCases.Contains(EventKinds.CrowdDensity))
+                zone.UseCases.CrowdDensity = new CrowdDensityConfig
+                {
+                    MaxPersons = param.TryGetValue("max_persons", out var maxPersons) ? maxPersons : null,
+                    MaxDensity = param.TryGetValue("max_density", out var maxDensity) ? maxDensity : null,
+                };
             camera.Zones.Add(zone);
         }
+        if (clip.Scene?.Calibration is { } cal)
+            camera.Calibration = new CalibrationConfig
+            {
+                Image = cal.Image.Select(p => p.ToList()).ToList(),
+                GroundM = cal.GroundM.Select(p => p.ToList()).ToList(),
+            };
         foreach (var l in clip.Scene?.Lines ?? [])
             camera.Lines.Add(new LineConfig { Name = l.Name, From = l.From.ToList(), To = l.To.ToList(), Forbidden = l.Forbidden ?? "both" });
         return camera;

@@ -12,7 +12,8 @@ public sealed record AnalysedFrame(
     Frame Frame,
     IReadOnlyList<Detection> Detections,
     TrackerUpdate Tracks,
-    IReadOnlyList<EventChange> Changes);
+    IReadOnlyList<EventChange> Changes,
+    IReadOnlyList<Measurement> Measurements);
 
 /// <summary>Receives what the pipeline produces; called on the analysis thread, in frame order.</summary>
 public interface IAnalysisObserver
@@ -40,6 +41,7 @@ public sealed class AnalysisPipeline(
     ILogger logger)
 {
     private const int QueueCapacity = 4;
+    private readonly MotionAnalyzer? _motion = rules.Any(r => r.NeedsMotionField) ? new MotionAnalyzer() : null;
     private long _dropped;
 
     public async Task<AnalysisResult> RunAsync(IAnalysisObserver observer, CancellationToken ct)
@@ -113,6 +115,7 @@ public sealed class AnalysisPipeline(
             await stop.CancelAsync();
             await producer;
             while (channel.Reader.TryRead(out var leftover)) leftover.Dispose();
+            _motion?.Dispose();
         }
 
         // Close what is open so every event and track reaches the outputs, even after a failure.
@@ -131,11 +134,20 @@ public sealed class AnalysisPipeline(
         var detections = detector.Detect(frame.Image);
         var update = tracker.Update(detections, frame.Timestamp);
         var state = new SceneState(camera, frame.Timestamp, startClock + frame.Timestamp, frame.Image.Width, frame.Image.Height,
-            update.Visible, update.Ended);
+            update.Visible, update.Ended)
+        {
+            Detections = detections,
+            Motion = _motion?.Analyse(frame.Image, frame.Timestamp),
+        };
         var changes = new List<EventChange>();
-        foreach (var rule in rules) changes.AddRange(rule.Update(state));
+        var measurements = new List<Measurement>();
+        foreach (var rule in rules)
+        {
+            changes.AddRange(rule.Update(state));
+            measurements.AddRange(rule.Measurements);
+        }
         foreach (var change in changes) observer.OnEvent(change);
         foreach (var track in update.Ended) observer.OnTrackEnded(track);
-        observer.OnFrameAnalysed(new AnalysedFrame(frame, detections, update, changes));
+        observer.OnFrameAnalysed(new AnalysedFrame(frame, detections, update, changes, measurements));
     }
 }

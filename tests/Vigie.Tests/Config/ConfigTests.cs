@@ -109,6 +109,30 @@ public class ConfigTests
     }
 
     [Fact]
+    public void Movement_use_case_settings_are_checked()
+    {
+        var text = """
+            cameras:
+              - name: a
+                calibration: { image: [[0, 0], [0.5, 0.5], [1, 1], [0, 1]], ground_m: [[0, 0], [1, 0], [1, 1], [0, 1]] }
+                zones:
+                  - name: z
+                    polygon: [[0, 0], [1, 0], [1, 1]]
+                    use_cases:
+                      wrong_way: { allowed_direction: [0, 0] }
+                      crowd_density: { dwell_s: 2 }
+              - name: b
+                use_cases:
+                  crowd_density: { max_density: 2 }
+            """;
+        var errors = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(text)).Errors;
+        Assert.Contains("cameras[0].zones[0].use_cases.wrong_way.allowed_direction: has zero length: it gives no direction", errors);
+        Assert.Contains("cameras[0].zones[0].use_cases.crowd_density: needs max_persons or max_density", errors);
+        Assert.Contains("cameras[0].calibration.image: three of the points are collinear: they cannot define the ground plane", errors);
+        Assert.Contains(errors, e => e.StartsWith("cameras[1].use_cases.crowd_density.max_density: needs the camera's calibration"));
+    }
+
+    [Fact]
     public void Json_is_accepted_too()
     {
         var c = ConfigLoader.Parse("""{"analysis": {"fps": 2}, "cameras": [{"name": "x"}]}""");

@@ -1,0 +1,172 @@
+using Vigie.Perception;
+
+namespace Vigie.Analytics;
+
+/// <summary>
+/// Excessive crowd density: the number of people in a zone (and persons per m² when the camera is
+/// calibrated) above a threshold for a dwell time. In dense crowds detectors miss people, so the
+/// count is the larger of the detections and an estimate from the foreground area divided by the
+/// typical person's area learned from detections in the zone. Count and density are exposed as
+/// measurements every frame.
+/// </summary>
+public sealed class CrowdDensity(IEnumerable<CrowdDensityZone> zones, GroundPlane? ground) : IEventRule
+{
+    // Below the threshold this long, an ongoing event ends (a few frames of misses do not end it).
+    private static readonly TimeSpan EndAfter = TimeSpan.FromSeconds(2);
+
+    private readonly List<ZoneWatch> _zones = zones.Select(z => new ZoneWatch(z, ground)).ToList();
+    private readonly List<Measurement> _measurements = [];
+
+    public bool NeedsMotionField => _zones.Any(z => z.Settings.ForegroundEstimate);
+
+    public IReadOnlyList<Measurement> Measurements => _measurements;
+
+    public IReadOnlyList<EventChange> Update(SceneState state)
+    {
+        _measurements.Clear();
+        var changes = new List<EventChange>();
+        foreach (var z in _zones) z.Update(state, changes, _measurements);
+        return changes;
+    }
+
+    public IReadOnlyList<EventChange> Flush(TimeSpan end)
+    {
+        var changes = new List<EventChange>();
+        foreach (var z in _zones) z.Close(changes);
+        return changes;
+    }
+
+    /// <summary>
+    /// People estimated from foreground: each cell's covered area divided by the area one person takes
+    /// at that height in the image (people further away are smaller). Pure.
+    /// </summary>
+    public static double? ForegroundEstimate(MotionField? motion, IReadOnlyList<int> cells, PersonScale scale)
+    {
+        if (motion is not { ForegroundReady: true } || !scale.IsKnown || cells.Count == 0) return null;
+        var cellArea = 1.0 / (motion.Columns * motion.Rows);
+        double people = 0;
+        foreach (var c in cells)
+        {
+            var y = (c / motion.Columns + 0.5) / motion.Rows;
+            people += motion.Foreground[c] * cellArea / scale.AreaAt(y);
+        }
+        return people;
+    }
+
+    internal sealed class ZoneWatch(CrowdDensityZone settings, GroundPlane? ground)
+    {
+        private readonly double? _areaM2 = ground?.ToMetres.MappedArea(settings.Zone.Polygon);
+        private IReadOnlyList<int>? _cells;
+        private readonly PersonScale _scale = new();
+        private TimeSpan? _aboveSince;
+        private TimeSpan _lastAbove;
+        private SceneEvent? _open;
+        private double _peak;
+
+        public CrowdDensityZone Settings => settings;
+
+        public void Update(SceneState state, List<EventChange> changes, List<Measurement> measurements)
+        {
+            var people = state.Detections
+                .Where(d => d.Category == Category.Person && settings.Zone.Contains(state.Normalise(d.Box.BottomCenter)))
+                .ToList();
+            foreach (var p in people)
+                _scale.Observe(p.Box.Bottom / state.FrameHeight, p.Box.Height / state.FrameHeight, p.Box.Width / state.FrameWidth);
+            double count = people.Count;
+            if (settings.ForegroundEstimate && state.Motion is { } motion)
+            {
+                _cells ??= motion.CellsIn(settings.Zone.Polygon);
+                if (ForegroundEstimate(motion, _cells, _scale) is { } estimate) count = Math.Max(count, Math.Round(estimate, 1));
+            }
+            double? density = _areaM2 is > 0 ? count / _areaM2.Value : null;
+            measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "persons", count, "persons"));
+            if (density is { } dn) measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "density", Math.Round(dn, 3), "persons/m²"));
+
+            var active = settings.Zone.Schedule.IsActive(state.Clock);
+            var over = active && ((settings.MaxPersons is { } maxP && count > maxP) || (settings.MaxDensity is { } maxD && density > maxD));
+            if (over)
+            {
+                _aboveSince ??= state.Time;
+                _lastAbove = state.Time;
+                _peak = Math.Max(_peak, density ?? count);
+                if (_open is null && state.Time - _aboveSince.Value >= settings.Dwell)
+                {
+                    var value = density is { } d ? $"{d:0.00} persons/m² (limit {settings.MaxDensity})" : $"{count:0} persons (limit {settings.MaxPersons})";
+                    _open = new SceneEvent(state.Camera, EventKinds.CrowdDensity, settings.Zone.Name, _aboveSince.Value, null, state.Time,
+                        state.Clock - (state.Time - _aboveSince.Value), (float)Math.Min(1, (density ?? count) / ((double?)settings.MaxDensity ?? settings.MaxPersons!.Value) / 2),
+                        [], settings.Zone.Polygon.Count > 0 ? Bounds(settings.Zone) : default, $"crowd in {settings.Zone.Name}: {value}");
+                    changes.Add(new EventChange(_open, Closed: false));
+                }
+            }
+            else if (_aboveSince is not null && state.Time - _lastAbove > EndAfter)
+            {
+                Close(changes);
+            }
+        }
+
+        public void Close(List<EventChange> changes)
+        {
+            if (_open is not null)
+            {
+                var unit = ground is null ? "persons" : "persons/m²";
+                changes.Add(new EventChange(_open with { End = _lastAbove, Detail = $"{_open.Detail}; peak {_peak:0.##} {unit}" }, Closed: true));
+            }
+            _open = null;
+            _aboveSince = null;
+            _peak = 0;
+        }
+
+        private static Geometry.Box Bounds(WatchedZone zone)
+        {
+            var xs = zone.Polygon.Select(p => p.X).ToList();
+            var ys = zone.Polygon.Select(p => p.Y).ToList();
+            return Geometry.Box.FromCorners(xs.Min(), ys.Min(), xs.Max(), ys.Max());
+        }
+    }
+}
+
+/// <summary>
+/// How big a person looks at each height of the image, learned from detected people: height grows
+/// linearly with the feet's image row (a ground plane seen in perspective). Weighted least squares
+/// with slow forgetting, so it settles on the camera's view and follows a zoom.
+/// </summary>
+public sealed class PersonScale
+{
+    private const double Forget = 0.995;
+    private const int MinimumObservations = 5;
+    private double _n, _sy, _sh, _syy, _syh, _aspect;
+    private int _observed;
+
+    public bool IsKnown => _observed >= MinimumObservations;
+
+    /// <summary>One detected person: feet row, box height and width, all normalised to the image.</summary>
+    public void Observe(double feetY, double height, double width)
+    {
+        if (height <= 0) return;
+        _n = _n * Forget + 1;
+        _sy = _sy * Forget + feetY;
+        _sh = _sh * Forget + height;
+        _syy = _syy * Forget + feetY * feetY;
+        _syh = _syh * Forget + feetY * height;
+        var aspect = width / height;
+        _aspect = _observed == 0 ? aspect : _aspect + 0.05 * (aspect - _aspect);
+        _observed++;
+    }
+
+    /// <summary>Expected person height (normalised) with feet at row y; never below a few pixels' worth.</summary>
+    public double HeightAt(double y)
+    {
+        var mean = _sh / _n;
+        var variance = _syy / _n - Math.Pow(_sy / _n, 2);
+        var slope = variance > 1e-4 ? (_syh / _n - _sy / _n * mean) / variance : 0;
+        var h = mean + slope * (y - _sy / _n);
+        return Math.Max(h, 0.2 * mean);
+    }
+
+    /// <summary>Expected image area (fraction of the image) of one person with feet at row y.</summary>
+    public double AreaAt(double y)
+    {
+        var h = HeightAt(y);
+        return h * h * Math.Max(0.1, _aspect);
+    }
+}

@@ -1,0 +1,131 @@
+using Vigie.Geometry;
+using Vigie.Tracking;
+
+namespace Vigie.Analytics;
+
+/// <summary>
+/// Wrong way: a person or vehicle in the zone whose net movement over the last window goes against the
+/// allowed direction, far enough (a fraction of the image along that direction, or metres when the
+/// camera is calibrated). Net displacement over a window, rather than frame-to-frame velocity, makes
+/// box jitter and a brief turn cancel out. One event per track; it ends when the track ends, leaves
+/// the zone or stops going the wrong way.
+/// </summary>
+public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? ground) : IEventRule
+{
+    private static readonly TimeSpan EndAfter = TimeSpan.FromSeconds(1.5);
+    private readonly List<ZoneWatch> _zones = zones.Select(z => new ZoneWatch(z, ground)).ToList();
+
+    public IReadOnlyList<EventChange> Update(SceneState state)
+    {
+        var changes = new List<EventChange>();
+        foreach (var z in _zones) z.Update(state, changes);
+        return changes;
+    }
+
+    public IReadOnlyList<EventChange> Flush(TimeSpan end)
+    {
+        var changes = new List<EventChange>();
+        foreach (var z in _zones) z.CloseAll(changes);
+        return changes;
+    }
+
+    /// <summary>
+    /// How far the step from <paramref name="from"/> to <paramref name="to"/> (pixels) goes against the
+    /// allowed direction, and whether it is close enough to the opposite direction to count.
+    /// </summary>
+    public static (double Against, bool WithinAngle) Against(Point2 from, Point2 to, Point2 allowedUnit, double maxAngleDeg)
+    {
+        var d = to - from;
+        var length = d.Length;
+        if (length < 1e-9) return (0, false);
+        var against = -(d.X * allowedUnit.X + d.Y * allowedUnit.Y);
+        return (against, against / length >= Math.Cos(maxAngleDeg * Math.PI / 180));
+    }
+
+    private sealed class Open(SceneEvent ev)
+    {
+        public SceneEvent Event { get; set; } = ev;
+        public TimeSpan LastWrong { get; set; } = ev.RaisedAt;
+    }
+
+    private sealed class ZoneWatch(WrongWayZone settings, GroundPlane? ground)
+    {
+        private readonly Dictionary<int, Open> _open = [];
+        private readonly HashSet<int> _alerted = [];
+
+        public void Update(SceneState state, List<EventChange> changes)
+        {
+            var active = settings.Zone.Schedule.IsActive(state.Clock);
+            foreach (var t in state.Tracks)
+            {
+                if (!active || !settings.Classes.Contains(t.Category)) continue;
+                var feet = state.Normalise(t.Box.BottomCenter);
+                if (!settings.Zone.Contains(feet)) continue;
+                var past = Past(t, state.Time - settings.Window);
+                if (past is null) continue;
+                var (distance, direction) = Measure(state, past.Value.Box.BottomCenter, t.Box.BottomCenter);
+                var wrong = direction && distance >= (ground is null ? settings.MinDistance : settings.MinDistanceM);
+                if (wrong && _open.TryGetValue(t.Id, out var open))
+                {
+                    open.LastWrong = state.Time;
+                    open.Event = open.Event with { Box = state.Normalise(t.Box) };
+                }
+                else if (wrong && _alerted.Add(t.Id))
+                {
+                    var unit = ground is null ? "of the image" : "m";
+                    var ev = new SceneEvent(state.Camera, EventKinds.WrongWay, settings.Zone.Name, past.Value.Time, null, state.Time,
+                        state.Clock - (state.Time - past.Value.Time), t.Score, [t.Id], state.Normalise(t.Box),
+                        $"{t.Label} going against the allowed direction in {settings.Zone.Name} ({distance:0.##} {unit} in {(state.Time - past.Value.Time).TotalSeconds:0.0} s)");
+                    _open[t.Id] = new Open(ev);
+                    changes.Add(new EventChange(ev, Closed: false));
+                }
+            }
+            var visible = state.Tracks.Select(t => t.Id).ToHashSet();
+            foreach (var (id, open) in _open.ToList())
+                if (!visible.Contains(id) || state.Time - open.LastWrong > EndAfter)
+                    Close(id, changes);
+            foreach (var ended in state.EndedTracks) _alerted.Remove(ended.Id);
+        }
+
+        public void CloseAll(List<EventChange> changes)
+        {
+            foreach (var id in _open.Keys.ToList()) Close(id, changes);
+        }
+
+        private void Close(int id, List<EventChange> changes)
+        {
+            var open = _open[id];
+            _open.Remove(id);
+            changes.Add(new EventChange(open.Event with { End = open.LastWrong }, Closed: true));
+        }
+
+        /// <summary>Distance against the direction (image fraction or metres) and whether the heading counts.</summary>
+        private (double Distance, bool WithinAngle) Measure(SceneState state, Point2 fromPx, Point2 toPx)
+        {
+            var allowed = settings.AllowedDirection;
+            if (ground is null)
+            {
+                var (against, ok) = Against(fromPx, toPx, allowed, settings.MaxAngleDeg);
+                // The image's extent along the direction, so 0.1 means a tenth of the way across.
+                var extent = Math.Sqrt(Math.Pow(state.FrameWidth * allowed.X, 2) + Math.Pow(state.FrameHeight * allowed.Y, 2));
+                return (against / extent, ok);
+            }
+            var from = ground.Metres(state.Normalise(fromPx));
+            var to = ground.Metres(state.Normalise(toPx));
+            // The allowed direction drawn on the image, seen on the ground where the object is.
+            var here = state.Normalise(fromPx);
+            var ahead = ground.Metres(here + new Point2(allowed.X * 0.01f / state.FrameWidth * state.FrameHeight, allowed.Y * 0.01f)) - ground.Metres(here);
+            var groundUnit = ahead * (1 / Math.Max(1e-9f, ahead.Length));
+            return Against(from, to, groundUnit, settings.MaxAngleDeg);
+        }
+
+        private static TimedBox? Past(Track t, TimeSpan notAfter)
+        {
+            TimedBox? found = null;
+            foreach (var h in t.History)
+                if (h.Time <= notAfter) found = h;
+                else break;
+            return found;
+        }
+    }
+}

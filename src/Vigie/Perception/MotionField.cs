@@ -1,0 +1,87 @@
+using OpenCvSharp;
+using Vigie.Geometry;
+
+namespace Vigie.Perception;
+
+/// <summary>
+/// Coarse image motion of one frame on a grid of cells: the fraction of each cell that is foreground
+/// (differs from the learned background) and its mean optical flow, in normalised image units per
+/// second (1.0 = the image width, or height, per second). What crowd rules read instead of pixels.
+/// </summary>
+public sealed record MotionField(int Columns, int Rows, float[] Foreground, float[] FlowX, float[] FlowY)
+{
+    /// <summary>False while the background model is still learning: its first frames are all foreground.</summary>
+    public bool ForegroundReady { get; init; } = true;
+
+    public Point2 CellCentre(int column, int row) => new((column + 0.5f) / Columns, (row + 0.5f) / Rows);
+
+    /// <summary>Indices of the cells whose centre lies in a polygon (normalised coordinates).</summary>
+    public IReadOnlyList<int> CellsIn(IReadOnlyList<Point2> polygon)
+    {
+        var cells = new List<int>();
+        for (int r = 0; r < Rows; r++)
+            for (int c = 0; c < Columns; c++)
+                if (Shapes.Contains(polygon, CellCentre(c, r))) cells.Add(r * Columns + c);
+        return cells;
+    }
+}
+
+/// <summary>
+/// Computes a <see cref="MotionField"/> per analysed frame: MOG2 foreground and Farnebäck dense optical
+/// flow on a small grey copy of the frame. Only run when a rule needs it.
+/// </summary>
+public sealed class MotionAnalyzer : IDisposable
+{
+    private const int Width = 192;
+    private const int Cell = 8;
+    private const int WarmupFrames = 10;
+    private int _frames;
+    private readonly BackgroundSubtractorMOG2 _background = BackgroundSubtractorMOG2.Create(300, 25, detectShadows: false);
+    private readonly Mat _grey = new();
+    private readonly Mat _previous = new();
+    private readonly Mat _mask = new();
+    private readonly Mat _flow = new();
+    private TimeSpan? _previousTime;
+
+    public MotionField Analyse(Mat bgr, TimeSpan time)
+    {
+        var scale = (double)Width / bgr.Width;
+        using (var small = new Mat())
+        {
+            Cv2.Resize(bgr, small, new Size(Width, Math.Max(Cell, (int)Math.Round(bgr.Height * scale))), 0, 0, InterpolationFlags.Area);
+            Cv2.CvtColor(small, _grey, ColorConversionCodes.BGR2GRAY);
+        }
+        _background.Apply(_grey, _mask);
+        int cols = _grey.Width / Cell, rows = _grey.Height / Cell;
+        var fg = new float[cols * rows];
+        var fx = new float[cols * rows];
+        var fy = new float[cols * rows];
+        var dt = _previousTime is { } p ? (time - p).TotalSeconds : 0;
+        var haveFlow = dt > 0 && !_previous.Empty() && _previous.Size() == _grey.Size();
+        if (haveFlow)
+            Cv2.CalcOpticalFlowFarneback(_previous, _grey, _flow, 0.5, 3, 13, 3, 5, 1.1, OpticalFlowFlags.None);
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++)
+            {
+                var rect = new Rect(c * Cell, r * Cell, Cell, Cell);
+                using (var m = new Mat(_mask, rect)) fg[r * cols + c] = Cv2.CountNonZero(m) / (float)(Cell * Cell);
+                if (!haveFlow) continue;
+                using var f = new Mat(_flow, rect);
+                var mean = Cv2.Mean(f);
+                fx[r * cols + c] = (float)(mean.Val0 / _grey.Width / dt);
+                fy[r * cols + c] = (float)(mean.Val1 / _grey.Height / dt);
+            }
+        _grey.CopyTo(_previous);
+        _previousTime = time;
+        return new MotionField(cols, rows, fg, fx, fy) { ForegroundReady = ++_frames > WarmupFrames };
+    }
+
+    public void Dispose()
+    {
+        _background.Dispose();
+        _grey.Dispose();
+        _previous.Dispose();
+        _mask.Dispose();
+        _flow.Dispose();
+    }
+}

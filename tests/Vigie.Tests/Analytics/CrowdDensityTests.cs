@@ -1,0 +1,75 @@
+using Vigie.Analytics;
+using Vigie.Geometry;
+using Vigie.Perception;
+
+namespace Vigie.Tests.Analytics;
+
+public class CrowdDensityTests
+{
+    private const int W = 1000, H = 1000;
+    private static readonly Point2[] Square = [new(0, 0), new(1, 0), new(1, 1), new(0, 1)];
+
+    private static Detection Person(double x, double y) => new(new Box((float)(x * W), (float)(y * H - 100), 40, 100), Category.Person, "person", 0.9f);
+
+    private static SceneState State(double t, IReadOnlyList<Detection> people, MotionField? motion = null) =>
+        new("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), W, H, [], []) { Detections = people, Motion = motion };
+
+    private static IReadOnlyList<Detection> Crowd(int n) => Enumerable.Range(0, n).Select(i => Person(0.02 * (i % 40), 0.3 + 0.01 * (i / 40))).ToList();
+
+    [Fact]
+    public void Too_many_people_for_longer_than_the_dwell_raise_one_alert_with_the_count()
+    {
+        var rule = new CrowdDensity([new CrowdDensityZone(new WatchedZone("hall", Square, Schedule.Always), 30, null, TimeSpan.FromSeconds(3), false)], null);
+        var changes = new List<EventChange>();
+        for (var t = 0.0; t < 20; t += 0.2)
+            changes.AddRange(rule.Update(State(t, Crowd(t is >= 5 and < 12 ? 45 : 10))));
+        var alert = Assert.Single(changes, c => !c.Closed).Event;
+        Assert.Equal(5, alert.Start.TotalSeconds, 1);
+        Assert.Equal(8, alert.RaisedAt.TotalSeconds, 1);
+        Assert.Contains("45 persons (limit 30)", alert.Detail);
+        var closed = Assert.Single(changes, c => c.Closed).Event;
+        Assert.InRange(closed.End!.Value.TotalSeconds, 11.7, 12.1);
+        Assert.Contains(rule.Measurements, m => m.Name == "persons" && m.Value == 10);
+    }
+
+    [Fact]
+    public void A_short_peak_does_not_alert()
+    {
+        var rule = new CrowdDensity([new CrowdDensityZone(new WatchedZone("hall", Square, Schedule.Always), 30, null, TimeSpan.FromSeconds(3), false)], null);
+        var changes = new List<EventChange>();
+        for (var t = 0.0; t < 10; t += 0.2) changes.AddRange(rule.Update(State(t, Crowd(t is >= 5 and < 6 ? 45 : 10))));
+        Assert.Empty(changes);
+    }
+
+    [Fact]
+    public void Density_uses_the_calibrated_area()
+    {
+        // The image covers 10 m × 10 m: 100 m². 45 people is 0.45 persons/m².
+        var ground = new GroundPlane(Homography.FromPoints(Square, [new(0, 10), new(10, 10), new(10, 0), new(0, 0)])!);
+        var rule = new CrowdDensity([new CrowdDensityZone(new WatchedZone("hall", Square, Schedule.Always), null, 0.4, TimeSpan.Zero, false)], ground);
+        var changes = rule.Update(State(0, Crowd(45)));
+        Assert.Contains("0.45 persons/m²", Assert.Single(changes).Event.Detail);
+        Assert.Contains(rule.Measurements, m => m.Name == "density" && Math.Abs(m.Value - 0.45) < 1e-6);
+    }
+
+    [Fact]
+    public void Foreground_estimate_counts_people_the_detector_missed_scaled_by_perspective()
+    {
+        var scale = new PersonScale();
+        // People 0.1 high with feet at row 0.5, 0.3 high at row 0.9 (aspect 0.4).
+        for (int i = 0; i < 10; i++)
+        {
+            scale.Observe(0.5, 0.1, 0.04);
+            scale.Observe(0.9, 0.3, 0.12);
+        }
+        Assert.Equal(0.2, scale.HeightAt(0.7), 3);
+        // A 10 × 10 grid whose row 4 (centre y = 0.45) is fully foreground: 10 cells of 1 % of the image.
+        var fg = new float[100];
+        for (int c = 0; c < 10; c++) fg[40 + c] = 1;
+        var motion = new MotionField(10, 10, fg, new float[100], new float[100]);
+        var estimate = CrowdDensity.ForegroundEstimate(motion, Enumerable.Range(0, 100).ToList(), scale)!.Value;
+        // Person height at y = 0.45 is 0.075, area 0.075² × 0.4 = 0.00225: 0.1 / 0.00225 ≈ 44 people.
+        Assert.Equal(44.4, estimate, 0);
+        Assert.Null(CrowdDensity.ForegroundEstimate(motion with { ForegroundReady = false }, Enumerable.Range(0, 100).ToList(), scale));
+    }
+}

@@ -1,0 +1,94 @@
+using Vigie.Analytics;
+using Vigie.Geometry;
+using Vigie.Perception;
+using Vigie.Tracking;
+
+namespace Vigie.Tests.Analytics;
+
+public class WrongWayTests
+{
+    private const int W = 1000, H = 500;
+    private static readonly Point2[] Lane = [new(0, 0), new(1, 0), new(1, 1), new(0, 1)];
+
+    /// <summary>A track whose feet follow a path given in normalised coordinates per second.</summary>
+    private sealed class Mover(int id, Func<double, Point2> path)
+    {
+        private readonly List<TimedBox> _history = [];
+
+        public Track At(double t)
+        {
+            var p = path(t);
+            var box = new Box(p.X * W - 15, p.Y * H - 40, 30, 40);
+            _history.Add(new TimedBox(TimeSpan.FromSeconds(t), box));
+            return new Track(id, box, Category.Person, "person", 0.9f, _history[0].Time, TimeSpan.FromSeconds(t), default, _history.ToArray());
+        }
+    }
+
+    private static List<EventChange> Run(WrongWay rule, double seconds, params Mover[] movers)
+    {
+        var changes = new List<EventChange>();
+        for (var t = 0.0; t <= seconds + 1e-9; t += 0.2)
+        {
+            var tracks = movers.Select(m => m.At(t)).ToList();
+            changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), W, H, tracks, [])));
+        }
+        changes.AddRange(rule.Flush(TimeSpan.FromSeconds(seconds)));
+        return changes;
+    }
+
+    private static WrongWay UpOnly(double minDistance = 0.1, GroundPlane? ground = null, double minMetres = 3) =>
+        new([new WrongWayZone(new WatchedZone("lane", Lane, Schedule.Always), new Point2(0, -1),
+            new HashSet<Category> { Category.Person }, minDistance, minMetres, TimeSpan.FromSeconds(1), 60)], ground);
+
+    [Fact]
+    public void Going_down_a_one_way_up_lane_raises_one_alert_and_going_up_none()
+    {
+        var down = new Mover(1, t => new Point2(0.3f, (float)(0.1 + 0.15 * t)));
+        var up = new Mover(2, t => new Point2(0.7f, (float)(0.9 - 0.15 * t)));
+        var changes = Run(UpOnly(), 5, down, up);
+        var alert = Assert.Single(changes, c => !c.Closed).Event;
+        Assert.Equal([1], alert.TrackIds);
+        Assert.Equal(EventKinds.WrongWay, alert.Kind);
+        // 0.15 of the image per second: 0.1 is covered within the first 1 s window.
+        Assert.Equal(1.0, alert.RaisedAt.TotalSeconds, 1);
+        Assert.Single(changes, c => c.Closed);
+    }
+
+    [Fact]
+    public void Jitter_and_a_brief_step_back_are_not_wrong_way()
+    {
+        var rng = new Random(5);
+        var jitter = new Mover(1, t => new Point2(0.5f + (float)(rng.NextDouble() - 0.5) * 0.02f, (float)(0.5 + (rng.NextDouble() - 0.5) * 0.04)));
+        // Walks up, steps back down for 0.4 s at t = 2, then goes on up.
+        var hesitant = new Mover(2, t => new Point2(0.3f, (float)(0.9 - 0.1 * t + (t is > 2 and < 2.4 ? 0.05 * (t - 2) / 0.4 : t >= 2.4 ? 0.05 : 0))));
+        Assert.Empty(Run(UpOnly(), 6, jitter, hesitant));
+    }
+
+    [Fact]
+    public void Crossing_the_lane_sideways_is_not_wrong_way()
+    {
+        var across = new Mover(1, t => new Point2((float)(0.1 + 0.2 * t), 0.5f));
+        Assert.Empty(Run(UpOnly(), 4, across));
+    }
+
+    [Fact]
+    public void A_calibrated_camera_measures_metres()
+    {
+        // The whole image is a 20 m × 10 m ground area; 3 m down the lane is 0.3 of the image.
+        var ground = new GroundPlane(Homography.FromPoints(
+            [new(0, 0), new(1, 0), new(1, 1), new(0, 1)], [new(0, 10), new(20, 10), new(20, 0), new(0, 0)])!);
+        var slow = new Mover(1, t => new Point2(0.5f, (float)(0.1 + 0.2 * t))); // 2 m/s
+        Assert.Empty(Run(UpOnly(ground: ground, minMetres: 3), 3, slow));
+        var fast = new Mover(2, t => new Point2(0.5f, (float)(0.1 + 0.35 * t))); // 3.5 m/s
+        Assert.Single(Run(UpOnly(ground: ground, minMetres: 3), 2, fast), c => !c.Closed);
+    }
+
+    [Fact]
+    public void Against_is_pure_vector_arithmetic()
+    {
+        var (against, ok) = WrongWay.Against(new Point2(0, 0), new Point2(0, 10), new Point2(0, -1), 60);
+        Assert.Equal(10, against, 5);
+        Assert.True(ok);
+        Assert.False(WrongWay.Against(new Point2(0, 0), new Point2(10, 1), new Point2(0, -1), 60).WithinAngle);
+    }
+}
