@@ -105,6 +105,15 @@ public static class ConfigValidator
                 err($"{dp}.max_density", "needs the camera's calibration (four image points with their ground positions in metres)");
             if (d.DwellS < 0) err($"{dp}.dwell_s", "must be zero or more seconds");
         }
+        if (u.CrowdMovement is { } m)
+        {
+            var mp = $"{path}.crowd_movement";
+            if (m.Sensitivity <= 0) err($"{mp}.sensitivity", "must be a positive number of spreads");
+            if (m.DwellS < 0) err($"{mp}.dwell_s", "must be zero or more seconds");
+            if (m.WarmupS < 0) err($"{mp}.warmup_s", "must be zero or more seconds");
+            if (m.MinSpeed < 0) err($"{mp}.min_speed", "must be zero or more");
+            if (m.MaxSpeed is <= 0) err($"{mp}.max_speed", "must be a positive speed");
+        }
     }
 
     private static void ValidateCalibration(string path, CalibrationConfig c, Action<string, string> err)

@@ -62,6 +62,15 @@ public static class SceneCompiler
                 TimeSpan.FromSeconds(a.UseCases.CrowdDensity.DwellS), a.UseCases.CrowdDensity.ForegroundEstimate))
             .ToList();
         if (crowd.Count > 0) rules.Add(new CrowdDensity(crowd, ground));
+
+        var movement = areas.Where(a => a.UseCases.CrowdMovement is not null)
+            .Select(a =>
+            {
+                var m = a.UseCases.CrowdMovement!;
+                return new CrowdMovementZone(a.Zone, m.Sensitivity, TimeSpan.FromSeconds(m.DwellS), TimeSpan.FromSeconds(m.WarmupS), m.MinSpeed, m.MaxSpeed);
+            })
+            .ToList();
+        if (movement.Count > 0) rules.Add(new CrowdMovement(movement));
         return rules;
     }
 

@@ -148,6 +148,27 @@ public sealed class ZoneUseCases
 
     [Description("Raise an alert when too many people are in the zone for too long.")]
     public CrowdDensityConfig? CrowdDensity { get; set; }
+
+    [Description("Raise an alert on sudden collective motion: a crowd starting to run, dispersing, converging or surging.")]
+    public CrowdMovementConfig? CrowdMovement { get; set; }
+}
+
+public sealed class CrowdMovementConfig
+{
+    [Description("How many spreads above the zone's learned normal motion count as abnormal. Lower is more sensitive.")]
+    public double Sensitivity { get; set; } = 4;
+
+    [Description("The abnormal motion must last this long before the alert (seconds).")]
+    public double DwellS { get; set; } = 1;
+
+    [Description("Time spent learning the zone's normal motion before any alert (seconds).")]
+    public double WarmupS { get; set; } = 10;
+
+    [Description("Mean flow speed below which nothing is abnormal, in image fractions per second (a walk across a near view is about 0.1).")]
+    public double MinSpeed { get; set; } = 0.05;
+
+    [Description("Optional absolute limit: mean flow speed above this always alerts, even without a learned normal (image fractions per second).")]
+    public double? MaxSpeed { get; set; }
 }
 
 public sealed class WrongWayConfig

@@ -78,6 +78,7 @@ public static class Evaluator
                     MaxPersons = param.TryGetValue("max_persons", out var maxPersons) ? maxPersons : null,
                     MaxDensity = param.TryGetValue("max_density", out var maxDensity) ? maxDensity : null,
                 };
+            if (useCases.Contains(EventKinds.CrowdMovement)) zone.UseCases.CrowdMovement = new CrowdMovementConfig();
             camera.Zones.Add(zone);
         }
         if (clip.Scene?.Calibration is { } cal)

@@ -3,8 +3,23 @@ using Vigie.Geometry;
 
 namespace Vigie.Video;
 
-/// <summary>A dark upright figure walking in a straight line at constant speed, in pixels.</summary>
-public sealed record Walker(TimeSpan Appears, Point2 Start, Point2 VelocityPerSecond, int Width = 28, int Height = 80);
+/// <summary>
+/// A dark upright figure walking in a straight line at constant speed, in pixels; optionally changing
+/// to another velocity at <see cref="ChangeAt"/> (starting to run, turning back).
+/// </summary>
+public sealed record Walker(TimeSpan Appears, Point2 Start, Point2 VelocityPerSecond, int Width = 28, int Height = 80)
+{
+    public TimeSpan? ChangeAt { get; init; }
+    public Point2 VelocityAfter { get; init; }
+
+    /// <summary>Where the feet are at a time after appearing.</summary>
+    public Point2 FeetAt(TimeSpan t)
+    {
+        var walked = (float)((ChangeAt is { } c && t > c ? c : t) - Appears).TotalSeconds;
+        var feet = Start + VelocityPerSecond * walked;
+        return ChangeAt is { } change && t > change ? feet + VelocityAfter * (float)(t - change).TotalSeconds : feet;
+    }
+}
 
 /// <summary>
 /// Generates footage with exact ground truth: figures walking over a textured static background with
@@ -22,8 +37,7 @@ public sealed record SyntheticScene(int Width, int Height, double Fps, TimeSpan 
     public static Box? BoxAt(Walker w, TimeSpan t)
     {
         if (t < w.Appears) return null;
-        var s = (float)(t - w.Appears).TotalSeconds;
-        var foot = w.Start + w.VelocityPerSecond * s;
+        var foot = w.FeetAt(t);
         return new Box(foot.X - w.Width / 2f, foot.Y - w.Height, w.Width, w.Height);
     }
 

@@ -81,3 +81,46 @@ public class MovementClipTests
         Assert.Contains(events, e => e.Kind == "crowd_density" && e.Detail.Contains("limit 30"));
     }
 }
+
+/// <summary>Crowd movement on generated footage with a known onset, and on calm real footage.</summary>
+public class CrowdMovementClipTests
+{
+    [Fact]
+    public async Task A_generated_crowd_that_starts_running_raises_one_alert_shortly_after_the_onset()
+    {
+        var onset = TimeSpan.FromSeconds(20);
+        var rng = new Random(9);
+        var walkers = Enumerable.Range(0, 24).Select(i =>
+        {
+            var start = new Vigie.Geometry.Point2(60 + 22 * i, 200 + 40 * (i % 4));
+            var stroll = new Vigie.Geometry.Point2((float)(rng.NextDouble() - 0.5) * 6, (float)(rng.NextDouble() - 0.5) * 4);
+            return new Vigie.Video.Walker(TimeSpan.Zero, start, stroll, 16, 46) { ChangeAt = onset, VelocityAfter = new Vigie.Geometry.Point2(160, -20) };
+        }).ToList();
+        var scene = new Vigie.Video.SyntheticScene(640, 360, 25, TimeSpan.FromSeconds(26), walkers);
+        var folder = TestPaths.TempFolder();
+        var clip = Path.Combine(folder, "run.mp4");
+        scene.WriteVideo(clip);
+        var config = Path.Combine(folder, "scene.yaml");
+        await File.WriteAllTextAsync(config, "cameras:\n  - name: square\n    use_cases:\n      crowd_movement: {}\n");
+        var events = Path.Combine(folder, "events.jsonl");
+        var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(clip, config, null, null, null, events, null, null, null, null, null), CancellationToken.None);
+        Assert.Equal(0, code);
+        var alert = Assert.Single(JsonLinesWriter.Read<EventLine>(events), e => e.Kind == "crowd_movement");
+        Assert.InRange(alert.StartS, onset.TotalSeconds - 0.3, onset.TotalSeconds + 0.5);
+        Assert.InRange(alert.RaisedS - onset.TotalSeconds, 0, 2);
+    }
+
+    [Theory]
+    [InlineData("pedestrians/vtest.avi")]
+    [InlineData("intrusion/table_zone_one_by_one.mp4")]
+    public async Task Normal_walking_raises_no_crowd_movement(string clip)
+    {
+        var folder = TestPaths.TempFolder();
+        var config = Path.Combine(folder, "scene.yaml");
+        await File.WriteAllTextAsync(config, "cameras:\n  - name: cam\n    use_cases:\n      crowd_movement: {}\n");
+        var events = Path.Combine(folder, "events.jsonl");
+        var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(TestPaths.Clip(clip), config, null, null, null, events, null, null, null, null, null), CancellationToken.None);
+        Assert.Equal(0, code);
+        Assert.DoesNotContain(JsonLinesWriter.Read<EventLine>(events), e => e.Kind == "crowd_movement");
+    }
+}

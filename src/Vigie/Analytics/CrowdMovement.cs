@@ -1,0 +1,173 @@
+using Vigie.Perception;
+
+namespace Vigie.Analytics;
+
+public sealed record CrowdMovementZone(WatchedZone Zone, double ZThreshold, TimeSpan Dwell, TimeSpan Warmup, double MinSpeed, double? MaxSpeed);
+
+/// <summary>Optical-flow statistics of a zone on one frame (speeds in image fractions per second).</summary>
+public readonly record struct FlowStats(double Speed, double Coherence, double Divergence);
+
+/// <summary>
+/// Crowd movement: a sudden collective motion (starting to run, dispersing, converging, surging) seen
+/// in dense optical flow. Each zone learns its own normal (running mean and spread of flow speed and
+/// divergence), so a busy station and a quiet square each have theirs; an alert needs the motion to
+/// stand out from that normal by <c>ZThreshold</c> spreads for the dwell time. Frames where the whole
+/// image moves as one (a camera pan or shake) are ignored: that is the camera, not the crowd.
+/// </summary>
+public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEventRule
+{
+    private static readonly TimeSpan EndAfter = TimeSpan.FromSeconds(2);
+    // Baseline memory: about 50 analysed frames (10 s at 5 fps).
+    private const double Learning = 0.02;
+
+    private readonly List<ZoneWatch> _zones = zones.Select(z => new ZoneWatch(z)).ToList();
+    private readonly List<Measurement> _measurements = [];
+
+    public bool NeedsMotionField => true;
+
+    public IReadOnlyList<Measurement> Measurements => _measurements;
+
+    public IReadOnlyList<EventChange> Update(SceneState state)
+    {
+        _measurements.Clear();
+        var changes = new List<EventChange>();
+        if (state.Motion is not { } motion || IsCameraMotion(motion)) return changes;
+        foreach (var z in _zones) z.Update(state, motion, changes, _measurements);
+        return changes;
+    }
+
+    public IReadOnlyList<EventChange> Flush(TimeSpan end)
+    {
+        var changes = new List<EventChange>();
+        foreach (var z in _zones) z.Close(changes);
+        return changes;
+    }
+
+    /// <summary>Mean flow speed, coherence (1 = all cells move the same way) and divergence over some cells. Pure.</summary>
+    public static FlowStats Stats(MotionField m, IReadOnlyList<int> cells)
+    {
+        if (cells.Count == 0) return default;
+        double speed = 0, sumX = 0, sumY = 0, divergence = 0;
+        int divergenceCells = 0;
+        foreach (var i in cells)
+        {
+            double vx = m.FlowX[i], vy = m.FlowY[i];
+            speed += Math.Sqrt(vx * vx + vy * vy);
+            sumX += vx;
+            sumY += vy;
+            int c = i % m.Columns, r = i / m.Columns;
+            if (c > 0 && c < m.Columns - 1 && r > 0 && r < m.Rows - 1)
+            {
+                // Central differences; cell spacing in normalised units.
+                var dvx = (m.FlowX[i + 1] - m.FlowX[i - 1]) / (2.0 / m.Columns);
+                var dvy = (m.FlowY[i + m.Columns] - m.FlowY[i - m.Columns]) / (2.0 / m.Rows);
+                divergence += dvx + dvy;
+                divergenceCells++;
+            }
+        }
+        var coherence = speed > 1e-9 ? Math.Sqrt(sumX * sumX + sumY * sumY) / speed : 0;
+        return new FlowStats(speed / cells.Count, coherence, divergenceCells > 0 ? divergence / divergenceCells : 0);
+    }
+
+    /// <summary>
+    /// The whole image moving as one: most cells share the median flow vector and it is not small.
+    /// </summary>
+    public static bool IsCameraMotion(MotionField m)
+    {
+        var n = m.FlowX.Length;
+        if (n == 0) return false;
+        var mx = Median(m.FlowX);
+        var my = Median(m.FlowY);
+        var median = Math.Sqrt(mx * mx + my * my);
+        if (median < 0.02) return false;
+        var alike = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var dx = m.FlowX[i] - mx;
+            var dy = m.FlowY[i] - my;
+            if (Math.Sqrt(dx * dx + dy * dy) < 0.5 * median) alike++;
+        }
+        return alike > 0.7 * n;
+    }
+
+    private static double Median(float[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    private sealed class Baseline
+    {
+        private double _mean, _variance;
+        private bool _started;
+
+        public void Learn(double value)
+        {
+            if (!_started)
+            {
+                _mean = value;
+                _started = true;
+                return;
+            }
+            var delta = value - _mean;
+            _mean += Learning * delta;
+            _variance = (1 - Learning) * (_variance + Learning * delta * delta);
+        }
+
+        /// <summary>How many spreads above normal; the spread is floored so a perfectly still scene is not hair-trigger.</summary>
+        public double Z(double value, double floor) => (value - _mean) / Math.Max(Math.Sqrt(_variance), Math.Max(floor, 0.25 * Math.Abs(_mean)));
+    }
+
+    private sealed class ZoneWatch(CrowdMovementZone settings)
+    {
+        private readonly Baseline _speed = new();
+        private readonly Baseline _divergence = new();
+        private IReadOnlyList<int>? _cells;
+        private TimeSpan? _firstSeen;
+        private TimeSpan? _onset;
+        private TimeSpan _lastAbnormal;
+        private SceneEvent? _open;
+
+        public void Update(SceneState state, MotionField motion, List<EventChange> changes, List<Measurement> measurements)
+        {
+            _cells ??= motion.CellsIn(settings.Zone.Polygon);
+            var stats = Stats(motion, _cells);
+            _firstSeen ??= state.Time;
+            measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "flow_speed", Math.Round(stats.Speed, 4), "image/s"));
+            measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "flow_coherence", Math.Round(stats.Coherence, 3), ""));
+            measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "flow_divergence", Math.Round(stats.Divergence, 3), "1/s"));
+
+            var warm = state.Time - _firstSeen.Value >= settings.Warmup;
+            var zSpeed = _speed.Z(stats.Speed, 0.01);
+            var zDivergence = _divergence.Z(Math.Abs(stats.Divergence), 0.05);
+            var abnormal = settings.Zone.Schedule.IsActive(state.Clock)
+                && ((warm && stats.Speed >= settings.MinSpeed && Math.Max(zSpeed, zDivergence) >= settings.ZThreshold)
+                    || (settings.MaxSpeed is { } max && stats.Speed > max));
+            if (!abnormal)
+            {
+                // Only normal frames teach the baseline: a long surge must not become the new normal.
+                _speed.Learn(stats.Speed);
+                _divergence.Learn(Math.Abs(stats.Divergence));
+                if (_onset is not null && state.Time - _lastAbnormal > EndAfter) Close(changes);
+                return;
+            }
+            _onset ??= state.Time;
+            _lastAbnormal = state.Time;
+            if (_open is null && state.Time - _onset.Value >= settings.Dwell)
+            {
+                var what = stats.Divergence > 0.5 ? "dispersing" : stats.Divergence < -0.5 ? "converging" : stats.Coherence > 0.6 ? "surging one way" : "moving suddenly";
+                _open = new SceneEvent(state.Camera, EventKinds.CrowdMovement, settings.Zone.Name, _onset.Value, null, state.Time,
+                    state.Clock - (state.Time - _onset.Value), (float)Math.Min(1, Math.Max(zSpeed, zDivergence) / (2 * settings.ZThreshold)), [],
+                    default, $"crowd {what} in {settings.Zone.Name}: flow {stats.Speed:0.###} image/s ({Math.Max(zSpeed, zDivergence):0.0}× its normal spread)");
+                changes.Add(new EventChange(_open, Closed: false));
+            }
+        }
+
+        public void Close(List<EventChange> changes)
+        {
+            if (_open is not null) changes.Add(new EventChange(_open with { End = _lastAbnormal }, Closed: true));
+            _open = null;
+            _onset = null;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using Vigie.Analytics;
+using Vigie.Geometry;
+using Vigie.Perception;
+
+namespace Vigie.Tests.Analytics;
+
+public class CrowdMovementTests
+{
+    private const int Cols = 20, Rows = 10;
+    private static readonly Point2[] Whole = [new(0, 0), new(1, 0), new(1, 1), new(0, 1)];
+
+    /// <summary>A flow field where the cells of the crowd (the lower half) move with the given vector plus noise.</summary>
+    private static MotionField Field(Random rng, Func<int, int, (double X, double Y)> crowd, bool everywhere = false)
+    {
+        var fx = new float[Cols * Rows];
+        var fy = new float[Cols * Rows];
+        for (int r = 0; r < Rows; r++)
+            for (int c = 0; c < Cols; c++)
+            {
+                if (!everywhere && r < Rows / 2) continue; // the static background of the upper half
+                var (x, y) = crowd(c, r);
+                fx[r * Cols + c] = (float)(x + (rng.NextDouble() - 0.5) * 0.02);
+                fy[r * Cols + c] = (float)(y + (rng.NextDouble() - 0.5) * 0.02);
+            }
+        return new MotionField(Cols, Rows, new float[Cols * Rows], fx, fy);
+    }
+
+    private static CrowdMovement Rule() => new([new CrowdMovementZone(new WatchedZone("square", Whole, Schedule.Always), 4,
+        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.05, null)]);
+
+    private static List<EventChange> Run(CrowdMovement rule, double seconds, Func<double, MotionField> field)
+    {
+        var changes = new List<EventChange>();
+        for (var t = 0.0; t < seconds; t += 0.2)
+            changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), 640, 360, [], [])
+            {
+                Motion = field(t),
+            }));
+        changes.AddRange(rule.Flush(TimeSpan.FromSeconds(seconds)));
+        return changes;
+    }
+
+    // People milling about: cells move in alternating directions at a walking pace.
+    private static (double, double) Milling(int c, int r) => ((c + r) % 2 == 0 ? 0.04 : -0.04, 0);
+
+    [Fact]
+    public void A_crowd_that_starts_running_one_way_alerts_after_the_dwell_with_its_onset()
+    {
+        var rng = new Random(1);
+        var changes = Run(Rule(), 40, t => Field(rng, t < 25 ? Milling : (_, _) => (0.3, 0)));
+        var alert = Assert.Single(changes, c => !c.Closed).Event;
+        Assert.Equal(25, alert.Start.TotalSeconds, 0);
+        Assert.InRange((alert.RaisedAt - alert.Start).TotalSeconds, 0.99, 1.3);
+        Assert.Contains("surging one way", alert.Detail);
+    }
+
+    [Fact]
+    public void A_crowd_dispersing_from_a_point_is_reported_as_dispersing()
+    {
+        var rng = new Random(2);
+        var changes = Run(Rule(), 40, t => Field(rng, t < 25 ? Milling : (c, r) => ((c - Cols / 2.0) * 0.05, (r - Rows * 0.75) * 0.1)));
+        Assert.Contains("dispersing", Assert.Single(changes, c => !c.Closed).Event.Detail);
+    }
+
+    [Fact]
+    public void A_busy_scene_moving_at_its_usual_pace_is_normal()
+    {
+        var rng = new Random(3);
+        Assert.Empty(Run(Rule(), 60, _ => Field(rng, (c, r) => ((c + r) % 2 == 0 ? 0.12 : -0.12, 0.02))));
+    }
+
+    [Fact]
+    public void The_camera_panning_is_not_a_crowd_movement()
+    {
+        var rng = new Random(4);
+        var changes = Run(Rule(), 40, t => Field(rng, t < 25 ? Milling : (_, _) => (0.4, 0.05), everywhere: t >= 25));
+        Assert.Empty(changes);
+    }
+
+    [Fact]
+    public void Stats_measure_speed_coherence_and_divergence()
+    {
+        var uniform = new MotionField(3, 3, new float[9], Enumerable.Repeat(0.1f, 9).ToArray(), new float[9]);
+        var s = CrowdMovement.Stats(uniform, Enumerable.Range(0, 9).ToList());
+        Assert.Equal(0.1, s.Speed, 5);
+        Assert.Equal(1, s.Coherence, 5);
+        Assert.Equal(0, s.Divergence, 5);
+        Assert.True(CrowdMovement.IsCameraMotion(uniform));
+        // Outward flow: positive divergence at the centre cell.
+        var outward = new MotionField(3, 3, new float[9], [-1, 0, 1, -1, 0, 1, -1, 0, 1], [-1, -1, -1, 0, 0, 0, 1, 1, 1]);
+        Assert.True(CrowdMovement.Stats(outward, Enumerable.Range(0, 9).ToList()).Divergence > 0);
+    }
+}
