@@ -114,6 +114,19 @@ public static class ConfigValidator
             if (m.MinSpeed < 0) err($"{mp}.min_speed", "must be zero or more");
             if (m.MaxSpeed is <= 0) err($"{mp}.max_speed", "must be a positive speed");
         }
+        if (u.PersonDown is { } p)
+        {
+            if (p.DownS < 0) err($"{path}.person_down.down_s", "must be zero or more seconds");
+            if (p.MaxFallS <= 0) err($"{path}.person_down.max_fall_s", "must be a positive number of seconds");
+        }
+        if (u.Weapon is { } w2)
+        {
+            var wp = $"{path}.weapon";
+            if (w2.MinFrames < 1) err($"{wp}.min_frames", "must be at least 1");
+            if (w2.WindowS <= 0) err($"{wp}.window_s", "must be a positive number of seconds");
+            if (w2.MinOverlap is < 0 or > 1) err($"{wp}.min_overlap", "must be within 0..1");
+            if (w2.CooldownS < 0) err($"{wp}.cooldown_s", "must be zero or more seconds");
+        }
     }
 
     private static void ValidateCalibration(string path, CalibrationConfig c, Action<string, string> err)

@@ -71,6 +71,18 @@ public static class SceneCompiler
             })
             .ToList();
         if (movement.Count > 0) rules.Add(new CrowdMovement(movement));
+
+        var down = areas.Where(a => a.UseCases.PersonDown is not null)
+            .Select(a => new PersonDownZone(a.Zone, a.UseCases.PersonDown!.Exclude, TimeSpan.FromSeconds(a.UseCases.PersonDown.DownS),
+                TimeSpan.FromSeconds(a.UseCases.PersonDown.MaxFallS)))
+            .ToList();
+        if (down.Any(d => !d.Exclude)) rules.Add(new PersonDown(down));
+
+        var weapons = areas.Where(a => a.UseCases.Weapon is not null)
+            .Select(a => new WeaponZone(a.Zone, a.UseCases.Weapon!.MinFrames, TimeSpan.FromSeconds(a.UseCases.Weapon.WindowS),
+                a.UseCases.Weapon.MinOverlap, TimeSpan.FromSeconds(a.UseCases.Weapon.CooldownS)))
+            .ToList();
+        if (weapons.Count > 0) rules.Add(new Weapon(weapons));
         return rules;
     }
 

@@ -151,6 +151,39 @@ public sealed class ZoneUseCases
 
     [Description("Raise an alert on sudden collective motion: a crowd starting to run, dispersing, converging or surging.")]
     public CrowdMovementConfig? CrowdMovement { get; set; }
+
+    [Description("Raise an alert when a person falls and stays on the ground; or, with exclude: true, never report falls here (benches, beds).")]
+    public PersonDownConfig? PersonDown { get; set; }
+
+    [Description("Raise an alert when a person holds a weapon (a detector class mapped to the weapon category).")]
+    public WeaponConfig? Weapon { get; set; }
+}
+
+public sealed class PersonDownConfig
+{
+    [Description("true: people lying here are never reported (benches, beds, lawns). false: falls here are watched.")]
+    public bool Exclude { get; set; }
+
+    [Description("How long the person must stay on the ground after the fall (seconds).")]
+    public double DownS { get; set; } = 2;
+
+    [Description("Longest time from upright to lying that is a fall; slower is sitting or lying down (seconds).")]
+    public double MaxFallS { get; set; } = 2;
+}
+
+public sealed class WeaponConfig
+{
+    [Description("Analysed frames in which the weapon must be seen on the person, within window_s.")]
+    public int MinFrames { get; set; } = 3;
+
+    [Description("The window in which min_frames sightings are counted (seconds).")]
+    public double WindowS { get; set; } = 2;
+
+    [Description("Share of the weapon box that must lie on the person's box (0..1).")]
+    public double MinOverlap { get; set; } = 0.3;
+
+    [Description("The event ends when the weapon has not been seen on the person for this long (seconds).")]
+    public double CooldownS { get; set; } = 5;
 }
 
 public sealed class CrowdMovementConfig

@@ -60,6 +60,12 @@ public static class Evaluator
     public static CameraConfig CameraFor(TruthClip clip)
     {
         var camera = new CameraConfig { Name = Path.GetFileNameWithoutExtension(clip.File) };
+        if (clip.Scene is null)
+        {
+            // The default scene: the use cases that need no zone watch the whole image.
+            camera.UseCases.PersonDown = new PersonDownConfig();
+            camera.UseCases.Weapon = new WeaponConfig();
+        }
         foreach (var z in clip.Scene?.Zones ?? [])
         {
             var zone = new ZoneConfig { Name = z.Name, Polygon = z.Polygon.Select(p => p.ToList()).ToList() };

@@ -124,3 +124,37 @@ public class CrowdMovementClipTests
         Assert.DoesNotContain(JsonLinesWriter.Read<EventLine>(events), e => e.Kind == "crowd_movement");
     }
 }
+
+/// <summary>Person on the ground on real footage.</summary>
+public class PersonDownClipTests
+{
+    private static async Task<List<EventLine>> Analyze(string clip)
+    {
+        var folder = TestPaths.TempFolder();
+        var config = Path.Combine(folder, "scene.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            detector: { type: onnx, model: {{TestPaths.Model("deimv2_femto_coco.onnx")}}, format: deimv2 }
+            cameras:
+              - name: cam
+                use_cases: { person_down: {}, weapon: {} }
+            """);
+        var events = Path.Combine(folder, "events.jsonl");
+        var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(TestPaths.Clip(clip), config, null, null, null, events, null, null, null, null, null), CancellationToken.None);
+        Assert.Equal(0, code);
+        return JsonLinesWriter.Read<EventLine>(events).ToList();
+    }
+
+    [Fact]
+    public async Task A_man_falling_backwards_in_a_room_is_reported_on_the_ground()
+    {
+        var truth = RealClipTests.GroundTruth("fall/room_fall07.mp4").GetProperty("events")[0].GetProperty("start_s").GetDouble();
+        var alert = Assert.Single(await Analyze("fall/room_fall07.mp4"), e => e.Kind == "person_down");
+        Assert.InRange(alert.RaisedS, truth - 1, truth + 3);
+    }
+
+    [Fact]
+    public async Task Children_and_adults_moving_around_indoors_are_not_on_the_ground()
+    {
+        Assert.Empty(await Analyze("negative/kids_orange_food_indoor.mp4"));
+    }
+}

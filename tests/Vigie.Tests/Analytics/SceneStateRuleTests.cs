@@ -1,0 +1,115 @@
+using Vigie.Analytics;
+using Vigie.Geometry;
+using Vigie.Perception;
+using Vigie.Tracking;
+
+namespace Vigie.Tests.Analytics;
+
+/// <summary>Person on the ground and weapon rules on synthetic tracks with exact timing.</summary>
+public class SceneStateRuleTests
+{
+    private const int W = 1000, H = 1000;
+    private static readonly Point2[] Whole = [new(-0.01f, -0.01f), new(1.01f, -0.01f), new(1.01f, 1.01f), new(-0.01f, 1.01f)];
+    private static readonly Box Standing = new(480, 300, 60, 180);
+    private static readonly Box Lying = new(420, 420, 180, 60);
+
+    private static Track Person(int id, Box box, double t) =>
+        new(id, box, Category.Person, "person", 0.9f, TimeSpan.Zero, TimeSpan.FromSeconds(t), default, [new TimedBox(TimeSpan.FromSeconds(t), box)]);
+
+    private static List<EventChange> Run(IEventRule rule, double seconds, Func<double, IReadOnlyList<Track>> tracks,
+        Func<double, IReadOnlyList<Detection>>? detections = null)
+    {
+        var changes = new List<EventChange>();
+        for (var t = 0.0; t <= seconds + 1e-9; t += 0.2)
+            changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), W, H, tracks(t), [])
+            {
+                Detections = detections?.Invoke(t) ?? [],
+            }));
+        changes.AddRange(rule.Flush(TimeSpan.FromSeconds(seconds)));
+        return changes;
+    }
+
+    private static PersonDown Down(bool excludeCentre = false)
+    {
+        var zones = new List<PersonDownZone> { new(new WatchedZone("frame", Whole, Schedule.Always), false, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)) };
+        if (excludeCentre)
+            zones.Add(new PersonDownZone(new WatchedZone("bench", [new(0.3f, 0.3f), new(0.7f, 0.3f), new(0.7f, 0.7f), new(0.3f, 0.7f)], Schedule.Always),
+                true, TimeSpan.Zero, TimeSpan.Zero));
+        return new PersonDown(zones);
+    }
+
+    [Fact]
+    public void A_fall_then_staying_down_alerts_after_the_down_time()
+    {
+        var changes = Run(Down(), 10, t => [Person(1, t < 4 ? Standing : Lying, t)]);
+        var alert = Assert.Single(changes, c => !c.Closed).Event;
+        Assert.Equal(EventKinds.PersonDown, alert.Kind);
+        Assert.InRange(alert.Start.TotalSeconds, 3.8, 4.0);
+        Assert.InRange(alert.RaisedAt.TotalSeconds, 5.8, 6.2);
+    }
+
+    [Fact]
+    public void Lying_down_slowly_is_not_a_fall()
+    {
+        // Three seconds through intermediate (crouching, sitting) boxes.
+        var crouch = new Box(465, 365, 90, 115); // neither upright nor lying
+        Assert.Empty(Run(Down(), 12, t => [Person(1, t < 4 ? Standing : t < 7 ? crouch : Lying, t)]));
+    }
+
+    [Fact]
+    public void Getting_up_before_the_down_time_raises_nothing()
+    {
+        Assert.Empty(Run(Down(), 10, t => [Person(1, t is >= 4 and < 5 ? Lying : Standing, t)]));
+    }
+
+    [Fact]
+    public void A_fall_that_breaks_the_track_is_still_seen()
+    {
+        // The tracker loses person 1 mid-fall; person 2 appears lying where they stood.
+        var changes = Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t)] : t < 4.6 ? [] : [Person(2, Lying, t)]);
+        Assert.Equal([2], Assert.Single(changes, c => !c.Closed).Event.TrackIds);
+    }
+
+    [Fact]
+    public void Nobody_is_reported_lying_on_an_excluded_bench()
+    {
+        Assert.Empty(Run(Down(excludeCentre: true), 10, t => [Person(1, t < 4 ? Standing : Lying, t)]));
+    }
+
+    [Fact]
+    public void A_person_cut_by_the_image_edge_gives_no_standing_height()
+    {
+        var clipped = new Box(480, 820, 60, 180); // bottom at the image edge
+        var low = new Box(420, 940, 180, 60);
+        Assert.Empty(Run(Down(), 10, t => [Person(1, t < 4 ? clipped : low, t)]));
+    }
+
+    private static Weapon Weapons() =>
+        new([new WeaponZone(new WatchedZone("frame", Whole, Schedule.Always), 3, TimeSpan.FromSeconds(2), 0.3, TimeSpan.FromSeconds(3))]);
+
+    private static Detection Knife(Box b) => new(b, Category.Weapon, "knife", 0.6f);
+
+    [Fact]
+    public void A_knife_held_over_several_frames_alerts_once()
+    {
+        var inHand = Knife(new Box(500, 380, 20, 40));
+        var changes = Run(Weapons(), 6, t => [Person(1, Standing, t)], t => t >= 1.99 ? [inHand] : []);
+        var alert = Assert.Single(changes, c => !c.Closed).Event;
+        Assert.Equal(2.0, alert.Start.TotalSeconds, 1);
+        Assert.Equal(2.4, alert.RaisedAt.TotalSeconds, 1);
+        Assert.Contains("knife", alert.Detail);
+    }
+
+    [Fact]
+    public void A_single_frame_detection_or_a_knife_away_from_people_does_not_alert()
+    {
+        var inHand = Knife(new Box(500, 380, 20, 40));
+        Assert.Empty(Run(Weapons(), 6, t => [Person(1, Standing, t)], t => Math.Abs(t - 3) < 0.01 ? [inHand] : []));
+        var onTable = Knife(new Box(100, 100, 20, 40));
+        Assert.Empty(Run(Weapons(), 6, t => [Person(1, Standing, t)], _ => [onTable]));
+    }
+
+    [Fact]
+    public void Overlap_is_the_share_of_the_weapon_on_the_person() =>
+        Assert.Equal(0.5, Weapon.Overlap(new Box(0, 0, 10, 10), new Box(5, -5, 20, 20)), 5);
+}
