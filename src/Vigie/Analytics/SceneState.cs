@@ -20,6 +20,9 @@ public sealed record SceneState(
     /// <summary>Foreground and optical flow on a coarse grid; null unless a rule asked for it.</summary>
     public MotionField? Motion { get; init; }
 
+    /// <summary>Flame colour, flicker and smoke cues on a coarse grid; null unless a rule asked for them.</summary>
+    public FireCues? Fire { get; init; }
+
     /// <summary>A pixel point in normalised image coordinates (0..1), the unit zones are drawn in.</summary>
     public Point2 Normalise(Point2 p) => new(p.X / FrameWidth, p.Y / FrameHeight);
 
@@ -68,6 +71,9 @@ public interface IEventRule
 {
     /// <summary>Whether <see cref="SceneState.Motion"/> must be computed for this rule.</summary>
     bool NeedsMotionField => false;
+
+    /// <summary>Whether <see cref="SceneState.Fire"/> must be computed for this rule.</summary>
+    bool NeedsFireCues => false;
 
     /// <summary>Values measured on the last frame (people counts, densities…), exposed as time series.</summary>
     IReadOnlyList<Measurement> Measurements => [];

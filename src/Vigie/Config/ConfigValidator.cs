@@ -127,6 +127,15 @@ public static class ConfigValidator
             if (w2.MinOverlap is < 0 or > 1) err($"{wp}.min_overlap", "must be within 0..1");
             if (w2.CooldownS < 0) err($"{wp}.cooldown_s", "must be zero or more seconds");
         }
+        if (u.Fire is { } f)
+        {
+            var fp = $"{path}.fire";
+            if (f.MinFlameArea is <= 0 or > 1) err($"{fp}.min_flame_area", "must be a share of the image in (0, 1]");
+            if (f.MinSmokeArea is not null and (<= 0 or > 1)) err($"{fp}.min_smoke_area", "must be a share of the image in (0, 1]");
+            if (f.MinFlicker <= 0) err($"{fp}.min_flicker", "must be a positive ratio");
+            if (f.DwellS < 0) err($"{fp}.dwell_s", "must be zero or more seconds");
+            if (f.SmokeDwellS < 0) err($"{fp}.smoke_dwell_s", "must be zero or more seconds");
+        }
     }
 
     private static void ValidateCalibration(string path, CalibrationConfig c, Action<string, string> err)

@@ -83,6 +83,15 @@ public static class SceneCompiler
                 a.UseCases.Weapon.MinOverlap, TimeSpan.FromSeconds(a.UseCases.Weapon.CooldownS)))
             .ToList();
         if (weapons.Count > 0) rules.Add(new Weapon(weapons));
+
+        var fires = areas.Where(a => a.UseCases.Fire is not null)
+            .Select(a =>
+            {
+                var f = a.UseCases.Fire!;
+                return new FireZone(a.Zone, f.MinFlameArea, f.MinFlicker, f.MinSmokeArea, TimeSpan.FromSeconds(f.DwellS), TimeSpan.FromSeconds(f.SmokeDwellS));
+            })
+            .ToList();
+        if (fires.Count > 0) rules.Add(new Fire(fires));
         return rules;
     }
 

@@ -157,6 +157,27 @@ public sealed class ZoneUseCases
 
     [Description("Raise an alert when a person holds a weapon (a detector class mapped to the weapon category).")]
     public WeaponConfig? Weapon { get; set; }
+
+    [Description("Raise an alert on a fire start: flickering flames or persistent smoke (model-free).")]
+    public FireConfig? Fire { get; set; }
+}
+
+public sealed class FireConfig
+{
+    [Description("Smallest flame-coloured area that counts, as a share of the image (0..1).")]
+    public double MinFlameArea { get; set; } = 0.002;
+
+    [Description("How much more flame pixels must flicker than the rest of the image (ratio). Higher rejects more lights and clothes.")]
+    public double MinFlicker { get; set; } = 2.5;
+
+    [Description("Smallest smoke-like area that counts, as a share of the image (0..1). Unset: smoke alone never alerts (the smoke cue is experimental: grey floors and walls fool it).")]
+    public double? MinSmokeArea { get; set; }
+
+    [Description("Flames must be seen continuously this long before the alert (seconds).")]
+    public double DwellS { get; set; } = 2;
+
+    [Description("Smoke must be seen continuously this long before the alert (seconds).")]
+    public double SmokeDwellS { get; set; } = 6;
 }
 
 public sealed class PersonDownConfig

@@ -65,6 +65,7 @@ public static class Evaluator
             // The default scene: the use cases that need no zone watch the whole image.
             camera.UseCases.PersonDown = new PersonDownConfig();
             camera.UseCases.Weapon = new WeaponConfig();
+            camera.UseCases.Fire = new FireConfig();
         }
         foreach (var z in clip.Scene?.Zones ?? [])
         {

@@ -36,6 +36,16 @@ public static class Shapes
         return cross < 0 ? -1 : cross > 0 ? 1 : 0;
     }
 
+    /// <summary>Indices (row-major) of the cells of a columns × rows grid over the image whose centre lies in a normalised polygon.</summary>
+    public static IReadOnlyList<int> GridCellsIn(int columns, int rows, IReadOnlyList<Point2> polygon)
+    {
+        var cells = new List<int>();
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+                if (Contains(polygon, new Point2((c + 0.5f) / columns, (r + 0.5f) / rows))) cells.Add(r * columns + c);
+        return cells;
+    }
+
     /// <summary>True when segments p1-p2 and q1-q2 properly intersect or touch.</summary>
     public static bool SegmentsIntersect(Point2 p1, Point2 p2, Point2 q1, Point2 q2)
     {

@@ -13,17 +13,8 @@ public sealed record MotionField(int Columns, int Rows, float[] Foreground, floa
     /// <summary>False while the background model is still learning: its first frames are all foreground.</summary>
     public bool ForegroundReady { get; init; } = true;
 
-    public Point2 CellCentre(int column, int row) => new((column + 0.5f) / Columns, (row + 0.5f) / Rows);
-
     /// <summary>Indices of the cells whose centre lies in a polygon (normalised coordinates).</summary>
-    public IReadOnlyList<int> CellsIn(IReadOnlyList<Point2> polygon)
-    {
-        var cells = new List<int>();
-        for (int r = 0; r < Rows; r++)
-            for (int c = 0; c < Columns; c++)
-                if (Shapes.Contains(polygon, CellCentre(c, r))) cells.Add(r * Columns + c);
-        return cells;
-    }
+    public IReadOnlyList<int> CellsIn(IReadOnlyList<Point2> polygon) => Shapes.GridCellsIn(Columns, Rows, polygon);
 }
 
 /// <summary>

@@ -42,6 +42,7 @@ public sealed class AnalysisPipeline(
 {
     private const int QueueCapacity = 4;
     private readonly MotionAnalyzer? _motion = rules.Any(r => r.NeedsMotionField) ? new MotionAnalyzer() : null;
+    private readonly FireAnalyzer? _fire = rules.Any(r => r.NeedsFireCues) ? new FireAnalyzer() : null;
     private long _dropped;
 
     public async Task<AnalysisResult> RunAsync(IAnalysisObserver observer, CancellationToken ct)
@@ -116,6 +117,7 @@ public sealed class AnalysisPipeline(
             await producer;
             while (channel.Reader.TryRead(out var leftover)) leftover.Dispose();
             _motion?.Dispose();
+            _fire?.Dispose();
         }
 
         // Close what is open so every event and track reaches the outputs, even after a failure.
@@ -138,6 +140,7 @@ public sealed class AnalysisPipeline(
         {
             Detections = detections,
             Motion = _motion?.Analyse(frame.Image, frame.Timestamp),
+            Fire = _fire?.Analyse(frame.Image),
         };
         var changes = new List<EventChange>();
         var measurements = new List<Measurement>();

@@ -158,3 +158,33 @@ public class PersonDownClipTests
         Assert.Empty(await Analyze("negative/kids_orange_food_indoor.mp4"));
     }
 }
+
+/// <summary>Model-free fire detection on real footage, positive and negative.</summary>
+public class FireClipTests
+{
+    private static async Task<List<EventLine>> Analyze(string clip)
+    {
+        var folder = TestPaths.TempFolder();
+        var config = Path.Combine(folder, "scene.yaml");
+        await File.WriteAllTextAsync(config, "cameras:\n  - name: cam\n    use_cases: { fire: {} }\n");
+        var events = Path.Combine(folder, "events.jsonl");
+        var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(TestPaths.Clip(clip), config, null, null, null, events, null, null, null, null, null), CancellationToken.None);
+        Assert.Equal(0, code);
+        return JsonLinesWriter.Read<EventLine>(events).Where(e => e.Kind == "fire").ToList();
+    }
+
+    [Theory]
+    [InlineData("fire/house_fire_phone.mp4")]
+    [InlineData("fire/roadside_grass_fire.mp4")]
+    public async Task Burning_house_and_grass_fire_are_detected_within_seconds(string clip)
+    {
+        var alert = Assert.Single(await Analyze(clip));
+        Assert.InRange(alert.RaisedS, 0, 5);
+    }
+
+    [Theory]
+    [InlineData("negative/kids_orange_food_indoor.mp4")]
+    [InlineData("fall/plaza_collapse_bystanders.mp4")]
+    [InlineData("crowd_density/oxford_street_dense_crowd.mp4")]
+    public async Task Orange_clothes_food_and_red_signs_are_not_fire(string clip) => Assert.Empty(await Analyze(clip));
+}
