@@ -127,6 +127,14 @@ public static class ConfigValidator
             if (w2.MinOverlap is < 0 or > 1) err($"{wp}.min_overlap", "must be within 0..1");
             if (w2.CooldownS < 0) err($"{wp}.cooldown_s", "must be zero or more seconds");
         }
+        if (u.AbandonedObject is { } a)
+        {
+            var ap = $"{path}.abandoned_object";
+            if (a.DwellS < 0) err($"{ap}.dwell_s", "must be zero or more seconds");
+            if (a.MinStillS < 0) err($"{ap}.min_still_s", "must be zero or more seconds");
+            if (a.OwnerRadius < 0) err($"{ap}.owner_radius", "must be zero or more object sizes");
+            if (a.WarmupS < 0) err($"{ap}.warmup_s", "must be zero or more seconds");
+        }
         if (u.Fire is { } f)
         {
             var fp = $"{path}.fire";

@@ -92,6 +92,15 @@ public static class SceneCompiler
             })
             .ToList();
         if (fires.Count > 0) rules.Add(new Fire(fires));
+
+        var abandoned = areas.Where(a => a.UseCases.AbandonedObject is not null)
+            .Select(a =>
+            {
+                var o = a.UseCases.AbandonedObject!;
+                return new AbandonedObjectZone(a.Zone, TimeSpan.FromSeconds(o.DwellS), TimeSpan.FromSeconds(o.MinStillS), o.OwnerRadius, TimeSpan.FromSeconds(o.WarmupS));
+            })
+            .ToList();
+        if (abandoned.Count > 0) rules.Add(new AbandonedObject(abandoned));
         return rules;
     }
 

@@ -160,6 +160,24 @@ public sealed class ZoneUseCases
 
     [Description("Raise an alert on a fire start: flickering flames or persistent smoke (model-free).")]
     public FireConfig? Fire { get; set; }
+
+    [Description("Raise an alert when a bag, suitcase or backpack stays with nobody near it.")]
+    public AbandonedObjectConfig? AbandonedObject { get; set; }
+}
+
+public sealed class AbandonedObjectConfig
+{
+    [Description("How long the object must stay with nobody near it (seconds).")]
+    public double DwellS { get; set; } = 60;
+
+    [Description("The object must have been in the same place at least this long (seconds): a bag put down for a moment is not abandoned.")]
+    public double MinStillS { get; set; } = 5;
+
+    [Description("A person closer than this many object sizes counts as its owner being near.")]
+    public double OwnerRadius { get; set; } = 0.5;
+
+    [Description("Objects already there during this first part of the analysis belong to the scene and never alert (seconds).")]
+    public double WarmupS { get; set; } = 5;
 }
 
 public sealed class FireConfig

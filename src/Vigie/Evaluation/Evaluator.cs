@@ -66,6 +66,7 @@ public static class Evaluator
             camera.UseCases.PersonDown = new PersonDownConfig();
             camera.UseCases.Weapon = new WeaponConfig();
             camera.UseCases.Fire = new FireConfig();
+            camera.UseCases.AbandonedObject = new AbandonedObjectConfig();
         }
         foreach (var z in clip.Scene?.Zones ?? [])
         {
@@ -86,6 +87,11 @@ public static class Evaluator
                     MaxDensity = param.TryGetValue("max_density", out var maxDensity) ? maxDensity : null,
                 };
             if (useCases.Contains(EventKinds.CrowdMovement)) zone.UseCases.CrowdMovement = new CrowdMovementConfig();
+            if (useCases.Contains(EventKinds.AbandonedObject))
+            {
+                zone.UseCases.AbandonedObject = new AbandonedObjectConfig();
+                if (param.GetValueOrDefault("dwell_s") is var abandonedDwell and > 0) zone.UseCases.AbandonedObject.DwellS = abandonedDwell;
+            }
             camera.Zones.Add(zone);
         }
         if (clip.Scene?.Calibration is { } cal)

@@ -188,3 +188,26 @@ public class FireClipTests
     [InlineData("crowd_density/oxford_street_dense_crowd.mp4")]
     public async Task Orange_clothes_food_and_red_signs_are_not_fire(string clip) => Assert.Empty(await Analyze(clip));
 }
+
+/// <summary>Abandoned object on the AVSS 2007 platform clip, with the scene's 10 s dwell.</summary>
+public class AbandonedObjectClipTests
+{
+    [Fact]
+    public async Task The_suitcase_left_on_the_platform_is_reported_after_its_owner_leaves()
+    {
+        var truth = RealClipTests.GroundTruth("abandoned_object/avss2007_easy_platform_suitcase.mov").GetProperty("events")[0];
+        var folder = TestPaths.TempFolder();
+        var config = Path.Combine(folder, "scene.yaml");
+        await File.WriteAllTextAsync(config, "cameras:\n  - name: platform\n    use_cases: { abandoned_object: { dwell_s: 10 } }\n");
+        var events = Path.Combine(folder, "events.jsonl");
+        var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(TestPaths.Clip("abandoned_object/avss2007_easy_platform_suitcase.mov"),
+            config, TestPaths.Model("yolox_nano.onnx"), null, null, events, null, null, null, null, null), CancellationToken.None);
+        Assert.Equal(0, code);
+        var alert = Assert.Single(JsonLinesWriter.Read<EventLine>(events), e => e.Kind == "abandoned_object");
+        Assert.InRange(alert.StartS, truth.GetProperty("start_s").GetDouble() - 1, truth.GetProperty("start_s").GetDouble() + 3);
+        Assert.True(alert.RaisedS - alert.StartS >= 10);
+        // The reported box is the suitcase of the annotation.
+        var box = truth.GetProperty("box").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.InRange(alert.Box[0] + alert.Box[2] / 2, box[0], box[0] + box[2]);
+    }
+}

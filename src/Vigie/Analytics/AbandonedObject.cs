@@ -1,0 +1,120 @@
+using Vigie.Geometry;
+using Vigie.Perception;
+
+namespace Vigie.Analytics;
+
+public sealed record AbandonedObjectZone(WatchedZone Zone, TimeSpan Dwell, TimeSpan MinStill, double OwnerRadius, TimeSpan Warmup);
+
+/// <summary>
+/// Abandoned object: a bag, suitcase or backpack (detector classes in the bag category) that stays in
+/// one place with nobody near it for the dwell time — the owner has left. Objects are followed by
+/// place, not by track id, so people walking in front of the bag (occlusions, missed detections) do
+/// not reset it. Never fires for a bag being carried (it does not stay in place), for anything already
+/// there when the analysis started (part of the scene), and stops cleanly when the object is taken.
+/// </summary>
+public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IEventRule
+{
+    // Same place: the object's box overlaps its first box this much and its centre stays this close
+    // (in object sizes): a bag carried by someone walking slowly drifts out of it.
+    private const double SamePlaceIou = 0.5;
+    private const double MaxDrift = 0.3;
+    // Seen in at least this share of the analysed frames since it appeared: a real object, not a flicker.
+    private const double MinSeenShare = 0.5;
+    // Not seen for this long: the object was taken away.
+    private static readonly TimeSpan Gone = TimeSpan.FromSeconds(10);
+
+    private sealed class Candidate(Box box, TimeSpan firstSeen, bool sceneFurniture)
+    {
+        public Box Box { get; set; } = box;
+        public Box FirstBox { get; } = box;
+        public TimeSpan FirstSeen { get; } = firstSeen;
+        public TimeSpan LastSeen { get; set; } = firstSeen;
+        public int Sightings { get; set; } = 1;
+        public TimeSpan? UnattendedSince { get; set; }
+        public bool SceneFurniture { get; } = sceneFurniture;
+        public string Label { get; set; } = "";
+        public float Score { get; set; }
+        public SceneEvent? Event { get; set; }
+    }
+
+    private readonly List<(AbandonedObjectZone Settings, List<Candidate> Objects)> _zones = zones.Select(z => (z, new List<Candidate>())).ToList();
+    private TimeSpan? _started;
+    private int _frames;
+    private readonly Dictionary<Candidate, int> _framesAtFirstSight = [];
+
+    public IReadOnlyList<EventChange> Update(SceneState state)
+    {
+        _started ??= state.Time;
+        _frames++;
+        var changes = new List<EventChange>();
+        var people = state.Detections.Where(d => d.Category == Category.Person).Select(d => d.Box)
+            .Concat(state.Tracks.Where(t => t.Category == Category.Person).Select(t => t.Box)).ToList();
+        foreach (var (settings, objects) in _zones)
+        {
+            var active = settings.Zone.Schedule.IsActive(state.Clock);
+            foreach (var bag in state.Detections.Where(d => d.Category == Category.Bag && settings.Zone.Contains(state.Normalise(d.Box.Center))))
+            {
+                var known = objects.Where(o => SamePlace(o.FirstBox, bag.Box)).MaxBy(o => o.FirstBox.IoU(bag.Box));
+                if (known is null)
+                {
+                    known = new Candidate(bag.Box, state.Time, sceneFurniture: state.Time - _started.Value < settings.Warmup);
+                    objects.Add(known);
+                    _framesAtFirstSight[known] = _frames;
+                }
+                known.Box = bag.Box;
+                if (known.LastSeen != state.Time) known.Sightings++;
+                known.LastSeen = state.Time;
+                known.Label = bag.Label;
+                known.Score = Math.Max(known.Score, bag.Score);
+            }
+            foreach (var o in objects.ToList())
+            {
+                if (state.Time - o.LastSeen > Gone)
+                {
+                    // Taken away (or never really there): close what was open and forget it.
+                    if (o.Event is { } open) changes.Add(new EventChange(open with { End = o.LastSeen }, Closed: true));
+                    objects.Remove(o);
+                    _framesAtFirstSight.Remove(o);
+                    continue;
+                }
+                if (o.SceneFurniture || !active) continue;
+                var attended = people.Any(p => Attended(o.Box, p, settings.OwnerRadius));
+                o.UnattendedSince = attended ? null : o.UnattendedSince ?? state.Time;
+                var seenShare = o.Sightings / (double)(_frames - _framesAtFirstSight[o] + 1);
+                if (o.Event is null && o.UnattendedSince is { } alone && state.Time - o.FirstSeen >= settings.MinStill
+                    && state.Time - alone >= settings.Dwell && seenShare >= MinSeenShare)
+                {
+                    o.Event = new SceneEvent(state.Camera, EventKinds.AbandonedObject, settings.Zone.Name, alone, null, state.Time,
+                        state.Clock - (state.Time - alone), o.Score, [], state.Normalise(o.Box),
+                        $"{o.Label} left unattended in {settings.Zone.Name}: placed at {o.FirstSeen.TotalSeconds:0.0} s, alone since {alone.TotalSeconds:0.0} s");
+                    changes.Add(new EventChange(o.Event, Closed: false));
+                }
+            }
+        }
+        return changes;
+    }
+
+    public IReadOnlyList<EventChange> Flush(TimeSpan end)
+    {
+        var changes = _zones.SelectMany(z => z.Objects).Where(o => o.Event is not null)
+            .Select(o => new EventChange(o.Event! with { End = o.LastSeen }, Closed: true)).ToList();
+        foreach (var z in _zones) z.Objects.Clear();
+        _framesAtFirstSight.Clear();
+        return changes;
+    }
+
+    /// <summary>The same object in the same place: overlapping its first box, its centre hardly moved. Pure.</summary>
+    public static bool SamePlace(Box first, Box now) =>
+        first.IoU(now) >= SamePlaceIou && (now.Center - first.Center).Length <= MaxDrift * Math.Max(first.Width, first.Height);
+
+    /// <summary>
+    /// Someone is near the object: a person box within <paramref name="radius"/> object-heights of it.
+    /// Pure geometry on boxes.
+    /// </summary>
+    public static bool Attended(Box obj, Box person, double radius)
+    {
+        var margin = (float)(radius * Math.Max(obj.Width, obj.Height));
+        var around = new Box(obj.X - margin, obj.Y - margin, obj.Width + 2 * margin, obj.Height + 2 * margin);
+        return around.IntersectionArea(person) > 0;
+    }
+}

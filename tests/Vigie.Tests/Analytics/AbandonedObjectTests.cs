@@ -1,0 +1,86 @@
+using Vigie.Analytics;
+using Vigie.Geometry;
+using Vigie.Perception;
+
+namespace Vigie.Tests.Analytics;
+
+public class AbandonedObjectTests
+{
+    private static readonly Point2[] Whole = [new(0, 0), new(1, 0), new(1, 1), new(0, 1)];
+    private static readonly Box BagBox = new(100, 400, 40, 50);
+
+    private static Detection Bag(Box b) => new(b, Category.Bag, "suitcase", 0.8f);
+    private static Detection Person(float x) => new(new Box(x, 300, 50, 160), Category.Person, "person", 0.9f);
+
+    private static List<EventChange> Run(double seconds, Func<double, IReadOnlyList<Detection>> detections, double dwell = 10)
+    {
+        var rule = new AbandonedObject([new AbandonedObjectZone(new WatchedZone("platform", Whole, Schedule.Always),
+            TimeSpan.FromSeconds(dwell), TimeSpan.FromSeconds(5), 0.5, TimeSpan.FromSeconds(5))]);
+        var changes = new List<EventChange>();
+        for (var t = 0.0; t <= seconds + 1e-9; t += 0.2)
+            changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), 1000, 600, [], [])
+            {
+                Detections = detections(t),
+            }));
+        changes.AddRange(rule.Flush(TimeSpan.FromSeconds(seconds)));
+        return changes;
+    }
+
+    [Fact]
+    public void A_bag_left_behind_alerts_after_the_dwell_from_when_its_owner_left()
+    {
+        // Owner puts the bag down at 10 s, stands by it until 30 s, then walks off to the right.
+        var changes = Run(60, t => t < 10 ? [Person(100)]
+            : t < 30 ? [Bag(BagBox), Person(145)]
+            : [Bag(BagBox), Person((float)(145 + 80 * (t - 30)))]);
+        var alert = Assert.Single(changes, c => !c.Closed).Event;
+        Assert.Equal(EventKinds.AbandonedObject, alert.Kind);
+        Assert.InRange(alert.Start.TotalSeconds, 30, 31);
+        Assert.InRange((alert.RaisedAt - alert.Start).TotalSeconds, 9.9, 10.3);
+        Assert.Contains("placed at 10.", alert.Detail);
+    }
+
+    [Fact]
+    public void A_bag_whose_owner_stays_beside_it_is_not_abandoned()
+    {
+        Assert.Empty(Run(60, t => t < 10 ? [Person(100)] : [Bag(BagBox), Person(145)]));
+    }
+
+    [Fact]
+    public void A_carried_bag_moving_along_is_never_abandoned()
+    {
+        Assert.Empty(Run(60, t => [Bag(new Box((float)(10 * t), 400, 40, 50))], dwell: 3));
+    }
+
+    [Fact]
+    public void Something_there_from_the_start_is_part_of_the_scene()
+    {
+        Assert.Empty(Run(60, _ => [Bag(BagBox)], dwell: 3));
+    }
+
+    [Fact]
+    public void A_bag_taken_away_closes_its_event()
+    {
+        var changes = Run(60, t => t < 8 ? [] : t < 30 ? [Bag(BagBox)] : [], dwell: 5);
+        Assert.Single(changes, c => !c.Closed);
+        var closed = Assert.Single(changes, c => c.Closed).Event;
+        Assert.InRange(closed.End!.Value.TotalSeconds, 29.7, 30.1);
+    }
+
+    [Fact]
+    public void People_walking_in_front_of_the_bag_do_not_reset_it()
+    {
+        // Occluded (not detected) one frame in three: still the same object in the same place.
+        var changes = Run(40, t => t < 8 ? [] : ((int)(t * 5)) % 3 == 0 ? [] : [Bag(BagBox)], dwell: 10);
+        Assert.Single(changes, c => !c.Closed);
+    }
+
+    [Fact]
+    public void Same_place_and_attended_are_pure_box_geometry()
+    {
+        Assert.True(AbandonedObject.SamePlace(BagBox, BagBox with { X = 105 }));
+        Assert.False(AbandonedObject.SamePlace(BagBox, BagBox with { X = 130 }));
+        Assert.True(AbandonedObject.Attended(BagBox, new Box(160, 300, 50, 160), 0.5));
+        Assert.False(AbandonedObject.Attended(BagBox, new Box(300, 300, 50, 160), 0.5));
+    }
+}
