@@ -27,7 +27,7 @@ public static class AnalyzeCommand
         };
         var config = new Option<string?>("--config", "-c") { Description = "Scene configuration (YAML or JSON); see docs/CONFIG.md." };
         var model = new Option<string?>("--model", "-m") { Description = "ONNX detector to use instead of the config's (implies detector type onnx)." };
-        var format = new Option<string?>("--format") { Description = "Output format of --model: yolox (default), deimv2 or rtmdet." };
+        var format = new Option<string?>("--format") { Description = "Output format of --model: yolox (default), deimv2, rtmdet, picodet or nanodet." };
         var camera = new Option<string?>("--camera") { Description = "Which camera of the config to use (default: the first)." };
         var output = new Option<string?>("--out", "-o") { Description = "Write events as JSON Lines to this file." };
         var tracks = new Option<string?>("--tracks") { Description = "Write finished tracks as JSON Lines to this file." };

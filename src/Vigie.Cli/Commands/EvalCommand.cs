@@ -16,7 +16,7 @@ public static class EvalCommand
         var truth = new Option<string>("--truth") { Description = "Ground-truth file (format: docs/GROUND_TRUTH.md); clip paths are relative to it.", Required = true };
         var config = new Option<string?>("--config", "-c") { Description = "Analysis, detector and tracker settings (its cameras are ignored: each clip's scene comes from the truth file)." };
         var model = new Option<string?>("--model", "-m") { Description = "ONNX detector (implies detector type onnx)." };
-        var format = new Option<string?>("--format") { Description = "Output format of --model: yolox, deimv2 or rtmdet." };
+        var format = new Option<string?>("--format") { Description = "Output format of --model: yolox, deimv2, rtmdet, picodet or nanodet." };
         var output = new Option<string>("--out", "-o") { Description = "Folder for report.json, report.html and alerts.jsonl.", Required = true };
         var command = new Command("eval", "Evaluate every use case on annotated clips: TP, FP, misses, precision, recall, F1, delays, false alarms per hour.")
         {

@@ -166,7 +166,7 @@ public static class ConfigValidator
     private static void ValidateDetector(DetectorConfig d, Action<string, string> err)
     {
         if (d.Type is not ("motion" or "onnx")) err("detector.type", $"'{d.Type}' is not one of motion, onnx");
-        if (d.Format is not ("yolox" or "deimv2" or "rtmdet")) err("detector.format", $"'{d.Format}' is not one of yolox, deimv2, rtmdet");
+        if (d.Format is not ("yolox" or "deimv2" or "rtmdet" or "picodet" or "nanodet")) err("detector.format", $"'{d.Format}' is not one of yolox, deimv2, rtmdet, picodet, nanodet");
         if (d.Type == "onnx" && string.IsNullOrWhiteSpace(d.Model)) err("detector.model", "is required when detector.type is onnx");
         if (d.InputSize is { } size)
         {

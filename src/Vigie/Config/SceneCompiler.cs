@@ -141,6 +141,8 @@ public static class SceneCompiler
         {
             "deimv2" => ModelFormat.Deimv2,
             "rtmdet" => ModelFormat.Rtmdet,
+            "picodet" => ModelFormat.Picodet,
+            "nanodet" => ModelFormat.Nanodet,
             _ => ModelFormat.Yolox,
         };
         var (w, h) = d.InputSize is [var iw, var ih] ? (iw, ih) : format == ModelFormat.Rtmdet ? (640, 640) : (416, 416);

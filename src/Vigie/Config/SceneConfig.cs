@@ -49,8 +49,8 @@ public sealed class DetectorConfig
     [Description("Path to the ONNX model file (type onnx). Relative paths are resolved from the config file's folder.")]
     public string? Model { get; set; }
 
-    [Description("Output format of the model: yolox, deimv2 or rtmdet. See docs/MODELS.md.")]
-    [AllowedValues("yolox", "deimv2", "rtmdet")]
+    [Description("Output format of the model: yolox, deimv2, rtmdet, picodet or nanodet. See docs/MODELS.md.")]
+    [AllowedValues("yolox", "deimv2", "rtmdet", "picodet", "nanodet")]
     public string Format { get; set; } = "yolox";
 
     [Description("Network input size [width, height] in pixels. Default: 416x416 for yolox and deimv2, 640x640 for rtmdet.")]

@@ -9,4 +9,8 @@ public enum ModelFormat
     Deimv2,
     /// <summary>RTMDet (MMDeploy export): dets [1,K,5] in input pixels and labels; NMS included.</summary>
     Rtmdet,
+    /// <summary>PP-PicoDet: score maps [1,N,C] then GFL distance maps [1,N,32] for strides 8/16/32/64; RGB ImageNet-normalised.</summary>
+    Picodet,
+    /// <summary>NanoDet: cls_pred_stride_* and dis_pred_stride_* (GFL) for strides 8/16/32; BGR MMDet-normalised.</summary>
+    Nanodet,
 }
