@@ -66,6 +66,12 @@ public static class AnalyzeCommand
             return Fail(e.Message, ExitBadInput);
         }
 
+        var source = o.Source ?? config.Cameras.FirstOrDefault(c => o.Camera is null || c.Name == o.Camera)?.Source;
+        if (source is not null && !FfmpegSource.IsUrl(source))
+            foreach (var (option, path) in new[] { ("--out", o.Out), ("--tracks", o.Tracks), ("--render", o.Render), ("--metrics", o.Metrics) })
+                if (path is not null && Path.GetFullPath(path) == Path.GetFullPath(source))
+                    return Fail($"{option} {path} would overwrite the video being analysed", ExitBadInput);
+
         PreparedAnalysis prepared;
         try
         {

@@ -83,6 +83,19 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public async Task Writing_over_the_analysed_video_is_refused()
+    {
+        var folder = TestPaths.TempFolder();
+        SampleCommand.Write(folder);
+        var clip = Path.Combine(folder, "synthetic.mp4");
+        var before = File.ReadAllBytes(clip);
+        var error = await CaptureError(() => AnalyzeCommand.RunAsync(Args(clip, render: clip), CancellationToken.None));
+        Assert.Equal(2, error.Code);
+        Assert.Contains("would overwrite the video being analysed", error.Text);
+        Assert.Equal(before, File.ReadAllBytes(clip));
+    }
+
+    [Fact]
     public async Task A_missing_source_exits_2()
     {
         var error = await CaptureError(() => AnalyzeCommand.RunAsync(Args("/no/such/video.mp4"), CancellationToken.None));
