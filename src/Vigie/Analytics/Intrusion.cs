@@ -9,34 +9,11 @@ namespace Vigie.Analytics;
 /// intruder is inside, and a new track appearing in the zone within the cooldown after the last one was
 /// lost (a tracker id switch, a brief occlusion) continues the same event instead of raising another.
 /// </summary>
-public sealed class Intrusion : IEventRule
+public sealed class Intrusion(IEnumerable<IntrusionZone> zones, IEnumerable<IntrusionLine> lines)
+    : ZoneWatchRule(zones.Select(z => (IZoneWatch)new ZoneWatch(z)).Concat(lines.Select(l => new LineWatch(l))))
 {
     // Box jitter at the zone edge must not restart the dwell clock.
     private static readonly TimeSpan EdgeGrace = TimeSpan.FromSeconds(0.5);
-
-    private readonly List<ZoneWatch> _zones;
-    private readonly List<LineWatch> _lines;
-
-    public Intrusion(IEnumerable<IntrusionZone> zones, IEnumerable<IntrusionLine> lines)
-    {
-        _zones = zones.Select(z => new ZoneWatch(z)).ToList();
-        _lines = lines.Select(l => new LineWatch(l)).ToList();
-    }
-
-    public IReadOnlyList<EventChange> Update(SceneState state)
-    {
-        var changes = new List<EventChange>();
-        foreach (var z in _zones) z.Update(state, changes);
-        foreach (var l in _lines) l.Update(state, changes);
-        return changes;
-    }
-
-    public IReadOnlyList<EventChange> Flush(TimeSpan end)
-    {
-        var changes = new List<EventChange>();
-        foreach (var z in _zones) z.CloseAll(changes);
-        return changes;
-    }
 
     private sealed class OpenEvent(SceneEvent ev, TimeSpan now)
     {
@@ -48,7 +25,7 @@ public sealed class Intrusion : IEventRule
         public int Samples { get; set; } = 1;
     }
 
-    private sealed class ZoneWatch(IntrusionZone settings)
+    private sealed class ZoneWatch(IntrusionZone settings) : IZoneWatch
     {
         private readonly Dictionary<int, TimeSpan> _insideSince = [];
         private readonly Dictionary<int, TimeSpan> _lastInside = [];
@@ -90,7 +67,7 @@ public sealed class Intrusion : IEventRule
                     Close(open, changes);
         }
 
-        public void CloseAll(List<EventChange> changes)
+        public void Close(List<EventChange> changes)
         {
             foreach (var open in _open.ToList()) Close(open, changes);
         }
@@ -152,7 +129,7 @@ public sealed class Intrusion : IEventRule
         }
     }
 
-    private sealed class LineWatch(IntrusionLine settings)
+    private sealed class LineWatch(IntrusionLine settings) : IZoneWatch
     {
         private readonly Dictionary<int, Point2> _lastPosition = [];
         private readonly Dictionary<int, TimeSpan> _lastAlert = [];
@@ -186,6 +163,11 @@ public sealed class Intrusion : IEventRule
                 _lastPosition.Remove(ended.Id);
                 _lastAlert.Remove(ended.Id);
             }
+        }
+
+        /// <summary>A crossing is an instant: nothing stays open.</summary>
+        public void Close(List<EventChange> changes)
+        {
         }
     }
 

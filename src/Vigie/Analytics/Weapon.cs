@@ -12,28 +12,12 @@ public sealed record WeaponZone(WatchedZone Zone, int MinFrames, TimeSpan Window
 /// shadow — never alerts. One event per person; it ends when the weapon has not been seen for the
 /// cooldown.
 /// </summary>
-public sealed class Weapon(IEnumerable<WeaponZone> zones) : IEventRule
+public sealed class Weapon(IEnumerable<WeaponZone> zones) : ZoneWatchRule(zones.Select(z => new ZoneWatch(z)))
 {
-    private readonly List<ZoneWatch> _zones = zones.Select(z => new ZoneWatch(z)).ToList();
-
-    public IReadOnlyList<EventChange> Update(SceneState state)
-    {
-        var changes = new List<EventChange>();
-        foreach (var z in _zones) z.Update(state, changes);
-        return changes;
-    }
-
-    public IReadOnlyList<EventChange> Flush(TimeSpan end)
-    {
-        var changes = new List<EventChange>();
-        foreach (var z in _zones) z.CloseAll(changes);
-        return changes;
-    }
-
     /// <summary>Share of the weapon box that lies on the person's box: a held weapon is (mostly) inside it.</summary>
     public static double Overlap(Box weapon, Box person) => weapon.Area <= 0 ? 0 : weapon.IntersectionArea(person) / weapon.Area;
 
-    private sealed class ZoneWatch(WeaponZone settings)
+    private sealed class ZoneWatch(WeaponZone settings) : IZoneWatch
     {
         private readonly Dictionary<int, Queue<TimeSpan>> _sightings = [];
         private readonly Dictionary<int, (SceneEvent Event, TimeSpan LastSeen)> _open = [];
@@ -69,7 +53,7 @@ public sealed class Weapon(IEnumerable<WeaponZone> zones) : IEventRule
             foreach (var ended in state.EndedTracks) _sightings.Remove(ended.Id);
         }
 
-        public void CloseAll(List<EventChange> changes)
+        public void Close(List<EventChange> changes)
         {
             foreach (var id in _open.Keys.ToList()) Close(id, changes);
         }

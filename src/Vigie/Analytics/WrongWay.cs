@@ -10,24 +10,10 @@ namespace Vigie.Analytics;
 /// box jitter and a brief turn cancel out. One event per track; it ends when the track ends, leaves
 /// the zone or stops going the wrong way.
 /// </summary>
-public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? ground) : IEventRule
+public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? ground)
+    : ZoneWatchRule(zones.Select(z => new ZoneWatch(z, ground)))
 {
     private static readonly TimeSpan EndAfter = TimeSpan.FromSeconds(1.5);
-    private readonly List<ZoneWatch> _zones = zones.Select(z => new ZoneWatch(z, ground)).ToList();
-
-    public IReadOnlyList<EventChange> Update(SceneState state)
-    {
-        var changes = new List<EventChange>();
-        foreach (var z in _zones) z.Update(state, changes);
-        return changes;
-    }
-
-    public IReadOnlyList<EventChange> Flush(TimeSpan end)
-    {
-        var changes = new List<EventChange>();
-        foreach (var z in _zones) z.CloseAll(changes);
-        return changes;
-    }
 
     /// <summary>
     /// How far the step from <paramref name="from"/> to <paramref name="to"/> (pixels) goes against the
@@ -48,7 +34,7 @@ public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? groun
         public TimeSpan LastWrong { get; set; } = ev.RaisedAt;
     }
 
-    private sealed class ZoneWatch(WrongWayZone settings, GroundPlane? ground)
+    private sealed class ZoneWatch(WrongWayZone settings, GroundPlane? ground) : IZoneWatch
     {
         private readonly Dictionary<int, Open> _open = [];
         private readonly HashSet<int> _alerted = [];
@@ -87,7 +73,7 @@ public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? groun
             foreach (var ended in state.EndedTracks) _alerted.Remove(ended.Id);
         }
 
-        public void CloseAll(List<EventChange> changes)
+        public void Close(List<EventChange> changes)
         {
             foreach (var id in _open.Keys.ToList()) Close(id, changes);
         }

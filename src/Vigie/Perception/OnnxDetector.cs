@@ -104,44 +104,26 @@ public sealed class OnnxDetector : IDetector
         }
     }
 
+    /// <summary>How each model family expects its input: resize kind, channel order, scaling and normalisation.</summary>
+    private readonly record struct Preprocessing(bool Letterbox, bool ToRgb, float Scale, float[] Mean, float[] Std);
+
+    private static Preprocessing PreprocessingOf(ModelFormat format) => format switch
+    {
+        ModelFormat.Yolox => new(Letterbox: true, ToRgb: false, Scale: 1, Zero3, One3),
+        ModelFormat.Deimv2 => new(Letterbox: false, ToRgb: true, Scale: 1 / 255f, Zero3, One3),
+        ModelFormat.Rtmdet => new(Letterbox: true, ToRgb: false, Scale: 1, MmdetMeanBgr, MmdetStdBgr),
+        ModelFormat.Picodet => new(Letterbox: false, ToRgb: true, Scale: 1 / 255f, ImageNetMeanRgb, ImageNetStdRgb),
+        ModelFormat.Nanodet => new(Letterbox: false, ToRgb: false, Scale: 1, MmdetMeanBgr, MmdetStdBgr),
+        _ => throw new NotSupportedException(format.ToString()),
+    };
+
     private InputFit Preprocess(Mat frame)
     {
         int w = _options.InputWidth, h = _options.InputHeight;
-        switch (_options.Format)
-        {
-            case ModelFormat.Yolox:
-            {
-                var fit = TensorPrep.LetterboxTopLeft(frame, _canvas, w, h, 114);
-                TensorPrep.ToPlanar(_canvas, _input, toRgb: false, scale: 1, Zero3, One3);
-                return fit;
-            }
-            case ModelFormat.Deimv2:
-            {
-                var fit = TensorPrep.Stretch(frame, _canvas, w, h);
-                TensorPrep.ToPlanar(_canvas, _input, toRgb: true, scale: 1 / 255f, Zero3, One3);
-                return fit;
-            }
-            case ModelFormat.Rtmdet:
-            {
-                var fit = TensorPrep.LetterboxTopLeft(frame, _canvas, w, h, 114);
-                TensorPrep.ToPlanar(_canvas, _input, toRgb: false, scale: 1, MmdetMeanBgr, MmdetStdBgr);
-                return fit;
-            }
-            case ModelFormat.Picodet:
-            {
-                var fit = TensorPrep.Stretch(frame, _canvas, w, h);
-                TensorPrep.ToPlanar(_canvas, _input, toRgb: true, scale: 1 / 255f, ImageNetMeanRgb, ImageNetStdRgb);
-                return fit;
-            }
-            case ModelFormat.Nanodet:
-            {
-                var fit = TensorPrep.Stretch(frame, _canvas, w, h);
-                TensorPrep.ToPlanar(_canvas, _input, toRgb: false, scale: 1, MmdetMeanBgr, MmdetStdBgr);
-                return fit;
-            }
-            default:
-                throw new NotSupportedException(_options.Format.ToString());
-        }
+        var p = PreprocessingOf(_options.Format);
+        var fit = p.Letterbox ? TensorPrep.LetterboxTopLeft(frame, _canvas, w, h, 114) : TensorPrep.Stretch(frame, _canvas, w, h);
+        TensorPrep.ToPlanar(_canvas, _input, p.ToRgb, p.Scale, p.Mean, p.Std);
+        return fit;
     }
 
     private List<RawDetection> Decode(IReadOnlyList<OrtValue> outputs, InputFit fit)
