@@ -211,3 +211,30 @@ public class AbandonedObjectClipTests
         Assert.InRange(alert.Box[0] + alert.Box[2] / 2, box[0], box[0] + box[2]);
     }
 }
+
+/// <summary>People counts against frames counted by hand (tests/Vigie.Tests/Data/crowd_counts.json).</summary>
+public class CrowdCountTests
+{
+    [Fact]
+    public async Task A_crowd_model_at_high_resolution_counts_the_plaza_within_a_fifth()
+    {
+        using var counts = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "crowd_counts.json")));
+        var frame = counts.RootElement.GetProperty("frames")[0];
+        var expected = frame.GetProperty("count").GetDouble();
+        var folder = TestPaths.TempFolder();
+        var config = Path.Combine(folder, "scene.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            detector: { type: onnx, model: {{TestPaths.Model("rtmdet_nano_person.onnx")}}, format: rtmdet, input_size: [1280, 736] }
+            cameras:
+              - name: plaza
+                use_cases: { crowd_density: { max_persons: 1000 } }
+            """);
+        var metrics = Path.Combine(folder, "metrics.jsonl");
+        var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(TestPaths.Clip(frame.GetProperty("file").GetString()!), config,
+            null, null, null, null, null, null, null, null, null) { Metrics = metrics }, CancellationToken.None);
+        Assert.Equal(0, code);
+        var measured = JsonLinesWriter.Read<MeasurementLine>(metrics)
+            .Single(m => m.Name == "persons" && Math.Abs(m.TimeS - frame.GetProperty("time_s").GetDouble()) < 0.01).Value;
+        Assert.InRange(measured, 0.8 * expected, 1.2 * expected);
+    }
+}
