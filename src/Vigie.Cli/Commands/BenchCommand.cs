@@ -17,9 +17,10 @@ public static class BenchCommand
         var runs = new Option<int>("--runs") { Description = "Runs per measurement; the median is reported.", DefaultValueFactory = _ => 3 };
         var fps = new Option<double>("--fps") { Description = "Analysis rate (frames/s).", DefaultValueFactory = _ => 5 };
         var output = new Option<string>("--out") { Description = "Markdown file to update.", DefaultValueFactory = _ => "docs/BENCHMARKS.md" };
+        var live = new Option<bool>("--live") { Description = "Also measure live capacity (simulated 25 fps cameras), memory per camera and alert latency (a few minutes)." };
         var command = new Command("bench", "Measure decode-only vs. full-pipeline speed at 1 and 2 threads; write docs/BENCHMARKS.md.")
         {
-            source, model, runs, fps, output,
+            source, model, runs, fps, output, live,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -38,9 +39,21 @@ public static class BenchCommand
                 var latency = await PipelineBenchmark.DetectorLatencyAsync(settings, ct);
                 var section = PipelineBenchmark.ToMarkdown(settings, rows, latency, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
                 var path = parse.GetValue(output)!;
-                var existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n\nWritten by `vigie bench`; numbers are medians measured on the machine named.\n";
-                File.WriteAllText(path, PipelineBenchmark.ReplaceSection(existing, "pipeline", section));
+                var document = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n\nWritten by `vigie bench`; numbers are medians measured on the machine named.\n";
+                document = PipelineBenchmark.ReplaceSection(document, "pipeline", section);
                 Console.WriteLine(section);
+                if (parse.GetValue(live))
+                {
+                    var capacity = await LiveBenchmark.CapacityAsync(settings.Source, settings.Model, [1, 2, 4, 6, 8, 10, 12, 16], TimeSpan.FromSeconds(12), Console.WriteLine, ct);
+                    var sample = Path.Combine(Path.GetTempPath(), "vigie-bench-live");
+                    SampleCommand.Write(sample);
+                    var latencies = await LiveBenchmark.AlertLatencyAsync(Path.Combine(sample, "synthetic.mp4"),
+                        Vigie.Config.ConfigLoader.Parse(SampleCommand.ConfigText), 3, ct);
+                    var liveSection = LiveBenchmark.ToMarkdown(capacity, latencies, settings.Source, settings.Model, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
+                    document = PipelineBenchmark.ReplaceSection(document, "live", liveSection);
+                    Console.WriteLine(liveSection);
+                }
+                File.WriteAllText(path, document);
                 Console.WriteLine($"written to {path}");
                 return 0;
             }

@@ -13,7 +13,11 @@ public sealed record AnalysisRequest(
     SceneConfig Config,
     string? CameraName = null,
     DateTimeOffset? StartClock = null,
-    int? Threads = null);
+    int? Threads = null)
+{
+    /// <summary>Play a file at its own pace as if it were a live camera (benchmarks, demos).</summary>
+    public bool SimulateLive { get; init; }
+}
 
 /// <summary>An opened source, a loaded detector and the rules of one camera, ready to run.</summary>
 public sealed class PreparedAnalysis : IAsyncDisposable
@@ -67,7 +71,7 @@ public static class AnalysisSetup
         var detector = SceneCompiler.Detector(config.Detector, threads);
         try
         {
-            var source = await FrameSources.OpenAsync(location, config.Analysis, threads, logger, ct);
+            var source = await FrameSources.OpenAsync(location, config.Analysis, threads, logger, ct, request.SimulateLive);
             var start = request.StartClock ?? camera.StartTime ?? source.Info.CreationTime ?? GuessStart(location, source);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
             return new PreparedAnalysis(source, detector, camera, start, SceneCompiler.Rules(camera),

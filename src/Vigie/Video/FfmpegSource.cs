@@ -5,11 +5,13 @@ using System.Text.RegularExpressions;
 
 namespace Vigie.Video;
 
+/// <param name="SimulateLive">Read a file at its own pace (ffmpeg -re) and treat it as a live camera: for benchmarks and demos.</param>
 public sealed record DecodeOptions(
     double Fps = 5,
     int MaxWidth = 1280,
     int Threads = 1,
-    TimeSpan? StallTimeout = null);
+    TimeSpan? StallTimeout = null,
+    bool SimulateLive = false);
 
 /// <summary>
 /// Decodes files and camera streams with Debian's ffmpeg as a child process: ffmpeg samples and scales
@@ -45,10 +47,10 @@ public sealed partial class FfmpegSource : IFrameSource
 
     public static async Task<FfmpegSource> OpenAsync(string location, DecodeOptions options, CancellationToken ct = default)
     {
-        var isLive = IsUrl(location);
-        if (!isLive && !File.Exists(location)) throw new VideoSourceException($"{location}: no such file");
+        var isLive = IsUrl(location) || options.SimulateLive;
+        if (!IsUrl(location) && !File.Exists(location)) throw new VideoSourceException($"{location}: no such file");
         var args = new List<string> { "-v", "error", "-print_format", "json", "-show_streams", "-show_format" };
-        args.AddRange(InputArguments(location, isLive, probe: true));
+        args.AddRange(InputArguments(location, IsUrl(location), probe: true));
         var (code, stdout, stderr) = await RunToEndAsync("ffprobe", args, TimeSpan.FromSeconds(isLive ? 20 : 60), ct);
         if (code != 0)
             throw new VideoSourceException($"{location}: cannot open: {Summarise(stderr, code)}");
@@ -136,7 +138,7 @@ public sealed partial class FfmpegSource : IFrameSource
                 var t = pts is { } p && firstPts is { } f ? TimeSpan.FromSeconds(p - f) : lastTime + TimeSpan.FromSeconds(nominalStep);
                 if (index > 0 && t <= lastTime) t = lastTime + TimeSpan.FromTicks(1);
                 lastTime = t;
-                yield return new Frame(mat, index++, t, _pool);
+                yield return new Frame(mat, index++, t, _pool) { ReceivedAt = System.Diagnostics.Stopwatch.GetTimestamp() };
             }
         }
         finally
@@ -156,7 +158,7 @@ public sealed partial class FfmpegSource : IFrameSource
                 : $"{Location}: decoding failed after {lastTime.TotalSeconds:0.0} s: {Summarise(string.Join('\n', messages), process.ExitCode)}");
         if (index == 0)
             throw new VideoSourceException($"{Location}: no frame could be decoded{(messages.Length > 0 ? ": " + Summarise(string.Join('\n', messages), 0) : "")}");
-        if (IsLive)
+        if (IsUrl(Location))
             throw new VideoSourceException($"{Location}: stream ended (disconnected) after {lastTime.TotalSeconds:0.0} s");
         var damage = messages.Where(IsDecodeError).ToList();
         if (damage.Count > 0)
@@ -183,7 +185,8 @@ public sealed partial class FfmpegSource : IFrameSource
     private List<string> DecodeArguments()
     {
         var args = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", "-threads", _options.Threads.ToString(CultureInfo.InvariantCulture) };
-        args.AddRange(InputArguments(Location, IsLive, probe: false));
+        if (_options.SimulateLive && !IsUrl(Location)) args.Add("-re");
+        args.AddRange(InputArguments(Location, IsUrl(Location), probe: false));
         var filters = new List<string>();
         if (_options.Fps > 0) filters.Add($"fps={_options.Fps.ToString(CultureInfo.InvariantCulture)}");
         if (FrameWidth != Info.Width || FrameHeight != Info.Height) filters.Add($"scale={FrameWidth}:{FrameHeight}");

@@ -25,6 +25,9 @@ public sealed class Frame : IDisposable
     /// <summary>Presentation time from the stream, relative to the first frame delivered.</summary>
     public TimeSpan Timestamp { get; }
 
+    /// <summary>When the decoder handed the frame over (Stopwatch ticks): the start of alert latency.</summary>
+    public long ReceivedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     public static Frame Wrap(Mat image, long index, TimeSpan timestamp) => new(image, index, timestamp, null);
 
     public void Dispose()

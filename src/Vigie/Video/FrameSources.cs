@@ -7,11 +7,11 @@ namespace Vigie.Video;
 public static class FrameSources
 {
     public static async Task<IFrameSource> OpenAsync(string location, AnalysisConfig analysis, int decoderThreads,
-        ILogger logger, CancellationToken ct = default)
+        ILogger logger, CancellationToken ct = default, bool simulateLive = false)
     {
         if (Directory.Exists(location))
             return ImageFolderSource.Open(location, analysis.ImagesFps, analysis.Fps, analysis.MaxWidth, logger);
         return await FfmpegSource.OpenAsync(location,
-            new DecodeOptions(analysis.Fps, analysis.MaxWidth, decoderThreads, TimeSpan.FromSeconds(analysis.StallTimeoutS)), ct);
+            new DecodeOptions(analysis.Fps, analysis.MaxWidth, decoderThreads, TimeSpan.FromSeconds(analysis.StallTimeoutS), simulateLive), ct);
     }
 }
