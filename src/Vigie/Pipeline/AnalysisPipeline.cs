@@ -29,11 +29,13 @@ public sealed record AnalysisResult(long FramesAnalysed, long FramesDropped, Tim
 /// One camera's path from frames to events: source → detection → tracking → rules → observer.
 /// Decoding runs concurrently with analysis through a small bounded queue. Its overload policy:
 /// a live camera drops the oldest waiting frame (a camera is never blocked, drops are counted);
-/// a file makes the decoder wait, so no frame of a recording is ever skipped.
+/// a file makes the decoder wait, so no frame of a recording is ever skipped. With several detector
+/// instances (stateless models only), consecutive frames are detected in parallel and handed to the
+/// tracker in their original order.
 /// </summary>
 public sealed class AnalysisPipeline(
     IFrameSource source,
-    IDetector detector,
+    IReadOnlyList<IDetector> detectors,
     ByteTracker tracker,
     IReadOnlyList<IEventRule> rules,
     string camera,
@@ -96,16 +98,61 @@ public sealed class AnalysisPipeline(
             }
         }, CancellationToken.None);
 
+        // Detection stage: each frame gets a free detector; results are awaited in frame order.
+        var free = Channel.CreateUnbounded<IDetector>();
+        foreach (var d in detectors) free.Writer.TryWrite(d);
+        var inOrder = Channel.CreateBounded<(Frame Frame, Task<IReadOnlyList<Detection>> Detections)>(detectors.Count + 1);
+        using var abort = new CancellationTokenSource();
+        var dispatcher = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var frame in channel.Reader.ReadAllAsync(CancellationToken.None))
+                {
+                    if (ct.IsCancellationRequested || abort.IsCancellationRequested)
+                    {
+                        frame.Dispose(); // drain what is queued
+                        continue;
+                    }
+                    var detector = await free.Reader.ReadAsync(CancellationToken.None);
+                    var detecting = Task.Run(() =>
+                    {
+                        try
+                        {
+                            return detector.Detect(frame.Image);
+                        }
+                        finally
+                        {
+                            free.Writer.TryWrite(detector);
+                        }
+                    }, CancellationToken.None);
+                    try
+                    {
+                        await inOrder.Writer.WriteAsync((frame, detecting), abort.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        await detecting.ContinueWith(_ => frame.Dispose(), TaskScheduler.Default);
+                    }
+                }
+            }
+            finally
+            {
+                inOrder.Writer.TryComplete();
+            }
+        }, CancellationToken.None);
+
         long analysed = 0;
         var last = TimeSpan.Zero;
         try
         {
-            await foreach (var frame in channel.Reader.ReadAllAsync(CancellationToken.None))
+            await foreach (var (frame, detecting) in inOrder.Reader.ReadAllAsync(CancellationToken.None))
             {
                 using (frame)
                 {
-                    if (ct.IsCancellationRequested) continue; // drain and dispose what is queued
-                    Analyse(frame, observer);
+                    var detections = await detecting;
+                    if (ct.IsCancellationRequested) continue;
+                    Analyse(frame, detections, observer);
                     analysed++;
                     last = frame.Timestamp;
                 }
@@ -113,9 +160,16 @@ public sealed class AnalysisPipeline(
         }
         finally
         {
+            await abort.CancelAsync();
             await stop.CancelAsync();
             await producer;
-            while (channel.Reader.TryRead(out var leftover)) leftover.Dispose();
+            await dispatcher;
+            while (inOrder.Reader.TryRead(out var leftover))
+            {
+                await leftover.Detections.ContinueWith(_ => { }, TaskScheduler.Default);
+                leftover.Frame.Dispose();
+            }
+            while (channel.Reader.TryRead(out var queued)) queued.Dispose();
             _motion?.Dispose();
             _fire?.Dispose();
         }
@@ -131,9 +185,8 @@ public sealed class AnalysisPipeline(
         return new AnalysisResult(analysed, Interlocked.Read(ref _dropped), last, sourceError);
     }
 
-    private void Analyse(Frame frame, IAnalysisObserver observer)
+    private void Analyse(Frame frame, IReadOnlyList<Detection> detections, IAnalysisObserver observer)
     {
-        var detections = detector.Detect(frame.Image);
         var update = tracker.Update(detections, frame.Timestamp);
         var state = new SceneState(camera, frame.Timestamp, startClock + frame.Timestamp, frame.Image.Width, frame.Image.Height,
             update.Visible, update.Ended)

@@ -22,21 +22,25 @@ public sealed record AnalysisRequest(
 /// <summary>An opened source, a loaded detector and the rules of one camera, ready to run.</summary>
 public sealed class PreparedAnalysis : IAsyncDisposable
 {
-    internal PreparedAnalysis(IFrameSource source, IDetector detector, CameraConfig camera, DateTimeOffset startClock,
+    internal PreparedAnalysis(IFrameSource source, IReadOnlyList<IDetector> detectors, CameraConfig camera, DateTimeOffset startClock,
         IReadOnlyList<IEventRule> rules, ByteTracker tracker, ILogger logger)
     {
         Source = source;
-        Detector = detector;
+        _detectors = detectors;
         Camera = camera;
         StartClock = startClock;
-        Pipeline = new AnalysisPipeline(source, detector, tracker, rules, camera.Name, startClock, logger);
+        Pipeline = new AnalysisPipeline(source, detectors, tracker, rules, camera.Name, startClock, logger);
         Zones = camera.Zones.Select(SceneCompiler.Zone).ToList();
         Lines = camera.Lines.Select(l => new WatchedLine(l.Name, new((float)l.From[0], (float)l.From[1]),
             new((float)l.To[0], (float)l.To[1]), Schedule.Always)).ToList();
     }
 
+    private readonly IReadOnlyList<IDetector> _detectors;
+
     public IFrameSource Source { get; }
-    public IDetector Detector { get; }
+
+    /// <summary>The detector (the first of its parallel instances).</summary>
+    public IDetector Detector => _detectors[0];
     public CameraConfig Camera { get; }
     public DateTimeOffset StartClock { get; }
     public AnalysisPipeline Pipeline { get; }
@@ -48,7 +52,7 @@ public sealed class PreparedAnalysis : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Detector.Dispose();
+        foreach (var d in _detectors) d.Dispose();
         await Source.DisposeAsync();
     }
 }
@@ -68,13 +72,17 @@ public static class AnalysisSetup
         var threads = request.Threads ?? config.Detector.Threads;
 
         // The detector loads first: a bad model path is a configuration error, found before any decoding starts.
-        var detector = SceneCompiler.Detector(config.Detector, threads);
+        // A model keeps no state between frames, so with several threads each gets its own instance and
+        // consecutive frames are detected in parallel; the motion detector learns a background: one.
+        var detectors = new List<IDetector> { SceneCompiler.Detector(config.Detector, 1) };
         try
         {
+            if (config.Detector.Type == "onnx")
+                while (detectors.Count < threads) detectors.Add(SceneCompiler.Detector(config.Detector, 1));
             var source = await FrameSources.OpenAsync(location, config.Analysis, threads, logger, ct, request.SimulateLive);
             var start = request.StartClock ?? camera.StartTime ?? source.Info.CreationTime ?? GuessStart(location, source);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
-            return new PreparedAnalysis(source, detector, camera, start, SceneCompiler.Rules(camera),
+            return new PreparedAnalysis(source, detectors, camera, start, SceneCompiler.Rules(camera),
                 new ByteTracker(SceneCompiler.Tracker(config.Tracker)), logger)
             {
                 AnalysedFps = config.Analysis.Fps > 0 ? Math.Min(config.Analysis.Fps, sourceFps) : sourceFps,
@@ -82,7 +90,7 @@ public static class AnalysisSetup
         }
         catch
         {
-            detector.Dispose();
+            foreach (var d in detectors) d.Dispose();
             throw;
         }
     }

@@ -6,12 +6,19 @@ using System.Text.RegularExpressions;
 namespace Vigie.Video;
 
 /// <param name="SimulateLive">Read a file at its own pace (ffmpeg -re) and treat it as a live camera: for benchmarks and demos.</param>
+/// <param name="SkipUnreferencedFrames">
+/// When a recording is analysed at under half its frame rate, do not decode frames no other frame
+/// depends on (B-frames): decoding costs up to half as much, but the sampled frames are then the
+/// nearest decoded ones, unevenly spaced in time, which upsets the flicker and optical-flow cues
+/// (fire, crowd movement). Off by default; for forensic indexing of object tracks.
+/// </param>
 public sealed record DecodeOptions(
     double Fps = 5,
     int MaxWidth = 1280,
     int Threads = 1,
     TimeSpan? StallTimeout = null,
-    bool SimulateLive = false);
+    bool SimulateLive = false,
+    bool SkipUnreferencedFrames = false);
 
 /// <summary>
 /// Decodes files and camera streams with Debian's ffmpeg as a child process: ffmpeg samples and scales
@@ -186,6 +193,7 @@ public sealed partial class FfmpegSource : IFrameSource
     {
         var args = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", "-threads", _options.Threads.ToString(CultureInfo.InvariantCulture) };
         if (_options.SimulateLive && !IsUrl(Location)) args.Add("-re");
+        if (_options.SkipUnreferencedFrames && !IsLive && _options.Fps > 0 && Info.Fps >= 2 * _options.Fps) args.AddRange(["-skip_frame", "noref"]);
         args.AddRange(InputArguments(Location, IsUrl(Location), probe: false));
         var filters = new List<string>();
         if (_options.Fps > 0) filters.Add($"fps={_options.Fps.ToString(CultureInfo.InvariantCulture)}");
