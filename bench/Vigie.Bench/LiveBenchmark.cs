@@ -36,15 +36,10 @@ public static class LiveBenchmark
             var begin = Stopwatch.GetTimestamp();
             for (int i = 0; i < cameras; i++)
             {
-                var config = new SceneConfig();
-                if (model is not null)
-                {
-                    config.Detector.Type = "onnx";
-                    config.Detector.Model = model;
-                }
-                var p = await AnalysisSetup.PrepareAsync(new AnalysisRequest(clip, config, Threads: 1) { SimulateLive = true }, NullLogger.Instance, ct);
+                var p = await AnalysisSetup.PrepareAsync(new AnalysisRequest(clip, BenchParts.Config(model), Threads: 1) { SimulateLive = true },
+                    NullLogger.Instance, ct);
                 prepared.Add(p);
-                runs.Add(p.Pipeline.RunAsync(new NoObserver(), stop.Token));
+                runs.Add(p.Pipeline.RunAsync(BenchParts.Silent, stop.Token));
             }
             while (!Task.WhenAll(runs).IsCompleted)
             {
@@ -85,10 +80,7 @@ public static class LiveBenchmark
         string machine, DateTimeOffset when)
     {
         var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder();
-        sb.AppendLine("## Live cameras, memory and alert latency (`vigie bench --live`)");
-        sb.AppendLine();
-        sb.AppendLine(inv, $"- Date: {when:yyyy-MM-dd HH:mm} UTC; machine: {machine}");
+        var sb = BenchParts.Section("Live cameras, memory and alert latency (`vigie bench --live`)", machine, when);
         sb.AppendLine(inv, $"- Each camera plays `{Path.GetFileName(clip)}` at its own pace (ffmpeg -re, a live 25 fps source), analysed at 5 fps with {(model is null ? "the motion detector" : Path.GetFileName(model))}, 1 thread; frames beyond what analysis keeps up with are dropped (oldest first) and counted.");
         sb.AppendLine("- Memory: peak working set of the Vigie process above its idle level, per camera (the ffmpeg decoder of each camera is a separate process, not included).");
         sb.AppendLine();
@@ -108,8 +100,6 @@ public static class LiveBenchmark
         }
         return sb.ToString();
     }
-
-    private sealed class NoObserver : IAnalysisObserver;
 
     private sealed class LatencyObserver : IAnalysisObserver
     {

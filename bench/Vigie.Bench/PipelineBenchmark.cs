@@ -93,22 +93,14 @@ public static class PipelineBenchmark
 
     private static async Task<(long, double, double)> PipelineOnceAsync(BenchSettings s, int threads, string? model, CancellationToken ct)
     {
-        var config = new SceneConfig { Analysis = { Fps = s.AnalysisFps } };
-        if (model is not null)
-        {
-            config.Detector.Type = "onnx";
-            config.Detector.Model = model;
-        }
-        await using var prepared = await AnalysisSetup.PrepareAsync(new AnalysisRequest(s.Source, config, Threads: threads),
+        await using var prepared = await AnalysisSetup.PrepareAsync(new AnalysisRequest(s.Source, BenchParts.Config(model, s.AnalysisFps), Threads: threads),
             NullLogger.Instance, ct);
-        var result = await prepared.Pipeline.RunAsync(new NoObserver(), ct);
+        var result = await prepared.Pipeline.RunAsync(BenchParts.Silent, ct);
         if (result.SourceError is { } e) throw e;
         return (result.FramesAnalysed, VideoSeconds(prepared.Source), prepared.Source.Info.Fps);
     }
 
     private static double VideoSeconds(IFrameSource source) => source.Info.Duration?.TotalSeconds ?? 0;
-
-    private sealed class NoObserver : IAnalysisObserver;
 
     public static double Median(IReadOnlyList<double> values)
     {
@@ -121,10 +113,7 @@ public static class PipelineBenchmark
         string machine, DateTimeOffset when)
     {
         var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder();
-        sb.AppendLine("## Decode-only vs. full pipeline (`vigie bench`)");
-        sb.AppendLine();
-        sb.AppendLine(inv, $"- Date: {when:yyyy-MM-dd HH:mm} UTC; machine: {machine}");
+        var sb = BenchParts.Section("Decode-only vs. full pipeline (`vigie bench`)", machine, when);
         sb.AppendLine(inv, $"- File: `{Path.GetFileName(s.Source)}`; analysis rate {s.AnalysisFps} fps; median of {s.Runs} runs each.");
         sb.AppendLine("- Throughput is in source frames per wall-clock second (the whole file is decoded either way; only analysed frames cross the pipe).");
         sb.AppendLine("- Ratio: throughput / decode-only throughput at the same thread count, measured in the same run. Decode-only decodes every frame;");
