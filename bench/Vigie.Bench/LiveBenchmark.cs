@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vigie.Config;
 using Vigie.Pipeline;
