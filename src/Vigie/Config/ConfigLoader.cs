@@ -47,6 +47,11 @@ public static class ConfigLoader
     {
         if (config.Detector.Model is { } model && !Path.IsPathRooted(model))
             config.Detector.Model = Path.GetFullPath(Path.Combine(folder, model));
+        config.Service.DataFolder = Path.GetFullPath(Path.Combine(folder, config.Service.DataFolder));
+        if (config.Service.Evidence.FaceModel is { } face && !Path.IsPathRooted(face))
+            config.Service.Evidence.FaceModel = Path.GetFullPath(Path.Combine(folder, face));
+        if (config.Service.Storage is { Type: "sqlite", Connection: { } db } && !Path.IsPathRooted(db))
+            config.Service.Storage.Connection = Path.GetFullPath(Path.Combine(folder, db));
         foreach (var camera in config.Cameras)
             if (camera.Source is { } s && !s.Contains("://") && !Path.IsPathRooted(s))
                 camera.Source = Path.GetFullPath(Path.Combine(folder, s));

@@ -23,6 +23,7 @@ public static class ConfigValidator
         if (a.StallTimeoutS <= 0) Err("analysis.stall_timeout_s", "must be a positive number of seconds");
 
         ValidateDetector(config.Detector, Err);
+        ValidateService(config.Service, Err);
 
         var t = config.Tracker;
         Unit("tracker.high_threshold", t.HighThreshold, Err);
@@ -161,6 +162,37 @@ public static class ConfigValidator
         var ground = c.GroundM.Select(p => new Geometry.Point2((float)p[0], (float)p[1])).ToList();
         if (Geometry.Homography.HasCollinearTriple(image)) err($"{path}.image", "three of the points are collinear: they cannot define the ground plane");
         else if (Geometry.Homography.HasCollinearTriple(ground)) err($"{path}.ground_m", "three of the points are collinear: they cannot define the ground plane");
+    }
+
+    private static void ValidateService(ServiceConfig s, Action<string, string> err)
+    {
+        if (!Uri.TryCreate(s.Listen, UriKind.Absolute, out var listen) || listen.Scheme is not ("http" or "https"))
+            err("service.listen", $"'{s.Listen}' is not an http(s) URL such as http://127.0.0.1:8080");
+        if (string.IsNullOrWhiteSpace(s.DataFolder)) err("service.data_folder", "must not be empty");
+        if (s.Storage.Type is not ("sqlite" or "postgres"))
+            err("service.storage.type", $"'{s.Storage.Type}' is not one of sqlite, postgres");
+        else if (s.Storage.Type == "postgres" && string.IsNullOrWhiteSpace(s.Storage.Connection))
+            err("service.storage.connection", "postgres needs a connection string, e.g. Host=127.0.0.1;Database=vigie;Username=vigie;Password=...");
+        var e = s.Evidence;
+        if (e.BeforeS is < 0 or > 60) err("service.evidence.before_s", "must be between 0 and 60 seconds");
+        if (e.AfterS is < 0 or > 60) err("service.evidence.after_s", "must be between 0 and 60 seconds");
+        if (e.MaxWidth < 64) err("service.evidence.max_width", "must be at least 64 pixels");
+        if (s.Reconnect.InitialS <= 0) err("service.reconnect.initial_s", "must be a positive number of seconds");
+        if (s.Reconnect.MaxS < s.Reconnect.InitialS) err("service.reconnect.max_s", "must not be below initial_s");
+        if (s.Notifications.Mqtt is { } m)
+        {
+            if (string.IsNullOrWhiteSpace(m.Host)) err("service.notifications.mqtt.host", "must not be empty");
+            if (m.Port is < 1 or > 65535) err("service.notifications.mqtt.port", "must be a TCP port (1..65535)");
+            if (string.IsNullOrWhiteSpace(m.Topic) || m.Topic.Contains('#') || m.Topic.Contains('+'))
+                err("service.notifications.mqtt.topic", "must be a topic name without wildcards");
+        }
+        for (int i = 0; i < s.Notifications.Webhooks.Count; i++)
+        {
+            var w = s.Notifications.Webhooks[i];
+            if (!Uri.TryCreate(w.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                err($"service.notifications.webhooks[{i}].url", $"'{w.Url}' is not an http(s) URL");
+            if (w.Secret.Length < 16) err($"service.notifications.webhooks[{i}].secret", "must be at least 16 characters: receivers check the signature with it");
+        }
     }
 
     private static void ValidateDetector(DetectorConfig d, Action<string, string> err)

@@ -21,7 +21,10 @@ public sealed class SceneConfig
     [Description("Multi-object tracker settings (ByteTrack-style).")]
     public TrackerConfig Tracker { get; set; } = new();
 
-    [Description("The cameras of this scene. `vigie analyze` uses the first one unless --camera names another.")]
+    [Description("The live service (`vigie serve`): web console, storage, evidence, notifications. Ignored by `vigie analyze`.")]
+    public ServiceConfig Service { get; set; } = new();
+
+    [Description("The cameras of this scene. `vigie analyze` uses the first one unless --camera names another; `vigie serve` runs them all.")]
     public List<CameraConfig> Cameras { get; set; } = [];
 }
 
@@ -97,6 +100,9 @@ public sealed class CameraConfig
 
     [Description("Video source: a file path, an rtsp:// or http(s):// URL, or a folder of images. The command line may override it.")]
     public string? Source { get; set; }
+
+    [Description("For a file source under `vigie serve`: play it again from the start when it ends (demos).")]
+    public bool Loop { get; set; }
 
     [Description("Clock time of the first frame of a recording (ISO 8601), for schedules. Default: the file's creation_time tag, else now.")]
     public DateTimeOffset? StartTime { get; set; }

@@ -6,8 +6,8 @@ using Vigie.Tracking;
 namespace Vigie.Video;
 
 /// <summary>
-/// Draws zones, lines, tracks and active alerts on a copy of a frame. People are pixelated first:
-/// an exported video never shows anyone identifiable (privacy by default).
+/// Draws zones, lines, tracks and active alerts on a copy of a frame. Callers pass the frame through
+/// <see cref="PrivacyFilter"/> first: an exported video never shows anyone identifiable.
 /// </summary>
 public static class Annotator
 {
@@ -18,8 +18,6 @@ public static class Annotator
     public static void Draw(Mat image, IReadOnlyList<Track> tracks, IReadOnlyList<WatchedZone> zones,
         IReadOnlyList<WatchedLine> lines, IReadOnlySet<int> alertingTracks, TimeSpan time)
     {
-        foreach (var t in tracks.Where(t => t.Category is Category.Person or Category.Moving))
-            Pixelate(image, t.Box);
         int w = image.Width, h = image.Height;
         foreach (var z in zones)
         {
@@ -43,19 +41,5 @@ public static class Annotator
                 colour, 1, LineTypes.AntiAlias);
         }
         Cv2.PutText(image, $"{time:hh\\:mm\\:ss\\.f}", new Point(8, h - 10), HersheyFonts.HersheySimplex, 0.6, Scalar.White, 2, LineTypes.AntiAlias);
-    }
-
-    /// <summary>Coarse mosaic over a box: unrecoverable, unlike a light blur.</summary>
-    public static void Pixelate(Mat image, Geometry.Box box)
-    {
-        var b = box.ClampTo(image.Width, image.Height);
-        var r = new Rect((int)b.X, (int)b.Y, (int)Math.Ceiling(b.Width), (int)Math.Ceiling(b.Height));
-        r = r.Intersect(new Rect(0, 0, image.Width, image.Height));
-        if (r.Width < 2 || r.Height < 2) return;
-        using var roi = new Mat(image, r);
-        var cells = new Size(Math.Max(1, r.Width / 12), Math.Max(1, r.Height / 12));
-        using var small = new Mat();
-        Cv2.Resize(roi, small, cells, 0, 0, InterpolationFlags.Area);
-        Cv2.Resize(small, roi, r.Size, 0, 0, InterpolationFlags.Nearest);
     }
 }

@@ -30,7 +30,7 @@ public sealed class MjpegCamera : IAsyncDisposable
                 scene.Render(i, canvas, bg);
                 return canvas.ImEncode(".jpg");
             }).ToList();
-        var port = FreePort();
+        var port = Ports.Free();
         Url = $"http://127.0.0.1:{port}/video.mjpg";
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         _listener.Start();
@@ -89,12 +89,5 @@ public sealed class MjpegCamera : IAsyncDisposable
         _listener.Stop();
         await _loop;
         _listener.Close();
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -28,16 +28,19 @@ public sealed class RtspCamera : IAsyncDisposable
     private RtspCamera(Process server, int port)
     {
         _server = server;
+        Port = port;
         Url = $"rtsp://127.0.0.1:{port}/cam";
     }
 
     public string Url { get; }
+    public int Port { get; }
 
-    public static async Task<RtspCamera> StartAsync()
+    /// <param name="port">A given port: the same camera coming back after a power cut.</param>
+    public static async Task<RtspCamera> StartAsync(int? port = null)
     {
-        var port = FreePort();
+        var listen = port ?? Ports.Free();
         var script = Path.Combine(AppContext.BaseDirectory, "Tools", "rtsp_server.py");
-        var psi = new ProcessStartInfo("/usr/bin/python3", [script, Frames.Value, port.ToString(), "25"])
+        var psi = new ProcessStartInfo("/usr/bin/python3", [script, Frames.Value, listen.ToString(), "25"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -46,7 +49,7 @@ public sealed class RtspCamera : IAsyncDisposable
         var ready = await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
         if (ready != "ready")
             throw new InvalidOperationException($"RTSP test server did not start: {await server.StandardError.ReadToEndAsync()}");
-        return new RtspCamera(server, port);
+        return new RtspCamera(server, listen);
     }
 
     /// <summary>The server process dies, as a camera losing power.</summary>
@@ -64,12 +67,5 @@ public sealed class RtspCamera : IAsyncDisposable
             await _server.WaitForExitAsync();
         }
         _server.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

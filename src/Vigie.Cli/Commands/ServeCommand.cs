@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Microsoft.Extensions.Hosting;
+using Vigie.Config;
+using Vigie.Service;
+using Vigie.Service.Storage;
+
+namespace Vigie.Cli.Commands;
+
+/// <summary>`vigie serve`: the live service with its web console.</summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string>("--config", "-c") { Description = "Configuration with the cameras and the service section; see docs/SERVICE.md.", Required = true };
+        var listen = new Option<string?>("--listen") { Description = "Address to listen on (overrides service.listen), e.g. http://127.0.0.1:8080." };
+        var command = new Command("serve", "Run every configured camera live, with storage, evidence, notifications, a REST API and the web console.")
+        {
+            config, listen,
+        };
+        command.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(config)!, parse.GetValue(listen), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string configPath, string? listen, CancellationToken ct)
+    {
+        SceneConfig config;
+        try
+        {
+            config = ConfigLoader.LoadFile(configPath);
+            if (listen is not null) config.Service.Listen = listen;
+            var errors = ConfigValidator.Validate(config);
+            if (errors.Count > 0) throw new ConfigException(listen is null ? configPath : "--listen", errors);
+            if (config.Cameras.Count == 0) throw new ConfigException(configPath, ["cameras: the service needs at least one camera"]);
+            var sourceless = config.Cameras.FindIndex(c => string.IsNullOrWhiteSpace(c.Source));
+            if (sourceless >= 0) throw new ConfigException(configPath, [$"cameras[{sourceless}].source: a served camera needs a source"]);
+        }
+        catch (ConfigException e)
+        {
+            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
+        }
+
+        try
+        {
+            await using var app = await VigieServer.BuildAsync(new ServiceSettings(config, Path.GetFullPath(configPath)), ct: ct);
+            Console.Error.WriteLine($"vigie: console and API on {config.Service.Listen} (OpenAPI at /openapi/v1.json); {config.Cameras.Count} camera(s); Ctrl+C stops");
+            await app.RunAsync(ct);
+            return AnalyzeCommand.ExitOk;
+        }
+        catch (Exception e) when (e is StorageException or FileNotFoundException or InvalidDataException or IOException)
+        {
+            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitFailed);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using System.Data.Common;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Vigie.Analytics;
+using Vigie.Alerts;
+using Vigie.Config;
+using Vigie.Service.Api;
+using Vigie.Service.Evidence;
+using Vigie.Service.Notifications;
+using Vigie.Service.Storage;
+
+namespace Vigie.Service.Alerts;
+
+/// <summary>
+/// Where every camera's alerts arrive: each is stored, given a blurred snapshot, pushed to the feed
+/// (console, MQTT, webhooks) and, a few seconds later, given its clip. Cameras hand alerts over without
+/// waiting; one queue keeps each alert's steps in order.
+/// </summary>
+public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, AlertFeed feed, EvidenceConfig evidence, ILogger<AlertDesk> logger)
+    : BackgroundService
+{
+    private abstract record Work(string Camera, SceneEvent Event);
+    private sealed record RaisedWork(string Camera, SceneEvent Event, KeptFrame Frame, AlertMarks Marks, FrameRing Ring, long FiredAt)
+        : Work(Camera, Event);
+    private sealed record ClosedWork(string Camera, SceneEvent Event) : Work(Camera, Event);
+    private readonly record struct EventKey(string Camera, string Kind, string Where, TimeSpan Start, TimeSpan RaisedAt);
+
+    private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<EventKey, long> _open = [];
+    private readonly List<Task> _clips = [];
+    private readonly CancellationTokenSource _stopping = new();
+
+    public void Raise(string camera, SceneEvent e, KeptFrame frame, AlertMarks marks, FrameRing ring, long firedAt) =>
+        _work.Writer.TryWrite(new RaisedWork(camera, e, frame, marks, ring, firedAt));
+
+    public void Close(string camera, SceneEvent e) => _work.Writer.TryWrite(new ClosedWork(camera, e));
+
+    public async Task<AlertRecord?> ReviewAsync(long id, string decision, string? reason, string? note, string reviewer, CancellationToken ct)
+    {
+        var record = await store.ReviewAsync(id, decision, reason, note, reviewer, DateTimeOffset.UtcNow, ct);
+        if (record is not null) feed.Publish(new FeedItem(AlertFeed.Updated, AlertView.From(record), 0));
+        return record;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Not stoppingToken: alerts already raised are stored even while the service stops.
+        await foreach (var work in _work.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            try
+            {
+                if (work is RaisedWork raised) await RaiseAsync(raised);
+                else await CloseAsync((ClosedWork)work);
+            }
+            catch (Exception e) when (e is DbException or StorageException or InvalidOperationException)
+            {
+                logger.LogError("alert NOT STORED after retries ({Message}): {Alert}", e.Message,
+                    JsonSerializer.Serialize(EventLine.From(work.Event), JsonLinesWriter.Options));
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _work.Writer.TryComplete();
+        await _stopping.CancelAsync(); // clips are cut from the frames already there
+        if (ExecuteTask is not null) await ExecuteTask.WaitAsync(cancellationToken);
+        Task[] clips;
+        lock (_clips) clips = [.. _clips];
+        await Task.WhenAll(clips).WaitAsync(cancellationToken);
+        await base.StopAsync(cancellationToken);
+    }
+
+    private async Task RaiseAsync(RaisedWork w)
+    {
+        var e = w.Event;
+        var raisedAt = ClockOf(e, e.RaisedAt);
+        var id = await Retry(() => store.InsertAsync(new NewAlert(w.Camera, e.Kind, e.Where, e.StartClock, raisedAt, Math.Round(e.Score, 3),
+            [Math.Round(e.Box.X, 4), Math.Round(e.Box.Y, 4), Math.Round(e.Box.Width, 4), Math.Round(e.Box.Height, 4)], e.TrackIds, e.Detail)));
+        _open[Key(w.Camera, e)] = id;
+        var snapshot = recorder.Snapshot(id, w.Camera, raisedAt, w.Frame, w.Marks);
+        if (snapshot is not null) await Retry(() => store.SetEvidenceAsync(id, snapshot, null));
+        await PublishAsync(id, AlertFeed.Raised, w.FiredAt);
+        logger.LogInformation("alert {Id}: {Kind} on {Camera} [{Where}]: {Detail}", id, e.Kind, w.Camera, e.Where, e.Detail);
+        var clip = ClipAsync(id, w, raisedAt);
+        lock (_clips)
+        {
+            _clips.RemoveAll(t => t.IsCompleted);
+            _clips.Add(clip);
+        }
+    }
+
+    private async Task ClipAsync(long id, RaisedWork w, DateTimeOffset raisedAt)
+    {
+        try
+        {
+            var until = raisedAt + TimeSpan.FromSeconds(evidence.AfterS);
+            var deadline = DateTimeOffset.Now + TimeSpan.FromSeconds(evidence.AfterS + 15);
+            while (!_stopping.IsCancellationRequested && (w.Ring.Latest?.Clock ?? DateTimeOffset.MinValue) < until && DateTimeOffset.Now < deadline)
+                await Task.Delay(200, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            var frames = w.Ring.Between(raisedAt - TimeSpan.FromSeconds(evidence.BeforeS), until);
+            var clip = await recorder.ClipAsync(id, w.Camera, raisedAt, frames, w.Marks, CancellationToken.None);
+            if (clip is null) return;
+            await Retry(() => store.SetEvidenceAsync(id, null, clip));
+            await PublishAsync(id, AlertFeed.Updated, 0);
+        }
+        catch (Exception e) when (e is DbException or StorageException or InvalidOperationException)
+        {
+            logger.LogError("alert {Id}: clip not recorded in the database: {Message}", id, e.Message);
+        }
+    }
+
+    private async Task CloseAsync(ClosedWork w)
+    {
+        if (!_open.Remove(Key(w.Camera, w.Event), out var id) || w.Event.End is not { } end) return;
+        await Retry(() => store.CloseAsync(id, ClockOf(w.Event, end)));
+        await PublishAsync(id, AlertFeed.Updated, 0);
+    }
+
+    private async Task PublishAsync(long id, string type, long firedAt)
+    {
+        if (await store.GetAsync(id) is { } record) feed.Publish(new FeedItem(type, AlertView.From(record), firedAt));
+    }
+
+    private static DateTimeOffset ClockOf(SceneEvent e, TimeSpan time) => e.StartClock + (time - e.Start);
+
+    private static EventKey Key(string camera, SceneEvent e) => new(camera, e.Kind, e.Where, e.Start, e.RaisedAt);
+
+    /// <summary>A database that is briefly unavailable (restart, failover) must not lose an alert.</summary>
+    private async Task<T> Retry<T>(Func<Task<T>> action)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await action();
+            }
+            catch (DbException e) when (attempt < 4)
+            {
+                var wait = Backoff.Delay(attempt, 0.5, 8);
+                logger.LogWarning("database error ({Message}); retrying in {Wait:0.#} s", e.Message, wait.TotalSeconds);
+                await Task.Delay(wait);
+            }
+        }
+    }
+
+    private Task Retry(Func<Task> action) => Retry(async () =>
+    {
+        await action();
+        return true;
+    });
+}

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using OpenCvSharp;
+using Vigie.Analytics;
+using Vigie.Config;
+using Vigie.Geometry;
+using Vigie.Pipeline;
+using Vigie.Service.Alerts;
+using Vigie.Service.Evidence;
+using Vigie.Service.Notifications;
+using Vigie.Video;
+
+namespace Vigie.Service.Cameras;
+
+/// <summary>
+/// Runs one camera's pipeline for as long as the service runs: when the stream drops it reconnects
+/// with exponential backoff; a looping file starts again; a configuration error stops it for good.
+/// Keeps the last seconds of frames for evidence and hands every alert to the alert desk.
+/// </summary>
+public sealed class CameraWorker
+{
+    private readonly SceneConfig _config;
+    private readonly CameraConfig _camera;
+    private readonly AlertDesk _desk;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _run;
+
+    public CameraWorker(SceneConfig config, CameraConfig camera, AlertDesk desk, ILogger logger)
+    {
+        _config = config;
+        _camera = camera;
+        _desk = desk;
+        _logger = logger;
+        Health = new CameraHealth(camera.Name, camera.Source ?? "");
+        var evidence = config.Service.Evidence;
+        Ring = new FrameRing(TimeSpan.FromSeconds(evidence.BeforeS + evidence.AfterS + 2));
+    }
+
+    public string Name => _camera.Name;
+    public CameraConfig Camera => _camera;
+    public CameraHealth Health { get; }
+    public FrameRing Ring { get; }
+
+    public void Start() => _run = Task.Run(() => RunAsync(_stop.Token));
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        if (_run is not null) await _run;
+        Health.Set(CameraStates.Stopped);
+    }
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        var reconnect = _config.Service.Reconnect;
+        var attempt = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            string? error;
+            var framesBefore = Health.Read(DateTimeOffset.Now).FramesAnalysed;
+            try
+            {
+                // Everything the service analyses is live: clock times are now, files play at their own pace.
+                var request = new AnalysisRequest(null, _config, _camera.Name, DateTimeOffset.Now) { SimulateLive = true };
+                await using var prepared = await AnalysisSetup.PrepareAsync(request, _logger, ct);
+                _logger.LogInformation("{Camera}: analysing {Source} with {Detector}", Name, CameraHealth.RedactCredentials(prepared.Source.Location),
+                    prepared.Detector.Description);
+                var observer = new Observer(this, prepared);
+                var result = await prepared.Pipeline.RunAsync(observer, ct);
+                if (result.FramesDropped > 0) Health.Dropped(result.FramesDropped);
+                if (ct.IsCancellationRequested) break;
+                if (result.SourceError is null)
+                {
+                    if (_camera.Loop)
+                    {
+                        attempt = 0;
+                        continue;
+                    }
+                    Health.Set(CameraStates.Ended);
+                    _logger.LogInformation("{Camera}: the recording ended", Name);
+                    return;
+                }
+                error = result.SourceError.Message;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (VideoSourceException e)
+            {
+                error = e.Message;
+            }
+            catch (Exception e) when (e is ConfigException or InvalidDataException or FileNotFoundException && !IsMissingSource(e))
+            {
+                Health.Failed(CameraStates.Failed, e.Message, DateTimeOffset.Now, reconnecting: false);
+                _logger.LogError("{Camera}: cannot run: {Message}", Name, e.Message);
+                return;
+            }
+            catch (FileNotFoundException e)
+            {
+                error = e.Message; // the recording may appear (a mounted share coming back)
+            }
+
+            if (Health.Read(DateTimeOffset.Now).FramesAnalysed > framesBefore) attempt = 0;
+            var wait = Backoff.Delay(attempt++, reconnect.InitialS, reconnect.MaxS);
+            Health.Failed(CameraStates.Reconnecting, error, DateTimeOffset.Now, reconnecting: true);
+            _logger.LogWarning("{Camera}: {Error}; reconnecting in {Wait:0.#} s", Name, error, wait.TotalSeconds);
+            try
+            {
+                await Task.Delay(wait, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private bool IsMissingSource(Exception e) => e is FileNotFoundException f && f.FileName == _camera.Source;
+
+    /// <summary>Receives the pipeline's output on the analysis thread: health, frames for evidence, alerts.</summary>
+    private sealed class Observer(CameraWorker worker, PreparedAnalysis prepared) : IAnalysisObserver
+    {
+        private static readonly int[] JpegQuality = [(int)ImwriteFlags.JpegQuality, 88];
+
+        public void OnFrameAnalysed(AnalysedFrame frame)
+        {
+            var image = frame.Frame.Image;
+            worker.Health.FrameAnalysed(DateTimeOffset.Now, image.Width, image.Height);
+            // Untracked detections too: the privacy filter must hide everyone the detector saw, not only confirmed tracks.
+            var boxes = frame.Tracks.Visible.Select(t => new KeptBox(t.Id, t.Category, t.Box))
+                .Concat(frame.Detections.Where(d => PrivacyFilter.HidesCategory(d.Category)).Select(d => new KeptBox(-1, d.Category, d.Box)))
+                .ToList();
+            var kept = new KeptFrame(frame.Frame.Timestamp, prepared.StartClock + frame.Frame.Timestamp, image.ImEncode(".jpg", JpegQuality), boxes);
+            worker.Ring.Add(kept);
+            foreach (var change in frame.Changes)
+                if (!change.Closed)
+                    worker._desk.Raise(worker.Name, change.Event, kept, Marks(change.Event), worker.Ring, Stopwatch.GetTimestamp());
+        }
+
+        public void OnEvent(EventChange change)
+        {
+            if (change.Closed) worker._desk.Close(worker.Name, change.Event);
+        }
+
+        private AlertMarks Marks(SceneEvent e)
+        {
+            IReadOnlyList<Point2> outline = [];
+            if (prepared.Zones.FirstOrDefault(z => z.Name == e.Where) is { } zone) outline = zone.Polygon;
+            else if (prepared.Lines.FirstOrDefault(l => l.Name == e.Where) is { } line) outline = [line.From, line.To];
+            return new AlertMarks(e.Box, e.TrackIds, outline);
+        }
+    }
+}

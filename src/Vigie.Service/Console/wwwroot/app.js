@@ -1,0 +1,344 @@
+// Vigie operator console. Uses only the REST API (/openapi/v1.json) and its server-sent event stream.
+"use strict";
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const el = (tag, props = {}, ...children) => {
+  const e = Object.assign(document.createElement(tag), props);
+  for (const c of children) e.append(c);
+  return e;
+};
+const when = iso => iso ? new Date(iso).toLocaleString() : "—";
+const kindLabel = k => k.replaceAll("_", " ");
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { headers: { "Content-Type": "application/json" }, ...options });
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const problem = await response.json();
+      if (problem.errors) message = Object.entries(problem.errors).map(([k, v]) => `${k}: ${v.join("; ")}`).join("\n");
+      else if (problem.detail || problem.title) message = problem.detail || problem.title;
+    } catch { /* not JSON */ }
+    throw new Error(message);
+  }
+  return response.status === 204 ? null : response.json();
+}
+
+// ---- operator name (until logins exist, decisions are signed with it) ----
+const operator = $("#operator");
+operator.value = localStorage.getItem("vigie.operator") || "";
+operator.addEventListener("change", () => localStorage.setItem("vigie.operator", operator.value.trim()));
+
+// ---- views ----
+let unseen = 0;
+function show(view) {
+  for (const b of document.querySelectorAll("nav button")) b.classList.toggle("active", b.dataset.view === view);
+  for (const s of document.querySelectorAll(".view")) s.hidden = s.id !== `view-${view}`;
+  if (view === "alerts") { unseen = 0; updateBadge(); }
+  if (view === "cameras") refreshCameras();
+}
+for (const b of document.querySelectorAll("nav button")) b.addEventListener("click", () => show(b.dataset.view));
+function updateBadge() {
+  const badge = $("#new-count");
+  badge.hidden = unseen === 0;
+  badge.textContent = unseen;
+}
+
+// ---- alert cards ----
+function card(alert) {
+  const img = el("img", { alt: `snapshot of alert ${alert.id}`, loading: "lazy" });
+  if (alert.snapshot_url) img.src = alert.snapshot_url;
+  const status = el("span", { className: `status ${alert.status}`, textContent: alert.status });
+  const li = el("li", { className: `alert-card ${alert.status}`, tabIndex: 0 },
+    img,
+    el("div", { className: "text" },
+      el("div", { className: "kind", textContent: kindLabel(alert.kind) }),
+      el("div", { textContent: `${alert.camera} · ${alert.zone}` }),
+      el("div", {}, el("time", { textContent: when(alert.raised) }), " ", status)));
+  li.dataset.alertId = alert.id;
+  li.dataset.kind = alert.kind;
+  li.addEventListener("click", () => openDetail(alert.id));
+  li.addEventListener("keydown", e => { if (e.key === "Enter") openDetail(alert.id); });
+  return li;
+}
+
+function upsert(list, alert, prepend) {
+  const existing = list.querySelector(`[data-alert-id="${alert.id}"]`);
+  const fresh = card(alert);
+  if (existing) existing.replaceWith(fresh);
+  else if (prepend) list.prepend(fresh);
+  else list.append(fresh);
+}
+
+// ---- live feed ----
+async function loadFeed() {
+  const alerts = await api("/api/alerts?limit=50");
+  const feed = $("#feed");
+  feed.replaceChildren(...alerts.map(card));
+}
+
+function connectStream() {
+  const state = $("#stream-state");
+  const stream = new EventSource("/api/alerts/stream");
+  stream.addEventListener("ready", () => { state.textContent = "live"; state.className = "stream on"; });
+  stream.addEventListener("alert", e => {
+    const alert = JSON.parse(e.data);
+    upsert($("#feed"), alert, true);
+    if ($("#view-alerts").hidden) { unseen++; updateBadge(); }
+  });
+  stream.addEventListener("alert-updated", e => {
+    const alert = JSON.parse(e.data);
+    upsert($("#feed"), alert, true);
+    if ($("#results").querySelector(`[data-alert-id="${alert.id}"]`)) upsert($("#results"), alert, false);
+    if (current && current.id === alert.id) renderDetail(alert, null);
+  });
+  stream.onerror = () => { state.textContent = "reconnecting"; state.className = "stream off"; };
+}
+
+// ---- alert detail and review ----
+let current = null;
+const reviewForm = $("#review-form");
+
+async function openDetail(id) {
+  const detail = await api(`/api/alerts/${id}`);
+  current = detail.alert;
+  reviewForm.reset();
+  $("#review-message").textContent = "";
+  renderDetail(detail.alert, detail.reviews);
+  $("#detail").hidden = false;
+}
+
+function renderDetail(alert, reviews) {
+  current = alert;
+  $("#detail-title").textContent = `${kindLabel(alert.kind)} — ${alert.camera}`;
+  const media = $("#detail-media");
+  const playing = media.querySelector("video");
+  if (alert.clip_url && !(playing && playing.dataset.alertId === String(alert.id))) {
+    const video = el("video", { src: alert.clip_url, controls: true, autoplay: true, muted: true, loop: true, playsInline: true });
+    video.dataset.alertId = alert.id;
+    video.dataset.testid = "clip";
+    media.replaceChildren(video);
+  } else if (!alert.clip_url) {
+    media.replaceChildren(alert.snapshot_url ? el("img", { src: alert.snapshot_url, alt: "snapshot" }) : el("p", { textContent: "no snapshot" }),
+      el("p", { className: "hint", textContent: "The clip is being recorded (a few seconds after the alert)." }));
+  }
+  const facts = [
+    ["Use case", kindLabel(alert.kind)], ["Camera", alert.camera], ["Zone / line", alert.zone],
+    ["Started", when(alert.started)], ["Alert", when(alert.raised)], ["Ended", alert.ended ? when(alert.ended) : "ongoing"],
+    ["Detail", alert.detail], ["Score", alert.score.toFixed(2)], ["Status", alert.status],
+  ];
+  if (alert.reviewed_by) facts.push(["Decided by", `${alert.reviewed_by}, ${when(alert.reviewed_at)}`]);
+  if (alert.review_reason) facts.push(["Reason", alert.review_reason.replaceAll("_", " ")]);
+  $("#detail-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", { textContent: k }), el("dd", { textContent: v })]));
+  if (reviews) {
+    $("#detail-reviews").replaceChildren(...(reviews.length ? reviews.map(r => el("li", {
+      textContent: `${when(r.decided_at)} — ${r.reviewer}: ${r.decision}${r.reason ? ` (${r.reason.replaceAll("_", " ")})` : ""}${r.note ? ` — ${r.note}` : ""}`,
+    })) : [el("li", { textContent: "none yet" })]));
+  }
+}
+
+$("#detail-close").addEventListener("click", () => { $("#detail").hidden = true; $("#detail-media").replaceChildren(); current = null; });
+
+reviewForm.addEventListener("submit", async e => {
+  e.preventDefault();
+  const message = $("#review-message");
+  const data = new FormData(reviewForm);
+  const reviewer = operator.value.trim();
+  if (!reviewer) { message.className = "message error"; message.textContent = "Enter your name (top right) first."; operator.focus(); return; }
+  if (!data.get("decision")) { message.className = "message error"; message.textContent = "Choose confirm or dismiss."; return; }
+  try {
+    await api(`/api/alerts/${current.id}/review`, {
+      method: "POST",
+      body: JSON.stringify({ decision: data.get("decision"), reason: data.get("reason") || null, note: data.get("note") || null, reviewer }),
+    });
+    message.className = "message ok";
+    message.textContent = "Decision recorded.";
+    await openDetail(current.id);
+    message.className = "message ok";
+    message.textContent = "Decision recorded.";
+  } catch (err) {
+    message.className = "message error";
+    message.textContent = err.message;
+  }
+});
+
+// ---- search ----
+$("#search-form").addEventListener("submit", async e => {
+  e.preventDefault();
+  const data = new FormData(e.target);
+  const query = new URLSearchParams();
+  for (const [k, v] of data) {
+    if (!v) continue;
+    query.set(k, k === "from" || k === "to" ? new Date(v).toISOString() : v);
+  }
+  query.set("limit", "200");
+  try {
+    const alerts = await api(`/api/alerts?${query}`);
+    $("#results").replaceChildren(...alerts.map(card));
+    $("#search-summary").textContent = `${alerts.length} alert(s)${alerts.length === 200 ? " (first 200)" : ""}`;
+  } catch (err) {
+    $("#search-summary").textContent = err.message;
+  }
+});
+
+// ---- cameras ----
+let previewTimer = null;
+async function refreshCameras() {
+  const cameras = await api("/api/cameras");
+  const root = $("#cameras");
+  root.replaceChildren(...cameras.map(c => {
+    const img = el("img", { alt: `live preview of ${c.name}` });
+    img.dataset.camera = c.name;
+    const edit = el("button", { textContent: "Edit zones and lines" });
+    edit.addEventListener("click", () => openEditor(c.name));
+    const box = el("div", { className: "camera" },
+      el("h3", { textContent: c.name }), img,
+      el("div", {}, el("span", { className: `state ${c.state}`, textContent: c.state }), ` · ${c.fps} fps · last frame ${when(c.last_frame_at)}`),
+      el("div", { textContent: `${c.frames_analysed} frames analysed, ${c.frames_dropped} dropped, ${c.reconnects} reconnection(s)` }),
+      c.last_error ? el("div", { className: "error", textContent: `last error (${when(c.last_error_at)}): ${c.last_error}` }) : "",
+      edit);
+    box.dataset.camera = c.name;
+    return box;
+  }));
+  for (const select of [$("#search-form [name=camera]")]) {
+    const chosen = select.value;
+    select.replaceChildren(el("option", { value: "", textContent: "any" }), ...cameras.map(c => el("option", { value: c.name, textContent: c.name })));
+    select.value = chosen;
+  }
+  refreshPreviews();
+}
+function refreshPreviews() {
+  for (const img of document.querySelectorAll("#cameras img[data-camera]"))
+    img.src = `/api/cameras/${encodeURIComponent(img.dataset.camera)}/snapshot?t=${Date.now()}`;
+}
+setInterval(() => { if (!$("#view-cameras").hidden) refreshCameras().catch(() => {}); }, 2000);
+
+// ---- zone and line editor (normalised coordinates, 0..1) ----
+const ZONE_USE_CASES = ["intrusion", "abandoned_object", "person_down", "fire", "weapon", "crowd_movement"];
+const editor = { camera: null, scene: null, drawing: null, points: [] };
+const canvas = $("#editor-canvas");
+
+async function openEditor(name) {
+  editor.camera = name;
+  editor.scene = await api(`/api/cameras/${encodeURIComponent(name)}/scene`);
+  editor.drawing = null;
+  editor.points = [];
+  $("#editor-camera").textContent = name;
+  $("#editor-message").textContent = "";
+  const img = $("#editor-image");
+  img.onload = () => { canvas.width = img.naturalWidth; canvas.height = img.naturalHeight; draw(); };
+  img.src = `/api/cameras/${encodeURIComponent(name)}/snapshot?t=${Date.now()}`;
+  $("#editor").hidden = false;
+  renderItems();
+}
+
+function pointFrom(event) {
+  const r = canvas.getBoundingClientRect();
+  const clamp = v => Math.min(1, Math.max(0, Math.round(v * 1000) / 1000));
+  return [clamp((event.clientX - r.left) / r.width), clamp((event.clientY - r.top) / r.height)];
+}
+
+canvas.addEventListener("click", e => {
+  if (!editor.drawing) return;
+  editor.points.push(pointFrom(e));
+  if (editor.drawing === "line" && editor.points.length === 2) {
+    editor.scene.lines.push({ name: uniqueName("line", editor.scene.lines), from: editor.points[0], to: editor.points[1], forbidden: "both" });
+    stopDrawing();
+  }
+  $("#tool-close").disabled = !(editor.drawing === "zone" && editor.points.length >= 3);
+  draw();
+});
+
+function uniqueName(prefix, items) {
+  let i = items.length + 1;
+  while (items.some(x => x.name === `${prefix}_${i}`)) i++;
+  return `${prefix}_${i}`;
+}
+function stopDrawing() { editor.drawing = null; editor.points = []; $("#tool-close").disabled = true; renderItems(); draw(); }
+
+$("#tool-zone").addEventListener("click", () => { editor.drawing = "zone"; editor.points = []; draw(); });
+$("#tool-line").addEventListener("click", () => { editor.drawing = "line"; editor.points = []; draw(); });
+$("#tool-cancel").addEventListener("click", stopDrawing);
+$("#tool-close").addEventListener("click", () => {
+  editor.scene.zones.push({ name: uniqueName("zone", editor.scene.zones), polygon: editor.points, use_cases: { intrusion: {} } });
+  stopDrawing();
+});
+$("#editor-close").addEventListener("click", () => { $("#editor").hidden = true; });
+$("#editor-save").addEventListener("click", async () => {
+  const message = $("#editor-message");
+  try {
+    editor.scene = await api(`/api/cameras/${encodeURIComponent(editor.camera)}/scene`, { method: "PUT", body: JSON.stringify(editor.scene) });
+    message.className = "message ok";
+    message.textContent = "Saved; the camera restarted with the new scene.";
+    renderItems();
+    draw();
+  } catch (err) {
+    message.className = "message error";
+    message.textContent = err.message;
+  }
+});
+
+function draw() {
+  const g = canvas.getContext("2d");
+  const w = canvas.width, h = canvas.height;
+  g.clearRect(0, 0, w, h);
+  g.lineWidth = Math.max(2, w / 400);
+  g.font = `${Math.max(12, w / 60)}px sans-serif`;
+  const path = (pts, close) => { g.beginPath(); pts.forEach(([x, y], i) => i ? g.lineTo(x * w, y * h) : g.moveTo(x * w, y * h)); if (close) g.closePath(); };
+  for (const z of editor.scene?.zones ?? []) {
+    path(z.polygon, true);
+    g.fillStyle = "rgba(255,200,0,.2)"; g.fill(); g.strokeStyle = "#ffc800"; g.stroke();
+    g.fillStyle = "#ffc800"; g.fillText(z.name, z.polygon[0][0] * w + 4, z.polygon[0][1] * h + 16);
+  }
+  for (const l of editor.scene?.lines ?? []) {
+    path([l.from, l.to], false); g.strokeStyle = "#00c8ff"; g.stroke();
+    g.fillStyle = "#00c8ff"; g.fillText(`${l.name} (${l.forbidden})`, l.from[0] * w + 4, l.from[1] * h - 6);
+  }
+  if (editor.points.length) {
+    path(editor.points, false); g.strokeStyle = "#ff3030"; g.stroke();
+    for (const [x, y] of editor.points) { g.fillStyle = "#ff3030"; g.fillRect(x * w - 3, y * h - 3, 6, 6); }
+  }
+}
+
+function renderItems() {
+  const root = $("#editor-items");
+  const items = [];
+  editor.scene.zones.forEach((z, i) => {
+    const name = el("input", { type: "text", value: z.name });
+    name.addEventListener("change", () => { z.name = name.value.trim(); draw(); });
+    const cases = ZONE_USE_CASES.map(k => {
+      const box = el("input", { type: "checkbox", checked: !!(z.use_cases && z.use_cases[k]) });
+      box.dataset.useCase = k;
+      box.addEventListener("change", () => {
+        z.use_cases = z.use_cases || {};
+        if (box.checked) z.use_cases[k] = z.use_cases[k] || (k === "person_down" ? { exclude: false } : {});
+        else delete z.use_cases[k];
+      });
+      return el("label", {}, box, ` ${kindLabel(k)} `);
+    });
+    const remove = el("button", { textContent: "Delete" });
+    remove.addEventListener("click", () => { editor.scene.zones.splice(i, 1); renderItems(); draw(); });
+    items.push(el("div", { className: "editor-item" }, el("strong", { textContent: "Zone " }), name, el("div", {}, ...cases), remove));
+  });
+  editor.scene.lines.forEach((l, i) => {
+    const name = el("input", { type: "text", value: l.name });
+    name.addEventListener("change", () => { l.name = name.value.trim(); draw(); });
+    const forbidden = el("select", {}, ...["both", "left_to_right", "right_to_left"].map(v => el("option", { value: v, textContent: v.replaceAll("_", " ") })));
+    forbidden.value = l.forbidden;
+    forbidden.addEventListener("change", () => { l.forbidden = forbidden.value; draw(); });
+    const remove = el("button", { textContent: "Delete" });
+    remove.addEventListener("click", () => { editor.scene.lines.splice(i, 1); renderItems(); draw(); });
+    items.push(el("div", { className: "editor-item" }, el("strong", { textContent: "Line " }), name, el("label", {}, " forbidden crossing ", forbidden), remove));
+  });
+  root.replaceChildren(...(items.length ? items : [el("p", { className: "hint", textContent: "No zone or line yet." })]));
+}
+
+// ---- start ----
+(async () => {
+  const [reasons, kinds] = await Promise.all([api("/api/review-reasons"), api("/api/use-cases")]);
+  $("#review-reason").append(...reasons.map(r => el("option", { value: r, textContent: r.replaceAll("_", " ") })));
+  $("#search-form [name=kind]").append(...kinds.map(k => el("option", { value: k, textContent: kindLabel(k) })));
+  await loadFeed();
+  connectStream();
+  refreshCameras().catch(() => {});
+})();

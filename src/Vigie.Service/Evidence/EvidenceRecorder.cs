@@ -1,0 +1,136 @@
+using Microsoft.Extensions.Logging;
+using OpenCvSharp;
+using Vigie.Geometry;
+using Vigie.Video;
+
+namespace Vigie.Service.Evidence;
+
+/// <summary>What to outline on an alert's evidence: the event's box and tracks, and where the rule watched.</summary>
+public sealed record AlertMarks(Box EventBox, IReadOnlyList<int> TrackIds, IReadOnlyList<Point2> Zone);
+
+/// <summary>
+/// Turns kept frames into the files an operator sees: a JPEG snapshot and an H.264 clip per alert.
+/// Every frame goes through the privacy filter first; nothing unblurred is ever written.
+/// </summary>
+public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFilter privacy, ILogger logger)
+{
+    private static readonly Scalar AlertColour = new(0, 0, 255);
+    private static readonly Scalar ZoneColour = new(0, 200, 255);
+    private readonly SemaphoreSlim _encoders = new(1);
+
+    public string DataFolder => dataFolder;
+
+    /// <summary>Writes the snapshot; returns its path relative to the data folder, or null when it could not be written.</summary>
+    public string? Snapshot(long alertId, string camera, DateTimeOffset day, KeptFrame frame, AlertMarks marks)
+    {
+        var relative = RelativePath(camera, day, $"{alertId}.jpg");
+        try
+        {
+            using var image = Render(frame, marks);
+            var full = Path.Combine(dataFolder, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            WriteAtomically(full, image.ImEncode(".jpg", [(int)ImwriteFlags.JpegQuality, 85]));
+            return relative;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenCVException)
+        {
+            logger.LogError("alert {Id}: snapshot not saved: {Message}", alertId, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Encodes the clip; returns its path relative to the data folder, or null when it could not be written.</summary>
+    public async Task<string?> ClipAsync(long alertId, string camera, DateTimeOffset day, IReadOnlyList<KeptFrame> frames, AlertMarks marks,
+        CancellationToken ct)
+    {
+        if (frames.Count < 2) return null;
+        var relative = RelativePath(camera, day, $"{alertId}.mp4");
+        var full = Path.Combine(dataFolder, relative);
+        var span = (frames[^1].Time - frames[0].Time).TotalSeconds;
+        var fps = Math.Clamp((frames.Count - 1) / Math.Max(span, 1e-3), 1, 30);
+        await _encoders.WaitAsync(ct);
+        try
+        {
+            await Task.Run(() =>
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                var temp = full + ".part.mp4";
+                using (var first = Render(frames[0], marks))
+                using (var writer = new FfmpegVideoWriter(temp, first.Width, first.Height, fps))
+                {
+                    writer.Write(first);
+                    using var resized = new Mat();
+                    foreach (var f in frames.Skip(1))
+                    {
+                        using var image = Render(f, marks);
+                        if (image.Width == first.Width && image.Height == first.Height) writer.Write(image);
+                        else
+                        {
+                            Cv2.Resize(image, resized, new Size(first.Width, first.Height));
+                            writer.Write(resized);
+                        }
+                    }
+                }
+                File.Move(temp, full, overwrite: true);
+            }, ct);
+            return relative;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenCVException or VideoSourceException)
+        {
+            logger.LogError("alert {Id}: clip not saved: {Message}", alertId, e.Message);
+            return null;
+        }
+        finally
+        {
+            _encoders.Release();
+        }
+    }
+
+    /// <summary>A blurred JPEG of a kept frame, for the console's live preview.</summary>
+    public byte[] Preview(KeptFrame frame)
+    {
+        using var image = Render(frame, null);
+        return image.ImEncode(".jpg", [(int)ImwriteFlags.JpegQuality, 75]);
+    }
+
+    /// <summary>Decodes, scales, blurs people and faces, then outlines the alert and stamps the clock time.</summary>
+    public Mat Render(KeptFrame frame, AlertMarks? marks)
+    {
+        using var decoded = Cv2.ImDecode(frame.Jpeg, ImreadModes.Color);
+        var scale = decoded.Width > maxWidth ? (float)maxWidth / decoded.Width : 1f;
+        var image = new Mat();
+        if (scale < 1) Cv2.Resize(decoded, image, new Size(maxWidth, (int)Math.Round(decoded.Height * scale)), 0, 0, InterpolationFlags.Area);
+        else decoded.CopyTo(image);
+        privacy.Apply(image, frame.Boxes.Where(b => PrivacyFilter.HidesCategory(b.Category)).Select(b => b.Box.Scale(scale, scale)));
+        int w = image.Width, h = image.Height;
+        if (marks is not null)
+        {
+            if (marks.Zone.Count >= 2)
+                Cv2.Polylines(image, [marks.Zone.Select(p => new Point(p.X * w, p.Y * h)).ToArray()], marks.Zone.Count > 2, ZoneColour, 2, LineTypes.AntiAlias);
+            var tracked = frame.Boxes.Where(b => marks.TrackIds.Contains(b.TrackId)).Select(b => b.Box.Scale(scale, scale)).ToList();
+            if (tracked.Count == 0 && marks.TrackIds.Count == 0)
+                tracked.Add(new Box(marks.EventBox.X * w, marks.EventBox.Y * h, marks.EventBox.Width * w, marks.EventBox.Height * h));
+            foreach (var b in tracked)
+                Cv2.Rectangle(image, new Rect((int)b.X, (int)b.Y, (int)b.Width, (int)b.Height), AlertColour, 2);
+        }
+        var stamp = frame.Clock.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss.f");
+        Cv2.PutText(image, stamp, new Point(8, h - 10), HersheyFonts.HersheySimplex, 0.6, Scalar.Black, 4, LineTypes.AntiAlias);
+        Cv2.PutText(image, stamp, new Point(8, h - 10), HersheyFonts.HersheySimplex, 0.6, Scalar.White, 1, LineTypes.AntiAlias);
+        return image;
+    }
+
+    public string FullPath(string relative) => Path.Combine(dataFolder, relative);
+
+    private static string RelativePath(string camera, DateTimeOffset day, string file)
+    {
+        var safe = new string(camera.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+        return Path.Combine("evidence", safe, day.UtcDateTime.ToString("yyyy-MM-dd"), file);
+    }
+
+    private static void WriteAtomically(string path, byte[] bytes)
+    {
+        var temp = path + ".part";
+        File.WriteAllBytes(temp, bytes);
+        File.Move(temp, path, overwrite: true);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Threading.Channels;
+using Vigie.Service.Api;
+
+namespace Vigie.Service.Notifications;
+
+/// <summary>
+/// What happened to an alert: "alert" when it is raised, "alert-updated" when its clip is ready, it
+/// ends or it is reviewed. <see cref="RuleFiredAt"/> (Stopwatch ticks) is when the rule fired, so a
+/// receiver in the same process can measure the delay to the console.
+/// </summary>
+public sealed record FeedItem(string Type, AlertView Alert, long RuleFiredAt);
+
+/// <summary>
+/// Fans each alert out to every subscriber (console streams, MQTT, webhooks), each with its own bounded
+/// queue: a slow or dead receiver loses its oldest items, never delays the cameras or the others.
+/// </summary>
+public sealed class AlertFeed
+{
+    public const string Raised = "alert";
+    public const string Updated = "alert-updated";
+
+    private readonly List<Channel<FeedItem>> _subscribers = [];
+    private readonly object _gate = new();
+
+    public ChannelReader<FeedItem> Subscribe(int capacity = 256)
+    {
+        var channel = Channel.CreateBounded<FeedItem>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest });
+        lock (_gate) _subscribers.Add(channel);
+        return channel.Reader;
+    }
+
+    public void Unsubscribe(ChannelReader<FeedItem> reader)
+    {
+        lock (_gate) _subscribers.RemoveAll(c => c.Reader == reader);
+    }
+
+    public void Publish(FeedItem item)
+    {
+        lock (_gate)
+            foreach (var s in _subscribers)
+                s.Writer.TryWrite(item);
+    }
+
+    public int Subscribers
+    {
+        get
+        {
+            lock (_gate) return _subscribers.Count;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Vigie.Config;
+using Vigie.Service.Api;
+
+namespace Vigie.Service.Notifications;
+
+/// <summary>
+/// Publishes each alert and update to &lt;topic&gt;/&lt;camera&gt;/&lt;use case&gt; (QoS 1, JSON). While the broker is
+/// unreachable, items wait in the feed's queue and the connection is retried with backoff.
+/// </summary>
+public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<MqttPublisher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var items = feed.Subscribe(1000);
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(config.Host, config.Port)
+            .WithClientId($"vigie-{Environment.MachineName}-{Environment.ProcessId}")
+            .WithTimeout(TimeSpan.FromSeconds(5));
+        if (config.Username is not null) builder = builder.WithCredentials(config.Username, config.Password);
+        var options = builder.Build();
+        var attempt = 0;
+        try
+        {
+            await foreach (var item in items.ReadAllAsync(stoppingToken))
+            {
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    try
+                    {
+                        if (!client.IsConnected)
+                        {
+                            await client.ConnectAsync(options, stoppingToken);
+                            logger.LogInformation("MQTT: connected to {Host}:{Port}", config.Host, config.Port);
+                        }
+                        await client.PublishAsync(Message(item), stoppingToken);
+                        attempt = 0;
+                        break;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        var wait = Backoff.Delay(attempt++, 1, 30);
+                        logger.LogWarning("MQTT: {Host}:{Port} unreachable ({Message}); retrying in {Wait:0} s", config.Host, config.Port, e.Message, wait.TotalSeconds);
+                        await Task.Delay(wait, stoppingToken);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Service stopping.
+        }
+        finally
+        {
+            feed.Unsubscribe(items);
+            if (client.IsConnected) await client.DisconnectAsync();
+        }
+    }
+
+    private MqttApplicationMessage Message(FeedItem item) => new MqttApplicationMessageBuilder()
+        .WithTopic($"{config.Topic}/{TopicLevel(item.Alert.Camera)}/{item.Alert.Kind}")
+        .WithPayload(JsonSerializer.SerializeToUtf8Bytes(new Notice(item.Type, item.Alert), ApiJson.Options))
+        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+        .WithContentType("application/json")
+        .Build();
+
+    /// <summary>Camera names become one topic level: no separators or wildcards.</summary>
+    internal static string TopicLevel(string name) => new(name.Select(c => c is '/' or '#' or '+' ? '_' : c).ToArray());
+}
+
+/// <summary>The JSON body of an MQTT message or a webhook call.</summary>
+public sealed record Notice(string Type, AlertView Alert);
+
+/// <summary>Exponential backoff without jitter: initial·2^attempt, capped.</summary>
+public static class Backoff
+{
+    public static TimeSpan Delay(int attempt, double initialS, double maxS) =>
+        TimeSpan.FromSeconds(Math.Min(maxS, initialS * Math.Pow(2, Math.Min(attempt, 30))));
+}

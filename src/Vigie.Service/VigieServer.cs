@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
+using Vigie.Perception;
+using Vigie.Service.Alerts;
+using Vigie.Service.Api;
+using Vigie.Service.Cameras;
+using Vigie.Service.Evidence;
+using Vigie.Service.Notifications;
+using Vigie.Service.Storage;
+using Vigie.Video;
+
+namespace Vigie.Service;
+
+/// <summary>`vigie serve`: every camera's pipeline, storage, evidence, notifications, the REST API and the console, in one process.</summary>
+public static class VigieServer
+{
+    public static async Task<WebApplication> BuildAsync(ServiceSettings settings, Action<ILoggingBuilder>? logging = null, CancellationToken ct = default)
+    {
+        var service = settings.Config.Service;
+        Directory.CreateDirectory(service.DataFolder);
+        var store = await AlertStore.OpenAsync(service.Storage, service.DataFolder, ct);
+        FaceDetector? faces;
+        try
+        {
+            faces = service.Evidence.FaceModel is { } model ? new FaceDetector(model) : null;
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(service.Listen);
+        builder.Logging.ClearProviders();
+        if (logging is null) builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        else logging(builder.Logging);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Vigie API";
+            doc.Info.Description = "Alerts, evidence, reviews and cameras of a Vigie service. The web console uses only this API.";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddProblemDetails();
+
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(_ => store);
+        builder.Services.AddSingleton(service.Evidence);
+        builder.Services.AddSingleton(sp => new EvidenceRecorder(service.DataFolder, service.Evidence.MaxWidth, new PrivacyFilter(faces),
+            sp.GetRequiredService<ILogger<EvidenceRecorder>>()));
+        if (faces is not null) builder.Services.AddSingleton(_ => faces);
+        builder.Services.AddSingleton<AlertFeed>();
+        // Hosted services stop in reverse order: cameras first (closing their events), the alert desk last.
+        builder.Services.AddSingleton<AlertDesk>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertDesk>());
+        if (service.Notifications.Mqtt is { } mqtt)
+            builder.Services.AddHostedService(sp => new MqttPublisher(mqtt, sp.GetRequiredService<AlertFeed>(), sp.GetRequiredService<ILogger<MqttPublisher>>()));
+        if (service.Notifications.Webhooks.Count > 0)
+        {
+            builder.Services.AddSingleton(_ => new HttpClient { Timeout = TimeSpan.FromSeconds(10) });
+            foreach (var hook in service.Notifications.Webhooks)
+                builder.Services.AddHostedService(sp => new WebhookSender(hook, sp.GetRequiredService<AlertFeed>(), sp.GetRequiredService<HttpClient>(),
+                    sp.GetRequiredService<ILogger<WebhookSender>>()));
+        }
+        builder.Services.AddSingleton<CameraSupervisor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CameraSupervisor>());
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        var console = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "Console", "wwwroot"));
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = console });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = console });
+        app.MapOpenApi("/openapi/v1.json");
+        app.MapGet("/api/health", (CameraSupervisor cameras, AlertStore db) => new
+        {
+            Status = "ok",
+            Cameras = cameras.Workers.Count,
+            Online = cameras.Workers.Count(w => w.Health.Read(DateTimeOffset.Now).State == CameraStates.Online),
+            Storage = db.Description,
+        }).WithTags("service").WithSummary("Liveness of the service: camera counts and the storage in use.");
+        AlertEndpoints.Map(app);
+        CameraEndpoints.Map(app);
+        return app;
+    }
+}

@@ -1,0 +1,97 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+
+namespace Vigie.Config;
+
+// The `service:` section of a scene configuration, read by `vigie serve`.
+
+public sealed class ServiceConfig
+{
+    [Description("Where the console and the API listen, e.g. http://127.0.0.1:8080. Bind to a public address only behind a TLS reverse proxy.")]
+    public string Listen { get; set; } = "http://127.0.0.1:8080";
+
+    [Description("Folder for the database (SQLite) and the evidence files. Relative paths are resolved from the config file's folder.")]
+    public string DataFolder { get; set; } = "vigie-data";
+
+    [Description("Where alerts and reviews are stored.")]
+    public StorageConfig Storage { get; set; } = new();
+
+    [Description("Snapshots and clips kept with each alert; people and faces are always blurred.")]
+    public EvidenceConfig Evidence { get; set; } = new();
+
+    [Description("How a camera whose stream dropped is retried.")]
+    public ReconnectConfig Reconnect { get; set; } = new();
+
+    [Description("Where new alerts are pushed besides the console.")]
+    public NotificationsConfig Notifications { get; set; } = new();
+}
+
+public sealed class StorageConfig
+{
+    [Description("'sqlite' (a file in data_folder, the default) or 'postgres'.")]
+    [AllowedValues("sqlite", "postgres")]
+    public string Type { get; set; } = "sqlite";
+
+    [Description("sqlite: the database file (default data_folder/vigie.db). postgres: an Npgsql connection string, e.g. Host=127.0.0.1;Database=vigie;Username=vigie;Password=...")]
+    public string? Connection { get; set; }
+}
+
+public sealed class EvidenceConfig
+{
+    [Description("Seconds of video kept before the alert in its clip.")]
+    public double BeforeS { get; set; } = 5;
+
+    [Description("Seconds of video kept after the alert in its clip.")]
+    public double AfterS { get; set; } = 5;
+
+    [Description("Evidence frames wider than this are scaled down (pixels).")]
+    public int MaxWidth { get; set; } = 960;
+
+    [Description("YuNet face model used to blur faces (see docs/MODELS.md). Unset: only detected people are pixelated, so set it wherever faces can be seen.")]
+    public string? FaceModel { get; set; }
+}
+
+public sealed class ReconnectConfig
+{
+    [Description("Wait before the first retry (seconds); each failed retry doubles it.")]
+    public double InitialS { get; set; } = 1;
+
+    [Description("Longest wait between retries (seconds).")]
+    public double MaxS { get; set; } = 30;
+}
+
+public sealed class NotificationsConfig
+{
+    [Description("Publish each alert to an MQTT broker.")]
+    public MqttConfig? Mqtt { get; set; }
+
+    [Description("POST each alert as JSON to these URLs, signed with HMAC-SHA256.")]
+    public List<WebhookConfig> Webhooks { get; set; } = [];
+}
+
+public sealed class MqttConfig
+{
+    [Description("Broker host name or address.")]
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Description("Broker TCP port.")]
+    public int Port { get; set; } = 1883;
+
+    [Description("Alerts go to <topic>/<camera>/<use case>.")]
+    public string Topic { get; set; } = "vigie/alerts";
+
+    [Description("User name, if the broker asks for one.")]
+    public string? Username { get; set; }
+
+    [Description("Password, if the broker asks for one.")]
+    public string? Password { get; set; }
+}
+
+public sealed class WebhookConfig
+{
+    [Description("http(s) URL that receives a POST per alert.")]
+    public string Url { get; set; } = "";
+
+    [Description("Shared secret: the X-Vigie-Signature header is sha256=HMAC-SHA256(secret, timestamp + '.' + body), hex.")]
+    public string Secret { get; set; } = "";
+}

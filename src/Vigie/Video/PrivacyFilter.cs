@@ -1,0 +1,47 @@
+using OpenCvSharp;
+using Vigie.Geometry;
+using Vigie.Perception;
+
+namespace Vigie.Video;
+
+/// <summary>
+/// Makes a frame fit to leave the system: every person (and every moving blob, which may be one) is
+/// pixelated, and so is every face the face detector finds, which also covers people the object
+/// detector missed. Faces are enlarged before pixelation so hair line and chin go too.
+/// </summary>
+public sealed class PrivacyFilter(FaceDetector? faces)
+{
+    /// <summary>Pixelates people only; for outputs made without a face model.</summary>
+    public static readonly PrivacyFilter PeopleOnly = new(null);
+
+    public bool DetectsFaces => faces is not null;
+
+    /// <param name="people">Boxes of people and moving objects, in pixels of <paramref name="image"/>.</param>
+    public void Apply(Mat image, IEnumerable<Box> people)
+    {
+        foreach (var box in people) Pixelate(image, box);
+        if (faces is null) return;
+        foreach (var face in faces.Detect(image))
+        {
+            var grow = 0.25f;
+            Pixelate(image, new Box(face.X - face.Width * grow, face.Y - face.Height * grow,
+                face.Width * (1 + 2 * grow), face.Height * (1 + 2 * grow)));
+        }
+    }
+
+    /// <summary>Coarse mosaic over a box: unrecoverable, unlike a light blur.</summary>
+    public static void Pixelate(Mat image, Box box)
+    {
+        var b = box.ClampTo(image.Width, image.Height);
+        var r = new Rect((int)b.X, (int)b.Y, (int)Math.Ceiling(b.Width), (int)Math.Ceiling(b.Height));
+        r = r.Intersect(new Rect(0, 0, image.Width, image.Height));
+        if (r.Width < 2 || r.Height < 2) return;
+        using var roi = new Mat(image, r);
+        var cells = new Size(Math.Max(1, r.Width / 12), Math.Max(1, r.Height / 12));
+        using var small = new Mat();
+        Cv2.Resize(roi, small, cells, 0, 0, InterpolationFlags.Area);
+        Cv2.Resize(small, roi, r.Size, 0, 0, InterpolationFlags.Nearest);
+    }
+
+    public static bool HidesCategory(Category category) => category is Category.Person or Category.Moving;
+}

@@ -1,0 +1,107 @@
+using Microsoft.Data.Sqlite;
+using Vigie.Config;
+using Vigie.Service.Storage;
+
+namespace Vigie.Tests.Service;
+
+/// <summary>The same storage behaviour on SQLite and on a real PostgreSQL server.</summary>
+[Collection("postgres")]
+public class AlertStoreTests(PostgresServer postgres)
+{
+    public static TheoryData<string> Databases => new() { "sqlite", "postgres" };
+
+    private async Task<AlertStore> Open(string type) => type == "sqlite"
+        ? await AlertStore.OpenAsync(new StorageConfig(), TestPaths.TempFolder())
+        : await AlertStore.OpenAsync(new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() }, TestPaths.TempFolder());
+
+    private static NewAlert Alert(string camera, string kind, DateTimeOffset raised) =>
+        new(camera, kind, "zone_a", raised.AddSeconds(-1), raised, 0.8, [0.1, 0.2, 0.3, 0.4], [7, 9], "person in zone zone_a");
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Stores_alerts_evidence_and_end_and_finds_them_by_every_filter(string db)
+    {
+        await using var store = await Open(db);
+        var t0 = new DateTimeOffset(2026, 11, 23, 14, 0, 0, TimeSpan.Zero);
+        var a = await store.InsertAsync(Alert("gate", "intrusion", t0));
+        var b = await store.InsertAsync(Alert("gate", "fire", t0.AddMinutes(30)));
+        var c = await store.InsertAsync(Alert("hall", "intrusion", t0.AddHours(2)));
+        await store.SetEvidenceAsync(a, "evidence/gate/a.jpg", null);
+        await store.SetEvidenceAsync(a, null, "evidence/gate/a.mp4");
+        await store.CloseAsync(a, t0.AddSeconds(20));
+
+        var stored = await store.GetAsync(a);
+        Assert.NotNull(stored);
+        Assert.Equal(("gate", "intrusion", "zone_a"), (stored.Camera, stored.Kind, stored.Zone));
+        Assert.Equal(t0, stored.Raised);
+        Assert.Equal(t0.AddSeconds(20), stored.Ended);
+        Assert.Equal([0.1, 0.2, 0.3, 0.4], stored.Box);
+        Assert.Equal([7, 9], stored.TrackIds);
+        Assert.Equal(("evidence/gate/a.jpg", "evidence/gate/a.mp4"), (stored.Snapshot, stored.Clip));
+        Assert.Equal(ReviewStatus.New, stored.Status);
+
+        Assert.Equal([c, b, a], (await store.SearchAsync(new AlertQuery())).Select(x => x.Id));
+        Assert.Equal([c, a], (await store.SearchAsync(new AlertQuery(Kind: "intrusion"))).Select(x => x.Id));
+        Assert.Equal([b, a], (await store.SearchAsync(new AlertQuery(Camera: "gate"))).Select(x => x.Id));
+        Assert.Equal([b], (await store.SearchAsync(new AlertQuery(From: t0.AddMinutes(1), To: t0.AddHours(1)))).Select(x => x.Id));
+        Assert.Equal([c], (await store.SearchAsync(new AlertQuery(Limit: 1))).Select(x => x.Id));
+        Assert.Null(await store.GetAsync(9999));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Keeps_every_review_decision_with_who_and_when(string db)
+    {
+        await using var store = await Open(db);
+        var id = await store.InsertAsync(Alert("gate", "intrusion", DateTimeOffset.UtcNow));
+        var first = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await store.ReviewAsync(id, ReviewStatus.Dismissed, "animal", "a fox", "alice", first);
+        var updated = await store.ReviewAsync(id, ReviewStatus.Confirmed, null, "looked again: a person behind the fox", "bob", first.AddMinutes(2));
+
+        Assert.NotNull(updated);
+        Assert.Equal((ReviewStatus.Confirmed, "bob", first.AddMinutes(2)), (updated.Status, updated.ReviewedBy, updated.ReviewedAt));
+        var reviews = await store.ReviewsAsync(id);
+        Assert.Equal(["alice", "bob"], reviews.Select(r => r.Reviewer));
+        Assert.Equal(("dismissed", "animal", "a fox", first), (reviews[0].Decision, reviews[0].Reason, reviews[0].Note, reviews[0].DecidedAt));
+        Assert.Equal([id], (await store.SearchAsync(new AlertQuery(Status: ReviewStatus.Confirmed))).Select(a => a.Id));
+        Assert.Null(await store.ReviewAsync(9999, ReviewStatus.Confirmed, null, null, "bob", first));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Migrations_run_once_and_reopening_keeps_the_data(string db)
+    {
+        var folder = TestPaths.TempFolder();
+        var config = db == "sqlite" ? new StorageConfig() : new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() };
+        long id;
+        await using (var store = await AlertStore.OpenAsync(config, folder))
+            id = await store.InsertAsync(Alert("gate", "weapon", DateTimeOffset.UtcNow));
+        await using (var again = await AlertStore.OpenAsync(config, folder))
+        {
+            Assert.Equal(Migrations.All.Select(m => m.Version), await again.AppliedMigrationsAsync());
+            Assert.Equal("weapon", (await again.GetAsync(id))?.Kind);
+        }
+    }
+
+    [Fact]
+    public async Task Sqlite_runs_in_wal_mode_so_a_killed_process_loses_no_committed_alert()
+    {
+        var folder = TestPaths.TempFolder();
+        await using (var store = await AlertStore.OpenAsync(new StorageConfig(), folder))
+            await store.InsertAsync(Alert("gate", "fire", DateTimeOffset.UtcNow));
+        await using var c = new SqliteConnection($"Data Source={Path.Combine(folder, "vigie.db")}");
+        await c.OpenAsync();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", await cmd.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task An_unreachable_postgres_is_a_clear_error()
+    {
+        var config = new StorageConfig { Type = "postgres", Connection = $"Host=127.0.0.1;Port={Ports.Free()};Database=x;Username=x;Timeout=3" };
+        var e = await Assert.ThrowsAsync<StorageException>(() => AlertStore.OpenAsync(config, TestPaths.TempFolder()));
+        Assert.Contains("cannot open the database", e.Message);
+        Assert.Contains("127.0.0.1", e.Message);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Vigie.Tests.Service;
+
+/// <summary>A real MQTT broker (Debian's mosquitto) on 127.0.0.1 and a free port, for one test.</summary>
+public sealed class MosquittoBroker : IDisposable
+{
+    private readonly Process _process;
+    private readonly string _folder;
+
+    private MosquittoBroker(Process process, string folder, int port)
+    {
+        _process = process;
+        _folder = folder;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public static async Task<MosquittoBroker> StartAsync()
+    {
+        var port = Ports.Free();
+        var folder = TestPaths.TempFolder();
+        var conf = Path.Combine(folder, "mosquitto.conf");
+        await File.WriteAllTextAsync(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        var process = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", conf]) { RedirectStandardError = true, RedirectStandardOutput = true })
+                      ?? throw new InvalidOperationException("mosquitto could not start: run scripts/setup --test");
+        for (int i = 0; i < 100; i++)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync("127.0.0.1", port);
+                return new MosquittoBroker(process, folder, port);
+            }
+            catch (SocketException)
+            {
+                if (process.HasExited) throw new InvalidOperationException($"mosquitto exited: {await process.StandardError.ReadToEndAsync()}");
+                await Task.Delay(100);
+            }
+        }
+        process.Kill();
+        throw new InvalidOperationException("mosquitto did not listen within 10 s");
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill();
+        _process.WaitForExit();
+        _process.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
