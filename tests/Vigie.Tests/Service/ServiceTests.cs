@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using MQTTnet;
+using Vigie.Config;
+using Vigie.Service.Api;
+using Vigie.Service.Cameras;
+using Vigie.Service.Notifications;
+using Vigie.Tests.Video;
+
+namespace Vigie.Tests.Service;
+
+/// <summary>`vigie serve` against real parts: a GStreamer RTSP camera, mosquitto, an HTTP webhook receiver, SQLite.</summary>
+public class ServiceTests
+{
+    private static readonly TimeSpan AlertTimeout = TimeSpan.FromSeconds(45);
+
+    [Fact]
+    public async Task An_alert_from_a_live_camera_reaches_the_stream_the_api_mqtt_and_a_signed_webhook_with_blurred_evidence()
+    {
+        const string secret = "0123456789abcdef-test-secret";
+        await using var camera = await RtspCamera.StartAsync();
+        using var broker = await MosquittoBroker.StartAsync();
+        using var webhook = new WebhookReceiver();
+        var mqttMessages = new ConcurrentQueue<(string Topic, string Payload)>();
+        using var mqtt = new MqttClientFactory().CreateMqttClient();
+        mqtt.ApplicationMessageReceivedAsync += e =>
+        {
+            mqttMessages.Enqueue((e.ApplicationMessage.Topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload)));
+            return Task.CompletedTask;
+        };
+        await mqtt.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).Build());
+        await mqtt.SubscribeAsync("vigie/alerts/#");
+
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(camera.Url), $"""
+              notifications:
+                mqtt: {"{"} host: 127.0.0.1, port: {broker.Port} {"}"}
+                webhooks:
+                  - url: {webhook.Url}
+                    secret: {secret}
+            """);
+        using var stream = await service.OpenStreamAsync();
+        var raised = await service.NextEventAsync(stream, AlertFeed.Raised, AlertTimeout);
+
+        Assert.Equal(("gate", "intrusion", "forbidden", "new"), (raised.Camera, raised.Kind, raised.Zone, raised.Status));
+        Assert.Equal($"/api/alerts/{raised.Id}/snapshot", raised.SnapshotUrl);
+        var snapshot = await service.Http.GetAsync(raised.SnapshotUrl);
+        Assert.Equal("image/jpeg", snapshot.Content.Headers.ContentType?.MediaType);
+        Assert.True((await snapshot.Content.ReadAsByteArrayAsync()).Length > 1000);
+
+        // The clip (2 s before to 2 s after) follows once the camera has delivered the seconds after the alert.
+        AlertView withClip;
+        do withClip = await service.NextEventAsync(stream, AlertFeed.Updated, AlertTimeout);
+        while (withClip.Id != raised.Id || withClip.ClipUrl is null);
+        var clipFile = Path.Combine(TestPaths.TempFolder(), "clip.mp4");
+        await File.WriteAllBytesAsync(clipFile, await service.Http.GetByteArrayAsync(withClip.ClipUrl));
+        var duration = ProbeDuration(clipFile);
+        Assert.InRange(duration, 3.0, 5.0);
+
+        var stored = await service.Store.GetAsync(raised.Id);
+        Assert.NotNull(stored?.Clip);
+        var health = await service.GetAsync<CameraStatus>("/api/cameras/gate");
+        Assert.Equal(CameraStates.Online, health.State);
+        Assert.True(health.Fps > 2, $"fps {health.Fps}");
+
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(!mqttMessages.IsEmpty), TimeSpan.FromSeconds(10)), "no MQTT message");
+        var (topic, payload) = mqttMessages.First();
+        Assert.Equal("vigie/alerts/gate/intrusion", topic);
+        Assert.Equal(raised.Id, JsonSerializer.Deserialize<Notice>(payload, ApiJson.Options)!.Alert.Id);
+
+        var call = await webhook.NextAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(WebhookSender.Sign(secret, call.Timestamp, call.Body), call.Signature);
+        Assert.NotEqual(WebhookSender.Sign("another secret of length", call.Timestamp, call.Body), call.Signature);
+        Assert.Equal(raised.Id, JsonSerializer.Deserialize<Notice>(call.Body, ApiJson.Options)!.Alert.Id);
+    }
+
+    [Fact]
+    public async Task A_camera_that_drops_is_shown_reconnecting_and_comes_back_online()
+    {
+        var camera = await RtspCamera.StartAsync();
+        var port = camera.Port;
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(camera.Url));
+        async Task<CameraStatus> Health() => await service.GetAsync<CameraStatus>("/api/cameras/gate");
+        try
+        {
+            Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await Health()).State == CameraStates.Online, TimeSpan.FromSeconds(30)));
+            camera.Kill();
+            await camera.DisposeAsync();
+            Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await Health()).State == CameraStates.Reconnecting, TimeSpan.FromSeconds(30)));
+            var down = await Health();
+            Assert.NotNull(down.LastError);
+            Assert.True(down.Reconnects >= 1);
+
+            camera = await RtspCamera.StartAsync(port);
+            Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await Health()).State == CameraStates.Online, TimeSpan.FromSeconds(30)),
+                $"still {(await Health()).State}: {(await Health()).LastError}");
+            var before = (await Health()).FramesAnalysed;
+            Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await Health()).FramesAnalysed > before + 5, TimeSpan.FromSeconds(15)));
+        }
+        finally
+        {
+            await camera.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Edited_zones_are_validated_saved_to_the_config_file_and_used_by_the_restarted_camera()
+    {
+        var clip = Path.Combine(TestPaths.TempFolder(), "scene.mp4");
+        Vigie.Video.SyntheticScene.Default.WriteVideo(clip);
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(clip) + "\n    loop: true");
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await service.Http.GetAsync("/api/cameras/gate/snapshot")).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(20)));
+
+        var bad = new SceneView([new ZoneConfig { Name = "flat", Polygon = [[0.1, 0.1], [0.2, 0.2]] }], []);
+        var refused = await service.Http.PutAsJsonAsync("/api/cameras/gate/scene", bad, ApiJson.Options);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("zones[0].polygon", await refused.Content.ReadAsStringAsync());
+
+        var scene = new SceneView(
+            [new ZoneConfig { Name = "whole_car_park", Polygon = [[0, 0], [1, 0], [1, 1], [0, 1]], UseCases = new ZoneUseCases { Intrusion = new IntrusionConfig() } }],
+            [new LineConfig { Name = "kerb", From = [0.2, 0.5], To = [0.8, 0.5], Forbidden = "left_to_right" }]);
+        var saved = await service.Http.PutAsJsonAsync("/api/cameras/gate/scene", scene, ApiJson.Options);
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+
+        var reloaded = ConfigLoader.LoadFile(service.ConfigPath).Cameras.Single();
+        Assert.Equal(["whole_car_park"], reloaded.Zones.Select(z => z.Name));
+        Assert.Equal("left_to_right", reloaded.Lines.Single().Forbidden);
+        Assert.True(reloaded.Loop);
+        Assert.True(File.Exists(service.ConfigPath + ".bak"));
+        var served = await service.GetAsync<SceneView>("/api/cameras/gate/scene");
+        Assert.Equal("whole_car_park", served.Zones.Single().Name);
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () =>
+            (await service.Store.SearchAsync(new Vigie.Service.Storage.AlertQuery(Camera: "gate"))).Any(a => a.Zone == "whole_car_park"),
+            TimeSpan.FromSeconds(30)), "the restarted camera raised no alert in the new zone");
+    }
+
+    [Fact]
+    public async Task Review_decisions_are_checked_and_stored_with_who_and_when()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        var id = await service.Store.InsertAsync(new Vigie.Service.Storage.NewAlert("gate", "intrusion", "forbidden", DateTimeOffset.UtcNow,
+            DateTimeOffset.UtcNow, 0.9, [0, 0, 0.1, 0.1], [1], "test"));
+
+        async Task<HttpResponseMessage> Review(object body) => await service.Http.PostAsJsonAsync($"/api/alerts/{id}/review", body);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Review(new { decision = "dismissed", reviewer = "alice" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Review(new { decision = "dismissed", reason = "other", reviewer = "alice" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Review(new { decision = "maybe", reviewer = "alice" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Review(new { decision = "confirmed", reviewer = " " })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.PostAsJsonAsync("/api/alerts/99999/review",
+            new { decision = "confirmed", reviewer = "alice" })).StatusCode);
+        var ok = await Review(new { decision = "dismissed", reason = "animal", note = "a cat", reviewer = "alice" });
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+
+        var detail = await service.GetAsync<AlertDetail>($"/api/alerts/{id}");
+        Assert.Equal(("dismissed", "alice", "animal"), (detail.Alert.Status, detail.Alert.ReviewedBy, detail.Alert.ReviewReason));
+        Assert.Equal("a cat", detail.Reviews.Single().Note);
+        var dismissed = await service.GetAsync<List<AlertView>>("/api/alerts?status=dismissed");
+        Assert.Equal([id], dismissed.Select(a => a.Id));
+        Assert.Equal(HttpStatusCode.BadRequest, (await service.Http.GetAsync("/api/alerts?kind=theft")).StatusCode);
+
+        // The missing recording is reported as the camera's error, and the service keeps running.
+        var health = await service.GetAsync<CameraStatus>("/api/cameras/gate");
+        Assert.Equal(CameraStates.Reconnecting, health.State);
+        Assert.Contains("recording.mp4", health.LastError);
+    }
+
+    [Fact]
+    public async Task The_api_is_described_by_openapi_and_the_console_is_served()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        using var doc = JsonDocument.Parse(await service.Http.GetStringAsync("/openapi/v1.json"));
+        var paths = doc.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        foreach (var path in new[] { "/api/alerts", "/api/alerts/stream", "/api/alerts/{id}", "/api/alerts/{id}/review", "/api/alerts/{id}/clip",
+                     "/api/cameras", "/api/cameras/{name}/snapshot", "/api/cameras/{name}/scene", "/api/review-reasons" })
+            Assert.Contains(path, paths);
+        var page = await service.Http.GetStringAsync("/");
+        Assert.Contains("Vigie console", page);
+        // Every API call the console makes is one the OpenAPI document describes.
+        var script = await service.Http.GetStringAsync("/app.js");
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(script, @"[`""](/api/[a-z\-/]+)"))
+            Assert.Contains(paths, p => m.Groups[1].Value.TrimEnd('/').StartsWith(p.Split('{')[0].TrimEnd('/'), StringComparison.Ordinal));
+    }
+
+    private static double ProbeDuration(string file)
+    {
+        var psi = new ProcessStartInfo("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file]) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        var text = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return double.Parse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>An HTTP endpoint on 127.0.0.1 that records webhook calls.</summary>
+    private sealed class WebhookReceiver : IDisposable
+    {
+        public sealed record Call(string Timestamp, string Signature, string Body);
+
+        private readonly HttpListener _listener = new();
+        private readonly Task _loop;
+        private readonly System.Threading.Channels.Channel<Call> _calls = System.Threading.Channels.Channel.CreateUnbounded<Call>();
+
+        public WebhookReceiver()
+        {
+            Url = $"http://127.0.0.1:{Ports.Free()}/hook/";
+            _listener.Prefixes.Add(Url);
+            _listener.Start();
+            _loop = Task.Run(async () =>
+            {
+                while (_listener.IsListening)
+                {
+                    HttpListenerContext context;
+                    try
+                    {
+                        context = await _listener.GetContextAsync();
+                    }
+                    catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                    {
+                        return;
+                    }
+                    using var reader = new StreamReader(context.Request.InputStream);
+                    var body = await reader.ReadToEndAsync();
+                    _calls.Writer.TryWrite(new Call(context.Request.Headers["X-Vigie-Timestamp"] ?? "", context.Request.Headers["X-Vigie-Signature"] ?? "", body));
+                    context.Response.StatusCode = 204;
+                    context.Response.Close();
+                }
+            });
+        }
+
+        public string Url { get; }
+
+        public async Task<Call> NextAsync(TimeSpan timeout)
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            return await _calls.Reader.ReadAsync(cts.Token);
+        }
+
+        public void Dispose()
+        {
+            _listener.Stop();
+            _listener.Close();
+            _loop.Wait(TimeSpan.FromSeconds(5));
+        }
+    }
+}
