@@ -106,6 +106,7 @@ async function openDetail(id) {
   $("#review-message").textContent = "";
   renderDetail(detail.alert, detail.reviews);
   $("#detail").hidden = false;
+  document.body.classList.add("detail-open");
 }
 
 function renderDetail(alert, reviews) {
@@ -137,7 +138,12 @@ function renderDetail(alert, reviews) {
   }
 }
 
-$("#detail-close").addEventListener("click", () => { $("#detail").hidden = true; $("#detail-media").replaceChildren(); current = null; });
+$("#detail-close").addEventListener("click", () => {
+  $("#detail").hidden = true;
+  document.body.classList.remove("detail-open");
+  $("#detail-media").replaceChildren();
+  current = null;
+});
 
 reviewForm.addEventListener("submit", async e => {
   e.preventDefault();

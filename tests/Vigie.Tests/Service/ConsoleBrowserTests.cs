@@ -1,0 +1,121 @@
+using Microsoft.Playwright;
+using Vigie.Config;
+using Vigie.Tests.Video;
+
+namespace Vigie.Tests.Service;
+
+/// <summary>
+/// The operator console in a real browser: Debian's chromium driven by Playwright (nothing downloaded),
+/// against `vigie serve` on 127.0.0.1 analysing a real RTSP stream.
+/// </summary>
+public class ConsoleBrowserTests
+{
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    public static async Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright)
+    {
+        if (!File.Exists("/usr/bin/chromium")) throw new InvalidOperationException("Debian chromium is missing: run scripts/setup --test");
+        return await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+    }
+
+    [Fact]
+    public async Task An_operator_sees_the_alert_arrive_plays_its_clip_dismisses_it_and_the_decision_is_stored()
+    {
+        await using var camera = await RtspCamera.StartAsync();
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(camera.Url));
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync();
+        var scriptErrors = new List<string>(); // uncaught exceptions in the console's script
+        page.PageError += (_, e) => scriptErrors.Add(e);
+
+        await page.GotoAsync(service.Url);
+        await page.FillAsync("#operator", "alice.operator");
+        await page.PressAsync("#operator", "Tab");
+        await Assertions.Expect(page.Locator("#stream-state")).ToHaveTextAsync("live", new() { Timeout = 10_000 });
+
+        // The alert is pushed to the open page by the server; nobody reloads it.
+        var card = page.Locator("[data-testid=feed] li[data-kind=intrusion]").First;
+        await card.WaitForAsync(new() { Timeout = 45_000 });
+        var id = long.Parse((await card.GetAttributeAsync("data-alert-id"))!);
+        await card.ClickAsync();
+        await Assertions.Expect(page.Locator("#detail")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#detail-title")).ToContainTextAsync("intrusion");
+
+        // The clip arrives a few seconds after the alert and plays in the browser (H.264 MP4).
+        var video = page.Locator("#detail-media video");
+        await video.WaitForAsync(new() { Timeout = 30_000 });
+        await page.WaitForFunctionAsync("() => { const v = document.querySelector('#detail-media video'); return v && v.readyState >= 2 && v.duration > 1; }",
+            null, new() { Timeout = 15_000 });
+
+        await page.CheckAsync("input[name=decision][value=dismissed]");
+        await page.ClickAsync("#review-form button[type=submit]");
+        await Assertions.Expect(page.Locator("#review-message")).ToContainTextAsync("reason"); // a dismissal needs a reason
+        await page.SelectOptionAsync("#review-reason", "animal");
+        await page.FillAsync("#review-form textarea[name=note]", "a dog crossed the zone");
+        await page.ClickAsync("#review-form button[type=submit]");
+        await Assertions.Expect(page.Locator("#review-message")).ToHaveTextAsync("Decision recorded.");
+        await Assertions.Expect(page.Locator("#detail-reviews")).ToContainTextAsync("alice.operator: dismissed (animal)");
+
+        var stored = await service.Store.GetAsync(id);
+        Assert.NotNull(stored);
+        Assert.Equal(("dismissed", "alice.operator", "animal", "a dog crossed the zone"), (stored.Status, stored.ReviewedBy, stored.ReviewReason, stored.ReviewNote));
+        Assert.NotNull(stored.ReviewedAt);
+        Assert.InRange(stored.ReviewedAt.Value, DateTimeOffset.UtcNow.AddMinutes(-2), DateTimeOffset.UtcNow.AddSeconds(5));
+        var review = Assert.Single(await service.Store.ReviewsAsync(id));
+        Assert.Equal("alice.operator", review.Reviewer);
+
+        // Search finds it by its review status.
+        await page.ClickAsync("#detail-close");
+        await page.ClickAsync("nav button[data-view=search]");
+        await page.SelectOptionAsync("#search-form select[name=status]", "dismissed");
+        await page.ClickAsync("#search-form button[type=submit]");
+        await Assertions.Expect(page.Locator($"[data-testid=results] li[data-alert-id='{id}']")).ToBeVisibleAsync();
+        Assert.Empty(scriptErrors);
+    }
+
+    [Fact]
+    public async Task A_supervisor_sees_camera_health_and_draws_a_zone_that_is_saved_to_the_config()
+    {
+        await using var camera = await RtspCamera.StartAsync();
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(camera.Url));
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        await page.GotoAsync(service.Url);
+        await page.ClickAsync("nav button[data-view=cameras]");
+
+        var card = page.Locator(".camera[data-camera=gate]");
+        await Assertions.Expect(card.Locator(".state")).ToHaveTextAsync("online", new() { Timeout = 30_000 });
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('.camera[data-camera=gate] img'); return i && i.naturalWidth > 0; }",
+            null, new() { Timeout = 15_000 });
+
+        await card.Locator("button").ClickAsync();
+        await page.WaitForFunctionAsync("() => document.querySelector('#editor-canvas').width > 0", null, new() { Timeout = 10_000 });
+        await page.ClickAsync("#tool-zone");
+        var canvas = page.Locator("#editor-canvas");
+        var box = (await canvas.BoundingBoxAsync())!;
+        foreach (var (x, y) in new[] { (0.1, 0.1), (0.4, 0.1), (0.4, 0.4), (0.1, 0.4) })
+            await canvas.ClickAsync(new() { Position = new() { X = (float)(box.Width * x), Y = (float)(box.Height * y) } });
+        await page.ClickAsync("#tool-close");
+        await page.ClickAsync("#editor-save");
+        await Assertions.Expect(page.Locator("#editor-message")).ToContainTextAsync("Saved", new() { Timeout = 15_000 });
+
+        var zones = ConfigLoader.LoadFile(service.ConfigPath).Cameras.Single().Zones;
+        Assert.Equal(["forbidden", "zone_2"], zones.Select(z => z.Name));
+        var drawn = zones[1].Polygon;
+        Assert.Equal(4, drawn.Count);
+        Assert.InRange(drawn[0][0], 0.08, 0.12);
+        Assert.InRange(drawn[2][1], 0.38, 0.42);
+        Assert.NotNull(zones[1].UseCases.Intrusion);
+    }
+}
