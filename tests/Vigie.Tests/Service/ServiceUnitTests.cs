@@ -1,0 +1,107 @@
+using OpenCvSharp;
+using Vigie.Config;
+using Vigie.Geometry;
+using Vigie.Perception;
+using Vigie.Service.Api;
+using Vigie.Service.Cameras;
+using Vigie.Service.Evidence;
+using Vigie.Service.Notifications;
+using Vigie.Video;
+
+namespace Vigie.Tests.Service;
+
+public class ServiceUnitTests
+{
+    [Fact]
+    public void Reconnection_waits_double_each_time_up_to_the_limit()
+    {
+        Assert.Equal([1, 2, 4, 8, 16, 30, 30], Enumerable.Range(0, 7).Select(a => Backoff.Delay(a, 1, 30).TotalSeconds));
+        Assert.Equal(30, Backoff.Delay(1000, 1, 30).TotalSeconds);
+    }
+
+    [Theory]
+    [InlineData("rtsp://admin:secret@10.0.0.5/stream", "rtsp://***@10.0.0.5/stream")]
+    [InlineData("rtsp://10.0.0.5/stream", "rtsp://10.0.0.5/stream")]
+    [InlineData("/data/recording.mp4", "/data/recording.mp4")]
+    public void Camera_passwords_never_reach_the_console(string source, string shown) =>
+        Assert.Equal(shown, CameraHealth.RedactCredentials(source));
+
+    [Fact]
+    public void Camera_names_become_one_mqtt_topic_level() => Assert.Equal("hall_b__1_", MqttPublisher.TopicLevel("hall/b_#1+"));
+
+    [Fact]
+    public void Service_settings_errors_name_the_field()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("""
+            service:
+              listen: ftp://somewhere
+              storage: { type: postgres }
+              evidence: { before_s: -1 }
+              reconnect: { initial_s: 5, max_s: 1 }
+              notifications:
+                mqtt: { port: 70000, topic: "vigie/#" }
+                webhooks: [ { url: "not a url", secret: short } ]
+            """, "test"));
+        foreach (var field in new[] { "service.listen", "service.storage.connection", "service.evidence.before_s", "service.reconnect.max_s",
+                     "service.notifications.mqtt.port", "service.notifications.mqtt.topic", "service.notifications.webhooks[0].url",
+                     "service.notifications.webhooks[0].secret" })
+            Assert.Contains(e.Errors, m => m.StartsWith(field + ":", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_review_needs_a_decision_a_reviewer_and_for_a_dismissal_a_listed_reason()
+    {
+        Assert.Empty(AlertEndpoints.ValidateReview(new ReviewRequest("confirmed", null, null, "bob")));
+        Assert.Empty(AlertEndpoints.ValidateReview(new ReviewRequest("dismissed", "weather_or_light", null, "bob")));
+        Assert.Contains("reason", AlertEndpoints.ValidateReview(new ReviewRequest("dismissed", "bored", null, "bob")).Keys);
+        Assert.Contains("note", AlertEndpoints.ValidateReview(new ReviewRequest("dismissed", "other", "", "bob")).Keys);
+        Assert.Contains("reviewer", AlertEndpoints.ValidateReview(new ReviewRequest("confirmed", null, null, "")).Keys);
+    }
+
+    [Fact]
+    public void The_frame_ring_keeps_only_its_span_and_restarts_with_a_restarted_source()
+    {
+        var ring = new FrameRing(TimeSpan.FromSeconds(4));
+        var t0 = DateTimeOffset.UtcNow;
+        for (int i = 0; i <= 50; i++) ring.Add(new KeptFrame(TimeSpan.FromSeconds(i * 0.2), t0.AddSeconds(i * 0.2), [], []));
+        Assert.Equal(21, ring.Between(t0, t0.AddHours(1)).Count); // 6.0 s back to 10.0 s
+        Assert.Equal(6, ring.Between(t0.AddSeconds(8), t0.AddSeconds(9)).Count);
+        ring.Add(new KeptFrame(TimeSpan.Zero, t0.AddSeconds(11), [], []));
+        Assert.Single(ring.Between(t0, t0.AddHours(1)));
+    }
+
+    [Fact]
+    public void Evidence_frames_show_no_detectable_face_and_pixelate_people()
+    {
+        // A real frame with a face the detector finds (room_fall01 at frame 30).
+        using var capture = new VideoCapture(TestPaths.Clip("fall/room_fall01.mp4"));
+        capture.Set(VideoCaptureProperties.PosFrames, 30);
+        using var frame = new Mat();
+        Assert.True(capture.Read(frame));
+        using var faces = new FaceDetector(TestPaths.Model("yunet_face.onnx"));
+        Assert.NotEmpty(faces.Detect(frame));
+
+        var filter = new PrivacyFilter(faces);
+        using var image = frame.Clone();
+        var person = new Box(20, 300, 60, 90);
+        filter.Apply(image, [person]);
+        Assert.Empty(faces.Detect(image));
+        // Inside a person's box only 12x12-pixel-or-larger uniform blocks remain.
+        using var roi = new Mat(image, new Rect(20, 300, 60, 90));
+        var distinct = new HashSet<Vec3b>();
+        int rows = roi.Rows, cols = roi.Cols;
+        for (int y = 0; y < rows; y++)
+            for (int x = 0; x < cols; x++)
+                distinct.Add(roi.At<Vec3b>(y, x));
+        Assert.True(distinct.Count <= (60 / 5) * (90 / 7), $"{distinct.Count} colours left in the pixelated box");
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_face_model_is_refused_when_loaded()
+    {
+        var bogus = Path.Combine(TestPaths.TempFolder(), "face.onnx");
+        File.WriteAllBytes(bogus, new byte[1000]);
+        Assert.Throws<InvalidDataException>(() => new FaceDetector(bogus));
+        Assert.Throws<FileNotFoundException>(() => new FaceDetector("/nonexistent/face.onnx"));
+    }
+}
