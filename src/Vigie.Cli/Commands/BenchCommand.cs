@@ -10,6 +10,20 @@ public static class BenchCommand
     private const string SharedClip = "../shared/data/pedestrians/vtest.avi";
     private const string SharedModel = "../shared/models/yolox_nano.onnx";
 
+    private static async Task<int> ConsoleLatencyAsync(string path, CancellationToken ct)
+    {
+        var sample = Path.Combine(Path.GetTempPath(), "vigie-bench-console-sample");
+        SampleCommand.Write(sample);
+        var latencies = await ConsoleLatencyBenchmark.RunAsync(Path.Combine(sample, "synthetic.mp4"), Vigie.Config.ConfigLoader.Parse(SampleCommand.ConfigText),
+            20, TimeSpan.FromSeconds(120), ct);
+        var section = ConsoleLatencyBenchmark.ToMarkdown(latencies, "synthetic.mp4", PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
+        var document = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
+        File.WriteAllText(path, PipelineBenchmark.ReplaceSection(document, "console", section));
+        Console.WriteLine(section);
+        Console.WriteLine($"written to {path}");
+        return latencies.Count > 0 ? 0 : 1;
+    }
+
     public static Command Create()
     {
         var source = new Option<string?>("--source") { Description = $"Video to measure on (default: {SharedClip}, else a synthetic clip)." };
@@ -18,9 +32,10 @@ public static class BenchCommand
         var fps = new Option<double>("--fps") { Description = "Analysis rate (frames/s).", DefaultValueFactory = _ => 5 };
         var output = new Option<string>("--out") { Description = "Markdown file to update.", DefaultValueFactory = _ => "docs/BENCHMARKS.md" };
         var live = new Option<bool>("--live") { Description = "Also measure live capacity (simulated 25 fps cameras), memory per camera and alert latency (a few minutes)." };
+        var console = new Option<bool>("--console") { Description = "Only measure the delay from a rule firing to the alert reaching the console (a live service on 127.0.0.1, about a minute)." };
         var command = new Command("bench", "Measure decode-only vs. full-pipeline speed at 1 and 2 threads; write docs/BENCHMARKS.md.")
         {
-            source, model, runs, fps, output, live,
+            source, model, runs, fps, output, live, console,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -31,6 +46,7 @@ public static class BenchCommand
                 SyntheticScene.Default.WriteVideo(clip);
             }
             var detector = parse.GetValue(model) ?? (File.Exists(SharedModel) ? SharedModel : null);
+            if (parse.GetValue(console)) return await ConsoleLatencyAsync(parse.GetValue(output)!, ct);
             var settings = new BenchSettings(Path.GetFullPath(clip), detector is null ? null : Path.GetFullPath(detector),
                 Math.Max(1, parse.GetValue(runs)), [1, 2], parse.GetValue(fps));
             try
