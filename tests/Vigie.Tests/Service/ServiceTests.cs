@@ -169,6 +169,28 @@ public class ServiceTests
     }
 
     [Fact]
+    public async Task Several_cameras_run_at_once_each_with_its_own_health()
+    {
+        var clip = Path.Combine(TestPaths.TempFolder(), "scene.mp4");
+        Vigie.Video.SyntheticScene.Default.WriteVideo(clip);
+        await using var service = await ServiceUnderTest.StartAsync(
+            ServiceUnderTest.IntrusionCamera(clip, "north") + "\n    loop: true\n" +
+            ServiceUnderTest.IntrusionCamera(clip, "south") + "\n    loop: true\n" +
+            ServiceUnderTest.IntrusionCamera("/nonexistent/east.mp4", "east"));
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () =>
+        {
+            var cameras = await service.GetAsync<List<CameraStatus>>("/api/cameras");
+            return cameras.Select(c => (c.Name, c.State)).SequenceEqual(
+                [("east", CameraStates.Reconnecting), ("north", CameraStates.Online), ("south", CameraStates.Online)]);
+        }, TimeSpan.FromSeconds(30)), string.Join("; ", (await service.GetAsync<List<CameraStatus>>("/api/cameras")).Select(c => $"{c.Name} {c.State}")));
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () =>
+        {
+            var alerts = await service.Store.SearchAsync(new Vigie.Service.Storage.AlertQuery());
+            return alerts.Any(a => a.Camera == "north") && alerts.Any(a => a.Camera == "south");
+        }, TimeSpan.FromSeconds(40)), "both live cameras should raise their own alerts");
+    }
+
+    [Fact]
     public async Task The_api_is_described_by_openapi_and_the_console_is_served()
     {
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
