@@ -75,10 +75,3 @@ public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<Mqt
 
 /// <summary>The JSON body of an MQTT message or a webhook call.</summary>
 public sealed record Notice(string Type, AlertView Alert);
-
-/// <summary>Exponential backoff without jitter: initial·2^attempt, capped.</summary>
-public static class Backoff
-{
-    public static TimeSpan Delay(int attempt, double initialS, double maxS) =>
-        TimeSpan.FromSeconds(Math.Min(maxS, initialS * Math.Pow(2, Math.Min(attempt, 30))));
-}

@@ -2,6 +2,7 @@ using OpenCvSharp;
 using Vigie.Config;
 using Vigie.Geometry;
 using Vigie.Perception;
+using Vigie.Service;
 using Vigie.Service.Api;
 using Vigie.Service.Cameras;
 using Vigie.Service.Evidence;
