@@ -1,15 +1,21 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Vigie.Analytics;
 using Vigie.Config;
-using Vigie.Service;
 using Vigie.Service.Api;
+using Vigie.Service.Governance;
 using Vigie.Service.Notifications;
+using Vigie.Service.Security;
+using Vigie.Service;
 
 namespace Vigie.Bench;
 
@@ -37,11 +43,21 @@ public static class ConsoleLatencyBenchmark
             await foreach (var item in tap.ReadAllAsync(ct))
                 if (item.Type == AlertFeed.Raised) fired[item.Alert.Id] = item.RuleFiredAt;
         }, ct);
+        // As in production: the camera runs only under an authorisation, the stream needs a signed-in operator.
+        var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+        await app.Services.GetRequiredService<UserStore>().CreateAsync("bench", Roles.Operator, password, DateTimeOffset.UtcNow, ct);
+        await app.Services.GetRequiredService<AuthorisationStore>().CreateAsync(new NewAuthorisation("BENCH", "benchmark",
+            DateOnly.FromDateTime(DateTime.UtcNow), [scene.Cameras[0].Name], EventKinds.All, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddHours(1),
+            "benchmark clip"), "bench", DateTimeOffset.UtcNow, ct);
         await app.StartAsync(ct);
         var latencies = new List<double>();
         try
         {
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var login = await http.PostAsJsonAsync($"{scene.Service.Listen}/api/session", new { name = "bench", password }, ct);
+            login.EnsureSuccessStatusCode();
+            var token = (await login.Content.ReadFromJsonAsync<SessionView>(ApiJson.Options, ct))!.Token;
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             stop.CancelAfter(limit);
             using var response = await http.GetAsync($"{scene.Service.Listen}/api/alerts/stream", HttpCompletionOption.ResponseHeadersRead, stop.Token);

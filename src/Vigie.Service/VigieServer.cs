@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -9,7 +11,9 @@ using Vigie.Service.Alerts;
 using Vigie.Service.Api;
 using Vigie.Service.Cameras;
 using Vigie.Service.Evidence;
+using Vigie.Service.Governance;
 using Vigie.Service.Notifications;
+using Vigie.Service.Security;
 using Vigie.Service.Storage;
 using Vigie.Video;
 
@@ -22,7 +26,7 @@ public static class VigieServer
     {
         var service = settings.Config.Service;
         Directory.CreateDirectory(service.DataFolder);
-        var store = await AlertStore.OpenAsync(service.Storage, service.DataFolder, ct);
+        var db = await Database.OpenAsync(service.Storage, service.DataFolder, ct);
         FaceDetector? faces;
         try
         {
@@ -30,7 +34,7 @@ public static class VigieServer
         }
         catch
         {
-            await store.DisposeAsync();
+            await db.DisposeAsync();
             throw;
         }
 
@@ -50,7 +54,19 @@ public static class VigieServer
         builder.Services.AddProblemDetails();
 
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton(_ => store);
+        builder.Services.AddSingleton(_ => db);
+        builder.Services.AddSingleton<AlertStore>();
+        builder.Services.AddSingleton(service.Security);
+        builder.Services.AddSingleton(service.Retention);
+        builder.Services.AddSingleton<UserStore>();
+        builder.Services.AddSingleton<AuthorisationStore>();
+        builder.Services.AddSingleton(_ => new AuditLog(db, service.DataFolder));
+        builder.Services.AddAuthentication(SessionAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, SessionAuthentication>(SessionAuthentication.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            // Anything not explicitly opened needs a signed-in user: a new endpoint is never public by mistake.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicies();
         builder.Services.AddSingleton(service.Evidence);
         builder.Services.AddSingleton(sp => new EvidenceRecorder(service.DataFolder, service.Evidence.MaxWidth, new PrivacyFilter(faces),
             sp.GetRequiredService<ILogger<EvidenceRecorder>>()));
@@ -70,22 +86,28 @@ public static class VigieServer
         }
         builder.Services.AddSingleton<CameraSupervisor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CameraSupervisor>());
+        builder.Services.AddSingleton<RetentionPurge>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionPurge>());
 
         var app = builder.Build();
         app.UseExceptionHandler();
         var console = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "Console", "wwwroot"));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = console });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = console });
-        app.MapOpenApi("/openapi/v1.json");
-        app.MapGet("/api/health", (CameraSupervisor cameras, AlertStore db) => new
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
+        app.MapGet("/api/health", (CameraSupervisor cameras) => new
         {
             Status = "ok",
             Cameras = cameras.Workers.Count,
             Online = cameras.Workers.Count(w => w.Health.Read(DateTimeOffset.Now).State == CameraStates.Online),
-            Storage = db.Description,
-        }).WithTags("service").WithSummary("Liveness of the service: camera counts and the storage in use.");
+        }).AllowAnonymous().WithTags("service").WithSummary("Liveness of the service, for monitoring: camera counts only.");
+        SessionEndpoints.Map(app);
+        UserEndpoints.Map(app);
         AlertEndpoints.Map(app);
         CameraEndpoints.Map(app);
+        GovernanceEndpoints.Map(app);
         return app;
     }
 }

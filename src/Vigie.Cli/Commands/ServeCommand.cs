@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using Vigie.Config;
+using Microsoft.Extensions.DependencyInjection;
 using Vigie.Service;
+using Vigie.Service.Security;
 using Vigie.Service.Storage;
 
 namespace Vigie.Cli.Commands;
@@ -26,13 +28,7 @@ public static class ServeCommand
         SceneConfig config;
         try
         {
-            config = ConfigLoader.LoadFile(configPath);
-            if (listen is not null) config.Service.Listen = listen;
-            var errors = ConfigValidator.Validate(config);
-            if (errors.Count > 0) throw new ConfigException(listen is null ? configPath : "--listen", errors);
-            if (config.Cameras.Count == 0) throw new ConfigException(configPath, ["cameras: the service needs at least one camera"]);
-            var sourceless = config.Cameras.FindIndex(c => string.IsNullOrWhiteSpace(c.Source));
-            if (sourceless >= 0) throw new ConfigException(configPath, [$"cameras[{sourceless}].source: a served camera needs a source"]);
+            config = ServiceConfigFile.Load(configPath, listen);
         }
         catch (ConfigException e)
         {
@@ -42,6 +38,8 @@ public static class ServeCommand
         try
         {
             await using var app = await VigieServer.BuildAsync(new ServiceSettings(config, Path.GetFullPath(configPath)), ct: ct);
+            if (!await app.Services.GetRequiredService<UserStore>().AnyAdministratorAsync(ct))
+                Console.Error.WriteLine($"vigie: no administrator yet; create one with: vigie user add --config {configPath} --name NAME --role administrator");
             Console.Error.WriteLine($"vigie: console and API on {config.Service.Listen} (OpenAPI at /openapi/v1.json); {config.Cameras.Count} camera(s); Ctrl+C stops");
             await app.RunAsync(ct);
             return AnalyzeCommand.ExitOk;

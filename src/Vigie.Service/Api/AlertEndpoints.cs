@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -7,29 +8,36 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Vigie.Analytics;
 using Vigie.Service.Alerts;
 using Vigie.Service.Evidence;
+using Vigie.Service.Governance;
 using Vigie.Service.Notifications;
+using Vigie.Service.Security;
 using Vigie.Service.Storage;
 
 namespace Vigie.Service.Api;
 
-/// <summary>Alerts: search, detail, evidence, review, and the live stream the console listens to.</summary>
+/// <summary>Alerts: search, detail, evidence, review, and the live stream the console listens to. Every look at an alert or its evidence is audited.</summary>
 public static class AlertEndpoints
 {
     public static void Map(WebApplication app)
     {
         var api = app.MapGroup("/api").WithTags("alerts");
-        api.MapGet("/alerts", Search).WithSummary("Search alerts, newest first (time range, camera, use case, review status).");
-        api.MapGet("/alerts/stream", Stream).WithSummary("Server-sent events: 'alert' when raised, 'alert-updated' when its clip is ready, it ends or is reviewed.");
-        api.MapGet("/alerts/{id:long}", Get).WithSummary("One alert with all its review decisions.");
-        api.MapGet("/alerts/{id:long}/snapshot", Snapshot).WithSummary("The alert's snapshot (JPEG, people and faces blurred).");
-        api.MapGet("/alerts/{id:long}/clip", Clip).WithSummary("The alert's clip (H.264 MP4, people and faces blurred).");
-        api.MapPost("/alerts/{id:long}/review", Review).WithSummary("Confirm or dismiss an alert; a dismissal needs a reason from /api/review-reasons.");
-        api.MapGet("/review-reasons", () => DismissReasons.All).WithSummary("The fixed list of reasons for dismissing an alert.");
-        api.MapGet("/use-cases", () => EventKinds.All).WithSummary("The eight use cases, as named in alerts.");
+        api.MapGet("/alerts", Search).RequireAuthorization(Policies.ViewAlerts)
+            .WithSummary("Search alerts, newest first (time range, camera, use case, review status).");
+        api.MapGet("/alerts/stream", Stream).RequireAuthorization(Policies.ViewAlerts)
+            .WithSummary("Server-sent events: 'alert' when raised, 'alert-updated' when its clip is ready, it ends or is reviewed.");
+        api.MapGet("/alerts/{id:long}", Get).RequireAuthorization(Policies.ViewAlerts).WithSummary("One alert with all its review decisions.");
+        api.MapGet("/alerts/{id:long}/snapshot", Snapshot).RequireAuthorization(Policies.ViewVideo)
+            .WithSummary("The alert's snapshot (JPEG, people and faces blurred).");
+        api.MapGet("/alerts/{id:long}/clip", Clip).RequireAuthorization(Policies.ViewVideo)
+            .WithSummary("The alert's clip (H.264 MP4, people and faces blurred).");
+        api.MapPost("/alerts/{id:long}/review", Review).RequireAuthorization(Policies.ReviewAlerts)
+            .WithSummary("Confirm or dismiss an alert, as the signed-in operator; a dismissal needs a reason from /api/review-reasons.");
+        api.MapGet("/review-reasons", () => DismissReasons.All).RequireAuthorization().WithSummary("The fixed list of reasons for dismissing an alert.");
+        api.MapGet("/use-cases", () => EventKinds.All).RequireAuthorization().WithSummary("The eight use cases, as named in alerts.");
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<AlertView>>, ValidationProblem>> Search(AlertStore store, DateTimeOffset? from,
-        DateTimeOffset? to, string? camera, string? kind, string? status, int? limit, CancellationToken ct)
+    private static async Task<Results<Ok<IReadOnlyList<AlertView>>, ValidationProblem>> Search(AlertStore store, AuditLog audit, ClaimsPrincipal user,
+        DateTimeOffset? from, DateTimeOffset? to, string? camera, string? kind, string? status, int? limit, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (kind is not null && !EventKinds.All.Contains(kind)) errors["kind"] = [$"'{kind}' is not one of {string.Join(", ", EventKinds.All)}"];
@@ -38,38 +46,53 @@ public static class AlertEndpoints
         if (from > to) errors["to"] = ["must not be before 'from'"];
         if (limit is < 1 or > 1000) errors["limit"] = ["must be between 1 and 1000"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        var alerts = await store.SearchAsync(new AlertQuery(from, to, NullIfEmpty(camera), kind, status, limit ?? 100), ct);
+        var query = new AlertQuery(from, to, NullIfEmpty(camera), kind, status, limit ?? 100);
+        var alerts = await store.SearchAsync(query, ct);
+        await audit.AppendAsync(user.Name(), AuditActions.AlertSearch, "alerts", new { query.From, query.To, query.Camera, query.Kind, query.Status, Found = alerts.Count }, ct);
         return TypedResults.Ok<IReadOnlyList<AlertView>>(alerts.Select(AlertView.From).ToList());
     }
 
-    private static async Task<Results<Ok<AlertDetail>, NotFound>> Get(long id, AlertStore store, CancellationToken ct)
+    private static async Task<Results<Ok<AlertDetail>, NotFound>> Get(long id, AlertStore store, AuditLog audit, ClaimsPrincipal user, CancellationToken ct)
     {
         if (await store.GetAsync(id, ct) is not { } alert) return TypedResults.NotFound();
+        await audit.AppendAsync(user.Name(), AuditActions.AlertView, $"alert:{id}", null, ct);
         return TypedResults.Ok(new AlertDetail(AlertView.From(alert), await store.ReviewsAsync(id, ct)));
     }
 
-    private static async Task<IResult> Snapshot(long id, AlertStore store, EvidenceRecorder evidence, CancellationToken ct) =>
-        await store.GetAsync(id, ct) is { Snapshot: { } file } ? EvidenceFile(evidence, file, "image/jpeg") : TypedResults.NotFound();
+    private static async Task<IResult> Snapshot(long id, AlertStore store, EvidenceRecorder evidence, AuditLog audit, ClaimsPrincipal user,
+        CancellationToken ct) =>
+        await EvidenceAsync(id, a => a.Snapshot, "image/jpeg", AuditActions.SnapshotView, store, evidence, audit, user, ct);
 
-    private static async Task<IResult> Clip(long id, AlertStore store, EvidenceRecorder evidence, CancellationToken ct) =>
-        await store.GetAsync(id, ct) is { Clip: { } file } ? EvidenceFile(evidence, file, "video/mp4") : TypedResults.NotFound();
-
-    private static IResult EvidenceFile(EvidenceRecorder evidence, string relative, string type)
+    private static async Task<IResult> Clip(long id, AlertStore store, EvidenceRecorder evidence, AuditLog audit, ClaimsPrincipal user,
+        HttpContext http, CancellationToken ct)
     {
-        var full = Path.GetFullPath(evidence.FullPath(relative));
-        if (!full.StartsWith(Path.GetFullPath(evidence.DataFolder), StringComparison.Ordinal) || !File.Exists(full))
+        // A browser fetches a clip in several byte ranges while it plays: one view is the first request.
+        var continuing = http.Request.Headers.Range.ToString() is { Length: > 0 } range && !range.StartsWith("bytes=0-", StringComparison.Ordinal);
+        return continuing
+            ? await EvidenceAsync(id, a => a.Clip, "video/mp4", null, store, evidence, audit, user, ct)
+            : await EvidenceAsync(id, a => a.Clip, "video/mp4", AuditActions.ClipView, store, evidence, audit, user, ct);
+    }
+
+    private static async Task<IResult> EvidenceAsync(long id, Func<AlertRecord, string?> file, string type, string? auditAction, AlertStore store,
+        EvidenceRecorder evidence, AuditLog audit, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (await store.GetAsync(id, ct) is not { } alert || file(alert) is not { } relative || evidence.Existing(relative) is not { } full)
             return TypedResults.NotFound();
+        if (auditAction is not null) await audit.AppendAsync(user.Name(), auditAction, $"alert:{id}", null, ct);
         return TypedResults.PhysicalFile(full, type, enableRangeProcessing: true);
     }
 
     private static async Task<Results<Ok<AlertView>, NotFound, ValidationProblem>> Review(long id, ReviewRequest request, AlertDesk desk,
-        CancellationToken ct)
+        AuditLog audit, ClaimsPrincipal user, CancellationToken ct)
     {
         var errors = ValidateReview(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var reason = request.Decision == ReviewStatus.Dismissed ? request.Reason : NullIfEmpty(request.Reason);
-        var record = await desk.ReviewAsync(id, request.Decision, reason, NullIfEmpty(request.Note?.Trim()), request.Reviewer.Trim(), ct);
-        return record is null ? TypedResults.NotFound() : TypedResults.Ok(AlertView.From(record));
+        var note = NullIfEmpty(request.Note?.Trim());
+        var record = await desk.ReviewAsync(id, request.Decision, reason, note, user.Name(), ct);
+        if (record is null) return TypedResults.NotFound();
+        await audit.AppendAsync(user.Name(), AuditActions.Review, $"alert:{id}", new { request.Decision, Reason = reason, Note = note }, ct);
+        return TypedResults.Ok(AlertView.From(record));
     }
 
     internal static Dictionary<string, string[]> ValidateReview(ReviewRequest r)
@@ -77,7 +100,6 @@ public static class AlertEndpoints
         var errors = new Dictionary<string, string[]>();
         if (r.Decision is not (ReviewStatus.Confirmed or ReviewStatus.Dismissed))
             errors["decision"] = [$"'{r.Decision}' is not one of confirmed, dismissed"];
-        if (string.IsNullOrWhiteSpace(r.Reviewer)) errors["reviewer"] = ["must name who decides"];
         if (r.Decision == ReviewStatus.Dismissed)
         {
             if (r.Reason is null || !DismissReasons.All.Contains(r.Reason))

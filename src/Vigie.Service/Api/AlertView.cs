@@ -33,8 +33,8 @@ public sealed record AlertView(
 /// <summary>An alert with every review decision taken on it.</summary>
 public sealed record AlertDetail(AlertView Alert, IReadOnlyList<ReviewRecord> Reviews);
 
-/// <summary>A review decision as the console posts it.</summary>
-public sealed record ReviewRequest(string Decision, string? Reason, string? Note, string Reviewer);
+/// <summary>A review decision as the console posts it; the reviewer is the signed-in user.</summary>
+public sealed record ReviewRequest(string Decision, string? Reason, string? Note);
 
 /// <summary>The shape of one camera's watched scene, as the zone editor reads and saves it.</summary>
 public sealed record SceneView(List<Config.ZoneConfig> Zones, List<Config.LineConfig> Lines);

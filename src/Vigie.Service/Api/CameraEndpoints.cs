@@ -1,23 +1,32 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigie.Config;
 using Vigie.Service.Cameras;
 using Vigie.Service.Evidence;
+using Vigie.Service.Governance;
+using Vigie.Service.Security;
 
 namespace Vigie.Service.Api;
 
 /// <summary>Cameras: health, a blurred live preview, and the zones and lines the editor draws.</summary>
 public static class CameraEndpoints
 {
+    private static readonly TimeSpan PreviewAuditWindow = TimeSpan.FromMinutes(10);
+
     public static void Map(WebApplication app)
     {
         var api = app.MapGroup("/api").WithTags("cameras");
-        api.MapGet("/cameras", (CameraSupervisor cameras) => Statuses(cameras)).WithSummary("Every camera with its health.");
-        api.MapGet("/cameras/{name}", Get).WithSummary("One camera's health.");
-        api.MapGet("/cameras/{name}/snapshot", Preview).WithSummary("The camera's latest analysed frame (JPEG, people and faces blurred).");
-        api.MapGet("/cameras/{name}/scene", Scene).WithSummary("The zones and lines watched on this camera (normalised coordinates).");
-        api.MapPut("/cameras/{name}/scene", SaveScene).WithSummary("Replace the camera's zones and lines: saved to the configuration file, then the camera restarts with them.");
+        api.MapGet("/cameras", (CameraSupervisor cameras) => Statuses(cameras)).RequireAuthorization(Policies.ViewCameras)
+            .WithSummary("Every camera with its health and the use cases analysed or refused.");
+        api.MapGet("/cameras/{name}", Get).RequireAuthorization(Policies.ViewCameras).WithSummary("One camera's health.");
+        api.MapGet("/cameras/{name}/snapshot", Preview).RequireAuthorization(Policies.ViewCameras)
+            .WithSummary("The camera's latest analysed frame (JPEG, privacy masks black, people and faces blurred).");
+        api.MapGet("/cameras/{name}/scene", Scene).RequireAuthorization(Policies.ViewCameras)
+            .WithSummary("The zones and lines configured on this camera (normalised coordinates).");
+        api.MapPut("/cameras/{name}/scene", SaveScene).RequireAuthorization(Policies.EditCameras)
+            .WithSummary("Replace the camera's zones and lines: saved to the configuration file, then the camera restarts with them.");
     }
 
     private static IReadOnlyList<CameraStatus> Statuses(CameraSupervisor cameras) =>
@@ -26,23 +35,28 @@ public static class CameraEndpoints
     private static Results<Ok<CameraStatus>, NotFound> Get(string name, CameraSupervisor cameras) =>
         cameras.Find(name) is { } w ? TypedResults.Ok(w.Health.Read(DateTimeOffset.Now)) : TypedResults.NotFound();
 
-    private static IResult Preview(string name, CameraSupervisor cameras, EvidenceRecorder evidence, HttpContext http)
+    private static async Task<IResult> Preview(string name, CameraSupervisor cameras, EvidenceRecorder evidence, AuditLog audit, ClaimsPrincipal user,
+        HttpContext http, CancellationToken ct)
     {
         if (cameras.Find(name) is not { } worker) return TypedResults.NotFound();
         if (worker.Ring.Latest is not { } frame) return TypedResults.Problem($"camera '{name}' has no frame yet", statusCode: 503);
+        await audit.AppendOnceEveryAsync(PreviewAuditWindow, user.Name(), AuditActions.CameraView, $"camera:{name}", ct);
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.File(evidence.Preview(frame), "image/jpeg");
     }
 
     private static Results<Ok<SceneView>, NotFound> Scene(string name, CameraSupervisor cameras) =>
-        cameras.Find(name) is { } w ? TypedResults.Ok(new SceneView(w.Camera.Zones, w.Camera.Lines)) : TypedResults.NotFound();
+        cameras.Configured(name) is { } c ? TypedResults.Ok(new SceneView(c.Zones, c.Lines)) : TypedResults.NotFound();
 
-    private static async Task<Results<Ok<SceneView>, NotFound, ValidationProblem>> SaveScene(string name, SceneView scene, CameraSupervisor cameras)
+    private static async Task<Results<Ok<SceneView>, NotFound, ValidationProblem>> SaveScene(string name, SceneView scene, CameraSupervisor cameras,
+        AuditLog audit, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (cameras.Find(name) is null) return TypedResults.NotFound();
+        if (cameras.Configured(name) is not { } before) return TypedResults.NotFound();
+        var previous = new SceneView(before.Zones, before.Lines);
         try
         {
             var camera = await cameras.EditSceneAsync(name, scene.Zones, scene.Lines);
+            await audit.AppendAsync(user.Name(), AuditActions.SceneChange, $"camera:{name}", new { Before = previous, After = scene }, ct);
             return TypedResults.Ok(new SceneView(camera.Zones, camera.Lines));
         }
         catch (ConfigException e)

@@ -10,6 +10,8 @@ public static class CameraStates
     /// <summary>The camera cannot run as configured (bad model, bad config); retrying would not help.</summary>
     public const string Failed = "failed";
     public const string Stopped = "stopped";
+    /// <summary>No authorisation in force covers any of the camera's use cases: it is not analysed, not even opened.</summary>
+    public const string Unauthorised = "unauthorised";
 }
 
 /// <summary>A camera's health as the console and the API show it.</summary>
@@ -25,7 +27,9 @@ public sealed record CameraStatus(
     long FramesAnalysed,
     long FramesDropped,
     int Width,
-    int Height);
+    int Height,
+    IReadOnlyList<string> UseCases,
+    IReadOnlyList<string> Refused);
 
 /// <summary>Health counters of one camera, written by its worker, read by the API from other threads.</summary>
 public sealed class CameraHealth(string name, string source)
@@ -42,6 +46,18 @@ public sealed class CameraHealth(string name, string source)
     private long _dropped;
     private int _width;
     private int _height;
+    private IReadOnlyList<string> _useCases = [];
+    private IReadOnlyList<string> _refused = [];
+
+    /// <summary>The use cases analysed, and those configured but refused for lack of an authorisation in force.</summary>
+    public void Scope(IReadOnlyList<string> useCases, IReadOnlyList<string> refused)
+    {
+        lock (_gate)
+        {
+            _useCases = useCases;
+            _refused = refused;
+        }
+    }
 
     public void FrameAnalysed(DateTimeOffset now, int width, int height)
     {
@@ -85,7 +101,7 @@ public sealed class CameraHealth(string name, string source)
             while (_recent.Count > 0 && now - _recent.Peek() > FpsWindow) _recent.Dequeue();
             var fps = _recent.Count >= 2 ? (_recent.Count - 1) / Math.Max(0.2, (now - _recent.Peek()).TotalSeconds) : 0;
             return new CameraStatus(name, RedactCredentials(source), _state, Math.Round(fps, 1), _lastFrame, _lastError, _lastErrorAt, _reconnects,
-                _frames, _dropped, _width, _height);
+                _frames, _dropped, _width, _height, _useCases, _refused);
         }
     }
 

@@ -26,6 +26,7 @@ public sealed class CameraWorker
     private readonly CancellationTokenSource _stop = new();
     private Task? _run;
 
+    /// <param name="camera">The camera as it will be analysed: limited to the use cases an authorisation covers.</param>
     public CameraWorker(SceneConfig config, CameraConfig camera, AlertDesk desk, ILogger logger)
     {
         _config = config;
@@ -41,6 +42,8 @@ public sealed class CameraWorker
     public CameraConfig Camera => _camera;
     public CameraHealth Health { get; }
     public FrameRing Ring { get; }
+
+    public bool Started => _run is not null;
 
     public void Start() => _run = Task.Run(() => RunAsync(_stop.Token));
 
@@ -62,7 +65,7 @@ public sealed class CameraWorker
             try
             {
                 // Everything the service analyses is live: clock times are now, files play at their own pace.
-                var request = new AnalysisRequest(null, _config, _camera.Name, DateTimeOffset.Now) { SimulateLive = true };
+                var request = new AnalysisRequest(null, OnlyThisCamera(), _camera.Name, DateTimeOffset.Now) { SimulateLive = true };
                 await using var prepared = await AnalysisSetup.PrepareAsync(request, _logger, ct);
                 _logger.LogInformation("{Camera}: analysing {Source} with {Detector}", Name, CameraHealth.RedactCredentials(prepared.Source.Location),
                     prepared.Detector.Description);
@@ -116,6 +119,17 @@ public sealed class CameraWorker
             }
         }
     }
+
+    /// <summary>The shared settings with this worker's (authorisation-limited) camera as the only one.</summary>
+    private SceneConfig OnlyThisCamera() => new()
+    {
+        Version = _config.Version,
+        Analysis = _config.Analysis,
+        Detector = _config.Detector,
+        Tracker = _config.Tracker,
+        Service = _config.Service,
+        Cameras = [_camera],
+    };
 
     private bool IsMissingSource(Exception e) => e is FileNotFoundException f && f.FileName == _camera.Source;
 

@@ -119,7 +119,20 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
         return image;
     }
 
-    public string FullPath(string relative) => Path.Combine(dataFolder, relative);
+    /// <summary>The full path of a stored evidence file, or null when it is missing or lies outside the data folder.</summary>
+    public string? Existing(string relative)
+    {
+        var full = Path.GetFullPath(Path.Combine(dataFolder, relative));
+        return full.StartsWith(Path.GetFullPath(dataFolder) + Path.DirectorySeparatorChar, StringComparison.Ordinal) && File.Exists(full) ? full : null;
+    }
+
+    /// <summary>Deletes a stored evidence file; returns whether there was one.</summary>
+    public bool Delete(string relative)
+    {
+        if (Existing(relative) is not { } full) return false;
+        File.Delete(full);
+        return true;
+    }
 
     private static string RelativePath(string camera, DateTimeOffset day, string file)
     {

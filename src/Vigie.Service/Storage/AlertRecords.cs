@@ -68,3 +68,9 @@ public static class DismissReasons
         "other",                  // explained in the note
     ];
 }
+
+/// <summary>How many alerts of one month, camera and use case ended with one review status (and dismissal reason, or "").</summary>
+public sealed record AlertCount(string Month, string Camera, string Kind, string Status, string Reason, long Alerts)
+{
+    public static string MonthOf(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,89 +1,15 @@
 using System.Data.Common;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
-using Npgsql;
-using Vigie.Config;
+using static Vigie.Service.Storage.Database;
 
 namespace Vigie.Service.Storage;
 
-/// <summary>
-/// Alerts and reviews in SQLite (default) or PostgreSQL, with the same schema and migrations. SQLite
-/// runs in WAL mode with full synchronisation: a committed alert survives the process being killed.
-/// </summary>
-public sealed class AlertStore : IAsyncDisposable
+/// <summary>Alerts and reviews.</summary>
+public sealed class AlertStore(Database db)
 {
-    private readonly DbDataSource _source;
-    private readonly SqlDialect _dialect;
-
-    private AlertStore(DbDataSource source, SqlDialect dialect)
-    {
-        _source = source;
-        _dialect = dialect;
-    }
-
-    public string Description { get; private init; } = "";
-
-    public static async Task<AlertStore> OpenAsync(StorageConfig storage, string dataFolder, CancellationToken ct = default)
-    {
-        AlertStore store;
-        if (storage.Type == "postgres")
-        {
-            store = new AlertStore(NpgsqlDataSource.Create(storage.Connection!), SqlDialect.Postgres)
-            {
-                Description = $"PostgreSQL {new NpgsqlConnectionStringBuilder(storage.Connection) { Password = null }.ConnectionString}",
-            };
-        }
-        else
-        {
-            var file = storage.Connection ?? Path.Combine(dataFolder, "vigie.db");
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-            var cs = new SqliteConnectionStringBuilder { DataSource = file, Pooling = true, DefaultTimeout = 30 }.ConnectionString;
-            store = new AlertStore(SqliteFactory.Instance.CreateDataSource(cs), SqlDialect.Sqlite) { Description = $"SQLite {file}" };
-        }
-        try
-        {
-            await store.MigrateAsync(ct);
-        }
-        catch (Exception e) when (e is DbException or InvalidOperationException or ArgumentException)
-        {
-            await store.DisposeAsync();
-            throw new StorageException($"{store.Description}: cannot open the database: {e.Message}", e);
-        }
-        return store;
-    }
-
-    /// <summary>The schema versions applied so far.</summary>
-    public async Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken ct = default)
-    {
-        await using var c = await OpenAsync(ct);
-        await using var cmd = Command(c, "SELECT version FROM schema_migrations ORDER BY version");
-        var versions = new List<int>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) versions.Add(Convert.ToInt32(r.GetValue(0)));
-        return versions;
-    }
-
-    private async Task MigrateAsync(CancellationToken ct)
-    {
-        await using var c = await OpenAsync(ct);
-        if (_dialect == SqlDialect.Sqlite)
-            await Execute(c, "PRAGMA journal_mode=WAL", ct);
-        await Execute(c, Migrations.CreateVersionTable, ct);
-        var applied = await AppliedMigrationsAsync(ct);
-        foreach (var step in Migrations.All.Where(s => !applied.Contains(s.Version)))
-        {
-            await using var tx = await c.BeginTransactionAsync(ct);
-            await using (var cmd = Command(c, step.Sql(_dialect), tx)) await cmd.ExecuteNonQueryAsync(ct);
-            await using (var cmd = Command(c, "INSERT INTO schema_migrations (version, description, applied_ms) VALUES (@v, @d, @t)", tx,
-                             ("v", step.Version), ("d", step.Description), ("t", Ms(DateTimeOffset.UtcNow))))
-                await cmd.ExecuteNonQueryAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-    }
-
     public async Task<long> InsertAsync(NewAlert a, CancellationToken ct = default)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.ConnectAsync(ct);
         await using var cmd = Command(c, """
             INSERT INTO alerts (camera, kind, zone, started_ms, raised_ms, score, box, track_ids, detail, status)
             VALUES (@camera, @kind, @zone, @started, @raised, @score, @box, @tracks, @detail, 'new') RETURNING id
@@ -94,14 +20,14 @@ public sealed class AlertStore : IAsyncDisposable
 
     public async Task CloseAsync(long id, DateTimeOffset ended, CancellationToken ct = default)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.ConnectAsync(ct);
         await using var cmd = Command(c, "UPDATE alerts SET ended_ms = @e WHERE id = @id", null, ("e", Ms(ended)), ("id", id));
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
     public async Task SetEvidenceAsync(long id, string? snapshot, string? clip, CancellationToken ct = default)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.ConnectAsync(ct);
         await using var cmd = Command(c, "UPDATE alerts SET snapshot = COALESCE(@s, snapshot), clip = COALESCE(@c, clip) WHERE id = @id", null,
             ("s", snapshot), ("c", clip), ("id", id));
         await cmd.ExecuteNonQueryAsync(ct);
@@ -109,7 +35,7 @@ public sealed class AlertStore : IAsyncDisposable
 
     public async Task<AlertRecord?> GetAsync(long id, CancellationToken ct = default)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.ConnectAsync(ct);
         await using var cmd = Command(c, $"SELECT {AlertColumns} FROM alerts WHERE id = @id", null, ("id", id));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? ReadAlert(r) : null;
@@ -126,7 +52,7 @@ public sealed class AlertStore : IAsyncDisposable
         if (q.Status is { } status) { where.Add("status = @status"); args.Add(("status", status)); }
         args.Add(("limit", Math.Clamp(q.Limit, 1, 1000)));
         var sql = $"SELECT {AlertColumns} FROM alerts {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY raised_ms DESC, id DESC LIMIT @limit";
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.ConnectAsync(ct);
         await using var cmd = Command(c, sql, null, [.. args]);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var alerts = new List<AlertRecord>();
@@ -138,7 +64,7 @@ public sealed class AlertStore : IAsyncDisposable
     public async Task<AlertRecord?> ReviewAsync(long alertId, string decision, string? reason, string? note, string reviewer, DateTimeOffset at,
         CancellationToken ct = default)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.ConnectAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await using (var update = Command(c, """
                          UPDATE alerts SET status = @d, reviewed_by = @who, reviewed_ms = @at, review_reason = @reason, review_note = @note
@@ -157,7 +83,7 @@ public sealed class AlertStore : IAsyncDisposable
 
     public async Task<IReadOnlyList<ReviewRecord>> ReviewsAsync(long alertId, CancellationToken ct = default)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.ConnectAsync(ct);
         await using var cmd = Command(c, "SELECT id, alert_id, decision, reason, note, reviewer, decided_ms FROM reviews WHERE alert_id = @id ORDER BY id", null,
             ("id", alertId));
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -166,6 +92,61 @@ public sealed class AlertStore : IAsyncDisposable
             reviews.Add(new ReviewRecord(r.GetInt64(0), r.GetInt64(1), r.GetString(2), NullableString(r, 3), NullableString(r, 4), r.GetString(5),
                 FromMs(r.GetInt64(6))));
         return reviews;
+    }
+
+    /// <summary>
+    /// Alert counts per month, camera, use case, review status and dismissal reason, from the alerts
+    /// still kept and from the monthly counts left by the retention purge.
+    /// </summary>
+    public async Task<IReadOnlyList<AlertCount>> CountAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
+    {
+        var kept = await db.QueryAsync("SELECT raised_ms, camera, kind, status, review_reason FROM alerts WHERE raised_ms >= @from AND raised_ms < @to",
+            r => new AlertCount(AlertCount.MonthOf(FromMs(r.GetInt64(0))), r.GetString(1), r.GetString(2), r.GetString(3), NullableString(r, 4) ?? "", 1),
+            ct, ("from", Ms(from)), ("to", Ms(to)));
+        var aggregated = await db.QueryAsync("SELECT month, camera, kind, status, reason, alerts FROM alert_aggregates WHERE month >= @from AND month <= @to",
+            r => new AlertCount(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5)),
+            ct, ("from", AlertCount.MonthOf(from)), ("to", AlertCount.MonthOf(to)));
+        return kept.Concat(aggregated)
+            .GroupBy(c => (c.Month, c.Camera, c.Kind, c.Status, c.Reason))
+            .Select(g => g.First() with { Alerts = g.Sum(c => c.Alerts) })
+            .ToList();
+    }
+
+    /// <summary>Alerts raised before the cutoff that still have a snapshot or a clip.</summary>
+    public Task<List<AlertRecord>> WithEvidenceBeforeAsync(DateTimeOffset cutoff, CancellationToken ct = default) =>
+        db.QueryAsync($"SELECT {AlertColumns} FROM alerts WHERE raised_ms < @cutoff AND (snapshot IS NOT NULL OR clip IS NOT NULL)", ReadAlert, ct,
+            ("cutoff", Ms(cutoff)));
+
+    public Task ForgetEvidenceAsync(long id, CancellationToken ct = default) =>
+        db.ExecuteAsync("UPDATE alerts SET snapshot = NULL, clip = NULL WHERE id = @id", ct, ("id", id));
+
+    /// <summary>
+    /// Replaces the alerts raised before the cutoff (and their reviews) by monthly counts, in one
+    /// transaction; returns how many alerts were folded.
+    /// </summary>
+    public async Task<int> AggregateBeforeAsync(DateTimeOffset cutoff, CancellationToken ct = default)
+    {
+        await using var c = await db.ConnectAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var old = await QueryAsync(c, tx, "SELECT raised_ms, camera, kind, status, review_reason FROM alerts WHERE raised_ms < @cutoff",
+            r => new AlertCount(AlertCount.MonthOf(FromMs(r.GetInt64(0))), r.GetString(1), r.GetString(2), r.GetString(3), NullableString(r, 4) ?? "", 1),
+            ct, ("cutoff", Ms(cutoff)));
+        if (old.Count == 0) return 0;
+        foreach (var g in old.GroupBy(a => (a.Month, a.Camera, a.Kind, a.Status, a.Reason)))
+        {
+            await using var upsert = Command(c, """
+                INSERT INTO alert_aggregates (month, camera, kind, status, reason, alerts) VALUES (@m, @c, @k, @s, @r, @n)
+                ON CONFLICT (month, camera, kind, status, reason) DO UPDATE SET alerts = alert_aggregates.alerts + excluded.alerts
+                """, tx, ("m", g.Key.Month), ("c", g.Key.Camera), ("k", g.Key.Kind), ("s", g.Key.Status), ("r", g.Key.Reason), ("n", (long)g.Count()));
+            await upsert.ExecuteNonQueryAsync(ct);
+        }
+        await using (var reviews = Command(c, "DELETE FROM reviews WHERE alert_id IN (SELECT id FROM alerts WHERE raised_ms < @cutoff)", tx,
+                         ("cutoff", Ms(cutoff))))
+            await reviews.ExecuteNonQueryAsync(ct);
+        await using (var alerts = Command(c, "DELETE FROM alerts WHERE raised_ms < @cutoff", tx, ("cutoff", Ms(cutoff))))
+            await alerts.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return old.Count;
     }
 
     private const string AlertColumns =
@@ -177,43 +158,4 @@ public sealed class AlertStore : IAsyncDisposable
         JsonSerializer.Deserialize<double[]>(r.GetString(8)) ?? [], JsonSerializer.Deserialize<int[]>(r.GetString(9)) ?? [], r.GetString(10),
         NullableString(r, 11), NullableString(r, 12), r.GetString(13), NullableString(r, 14), r.IsDBNull(15) ? null : FromMs(r.GetInt64(15)),
         NullableString(r, 16), NullableString(r, 17));
-
-    private static string? NullableString(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-
-    private async Task<DbConnection> OpenAsync(CancellationToken ct)
-    {
-        var c = await _source.OpenConnectionAsync(ct);
-        if (_dialect == SqlDialect.Sqlite)
-            await Execute(c, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000", ct);
-        return c;
-    }
-
-    private static async Task Execute(DbConnection c, string sql, CancellationToken ct)
-    {
-        await using var cmd = Command(c, sql);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    private static DbCommand Command(DbConnection c, string sql, DbTransaction? tx = null, params (string Name, object? Value)[] args)
-    {
-        var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.Transaction = tx;
-        foreach (var (name, value) in args)
-        {
-            var p = cmd.CreateParameter();
-            p.ParameterName = "@" + name;
-            p.Value = value ?? DBNull.Value;
-            cmd.Parameters.Add(p);
-        }
-        return cmd;
-    }
-
-    public static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
-    public static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
-
-    public ValueTask DisposeAsync() => _source.DisposeAsync();
 }
-
-/// <summary>The database cannot be used; the message says which one and why.</summary>
-public sealed class StorageException(string message, Exception inner) : Exception(message, inner);

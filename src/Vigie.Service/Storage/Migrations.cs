@@ -52,6 +52,60 @@ public static class Migrations
             );
             CREATE INDEX reviews_alert ON reviews (alert_id);
             """),
+        new(2, "users, sessions, authorisations, audit log, aggregated alert counts", d => $"""
+            CREATE TABLE users (
+                {Id(d)},
+                name TEXT NOT NULL UNIQUE,
+                role TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                failed_logins INTEGER NOT NULL DEFAULT 0,
+                locked_until_ms BIGINT,
+                disabled_ms BIGINT
+            );
+            CREATE TABLE sessions (
+                token_hash TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users (id),
+                created_ms BIGINT NOT NULL,
+                last_seen_ms BIGINT NOT NULL,
+                expires_ms BIGINT NOT NULL
+            );
+            CREATE TABLE authorisations (
+                {Id(d)},
+                reference TEXT NOT NULL,
+                authority TEXT NOT NULL,
+                act_date TEXT NOT NULL,
+                cameras TEXT NOT NULL,
+                use_cases TEXT NOT NULL,
+                starts_ms BIGINT NOT NULL,
+                ends_ms BIGINT NOT NULL,
+                perimeter TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                revoked_ms BIGINT,
+                revoked_by TEXT,
+                revoke_reason TEXT
+            );
+            CREATE TABLE audit_log (
+                seq BIGINT PRIMARY KEY,
+                at_ms BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            );
+            CREATE TABLE alert_aggregates (
+                month TEXT NOT NULL,
+                camera TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                status TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                alerts BIGINT NOT NULL,
+                PRIMARY KEY (month, camera, kind, status, reason)
+            );
+            """),
     ];
 
     public const string CreateVersionTable =

@@ -53,6 +53,8 @@ public static class ConfigValidator
                 ValidateUseCases($"{zp}.use_cases", zone.UseCases, cam, Err);
             }
             ValidateUseCases($"{cp}.use_cases", cam.UseCases, cam, Err);
+            for (int m = 0; m < cam.PrivacyMasks.Count; m++)
+                ValidatePolygon($"{cp}.privacy_masks[{m}].polygon", cam.PrivacyMasks[m].Polygon, Err);
             if (cam.Calibration is { } cal) ValidateCalibration($"{cp}.calibration", cal, Err);
 
             var lineNames = new HashSet<string>();
@@ -179,6 +181,16 @@ public static class ConfigValidator
         if (e.MaxWidth < 64) err("service.evidence.max_width", "must be at least 64 pixels");
         if (s.Reconnect.InitialS <= 0) err("service.reconnect.initial_s", "must be a positive number of seconds");
         if (s.Reconnect.MaxS < s.Reconnect.InitialS) err("service.reconnect.max_s", "must not be below initial_s");
+        var sec = s.Security;
+        if (sec.SessionHours is <= 0 or > 24 * 7) err("service.security.session_hours", "must be more than 0 and at most 168 hours");
+        if (sec.IdleMinutes <= 0) err("service.security.idle_minutes", "must be a positive number of minutes");
+        if (sec.LockoutAttempts is < 1 or > 100) err("service.security.lockout_attempts", "must be between 1 and 100");
+        if (sec.LockoutMinutes <= 0) err("service.security.lockout_minutes", "must be a positive number of minutes");
+        var ret = s.Retention;
+        if (ret.EvidenceDays <= 0) err("service.retention.evidence_days", "must be a positive number of days");
+        if (ret.AlertMonths < 1) err("service.retention.alert_months", "must be at least 1 month");
+        else if (ret.EvidenceDays > ret.AlertMonths * 31.0) err("service.retention.evidence_days", "must not outlast the alerts it belongs to (alert_months)");
+        if (ret.PurgeEveryMinutes <= 0) err("service.retention.purge_every_minutes", "must be a positive number of minutes");
         if (s.Notifications.Mqtt is { } m)
         {
             if (string.IsNullOrWhiteSpace(m.Host)) err("service.notifications.mqtt.host", "must not be empty");

@@ -153,6 +153,9 @@ public static class SceneCompiler
             threadsOverride ?? d.Threads, classes, overrides));
     }
 
+    public static IReadOnlyList<IReadOnlyList<Point2>> PrivacyMasks(CameraConfig camera) =>
+        camera.PrivacyMasks.Select(m => (IReadOnlyList<Point2>)m.Polygon.Select(Point).ToList()).ToList();
+
     private static Point2 Point(List<double> p) => new((float)p[0], (float)p[1]);
 
     private static DayOfWeek DayOf(string d) => d switch

@@ -118,6 +118,18 @@ public sealed class CameraConfig
 
     [Description("Directed lines watched on this camera, in normalised image coordinates.")]
     public List<LineConfig> Lines { get; set; } = [];
+
+    [Description("Areas never analysed nor shown (windows, house entrances): blacked out of every frame before analysis, so also in every snapshot, clip and preview.")]
+    public List<PrivacyMaskConfig> PrivacyMasks { get; set; } = [];
+}
+
+public sealed class PrivacyMaskConfig
+{
+    [Description("What the mask hides, for the people reading the config (e.g. 'windows of no. 12').")]
+    public string Name { get; set; } = "";
+
+    [Description("At least 3 [x, y] points in normalised image coordinates (0..1).")]
+    public List<List<double>> Polygon { get; set; } = [];
 }
 
 public sealed class ZoneConfig

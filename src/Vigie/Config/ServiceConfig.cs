@@ -24,6 +24,39 @@ public sealed class ServiceConfig
 
     [Description("Where new alerts are pushed besides the console.")]
     public NotificationsConfig Notifications { get; set; } = new();
+
+    [Description("Sign-in sessions and lockout.")]
+    public SecurityConfig Security { get; set; } = new();
+
+    [Description("How long evidence and alert details are kept.")]
+    public RetentionConfig Retention { get; set; } = new();
+}
+
+public sealed class SecurityConfig
+{
+    [Description("A session ends this many hours after sign-in, whatever happens.")]
+    public double SessionHours { get; set; } = 12;
+
+    [Description("A session unused for this many minutes ends.")]
+    public double IdleMinutes { get; set; } = 30;
+
+    [Description("Failed sign-ins in a row that lock the account.")]
+    public int LockoutAttempts { get; set; } = 5;
+
+    [Description("How long a locked account stays locked (minutes); an administrator can unlock it sooner.")]
+    public double LockoutMinutes { get; set; } = 15;
+}
+
+public sealed class RetentionConfig
+{
+    [Description("Snapshots and clips are deleted this many days after their alert.")]
+    public double EvidenceDays { get; set; } = 30;
+
+    [Description("Alert details and reviews are kept this many months (the evaluation period), then only monthly counts per camera, use case and decision remain.")]
+    public int AlertMonths { get; set; } = 12;
+
+    [Description("How often the purge runs (minutes). It also runs when the service starts.")]
+    public double PurgeEveryMinutes { get; set; } = 60;
 }
 
 public sealed class StorageConfig

@@ -79,7 +79,8 @@ public static class AnalysisSetup
         {
             if (config.Detector.Type == "onnx")
                 while (detectors.Count < threads) detectors.Add(SceneCompiler.Detector(config.Detector, 1));
-            var source = await FrameSources.OpenAsync(location, config.Analysis, threads, logger, ct, request.SimulateLive);
+            var source = PrivacyMaskedSource.Wrap(await FrameSources.OpenAsync(location, config.Analysis, threads, logger, ct, request.SimulateLive),
+                SceneCompiler.PrivacyMasks(camera));
             var start = request.StartClock ?? camera.StartTime ?? source.Info.CreationTime ?? GuessStart(location, source);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
             return new PreparedAnalysis(source, detectors, camera, start, SceneCompiler.Rules(camera),

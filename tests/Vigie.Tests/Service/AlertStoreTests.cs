@@ -10,9 +10,9 @@ public class AlertStoreTests(PostgresServer postgres)
 {
     public static TheoryData<string> Databases => new() { "sqlite", "postgres" };
 
-    private async Task<AlertStore> Open(string type) => type == "sqlite"
-        ? await AlertStore.OpenAsync(new StorageConfig(), TestPaths.TempFolder())
-        : await AlertStore.OpenAsync(new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() }, TestPaths.TempFolder());
+    private async Task<Database> Open(string type) => type == "sqlite"
+        ? await Database.OpenAsync(new StorageConfig(), TestPaths.TempFolder())
+        : await Database.OpenAsync(new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() }, TestPaths.TempFolder());
 
     private static NewAlert Alert(string camera, string kind, DateTimeOffset raised) =>
         new(camera, kind, "zone_a", raised.AddSeconds(-1), raised, 0.8, [0.1, 0.2, 0.3, 0.4], [7, 9], "person in zone zone_a");
@@ -21,7 +21,8 @@ public class AlertStoreTests(PostgresServer postgres)
     [MemberData(nameof(Databases))]
     public async Task Stores_alerts_evidence_and_end_and_finds_them_by_every_filter(string db)
     {
-        await using var store = await Open(db);
+        await using var database = await Open(db);
+        var store = new AlertStore(database);
         var t0 = new DateTimeOffset(2026, 11, 23, 14, 0, 0, TimeSpan.Zero);
         var a = await store.InsertAsync(Alert("gate", "intrusion", t0));
         var b = await store.InsertAsync(Alert("gate", "fire", t0.AddMinutes(30)));
@@ -52,7 +53,8 @@ public class AlertStoreTests(PostgresServer postgres)
     [MemberData(nameof(Databases))]
     public async Task Keeps_every_review_decision_with_who_and_when(string db)
     {
-        await using var store = await Open(db);
+        await using var database = await Open(db);
+        var store = new AlertStore(database);
         var id = await store.InsertAsync(Alert("gate", "intrusion", DateTimeOffset.UtcNow));
         var first = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         await store.ReviewAsync(id, ReviewStatus.Dismissed, "animal", "a fox", "alice", first);
@@ -74,12 +76,12 @@ public class AlertStoreTests(PostgresServer postgres)
         var folder = TestPaths.TempFolder();
         var config = db == "sqlite" ? new StorageConfig() : new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() };
         long id;
-        await using (var store = await AlertStore.OpenAsync(config, folder))
-            id = await store.InsertAsync(Alert("gate", "weapon", DateTimeOffset.UtcNow));
-        await using (var again = await AlertStore.OpenAsync(config, folder))
+        await using (var database = await Database.OpenAsync(config, folder))
+            id = await new AlertStore(database).InsertAsync(Alert("gate", "weapon", DateTimeOffset.UtcNow));
+        await using (var again = await Database.OpenAsync(config, folder))
         {
             Assert.Equal(Migrations.All.Select(m => m.Version), await again.AppliedMigrationsAsync());
-            Assert.Equal("weapon", (await again.GetAsync(id))?.Kind);
+            Assert.Equal("weapon", (await new AlertStore(again).GetAsync(id))?.Kind);
         }
     }
 
@@ -87,8 +89,8 @@ public class AlertStoreTests(PostgresServer postgres)
     public async Task Sqlite_runs_in_wal_mode_so_a_killed_process_loses_no_committed_alert()
     {
         var folder = TestPaths.TempFolder();
-        await using (var store = await AlertStore.OpenAsync(new StorageConfig(), folder))
-            await store.InsertAsync(Alert("gate", "fire", DateTimeOffset.UtcNow));
+        await using (var database = await Database.OpenAsync(new StorageConfig(), folder))
+            await new AlertStore(database).InsertAsync(Alert("gate", "fire", DateTimeOffset.UtcNow));
         await using var c = new SqliteConnection($"Data Source={Path.Combine(folder, "vigie.db")}");
         await c.OpenAsync();
         await using var cmd = c.CreateCommand();
@@ -100,7 +102,7 @@ public class AlertStoreTests(PostgresServer postgres)
     public async Task An_unreachable_postgres_is_a_clear_error()
     {
         var config = new StorageConfig { Type = "postgres", Connection = $"Host=127.0.0.1;Port={Ports.Free()};Database=x;Username=x;Timeout=3" };
-        var e = await Assert.ThrowsAsync<StorageException>(() => AlertStore.OpenAsync(config, TestPaths.TempFolder()));
+        var e = await Assert.ThrowsAsync<StorageException>(() => Database.OpenAsync(config, TestPaths.TempFolder()));
         Assert.Contains("cannot open the database", e.Message);
         Assert.Contains("127.0.0.1", e.Message);
     }

@@ -9,6 +9,7 @@ using Vigie.Config;
 using Vigie.Service.Api;
 using Vigie.Service.Cameras;
 using Vigie.Service.Notifications;
+using Vigie.Service.Security;
 using Vigie.Tests.Video;
 
 namespace Vigie.Tests.Service;
@@ -116,14 +117,14 @@ public class ServiceTests
             TimeSpan.FromSeconds(20)));
 
         var bad = new SceneView([new ZoneConfig { Name = "flat", Polygon = [[0.1, 0.1], [0.2, 0.2]] }], []);
-        var refused = await service.Http.PutAsJsonAsync("/api/cameras/gate/scene", bad, ApiJson.Options);
+        var refused = await service.As(Roles.Supervisor).PutAsJsonAsync("/api/cameras/gate/scene", bad, ApiJson.Options);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("zones[0].polygon", await refused.Content.ReadAsStringAsync());
 
         var scene = new SceneView(
             [new ZoneConfig { Name = "whole_car_park", Polygon = [[0, 0], [1, 0], [1, 1], [0, 1]], UseCases = new ZoneUseCases { Intrusion = new IntrusionConfig() } }],
             [new LineConfig { Name = "kerb", From = [0.2, 0.5], To = [0.8, 0.5], Forbidden = "left_to_right" }]);
-        var saved = await service.Http.PutAsJsonAsync("/api/cameras/gate/scene", scene, ApiJson.Options);
+        var saved = await service.As(Roles.Supervisor).PutAsJsonAsync("/api/cameras/gate/scene", scene, ApiJson.Options);
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
 
         var reloaded = ConfigLoader.LoadFile(service.ConfigPath).Cameras.Single();
@@ -146,17 +147,16 @@ public class ServiceTests
             DateTimeOffset.UtcNow, 0.9, [0, 0, 0.1, 0.1], [1], "test"));
 
         async Task<HttpResponseMessage> Review(object body) => await service.Http.PostAsJsonAsync($"/api/alerts/{id}/review", body);
-        Assert.Equal(HttpStatusCode.BadRequest, (await Review(new { decision = "dismissed", reviewer = "alice" })).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await Review(new { decision = "dismissed", reason = "other", reviewer = "alice" })).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await Review(new { decision = "maybe", reviewer = "alice" })).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await Review(new { decision = "confirmed", reviewer = " " })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Review(new { decision = "dismissed" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Review(new { decision = "dismissed", reason = "other" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Review(new { decision = "maybe" })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await service.Http.PostAsJsonAsync("/api/alerts/99999/review",
-            new { decision = "confirmed", reviewer = "alice" })).StatusCode);
-        var ok = await Review(new { decision = "dismissed", reason = "animal", note = "a cat", reviewer = "alice" });
+            new { decision = "confirmed" })).StatusCode);
+        var ok = await Review(new { decision = "dismissed", reason = "animal", note = "a cat" });
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
 
         var detail = await service.GetAsync<AlertDetail>($"/api/alerts/{id}");
-        Assert.Equal(("dismissed", "alice", "animal"), (detail.Alert.Status, detail.Alert.ReviewedBy, detail.Alert.ReviewReason));
+        Assert.Equal(("dismissed", "operator", "animal"), (detail.Alert.Status, detail.Alert.ReviewedBy, detail.Alert.ReviewReason));
         Assert.Equal("a cat", detail.Reviews.Single().Note);
         var dismissed = await service.GetAsync<List<AlertView>>("/api/alerts?status=dismissed");
         Assert.Equal([id], dismissed.Select(a => a.Id));

@@ -1,11 +1,15 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Vigie.Analytics;
 using Vigie.Config;
 using Vigie.Service;
 using Vigie.Service.Api;
+using Vigie.Service.Governance;
+using Vigie.Service.Security;
 using Vigie.Service.Storage;
 
 namespace Vigie.Tests.Service;
@@ -13,20 +17,41 @@ namespace Vigie.Tests.Service;
 /// <summary>A real `vigie serve` (the same host the command builds) on 127.0.0.1 and a free port, from a config file.</summary>
 public sealed class ServiceUnderTest : IAsyncDisposable
 {
+    /// <summary>Every test user has this password (long enough for the policy).</summary>
+    public const string Password = "correct horse battery staple";
+
     private readonly WebApplication _app;
+    private readonly Dictionary<string, HttpClient> _clients = [];
 
     private ServiceUnderTest(WebApplication app, string configPath, string url)
     {
         _app = app;
         ConfigPath = configPath;
         Url = url;
-        Http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public string ConfigPath { get; }
     public string Url { get; }
-    public HttpClient Http { get; }
+
+    /// <summary>Signed in as the operator, who sees and reviews alerts.</summary>
+    public HttpClient Http => As(Roles.Operator);
+
     public AlertStore Store => _app.Services.GetRequiredService<AlertStore>();
+    public T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
+    /// <summary>A client signed in (bearer token) as the test user of this role; user names are the role names.</summary>
+    public HttpClient As(string role) => _clients[role];
+
+    /// <summary>A client with no session at all.</summary>
+    public HttpClient Anonymous() => new() { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task<string> LoginAsync(string name, string password = Password)
+    {
+        using var http = Anonymous();
+        var response = await http.PostAsJsonAsync("/api/session", new { name, password });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<SessionView>(ApiJson.Options))!.Token!;
+    }
 
     /// <summary>A camera watching the synthetic scene's "forbidden" zone (intrusion) with the motion detector.</summary>
     public static string IntrusionCamera(string source, string name = "gate") => $"""
@@ -39,7 +64,8 @@ public sealed class ServiceUnderTest : IAsyncDisposable
                   intrusion: {"{"} dwell_s: 0.5, cooldown_s: 5 {"}"}
         """;
 
-    public static async Task<ServiceUnderTest> StartAsync(string cameras, string serviceExtra = "")
+    /// <param name="authorise">Record an authorisation in force for every camera and use case before the cameras start.</param>
+    public static async Task<ServiceUnderTest> StartAsync(string cameras, string serviceExtra = "", bool authorise = true)
     {
         var folder = TestPaths.TempFolder();
         var url = $"http://127.0.0.1:{Ports.Free()}";
@@ -64,8 +90,21 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             """);
         var config = ConfigLoader.LoadFile(path);
         var app = await VigieServer.BuildAsync(new ServiceSettings(config, path), l => l.SetMinimumLevel(LogLevel.Warning));
+        var users = app.Services.GetRequiredService<UserStore>();
+        foreach (var role in Roles.All) await users.CreateAsync(role, role, Password, DateTimeOffset.UtcNow);
+        if (authorise)
+            await app.Services.GetRequiredService<AuthorisationStore>().CreateAsync(new NewAuthorisation("TEST-001", "test prefecture",
+                DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-2)), config.Cameras.Select(c => c.Name).ToList(), EventKinds.All,
+                DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), "the test scene"), "test", DateTimeOffset.UtcNow);
         await app.StartAsync();
-        return new ServiceUnderTest(app, path, url);
+        var service = new ServiceUnderTest(app, path, url);
+        foreach (var role in Roles.All)
+        {
+            var client = service.Anonymous();
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await service.LoginAsync(role));
+            service._clients[role] = client;
+        }
+        return service;
     }
 
     public async Task<T> GetAsync<T>(string path) =>
@@ -88,6 +127,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     public async Task<StreamReader> OpenStreamAsync()
     {
         var http = new HttpClient { BaseAddress = Http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.Authorization = Http.DefaultRequestHeaders.Authorization;
         var response = await http.GetAsync("/api/alerts/stream", HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
@@ -108,7 +148,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Http.Dispose();
+        foreach (var client in _clients.Values) client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -50,13 +50,12 @@ public class ServiceUnitTests
     }
 
     [Fact]
-    public void A_review_needs_a_decision_a_reviewer_and_for_a_dismissal_a_listed_reason()
+    public void A_review_needs_a_decision_and_for_a_dismissal_a_listed_reason()
     {
-        Assert.Empty(AlertEndpoints.ValidateReview(new ReviewRequest("confirmed", null, null, "bob")));
-        Assert.Empty(AlertEndpoints.ValidateReview(new ReviewRequest("dismissed", "weather_or_light", null, "bob")));
-        Assert.Contains("reason", AlertEndpoints.ValidateReview(new ReviewRequest("dismissed", "bored", null, "bob")).Keys);
-        Assert.Contains("note", AlertEndpoints.ValidateReview(new ReviewRequest("dismissed", "other", "", "bob")).Keys);
-        Assert.Contains("reviewer", AlertEndpoints.ValidateReview(new ReviewRequest("confirmed", null, null, "")).Keys);
+        Assert.Empty(AlertEndpoints.ValidateReview(new ReviewRequest("confirmed", null, null)));
+        Assert.Empty(AlertEndpoints.ValidateReview(new ReviewRequest("dismissed", "weather_or_light", null)));
+        Assert.Contains("reason", AlertEndpoints.ValidateReview(new ReviewRequest("dismissed", "bored", null)).Keys);
+        Assert.Contains("note", AlertEndpoints.ValidateReview(new ReviewRequest("dismissed", "other", "")).Keys);
     }
 
     [Fact]

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Vigie.Analytics;
+using Vigie.Config;
+using Vigie.Service.Governance;
+using Vigie.Service.Storage;
+
+namespace Vigie.Cli.Commands;
+
+/// <summary>`vigie authorisation add`: records a legal act from the command line (administrators do the same in the console).</summary>
+public static class AuthoriseCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string>("--config", "-c") { Description = "The service's configuration (its database is used).", Required = true };
+        var reference = new Option<string>("--reference") { Description = "The act's reference, e.g. 'Arrêté préfectoral 2026-123'.", Required = true };
+        var authority = new Option<string>("--authority") { Description = "Who issued it, e.g. 'Préfecture de police'.", Required = true };
+        var actDate = new Option<DateOnly>("--act-date") { Description = "Date of the act (YYYY-MM-DD).", Required = true };
+        var cameras = new Option<string[]>("--camera") { Description = "A camera it covers (repeat for several).", Required = true, AllowMultipleArgumentsPerToken = true };
+        var useCases = new Option<string[]>("--use-case") { Description = $"A use case it allows (repeat): {string.Join(", ", EventKinds.All)}.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var from = new Option<DateTimeOffset>("--from") { Description = "Start of the period (ISO 8601).", Required = true };
+        var to = new Option<DateTimeOffset>("--to") { Description = "End of the period (ISO 8601); analysis stops by itself then.", Required = true };
+        var perimeter = new Option<string>("--perimeter") { Description = "The perimeter, as the act words it.", Required = true };
+        var add = new Command("add", "Record an authorisation; the running service picks it up within a minute (at once when added from the console).")
+        {
+            config, reference, authority, actDate, cameras, useCases, from, to, perimeter,
+        };
+        add.SetAction(async (parse, ct) => await AddAsync(parse.GetValue(config)!, new NewAuthorisation(parse.GetValue(reference)!, parse.GetValue(authority)!,
+            parse.GetValue(actDate), parse.GetValue(cameras)!, parse.GetValue(useCases)!, parse.GetValue(from), parse.GetValue(to), parse.GetValue(perimeter)!), ct));
+        return new Command("authorisation", "The legal acts that allow analysing cameras for use cases.") { add };
+    }
+
+    private static async Task<int> AddAsync(string configPath, NewAuthorisation request, CancellationToken ct)
+    {
+        SceneConfig config;
+        try
+        {
+            config = ServiceConfigFile.Load(configPath);
+        }
+        catch (ConfigException e)
+        {
+            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
+        }
+        var errors = request.Validate(config.Cameras.Select(c => c.Name).ToList());
+        if (errors.Count > 0)
+            return AnalyzeCommand.Fail(string.Join("; ", errors.Select(e => $"--{e.Key.Replace('_', '-')}: {string.Join(" ", e.Value)}")), AnalyzeCommand.ExitBadInput);
+        try
+        {
+            var (db, audit) = await ServiceConfigFile.OpenDataAsync(config, ct);
+            await using (db)
+            {
+                var created = await new AuthorisationStore(db).CreateAsync(request, ServiceConfigFile.Actor, DateTimeOffset.UtcNow, ct);
+                await audit.AppendAsync(ServiceConfigFile.Actor, AuditActions.AuthorisationCreate, $"authorisation:{created.Id}", created, ct);
+                Console.Error.WriteLine($"vigie: authorisation {created.Id} recorded: {string.Join(", ", created.UseCases)} on {string.Join(", ", created.Cameras)}, " +
+                                        $"{created.Starts:u} to {created.Ends:u}");
+                return AnalyzeCommand.ExitOk;
+            }
+        }
+        catch (StorageException e)
+        {
+            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitFailed);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Vigie.Config;
+
+namespace Vigie.Service.Storage;
+
+/// <summary>
+/// The service's database: SQLite (default) or PostgreSQL, with the same schema and migrations. SQLite
+/// runs in WAL mode with full synchronisation: a committed row survives the process being killed.
+/// The stores (alerts, users, authorisations, audit) share it.
+/// </summary>
+public sealed class Database : IAsyncDisposable
+{
+    private readonly DbDataSource _source;
+
+    private Database(DbDataSource source, SqlDialect dialect, string description)
+    {
+        _source = source;
+        Dialect = dialect;
+        Description = description;
+    }
+
+    public SqlDialect Dialect { get; }
+    public string Description { get; }
+
+    public static async Task<Database> OpenAsync(StorageConfig storage, string dataFolder, CancellationToken ct = default)
+    {
+        Database db;
+        if (storage.Type == "postgres")
+        {
+            db = new Database(NpgsqlDataSource.Create(storage.Connection!), SqlDialect.Postgres,
+                $"PostgreSQL {new NpgsqlConnectionStringBuilder(storage.Connection) { Password = null }.ConnectionString}");
+        }
+        else
+        {
+            var file = storage.Connection ?? Path.Combine(dataFolder, "vigie.db");
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+            var cs = new SqliteConnectionStringBuilder { DataSource = file, Pooling = true, DefaultTimeout = 30 }.ConnectionString;
+            db = new Database(SqliteFactory.Instance.CreateDataSource(cs), SqlDialect.Sqlite, $"SQLite {file}");
+        }
+        try
+        {
+            await db.MigrateAsync(ct);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException or ArgumentException)
+        {
+            await db.DisposeAsync();
+            throw new StorageException($"{db.Description}: cannot open the database: {e.Message}", e);
+        }
+        return db;
+    }
+
+    /// <summary>The schema versions applied so far.</summary>
+    public async Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken ct = default)
+    {
+        await using var c = await ConnectAsync(ct);
+        await using var cmd = Command(c, "SELECT version FROM schema_migrations ORDER BY version");
+        var versions = new List<int>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) versions.Add(Convert.ToInt32(r.GetValue(0)));
+        return versions;
+    }
+
+    private async Task MigrateAsync(CancellationToken ct)
+    {
+        await using var c = await ConnectAsync(ct);
+        if (Dialect == SqlDialect.Sqlite)
+            await ExecuteAsync(c, "PRAGMA journal_mode=WAL", ct);
+        await ExecuteAsync(c, Migrations.CreateVersionTable, ct);
+        var applied = await AppliedMigrationsAsync(ct);
+        foreach (var step in Migrations.All.Where(s => !applied.Contains(s.Version)))
+        {
+            await using var tx = await c.BeginTransactionAsync(ct);
+            await using (var cmd = Command(c, step.Sql(Dialect), tx)) await cmd.ExecuteNonQueryAsync(ct);
+            await using (var cmd = Command(c, "INSERT INTO schema_migrations (version, description, applied_ms) VALUES (@v, @d, @t)", tx,
+                             ("v", step.Version), ("d", step.Description), ("t", Ms(DateTimeOffset.UtcNow))))
+                await cmd.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+    }
+
+    public async Task<DbConnection> ConnectAsync(CancellationToken ct)
+    {
+        var c = await _source.OpenConnectionAsync(ct);
+        if (Dialect == SqlDialect.Sqlite)
+            await ExecuteAsync(c, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000", ct);
+        return c;
+    }
+
+    /// <summary>Runs one statement on its own connection; returns the rows it changed.</summary>
+    public async Task<int> ExecuteAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] args)
+    {
+        await using var c = await ConnectAsync(ct);
+        await using var cmd = Command(c, sql, null, args);
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Reads every row of a query with <paramref name="read"/>.</summary>
+    public async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] args)
+    {
+        await using var c = await ConnectAsync(ct);
+        return await QueryAsync(c, null, sql, read, ct, args);
+    }
+
+    public static async Task<List<T>> QueryAsync<T>(DbConnection c, DbTransaction? tx, string sql, Func<DbDataReader, T> read, CancellationToken ct,
+        params (string Name, object? Value)[] args)
+    {
+        await using var cmd = Command(c, sql, tx, args);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<T>();
+        while (await r.ReadAsync(ct)) rows.Add(read(r));
+        return rows;
+    }
+
+    public static async Task ExecuteAsync(DbConnection c, string sql, CancellationToken ct)
+    {
+        await using var cmd = Command(c, sql);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public static DbCommand Command(DbConnection c, string sql, DbTransaction? tx = null, params (string Name, object? Value)[] args)
+    {
+        var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        foreach (var (name, value) in args)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = "@" + name;
+            p.Value = value ?? DBNull.Value;
+            cmd.Parameters.Add(p);
+        }
+        return cmd;
+    }
+
+    public static string? NullableString(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    public static DateTimeOffset? NullableTime(DbDataReader r, int i) => r.IsDBNull(i) ? null : FromMs(r.GetInt64(i));
+    public static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
+    public static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    public ValueTask DisposeAsync() => _source.DisposeAsync();
+}
+
+/// <summary>The database cannot be used; the message says which one and why.</summary>
+public sealed class StorageException(string message, Exception inner) : Exception(message, inner);

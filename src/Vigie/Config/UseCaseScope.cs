@@ -1,0 +1,62 @@
+using Vigie.Analytics;
+
+namespace Vigie.Config;
+
+/// <summary>Which use cases a camera's configuration asks for, and the same camera limited to some of them.</summary>
+public static class UseCaseScope
+{
+    public static IReadOnlySet<string> Configured(CameraConfig camera)
+    {
+        var kinds = camera.Zones.Select(z => z.UseCases).Append(camera.UseCases).SelectMany(Kinds).ToHashSet();
+        if (camera.Lines.Count > 0) kinds.Add(EventKinds.Intrusion); // a line crossing is an intrusion
+        return kinds;
+    }
+
+    /// <summary>
+    /// A copy of the camera with only the allowed use cases: zones and lines left with nothing to watch
+    /// are dropped; person-down exclusion zones stay with person_down.
+    /// </summary>
+    public static CameraConfig Restrict(CameraConfig camera, IReadOnlySet<string> allowed)
+    {
+        var zones = camera.Zones
+            .Select(z => new ZoneConfig { Name = z.Name, Polygon = z.Polygon, Schedule = z.Schedule, UseCases = Only(z.UseCases, allowed) })
+            .Where(z => Kinds(z.UseCases).Any())
+            .ToList();
+        return new CameraConfig
+        {
+            Name = camera.Name,
+            Source = camera.Source,
+            Loop = camera.Loop,
+            StartTime = camera.StartTime,
+            Calibration = camera.Calibration,
+            UseCases = Only(camera.UseCases, allowed),
+            Zones = zones,
+            Lines = allowed.Contains(EventKinds.Intrusion) ? camera.Lines : [],
+            PrivacyMasks = camera.PrivacyMasks,
+        };
+    }
+
+    private static IEnumerable<string> Kinds(ZoneUseCases u)
+    {
+        if (u.AbandonedObject is not null) yield return EventKinds.AbandonedObject;
+        if (u.Weapon is not null) yield return EventKinds.Weapon;
+        if (u.WrongWay is not null) yield return EventKinds.WrongWay;
+        if (u.Intrusion is not null) yield return EventKinds.Intrusion;
+        if (u.PersonDown is not null) yield return EventKinds.PersonDown;
+        if (u.CrowdMovement is not null) yield return EventKinds.CrowdMovement;
+        if (u.CrowdDensity is not null) yield return EventKinds.CrowdDensity;
+        if (u.Fire is not null) yield return EventKinds.Fire;
+    }
+
+    private static ZoneUseCases Only(ZoneUseCases u, IReadOnlySet<string> allowed) => new()
+    {
+        AbandonedObject = allowed.Contains(EventKinds.AbandonedObject) ? u.AbandonedObject : null,
+        Weapon = allowed.Contains(EventKinds.Weapon) ? u.Weapon : null,
+        WrongWay = allowed.Contains(EventKinds.WrongWay) ? u.WrongWay : null,
+        Intrusion = allowed.Contains(EventKinds.Intrusion) ? u.Intrusion : null,
+        PersonDown = allowed.Contains(EventKinds.PersonDown) ? u.PersonDown : null,
+        CrowdMovement = allowed.Contains(EventKinds.CrowdMovement) ? u.CrowdMovement : null,
+        CrowdDensity = allowed.Contains(EventKinds.CrowdDensity) ? u.CrowdDensity : null,
+        Fire = allowed.Contains(EventKinds.Fire) ? u.Fire : null,
+    };
+}

@@ -1,0 +1,178 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Vigie.Service.Api;
+using Vigie.Service.Governance;
+using Vigie.Service.Security;
+using Vigie.Service.Storage;
+using Vigie.Tests.Cli;
+
+namespace Vigie.Tests.Service;
+
+/// <summary>Sign-in, lockout, sessions, and every endpoint checked for every role.</summary>
+public class AccessTests
+{
+    private const string Public = "anyone";
+    private const string Signed = "signed-in";
+    private const string Op = Roles.Operator, Sup = Roles.Supervisor, Aud = Roles.Auditor, Adm = Roles.Administrator;
+
+    /// <summary>
+    /// The role × endpoint matrix, written out here as the specification (not read from the code):
+    /// a new endpoint fails this test until someone decides who may call it.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> Expected = new()
+    {
+        ["GET /api/health"] = [Public],
+        ["GET /openapi/v1.json"] = [Public],
+        ["GET /api/public/transparency"] = [Public],
+        ["POST /api/session"] = [Public],
+        ["GET /api/session"] = [Signed],
+        ["DELETE /api/session"] = [Signed],
+        ["POST /api/session/password"] = [Signed],
+        ["GET /api/users"] = [Adm],
+        ["POST /api/users"] = [Adm],
+        ["PATCH /api/users/{name}"] = [Adm],
+        ["GET /api/alerts"] = [Op, Sup, Aud],
+        ["GET /api/alerts/stream"] = [Op, Sup, Aud],
+        ["GET /api/alerts/{id:long}"] = [Op, Sup, Aud],
+        ["GET /api/alerts/{id:long}/snapshot"] = [Op, Sup],
+        ["GET /api/alerts/{id:long}/clip"] = [Op, Sup],
+        ["POST /api/alerts/{id:long}/review"] = [Op],
+        ["GET /api/review-reasons"] = [Signed],
+        ["GET /api/use-cases"] = [Signed],
+        ["GET /api/cameras"] = [Op, Sup],
+        ["GET /api/cameras/{name}"] = [Op, Sup],
+        ["GET /api/cameras/{name}/snapshot"] = [Op, Sup],
+        ["GET /api/cameras/{name}/scene"] = [Op, Sup],
+        ["PUT /api/cameras/{name}/scene"] = [Sup],
+        ["GET /api/authorisations"] = [Adm, Aud, Sup],
+        ["POST /api/authorisations"] = [Adm],
+        ["POST /api/authorisations/{id:long}/revoke"] = [Adm],
+        ["GET /api/audit"] = [Aud],
+        ["GET /api/audit/verify"] = [Aud],
+        ["GET /api/reports/reviews"] = [Aud, Sup, Adm],
+        ["GET /api/reports/reviews.html"] = [Aud, Sup, Adm],
+    };
+
+    [Fact]
+    public async Task Every_endpoint_admits_exactly_the_roles_of_the_matrix()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        var id = await service.Store.InsertAsync(new NewAlert("gate", "intrusion", "forbidden", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 0.9,
+            [0, 0, 0.1, 0.1], [1], "test"));
+
+        var endpoints = service.Service<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} /{e.RoutePattern.RawText!.Trim('/')}"))
+            .ToHashSet();
+        Assert.Equal(Expected.Keys.Order(), endpoints.Order());
+
+        var failures = new List<string>();
+        foreach (var (endpoint, allowed) in Expected)
+        {
+            if (endpoint == "POST /api/session") continue; // sign-in itself: covered by the lockout test
+            var (method, route) = (endpoint.Split(' ')[0], endpoint.Split(' ')[1]);
+            var path = route.Replace("{id:long}", id.ToString()).Replace("{name}", "gate");
+            foreach (var role in Roles.All.Append("anonymous"))
+            {
+                using var http = service.Anonymous();
+                if (role != "anonymous")
+                    // Session endpoints end or change the session: each call gets a session of its own.
+                    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await service.LoginAsync(role));
+                var status = await StatusAsync(http, method, path);
+                var expected = role == "anonymous"
+                    ? allowed.Contains(Public) ? "allowed" : "401"
+                    : allowed.Contains(Public) || allowed.Contains(Signed) || allowed.Contains(role) ? "allowed" : "403";
+                var actual = status switch { HttpStatusCode.Unauthorized => "401", HttpStatusCode.Forbidden => "403", _ => "allowed" };
+                if (actual != expected) failures.Add($"{endpoint} as {role}: expected {expected}, got {(int)status}");
+            }
+        }
+        Assert.Empty(failures);
+    }
+
+    /// <summary>Writes get a body that cannot be bound: allowed callers get 400 and nothing changes.</summary>
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method is "POST" or "PUT" or "PATCH") request.Content = new StringContent("\"not an object\"", Encoding.UTF8, "application/json");
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task Repeated_failures_lock_the_account_until_an_administrator_unlocks_it_and_all_is_audited()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        using var http = service.Anonymous();
+        async Task<HttpStatusCode> Login(string name, string password) =>
+            (await http.PostAsJsonAsync("/api/session", new { name, password })).StatusCode;
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await Login("nobody", ServiceUnderTest.Password));
+        for (int i = 0; i < 4; i++) Assert.Equal(HttpStatusCode.Unauthorized, await Login(Roles.Operator, "wrong password " + i));
+        Assert.Equal(HttpStatusCode.Locked, await Login(Roles.Operator, "wrong password 4"));
+        Assert.Equal(HttpStatusCode.Locked, await Login(Roles.Operator, ServiceUnderTest.Password)); // even the right one
+
+        var unlock = await service.As(Roles.Administrator).PatchAsJsonAsync("/api/users/operator", new { unlock = true });
+        Assert.Equal(HttpStatusCode.OK, unlock.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, await Login(Roles.Operator, ServiceUnderTest.Password));
+
+        var actions = (await service.Service<AuditLog>().ReadAsync()).Where(e => e.Subject is "user:operator" or "user:nobody").Select(e => e.Action).ToList();
+        Assert.Equal(5, actions.Count(a => a == AuditActions.LoginFailed));
+        Assert.Equal(2, actions.Count(a => a == AuditActions.LoginLocked));
+        Assert.Contains(AuditActions.UserChange, actions);
+        Assert.Equal(AuditActions.Login, actions[^1]);
+    }
+
+    [Fact]
+    public async Task Sessions_end_at_logout_and_when_the_user_is_disabled_and_weak_passwords_are_refused()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        var admin = service.As(Roles.Administrator);
+        var weak = await admin.PostAsJsonAsync("/api/users", new { name = "carol", role = Roles.Operator, password = "short" });
+        Assert.Equal(HttpStatusCode.BadRequest, weak.StatusCode);
+        Assert.Contains("password", await weak.Content.ReadAsStringAsync());
+        var badRole = await admin.PostAsJsonAsync("/api/users", new { name = "carol", role = "god", password = ServiceUnderTest.Password });
+        Assert.Contains("role", await badRole.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Created,
+            (await admin.PostAsJsonAsync("/api/users", new { name = "carol", role = Roles.Operator, password = ServiceUnderTest.Password })).StatusCode);
+
+        using var carol = service.Anonymous();
+        carol.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await service.LoginAsync("carol"));
+        var me = await carol.GetFromJsonAsync<SessionView>("/api/session", ApiJson.Options);
+        Assert.Equal(("carol", Roles.Operator), (me!.Name, me.Role));
+        Assert.Equal(HttpStatusCode.OK, (await carol.GetAsync("/api/alerts")).StatusCode);
+        await admin.PatchAsJsonAsync("/api/users/carol", new { disabled = true });
+        Assert.Equal(HttpStatusCode.Unauthorized, (await carol.GetAsync("/api/alerts")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await carol.PostAsJsonAsync("/api/session", new { name = "carol", password = ServiceUnderTest.Password })).StatusCode);
+
+        using var auditor = service.Anonymous();
+        auditor.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await service.LoginAsync(Roles.Auditor));
+        Assert.Equal(HttpStatusCode.NoContent, (await auditor.DeleteAsync("/api/session")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await auditor.GetAsync("/api/audit")).StatusCode);
+
+        // Administrators cannot lock themselves out of administration.
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PatchAsJsonAsync("/api/users/administrator", new { role = Roles.Operator })).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_first_administrator_comes_from_the_command_line_and_there_is_no_default_account()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await service.Anonymous().PostAsJsonAsync("/api/session", new { name = "admin", password = "admin" })).StatusCode);
+
+        var weak = await VigieProcess.RunAsync(["user", "add", "--config", service.ConfigPath, "--name", "root", "--role", "administrator", "--password-stdin"], "admin\n");
+        Assert.Equal(2, weak.Code);
+        Assert.Contains("at least 12 characters", weak.Error);
+
+        var made = await VigieProcess.RunAsync(["user", "add", "--config", service.ConfigPath, "--name", "chief", "--role", "administrator", "--password-stdin"],
+            "a long enough passphrase\n");
+        Assert.Equal(0, made.Code);
+        using var http = service.Anonymous();
+        var login = await http.PostAsJsonAsync("/api/session", new { name = "chief", password = "a long enough passphrase" });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.Equal(Roles.Administrator, (await login.Content.ReadFromJsonAsync<SessionView>(ApiJson.Options))!.Role);
+        Assert.Contains(await service.Service<AuditLog>().ReadAsync(), e => e is { Action: AuditActions.UserCreate, Subject: "user:chief" } && e.Actor.StartsWith("cli:"));
+    }
+}
