@@ -18,10 +18,10 @@ public static class CameraEndpoints
     public static void Map(WebApplication app)
     {
         var api = app.MapGroup("/api").WithTags("cameras");
-        api.MapGet("/cameras", (CameraSupervisor cameras) => Statuses(cameras)).RequireAuthorization(Policies.ViewCameras)
+        api.MapGet("/cameras", (CameraSupervisor cameras) => Statuses(cameras)).RequireAuthorization(Policies.ViewCameraHealth)
             .WithSummary("Every camera with its health and the use cases analysed or refused.");
-        api.MapGet("/cameras/{name}", Get).RequireAuthorization(Policies.ViewCameras).WithSummary("One camera's health.");
-        api.MapGet("/cameras/{name}/snapshot", Preview).RequireAuthorization(Policies.ViewCameras)
+        api.MapGet("/cameras/{name}", Get).RequireAuthorization(Policies.ViewCameraHealth).WithSummary("One camera's health.");
+        api.MapGet("/cameras/{name}/snapshot", Preview).RequireAuthorization(Policies.ViewVideo)
             .WithSummary("The camera's latest analysed frame (JPEG, privacy masks black, people and faces blurred).");
         api.MapGet("/cameras/{name}/scene", Scene).RequireAuthorization(Policies.ViewCameras)
             .WithSummary("The zones and lines configured on this camera (normalised coordinates).");

@@ -17,7 +17,7 @@ public static class Roles
     /// <summary>Audit log, authorisations and reports; alert metadata without any image.</summary>
     public const string Auditor = "auditor";
 
-    /// <summary>Users and authorisations; no video.</summary>
+    /// <summary>Users and authorisations, and camera health (to know what an act covers); no video.</summary>
     public const string Administrator = "administrator";
 
     public static readonly IReadOnlyList<string> All = [Operator, Supervisor, Auditor, Administrator];
@@ -29,6 +29,7 @@ public static class Policies
     public const string ViewAlerts = "view-alerts";
     public const string ViewVideo = "view-video";
     public const string ReviewAlerts = "review-alerts";
+    public const string ViewCameraHealth = "view-camera-health";
     public const string ViewCameras = "view-cameras";
     public const string EditCameras = "edit-cameras";
     public const string ManageUsers = "manage-users";
@@ -43,6 +44,7 @@ public static class Policies
         [ViewAlerts] = [Roles.Operator, Roles.Supervisor, Roles.Auditor],
         [ViewVideo] = [Roles.Operator, Roles.Supervisor],
         [ReviewAlerts] = [Roles.Operator],
+        [ViewCameraHealth] = [Roles.Operator, Roles.Supervisor, Roles.Administrator],
         [ViewCameras] = [Roles.Operator, Roles.Supervisor],
         [EditCameras] = [Roles.Supervisor],
         [ManageUsers] = [Roles.Administrator],

@@ -27,6 +27,14 @@ public class ConsoleBrowserTests
         });
     }
 
+    private static async Task SignInAsync(IPage page, string name)
+    {
+        await page.FillAsync("#login-form [name=name]", name);
+        await page.FillAsync("#login-form [name=password]", ServiceUnderTest.Password);
+        await page.ClickAsync("#login-form button[type=submit]");
+        await Assertions.Expect(page.Locator("#who")).ToHaveTextAsync($"{name} ({name})");
+    }
+
     [Fact]
     public async Task An_operator_sees_the_alert_arrive_plays_its_clip_dismisses_it_and_the_decision_is_stored()
     {
@@ -39,8 +47,12 @@ public class ConsoleBrowserTests
         page.PageError += (_, e) => scriptErrors.Add(e);
 
         await page.GotoAsync(service.Url);
-        await page.FillAsync("#operator", "alice.operator");
-        await page.PressAsync("#operator", "Tab");
+        await Assertions.Expect(page.Locator("#login")).ToBeVisibleAsync(); // nothing without signing in
+        await page.FillAsync("#login-form [name=name]", "operator");
+        await page.FillAsync("#login-form [name=password]", "not the password");
+        await page.ClickAsync("#login-form button[type=submit]");
+        await Assertions.Expect(page.Locator("#login-message")).ToHaveTextAsync("Wrong name or password.");
+        await SignInAsync(page, "operator");
         await Assertions.Expect(page.Locator("#stream-state")).ToHaveTextAsync("live", new() { Timeout = 10_000 });
 
         // The alert is pushed to the open page by the server; nobody reloads it.
@@ -64,15 +76,15 @@ public class ConsoleBrowserTests
         await page.FillAsync("#review-form textarea[name=note]", "a dog crossed the zone");
         await page.ClickAsync("#review-form button[type=submit]");
         await Assertions.Expect(page.Locator("#review-message")).ToHaveTextAsync("Decision recorded.");
-        await Assertions.Expect(page.Locator("#detail-reviews")).ToContainTextAsync("alice.operator: dismissed (animal)");
+        await Assertions.Expect(page.Locator("#detail-reviews")).ToContainTextAsync("operator: dismissed (animal)");
 
         var stored = await service.Store.GetAsync(id);
         Assert.NotNull(stored);
-        Assert.Equal(("dismissed", "alice.operator", "animal", "a dog crossed the zone"), (stored.Status, stored.ReviewedBy, stored.ReviewReason, stored.ReviewNote));
+        Assert.Equal(("dismissed", "operator", "animal", "a dog crossed the zone"), (stored.Status, stored.ReviewedBy, stored.ReviewReason, stored.ReviewNote));
         Assert.NotNull(stored.ReviewedAt);
         Assert.InRange(stored.ReviewedAt.Value, DateTimeOffset.UtcNow.AddMinutes(-2), DateTimeOffset.UtcNow.AddSeconds(5));
         var review = Assert.Single(await service.Store.ReviewsAsync(id));
-        Assert.Equal("alice.operator", review.Reviewer);
+        Assert.Equal("operator", review.Reviewer);
 
         // Search finds it by its review status.
         await page.ClickAsync("#detail-close");
@@ -80,6 +92,23 @@ public class ConsoleBrowserTests
         await page.SelectOptionAsync("#search-form select[name=status]", "dismissed");
         await page.ClickAsync("#search-form button[type=submit]");
         await Assertions.Expect(page.Locator($"[data-testid=results] li[data-alert-id='{id}']")).ToBeVisibleAsync();
+
+        // The auditor sees the decision in the audit log, checks the chain, and sees no image at all.
+        await page.ClickAsync("#logout");
+        await Assertions.Expect(page.Locator("#login")).ToBeVisibleAsync();
+        await SignInAsync(page, "auditor");
+        await Assertions.Expect(page.Locator("nav button[data-view=cameras]")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator($"[data-testid=feed] li[data-alert-id='{id}'] .no-image")).ToBeVisibleAsync();
+        Assert.Equal(0, await page.Locator("[data-testid=feed] img").CountAsync());
+        await page.ClickAsync("nav button[data-view=audit]");
+        await Assertions.Expect(page.Locator("[data-testid=audit-rows]")).ToContainTextAsync("alert.review");
+        await page.ClickAsync("#audit-verify");
+        await Assertions.Expect(page.Locator("[data-testid=audit-state]")).ToContainTextAsync("intact");
+
+        // The public page needs no sign-in and lists the camera under its authorisation.
+        await page.GotoAsync($"{service.Url}/transparency.html");
+        await Assertions.Expect(page.Locator("[data-testid=public-cameras]")).ToContainTextAsync("TEST-001");
+        await Assertions.Expect(page.Locator("[data-testid=public-months]")).ToContainTextAsync("intrusion");
         Assert.Empty(scriptErrors);
     }
 
@@ -92,6 +121,7 @@ public class ConsoleBrowserTests
         await using var browser = await LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
         await page.GotoAsync(service.Url);
+        await SignInAsync(page, "supervisor");
         await page.ClickAsync("nav button[data-view=cameras]");
 
         var card = page.Locator(".camera[data-camera=gate]");

@@ -12,6 +12,8 @@ const kindLabel = k => k.replaceAll("_", " ");
 
 async function api(path, options = {}) {
   const response = await fetch(path, { headers: { "Content-Type": "application/json" }, ...options });
+  if (response.status === 401 && path !== "/api/session") { showLogin("Your session has ended: sign in again."); throw new Error("signed out"); }
+  if (response.status === 403) throw new Error("your role does not allow this");
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
     try {
@@ -24,10 +26,34 @@ async function api(path, options = {}) {
   return response.status === 204 ? null : response.json();
 }
 
-// ---- operator name (until logins exist, decisions are signed with it) ----
-const operator = $("#operator");
-operator.value = localStorage.getItem("vigie.operator") || "";
-operator.addEventListener("change", () => localStorage.setItem("vigie.operator", operator.value.trim()));
+// ---- session: the server keeps it in an HttpOnly cookie; the page only knows who and which role ----
+let me = null;
+const can = roles => me !== null && roles.split(" ").includes(me.role);
+
+function showLogin(message = "") {
+  me = null;
+  $("#login").hidden = false;
+  $("#login-message").textContent = message;
+  $("#login-form [name=name]").focus();
+}
+
+$("#login-form").addEventListener("submit", async e => {
+  e.preventDefault();
+  const data = new FormData(e.target);
+  const response = await fetch("/api/session", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ name: data.get("name"), password: data.get("password") }),
+  });
+  if (response.status === 423) { $("#login-message").textContent = (await response.json()).detail; return; }
+  if (!response.ok) { $("#login-message").textContent = "Wrong name or password."; return; }
+  e.target.reset();
+  await start(await response.json());
+});
+
+$("#logout").addEventListener("click", async () => {
+  await fetch("/api/session", { method: "DELETE" });
+  location.reload();
+});
 
 // ---- views ----
 let unseen = 0;
@@ -36,6 +62,9 @@ function show(view) {
   for (const s of document.querySelectorAll(".view")) s.hidden = s.id !== `view-${view}`;
   if (view === "alerts") { unseen = 0; updateBadge(); }
   if (view === "cameras") refreshCameras();
+  if (view === "authorisations") loadAuthorisations().catch(() => {});
+  if (view === "users") loadUsers().catch(() => {});
+  if (view === "audit") loadAudit().catch(() => {});
 }
 for (const b of document.querySelectorAll("nav button")) b.addEventListener("click", () => show(b.dataset.view));
 function updateBadge() {
@@ -46,8 +75,10 @@ function updateBadge() {
 
 // ---- alert cards ----
 function card(alert) {
-  const img = el("img", { alt: `snapshot of alert ${alert.id}`, loading: "lazy" });
-  if (alert.snapshot_url) img.src = alert.snapshot_url;
+  const img = can("operator supervisor")
+    ? el("img", { alt: `snapshot of alert ${alert.id}`, loading: "lazy" })
+    : el("div", { className: "no-image", textContent: "no image for this role" });
+  if (alert.snapshot_url && img.tagName === "IMG") img.src = alert.snapshot_url;
   const status = el("span", { className: `status ${alert.status}`, textContent: alert.status });
   const li = el("li", { className: `alert-card ${alert.status}`, tabIndex: 0 },
     img,
@@ -114,7 +145,7 @@ function renderDetail(alert, reviews) {
   $("#detail-title").textContent = `${kindLabel(alert.kind)} — ${alert.camera}`;
   const media = $("#detail-media");
   const playing = media.querySelector("video");
-  if (alert.clip_url && !(playing && playing.dataset.alertId === String(alert.id))) {
+  if (alert.clip_url && can("operator supervisor") && !(playing && playing.dataset.alertId === String(alert.id))) {
     const video = el("video", { src: alert.clip_url, controls: true, autoplay: true, muted: true, loop: true, playsInline: true });
     video.dataset.alertId = alert.id;
     video.dataset.testid = "clip";
@@ -149,13 +180,11 @@ reviewForm.addEventListener("submit", async e => {
   e.preventDefault();
   const message = $("#review-message");
   const data = new FormData(reviewForm);
-  const reviewer = operator.value.trim();
-  if (!reviewer) { message.className = "message error"; message.textContent = "Enter your name (top right) first."; operator.focus(); return; }
   if (!data.get("decision")) { message.className = "message error"; message.textContent = "Choose confirm or dismiss."; return; }
   try {
     await api(`/api/alerts/${current.id}/review`, {
       method: "POST",
-      body: JSON.stringify({ decision: data.get("decision"), reason: data.get("reason") || null, note: data.get("note") || null, reviewer }),
+      body: JSON.stringify({ decision: data.get("decision"), reason: data.get("reason") || null, note: data.get("note") || null }),
     });
     message.className = "message ok";
     message.textContent = "Decision recorded.";
@@ -195,12 +224,13 @@ async function refreshCameras() {
   root.replaceChildren(...cameras.map(c => {
     const img = el("img", { alt: `live preview of ${c.name}` });
     img.dataset.camera = c.name;
-    const edit = el("button", { textContent: "Edit zones and lines" });
-    edit.addEventListener("click", () => openEditor(c.name));
+    const edit = can("supervisor") ? el("button", { textContent: "Edit zones and lines" }) : "";
+    if (edit) edit.addEventListener("click", () => openEditor(c.name));
     const box = el("div", { className: "camera" },
       el("h3", { textContent: c.name }), img,
       el("div", {}, el("span", { className: `state ${c.state}`, textContent: c.state }), ` · ${c.fps} fps · last frame ${when(c.last_frame_at)}`),
       el("div", { textContent: `${c.frames_analysed} frames analysed, ${c.frames_dropped} dropped, ${c.reconnects} reconnection(s)` }),
+      el("div", { textContent: `analysed for: ${c.use_cases.join(", ") || "nothing"}${c.refused.length ? ` · refused (no authorisation): ${c.refused.join(", ")}` : ""}` }),
       c.last_error ? el("div", { className: "error", textContent: `last error (${when(c.last_error_at)}): ${c.last_error}` }) : "",
       edit);
     box.dataset.camera = c.name;
@@ -339,12 +369,141 @@ function renderItems() {
   root.replaceChildren(...(items.length ? items : [el("p", { className: "hint", textContent: "No zone or line yet." })]));
 }
 
+// ---- authorisations ----
+async function loadAuthorisations() {
+  const acts = await api("/api/authorisations");
+  const now = Date.now();
+  $("#authorisation-rows").replaceChildren(...acts.map(a => {
+    const state = a.revoked ? `revoked ${when(a.revoked)} by ${a.revoked_by}: ${a.revoke_reason}`
+      : Date.parse(a.starts) > now ? "not yet in force" : Date.parse(a.ends) <= now ? "expired" : "in force";
+    let action = "";
+    if (can("administrator") && !a.revoked) {
+      action = el("button", { textContent: "Revoke" });
+      action.addEventListener("click", async () => {
+        const reason = prompt(`Why is ${a.reference} revoked?`);
+        if (!reason) return;
+        try { await api(`/api/authorisations/${a.id}/revoke`, { method: "POST", body: JSON.stringify({ reason }) }); } catch (err) { alert(err.message); }
+        loadAuthorisations();
+      });
+    }
+    return el("tr", {}, ...[a.reference, a.authority, a.act_date, a.cameras.join(", "), a.use_cases.join(", "), when(a.starts), when(a.ends), a.perimeter, state]
+      .map(v => el("td", { textContent: v })), el("td", {}, action));
+  }));
+}
+
+$("#authorisation-form").addEventListener("submit", async e => {
+  e.preventDefault();
+  const form = e.target;
+  const data = new FormData(form);
+  const message = $("#authorisation-message");
+  try {
+    await api("/api/authorisations", {
+      method: "POST",
+      body: JSON.stringify({
+        reference: data.get("reference"), authority: data.get("authority"), act_date: data.get("act_date"),
+        cameras: data.getAll("cameras"), use_cases: data.getAll("use_cases"),
+        starts: new Date(data.get("starts")).toISOString(), ends: new Date(data.get("ends")).toISOString(), perimeter: data.get("perimeter"),
+      }),
+    });
+    form.reset();
+    message.className = "message ok";
+    message.textContent = "Recorded; analysis starts by itself when it comes into force.";
+    loadAuthorisations();
+  } catch (err) {
+    message.className = "message error";
+    message.textContent = err.message;
+  }
+});
+
+// ---- users ----
+async function loadUsers() {
+  const users = await api("/api/users");
+  $("#user-rows").replaceChildren(...users.map(u => {
+    const state = u.disabled ? "disabled" : u.locked_until && Date.parse(u.locked_until) > Date.now() ? `locked until ${when(u.locked_until)}` : "active";
+    const actions = el("td");
+    const change = (label, body) => {
+      const b = el("button", { textContent: label });
+      b.addEventListener("click", async () => {
+        try { await api(`/api/users/${encodeURIComponent(u.name)}`, { method: "PATCH", body: JSON.stringify(body) }); } catch (err) { alert(err.message); }
+        loadUsers();
+      });
+      actions.append(b, " ");
+    };
+    if (state.startsWith("locked")) change("Unlock", { unlock: true });
+    change(u.disabled ? "Enable" : "Disable", { disabled: !u.disabled });
+    return el("tr", {}, el("td", { textContent: u.name }), el("td", { textContent: u.role }), el("td", { textContent: when(u.created) }),
+      el("td", { textContent: state }), actions);
+  }));
+}
+
+$("#user-form").addEventListener("submit", async e => {
+  e.preventDefault();
+  const data = new FormData(e.target);
+  const message = $("#user-message");
+  try {
+    await api("/api/users", { method: "POST", body: JSON.stringify({ name: data.get("name"), role: data.get("role"), password: data.get("password") }) });
+    e.target.reset();
+    message.className = "message ok";
+    message.textContent = "User created.";
+    loadUsers();
+  } catch (err) {
+    message.className = "message error";
+    message.textContent = err.message;
+  }
+});
+
+// ---- audit ----
+async function loadAudit() {
+  const entries = await api("/api/audit?limit=5000");
+  $("#audit-rows").replaceChildren(...entries.slice(-300).reverse().map(a =>
+    el("tr", {}, ...[a.seq, when(a.at), a.actor, a.action, a.subject, a.detail].map(v => el("td", { textContent: String(v) })))));
+}
+$("#audit-verify").addEventListener("click", async () => {
+  const result = await api("/api/audit/verify");
+  $("#audit-state").textContent = result.breaks.length === 0
+    ? `intact: ${result.entries} entries`
+    : `BROKEN: ${result.breaks.map(b => `entry ${b.seq}: ${b.problem}`).join("; ")}`;
+});
+
+// ---- reports ----
+$("#report-form").addEventListener("submit", e => {
+  e.preventDefault();
+  const data = new FormData(e.target);
+  const query = new URLSearchParams();
+  if (data.get("from")) query.set("from", new Date(data.get("from")).toISOString());
+  if (data.get("to")) query.set("to", new Date(data.get("to")).toISOString());
+  window.open(`/api/reports/reviews.html?${query}`, "_blank");
+});
+
 // ---- start ----
-(async () => {
+let started = false;
+async function start(session) {
+  me = session;
+  $("#login").hidden = true;
+  $("#who").textContent = `${me.name} (${me.role})`;
+  $("#logout").hidden = false;
+  for (const e of document.querySelectorAll("[data-roles]")) e.hidden = !can(e.dataset.roles);
+  if (started) { location.reload(); return; }
+  started = true;
   const [reasons, kinds] = await Promise.all([api("/api/review-reasons"), api("/api/use-cases")]);
   $("#review-reason").append(...reasons.map(r => el("option", { value: r, textContent: r.replaceAll("_", " ") })));
   $("#search-form [name=kind]").append(...kinds.map(k => el("option", { value: k, textContent: kindLabel(k) })));
-  await loadFeed();
-  connectStream();
-  refreshCameras().catch(() => {});
+  $("#authorisation-form [name=use_cases]").append(...kinds.map(k => el("option", { value: k, textContent: kindLabel(k) })));
+  const first = [...document.querySelectorAll("nav button")].find(b => !b.hidden);
+  if (can("operator supervisor auditor")) {
+    await loadFeed();
+    connectStream();
+  }
+  if (can("operator supervisor")) refreshCameras().catch(() => {});
+  if (can("administrator")) {
+    const cameras = await api("/api/cameras");
+    $("#authorisation-form [name=cameras]").append(...cameras.map(c => el("option", { value: c.name, textContent: c.name })));
+  }
+  show(first.dataset.view);
+}
+
+(async () => {
+  const response = await fetch("/api/session");
+  if (response.ok) await start(await response.json());
+  else showLogin();
 })();
