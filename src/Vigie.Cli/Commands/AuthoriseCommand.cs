@@ -29,6 +29,16 @@ public static class AuthoriseCommand
         return new Command("authorisation", "The legal acts that allow analysing cameras for use cases.") { add };
     }
 
+    /// <summary>The command-line option that sets a field of the request.</summary>
+    private static string OptionOf(string field) => field switch
+    {
+        "cameras" => "--camera",
+        "use_cases" => "--use-case",
+        "starts" => "--from",
+        "ends" => "--to",
+        _ => "--" + field.Replace('_', '-'),
+    };
+
     private static async Task<int> AddAsync(string configPath, NewAuthorisation request, CancellationToken ct)
     {
         SceneConfig config;
@@ -42,7 +52,7 @@ public static class AuthoriseCommand
         }
         var errors = request.Validate(config.Cameras.Select(c => c.Name).ToList());
         if (errors.Count > 0)
-            return AnalyzeCommand.Fail(string.Join("; ", errors.Select(e => $"--{e.Key.Replace('_', '-')}: {string.Join(" ", e.Value)}")), AnalyzeCommand.ExitBadInput);
+            return AnalyzeCommand.Fail(string.Join("; ", errors.Select(e => $"{OptionOf(e.Key)}: {string.Join(" ", e.Value)}")), AnalyzeCommand.ExitBadInput);
         try
         {
             var (db, audit) = await ServiceConfigFile.OpenDataAsync(config, ct);
