@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Vigie.Config;
-using Vigie.Service.Storage;
 
 namespace Vigie.Cli.Commands;
 
@@ -15,36 +13,16 @@ public static class AuditCommand
         return new Command("audit", "The tamper-evident audit log.") { verify };
     }
 
-    private static async Task<int> VerifyAsync(string configPath, CancellationToken ct)
+    private static Task<int> VerifyAsync(string configPath, CancellationToken ct) => ServiceConfigFile.WithDataAsync(configPath, async (_, _, audit) =>
     {
-        SceneConfig config;
-        try
+        var result = await audit.VerifyAsync(ct);
+        if (result.Intact)
         {
-            config = ServiceConfigFile.Load(configPath);
+            Console.WriteLine($"audit log intact: {result.Entries} entries, head {result.HeadHash}");
+            return AnalyzeCommand.ExitOk;
         }
-        catch (ConfigException e)
-        {
-            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
-        }
-        try
-        {
-            var (db, audit) = await ServiceConfigFile.OpenDataAsync(config, ct);
-            await using (db)
-            {
-                var result = await audit.VerifyAsync(ct);
-                if (result.Intact)
-                {
-                    Console.WriteLine($"audit log intact: {result.Entries} entries, head {result.HeadHash}");
-                    return AnalyzeCommand.ExitOk;
-                }
-                Console.WriteLine($"audit log BROKEN: {result.Entries} entries read, {result.Breaks.Count} problem(s):");
-                foreach (var b in result.Breaks) Console.WriteLine($"  entry {b.Seq}: {b.Problem}");
-                return AnalyzeCommand.ExitFailed;
-            }
-        }
-        catch (StorageException e)
-        {
-            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitFailed);
-        }
-    }
+        Console.WriteLine($"audit log BROKEN: {result.Entries} entries read, {result.Breaks.Count} problem(s):");
+        foreach (var b in result.Breaks) Console.WriteLine($"  entry {b.Seq}: {b.Problem}");
+        return AnalyzeCommand.ExitFailed;
+    }, ct);
 }

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Vigie.Analytics;
-using Vigie.Config;
 using Vigie.Service.Governance;
-using Vigie.Service.Storage;
 
 namespace Vigie.Cli.Commands;
 
@@ -39,35 +37,16 @@ public static class AuthoriseCommand
         _ => "--" + field.Replace('_', '-'),
     };
 
-    private static async Task<int> AddAsync(string configPath, NewAuthorisation request, CancellationToken ct)
-    {
-        SceneConfig config;
-        try
+    private static Task<int> AddAsync(string configPath, NewAuthorisation request, CancellationToken ct) =>
+        ServiceConfigFile.WithDataAsync(configPath, async (config, db, audit) =>
         {
-            config = ServiceConfigFile.Load(configPath);
-        }
-        catch (ConfigException e)
-        {
-            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
-        }
-        var errors = request.Validate(config.Cameras.Select(c => c.Name).ToList());
-        if (errors.Count > 0)
-            return AnalyzeCommand.Fail(string.Join("; ", errors.Select(e => $"{OptionOf(e.Key)}: {string.Join(" ", e.Value)}")), AnalyzeCommand.ExitBadInput);
-        try
-        {
-            var (db, audit) = await ServiceConfigFile.OpenDataAsync(config, ct);
-            await using (db)
-            {
-                var created = await new AuthorisationStore(db).CreateAsync(request, ServiceConfigFile.Actor, DateTimeOffset.UtcNow, ct);
-                await audit.AppendAsync(ServiceConfigFile.Actor, AuditActions.AuthorisationCreate, $"authorisation:{created.Id}", created, ct);
-                Console.Error.WriteLine($"vigie: authorisation {created.Id} recorded: {string.Join(", ", created.UseCases)} on {string.Join(", ", created.Cameras)}, " +
-                                        $"{created.Starts:u} to {created.Ends:u}");
-                return AnalyzeCommand.ExitOk;
-            }
-        }
-        catch (StorageException e)
-        {
-            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitFailed);
-        }
-    }
+            var errors = request.Validate(config.Cameras.Select(c => c.Name).ToList());
+            if (errors.Count > 0)
+                return AnalyzeCommand.Fail(string.Join("; ", errors.Select(e => $"{OptionOf(e.Key)}: {string.Join(" ", e.Value)}")), AnalyzeCommand.ExitBadInput);
+            var created = await new AuthorisationStore(db).CreateAsync(request, ServiceConfigFile.Actor, DateTimeOffset.UtcNow, ct);
+            await audit.AppendAsync(ServiceConfigFile.Actor, AuditActions.AuthorisationCreate, $"authorisation:{created.Id}", created, ct);
+            Console.Error.WriteLine($"vigie: authorisation {created.Id} recorded: {string.Join(", ", created.UseCases)} on {string.Join(", ", created.Cameras)}, " +
+                                    $"{created.Starts:u} to {created.Ends:u}");
+            return AnalyzeCommand.ExitOk;
+        }, ct);
 }

@@ -19,11 +19,31 @@ internal static class ServiceConfigFile
         return config;
     }
 
-    public static async Task<(Database Db, AuditLog Audit)> OpenDataAsync(SceneConfig config, CancellationToken ct)
+    /// <summary>
+    /// Loads the configuration, opens the service's database and runs <paramref name="work"/> on them:
+    /// an invalid configuration exits 2, an unusable database 1, each with its message.
+    /// </summary>
+    public static async Task<int> WithDataAsync(string path, Func<SceneConfig, Database, AuditLog, Task<int>> work, CancellationToken ct)
     {
-        Directory.CreateDirectory(config.Service.DataFolder);
-        var db = await Database.OpenAsync(config.Service.Storage, config.Service.DataFolder, ct);
-        return (db, new AuditLog(db, config.Service.DataFolder));
+        SceneConfig config;
+        try
+        {
+            config = Load(path);
+        }
+        catch (ConfigException e)
+        {
+            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
+        }
+        try
+        {
+            Directory.CreateDirectory(config.Service.DataFolder);
+            await using var db = await Database.OpenAsync(config.Service.Storage, config.Service.DataFolder, ct);
+            return await work(config, db, new AuditLog(db, config.Service.DataFolder));
+        }
+        catch (StorageException e)
+        {
+            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitFailed);
+        }
     }
 
     /// <summary>Who acts from the command line, as the audit log names them.</summary>

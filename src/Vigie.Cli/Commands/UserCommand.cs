@@ -1,8 +1,6 @@
 using System.CommandLine;
-using Vigie.Config;
 using Vigie.Service.Governance;
 using Vigie.Service.Security;
-using Vigie.Service.Storage;
 
 namespace Vigie.Cli.Commands;
 
@@ -24,40 +22,23 @@ public static class UserCommand
         return new Command("user", "Manage the console's users from the command line.") { add };
     }
 
-    private static async Task<int> AddAsync(string configPath, string name, string role, bool fromStdin, CancellationToken ct)
-    {
-        SceneConfig config;
-        try
+    private static Task<int> AddAsync(string configPath, string name, string role, bool fromStdin, CancellationToken ct) =>
+        ServiceConfigFile.WithDataAsync(configPath, async (config, db, audit) =>
         {
-            config = ServiceConfigFile.Load(configPath);
-        }
-        catch (ConfigException e)
-        {
-            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
-        }
-        var password = fromStdin ? Console.In.ReadLine() ?? "" : AskTwice();
-        if (password is null) return AnalyzeCommand.Fail("the two passwords differ", AnalyzeCommand.ExitBadInput);
-        try
-        {
-            var (db, audit) = await ServiceConfigFile.OpenDataAsync(config, ct);
-            await using (db)
+            var password = fromStdin ? Console.In.ReadLine() ?? "" : AskTwice();
+            if (password is null) return AnalyzeCommand.Fail("the two passwords differ", AnalyzeCommand.ExitBadInput);
+            try
             {
-                var users = new UserStore(db, config.Service.Security);
-                var user = await users.CreateAsync(name, role, password, DateTimeOffset.UtcNow, ct);
+                var user = await new UserStore(db, config.Service.Security).CreateAsync(name, role, password, DateTimeOffset.UtcNow, ct);
                 await audit.AppendAsync(ServiceConfigFile.Actor, AuditActions.UserCreate, $"user:{user.Name}", new { user.Role }, ct);
                 Console.Error.WriteLine($"vigie: user '{user.Name}' created with role {user.Role}");
                 return AnalyzeCommand.ExitOk;
             }
-        }
-        catch (ArgumentException e)
-        {
-            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
-        }
-        catch (StorageException e)
-        {
-            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitFailed);
-        }
-    }
+            catch (ArgumentException e)
+            {
+                return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
+            }
+        }, ct);
 
     /// <summary>Asks for the password twice without echoing it; null when the two differ.</summary>
     private static string? AskTwice()

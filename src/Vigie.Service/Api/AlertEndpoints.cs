@@ -68,9 +68,7 @@ public static class AlertEndpoints
     {
         // A browser fetches a clip in several byte ranges while it plays: one view is the first request.
         var continuing = http.Request.Headers.Range.ToString() is { Length: > 0 } range && !range.StartsWith("bytes=0-", StringComparison.Ordinal);
-        return continuing
-            ? await EvidenceAsync(id, a => a.Clip, "video/mp4", null, store, evidence, audit, user, ct)
-            : await EvidenceAsync(id, a => a.Clip, "video/mp4", AuditActions.ClipView, store, evidence, audit, user, ct);
+        return await EvidenceAsync(id, a => a.Clip, "video/mp4", continuing ? null : AuditActions.ClipView, store, evidence, audit, user, ct);
     }
 
     private static async Task<IResult> EvidenceAsync(long id, Func<AlertRecord, string?> file, string type, string? auditAction, AlertStore store,

@@ -63,7 +63,7 @@ public static class SessionEndpoints
         AuditLog audit, CancellationToken ct)
     {
         var name = user.Name();
-        var check = await users.LoginAsync(name, request.Current ?? "", DateTimeOffset.UtcNow, ct);
+        var check = await users.CheckPasswordAsync(name, request.Current ?? "", DateTimeOffset.UtcNow, ct);
         if (check.Outcome != LoginOutcome.Ok) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["current"] = ["is not your password"] });
         if (Passwords.Weakness(name, request.New ?? "") is { } weak) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["new"] = [weak] });
         await users.UpdateAsync(name, null, null, false, request.New, DateTimeOffset.UtcNow, ct);

@@ -21,17 +21,24 @@ public sealed class RetentionPurge(RetentionConfig retention, AlertStore alerts,
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(retention.PurgeEveryMinutes));
-        do
+        try
         {
-            try
+            do
             {
-                await PurgeAsync(DateTimeOffset.UtcNow, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError("retention purge failed, will retry: {Message}", e.Message);
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default));
+                try
+                {
+                    await PurgeAsync(DateTimeOffset.UtcNow, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError("retention purge failed, will retry: {Message}", e.Message);
+                }
+            } while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException)
+        {
+            // Service stopping.
+        }
     }
 
     public async Task<PurgeResult> PurgeAsync(DateTimeOffset now, CancellationToken ct = default)

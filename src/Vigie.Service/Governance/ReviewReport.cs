@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using ScottPlot;
 using Vigie.Analytics;
+using Vigie.Evaluation;
 using Vigie.Service.Storage;
 
 namespace Vigie.Service.Governance;
@@ -30,19 +31,18 @@ public sealed record ReviewReport(DateTimeOffset From, DateTimeOffset To, IReadO
             var dismissed = Sum(ReviewStatus.Dismissed);
             var reasons = of.Where(c => c.Status == ReviewStatus.Dismissed).GroupBy(c => c.Reason).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Sum(c => c.Alerts));
-            return new ReviewedKind(kind, of.Sum(c => c.Alerts), confirmed, dismissed, Sum(ReviewStatus.New), reasons,
-                confirmed + dismissed > 0 ? Math.Round((double)confirmed / (confirmed + dismissed), 3) : null);
+            return new ReviewedKind(kind, of.Sum(c => c.Alerts), confirmed, dismissed, Sum(ReviewStatus.New), reasons, Precision(confirmed, dismissed));
         }).ToList());
+
+    /// <summary>The share of reviewed alerts that operators confirmed; null before any review.</summary>
+    public static double? Precision(long confirmed, long dismissed) =>
+        confirmed + dismissed > 0 ? Math.Round((double)confirmed / (confirmed + dismissed), 3) : null;
 
     public string ToHtml(DateTimeOffset generated)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        var title = $"Vigie — review report {From:yyyy-MM-dd} to {To:yyyy-MM-dd}";
-        sb.AppendLine(inv, $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)}</title>");
-        sb.AppendLine("<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}" +
-                      "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#eee}td:first-child{text-align:left}</style></head><body>");
-        sb.AppendLine(inv, $"<h1>{WebUtility.HtmlEncode(title)}</h1>");
+        sb.AppendLine(HtmlReport.Head($"Vigie — review report {From:yyyy-MM-dd} to {To:yyyy-MM-dd}"));
         sb.AppendLine(inv, $"<p>Generated {generated:yyyy-MM-dd HH:mm} UTC from the operators' decisions. Precision = confirmed / (confirmed + dismissed); " +
                            $"alerts not yet reviewed count in neither. Months older than the retention period come from the monthly counts kept by the purge.</p>");
         sb.AppendLine("<table><tr><th>use case</th><th>alerts</th><th>confirmed</th><th>dismissed</th><th>not reviewed</th><th>precision</th><th>dismissed by reason</th></tr>");
@@ -53,9 +53,9 @@ public sealed record ReviewReport(DateTimeOffset From, DateTimeOffset To, IReadO
                                $"<td>{precision}</td><td>{WebUtility.HtmlEncode(string.Join(", ", k.DismissedBy.Select(r => $"{r.Key} {r.Value}")))}</td></tr>");
         }
         sb.AppendLine("</table><h2>Decisions per use case</h2>");
-        sb.AppendLine(Image(DecisionsPlot(), "confirmed, dismissed and unreviewed alerts per use case"));
+        sb.AppendLine(HtmlReport.Image(DecisionsPlot(), "confirmed, dismissed and unreviewed alerts per use case", 900, 340));
         sb.AppendLine("<h2>Why alerts were dismissed</h2>");
-        sb.AppendLine(Image(ReasonsPlot(), "dismissed alerts per reason, all use cases"));
+        sb.AppendLine(HtmlReport.Image(ReasonsPlot(), "dismissed alerts per reason, all use cases", 900, 340));
         sb.AppendLine("</body></html>");
         return sb.ToString();
     }
@@ -93,12 +93,6 @@ public sealed record ReviewReport(DateTimeOffset From, DateTimeOffset To, IReadO
         plot.Axes.Margins(bottom: 0);
         return plot;
     }
-
-    private static string Image(Plot plot, string alt)
-    {
-        var png = plot.GetImageBytes(900, 340, ImageFormat.Png);
-        return $"<p><img alt=\"{WebUtility.HtmlEncode(alt)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\"></p>";
-    }
 }
 
 /// <summary>One month of one use case on the public page: counts only, nothing about any person or image.</summary>
@@ -128,8 +122,7 @@ public sealed record Transparency(DateTimeOffset Generated, IReadOnlyList<Public
             {
                 var confirmed = g.Where(c => c.Status == ReviewStatus.Confirmed).Sum(c => c.Alerts);
                 var dismissed = g.Where(c => c.Status == ReviewStatus.Dismissed).Sum(c => c.Alerts);
-                return new PublicMonth(g.Key.Month, g.Key.Kind, g.Sum(c => c.Alerts), confirmed, dismissed,
-                    confirmed + dismissed > 0 ? Math.Round((double)confirmed / (confirmed + dismissed), 3) : null);
+                return new PublicMonth(g.Key.Month, g.Key.Kind, g.Sum(c => c.Alerts), confirmed, dismissed, ReviewReport.Precision(confirmed, dismissed));
             }).ToList();
         return new Transparency(now, publicCameras, months);
     }

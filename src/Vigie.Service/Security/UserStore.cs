@@ -51,9 +51,9 @@ public sealed class UserStore(Database db, SecurityConfig settings)
 
     /// <summary>
     /// Checks a password. Each failure counts; after too many in a row the account is locked for a
-    /// while, and a locked account refuses even the right password until then.
+    /// while, and a locked account refuses even the right password until then. Opens no session.
     /// </summary>
-    public async Task<LoginResult> LoginAsync(string name, string password, DateTimeOffset now, CancellationToken ct = default)
+    public async Task<LoginResult> CheckPasswordAsync(string name, string password, DateTimeOffset now, CancellationToken ct = default)
     {
         var row = (await db.QueryAsync("SELECT id, password_hash FROM users WHERE name = @n", r => (Id: r.GetInt64(0), Hash: r.GetString(1)), ct,
             ("n", name))).FirstOrDefault();
@@ -73,10 +73,18 @@ public sealed class UserStore(Database db, SecurityConfig settings)
                 : new LoginResult(LoginOutcome.Locked, null, user, lockedUntil);
         }
         await db.ExecuteAsync("UPDATE users SET failed_logins = 0, locked_until_ms = NULL WHERE id = @id", ct, ("id", user.Id));
+        return new LoginResult(LoginOutcome.Ok, null, user with { FailedLogins = 0, LockedUntil = null }, null);
+    }
+
+    /// <summary>Checks the password as <see cref="CheckPasswordAsync"/> does and, when right, opens a session.</summary>
+    public async Task<LoginResult> LoginAsync(string name, string password, DateTimeOffset now, CancellationToken ct = default)
+    {
+        var check = await CheckPasswordAsync(name, password, now, ct);
+        if (check.Outcome != LoginOutcome.Ok) return check;
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         await db.ExecuteAsync("INSERT INTO sessions (token_hash, user_id, created_ms, last_seen_ms, expires_ms) VALUES (@h, @u, @t, @t, @e)", ct,
-            ("h", TokenHash(token)), ("u", user.Id), ("t", Ms(now)), ("e", Ms(now + TimeSpan.FromHours(settings.SessionHours))));
-        return new LoginResult(LoginOutcome.Ok, token, user with { FailedLogins = 0, LockedUntil = null }, null);
+            ("h", TokenHash(token)), ("u", check.User!.Id), ("t", Ms(now)), ("e", Ms(now + TimeSpan.FromHours(settings.SessionHours))));
+        return check with { Token = token };
     }
 
     /// <summary>The user a session token belongs to, while the session is neither expired, idle too long, nor its user disabled.</summary>

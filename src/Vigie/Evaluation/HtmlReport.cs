@@ -13,12 +13,7 @@ public static class HtmlReport
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">");
-        sb.AppendLine(inv, $"<title>{WebUtility.HtmlEncode(title)}</title>");
-        sb.AppendLine("<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}" +
-                      "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#eee}td:first-child{text-align:left}" +
-                      ".err{color:#a00}</style></head><body>");
-        sb.AppendLine(inv, $"<h1>{WebUtility.HtmlEncode(title)}</h1>");
+        sb.AppendLine(Head(title));
         sb.AppendLine(inv, $"<p>{when:yyyy-MM-dd HH:mm} UTC — {report.Clips} clips, {report.Hours * 60:0.0} minutes of video. " +
                            $"False alarms per hour on negative footage: {Format(report.FalseAlarmsPerHour)}.</p>");
         sb.AppendLine("<p>An alert matches an event of the same kind when raised between the event's start minus 1 s and its end plus 2 s. " +
@@ -45,7 +40,15 @@ public static class HtmlReport
 
     private static string Format(double? v) => v is { } x ? x.ToString("0.###", CultureInfo.InvariantCulture) : "–";
 
-    private static string Image(Plot plot, string alt, int width = 900, int height = 320)
+    /// <summary>The start of a self-contained report page, up to and including its title heading.</summary>
+    public static string Head(string title) =>
+        $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)}</title>" +
+        "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}" +
+        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#eee}td:first-child{text-align:left}" +
+        $".err{{color:#a00}}</style></head><body>\n<h1>{WebUtility.HtmlEncode(title)}</h1>";
+
+    /// <summary>A plot embedded in the page as a PNG data URL, so the report is one file.</summary>
+    public static string Image(Plot plot, string alt, int width = 900, int height = 320)
     {
         var png = plot.GetImageBytes(width, height, ImageFormat.Png);
         return $"<p><img alt=\"{WebUtility.HtmlEncode(alt)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\"></p>";

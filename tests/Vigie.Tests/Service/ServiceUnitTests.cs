@@ -50,6 +50,19 @@ public class ServiceUnitTests
     }
 
     [Fact]
+    public void Security_and_retention_errors_name_the_field()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("""
+            service:
+              security: { session_hours: 0, idle_minutes: -1, lockout_attempts: 0, lockout_minutes: 0 }
+              retention: { evidence_days: 400, alert_months: 6, purge_every_minutes: 0 }
+            """, "test"));
+        foreach (var field in new[] { "service.security.session_hours", "service.security.idle_minutes", "service.security.lockout_attempts",
+                     "service.security.lockout_minutes", "service.retention.evidence_days", "service.retention.purge_every_minutes" })
+            Assert.Contains(e.Errors, m => m.StartsWith(field + ":", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_review_needs_a_decision_and_for_a_dismissal_a_listed_reason()
     {
         Assert.Empty(AlertEndpoints.ValidateReview(new ReviewRequest("confirmed", null, null)));
