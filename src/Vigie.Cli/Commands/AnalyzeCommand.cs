@@ -59,7 +59,7 @@ public static class AnalyzeCommand
         SceneConfig config;
         try
         {
-            config = LoadConfig(o);
+            config = LoadConfig(o.Config, o.Model, o.Format, o.Fps);
         }
         catch (ConfigException e)
         {
@@ -121,18 +121,19 @@ public static class AnalyzeCommand
         }
     }
 
-    internal static SceneConfig LoadConfig(Options o)
+    /// <summary>The scene configuration with the command line's overrides, validated.</summary>
+    internal static SceneConfig LoadConfig(string? file, string? model, string? format, double? analysisFps)
     {
-        var config = o.Config is null ? new SceneConfig() : ConfigLoader.LoadFile(o.Config);
-        if (o.Model is not null)
+        var config = file is null ? new SceneConfig() : ConfigLoader.LoadFile(file);
+        if (model is not null)
         {
             config.Detector.Type = "onnx";
-            config.Detector.Model = Path.GetFullPath(o.Model);
+            config.Detector.Model = Path.GetFullPath(model);
         }
-        if (o.Format is not null) config.Detector.Format = o.Format;
-        if (o.Fps is { } fps) config.Analysis.Fps = fps;
+        if (format is not null) config.Detector.Format = format;
+        if (analysisFps is { } fps) config.Analysis.Fps = fps;
         var errors = ConfigValidator.Validate(config);
-        if (errors.Count > 0) throw new ConfigException(o.Config ?? "(command line)", errors);
+        if (errors.Count > 0) throw new ConfigException(file ?? "(command line)", errors);
         return config;
     }
 

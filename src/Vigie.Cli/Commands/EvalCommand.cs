@@ -29,8 +29,7 @@ public static class EvalCommand
             var truthPath = parse.GetValue(truth)!;
             try
             {
-                scene = AnalyzeCommand.LoadConfig(new AnalyzeCommand.Options(null, parse.GetValue(config), parse.GetValue(model),
-                    parse.GetValue(format), null, null, null, null, null, null, null));
+                scene = AnalyzeCommand.LoadConfig(parse.GetValue(config), parse.GetValue(model), parse.GetValue(format), null);
                 file = GroundTruth.Load(truthPath);
             }
             catch (Exception e) when (e is ConfigException or InvalidDataException)

@@ -9,7 +9,8 @@ namespace Vigie.Cli.Terminal;
 /// </summary>
 public sealed class ProgressDisplay
 {
-    private readonly TimeSpan? _total;
+    private TimeSpan? _total;
+    private readonly bool _live;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly bool _interactive;
     private ProgressTask? _task;
@@ -17,9 +18,11 @@ public sealed class ProgressDisplay
     private TimeSpan _position;
     private TimeSpan _lastPrinted = TimeSpan.Zero;
 
-    public ProgressDisplay(TimeSpan? total)
+    /// <param name="total">Video time to go through; null for a live stream, or when the work tells it as it starts (<see cref="AdvanceTo"/>).</param>
+    public ProgressDisplay(TimeSpan? total, bool live = true)
     {
         _total = total;
+        _live = live && total is null;
         _interactive = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
     }
 
@@ -27,7 +30,7 @@ public sealed class ProgressDisplay
     {
         if (!_interactive)
         {
-            Console.WriteLine($"{title}{(_total is { } t ? $" ({t.TotalSeconds:0.0} s of video)" : " (live)")}");
+            Console.WriteLine($"{title}{(_total is { } t ? $" ({t.TotalSeconds:0.0} s of video)" : _live ? " (live)" : "")}");
             await work();
             return;
         }
@@ -37,7 +40,7 @@ public sealed class ProgressDisplay
             .StartAsync(async ctx =>
             {
                 _task = ctx.AddTask(Markup.Escape(title), maxValue: _total?.TotalSeconds ?? 1);
-                if (_total is null) _task.IsIndeterminate = true;
+                if (_live) _task.IsIndeterminate = true;
                 await work();
                 _task.Value = _task.MaxValue;
                 _task.StopTask();
@@ -62,6 +65,17 @@ public sealed class ProgressDisplay
         var eta = _total is { } total && speed > 0 ? $", ETA {(total - position).TotalSeconds / speed:0} s" : "";
         var percent = _total is { } t2 ? $"{100 * position.TotalSeconds / t2.TotalSeconds:0}% " : "";
         Console.WriteLine($"progress {percent}{position.TotalSeconds:0.0} s analysed, {fps:0} fps, {speed:0.0}x real time{eta}");
+    }
+
+    /// <summary>For work whose total is known once it starts, e.g. several pieces of video analysed at once.</summary>
+    public void AdvanceTo(TimeSpan done, TimeSpan total)
+    {
+        if (_total != total)
+        {
+            _total = total;
+            if (_task is not null) _task.MaxValue = total.TotalSeconds;
+        }
+        Advance(done);
     }
 
     public void Say(string plainText)

@@ -68,8 +68,8 @@ public static class ConfigValidator
                 var toOk = ValidatePoint($"{lp}.to", line.To, Err);
                 if (fromOk && toOk && Math.Abs(line.From[0] - line.To[0]) < 1e-6 && Math.Abs(line.From[1] - line.To[1]) < 1e-6)
                     Err($"{lp}.to", "must differ from 'from': a line needs a length");
-                if (line.Forbidden is not ("left_to_right" or "right_to_left" or "both"))
-                    Err($"{lp}.forbidden", $"'{line.Forbidden}' is not one of left_to_right, right_to_left, both");
+                if (line.Forbidden is not ("left_to_right" or "right_to_left" or "both" or "none"))
+                    Err($"{lp}.forbidden", $"'{line.Forbidden}' is not one of left_to_right, right_to_left, both, none");
                 ValidateClasses($"{lp}.classes", line.Classes, Err);
                 if (line.CooldownS < 0) Err($"{lp}.cooldown_s", "must be zero or more seconds");
                 ValidateSchedule($"{lp}.schedule", line.Schedule, Err);

@@ -34,6 +34,7 @@ public static class SceneCompiler
                 TimeSpan.FromSeconds(a.UseCases.Intrusion.DwellS), TimeSpan.FromSeconds(a.UseCases.Intrusion.CooldownS)))
             .ToList();
         var lines = camera.Lines
+            .Where(l => l.Forbidden != "none")
             .Select(l => new IntrusionLine(
                 new WatchedLine(l.Name, Point(l.From), Point(l.To), Schedule(l.Schedule)),
                 l.Forbidden switch
@@ -156,7 +157,10 @@ public static class SceneCompiler
     public static IReadOnlyList<IReadOnlyList<Point2>> PrivacyMasks(CameraConfig camera) =>
         camera.PrivacyMasks.Select(m => (IReadOnlyList<Point2>)m.Polygon.Select(Point).ToList()).ToList();
 
-    private static Point2 Point(List<double> p) => new((float)p[0], (float)p[1]);
+    public static Point2 Point(List<double> p) => new((float)p[0], (float)p[1]);
+
+    /// <summary>A line as drawn and indexed, whatever its schedule and alerting.</summary>
+    public static WatchedLine Line(LineConfig l) => new(l.Name, Point(l.From), Point(l.To), Analytics.Schedule.Always);
 
     private static DayOfWeek DayOf(string d) => d switch
     {

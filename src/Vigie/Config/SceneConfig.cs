@@ -320,8 +320,8 @@ public sealed class LineConfig
     [Description("End point [x, y] of the line, normalised (0..1).")]
     public List<double> To { get; set; } = [];
 
-    [Description("Which crossing raises an intrusion alert, seen from 'from' looking at 'to': left_to_right, right_to_left or both.")]
-    [AllowedValues("left_to_right", "right_to_left", "both")]
+    [Description("Which crossing raises an intrusion alert, seen from 'from' looking at 'to': left_to_right, right_to_left, both, or none (a line only counted and indexed for forensic search).")]
+    [AllowedValues("left_to_right", "right_to_left", "both", "none")]
     public string Forbidden { get; set; } = "both";
 
     [Description("Categories whose crossing counts: person, vehicle, bag, animal, moving, other.")]

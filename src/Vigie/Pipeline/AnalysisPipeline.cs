@@ -23,7 +23,11 @@ public interface IAnalysisObserver
     void OnTrackEnded(Track track) { }
 }
 
-public sealed record AnalysisResult(long FramesAnalysed, long FramesDropped, TimeSpan LastTimestamp, VideoSourceException? SourceError);
+public sealed record AnalysisResult(long FramesAnalysed, long FramesDropped, TimeSpan LastTimestamp, VideoSourceException? SourceError)
+{
+    /// <summary>Frames whose detections were carried over from an unchanged earlier frame (motion gating).</summary>
+    public long FramesGated { get; init; }
+}
 
 /// <summary>
 /// One camera's path from frames to events: source → detection → tracking → rules → observer.
@@ -31,7 +35,8 @@ public sealed record AnalysisResult(long FramesAnalysed, long FramesDropped, Tim
 /// a live camera drops the oldest waiting frame (a camera is never blocked, drops are counted);
 /// a file makes the decoder wait, so no frame of a recording is ever skipped. With several detector
 /// instances (stateless models only), consecutive frames are detected in parallel and handed to the
-/// tracker in their original order.
+/// tracker in their original order. With motion gating (recordings), a frame in which nothing changed
+/// since the last detected one reuses that frame's detections instead of running the detector.
 /// </summary>
 public sealed class AnalysisPipeline(
     IFrameSource source,
@@ -46,6 +51,9 @@ public sealed class AnalysisPipeline(
     private readonly MotionAnalyzer? _motion = rules.Any(r => r.NeedsMotionField) ? new MotionAnalyzer() : null;
     private readonly FireAnalyzer? _fire = rules.Any(r => r.NeedsFireCues) ? new FireAnalyzer() : null;
     private long _dropped;
+
+    /// <summary>Reuse the detector's answer on frames where nothing moved (only for a stateless model).</summary>
+    public bool MotionGating { get; init; }
 
     public async Task<AnalysisResult> RunAsync(IAnalysisObserver observer, CancellationToken ct)
     {
@@ -103,8 +111,10 @@ public sealed class AnalysisPipeline(
         foreach (var d in detectors) free.Writer.TryWrite(d);
         var inOrder = Channel.CreateBounded<(Frame Frame, Task<IReadOnlyList<Detection>> Detections)>(detectors.Count + 1);
         using var abort = new CancellationTokenSource();
+        using var gate = MotionGating ? new MotionGate() : null;
         var dispatcher = Task.Run(async () =>
         {
+            Task<IReadOnlyList<Detection>>? lastDetecting = null;
             try
             {
                 await foreach (var frame in channel.Reader.ReadAllAsync(CancellationToken.None))
@@ -114,18 +124,24 @@ public sealed class AnalysisPipeline(
                         frame.Dispose(); // drain what is queued
                         continue;
                     }
-                    var detector = await free.Reader.ReadAsync(CancellationToken.None);
-                    var detecting = Task.Run(() =>
+                    Task<IReadOnlyList<Detection>> detecting;
+                    if (gate?.Unchanged(frame.Image, frame.Timestamp) == true && lastDetecting is not null)
+                        detecting = lastDetecting;
+                    else
                     {
-                        try
+                        var detector = await free.Reader.ReadAsync(CancellationToken.None);
+                        detecting = lastDetecting = Task.Run(() =>
                         {
-                            return detector.Detect(frame.Image);
-                        }
-                        finally
-                        {
-                            free.Writer.TryWrite(detector);
-                        }
-                    }, CancellationToken.None);
+                            try
+                            {
+                                return detector.Detect(frame.Image);
+                            }
+                            finally
+                            {
+                                free.Writer.TryWrite(detector);
+                            }
+                        }, CancellationToken.None);
+                    }
                     try
                     {
                         await inOrder.Writer.WriteAsync((frame, detecting), abort.Token);
@@ -182,7 +198,7 @@ public sealed class AnalysisPipeline(
             observer.OnTrackEnded(track);
 
         if (_dropped > 0) logger.LogWarning("{Camera}: {Dropped} frames dropped because analysis fell behind", camera, _dropped);
-        return new AnalysisResult(analysed, Interlocked.Read(ref _dropped), last, sourceError);
+        return new AnalysisResult(analysed, Interlocked.Read(ref _dropped), last, sourceError) { FramesGated = gate?.Reused ?? 0 };
     }
 
     private void Analyse(Frame frame, IReadOnlyList<Detection> detections, IAnalysisObserver observer)

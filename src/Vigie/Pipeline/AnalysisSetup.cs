@@ -17,22 +17,30 @@ public sealed record AnalysisRequest(
 {
     /// <summary>Play a file at its own pace as if it were a live camera (benchmarks, demos).</summary>
     public bool SimulateLive { get; init; }
+
+    /// <summary>Analyse only this stretch of a recording (start, length); timestamps stay those of the whole file.</summary>
+    public (TimeSpan Start, TimeSpan Length)? Excerpt { get; init; }
+
+    /// <summary>
+    /// Recordings analysed for the index: reuse detections on frames where nothing moved and, when no
+    /// rule needs evenly spaced frames (fire flicker, optical flow), skip decoding frames nothing refers to.
+    /// </summary>
+    public bool Forensic { get; init; }
 }
 
 /// <summary>An opened source, a loaded detector and the rules of one camera, ready to run.</summary>
 public sealed class PreparedAnalysis : IAsyncDisposable
 {
     internal PreparedAnalysis(IFrameSource source, IReadOnlyList<IDetector> detectors, CameraConfig camera, DateTimeOffset startClock,
-        IReadOnlyList<IEventRule> rules, ByteTracker tracker, ILogger logger)
+        IReadOnlyList<IEventRule> rules, ByteTracker tracker, ILogger logger, bool motionGating)
     {
         Source = source;
         _detectors = detectors;
         Camera = camera;
         StartClock = startClock;
-        Pipeline = new AnalysisPipeline(source, detectors, tracker, rules, camera.Name, startClock, logger);
+        Pipeline = new AnalysisPipeline(source, detectors, tracker, rules, camera.Name, startClock, logger) { MotionGating = motionGating };
         Zones = camera.Zones.Select(SceneCompiler.Zone).ToList();
-        Lines = camera.Lines.Select(l => new WatchedLine(l.Name, new((float)l.From[0], (float)l.From[1]),
-            new((float)l.To[0], (float)l.To[1]), Schedule.Always)).ToList();
+        Lines = camera.Lines.Select(SceneCompiler.Line).ToList();
     }
 
     private readonly IReadOnlyList<IDetector> _detectors;
@@ -79,12 +87,19 @@ public static class AnalysisSetup
         {
             if (config.Detector.Type == "onnx")
                 while (detectors.Count < threads) detectors.Add(SceneCompiler.Detector(config.Detector, 1));
-            var source = PrivacyMaskedSource.Wrap(await FrameSources.OpenAsync(location, config.Analysis, threads, logger, ct, request.SimulateLive),
+            var rules = SceneCompiler.Rules(camera);
+            var evenFrames = rules.Any(r => r.NeedsMotionField || r.NeedsFireCues);
+            var decoding = FrameSources.Decoding(config.Analysis, threads, request.SimulateLive) with
+            {
+                SkipUnreferencedFrames = request.Forensic && !evenFrames,
+            };
+            var source = PrivacyMaskedSource.Wrap(
+                await FrameSources.OpenAsync(location, decoding with { Excerpt = request.Excerpt }, config.Analysis.ImagesFps, logger, ct),
                 SceneCompiler.PrivacyMasks(camera));
-            var start = request.StartClock ?? camera.StartTime ?? source.Info.CreationTime ?? GuessStart(location, source);
+            var start = request.StartClock ?? camera.StartTime ?? RecordingStart(location, source.Info, source.IsLive);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
-            return new PreparedAnalysis(source, detectors, camera, start, SceneCompiler.Rules(camera),
-                new ByteTracker(SceneCompiler.Tracker(config.Tracker)), logger)
+            return new PreparedAnalysis(source, detectors, camera, start, rules,
+                new ByteTracker(SceneCompiler.Tracker(config.Tracker)), logger, request.Forensic && config.Detector.Type == "onnx")
             {
                 AnalysedFps = config.Analysis.Fps > 0 ? Math.Min(config.Analysis.Fps, sourceFps) : sourceFps,
             };
@@ -96,10 +111,14 @@ public static class AnalysisSetup
         }
     }
 
-    /// <summary>A recording without a creation tag most likely ended when its file was last written.</summary>
-    private static DateTimeOffset GuessStart(string location, IFrameSource source)
+    /// <summary>
+    /// When a recording began: its creation tag, else (most likely) its file's last write minus its
+    /// length; a live source starts now.
+    /// </summary>
+    public static DateTimeOffset RecordingStart(string location, StreamInfo info, bool isLive)
     {
-        if (source.IsLive || !File.Exists(location)) return DateTimeOffset.Now;
-        return new DateTimeOffset(File.GetLastWriteTimeUtc(location), TimeSpan.Zero) - (source.Info.Duration ?? TimeSpan.Zero);
+        if (info.CreationTime is { } tagged) return tagged;
+        if (isLive || !File.Exists(location)) return DateTimeOffset.Now;
+        return new DateTimeOffset(File.GetLastWriteTimeUtc(location), TimeSpan.Zero) - (info.Duration ?? TimeSpan.Zero);
     }
 }

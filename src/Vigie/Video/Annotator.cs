@@ -42,4 +42,15 @@ public static class Annotator
         }
         Cv2.PutText(image, $"{time:hh\\:mm\\:ss\\.f}", new Point(8, h - 10), HersheyFonts.HersheySimplex, 0.6, Scalar.White, 2, LineTypes.AntiAlias);
     }
+
+    /// <summary>A box with a short label above it on a dark band, readable on any background.</summary>
+    public static void Label(Mat image, Geometry.Box box, string text, Scalar colour)
+    {
+        var r = new Rect((int)box.X, (int)box.Y, (int)box.Width, (int)box.Height);
+        Cv2.Rectangle(image, r, colour, 2);
+        var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, 0.45, 1, out _);
+        var origin = new Point(Math.Clamp(r.X, 0, Math.Max(0, image.Width - size.Width - 4)), Math.Max(size.Height + 4, r.Y - 4));
+        Cv2.Rectangle(image, new Rect(origin.X, origin.Y - size.Height - 3, size.Width + 4, size.Height + 6), Scalar.Black, -1);
+        Cv2.PutText(image, text, origin + new Point(2, 0), HersheyFonts.HersheySimplex, 0.45, colour, 1, LineTypes.AntiAlias);
+    }
 }

@@ -18,7 +18,14 @@ public sealed record DecodeOptions(
     int Threads = 1,
     TimeSpan? StallTimeout = null,
     bool SimulateLive = false,
-    bool SkipUnreferencedFrames = false);
+    bool SkipUnreferencedFrames = false)
+{
+    /// <summary>
+    /// For a file: decode only this stretch of it (start, length), e.g. one core's share of a recording.
+    /// Frame timestamps stay relative to the start of the file.
+    /// </summary>
+    public (TimeSpan Start, TimeSpan Length)? Excerpt { get; init; }
+}
 
 /// <summary>
 /// Decodes files and camera streams with Debian's ffmpeg as a child process: ffmpeg samples and scales
@@ -114,7 +121,8 @@ public sealed partial class FfmpegSource : IFrameSource
         long index = 0;
         double? firstPts = null;
         var nominalStep = _options.Fps > 0 ? 1 / _options.Fps : Info.Fps > 0 ? 1 / Info.Fps : 0.04;
-        TimeSpan lastTime = TimeSpan.Zero;
+        var excerptStart = IsLive ? TimeSpan.Zero : _options.Excerpt?.Start ?? TimeSpan.Zero;
+        TimeSpan lastTime = excerptStart;
         try
         {
             while (true)
@@ -142,7 +150,10 @@ public sealed partial class FfmpegSource : IFrameSource
                 }
                 var pts = timestamps.WaitFor(index, TimeSpan.FromSeconds(2));
                 firstPts ??= pts;
-                var t = pts is { } p && firstPts is { } f ? TimeSpan.FromSeconds(p - f) : lastTime + TimeSpan.FromSeconds(nominalStep);
+                // After a seek ffmpeg counts time from the seek point; otherwise from the stream's first frame.
+                var t = pts is { } p && firstPts is { } f
+                    ? excerptStart > TimeSpan.Zero ? excerptStart + TimeSpan.FromSeconds(Math.Max(0, p)) : TimeSpan.FromSeconds(p - f)
+                    : lastTime + TimeSpan.FromSeconds(nominalStep);
                 if (index > 0 && t <= lastTime) t = lastTime + TimeSpan.FromTicks(1);
                 lastTime = t;
                 yield return new Frame(mat, index++, t, _pool) { ReceivedAt = System.Diagnostics.Stopwatch.GetTimestamp() };
@@ -171,11 +182,17 @@ public sealed partial class FfmpegSource : IFrameSource
         if (damage.Count > 0)
             throw new VideoSourceException(
                 $"{Location}: video is truncated or corrupt: {damage.Count} decoding error(s), frames analysed up to {lastTime.TotalSeconds:0.0} s ({Summarise(damage[^1], 0)})");
-        if (Info.Duration is { } d && IsTruncated(lastTime, d, nominalStep))
+        if (ExpectedEnd() is { } d && IsTruncated(lastTime, d, nominalStep))
             throw new VideoSourceException(
                 $"{Location}: video is truncated or corrupt: frames stop at {lastTime.TotalSeconds:0.0} s of {d.TotalSeconds:0.0} s"
                 + (messages.Length > 0 ? $" ({Summarise(string.Join('\n', messages), 0)})" : ""));
     }
+
+    /// <summary>Where the frames should stop: the end of the excerpt asked for, else of the file.</summary>
+    private TimeSpan? ExpectedEnd() =>
+        _options.Excerpt is { } e && !IsLive
+            ? Info.Duration is { } d ? (e.Start + e.Length < d ? e.Start + e.Length : d) : null
+            : Info.Duration;
 
     /// <summary>ffmpeg's complaints that mean the compressed data itself is damaged, not a warning.</summary>
     internal static bool IsDecodeError(string line) =>
@@ -194,14 +211,23 @@ public sealed partial class FfmpegSource : IFrameSource
         var args = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", "-threads", _options.Threads.ToString(CultureInfo.InvariantCulture) };
         if (_options.SimulateLive && !IsUrl(Location)) args.Add("-re");
         if (_options.SkipUnreferencedFrames && !IsLive && _options.Fps > 0 && Info.Fps >= 2 * _options.Fps) args.AddRange(["-skip_frame", "noref"]);
+        // No "-ss 0": on a file ffmpeg cannot seek in (an AVI without index) it loses the first seconds.
+        if (_options.Excerpt is { } excerpt && !IsLive)
+        {
+            if (excerpt.Start > TimeSpan.Zero) args.AddRange(["-ss", Seconds(excerpt.Start)]);
+            args.AddRange(["-t", Seconds(excerpt.Length)]);
+        }
         args.AddRange(InputArguments(Location, IsUrl(Location), probe: false));
         var filters = new List<string>();
         if (_options.Fps > 0) filters.Add($"fps={_options.Fps.ToString(CultureInfo.InvariantCulture)}");
         if (FrameWidth != Info.Width || FrameHeight != Info.Height) filters.Add($"scale={FrameWidth}:{FrameHeight}");
         filters.Add("showinfo=checksum=0");
-        args.AddRange(["-an", "-sn", "-dn", "-vf", string.Join(',', filters), "-pix_fmt", "bgr24", "-f", "rawvideo", "pipe:1"]);
+                // passthrough: the output stage must not duplicate or drop frames after showinfo has numbered them.
+        args.AddRange(["-an", "-sn", "-dn", "-vf", string.Join(',', filters), "-fps_mode", "passthrough", "-pix_fmt", "bgr24", "-f", "rawvideo", "pipe:1"]);
         return args;
     }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
     private static IEnumerable<string> InputArguments(string location, bool isLive, bool probe)
     {

@@ -6,12 +6,15 @@ namespace Vigie.Video;
 /// <summary>Opens the right source for what the user gave: a file, a camera URL or a folder of images.</summary>
 public static class FrameSources
 {
-    public static async Task<IFrameSource> OpenAsync(string location, AnalysisConfig analysis, int decoderThreads,
-        ILogger logger, CancellationToken ct = default, bool simulateLive = false)
+    public static DecodeOptions Decoding(AnalysisConfig analysis, int decoderThreads, bool simulateLive = false) =>
+        new(analysis.Fps, analysis.MaxWidth, decoderThreads, TimeSpan.FromSeconds(analysis.StallTimeoutS), simulateLive);
+
+    /// <param name="imagesFps">For a folder of images: the rate they were taken at.</param>
+    public static async Task<IFrameSource> OpenAsync(string location, DecodeOptions decoding, double imagesFps,
+        ILogger logger, CancellationToken ct = default)
     {
         if (Directory.Exists(location))
-            return ImageFolderSource.Open(location, analysis.ImagesFps, analysis.Fps, analysis.MaxWidth, logger);
-        return await FfmpegSource.OpenAsync(location,
-            new DecodeOptions(analysis.Fps, analysis.MaxWidth, decoderThreads, TimeSpan.FromSeconds(analysis.StallTimeoutS), simulateLive), ct);
+            return ImageFolderSource.Open(location, imagesFps, decoding.Fps, decoding.MaxWidth, logger);
+        return await FfmpegSource.OpenAsync(location, decoding, ct);
     }
 }

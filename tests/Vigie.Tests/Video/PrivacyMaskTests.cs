@@ -15,7 +15,7 @@ public class PrivacyMaskTests
         var clip = Path.Combine(TestPaths.TempFolder(), "scene.mp4");
         SyntheticScene.Default.WriteVideo(clip);
         IReadOnlyList<Point2> rightHalf = [new(0.5f, 0), new(1, 0), new(1, 1), new(0.5f, 1)];
-        await using var source = PrivacyMaskedSource.Wrap(await FrameSources.OpenAsync(clip, new AnalysisConfig { Fps = 5 }, 1, NullLogger.Instance),
+        await using var source = PrivacyMaskedSource.Wrap(await FrameSources.OpenAsync(clip, FrameSources.Decoding(new AnalysisConfig { Fps = 5 }, 1), 25, NullLogger.Instance),
             [rightHalf]);
         var frames = 0;
         await foreach (var frame in source.ReadFramesAsync(CancellationToken.None))

@@ -1,0 +1,39 @@
+using OpenCvSharp;
+using Vigie.Geometry;
+
+namespace Vigie.Forensics;
+
+/// <summary>
+/// The safety net of forensic outputs: whatever differs from the scene's empty background is treated as
+/// a possible person and pixelated, so people the detector missed are hidden too. Only regions inside a
+/// known vehicle or object are left visible, since those are what an investigator looks for.
+/// </summary>
+public static class ForegroundPrivacy
+{
+    private const int Difference = 30;
+    private const double MinAreaFraction = 0.0005;
+
+    /// <param name="background">The empty scene at any size; it is scaled to the frame.</param>
+    /// <param name="keepVisible">Boxes (pixels) of vehicles and objects not to pixelate.</param>
+    public static IReadOnlyList<Box> Regions(Mat frame, Mat background, IReadOnlyList<Box> keepVisible)
+    {
+        using var scaled = new Mat();
+        Cv2.Resize(background, scaled, frame.Size(), 0, 0, InterpolationFlags.Area);
+        using var difference = new Mat();
+        Cv2.Absdiff(frame, scaled, difference);
+        using var grey = new Mat();
+        Cv2.CvtColor(difference, grey, ColorConversionCodes.BGR2GRAY);
+        Cv2.Threshold(grey, grey, Difference, 255, ThresholdTypes.Binary);
+        using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(9, 9));
+        Cv2.MorphologyEx(grey, grey, MorphTypes.Close, kernel, iterations: 2);
+        foreach (var keep in keepVisible)
+        {
+            var r = new Rect((int)keep.X, (int)keep.Y, (int)keep.Width, (int)keep.Height).Intersect(new Rect(0, 0, grey.Width, grey.Height));
+            if (r.Width > 0 && r.Height > 0) grey[r].SetTo(Scalar.Black);
+        }
+        Cv2.FindContours(grey, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
+        var minArea = MinAreaFraction * grey.Width * grey.Height;
+        return contours.Select(Cv2.BoundingRect).Where(r => r.Width * r.Height >= minArea)
+            .Select(r => new Box(r.X - 4, r.Y - 4, r.Width + 8, r.Height + 8)).ToList();
+    }
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Vigie.Perception;
+
+namespace Vigie.Forensics;
+
+/// <summary>Reads what people type in a search (CLI options, console fields) into a <see cref="TrackQuery"/>'s values.</summary>
+public static partial class QueryText
+{
+    public static readonly IReadOnlyDictionary<string, Category[]> ClassNames = new Dictionary<string, Category[]>
+    {
+        ["person"] = [Category.Person],
+        ["vehicle"] = [Category.Vehicle],
+        ["bag"] = [Category.Bag],
+        ["object"] = [Category.Bag, Category.Other],
+        ["weapon"] = [Category.Weapon],
+        ["animal"] = [Category.Animal],
+        ["moving"] = [Category.Moving],
+        ["other"] = [Category.Other],
+    };
+
+    public static HashSet<Category> Classes(IEnumerable<string> names)
+    {
+        var set = new HashSet<Category>();
+        foreach (var name in names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+            set.UnionWith(ClassNames.TryGetValue(name.ToLowerInvariant(), out var c)
+                ? c
+                : throw new FormatException($"class: '{name}' is not one of {string.Join(", ", ClassNames.Keys)}"));
+        return set;
+    }
+
+    [GeneratedRegex(@"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m(?:in)?)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")]
+    private static partial Regex DurationRegex();
+
+    /// <summary>"90", "90s", "2m", "1h30m", "2 min": a duration; seconds when no unit is given.</summary>
+    public static TimeSpan Duration(string text, string field)
+    {
+        var m = DurationRegex().Match(text);
+        if (!m.Success || text.Trim().Length == 0 || !(m.Groups[1].Success || m.Groups[2].Success || m.Groups[3].Success))
+            throw new FormatException($"{field}: '{text}' is not a duration (e.g. 90s, 2m, 1h30m)");
+        double Part(int g) => m.Groups[g].Success ? double.Parse(m.Groups[g].Value, CultureInfo.InvariantCulture) : 0;
+        return TimeSpan.FromHours(Part(1)) + TimeSpan.FromMinutes(Part(2)) + TimeSpan.FromSeconds(Part(3));
+    }
+
+    /// <summary>
+    /// A full date and time (ISO 8601), or a time of day ("14:00", "14:05:30") on the day of
+    /// <paramref name="day"/> in its UTC offset: the day the indexed footage starts.
+    /// </summary>
+    public static DateTimeOffset Time(string text, DateTimeOffset day, string field)
+    {
+        if (TimeOnly.TryParseExact(text.Trim(), ["H:mm", "H:mm:ss", "HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var clock))
+            return new DateTimeOffset(day.Date + clock.ToTimeSpan(), day.Offset);
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var full)) return full;
+        throw new FormatException($"{field}: '{text}' is neither a time of day (14:00) nor a date and time (2026-11-23T14:00)");
+    }
+}

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Vigie.Geometry;
+using Vigie.Tests.Cli;
+using Vigie.Video;
+
+namespace Vigie.Tests.Forensics;
+
+/// <summary>
+/// `vigie index`, `search` and `synopsis` as a user runs them, on a 250 s synthetic recording with exact
+/// truth: figures crossing a line east at known times (one across the cut between the two cores' pieces),
+/// one loitering in a zone, one walking west later.
+/// </summary>
+public sealed class IndexedRecordingFixture : IAsyncLifetime
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 20, 14, 0, 0, TimeSpan.Zero);
+    public const int Width = 640;
+    public static readonly Walker East = new(TimeSpan.FromSeconds(20), new Point2(-30, 220), new Point2(60, 0));
+    public static readonly Walker AcrossTheCut = new(TimeSpan.FromSeconds(118), new Point2(-80, 260), new Point2(40, 0));
+    public static readonly Walker Loiterer = new(TimeSpan.FromSeconds(60), new Point2(200, 300), new Point2(12, 0))
+    {
+        ChangeAt = TimeSpan.FromSeconds(90),
+        VelocityAfter = new Point2(70, 0),
+    };
+    public static readonly Walker West = new(TimeSpan.FromSeconds(200), new Point2(700, 240), new Point2(-60, 0));
+
+    public string Folder { get; } = TestPaths.TempFolder();
+    public string Clip => Path.Combine(Folder, "recording.mp4");
+    public string Index => Path.Combine(Folder, "case");
+
+    public async Task InitializeAsync()
+    {
+        var scene = new SyntheticScene(Width, 360, 25, TimeSpan.FromSeconds(250), [East, AcrossTheCut, Loiterer, West]);
+        await Task.Run(() => scene.WriteVideo(Clip));
+        await File.WriteAllTextAsync(Path.Combine(Folder, "scene.yaml"), """
+            version: 1
+            cameras:
+              - name: gate
+                zones:
+                  - name: B
+                    polygon: [[0.3, 0.5], [0.95, 0.5], [0.95, 1.0], [0.3, 1.0]]
+                lines:
+                  - name: A
+                    from: [0.5, 0.0]
+                    to: [0.5, 1.0]
+                    forbidden: none
+            """);
+        var (code, output, error) = await VigieProcess.RunAsync(["index", Clip, "--config", Path.Combine(Folder, "scene.yaml"), "--out", Index,
+            "--start", Start.ToString("O"), "--workers", "2"]);
+        Assert.True(code == 0, $"index exit {code}: {output} {error}");
+        Assert.Contains("2 piece(s)", output.Replace("\n", " "));
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(Folder, recursive: true);
+        return Task.CompletedTask;
+    }
+}
+
+public class ForensicCommandTests(IndexedRecordingFixture recording) : IClassFixture<IndexedRecordingFixture>
+{
+    private static readonly Walker East = IndexedRecordingFixture.East;
+    private static readonly Walker AcrossTheCut = IndexedRecordingFixture.AcrossTheCut;
+    private static readonly Walker West = IndexedRecordingFixture.West;
+    private const int Width = IndexedRecordingFixture.Width;
+    private readonly string _folder = recording.Folder;
+    private string Clip => recording.Clip;
+    private string Index => recording.Index;
+
+    private static async Task<List<JsonElement>> SearchAsync(params string[] filters)
+    {
+        var (code, output, error) = await VigieProcess.RunAsync(["search", .. filters, "--json"]);
+        Assert.True(code == 0, $"search exit {code}: {error}");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+    }
+
+    /// <summary>When the walker's feet reach the middle of the image, in recording seconds.</summary>
+    private static double CrossingTime(Walker w) => w.Appears.TotalSeconds + (Width / 2.0 - w.Start.X) / w.VelocityPerSecond.X;
+
+    [Fact]
+    public async Task Line_crossings_are_found_by_direction_at_the_right_time()
+    {
+        var eastwards = await SearchAsync(Index, "--line", "A", "--direction", "east");
+        var times = eastwards.SelectMany(h => h.GetProperty("lines").EnumerateArray())
+            .Where(l => l.GetProperty("line").GetString() == "A").Select(l => l.GetProperty("at_s").GetDouble()).ToList();
+        foreach (var w in new[] { East, AcrossTheCut })
+            Assert.Contains(times, t => Math.Abs(t - CrossingTime(w)) <= 0.5);
+        Assert.DoesNotContain(times, t => Math.Abs(t - CrossingTime(West)) <= 2);
+
+        var westwards = await SearchAsync(Index, "--line", "A", "--direction", "west");
+        var west = Assert.Single(westwards);
+        Assert.Equal("left_to_right", west.GetProperty("lines")[0].GetProperty("direction").GetString());
+        Assert.InRange(west.GetProperty("lines")[0].GetProperty("at_s").GetDouble(), CrossingTime(West) - 0.5, CrossingTime(West) + 0.5);
+        Assert.True(File.Exists(west.GetProperty("thumbnail").GetString()), "thumbnail written");
+    }
+
+    [Fact]
+    public async Task The_track_across_the_cut_between_pieces_is_one_track()
+    {
+        var hits = await SearchAsync(Index, "--from", "14:02:05", "--to", "14:02:08");
+        var across = Assert.Single(hits, h => h.GetProperty("heading").GetString() == "east");
+        Assert.True(across.GetProperty("offset_s").GetDouble() < 124, "starts before the cut at 125 s");
+        Assert.True(across.GetProperty("offset_s").GetDouble() + across.GetProperty("duration_s").GetDouble() > 128, "goes on after it");
+    }
+
+    [Fact]
+    public async Task Dwell_in_a_zone_and_time_windows_filter()
+    {
+        var loitering = await SearchAsync(Index, "--zone", "B", "--min-dwell", "15s");
+        var hit = Assert.Single(loitering);
+        Assert.InRange(hit.GetProperty("offset_s").GetDouble(), 59, 63);
+        var late = await SearchAsync(Index, "--from", "14:03:10", "--to", "14:04:00");
+        Assert.Single(late);
+        var (code, _, error) = await VigieProcess.RunAsync(["search", Index, "--min-dwell", "2m"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--min-dwell: needs a zone", error);
+    }
+
+    [Fact]
+    public async Task Synopsis_condenses_and_reports_its_ratio_and_overlap()
+    {
+        var output = Path.Combine(_folder, "synopsis.mp4");
+        var (code, text, error) = await VigieProcess.RunAsync(["synopsis", Index, "--out", output, "--length", "20s"]);
+        Assert.True(code == 0, $"synopsis exit {code}: {text} {error}");
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(output, ".json")));
+        var root = report.RootElement;
+        Assert.True(root.GetProperty("objects").GetInt32() >= 4);
+        Assert.InRange(root.GetProperty("synopsis_s").GetDouble(), 10, 30.5);
+        Assert.True(root.GetProperty("condensation").GetDouble() > 8, $"condensation {root.GetProperty("condensation")}");
+        Assert.InRange(root.GetProperty("overlap_fraction").GetDouble(), 0, 1);
+        var shown = root.GetProperty("placed").EnumerateArray().Select(p => p.GetProperty("shown_at_s").GetDouble()).ToList();
+        Assert.True(shown.Count(s => s < 1) >= 2, "objects of different times play together");
+        await using var video = await FfmpegSource.OpenAsync(output, new DecodeOptions());
+        Assert.InRange(video.Info.Duration!.Value.TotalSeconds, root.GetProperty("synopsis_s").GetDouble() - 0.5, root.GetProperty("synopsis_s").GetDouble() + 0.5);
+    }
+
+    [Fact]
+    public async Task Bad_input_is_refused_with_its_reason()
+    {
+        var (code, _, error) = await VigieProcess.RunAsync(["index", Path.Combine(_folder, "missing.mp4"), "--out", Path.Combine(_folder, "x")]);
+        Assert.Equal(2, code);
+        Assert.Contains("no such file or folder", error);
+        var broken = Path.Combine(_folder, "broken", "cam1.mp4");
+        Directory.CreateDirectory(Path.GetDirectoryName(broken)!);
+        await File.WriteAllBytesAsync(broken, new byte[4096]);
+        File.Copy(Clip, Path.Combine(_folder, "broken", "cam2.mp4"));
+        var (code2, output2, error2) = await VigieProcess.RunAsync(["index", Path.GetDirectoryName(broken)!, "--out", Path.Combine(_folder, "y")]);
+        Assert.Equal(1, code2);
+        Assert.Contains("1 recording(s) had problems", error2);
+        Assert.Contains("cam2.mp4", output2);
+        var (code3, _, error3) = await VigieProcess.RunAsync(["search", Path.Combine(_folder, "nothing-here")]);
+        Assert.Equal(2, code3);
+        Assert.Contains("no index here", error3);
+    }
+}
