@@ -11,6 +11,7 @@ using Vigie.Service.Alerts;
 using Vigie.Service.Api;
 using Vigie.Service.Cameras;
 using Vigie.Service.Evidence;
+using Vigie.Service.Forensics;
 using Vigie.Service.Governance;
 using Vigie.Service.Notifications;
 using Vigie.Service.Security;
@@ -71,6 +72,8 @@ public static class VigieServer
         builder.Services.AddSingleton(sp => new EvidenceRecorder(service.DataFolder, service.Evidence.MaxWidth, new PrivacyFilter(faces),
             sp.GetRequiredService<ILogger<EvidenceRecorder>>()));
         if (faces is not null) builder.Services.AddSingleton(_ => faces);
+        builder.Services.AddSingleton(sp => new ForensicCases(service.ForensicFolder ?? Path.Combine(service.DataFolder, "forensic"),
+            new PrivacyFilter(faces), sp.GetRequiredService<ILogger<ForensicCases>>()));
         builder.Services.AddSingleton<AlertFeed>();
         // Hosted services stop in reverse order: cameras first (closing their events), the alert desk last.
         builder.Services.AddSingleton<AlertDesk>();
@@ -108,6 +111,7 @@ public static class VigieServer
         AlertEndpoints.Map(app);
         CameraEndpoints.Map(app);
         GovernanceEndpoints.Map(app);
+        ForensicEndpoints.Map(app);
         return app;
     }
 }

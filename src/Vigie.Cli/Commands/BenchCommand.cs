@@ -24,6 +24,19 @@ public static class BenchCommand
         return latencies.Count > 0 ? 0 : 1;
     }
 
+    private static async Task<int> ForensicAsync(string clip, string? model, int runs, TimeSpan length, string path, CancellationToken ct)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"vigie-bench-forensic-{(int)length.TotalMinutes}min");
+        var recordings = await ForensicBenchmark.MakeRecordingsAsync(clip, folder, length, Console.WriteLine, ct);
+        var rows = await ForensicBenchmark.RunAsync(recordings, model, runs, Console.WriteLine, ct);
+        var section = ForensicBenchmark.ToMarkdown(rows, clip, model, runs, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
+        var document = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
+        File.WriteAllText(path, PipelineBenchmark.ReplaceSection(document, "forensic", section));
+        Console.WriteLine(section);
+        Console.WriteLine($"written to {path}");
+        return 0;
+    }
+
     public static Command Create()
     {
         var source = new Option<string?>("--source") { Description = $"Video to measure on (default: {SharedClip}, else a synthetic clip)." };
@@ -32,10 +45,12 @@ public static class BenchCommand
         var fps = new Option<double>("--fps") { Description = "Analysis rate (frames/s).", DefaultValueFactory = _ => 5 };
         var output = new Option<string>("--out") { Description = "Markdown file to update.", DefaultValueFactory = _ => "docs/BENCHMARKS.md" };
         var live = new Option<bool>("--live") { Description = "Also measure live capacity (simulated 25 fps cameras), memory per camera and alert latency (a few minutes)." };
+        var forensic = new Option<bool>("--forensic") { Description = "Only measure forensic speed: `vigie index` on 1080p recordings vs. decoding them (about 10 minutes)." };
+        var length = new Option<int>("--minutes") { Description = "With --forensic: length of each test recording in minutes.", DefaultValueFactory = _ => 5 };
         var console = new Option<bool>("--console") { Description = "Only measure the delay from a rule firing to the alert reaching the console (a live service on 127.0.0.1, about a minute)." };
         var command = new Command("bench", "Measure decode-only vs. full-pipeline speed at 1 and 2 threads; write docs/BENCHMARKS.md.")
         {
-            source, model, runs, fps, output, live, console,
+            source, model, runs, fps, output, live, console, forensic, length,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -47,6 +62,9 @@ public static class BenchCommand
             }
             var detector = parse.GetValue(model) ?? (File.Exists(SharedModel) ? SharedModel : null);
             if (parse.GetValue(console)) return await ConsoleLatencyAsync(parse.GetValue(output)!, ct);
+            if (parse.GetValue(forensic))
+                return await ForensicAsync(Path.GetFullPath(clip), detector is null ? null : Path.GetFullPath(detector), Math.Max(1, parse.GetValue(runs)),
+                    TimeSpan.FromMinutes(Math.Max(1, parse.GetValue(length))), parse.GetValue(output)!, ct);
             var settings = new BenchSettings(Path.GetFullPath(clip), detector is null ? null : Path.GetFullPath(detector),
                 Math.Max(1, parse.GetValue(runs)), [1, 2], parse.GetValue(fps));
             try

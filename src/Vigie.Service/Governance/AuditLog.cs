@@ -178,4 +178,6 @@ public static class AuditActions
     public const string AuditRead = "audit.read";
     public const string ReportView = "report.view";
     public const string Purge = "retention.purge";
+    public const string ForensicSearch = "forensic.search";
+    public const string ForensicExcerpt = "forensic.excerpt";
 }

@@ -37,6 +37,7 @@ public static class Policies
     public const string ReadAuthorisations = "read-authorisations";
     public const string ReadAudit = "read-audit";
     public const string ReadReports = "read-reports";
+    public const string SearchRecordings = "search-recordings";
 
     /// <summary>The roles allowed for each policy; docs/GOVERNANCE.md shows the same table.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Allowed = new Dictionary<string, string[]>
@@ -52,6 +53,7 @@ public static class Policies
         [ReadAuthorisations] = [Roles.Administrator, Roles.Auditor, Roles.Supervisor],
         [ReadAudit] = [Roles.Auditor],
         [ReadReports] = [Roles.Auditor, Roles.Supervisor, Roles.Administrator],
+        [SearchRecordings] = [Roles.Operator, Roles.Supervisor],
     };
 
     public static AuthorizationBuilder AddPolicies(this AuthorizationBuilder builder)

@@ -48,6 +48,9 @@ public static class ConfigLoader
         if (config.Detector.Model is { } model && !Path.IsPathRooted(model))
             config.Detector.Model = Path.GetFullPath(Path.Combine(folder, model));
         config.Service.DataFolder = Path.GetFullPath(Path.Combine(folder, config.Service.DataFolder));
+        config.Service.ForensicFolder = config.Service.ForensicFolder is { } cases
+            ? Path.GetFullPath(Path.Combine(folder, cases))
+            : Path.Combine(config.Service.DataFolder, "forensic");
         if (config.Service.Evidence.FaceModel is { } face && !Path.IsPathRooted(face))
             config.Service.Evidence.FaceModel = Path.GetFullPath(Path.Combine(folder, face));
         if (config.Service.Storage is { Type: "sqlite", Connection: { } db } && !Path.IsPathRooted(db))

@@ -13,6 +13,9 @@ public sealed class ServiceConfig
     [Description("Folder for the database (SQLite) and the evidence files. Relative paths are resolved from the config file's folder.")]
     public string DataFolder { get; set; } = "vigie-data";
 
+    [Description("Folder of forensic cases searched from the console: each subfolder is an index made by `vigie index --out`. Default: <data_folder>/forensic.")]
+    public string? ForensicFolder { get; set; }
+
     [Description("Where alerts and reviews are stored.")]
     public StorageConfig Storage { get; set; } = new();
 

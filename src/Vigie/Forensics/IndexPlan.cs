@@ -15,8 +15,8 @@ public sealed record IndexPiece(int Recording, int Part, TimeSpan From, TimeSpan
 /// <summary>How recordings are shared among cores: whole files when there are enough, else each file cut in time.</summary>
 public static class IndexPlan
 {
-    /// <summary>Cutting a file shorter than this costs more warm-up than it saves.</summary>
-    public static readonly TimeSpan MinPiece = TimeSpan.FromMinutes(2);
+    /// <summary>Pieces shorter than this (or than four warm-ups) would spend more time warming up than they save.</summary>
+    public static readonly TimeSpan MinPiece = TimeSpan.FromSeconds(30);
 
     public static IReadOnlyList<IndexPiece> Split(IReadOnlyList<TimeSpan> durations, int workers, TimeSpan warmUp)
     {

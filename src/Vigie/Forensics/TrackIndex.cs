@@ -196,6 +196,10 @@ public sealed class TrackIndex : IDisposable
         return list;
     }
 
+    /// <summary>Names of the zones and lines tracks visited or crossed, for search forms.</summary>
+    public (IReadOnlyList<string> Zones, IReadOnlyList<string> Lines) Places() =>
+        (Strings("SELECT DISTINCT zone FROM track_zones ORDER BY zone"), Strings("SELECT DISTINCT line FROM track_lines ORDER BY line"));
+
     public IReadOnlyList<IndexedEvent> Events()
     {
         using var cmd = Command("SELECT recording_id, camera, kind, where_, start_s, end_s, raised_s, raised_clock, score, detail FROM events ORDER BY raised_clock");

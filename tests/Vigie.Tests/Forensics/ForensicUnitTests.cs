@@ -116,7 +116,8 @@ public class IndexPlanTests
         var pieces = IndexPlan.Split(Enumerable.Repeat(TimeSpan.FromMinutes(10), 4).ToList(), 2, TimeSpan.FromSeconds(10));
         Assert.Equal(4, pieces.Count);
         Assert.All(pieces, p => Assert.Equal(0, p.Part));
-        Assert.Single(IndexPlan.Split([TimeSpan.FromSeconds(90)], 8, TimeSpan.FromSeconds(10)));
+        Assert.Single(IndexPlan.Split([TimeSpan.FromSeconds(50)], 8, TimeSpan.FromSeconds(10)));
+        Assert.Equal(3, IndexPlan.Split([TimeSpan.FromSeconds(90)], 8, TimeSpan.FromSeconds(5)).Count);
     }
 
     [Fact]

@@ -55,6 +55,10 @@ public class AccessTests
         ["GET /api/audit/verify"] = [Aud],
         ["GET /api/reports/reviews"] = [Aud, Sup, Adm],
         ["GET /api/reports/reviews.html"] = [Aud, Sup, Adm],
+        ["GET /api/forensic/cases"] = [Op, Sup],
+        ["GET /api/forensic/cases/{name}/tracks"] = [Op, Sup],
+        ["GET /api/forensic/cases/{name}/tracks/{id:long}/thumbnail"] = [Op, Sup],
+        ["GET /api/forensic/cases/{name}/tracks/{id:long}/excerpt"] = [Op, Sup],
     };
 
     [Fact]

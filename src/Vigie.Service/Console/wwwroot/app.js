@@ -65,6 +65,7 @@ function show(view) {
   if (view === "authorisations") loadAuthorisations().catch(() => {});
   if (view === "users") loadUsers().catch(() => {});
   if (view === "audit") loadAudit().catch(() => {});
+  if (view === "forensic") loadCases().catch(err => { $("#forensic-summary").textContent = err.message; });
 }
 for (const b of document.querySelectorAll("nav button")) b.addEventListener("click", () => show(b.dataset.view));
 function updateBadge() {
@@ -213,6 +214,63 @@ $("#search-form").addEventListener("submit", async e => {
     $("#search-summary").textContent = `${alerts.length} alert(s)${alerts.length === 200 ? " (first 200)" : ""}`;
   } catch (err) {
     $("#search-summary").textContent = err.message;
+  }
+});
+
+// ---- recordings: forensic search ----
+let cases = [];
+async function loadCases() {
+  cases = await api("/api/forensic/cases");
+  const select = $("#forensic-form [name=case]");
+  const chosen = select.value;
+  select.replaceChildren(...cases.map(c => el("option", { value: c.name, textContent: `${c.name} (${c.cameras.join(", ")}, ${when(c.from)} – ${when(c.to)})` })));
+  if (chosen) select.value = chosen;
+  if (cases.length === 0) $("#forensic-summary").textContent = "No indexed case yet: run `vigie index … --out <forensic folder>/<case>`.";
+  fillPlaces();
+}
+function fillPlaces() {
+  const c = cases.find(x => x.name === $("#forensic-form [name=case]").value);
+  for (const [field, names] of [["zone", c?.zones ?? []], ["line", c?.lines ?? []]])
+    $(`#forensic-form [name=${field}]`).replaceChildren(el("option", { value: "", textContent: "any" }), ...names.map(n => el("option", { value: n, textContent: n })));
+}
+$("#forensic-form [name=case]").addEventListener("change", fillPlaces);
+
+function trackCard(caseName, t) {
+  const facts = [
+    `${t.class}, ${when(t.start)}, ${t.duration_s.toFixed(1)} s`,
+    t.heading === "static" ? "static" : `heading ${t.heading}`,
+    ...t.zones.map(z => `in ${z.zone} ${z.dwell_s.toFixed(0)} s`),
+    ...t.lines.map(l => `crossed ${l.line} ${l.heading}`),
+    ...(t.colour ? [t.colour] : []),
+  ];
+  const item = el("li", { className: "track", tabIndex: 0, title: "Play this moment" },
+    t.thumbnail ? el("img", { src: t.thumbnail, alt: `${t.class} thumbnail (people pixelated)`, loading: "lazy" }) : el("div", { className: "no-image", textContent: "no thumbnail" }),
+    el("span", { textContent: facts.join(" · ") }));
+  const play = () => {
+    $("#forensic-player").hidden = false;
+    $("#forensic-moment").textContent = `${t.class} at ${when(t.start)} — ${t.recording.split("/").pop()} @ ${t.offset_s.toFixed(1)} s (preparing the excerpt…)`;
+    const video = $("#forensic-video");
+    video.onloadeddata = () => { $("#forensic-moment").textContent = `${t.class} at ${when(t.start)} — ${t.recording.split("/").pop()} @ ${t.offset_s.toFixed(1)} s`; };
+    video.onerror = () => { $("#forensic-moment").textContent = "The excerpt could not be made (recording moved or unreadable)."; };
+    video.src = `/api/forensic/cases/${encodeURIComponent(caseName)}/tracks/${t.id}/excerpt`;
+  };
+  item.addEventListener("click", play);
+  item.addEventListener("keydown", e => { if (e.key === "Enter") play(); });
+  return item;
+}
+
+$("#forensic-form").addEventListener("submit", async e => {
+  e.preventDefault();
+  const data = new FormData(e.target);
+  const caseName = data.get("case");
+  const query = new URLSearchParams();
+  for (const [k, v] of data) if (v && k !== "case") query.set(k, v);
+  try {
+    const tracks = await api(`/api/forensic/cases/${encodeURIComponent(caseName)}/tracks?${query}`);
+    $("#forensic-results").replaceChildren(...tracks.map(t => trackCard(caseName, t)));
+    $("#forensic-summary").textContent = `${tracks.length} object(s)${tracks.length === 200 ? " (first 200)" : ""}`;
+  } catch (err) {
+    $("#forensic-summary").textContent = err.message;
   }
 });
 

@@ -1,0 +1,110 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Vigie.Forensics;
+using Vigie.Service.Forensics;
+using Vigie.Service.Governance;
+using Vigie.Service.Security;
+using Vigie.Video;
+
+namespace Vigie.Service.Api;
+
+/// <summary>Forensic search of indexed recordings: cases, track search, thumbnails and excerpts (people pixelated). Searches and excerpts are audited.</summary>
+public static class ForensicEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var api = app.MapGroup("/api/forensic").WithTags("forensic").RequireAuthorization(Policies.SearchRecordings);
+        api.MapGet("/cases", (ForensicCases cases) => TypedResults.Ok(cases.List()))
+            .WithSummary("Indexed cases (folders made by `vigie index` under service.forensic_folder), with their cameras, time span, zones and lines.");
+        api.MapGet("/cases/{name}/tracks", Search)
+            .WithSummary("Tracks by class, camera, time, zone and dwell, line and direction, heading, speed, colour of vehicles and objects.");
+        api.MapGet("/cases/{name}/tracks/{id:long}/thumbnail", Thumbnail).WithSummary("The track's thumbnail (JPEG, people pixelated).");
+        api.MapGet("/cases/{name}/tracks/{id:long}/excerpt", Excerpt)
+            .WithSummary("The moment in the recording (H.264 MP4, people pixelated), made on first request.");
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<SearchHit>>, ValidationProblem, NotFound>> Search(string name, HttpRequest request,
+        ForensicCases cases, AuditLog audit, ClaimsPrincipal user, CancellationToken ct)
+    {
+        using var index = cases.Open(name);
+        if (index is null) return TypedResults.NotFound();
+        string? Value(string key) => request.Query[key] is { Count: > 0 } v && !string.IsNullOrWhiteSpace(v[0]) ? v[0] : null;
+        var errors = new Dictionary<string, string[]>();
+        T? Read<T>(string key, Func<string, T> parse) where T : struct
+        {
+            if (Value(key) is not { } text) return null;
+            try
+            {
+                return parse(text);
+            }
+            catch (FormatException e)
+            {
+                errors[key] = [e.Message];
+                return null;
+            }
+        }
+        var day = index.Recordings().Select(r => r.StartClock).DefaultIfEmpty(DateTimeOffset.Now).Min();
+        var classes = new HashSet<Vigie.Perception.Category>();
+        try
+        {
+            classes = QueryText.Classes(request.Query["class"].OfType<string>());
+        }
+        catch (FormatException e)
+        {
+            errors["class"] = [e.Message];
+        }
+        var query = new TrackQuery
+        {
+            Classes = classes,
+            Camera = Value("camera"),
+            From = Read("from", t => QueryText.Time(t, day, "from")),
+            To = Read("to", t => QueryText.Time(t, day, "to")),
+            Zone = Value("zone"),
+            MinDwell = Read("min_dwell", t => QueryText.Duration(t, "min_dwell")),
+            Line = Value("line"),
+            Direction = Value("direction"),
+            Heading = Value("heading"),
+            MinSpeed = Read("min_speed", t => double.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : throw new FormatException($"min_speed: '{t}' is not a number")),
+            MaxSpeed = Read("max_speed", t => double.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : throw new FormatException($"max_speed: '{t}' is not a number")),
+            Colour = Value("colour"),
+            MinDuration = Read("min_duration", t => QueryText.Duration(t, "min_duration")),
+            Limit = Read("limit", t => int.TryParse(t, out var v) ? v : throw new FormatException($"limit: '{t}' is not a number")) ?? 200,
+        };
+        foreach (var problem in query.Problems()) errors[problem.Split(':')[0]] = [problem];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var hits = index.Search(query);
+        await audit.AppendAsync(user.Name(), AuditActions.ForensicSearch, $"case:{name}",
+            new { Query = request.QueryString.Value, Found = hits.Count }, ct);
+        return TypedResults.Ok<IReadOnlyList<SearchHit>>(hits.Select(h => SearchHit.From(h,
+            h.Thumbnail is null ? null : $"/api/forensic/cases/{Uri.EscapeDataString(name)}/tracks/{h.Id}/thumbnail")).ToList());
+    }
+
+    private static IResult Thumbnail(string name, long id, ForensicCases cases)
+    {
+        using var index = cases.Open(name);
+        if (index?.Track(id) is not { Thumbnail: { } thumbnail }) return TypedResults.NotFound();
+        return TypedResults.PhysicalFile(Path.Combine(index.Folder, thumbnail), "image/jpeg");
+    }
+
+    private static async Task<IResult> Excerpt(string name, long id, HttpRequest request, ForensicCases cases, AuditLog audit, ClaimsPrincipal user,
+        CancellationToken ct)
+    {
+        using var index = cases.Open(name);
+        if (index?.Track(id) is not { } track) return TypedResults.NotFound();
+        string path;
+        try
+        {
+            path = await cases.ExcerptAsync(index, track, ct);
+        }
+        catch (VideoSourceException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status422UnprocessableEntity);
+        }
+        // A player asks for the rest of the file in ranges: one audit entry per play.
+        if (!request.Headers.Range.Any(r => r is not null && !r.StartsWith("bytes=0-", StringComparison.Ordinal)))
+            await audit.AppendAsync(user.Name(), AuditActions.ForensicExcerpt, $"case:{name}:track:{id}", null, ct);
+        return TypedResults.PhysicalFile(path, "video/mp4", enableRangeProcessing: true);
+    }
+}

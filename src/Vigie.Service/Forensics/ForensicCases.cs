@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging;
+using Vigie.Forensics;
+using Vigie.Video;
+
+namespace Vigie.Service.Forensics;
+
+/// <summary>A case as listed in the console: an index folder under the forensic folder.</summary>
+public sealed record CaseSummary(string Name, int Recordings, IReadOnlyList<string> Cameras, DateTimeOffset? From, DateTimeOffset? To,
+    IReadOnlyList<string> Zones, IReadOnlyList<string> Lines);
+
+/// <summary>
+/// The forensic cases the console may search: subfolders of the forensic folder holding an index made
+/// by `vigie index`. Only names of such subfolders are accepted, so a request cannot reach elsewhere.
+/// Excerpts are made on demand (people pixelated), one at a time, and kept in the case folder.
+/// </summary>
+public sealed class ForensicCases(string folder, PrivacyFilter privacy, ILogger<ForensicCases> logger)
+{
+    private readonly SemaphoreSlim _excerpts = new(1, 1);
+
+    public string Folder => folder;
+
+    public IReadOnlyList<CaseSummary> List()
+    {
+        if (!Directory.Exists(folder)) return [];
+        var cases = new List<CaseSummary>();
+        foreach (var dir in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
+        {
+            if (!File.Exists(Path.Combine(dir, TrackIndex.FileName))) continue;
+            try
+            {
+                using var index = TrackIndex.OpenExisting(dir);
+                var recordings = index.Recordings();
+                var (zones, lines) = index.Places();
+                cases.Add(new CaseSummary(Path.GetFileName(dir), recordings.Count, recordings.Select(r => r.Camera).Distinct().ToList(),
+                    recordings.Count > 0 ? recordings.Min(r => r.StartClock) : null,
+                    recordings.Count > 0 ? recordings.Max(r => r.StartClock + TimeSpan.FromSeconds(r.DurationS)) : null, zones, lines));
+            }
+            catch (InvalidDataException e)
+            {
+                logger.LogWarning("forensic case {Case} skipped: {Message}", dir, e.Message);
+            }
+        }
+        return cases;
+    }
+
+    /// <summary>Opens a case by name; null when no such case exists.</summary>
+    public TrackIndex? Open(string name)
+    {
+        if (name.Length == 0 || name != Path.GetFileName(name) || name is "." or "..") return null;
+        var dir = Path.Combine(folder, name);
+        return File.Exists(Path.Combine(dir, TrackIndex.FileName)) ? TrackIndex.OpenExisting(dir) : null;
+    }
+
+    /// <summary>The excerpt of a track, made once and then served from the case folder.</summary>
+    public async Task<string> ExcerptAsync(TrackIndex index, IndexedTrack track, CancellationToken ct)
+    {
+        var path = Path.Combine(index.Folder, "excerpts", $"track-{track.Id}.mp4");
+        if (File.Exists(path)) return path;
+        await _excerpts.WaitAsync(ct);
+        try
+        {
+            if (File.Exists(path)) return path;
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var partial = path + ".part.mp4";
+            await Excerpts.WriteAsync(index, track, partial, privacy, ct);
+            File.Move(partial, path, overwrite: true);
+            return path;
+        }
+        finally
+        {
+            _excerpts.Release();
+        }
+    }
+}
