@@ -75,7 +75,7 @@ public static class IndexCommand
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            Console.Error.WriteLine("stopped by the user; recordings already stored in the index are kept");
+            Console.Error.WriteLine("stopped by the user: nothing new was stored (the index keeps what earlier runs stored)");
             return AnalyzeCommand.ExitInterrupted;
         }
         catch (IOException e)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Vigie.Forensics;
 using Vigie.Geometry;
 using Vigie.Tests.Cli;
 using Vigie.Video;
@@ -135,6 +136,24 @@ public class ForensicCommandTests(IndexedRecordingFixture recording) : IClassFix
     }
 
     [Fact]
+    public void The_index_keeps_no_appearance_of_people_and_no_images_in_the_database()
+    {
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Index, TrackIndex.FileName)};Mode=ReadOnly;Pooling=False");
+        db.Open();
+        using var columns = db.CreateCommand();
+        columns.CommandText = "SELECT m.name, p.name, p.type FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'";
+        using (var r = columns.ExecuteReader())
+            while (r.Read())
+            {
+                Assert.NotEqual("BLOB", r.GetString(2), StringComparer.OrdinalIgnoreCase);
+                Assert.DoesNotMatch("(?i)face|embedding|descriptor|feature|appearance|clothing|plate|identity", r.GetString(1));
+            }
+        using var people = db.CreateCommand();
+        people.CommandText = "SELECT COUNT(*) FROM tracks WHERE category IN ('person', 'moving') AND colour IS NOT NULL";
+        Assert.Equal(0L, (long)people.ExecuteScalar()!);
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_with_its_reason()
     {
         var (code, _, error) = await VigieProcess.RunAsync(["index", Path.Combine(_folder, "missing.mp4"), "--out", Path.Combine(_folder, "x")]);
@@ -151,5 +170,47 @@ public class ForensicCommandTests(IndexedRecordingFixture recording) : IClassFix
         var (code3, _, error3) = await VigieProcess.RunAsync(["search", Path.Combine(_folder, "nothing-here")]);
         Assert.Equal(2, code3);
         Assert.Contains("no index here", error3);
+    }
+}
+
+/// <summary>The rules run on a recording cut into pieces with motion gating exactly as they do live.</summary>
+public class IndexAsLiveTests
+{
+    private sealed class Events : Vigie.Pipeline.IAnalysisObserver
+    {
+        public List<Vigie.Analytics.SceneEvent> Closed { get; } = [];
+        public void OnEvent(Vigie.Analytics.EventChange change)
+        {
+            if (change.Closed) Closed.Add(change.Event);
+        }
+    }
+
+    [Fact]
+    public async Task Indexing_in_pieces_raises_the_same_events_as_a_live_run()
+    {
+        var truth = Vigie.Evaluation.GroundTruth.Load(TestPaths.Clip("ground_truth.json"));
+        var clip = truth.Clips.First(c => c.File == "intrusion/table_zone_one_by_one.mp4");
+        var config = new Vigie.Config.SceneConfig { Cameras = [Vigie.Evaluation.Evaluator.CameraFor(clip)] };
+        config.Detector.Type = "onnx";
+        config.Detector.Model = TestPaths.Model("yolox_nano.onnx");
+        var path = TestPaths.Clip(clip.File);
+
+        var live = new Events();
+        await using (var prepared = await Vigie.Pipeline.AnalysisSetup.PrepareAsync(new Vigie.Pipeline.AnalysisRequest(path, config), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+            await prepared.Pipeline.RunAsync(live, CancellationToken.None);
+
+        var folder = TestPaths.TempFolder();
+        var summary = await Indexer.RunAsync(new IndexRequest([path], config, folder, () => PrivacyFilter.PeopleOnly) { Workers = 2 }, null,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
+        Assert.Equal(2, summary.Pieces);
+        Assert.True(summary.FramesGated > 0, "motion gating skipped the detector somewhere");
+        using var index = TrackIndex.OpenExisting(folder);
+        var indexed = index.Events();
+
+        Assert.NotEmpty(live.Closed);
+        Assert.Equal(live.Closed.Count, indexed.Count);
+        foreach (var e in live.Closed)
+            Assert.Contains(indexed, i => i.Kind == e.Kind && i.Where == e.Where && Math.Abs(i.RaisedS - e.RaisedAt.TotalSeconds) <= 0.5);
+        Directory.Delete(folder, recursive: true);
     }
 }

@@ -557,7 +557,8 @@ async function start(session) {
     const cameras = await api("/api/cameras");
     $("#authorisation-form [name=cameras]").append(...cameras.map(c => el("option", { value: c.name, textContent: c.name })));
   }
-  show(first.dataset.view);
+  // The user may already have opened a view while the lists above were loading.
+  if (!document.querySelector("nav button.active")) show(first.dataset.view);
 }
 
 (async () => {
