@@ -69,7 +69,7 @@ public static class IndexCommand
                     lock (sync) progress.AdvanceTo(p.Done, p.Total);
                 }, new StderrLogger(), ct));
         }
-        catch (ConfigException e)
+        catch (Exception e) when (e is ConfigException or InvalidDataException or FileNotFoundException)
         {
             return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
         }

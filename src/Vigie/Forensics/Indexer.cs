@@ -61,6 +61,8 @@ public static class Indexer
             : request.Config.Cameras.FirstOrDefault() ?? new CameraConfig();
         if (request.Start is not null && request.Recordings.Count > 1)
             throw new ConfigException("--start", ["applies to one recording; in a folder each file's own time is used"]);
+        // A bad model is the user's to fix before anything is decoded, not once per piece.
+        using (SceneCompiler.Detector(request.Config.Detector, 1)) { }
 
         var outcomes = new RecordingOutcome?[request.Recordings.Count];
         var probes = new (StreamInfo Info, DateTimeOffset Start)?[request.Recordings.Count];

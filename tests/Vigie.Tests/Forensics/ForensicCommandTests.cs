@@ -167,6 +167,9 @@ public class ForensicCommandTests(IndexedRecordingFixture recording) : IClassFix
         Assert.Equal(1, code2);
         Assert.Contains("1 recording(s) had problems", error2);
         Assert.Contains("cam2.mp4", output2);
+        var (code4, _, error4) = await VigieProcess.RunAsync(["index", Clip, "--model", Path.Combine(_folder, "scene.yaml"), "--out", Path.Combine(_folder, "z")]);
+        Assert.Equal(2, code4);
+        Assert.Contains("not a loadable ONNX model", error4);
         var (code3, _, error3) = await VigieProcess.RunAsync(["search", Path.Combine(_folder, "nothing-here")]);
         Assert.Equal(2, code3);
         Assert.Contains("no index here", error3);
