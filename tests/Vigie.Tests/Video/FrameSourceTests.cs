@@ -114,3 +114,37 @@ public class FrameSourceTests
         Assert.Equal(["a2.jpg", "a10.jpg", "b1.jpg"],
             new[] { "b1.jpg", "a10.jpg", "a2.jpg" }.Order(ImageFolderSource.NaturalComparer.Instance));
 }
+
+/// <summary>Frames wider than the analysis width are shrunk in-process from ffmpeg's YUV picture: sizes, colours and places must hold.</summary>
+public class ShrunkFrameTests
+{
+    [Fact]
+    public async Task A_1080p_recording_arrives_at_1280_wide_with_its_colours_in_place()
+    {
+        var folder = TestPaths.TempFolder();
+        var clip = Path.Combine(folder, "colours.mp4");
+        using (var writer = new FfmpegVideoWriter(clip, 1920, 1080, 25))
+        using (var frame = new Mat(1080, 1920, MatType.CV_8UC3, new Scalar(128, 128, 128)))
+        {
+            frame[new Rect(0, 0, 960, 540)].SetTo(new Scalar(0, 0, 220));      // red, top left
+            frame[new Rect(960, 540, 960, 540)].SetTo(new Scalar(220, 0, 0));  // blue, bottom right
+            for (int i = 0; i < 25; i++) writer.Write(frame);
+        }
+        await using var source = await FfmpegSource.OpenAsync(clip, new DecodeOptions(5, 1280, 1));
+        var frames = 0;
+        await foreach (var f in source.ReadFramesAsync(CancellationToken.None))
+            using (f)
+            {
+                frames++;
+                Assert.Equal((1280, 720), (f.Image.Width, f.Image.Height));
+                var red = f.Image.At<Vec3b>(180, 320);
+                var blue = f.Image.At<Vec3b>(540, 960);
+                var grey = f.Image.At<Vec3b>(180, 960);
+                Assert.True(red.Item2 > 180 && red.Item0 < 60 && red.Item1 < 60, $"top left is red, got {red}");
+                Assert.True(blue.Item0 > 180 && blue.Item2 < 60 && blue.Item1 < 60, $"bottom right is blue, got {blue}");
+                Assert.InRange(grey.Item1, 110, 146);
+            }
+        Assert.Equal(5, frames);
+        Directory.Delete(folder, recursive: true);
+    }
+}
