@@ -92,9 +92,9 @@ public static class AnalysisSetup
             var decoding = FrameSources.Decoding(config.Analysis, threads, request.SimulateLive) with
             {
                 SkipUnreferencedFrames = request.Forensic && !evenFrames,
+                Excerpt = request.Excerpt,
             };
-            var source = PrivacyMaskedSource.Wrap(
-                await FrameSources.OpenAsync(location, decoding with { Excerpt = request.Excerpt }, config.Analysis.ImagesFps, logger, ct),
+            var source = PrivacyMaskedSource.Wrap(await FrameSources.OpenAsync(location, decoding, config.Analysis.ImagesFps, logger, ct),
                 SceneCompiler.PrivacyMasks(camera));
             var start = request.StartClock ?? camera.StartTime ?? RecordingStart(location, source.Info, source.IsLive);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
