@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using Vigie.Alerts;
@@ -28,29 +29,21 @@ public sealed class SearchOptions
 
     public IEnumerable<Option> All => [Class, Camera, From, To, Zone, MinDwell, Line, Direction, Heading, MinSpeed, MaxSpeed, Colour, MinDuration];
 
-    /// <summary>The query, checked; FormatException names the option at fault.</summary>
+    /// <summary>The query, checked; FormatException names every option at fault.</summary>
     public TrackQuery Query(ParseResult parse, TrackIndex index, int limit)
     {
         var day = index.Recordings().Select(r => r.StartClock).DefaultIfEmpty(DateTimeOffset.Now).Min();
-        var query = new TrackQuery
+        var text = new Dictionary<string, string?>
         {
-            Classes = QueryText.Classes(parse.GetValue(Class) ?? []),
-            Camera = parse.GetValue(Camera),
-            From = parse.GetValue(From) is { } from ? QueryText.Time(from, day, "--from") : null,
-            To = parse.GetValue(To) is { } to ? QueryText.Time(to, day, "--to") : null,
-            Zone = parse.GetValue(Zone),
-            MinDwell = parse.GetValue(MinDwell) is { } dwell ? QueryText.Duration(dwell, "--min-dwell") : null,
-            Line = parse.GetValue(Line),
-            Direction = parse.GetValue(Direction),
-            Heading = parse.GetValue(Heading),
-            MinSpeed = parse.GetValue(MinSpeed),
-            MaxSpeed = parse.GetValue(MaxSpeed),
-            Colour = parse.GetValue(Colour),
-            MinDuration = parse.GetValue(MinDuration) is { } d ? QueryText.Duration(d, "--min-duration") : null,
-            Limit = limit,
+            ["camera"] = parse.GetValue(Camera), ["from"] = parse.GetValue(From), ["to"] = parse.GetValue(To), ["zone"] = parse.GetValue(Zone),
+            ["min_dwell"] = parse.GetValue(MinDwell), ["line"] = parse.GetValue(Line), ["direction"] = parse.GetValue(Direction),
+            ["heading"] = parse.GetValue(Heading), ["min_speed"] = parse.GetValue(MinSpeed)?.ToString(CultureInfo.InvariantCulture),
+            ["max_speed"] = parse.GetValue(MaxSpeed)?.ToString(CultureInfo.InvariantCulture), ["colour"] = parse.GetValue(Colour),
+            ["min_duration"] = parse.GetValue(MinDuration), ["limit"] = limit.ToString(CultureInfo.InvariantCulture),
         };
-        var problems = query.Problems();
-        if (problems.Count > 0) throw new FormatException(string.Join("; ", problems.Select(p => "--" + p.Replace('_', '-'))));
+        var (query, problems) = QueryText.Read(name => text.GetValueOrDefault(name), parse.GetValue(Class) ?? [], day, limit,
+            name => "--" + name.Replace('_', '-'));
+        if (problems.Count > 0) throw new FormatException(string.Join("; ", problems.Select(p => p.Message)));
         return query;
     }
 }

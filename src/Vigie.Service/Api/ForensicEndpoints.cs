@@ -31,49 +31,10 @@ public static class ForensicEndpoints
         using var index = cases.Open(name);
         if (index is null) return TypedResults.NotFound();
         string? Value(string key) => request.Query[key] is { Count: > 0 } v && !string.IsNullOrWhiteSpace(v[0]) ? v[0] : null;
-        var errors = new Dictionary<string, string[]>();
-        T? Read<T>(string key, Func<string, T> parse) where T : struct
-        {
-            if (Value(key) is not { } text) return null;
-            try
-            {
-                return parse(text);
-            }
-            catch (FormatException e)
-            {
-                errors[key] = [e.Message];
-                return null;
-            }
-        }
         var day = index.Recordings().Select(r => r.StartClock).DefaultIfEmpty(DateTimeOffset.Now).Min();
-        var classes = new HashSet<Vigie.Perception.Category>();
-        try
-        {
-            classes = QueryText.Classes(request.Query["class"].OfType<string>());
-        }
-        catch (FormatException e)
-        {
-            errors["class"] = [e.Message];
-        }
-        var query = new TrackQuery
-        {
-            Classes = classes,
-            Camera = Value("camera"),
-            From = Read("from", t => QueryText.Time(t, day, "from")),
-            To = Read("to", t => QueryText.Time(t, day, "to")),
-            Zone = Value("zone"),
-            MinDwell = Read("min_dwell", t => QueryText.Duration(t, "min_dwell")),
-            Line = Value("line"),
-            Direction = Value("direction"),
-            Heading = Value("heading"),
-            MinSpeed = Read("min_speed", t => double.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : throw new FormatException($"min_speed: '{t}' is not a number")),
-            MaxSpeed = Read("max_speed", t => double.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : throw new FormatException($"max_speed: '{t}' is not a number")),
-            Colour = Value("colour"),
-            MinDuration = Read("min_duration", t => QueryText.Duration(t, "min_duration")),
-            Limit = Read("limit", t => int.TryParse(t, out var v) ? v : throw new FormatException($"limit: '{t}' is not a number")) ?? 200,
-        };
-        foreach (var problem in query.Problems()) errors[problem.Split(':')[0]] = [problem];
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var (query, problems) = QueryText.Read(Value, request.Query["class"].OfType<string>(), day, 200, name => name);
+        if (problems.Count > 0)
+            return TypedResults.ValidationProblem(problems.GroupBy(p => p.Field).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
         var hits = index.Search(query);
         await audit.AppendAsync(user.Name(), AuditActions.ForensicSearch, $"case:{name}",
             new { Query = request.QueryString.Value, Found = hits.Count }, ct);

@@ -19,6 +19,70 @@ public static partial class QueryText
         ["other"] = [Category.Other],
     };
 
+    /// <summary>A problem with one search field, in words that name it as the user typed it.</summary>
+    public sealed record Problem(string Field, string Message);
+
+    /// <summary>
+    /// The query a user typed, as text fields named in snake_case (class, from, min_dwell, …), whether
+    /// from command-line options or API parameters; every problem is reported, each naming its field
+    /// as <paramref name="shownAs"/> writes it.
+    /// </summary>
+    /// <param name="field">The text of a field, or null when it was left empty.</param>
+    /// <param name="day">The day a bare time of day ("14:00") falls on.</param>
+    public static (TrackQuery Query, IReadOnlyList<Problem> Problems) Read(Func<string, string?> field, IEnumerable<string> classes,
+        DateTimeOffset day, int defaultLimit, Func<string, string> shownAs)
+    {
+        var problems = new List<Problem>();
+        T? Parse<T>(string name, Func<string, string, T> parse) where T : struct
+        {
+            if (field(name) is not { } text) return null;
+            try
+            {
+                return parse(text, shownAs(name));
+            }
+            catch (FormatException e)
+            {
+                problems.Add(new Problem(name, e.Message));
+                return null;
+            }
+        }
+        double Number(string text, string shown) =>
+            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new FormatException($"{shown}: '{text}' is not a number");
+        var categories = new HashSet<Category>();
+        try
+        {
+            categories = Classes(classes);
+        }
+        catch (FormatException e)
+        {
+            problems.Add(new Problem("class", e.Message.Replace("class:", shownAs("class") + ":", StringComparison.Ordinal)));
+        }
+        var query = new TrackQuery
+        {
+            Classes = categories,
+            Camera = field("camera"),
+            From = Parse("from", (t, shown) => Time(t, day, shown)),
+            To = Parse("to", (t, shown) => Time(t, day, shown)),
+            Zone = field("zone"),
+            MinDwell = Parse("min_dwell", Duration),
+            Line = field("line"),
+            Direction = field("direction"),
+            Heading = field("heading"),
+            MinSpeed = Parse("min_speed", Number),
+            MaxSpeed = Parse("max_speed", Number),
+            Colour = field("colour"),
+            MinDuration = Parse("min_duration", Duration),
+            Limit = Parse("limit", (t, shown) => int.TryParse(t, CultureInfo.InvariantCulture, out var v) ? v : throw new FormatException($"{shown}: '{t}' is not a number"))
+                ?? defaultLimit,
+        };
+        foreach (var p in query.Problems())
+        {
+            var name = p[..p.IndexOf(':')];
+            problems.Add(new Problem(name, shownAs(name) + p[name.Length..]));
+        }
+        return (query, problems);
+    }
+
     public static HashSet<Category> Classes(IEnumerable<string> names)
     {
         var set = new HashSet<Category>();
