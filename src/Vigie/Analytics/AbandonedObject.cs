@@ -3,11 +3,22 @@ using Vigie.Perception;
 
 namespace Vigie.Analytics;
 
-public sealed record AbandonedObjectZone(WatchedZone Zone, TimeSpan Dwell, TimeSpan MinStill, double OwnerRadius, TimeSpan Warmup);
+public sealed record AbandonedObjectZone(WatchedZone Zone, TimeSpan Dwell, TimeSpan MinStill, double OwnerRadius, TimeSpan Warmup)
+{
+    /// <summary>Also watch new still things of no detector class (dual background model); null = bags only.</summary>
+    public StaticObjectSize? StaticObjects { get; init; }
+}
+
+/// <summary>Sizes of the still things that count as objects, as shares of the image area.</summary>
+public sealed record StaticObjectSize(double MinArea, double MaxArea)
+{
+    public bool Admits(Box normalised) => normalised.Area >= MinArea && normalised.Area <= MaxArea;
+}
 
 /// <summary>
-/// Abandoned object: a bag, suitcase or backpack (detector classes in the bag category) that stays in
-/// one place with nobody near it for the dwell time — the owner has left. Objects are followed by
+/// Abandoned object: a bag, suitcase or backpack (detector classes in the bag category), or any new
+/// thing that stopped moving (a static region of the dual background model) that no person or vehicle
+/// box explains, that stays in one place with nobody near it for the dwell time — the owner has left. Objects are followed by
 /// place, not by track id, so people walking in front of the bag (occlusions, missed detections) do
 /// not reset it. Never fires for a bag being carried (it does not stay in place), for anything already
 /// there when the analysis started (part of the scene), and stops cleanly when the object is taken.
@@ -22,13 +33,17 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
     private const double MinSeenShare = 0.5;
     // Not seen for this long: the object was taken away.
     private static readonly TimeSpan Gone = TimeSpan.FromSeconds(10);
+    // A still region this much covered by a person or vehicle box is that person standing or vehicle parked.
+    private const double ExplainedShare = 0.3;
+    // A still region has no detector confidence: a middling score, below any confident detection.
+    private const float StaticRegionScore = 0.5f;
 
-    private sealed class Candidate(Box box, TimeSpan firstSeen, bool sceneFurniture)
+    private sealed class Candidate(Box box, TimeSpan firstSeen, TimeSpan seen, bool sceneFurniture)
     {
         public Box Box { get; set; } = box;
         public Box FirstBox { get; } = box;
         public TimeSpan FirstSeen { get; } = firstSeen;
-        public TimeSpan LastSeen { get; set; } = firstSeen;
+        public TimeSpan LastSeen { get; set; } = seen;
         public int Sightings { get; set; } = 1;
         public TimeSpan? UnattendedSince { get; set; }
         public bool SceneFurniture { get; } = sceneFurniture;
@@ -47,26 +62,17 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
         _started ??= state.Time;
         _frames++;
         var changes = new List<EventChange>();
-        var people = state.Detections.Where(d => d.Category == Category.Person).Select(d => d.Box)
-            .Concat(state.Tracks.Where(t => t.Category == Category.Person).Select(t => t.Box)).ToList();
+        var people = Boxes(state, Category.Person);
+        var occupants = people.Concat(Boxes(state, Category.Vehicle)).ToList();
         foreach (var (settings, objects) in _zones)
         {
             var active = settings.Zone.Schedule.IsActive(state.Clock);
             foreach (var bag in state.Detections.Where(d => d.Category == Category.Bag && settings.Zone.Contains(state.Normalise(d.Box.Center))))
-            {
-                var known = objects.Where(o => SamePlace(o.FirstBox, bag.Box)).MaxBy(o => o.FirstBox.IoU(bag.Box));
-                if (known is null)
-                {
-                    known = new Candidate(bag.Box, state.Time, sceneFurniture: state.Time - _started.Value < settings.Warmup);
-                    objects.Add(known);
-                    _framesAtFirstSight[known] = _frames;
-                }
-                known.Box = bag.Box;
-                if (known.LastSeen != state.Time) known.Sightings++;
-                known.LastSeen = state.Time;
-                known.Label = bag.Label;
-                known.Score = Math.Max(known.Score, bag.Score);
-            }
+                Sight(objects, bag.Box, bag.Label, bag.Score, state.Time, state.Time, settings.Warmup);
+            if (settings.StaticObjects is { } size && state.StaticRegions is { } regions)
+                foreach (var region in regions.Where(r => settings.Zone.Contains(state.Normalise(r.Box.Center))
+                             && size.Admits(state.Normalise(r.Box)) && !occupants.Any(b => Explains(b, r.Box))))
+                    Sight(objects, region.Box, "", StaticRegionScore, state.Time, region.Since, settings.Warmup);
             foreach (var o in objects.ToList())
             {
                 if (state.Time - o.LastSeen > Gone)
@@ -94,6 +100,30 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
         return changes;
     }
 
+    public bool NeedsStaticRegions => _zones.Any(z => z.Settings.StaticObjects is not null);
+
+    private static List<Box> Boxes(SceneState state, Category category) =>
+        state.Detections.Where(d => d.Category == category).Select(d => d.Box)
+            .Concat(state.Tracks.Where(t => t.Category == category).Select(t => t.Box)).ToList();
+
+    /// <summary>Follows an object by place: the same place as a known one, or a new candidate.</summary>
+    private void Sight(List<Candidate> objects, Box box, string label, float score, TimeSpan now, TimeSpan since, TimeSpan warmup)
+    {
+        var known = objects.Where(o => SamePlace(o.FirstBox, box)).MaxBy(o => o.FirstBox.IoU(box));
+        if (known is null)
+        {
+            known = new Candidate(box, since, now, sceneFurniture: since - _started!.Value < warmup);
+            objects.Add(known);
+            _framesAtFirstSight[known] = _frames;
+        }
+        known.Box = box;
+        if (known.LastSeen != now) known.Sightings++;
+        known.LastSeen = now;
+        // A detector's class name says more than "object": keep it once known.
+        if (label.Length > 0 || known.Label.Length == 0) known.Label = label.Length > 0 ? label : "object";
+        known.Score = Math.Max(known.Score, score);
+    }
+
     public IReadOnlyList<EventChange> Flush(TimeSpan end)
     {
         var changes = _zones.SelectMany(z => z.Objects).Where(o => o.Event is not null)
@@ -106,6 +136,9 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
     /// <summary>The same object in the same place: overlapping its first box, its centre hardly moved. Pure.</summary>
     public static bool SamePlace(Box first, Box now) =>
         first.IoU(now) >= SamePlaceIou && (now.Center - first.Center).Length <= MaxDrift * Math.Max(first.Width, first.Height);
+
+    /// <summary>A still region mostly covered by a person's or vehicle's box is that person or vehicle. Pure.</summary>
+    public static bool Explains(Box occupant, Box region) => occupant.IntersectionArea(region) >= ExplainedShare * region.Area;
 
     /// <summary>
     /// Someone is near the object: a person box within <paramref name="radius"/> object-heights of it.

@@ -23,6 +23,9 @@ public sealed record SceneState(
     /// <summary>Flame colour, flicker and smoke cues on a coarse grid; null unless a rule asked for them.</summary>
     public FireCues? Fire { get; init; }
 
+    /// <summary>New things that stopped moving (dual background model); null unless a rule asked for them.</summary>
+    public IReadOnlyList<StaticRegion>? StaticRegions { get; init; }
+
     /// <summary>A pixel point in normalised image coordinates (0..1), the unit zones are drawn in.</summary>
     public Point2 Normalise(Point2 p) => new(p.X / FrameWidth, p.Y / FrameHeight);
 
@@ -74,6 +77,9 @@ public interface IEventRule
 
     /// <summary>Whether <see cref="SceneState.Fire"/> must be computed for this rule.</summary>
     bool NeedsFireCues => false;
+
+    /// <summary>Whether <see cref="SceneState.StaticRegions"/> must be computed for this rule.</summary>
+    bool NeedsStaticRegions => false;
 
     /// <summary>Values measured on the last frame (people counts, densities…), exposed as time series.</summary>
     IReadOnlyList<Measurement> Measurements => [];

@@ -137,6 +137,9 @@ public static class ConfigValidator
             if (a.MinStillS < 0) err($"{ap}.min_still_s", "must be zero or more seconds");
             if (a.OwnerRadius < 0) err($"{ap}.owner_radius", "must be zero or more object sizes");
             if (a.WarmupS < 0) err($"{ap}.warmup_s", "must be zero or more seconds");
+            if (a.MinObjectArea is <= 0 or >= 1) err($"{ap}.min_object_area", "must be a share of the image area between 0 and 1 (exclusive)");
+            if (a.MaxObjectArea is <= 0 or > 1) err($"{ap}.max_object_area", "must be a share of the image area, above 0 and at most 1");
+            else if (a.MaxObjectArea <= a.MinObjectArea) err($"{ap}.max_object_area", $"must be larger than min_object_area ({a.MinObjectArea})");
         }
         if (u.Fire is { } f)
         {

@@ -98,7 +98,10 @@ public static class SceneCompiler
             .Select(a =>
             {
                 var o = a.UseCases.AbandonedObject!;
-                return new AbandonedObjectZone(a.Zone, TimeSpan.FromSeconds(o.DwellS), TimeSpan.FromSeconds(o.MinStillS), o.OwnerRadius, TimeSpan.FromSeconds(o.WarmupS));
+                return new AbandonedObjectZone(a.Zone, TimeSpan.FromSeconds(o.DwellS), TimeSpan.FromSeconds(o.MinStillS), o.OwnerRadius, TimeSpan.FromSeconds(o.WarmupS))
+                {
+                    StaticObjects = o.StaticObjects ? new StaticObjectSize(o.MinObjectArea, o.MaxObjectArea) : null,
+                };
             })
             .ToList();
         if (abandoned.Count > 0) rules.Add(new AbandonedObject(abandoned));

@@ -179,7 +179,7 @@ public sealed class ZoneUseCases
     [Description("Raise an alert on a fire start: flickering flames or persistent smoke (model-free).")]
     public FireConfig? Fire { get; set; }
 
-    [Description("Raise an alert when a bag, suitcase or backpack stays with nobody near it.")]
+    [Description("Raise an alert when a bag, suitcase or backpack (optionally any new still object) stays with nobody near it.")]
     public AbandonedObjectConfig? AbandonedObject { get; set; }
 }
 
@@ -196,6 +196,15 @@ public sealed class AbandonedObjectConfig
 
     [Description("Objects already there during this first part of the analysis belong to the scene and never alert (seconds).")]
     public double WarmupS { get; set; } = 5;
+
+    [Description("Also watch any new thing that stops moving and is not a person or vehicle (a box, a parcel), found by a dual background model without the detector. Experimental, off by default: see docs/CONFIG.md for where it still raises false alarms.")]
+    public bool StaticObjects { get; set; }
+
+    [Description("Smallest still thing that counts as an object, as a share of the image area (0..1).")]
+    public double MinObjectArea { get; set; } = 0.0005;
+
+    [Description("Largest still thing that counts as an object, as a share of the image area (0..1): bigger is a vehicle, a crowd or a lighting change.")]
+    public double MaxObjectArea { get; set; } = 0.05;
 }
 
 public sealed class FireConfig

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
+using Vigie.Perception;
 using Vigie.Analytics;
 using Vigie.Config;
 using Vigie.Pipeline;

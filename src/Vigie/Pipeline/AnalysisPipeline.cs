@@ -50,6 +50,7 @@ public sealed class AnalysisPipeline(
     private const int QueueCapacity = 4;
     private readonly MotionAnalyzer? _motion = rules.Any(r => r.NeedsMotionField) ? new MotionAnalyzer() : null;
     private readonly FireAnalyzer? _fire = rules.Any(r => r.NeedsFireCues) ? new FireAnalyzer() : null;
+    private readonly StaticForegroundAnalyzer? _static = rules.Any(r => r.NeedsStaticRegions) ? new StaticForegroundAnalyzer() : null;
     private long _dropped;
 
     /// <summary>Reuse the detector's answer on frames where nothing moved (only for a stateless model).</summary>
@@ -188,6 +189,7 @@ public sealed class AnalysisPipeline(
             while (channel.Reader.TryRead(out var queued)) queued.Dispose();
             _motion?.Dispose();
             _fire?.Dispose();
+            _static?.Dispose();
         }
 
         // Close what is open so every event and track reaches the outputs, even after a failure.
@@ -210,6 +212,8 @@ public sealed class AnalysisPipeline(
             Detections = detections,
             Motion = _motion?.Analyse(frame.Image, frame.Timestamp),
             Fire = _fire?.Analyse(frame.Image),
+            StaticRegions = _static?.Analyse(frame.Image, frame.Timestamp,
+                detections.Where(d => d.Category is Category.Person or Category.Vehicle or Category.Moving).Select(d => d.Box).ToList()),
         };
         var changes = new List<EventChange>();
         var measurements = new List<Measurement>();

@@ -21,12 +21,21 @@ public sealed record Walker(TimeSpan Appears, Point2 Start, Point2 VelocityPerSe
     }
 }
 
+/// <summary>A box-like object (a parcel) lying on the ground from <see cref="Placed"/> until <see cref="Taken"/>, in pixels.</summary>
+public sealed record LeftObject(Box Box, TimeSpan Placed, TimeSpan? Taken = null)
+{
+    public bool IsThere(TimeSpan t) => t >= Placed && (Taken is not { } taken || t < taken);
+}
+
 /// <summary>
 /// Generates footage with exact ground truth: figures walking over a textured static background with
-/// sensor noise. Used by the quick start when no real clip is available, and by tests.
+/// sensor noise, and objects left on the ground. Used by the quick start when no real clip is
+/// available, and by tests.
 /// </summary>
 public sealed record SyntheticScene(int Width, int Height, double Fps, TimeSpan Length, IReadOnlyList<Walker> Walkers)
 {
+    public IReadOnlyList<LeftObject> Objects { get; init; } = [];
+
     public static SyntheticScene Default => new(640, 360, 25, TimeSpan.FromSeconds(14),
     [
         new Walker(TimeSpan.FromSeconds(1), new Point2(-30, 300), new Point2(90, 0)),
@@ -54,6 +63,12 @@ public sealed record SyntheticScene(int Width, int Height, double Fps, TimeSpan 
     {
         background.CopyTo(canvas);
         var t = TimeSpan.FromSeconds(index / Fps);
+        foreach (var o in Objects.Where(o => o.IsThere(t)))
+        {
+            var r = new Rect((int)o.Box.X, (int)o.Box.Y, (int)o.Box.Width, (int)o.Box.Height);
+            Cv2.Rectangle(canvas, r, new Scalar(40, 90, 140), -1);
+            Cv2.Rectangle(canvas, r, new Scalar(20, 45, 70), 2);
+        }
         foreach (var w in Walkers)
         {
             if (BoxAt(w, t) is not { } b) continue;

@@ -123,3 +123,51 @@ public class AnalyzeCommandTests
         }
     }
 }
+
+/// <summary>Abandoned object of no detector class (a parcel), found by the dual background model, no model at all.</summary>
+public class StaticObjectCommandTests
+{
+    private static readonly Box Parcel = new(430, 262, 36, 28);
+
+    private static async Task<List<EventLine>> Analyse(bool staticObjects)
+    {
+        var folder = TestPaths.TempFolder();
+        // A walker crosses from the left, drops the parcel at 10 s where he is, walks on and leaves the
+        // image at about 13.5 s; a second one crosses later without stopping. The parcel is taken at 34 s.
+        var scene = new SyntheticScene(640, 360, 10, TimeSpan.FromSeconds(40),
+        [
+            new Walker(TimeSpan.FromSeconds(2), new Point2(-30, 300), new Point2(60, 0)),
+            new Walker(TimeSpan.FromSeconds(20), new Point2(660, 200), new Point2(-80, 0)),
+        ]) { Objects = [new LeftObject(Parcel, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(34))] };
+        var video = Path.Combine(folder, "parcel.mp4");
+        scene.WriteVideo(video);
+        var config = Path.Combine(folder, "scene.yaml");
+        await File.WriteAllTextAsync(config,
+            $"cameras:\n  - name: hall\n    use_cases: {{ abandoned_object: {{ dwell_s: 10, static_objects: {staticObjects.ToString().ToLowerInvariant()} }} }}\n");
+        var events = Path.Combine(folder, "events.jsonl");
+        var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(video, config, null, null, null, events, null, null, null, null, null),
+            CancellationToken.None);
+        Assert.Equal(0, code);
+        return JsonLinesWriter.Read<EventLine>(events).ToList();
+    }
+
+    [Fact]
+    public async Task A_parcel_left_by_a_passer_by_is_reported_after_the_dwell_and_closed_when_taken()
+    {
+        var alert = Assert.Single(await Analyse(staticObjects: true));
+        Assert.Equal("abandoned_object", alert.Kind);
+        // Put down at 10 s; still for a couple of seconds before it counts.
+        Assert.InRange(alert.StartS, 10, 15);
+        Assert.InRange(alert.RaisedS - alert.StartS, 9.9, 10.5);
+        Assert.InRange(alert.EndS!.Value, 33, 34.5);
+        Assert.Contains("object left unattended", alert.Detail);
+        var box = new Box((float)alert.Box[0] * 640, (float)alert.Box[1] * 360, (float)alert.Box[2] * 640, (float)alert.Box[3] * 360);
+        Assert.True(box.IoU(Parcel) > 0.5, $"reported box {box}");
+    }
+
+    [Fact]
+    public async Task Without_the_static_object_path_a_parcel_is_not_an_abandoned_object()
+    {
+        Assert.Empty(await Analyse(staticObjects: false));
+    }
+}

@@ -75,6 +75,23 @@ public class ConfigTests
     }
 
     [Fact]
+    public void Still_object_sizes_must_be_shares_of_the_image_in_order()
+    {
+        var text = """
+            cameras:
+              - name: a
+                use_cases: { abandoned_object: { static_objects: true, min_object_area: 0.1, max_object_area: 0.05 } }
+              - name: b
+                use_cases: { abandoned_object: { min_object_area: 0, max_object_area: 2 } }
+            """;
+        var errors = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(text)).Errors;
+        Assert.Contains("cameras[0].use_cases.abandoned_object.max_object_area: must be larger than min_object_area (0.1)", errors);
+        Assert.Contains(errors, e => e.StartsWith("cameras[1].use_cases.abandoned_object.min_object_area: must be a share"));
+        Assert.Contains(errors, e => e.StartsWith("cameras[1].use_cases.abandoned_object.max_object_area: must be a share"));
+        Assert.Equal(3, errors.Count);
+    }
+
+    [Fact]
     public void An_unknown_key_is_rejected_with_its_line()
     {
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("analysis:\n  fsp: 5\n"));
