@@ -1,4 +1,5 @@
 using Vigie.Geometry;
+using Vigie.Perception;
 using Vigie.Tracking;
 
 namespace Vigie.Analytics;
@@ -8,7 +9,8 @@ namespace Vigie.Analytics;
 /// allowed direction, far enough (a fraction of the image along that direction, or metres when the
 /// camera is calibrated). Net displacement over a window, rather than frame-to-frame velocity, makes
 /// box jitter and a brief turn cancel out. One event per track; it ends when the track ends, leaves
-/// the zone or stops going the wrong way.
+/// the zone or stops going the wrong way. A thing of another class riding inside a person's or
+/// vehicle's box (a phone, a bag) moves with its carrier and is not reported a second time.
 /// </summary>
 public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? ground)
     : ZoneWatchRule(zones.Select(z => new ZoneWatch(z, ground)))
@@ -28,6 +30,12 @@ public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? groun
         return (against, against / length >= Math.Cos(maxAngleDeg * Math.PI / 180));
     }
 
+    /// <summary>Mostly inside a person's or vehicle's box: carried, not moving by itself. Pure box geometry.</summary>
+    public static bool IsCarried(Box thing, IEnumerable<Box> carriers) =>
+        carriers.Any(c => c.IntersectionArea(thing) >= CarriedShare * thing.Area);
+
+    private const double CarriedShare = 0.5;
+
     private sealed class Open(SceneEvent ev)
     {
         public SceneEvent Event { get; set; } = ev;
@@ -42,9 +50,11 @@ public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? groun
         public void Update(SceneState state, List<EventChange> changes)
         {
             var active = settings.Zone.Schedule.IsActive(state.Clock);
+            var carriers = state.Tracks.Where(t => t.Category is Category.Person or Category.Vehicle).Select(t => t.Box).ToList();
             foreach (var t in state.Tracks)
             {
                 if (!active || !settings.Classes.Contains(t.Category)) continue;
+                if (t.Category is not (Category.Person or Category.Vehicle or Category.Moving) && IsCarried(t.Box, carriers)) continue;
                 var feet = state.Normalise(t.Box.BottomCenter);
                 if (!settings.Zone.Contains(feet)) continue;
                 var past = Past(t, state.Time - settings.Window);

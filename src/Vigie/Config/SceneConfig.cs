@@ -275,8 +275,8 @@ public sealed class WrongWayConfig
     [Description("The allowed direction of travel [dx, dy] in image coordinates (y grows downwards), e.g. [0, -1] = up the image.")]
     public List<double> AllowedDirection { get; set; } = [];
 
-    [Description("Categories checked: person, vehicle, bag, animal, moving, other.")]
-    public List<string> Classes { get; set; } = ["person", "vehicle", "moving"];
+    [Description("Categories checked: person, vehicle, bag, animal, moving, other. 'other' is in by default because detectors misname vehicles seen from above (a car as a 'cell phone'); things carried inside a person's or vehicle's box are never counted.")]
+    public List<string> Classes { get; set; } = ["person", "vehicle", "moving", "other"];
 
     [Description("How far an object must go against the direction, as a fraction of the image (0..1), when the camera is not calibrated.")]
     public double MinDistance { get; set; } = 0.1;

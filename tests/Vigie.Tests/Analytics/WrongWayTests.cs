@@ -11,16 +11,16 @@ public class WrongWayTests
     private static readonly Point2[] Lane = [new(0, 0), new(1, 0), new(1, 1), new(0, 1)];
 
     /// <summary>A track whose feet follow a path given in normalised coordinates per second.</summary>
-    private sealed class Mover(int id, Func<double, Point2> path)
+    private sealed class Mover(int id, Func<double, Point2> path, Category category = Category.Person, float width = 30, float height = 40)
     {
         private readonly List<TimedBox> _history = [];
 
         public Track At(double t)
         {
             var p = path(t);
-            var box = new Box(p.X * W - 15, p.Y * H - 40, 30, 40);
+            var box = new Box(p.X * W - width / 2, p.Y * H - height, width, height);
             _history.Add(new TimedBox(TimeSpan.FromSeconds(t), box));
-            return new Track(id, box, Category.Person, "person", 0.9f, _history[0].Time, TimeSpan.FromSeconds(t), default, _history.ToArray());
+            return new Track(id, box, category, category.ToString().ToLowerInvariant(), 0.9f, _history[0].Time, TimeSpan.FromSeconds(t), default, _history.ToArray());
         }
     }
 
@@ -36,9 +36,23 @@ public class WrongWayTests
         return changes;
     }
 
-    private static WrongWay UpOnly(double minDistance = 0.1, GroundPlane? ground = null, double minMetres = 3) =>
+    private static WrongWay UpOnly(double minDistance = 0.1, GroundPlane? ground = null, double minMetres = 3, params Category[] classes) =>
         new([new WrongWayZone(new WatchedZone("lane", Lane, Schedule.Always), new Point2(0, -1),
-            new HashSet<Category> { Category.Person }, minDistance, minMetres, TimeSpan.FromSeconds(1), 60)], ground);
+            classes.Length == 0 ? [Category.Person] : classes.ToHashSet(), minDistance, minMetres, TimeSpan.FromSeconds(1), 60)], ground);
+
+    [Fact]
+    public void A_misnamed_vehicle_counts_but_what_a_person_carries_does_not_count_twice()
+    {
+        Func<double, Point2> down = t => new Point2(0.3f, (float)(0.1 + 0.15 * t));
+        // A person going the wrong way with a phone in hand (a small box inside theirs, feet 10 px higher).
+        var person = new Mover(1, down);
+        var phone = new Mover(2, t => down(t) - new Point2(0, 10f / H), Category.Other, 8, 10);
+        // A car seen from above that the detector calls something else.
+        var car = new Mover(3, t => new Point2(0.7f, (float)(0.1 + 0.15 * t)), Category.Other, 60, 100);
+        var alerts = Run(UpOnly(classes: [Category.Person, Category.Vehicle, Category.Other]), 5, person, phone, car)
+            .Where(c => !c.Closed).Select(c => c.Event.TrackIds.Single()).Order().ToList();
+        Assert.Equal([1, 3], alerts);
+    }
 
     [Fact]
     public void Going_down_a_one_way_up_lane_raises_one_alert_and_going_up_none()
@@ -90,5 +104,16 @@ public class WrongWayTests
         Assert.Equal(10, against, 5);
         Assert.True(ok);
         Assert.False(WrongWay.Against(new Point2(0, 0), new Point2(10, 1), new Point2(0, -1), 60).WithinAngle);
+    }
+
+    [Fact]
+    public void A_thing_inside_a_person_or_vehicle_box_is_carried()
+    {
+        Box person = new(100, 100, 50, 150);
+        Assert.True(WrongWay.IsCarried(new Box(120, 160, 15, 20), [person]));
+        Assert.True(WrongWay.IsCarried(new Box(140, 160, 20, 20), [person]));
+        Assert.False(WrongWay.IsCarried(new Box(145, 160, 20, 20), [person]));
+        Assert.False(WrongWay.IsCarried(new Box(300, 160, 20, 20), [person]));
+        Assert.False(WrongWay.IsCarried(new Box(120, 160, 15, 20), []));
     }
 }

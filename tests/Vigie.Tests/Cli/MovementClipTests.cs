@@ -18,8 +18,10 @@ public class MovementClipTests
         return JsonLinesWriter.Read<EventLine>(events).ToList();
     }
 
-    [Fact]
-    public async Task Cars_driving_down_a_one_way_up_lane_are_caught_inside_their_true_intervals()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("yolox_nano.onnx")]
+    public async Task Cars_driving_down_a_one_way_up_lane_are_caught_inside_their_true_intervals(string? model)
     {
         var truth = RealClipTests.GroundTruth("wrong_way/parking_lane_topdown_cars.mp4");
         var intervals = truth.GetProperty("events").EnumerateArray()
@@ -29,7 +31,7 @@ public class MovementClipTests
               - name: lane
                 use_cases:
                   wrong_way: { allowed_direction: [0, -1] }
-            """);
+            """, model is null ? null : TestPaths.Model(model));
         var alerts = events.Where(e => e.Kind == "wrong_way").ToList();
         Assert.Equal(intervals.Count, alerts.Count);
         foreach (var (start, end) in intervals)
