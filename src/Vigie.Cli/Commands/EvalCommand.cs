@@ -18,19 +18,22 @@ public static class EvalCommand
         var model = new Option<string?>("--model", "-m") { Description = "ONNX detector (implies detector type onnx)." };
         var format = new Option<string?>("--format") { Description = "Output format of --model: yolox, deimv2, rtmdet, picodet or nanodet." };
         var output = new Option<string>("--out", "-o") { Description = "Folder for report.json, report.html and alerts.jsonl.", Required = true };
+        var counts = new Option<string?>("--counts") { Description = "Frames counted by hand (format: docs/GROUND_TRUTH.md; clip paths relative to the truth file): also measure the people-counting error, written to counting.json." };
         var command = new Command("eval", "Evaluate every use case on annotated clips: TP, FP, misses, precision, recall, F1, delays, false alarms per hour.")
         {
-            truth, config, model, format, output,
+            truth, config, model, format, output, counts,
         };
         command.SetAction(async (parse, ct) =>
         {
             SceneConfig scene;
             TruthFile file;
+            HandCountFile? handCounts = null;
             var truthPath = parse.GetValue(truth)!;
             try
             {
                 scene = AnalyzeCommand.LoadConfig(parse.GetValue(config), parse.GetValue(model), parse.GetValue(format), null);
                 file = GroundTruth.Load(truthPath);
+                if (parse.GetValue(counts) is { } countsPath) handCounts = PeopleCounting.Load(countsPath);
             }
             catch (Exception e) when (e is ConfigException or InvalidDataException)
             {
@@ -42,21 +45,35 @@ public static class EvalCommand
             var runs = await Evaluator.RunAsync(truthPath, file, scene, Console.WriteLine, new StderrLogger(), ct);
             var outcomes = runs.Select(r => r.Outcome).ToList();
             var report = EvaluationReport.From(outcomes);
+            CountingReport? counting = null;
+            if (handCounts is not null)
+            {
+                Console.WriteLine($"counting people on {handCounts.Frames.Count} hand-counted frames");
+                counting = await PeopleCounting.RunAsync(handCounts, Path.GetDirectoryName(Path.GetFullPath(truthPath))!, scene,
+                    Console.WriteLine, new StderrLogger(), ct);
+            }
 
             var jsonOptions = new JsonSerializerOptions(JsonLinesWriter.Options) { WriteIndented = true };
             await File.WriteAllTextAsync(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(report, jsonOptions) + "\n", ct);
             await File.WriteAllTextAsync(Path.Combine(folder, "report.html"),
-                HtmlReport.Render(report, outcomes, $"Vigie evaluation — {Path.GetFileName(truthPath)}", DateTimeOffset.UtcNow), ct);
+                HtmlReport.Render(report, outcomes, $"Vigie evaluation — {Path.GetFileName(truthPath)}", DateTimeOffset.UtcNow, counting), ct);
+            if (counting is not null)
+                await File.WriteAllTextAsync(Path.Combine(folder, "counting.json"), JsonSerializer.Serialize(counting, jsonOptions) + "\n", ct);
             using (var alerts = new JsonLinesWriter(Path.Combine(folder, "alerts.jsonl")))
                 foreach (var run in runs)
                     foreach (var a in run.Alerts)
                         alerts.Write(new { clip = run.Outcome.Clip.File, alert = EventLine.From(a) });
 
             PrintTable(report);
-            Console.WriteLine($"written: {Path.Combine(folder, "report.json")}, report.html, alerts.jsonl");
+            if (counting is not null)
+                AnsiConsole.WriteLine($"people counting: {counting.Frames} hand-counted frames, mean absolute error {counting.MeanAbsoluteError?.ToString("0.0") ?? "-"} people, " +
+                                      $"mean relative error {counting.MeanRelativeError?.ToString("P0") ?? "-"}");
+            Console.WriteLine($"written: {Path.Combine(folder, "report.json")}, report.html, alerts.jsonl" + (counting is null ? "" : ", counting.json"));
             var failed = outcomes.Where(o => o.Error is not null).ToList();
             foreach (var f in failed) Console.Error.WriteLine($"error: {f.Clip.File}: {f.Error}");
-            return failed.Count == 0 ? AnalyzeCommand.ExitOk : AnalyzeCommand.ExitFailed;
+            var uncounted = counting?.Rows.Where(r => r.Error is not null).ToList() ?? [];
+            foreach (var r in uncounted) Console.Error.WriteLine($"error: {r.File} at {r.TimeS} s: {r.Error}");
+            return failed.Count == 0 && uncounted.Count == 0 ? AnalyzeCommand.ExitOk : AnalyzeCommand.ExitFailed;
         });
         return command;
     }

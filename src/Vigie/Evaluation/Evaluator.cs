@@ -105,7 +105,8 @@ public static class Evaluator
         return camera;
     }
 
-    private static SceneConfig WithCamera(SceneConfig b, CameraConfig camera) =>
+    /// <summary>The base configuration's analysis, detector and tracker settings with one camera.</summary>
+    internal static SceneConfig WithCamera(SceneConfig b, CameraConfig camera) =>
         new() { Version = b.Version, Analysis = b.Analysis, Detector = b.Detector, Tracker = b.Tracker, Cameras = [camera] };
 
     private sealed class AlertCollector : IAnalysisObserver

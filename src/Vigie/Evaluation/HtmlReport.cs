@@ -9,7 +9,8 @@ namespace Vigie.Evaluation;
 /// <summary>report.html: the figures of report.json with plots, readable without any tool.</summary>
 public static class HtmlReport
 {
-    public static string Render(EvaluationReport report, IReadOnlyList<ClipOutcome> clips, string title, DateTimeOffset when)
+    public static string Render(EvaluationReport report, IReadOnlyList<ClipOutcome> clips, string title, DateTimeOffset when,
+        CountingReport? counting = null)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -27,6 +28,7 @@ public static class HtmlReport
         sb.AppendLine(Image(ScoresPlot(report), "precision, recall and F1 per use case"));
         sb.AppendLine("<h2>Detection delay</h2>");
         sb.AppendLine(Image(DelayPlot(clips), "delay of each true positive, per use case"));
+        if (counting is not null) sb.AppendLine(CountingSection(counting));
         sb.AppendLine("<h2>Clips</h2>");
         foreach (var c in clips)
         {
@@ -41,6 +43,21 @@ public static class HtmlReport
     private static string Format(double? v) => v is { } x ? x.ToString("0.###", CultureInfo.InvariantCulture) : "–";
 
     /// <summary>The start of a self-contained report page, up to and including its title heading.</summary>
+    private static string CountingSection(CountingReport counting)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine("<h2>People counting</h2>");
+        sb.AppendLine(inv, $"<p>{counting.Frames} hand-counted frames; mean absolute error {Format(counting.MeanAbsoluteError)} people, " +
+                           $"mean relative error {Format(counting.MeanRelativeError)}.</p>");
+        sb.AppendLine("<table><tr><th>clip</th><th>time s</th><th>by hand</th><th>counted</th><th>error</th></tr>");
+        foreach (var r in counting.Rows)
+            sb.AppendLine(inv, $"<tr><td>{WebUtility.HtmlEncode(r.File)}</td><td>{r.TimeS:0.0}</td><td>{r.Truth:0}</td><td>{Format(r.Counted)}</td>" +
+                               $"<td>{(r.Error is null ? Format(r.AbsoluteError) : WebUtility.HtmlEncode(r.Error))}</td></tr>");
+        sb.AppendLine("</table>");
+        return sb.ToString();
+    }
+
     public static string Head(string title) =>
         $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)}</title>" +
         "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}" +

@@ -44,7 +44,7 @@ public class AnalyzeCommandTests
         var folder = TestPaths.TempFolder();
         var model = Path.Combine(folder, "broken.onnx");
         await File.WriteAllTextAsync(model, "this is not a model");
-        var error = await CaptureError(() => AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), model: model), CancellationToken.None));
+        var error = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), model: model), CancellationToken.None));
         Assert.Equal(2, error.Code);
         Assert.Contains("is not a loadable ONNX model", error.Text);
     }
@@ -55,7 +55,7 @@ public class AnalyzeCommandTests
         var folder = TestPaths.TempFolder();
         var config = Path.Combine(folder, "bad.yaml");
         await File.WriteAllTextAsync(config, "cameras:\n  - name: a\n    zones:\n      - { name: z, polygon: [[0, 0], [1, 1]] }\n");
-        var error = await CaptureError(() => AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), config), CancellationToken.None));
+        var error = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), config), CancellationToken.None));
         Assert.Equal(2, error.Code);
         Assert.Contains("cameras[0].zones[0].polygon: needs at least 3 points", error.Text);
     }
@@ -68,7 +68,7 @@ public class AnalyzeCommandTests
         var clip = Path.Combine(folder, "cut.avi");
         await File.WriteAllBytesAsync(clip, bytes[..(bytes.Length / 2)]);
         var tracks = Path.Combine(folder, "tracks.jsonl");
-        var error = await CaptureError(() => AnalyzeCommand.RunAsync(Args(clip, tracks: tracks), CancellationToken.None));
+        var error = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(clip, tracks: tracks), CancellationToken.None));
         Assert.Equal(1, error.Code);
         Assert.Contains("truncated", error.Text);
         Assert.NotEmpty(File.ReadAllLines(tracks)); // tracks seen before the cut are flushed
@@ -77,7 +77,7 @@ public class AnalyzeCommandTests
     [Fact]
     public async Task A_full_disk_is_reported_and_exits_1()
     {
-        var error = await CaptureError(() => AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), tracks: "/dev/full"), CancellationToken.None));
+        var error = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), tracks: "/dev/full"), CancellationToken.None));
         Assert.Equal(1, error.Code);
         Assert.Contains("writing results failed: No space left on device", error.Text);
     }
@@ -89,7 +89,7 @@ public class AnalyzeCommandTests
         SampleCommand.Write(folder);
         var clip = Path.Combine(folder, "synthetic.mp4");
         var before = File.ReadAllBytes(clip);
-        var error = await CaptureError(() => AnalyzeCommand.RunAsync(Args(clip, render: clip), CancellationToken.None));
+        var error = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(clip, render: clip), CancellationToken.None));
         Assert.Equal(2, error.Code);
         Assert.Contains("would overwrite the video being analysed", error.Text);
         Assert.Equal(before, File.ReadAllBytes(clip));
@@ -98,29 +98,9 @@ public class AnalyzeCommandTests
     [Fact]
     public async Task A_missing_source_exits_2()
     {
-        var error = await CaptureError(() => AnalyzeCommand.RunAsync(Args("/no/such/video.mp4"), CancellationToken.None));
+        var error = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args("/no/such/video.mp4"), CancellationToken.None));
         Assert.Equal(2, error.Code);
         Assert.Contains("no such file", error.Text);
-    }
-
-    private static readonly SemaphoreSlim ConsoleLock = new(1, 1);
-
-    private static async Task<(int Code, string Text)> CaptureError(Func<Task<int>> run)
-    {
-        await ConsoleLock.WaitAsync();
-        var previous = Console.Error;
-        var writer = new StringWriter();
-        try
-        {
-            Console.SetError(writer);
-            var code = await run();
-            return (code, writer.ToString());
-        }
-        finally
-        {
-            Console.SetError(previous);
-            ConsoleLock.Release();
-        }
     }
 }
 

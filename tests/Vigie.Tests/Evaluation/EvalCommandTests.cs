@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Vigie.Cli.Commands;
+using Vigie.Tests.Cli;
 
 namespace Vigie.Tests.Evaluation;
 
@@ -49,5 +50,50 @@ public class EvalCommandTests
     {
         var code = await EvalCommand.Create().Parse(["--truth", "/no/truth.json", "--out", TestPaths.TempFolder()]).InvokeAsync();
         Assert.Equal(2, code);
+    }
+
+    [Fact]
+    public async Task Eval_with_hand_counts_reports_the_counting_error_per_frame()
+    {
+        var folder = TestPaths.TempFolder();
+        // Clip paths relative to the truth file, or absolute as here.
+        var kids = TestPaths.Clip("negative/kids_orange_food_indoor.mp4");
+        var plaza = TestPaths.Clip("fall/plaza_collapse_bystanders.mp4");
+        var truth = Path.Combine(folder, "truth.json");
+        await File.WriteAllTextAsync(truth, JsonSerializer.Serialize(new { version = 1, clips = new[] { new { file = kids, events = Array.Empty<object>() } } }));
+        var counts = Path.Combine(folder, "counts.json");
+        await File.WriteAllTextAsync(counts, JsonSerializer.Serialize(new
+        {
+            frames = new[] { new { file = plaza, time_s = 6.0, count = 5 }, new { file = kids, time_s = 9.0, count = 5 } },
+        }));
+        var output = Path.Combine(folder, "eval");
+
+        var code = await EvalCommand.Create().Parse(["--truth", truth, "--model", TestPaths.Model("yolox_nano.onnx"), "--counts", counts, "--out", output])
+            .InvokeAsync();
+
+        Assert.Equal(0, code);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "counting.json")));
+        var root = report.RootElement;
+        Assert.Equal(2, root.GetProperty("frames").GetInt32());
+        var rows = root.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal([6.0, 9.0], rows.Select(r => r.GetProperty("time_s").GetDouble()));
+        // Five people in plain view in both frames: the detector's count is close.
+        foreach (var row in rows)
+            Assert.InRange(row.GetProperty("counted").GetDouble(), 3, 7);
+        var mae = rows.Average(r => Math.Abs(r.GetProperty("counted").GetDouble() - 5));
+        Assert.Equal(mae, root.GetProperty("mean_absolute_error").GetDouble(), 2);
+        Assert.Contains("People counting", File.ReadAllText(Path.Combine(output, "report.html")));
+    }
+
+    [Fact]
+    public async Task A_bad_hand_count_file_exits_2_naming_the_field()
+    {
+        var folder = TestPaths.TempFolder();
+        var counts = Path.Combine(folder, "counts.json");
+        await File.WriteAllTextAsync(counts, """{ "frames": [ { "file": "a.mp4", "time_s": -1, "count": 3 } ] }""");
+        var error = await ConsoleCapture.Error(() =>
+            EvalCommand.Create().Parse(["--truth", TestPaths.Clip("ground_truth.json"), "--counts", counts, "--out", folder]).InvokeAsync());
+        Assert.Equal(2, error.Code);
+        Assert.Contains("frames[0].time_s", error.Text);
     }
 }
