@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using Vigie.Geometry;
 
 namespace Vigie.Perception;
 
@@ -15,7 +16,8 @@ public sealed record FireCues(int Columns, int Rows, float[] Flame, float[] Smok
 /// Computes <see cref="FireCues"/>: a flame colour rule (red dominant, R ≥ G > B, bright and saturated),
 /// temporal flicker (flames change brightness from frame to frame far more than the rest of the scene,
 /// so a red coat, a brake light or a camera shake does not look like fire), and smoke (grey, low
-/// saturation, changing slowly). Runs on a small copy of the frame.
+/// saturation, changing slowly). Pixels inside detected people's boxes are not flames: orange or yellow
+/// clothing moving with its wearer flickers too. Runs on a small copy of the frame.
 /// </summary>
 public sealed class FireAnalyzer : IDisposable
 {
@@ -27,8 +29,10 @@ public sealed class FireAnalyzer : IDisposable
     private readonly Mat _hsv = new();
     private readonly Mat _previousFlame = new();
 
-    public FireCues Analyse(Mat bgr)
+    /// <param name="people">Boxes (frame pixels) of the people detected in this frame.</param>
+    public FireCues Analyse(Mat bgr, IReadOnlyList<Box> people)
     {
+        var scale = (double)Width / bgr.Width;
         Cv2.Resize(bgr, _small, new Size(Width, Math.Max(Cell, (int)Math.Round(bgr.Height * (double)Width / bgr.Width))), 0, 0, InterpolationFlags.Area);
         Cv2.CvtColor(_small, _grey, ColorConversionCodes.BGR2GRAY);
         Cv2.CvtColor(_small, _hsv, ColorConversionCodes.BGR2HSV);
@@ -55,6 +59,9 @@ public sealed class FireAnalyzer : IDisposable
             Cv2.BitwiseAnd(flame, gb, flame);
             Cv2.BitwiseAnd(flame, saturated, flame);
         }
+        foreach (var p in people)
+            Cv2.Rectangle(flame, new Rect((int)(p.X * scale), (int)(p.Y * scale), (int)Math.Ceiling(p.Width * scale), (int)Math.Ceiling(p.Height * scale)),
+                Scalar.All(0), -1);
 
         var ready = !_previous.Empty() && _previous.Size() == _grey.Size();
         using var change = new Mat();

@@ -211,7 +211,7 @@ public sealed class AnalysisPipeline(
         {
             Detections = detections,
             Motion = _motion?.Analyse(frame.Image, frame.Timestamp),
-            Fire = _fire?.Analyse(frame.Image),
+            Fire = _fire?.Analyse(frame.Image, detections.Where(d => d.Category == Category.Person).Select(d => d.Box).ToList()),
             StaticRegions = _static?.Analyse(frame.Image, frame.Timestamp,
                 detections.Where(d => d.Category is Category.Person or Category.Vehicle or Category.Moving).Select(d => d.Box).ToList()),
         };
