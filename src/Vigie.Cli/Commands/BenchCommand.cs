@@ -37,6 +37,17 @@ public static class BenchCommand
         return 0;
     }
 
+    private static int Search(int runs, string path)
+    {
+        var row = SearchBenchmark.Run(runs, Console.WriteLine);
+        var section = SearchBenchmark.ToMarkdown(row, runs, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
+        var document = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
+        File.WriteAllText(path, PipelineBenchmark.ReplaceSection(document, "search", section));
+        Console.WriteLine(section);
+        Console.WriteLine($"written to {path}");
+        return 0;
+    }
+
     public static Command Create()
     {
         var source = new Option<string?>("--source") { Description = $"Video to measure on (default: {SharedClip}, else a synthetic clip)." };
@@ -47,10 +58,11 @@ public static class BenchCommand
         var live = new Option<bool>("--live") { Description = "Also measure live capacity (simulated 25 fps cameras), memory per camera and alert latency (a few minutes)." };
         var forensic = new Option<bool>("--forensic") { Description = "Only measure forensic speed: `vigie index` on 1080p recordings vs. decoding them (about 10 minutes)." };
         var length = new Option<int>("--minutes") { Description = "With --forensic: length of each test recording in minutes.", DefaultValueFactory = _ => 5 };
+        var search = new Option<bool>("--search") { Description = "Only measure forensic search on a synthetic case of 10,000 tracks (about a minute)." };
         var console = new Option<bool>("--console") { Description = "Only measure the delay from a rule firing to the alert reaching the console (a live service on 127.0.0.1, about a minute)." };
         var command = new Command("bench", "Measure decode-only vs. full-pipeline speed at 1 and 2 threads; write docs/BENCHMARKS.md.")
         {
-            source, model, runs, fps, output, live, console, forensic, length,
+            source, model, runs, fps, output, live, console, forensic, length, search,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -62,6 +74,7 @@ public static class BenchCommand
             }
             var detector = parse.GetValue(model) ?? (File.Exists(SharedModel) ? SharedModel : null);
             if (parse.GetValue(console)) return await ConsoleLatencyAsync(parse.GetValue(output)!, ct);
+            if (parse.GetValue(search)) return Search(Math.Max(1, parse.GetValue(runs)), parse.GetValue(output)!);
             if (parse.GetValue(forensic))
                 return await ForensicAsync(Path.GetFullPath(clip), detector is null ? null : Path.GetFullPath(detector), Math.Max(1, parse.GetValue(runs)),
                     TimeSpan.FromMinutes(Math.Max(1, parse.GetValue(length))), parse.GetValue(output)!, ct);
