@@ -16,12 +16,13 @@ public sealed record StaticObjectSize(double MinArea, double MaxArea)
 }
 
 /// <summary>
-/// Abandoned object: a bag, suitcase or backpack (detector classes in the bag category), or any new
-/// thing that stopped moving (a static region of the dual background model) that no person or vehicle
-/// box explains, that stays in one place with nobody near it for the dwell time — the owner has left. Objects are followed by
-/// place, not by track id, so people walking in front of the bag (occlusions, missed detections) do
-/// not reset it. Never fires for a bag being carried (it does not stay in place), for anything already
-/// there when the analysis started (part of the scene), and stops cleanly when the object is taken.
+/// Abandoned object: a bag, suitcase or backpack (detector classes in the bag category) or, when the
+/// zone asks for it, any new thing that stopped moving (a static region of the dual background model)
+/// that no person's or vehicle's box explains, that stays in one place with nobody near it for the
+/// dwell time — the owner has left. Objects are followed by place, not by track id, so people walking
+/// in front of the bag (occlusions, missed detections) do not reset it. Never fires for a bag being
+/// carried (it does not stay in place), for anything already there when the analysis started (part of
+/// the scene), and stops cleanly when the object is taken.
 /// </summary>
 public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IEventRule
 {

@@ -33,7 +33,7 @@ public sealed class FireAnalyzer : IDisposable
     public FireCues Analyse(Mat bgr, IReadOnlyList<Box> people)
     {
         var scale = (double)Width / bgr.Width;
-        Cv2.Resize(bgr, _small, new Size(Width, Math.Max(Cell, (int)Math.Round(bgr.Height * (double)Width / bgr.Width))), 0, 0, InterpolationFlags.Area);
+        Cv2.Resize(bgr, _small, new Size(Width, Math.Max(Cell, (int)Math.Round(bgr.Height * scale))), 0, 0, InterpolationFlags.Area);
         Cv2.CvtColor(_small, _grey, ColorConversionCodes.BGR2GRAY);
         Cv2.CvtColor(_small, _hsv, ColorConversionCodes.BGR2HSV);
         var channels = Cv2.Split(_small);

@@ -286,8 +286,9 @@ public sealed class StaticForegroundAnalyzer : IDisposable
     }
 
     /// <summary>
-    /// A thing put down brings its outline into the picture; a thing taken away leaves its outline in
-    /// the background only. Compares edge strength on the blob's rim in the frame and in the background.
+    /// A thing put down brings its outline into the picture and stands out from what surrounds it; a
+    /// thing taken away leaves its outline, and its contrast with the surroundings, in the background
+    /// only. Compares both, in the frame and in the background.
     /// </summary>
     private bool IsHole(Mat blob, Rect rect)
     {
