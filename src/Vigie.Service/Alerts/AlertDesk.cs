@@ -22,8 +22,8 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
     : BackgroundService
 {
     private abstract record Work(string Camera, SceneEvent Event);
-    private sealed record RaisedWork(string Camera, SceneEvent Event, KeptFrame Frame, AlertMarks Marks, FrameRing Ring, long FiredAt)
-        : Work(Camera, Event);
+    private sealed record RaisedWork(string Camera, SceneEvent Event, KeptFrame Frame, AlertMarks Marks, FrameRing Ring, FrameRing? LookBack,
+        long FiredAt) : Work(Camera, Event);
     private sealed record ClosedWork(string Camera, SceneEvent Event) : Work(Camera, Event);
     private readonly record struct EventKey(string Camera, string Kind, string Where, TimeSpan Start, TimeSpan RaisedAt);
 
@@ -32,8 +32,9 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
     private readonly List<Task> _clips = [];
     private readonly CancellationTokenSource _stopping = new();
 
-    public void Raise(string camera, SceneEvent e, KeptFrame frame, AlertMarks marks, FrameRing ring, long firedAt) =>
-        _work.Writer.TryWrite(new RaisedWork(camera, e, frame, marks, ring, firedAt));
+    /// <param name="lookBack">Sparse frames of the last minutes, for events that began long before they were raised.</param>
+    public void Raise(string camera, SceneEvent e, KeptFrame frame, AlertMarks marks, FrameRing ring, FrameRing? lookBack, long firedAt) =>
+        _work.Writer.TryWrite(new RaisedWork(camera, e, frame, marks, ring, lookBack, firedAt));
 
     public void Close(string camera, SceneEvent e) => _work.Writer.TryWrite(new ClosedWork(camera, e));
 
@@ -100,8 +101,9 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
             var deadline = DateTimeOffset.Now + TimeSpan.FromSeconds(evidence.AfterS + 15);
             while (!_stopping.IsCancellationRequested && (w.Ring.Latest?.Clock ?? DateTimeOffset.MinValue) < until && DateTimeOffset.Now < deadline)
                 await Task.Delay(200, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
-            var frames = w.Ring.Between(raisedAt - TimeSpan.FromSeconds(evidence.BeforeS), until);
-            var clip = await recorder.ClipAsync(id, w.Camera, raisedAt, frames, w.Marks, CancellationToken.None);
+            var from = raisedAt - TimeSpan.FromSeconds(evidence.BeforeS);
+            var frames = w.Ring.Between(from, until);
+            var clip = await recorder.ClipAsync(id, w.Camera, raisedAt, frames, w.Marks, CancellationToken.None, Beginning(w, from));
             if (clip is null) return;
             await Retry(() => store.SetEvidenceAsync(id, null, clip));
             await PublishAsync(id, AlertFeed.Updated, 0);
@@ -111,6 +113,22 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
             logger.LogError("alert {Id}: clip not recorded in the database: {Message}", id, e.Message);
         }
     }
+
+    /// <summary>
+    /// An abandoned object is reported a dwell time after its owner left: the clip then opens on that
+    /// moment (a few seconds around it, one frame a second) before the seconds around the alert.
+    /// </summary>
+    private IReadOnlyList<KeptFrame> Beginning(RaisedWork w, DateTimeOffset clipStart)
+    {
+        if (w.Event.Kind != EventKinds.AbandonedObject || w.LookBack is null) return [];
+        var left = w.Event.StartClock;
+        return left >= clipStart ? [] : w.LookBack.Between(left - LeftBefore, Min(left + LeftAfter, clipStart - TimeSpan.FromSeconds(1)));
+    }
+
+    private static readonly TimeSpan LeftBefore = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan LeftAfter = TimeSpan.FromSeconds(3);
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private async Task CloseAsync(ClosedWork w)
     {

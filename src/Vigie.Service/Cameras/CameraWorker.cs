@@ -36,12 +36,28 @@ public sealed class CameraWorker
         Health = new CameraHealth(camera.Name, camera.Source ?? "");
         var evidence = config.Service.Evidence;
         Ring = new FrameRing(TimeSpan.FromSeconds(evidence.BeforeS + evidence.AfterS + 2));
+        LookBack = LookBackSpan(camera, evidence) is { } span ? new FrameRing(span) : null;
     }
+
+    /// <summary>
+    /// An abandoned object is reported at least its dwell time after its owner left: one frame a second
+    /// over that long (and a margin) keeps the moment it was left for the evidence. Null without that use case.
+    /// </summary>
+    private static TimeSpan? LookBackSpan(CameraConfig camera, EvidenceConfig evidence)
+    {
+        var dwells = camera.Zones.Select(z => z.UseCases).Append(camera.UseCases)
+            .Where(u => u.AbandonedObject is not null).Select(u => u.AbandonedObject!.DwellS).ToList();
+        return dwells.Count == 0 ? null : TimeSpan.FromSeconds(dwells.Max() + evidence.BeforeS + LookBackMarginS);
+    }
+
+    private const double LookBackMarginS = 15;
+    private static readonly TimeSpan LookBackEvery = TimeSpan.FromSeconds(1);
 
     public string Name => _camera.Name;
     public CameraConfig Camera => _camera;
     public CameraHealth Health { get; }
     public FrameRing Ring { get; }
+    public FrameRing? LookBack { get; }
 
     public bool Started => _run is not null;
 
@@ -148,9 +164,11 @@ public sealed class CameraWorker
                 .ToList();
             var kept = new KeptFrame(frame.Frame.Timestamp, prepared.StartClock + frame.Frame.Timestamp, image.ImEncode(".jpg", JpegQuality), boxes);
             worker.Ring.Add(kept);
+            if (worker.LookBack is { } lookBack && (lookBack.Latest is not { } latest || kept.Time - latest.Time >= LookBackEvery || kept.Time < latest.Time))
+                lookBack.Add(kept);
             foreach (var change in frame.Changes)
                 if (!change.Closed)
-                    worker._desk.Raise(worker.Name, change.Event, kept, Marks(change.Event), worker.Ring, Stopwatch.GetTimestamp());
+                    worker._desk.Raise(worker.Name, change.Event, kept, Marks(change.Event), worker.Ring, worker.LookBack, Stopwatch.GetTimestamp());
         }
 
         public void OnEvent(EventChange change)

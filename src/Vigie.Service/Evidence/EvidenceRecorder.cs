@@ -40,8 +40,9 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
     }
 
     /// <summary>Encodes the clip; returns its path relative to the data folder, or null when it could not be written.</summary>
+    /// <param name="beginning">Earlier frames, far apart (one a second), shown first, each held for a second.</param>
     public async Task<string?> ClipAsync(long alertId, string camera, DateTimeOffset day, IReadOnlyList<KeptFrame> frames, AlertMarks marks,
-        CancellationToken ct)
+        CancellationToken ct, IReadOnlyList<KeptFrame>? beginning = null)
     {
         if (frames.Count < 2) return null;
         var relative = RelativePath(camera, day, $"{alertId}.mp4");
@@ -58,17 +59,27 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
                 using (var first = Render(frames[0], marks))
                 using (var writer = new FfmpegVideoWriter(temp, first.Width, first.Height, fps))
                 {
-                    writer.Write(first);
                     using var resized = new Mat();
+                    void Write(Mat image, int times)
+                    {
+                        var sized = image;
+                        if (image.Width != first.Width || image.Height != first.Height)
+                        {
+                            Cv2.Resize(image, resized, new Size(first.Width, first.Height));
+                            sized = resized;
+                        }
+                        for (int i = 0; i < times; i++) writer.Write(sized);
+                    }
+                    foreach (var f in beginning ?? [])
+                    {
+                        using var image = Render(f, marks);
+                        Write(image, (int)Math.Round(fps));
+                    }
+                    writer.Write(first);
                     foreach (var f in frames.Skip(1))
                     {
                         using var image = Render(f, marks);
-                        if (image.Width == first.Width && image.Height == first.Height) writer.Write(image);
-                        else
-                        {
-                            Cv2.Resize(image, resized, new Size(first.Width, first.Height));
-                            writer.Write(resized);
-                        }
+                        Write(image, 1);
                     }
                 }
                 File.Move(temp, full, overwrite: true);

@@ -109,18 +109,21 @@ public class StaticObjectCommandTests
 {
     private static readonly Box Parcel = new(430, 262, 36, 28);
 
+    /// <summary>
+    /// A walker crosses from the left, drops a parcel at 10 s where he is, walks on and leaves the image
+    /// at about 13.5 s; a second one crosses later without stopping. The parcel is taken at 34 s.
+    /// </summary>
+    public static readonly SyntheticScene ParcelScene = new(640, 360, 10, TimeSpan.FromSeconds(40),
+    [
+        new Walker(TimeSpan.FromSeconds(2), new Point2(-30, 300), new Point2(60, 0)),
+        new Walker(TimeSpan.FromSeconds(20), new Point2(660, 200), new Point2(-80, 0)),
+    ]) { Objects = [new LeftObject(Parcel, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(34))] };
+
     private static async Task<List<EventLine>> Analyse(bool staticObjects)
     {
         var folder = TestPaths.TempFolder();
-        // A walker crosses from the left, drops the parcel at 10 s where he is, walks on and leaves the
-        // image at about 13.5 s; a second one crosses later without stopping. The parcel is taken at 34 s.
-        var scene = new SyntheticScene(640, 360, 10, TimeSpan.FromSeconds(40),
-        [
-            new Walker(TimeSpan.FromSeconds(2), new Point2(-30, 300), new Point2(60, 0)),
-            new Walker(TimeSpan.FromSeconds(20), new Point2(660, 200), new Point2(-80, 0)),
-        ]) { Objects = [new LeftObject(Parcel, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(34))] };
         var video = Path.Combine(folder, "parcel.mp4");
-        scene.WriteVideo(video);
+        ParcelScene.WriteVideo(video);
         var config = Path.Combine(folder, "scene.yaml");
         await File.WriteAllTextAsync(config,
             $"cameras:\n  - name: hall\n    use_cases: {{ abandoned_object: {{ dwell_s: 10, static_objects: {staticObjects.ToString().ToLowerInvariant()} }} }}\n");

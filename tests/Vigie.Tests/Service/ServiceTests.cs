@@ -79,6 +79,31 @@ public class ServiceTests
     }
 
     [Fact]
+    public async Task An_abandoned_object_clip_opens_on_the_moment_it_was_left()
+    {
+        var video = Path.Combine(TestPaths.TempFolder(), "parcel.mp4");
+        Vigie.Tests.Cli.StaticObjectCommandTests.ParcelScene.WriteVideo(video);
+        await using var service = await ServiceUnderTest.StartAsync($"""
+              - name: hall
+                source: {video}
+                use_cases:
+                  abandoned_object: {"{"} dwell_s: 6, static_objects: true {"}"}
+            """);
+        using var stream = await service.OpenStreamAsync();
+        var raised = await service.NextEventAsync(stream, AlertFeed.Raised, AlertTimeout);
+        Assert.Equal("abandoned_object", raised.Kind);
+
+        AlertView withClip;
+        do withClip = await service.NextEventAsync(stream, AlertFeed.Updated, AlertTimeout);
+        while (withClip.Id != raised.Id || withClip.ClipUrl is null);
+        var clipFile = Path.Combine(TestPaths.TempFolder(), "clip.mp4");
+        await File.WriteAllBytesAsync(clipFile, await service.Http.GetByteArrayAsync(withClip.ClipUrl));
+        // 2 s before to 2 s after the alert, opened by the seconds around the moment the parcel was left
+        // (6 s earlier: one frame a second, each held a second). Without that opening the clip lasts 4 s.
+        Assert.InRange(ProbeDuration(clipFile), 6.5, 10.5);
+    }
+
+    [Fact]
     public async Task A_camera_that_drops_is_shown_reconnecting_and_comes_back_online()
     {
         var camera = await RtspCamera.StartAsync();
