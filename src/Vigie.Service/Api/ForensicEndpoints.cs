@@ -23,6 +23,33 @@ public static class ForensicEndpoints
         api.MapGet("/cases/{name}/tracks/{id:long}/thumbnail", Thumbnail).WithSummary("The track's thumbnail (JPEG, people pixelated).");
         api.MapGet("/cases/{name}/tracks/{id:long}/excerpt", Excerpt)
             .WithSummary("The moment in the recording (H.264 MP4, people pixelated), made on first request.");
+        api.MapGet("/cases/{name}/tracks/{id:long}/excerpt/unblurred", Unblurred).RequireAuthorization(Policies.LiftBlur)
+            .WithSummary($"The same moment with nobody pixelated: supervisors only, with a reason (query `reason`, at least {MinReasonLength} characters); each lift is audited with its reason; never stored.");
+    }
+
+    private const int MinReasonLength = 10;
+
+    private static async Task<IResult> Unblurred(string name, long id, string? reason, ForensicCases cases, AuditLog audit, ClaimsPrincipal user,
+        CancellationToken ct)
+    {
+        var why = reason?.Trim() ?? "";
+        if (why.Length < MinReasonLength)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["reason"] = [$"seeing people unblurred needs a reason of at least {MinReasonLength} characters (it is written in the audit log)"],
+            });
+        using var index = cases.Open(name);
+        if (index?.Track(id) is not { } track) return TypedResults.NotFound();
+        // Logged before anything is shown: a lift is on record even if the viewer goes away.
+        await audit.AppendAsync(user.Name(), AuditActions.ForensicUnblur, $"case:{name}:track:{id}", new { Reason = why }, ct);
+        try
+        {
+            return TypedResults.File(await cases.UnblurredExcerptAsync(index, track, ct), "video/mp4");
+        }
+        catch (VideoSourceException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status422UnprocessableEntity);
+        }
     }
 
     private static async Task<Results<Ok<IReadOnlyList<SearchHit>>, ValidationProblem, NotFound>> Search(string name, HttpRequest request,

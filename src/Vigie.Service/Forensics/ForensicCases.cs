@@ -51,6 +51,26 @@ public sealed class ForensicCases(string folder, PrivacyFilter privacy, ILogger<
         return File.Exists(Path.Combine(dir, TrackIndex.FileName)) ? TrackIndex.OpenExisting(dir) : null;
     }
 
+    /// <summary>
+    /// The excerpt of a track with nobody pixelated, for a lift the caller has authorised and logged.
+    /// Made each time into memory and never kept: unblurred video is not left on disk.
+    /// </summary>
+    public async Task<byte[]> UnblurredExcerptAsync(TrackIndex index, IndexedTrack track, CancellationToken ct)
+    {
+        var temporary = Path.Combine(Path.GetTempPath(), $"vigie-unblurred-{Guid.NewGuid():N}.mp4");
+        await _excerpts.WaitAsync(ct);
+        try
+        {
+            await Excerpts.WriteAsync(index, track, temporary, privacy: null, ct);
+            return await File.ReadAllBytesAsync(temporary, ct);
+        }
+        finally
+        {
+            _excerpts.Release();
+            File.Delete(temporary);
+        }
+    }
+
     /// <summary>The excerpt of a track, made once and then served from the case folder.</summary>
     public async Task<string> ExcerptAsync(TrackIndex index, IndexedTrack track, CancellationToken ct)
     {

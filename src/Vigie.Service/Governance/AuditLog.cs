@@ -180,4 +180,5 @@ public static class AuditActions
     public const string Purge = "retention.purge";
     public const string ForensicSearch = "forensic.search";
     public const string ForensicExcerpt = "forensic.excerpt";
+    public const string ForensicUnblur = "forensic.unblur";
 }

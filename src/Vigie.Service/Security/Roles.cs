@@ -38,6 +38,7 @@ public static class Policies
     public const string ReadAudit = "read-audit";
     public const string ReadReports = "read-reports";
     public const string SearchRecordings = "search-recordings";
+    public const string LiftBlur = "lift-blur";
 
     /// <summary>The roles allowed for each policy; docs/GOVERNANCE.md shows the same table.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Allowed = new Dictionary<string, string[]>
@@ -54,6 +55,7 @@ public static class Policies
         [ReadAudit] = [Roles.Auditor],
         [ReadReports] = [Roles.Auditor, Roles.Supervisor, Roles.Administrator],
         [SearchRecordings] = [Roles.Operator, Roles.Supervisor],
+        [LiftBlur] = [Roles.Supervisor],
     };
 
     public static AuthorizationBuilder AddPolicies(this AuthorizationBuilder builder)

@@ -9,7 +9,7 @@ namespace Vigie.Forensics;
 /// "Jump to the moment": a short video of a search hit from its recording, the object framed and
 /// labelled with its clock time; every person the index knows of at that moment, and whatever else
 /// differs from the empty scene except known vehicles and objects, pixelated (faces too with a face
-/// model). Never the raw footage.
+/// model). Without a privacy filter nobody is pixelated: only for a supervisor's logged lift.
 /// </summary>
 public static class Excerpts
 {
@@ -18,7 +18,8 @@ public static class Excerpts
     public static readonly TimeSpan MaxLength = TimeSpan.FromSeconds(60);
     public const double MaxFps = 10;
 
-    public static async Task WriteAsync(TrackIndex index, IndexedTrack hit, string outputPath, PrivacyFilter privacy, CancellationToken ct)
+    /// <param name="privacy">The people filter; null lifts it (the caller has checked the role and logged the reason).</param>
+    public static async Task WriteAsync(TrackIndex index, IndexedTrack hit, string outputPath, PrivacyFilter? privacy, CancellationToken ct)
     {
         var recording = hit.Recording;
         var from = Math.Max(0, hit.Facts.StartS - Before.TotalSeconds);
@@ -45,11 +46,14 @@ public static class Excerpts
                 {
                     var image = frame.Image;
                     var t = frame.Timestamp.TotalSeconds;
-                    var hidden = people.Select(p => PathPoints.BoxAt(p.Path, t)).OfType<Box>().Select(b => Pixels(b, image)).ToList();
-                    if (background is not null && !background.Empty())
-                        hidden.AddRange(ForegroundPrivacy.Regions(image, background,
-                            things.Select(p => PathPoints.BoxAt(p.Path, t)).OfType<Box>().Select(b => Pixels(b, image)).ToList()));
-                    privacy.Apply(image, hidden);
+                    if (privacy is not null)
+                    {
+                        var hidden = people.Select(p => PathPoints.BoxAt(p.Path, t)).OfType<Box>().Select(b => Pixels(b, image)).ToList();
+                        if (background is not null && !background.Empty())
+                            hidden.AddRange(ForegroundPrivacy.Regions(image, background,
+                                things.Select(p => PathPoints.BoxAt(p.Path, t)).OfType<Box>().Select(b => Pixels(b, image)).ToList()));
+                        privacy.Apply(image, hidden);
+                    }
                     if (PathPoints.BoxAt(hit.Path, t) is { } box)
                         Video.Annotator.Label(image, Pixels(box, image),
                             $"{TrackIndex.CategoryName(hit.Facts.Category)} {recording.StartClock.AddSeconds(t):HH:mm:ss}", new Scalar(0, 200, 255));

@@ -59,6 +59,7 @@ public class AccessTests
         ["GET /api/forensic/cases/{name}/tracks"] = [Op, Sup],
         ["GET /api/forensic/cases/{name}/tracks/{id:long}/thumbnail"] = [Op, Sup],
         ["GET /api/forensic/cases/{name}/tracks/{id:long}/excerpt"] = [Op, Sup],
+        ["GET /api/forensic/cases/{name}/tracks/{id:long}/excerpt/unblurred"] = [Sup],
     };
 
     [Fact]

@@ -30,6 +30,59 @@ public class ForensicServiceTests
     }
 
     [Fact]
+    public async Task A_supervisor_sees_people_unblurred_only_with_a_reason_which_is_audited_and_nothing_unblurred_is_kept()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        var caseFolder = Path.Combine(service.Service<ForensicCases>().Folder, "yard-case");
+        await IndexSyntheticCaseAsync(caseFolder);
+        var supervisor = service.As(Roles.Supervisor);
+        var hits = await supervisor.GetFromJsonAsync<JsonElement>("/api/forensic/cases/yard-case/tracks?line=A");
+        var track = $"/api/forensic/cases/yard-case/tracks/{hits[0].GetProperty("id").GetInt64()}";
+        const string reason = "Requisition 2026-114 of the judicial police";
+        var lift = $"{track}/excerpt/unblurred?reason={Uri.EscapeDataString(reason)}";
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await service.As(Roles.Operator).GetAsync(lift)).StatusCode);
+        var noReason = await supervisor.GetAsync($"{track}/excerpt/unblurred?reason=because");
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        Assert.Contains("reason", await noReason.Content.ReadAsStringAsync());
+
+        var lifted = await supervisor.GetAsync(lift);
+        Assert.Equal(HttpStatusCode.OK, lifted.StatusCode);
+        Assert.Equal("video/mp4", lifted.Content.Headers.ContentType?.MediaType);
+        var unblurredFile = Path.Combine(TestPaths.TempFolder(), "unblurred.mp4");
+        await File.WriteAllBytesAsync(unblurredFile, await lifted.Content.ReadAsByteArrayAsync());
+        var blurredFile = Path.Combine(TestPaths.TempFolder(), "blurred.mp4");
+        await File.WriteAllBytesAsync(blurredFile, await supervisor.GetByteArrayAsync($"{track}/excerpt"));
+        // The same frames, but the walkers pixelated in one and not in the other.
+        var changed = ChangedPixels(blurredFile, unblurredFile);
+        Assert.True(changed > 100_000, $"the lift shows what the blurred excerpt hides ({changed} pixels differ)");
+
+        var entry = Assert.Single(await service.Service<AuditLog>().ReadAsync(action: AuditActions.ForensicUnblur));
+        Assert.Equal(Roles.Supervisor, entry.Actor);
+        Assert.Contains(reason, entry.Detail);
+        Assert.DoesNotContain(Directory.GetFiles(caseFolder, "*.mp4", SearchOption.AllDirectories), f => !Path.GetFileName(f).StartsWith("track-"));
+    }
+
+    /// <summary>Pixels that differ clearly between two videos of the same frames, over all their frames.</summary>
+    private static int ChangedPixels(string a, string b)
+    {
+        using var first = new OpenCvSharp.VideoCapture(a);
+        using var second = new OpenCvSharp.VideoCapture(b);
+        using var x = new OpenCvSharp.Mat();
+        using var y = new OpenCvSharp.Mat();
+        using var diff = new OpenCvSharp.Mat();
+        var changed = 0;
+        while (first.Read(x) && second.Read(y))
+        {
+            OpenCvSharp.Cv2.Absdiff(x, y, diff);
+            OpenCvSharp.Cv2.CvtColor(diff, diff, OpenCvSharp.ColorConversionCodes.BGR2GRAY);
+            OpenCvSharp.Cv2.Threshold(diff, diff, 20, 255, OpenCvSharp.ThresholdTypes.Binary);
+            changed += OpenCvSharp.Cv2.CountNonZero(diff);
+        }
+        return changed;
+    }
+
+    [Fact]
     public async Task An_operator_searches_a_case_sees_thumbnails_and_plays_the_moment_and_it_is_audited()
     {
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
@@ -83,6 +136,14 @@ public class ForensicServiceTests
         await first.ClickAsync();
         await page.WaitForFunctionAsync("() => { const v = document.querySelector('[data-testid=forensic-video]'); return v && v.readyState >= 2 && v.duration > 1; }",
             null, new() { Timeout = 30_000 });
+
+        // The supervisor lifts the blur, giving the reason the audit log keeps.
+        await page.FillAsync("#forensic-unblur [name=reason]", "Judicial requisition 2026-115");
+        await page.ClickAsync("#forensic-unblur button[type=submit]");
+        await page.WaitForFunctionAsync(
+            "() => { const v = document.querySelector('[data-testid=forensic-video]'); return v.src.startsWith('blob:') && v.readyState >= 2 && v.duration > 1; }",
+            null, new() { Timeout = 30_000 });
+        Assert.Contains(await audit.ReadAsync(action: AuditActions.ForensicUnblur), e => e.Actor == Roles.Supervisor && e.Detail.Contains("2026-115"));
         Assert.Empty(scriptErrors);
     }
 }

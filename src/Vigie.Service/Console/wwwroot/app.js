@@ -235,6 +235,27 @@ function fillPlaces() {
 }
 $("#forensic-form [name=case]").addEventListener("change", fillPlaces);
 
+let playingTrack = null;
+
+// A supervisor may see the moment unblurred, giving a reason the service writes in the audit log.
+// The video is fetched whole and shown from memory: nothing unblurred is stored, on either side.
+$("#forensic-unblur").addEventListener("submit", async e => {
+  e.preventDefault();
+  if (!playingTrack) return;
+  const reason = new FormData(e.target).get("reason");
+  $("#forensic-moment").textContent = "Preparing the unblurred excerpt (this lift is logged)…";
+  const response = await fetch(`${playingTrack}/excerpt/unblurred?reason=${encodeURIComponent(reason)}`, { credentials: "same-origin" });
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    $("#forensic-moment").textContent = Object.values(problem.errors ?? {}).flat().join(" ") || problem.detail || `refused (${response.status})`;
+    return;
+  }
+  const video = $("#forensic-video");
+  if (video.src.startsWith("blob:")) URL.revokeObjectURL(video.src);
+  video.onloadeddata = () => { $("#forensic-moment").textContent = "Unblurred (logged with your reason)."; };
+  video.src = URL.createObjectURL(await response.blob());
+});
+
 function trackCard(caseName, t) {
   const facts = [
     `${t.class}, ${when(t.start)}, ${t.duration_s.toFixed(1)} s`,
@@ -247,9 +268,11 @@ function trackCard(caseName, t) {
     t.thumbnail ? el("img", { src: t.thumbnail, alt: `${t.class} thumbnail (people pixelated)`, loading: "lazy" }) : el("div", { className: "no-image", textContent: "no thumbnail" }),
     el("span", { textContent: facts.join(" · ") }));
   const play = () => {
+    playingTrack = `/api/forensic/cases/${encodeURIComponent(caseName)}/tracks/${t.id}`;
     $("#forensic-player").hidden = false;
     $("#forensic-moment").textContent = `${t.class} at ${when(t.start)} — ${t.recording.split("/").pop()} @ ${t.offset_s.toFixed(1)} s (preparing the excerpt…)`;
     const video = $("#forensic-video");
+    if (video.src.startsWith("blob:")) URL.revokeObjectURL(video.src);
     video.onloadeddata = () => { $("#forensic-moment").textContent = `${t.class} at ${when(t.start)} — ${t.recording.split("/").pop()} @ ${t.offset_s.toFixed(1)} s`; };
     video.onerror = () => { $("#forensic-moment").textContent = "The excerpt could not be made (recording moved or unreadable)."; };
     video.src = `/api/forensic/cases/${encodeURIComponent(caseName)}/tracks/${t.id}/excerpt`;
