@@ -43,20 +43,25 @@ public static class GroundTruth
     /// <summary>Reads and checks a ground-truth file; every problem is reported with its path.</summary>
     public static TruthFile Load(string path)
     {
-        if (!File.Exists(path)) throw new InvalidDataException($"{path}: no such file");
-        TruthFile? file;
-        try
-        {
-            file = JsonSerializer.Deserialize<TruthFile>(File.ReadAllText(path), Options);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a ground-truth file: {e.Message}", e);
-        }
+        var file = ReadAnnotations<TruthFile>(path, "ground-truth file");
         if (file?.Clips is null) throw new InvalidDataException($"{path}: no 'clips' list");
         var errors = Validate(file);
         if (errors.Count > 0) throw new InvalidDataException($"{path}:\n  " + string.Join("\n  ", errors));
         return file;
+    }
+
+    /// <summary>Reads an annotation file (JSON, snake_case names, comments allowed); null when it holds `null`.</summary>
+    internal static T? ReadAnnotations<T>(string path, string what) where T : class
+    {
+        if (!File.Exists(path)) throw new InvalidDataException($"{path}: no such file");
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a {what}: {e.Message}", e);
+        }
     }
 
     public static IReadOnlyList<string> Validate(TruthFile file)

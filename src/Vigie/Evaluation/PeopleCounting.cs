@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Vigie.Config;
 using Vigie.Pipeline;
@@ -40,25 +39,9 @@ public static class PeopleCounting
     // The analysed frame nearest to the counted time must be this close; further, nothing is compared.
     private const double MaxOffsetS = 0.25;
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
-
     public static HandCountFile Load(string path)
     {
-        if (!File.Exists(path)) throw new InvalidDataException($"{path}: no such file");
-        HandCountFile? file;
-        try
-        {
-            file = JsonSerializer.Deserialize<HandCountFile>(File.ReadAllText(path), Options);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a hand-count file: {e.Message}", e);
-        }
+        var file = GroundTruth.ReadAnnotations<HandCountFile>(path, "hand-count file");
         if (file?.Frames is not { Count: > 0 }) throw new InvalidDataException($"{path}: no 'frames' list");
         var errors = new List<string>();
         for (int i = 0; i < file.Frames.Count; i++)
