@@ -115,18 +115,19 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
     }
 
     /// <summary>
-    /// An abandoned object is reported a dwell time after its owner left: the clip then opens on that
-    /// moment (a few seconds around it, one frame a second) before the seconds around the alert.
+    /// An event that began long before it was raised (an abandoned object is reported a dwell time after
+    /// its owner left): the clip opens on that beginning (a few seconds around it, one frame a second,
+    /// from the camera's look-back) before the seconds around the alert.
     /// </summary>
-    private IReadOnlyList<KeptFrame> Beginning(RaisedWork w, DateTimeOffset clipStart)
+    private static IReadOnlyList<KeptFrame> Beginning(RaisedWork w, DateTimeOffset clipStart)
     {
-        if (w.Event.Kind != EventKinds.AbandonedObject || w.LookBack is null) return [];
-        var left = w.Event.StartClock;
-        return left >= clipStart ? [] : w.LookBack.Between(left - LeftBefore, Min(left + LeftAfter, clipStart - TimeSpan.FromSeconds(1)));
+        var began = w.Event.StartClock;
+        if (w.LookBack is null || began >= clipStart) return [];
+        return w.LookBack.Between(began - BeginningBefore, Min(began + BeginningAfter, clipStart - TimeSpan.FromSeconds(1)));
     }
 
-    private static readonly TimeSpan LeftBefore = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan LeftAfter = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan BeginningBefore = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan BeginningAfter = TimeSpan.FromSeconds(3);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
