@@ -30,16 +30,8 @@ public static class SearchBenchmark
         {
             using (var index = TrackIndex.Create(folder)) Fill(index);
             var query = new TrackQuery { Limit = Recordings * TracksPerRecording };
-            var indexed = Measure(folder, query, runs, "with lookup indexes", report);
-            using (var db = new SqliteConnection($"Data Source={Path.Combine(folder, TrackIndex.FileName)}"))
-            {
-                db.Open();
-                using var drop = db.CreateCommand();
-                drop.CommandText = "DROP INDEX track_zones_track; DROP INDEX track_lines_track;";
-                drop.ExecuteNonQuery();
-            }
-            SqliteConnection.ClearAllPools();
-            var without = Measure(folder, query, runs, "without", report);
+            var indexed = Measure(folder, query, runs, "with lookup indexes", report, dropLookups: false);
+            var without = Measure(folder, query, runs, "without", report, dropLookups: true);
             return new SearchRow(Recordings * TracksPerRecording, indexed.Hits, indexed.Ms, without.Ms);
         }
         finally
@@ -49,11 +41,20 @@ public static class SearchBenchmark
         }
     }
 
-    private static (int Hits, double Ms) Measure(string folder, TrackQuery query, int runs, string name, Action<string> report)
+    private static (int Hits, double Ms) Measure(string folder, TrackQuery query, int runs, string name, Action<string> report, bool dropLookups)
     {
         var times = new List<double>();
         var hits = 0;
         using var index = TrackIndex.OpenExisting(folder);
+        // Opening adds the lookup indexes; the baseline takes them away again behind the open index's back.
+        if (dropLookups)
+        {
+            using var db = new SqliteConnection($"Data Source={Path.Combine(folder, TrackIndex.FileName)}");
+            db.Open();
+            using var drop = db.CreateCommand();
+            drop.CommandText = "DROP INDEX track_zones_track; DROP INDEX track_lines_track;";
+            drop.ExecuteNonQuery();
+        }
         for (int run = 0; run < runs; run++)
         {
             var sw = Stopwatch.StartNew();
@@ -88,7 +89,7 @@ public static class SearchBenchmark
         var inv = CultureInfo.InvariantCulture;
         var sb = BenchParts.Section("Forensic search (`vigie bench --search`)", machine, when);
         sb.AppendLine(inv, $"- Synthetic case: {row.Tracks} person tracks in {Recordings} recordings, each with two zone visits and one line crossing; one search returning all of them (as a synopsis selection does); median of {runs} runs.");
-        sb.AppendLine("- Baseline in the same run: the same index without the indexes on the per-track zone and line lookups (the format before 2026-11-23).");
+        sb.AppendLine("- Baseline in the same run: the same index without the indexes on the per-track zone and line lookups (as indexes made before 2026-11-23 were; opening one now adds them).");
         sb.AppendLine();
         sb.AppendLine("| tracks | hits | search ms | without lookup indexes ms | speed-up |");
         sb.AppendLine("|---|---|---|---|---|");

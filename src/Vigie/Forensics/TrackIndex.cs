@@ -61,13 +61,11 @@ public sealed class TrackIndex : IDisposable
                 enter_s REAL NOT NULL, leave_s REAL NOT NULL, dwell_s REAL NOT NULL);
             CREATE TABLE IF NOT EXISTS track_lines (track_id INTEGER NOT NULL REFERENCES tracks(id), line TEXT NOT NULL,
                 direction TEXT NOT NULL, heading TEXT NOT NULL, at_s REAL NOT NULL);
-            CREATE INDEX IF NOT EXISTS track_zones_track ON track_zones (track_id);
-            CREATE INDEX IF NOT EXISTS track_lines_track ON track_lines (track_id);
-            CREATE INDEX IF NOT EXISTS tracks_recording ON tracks (recording_id);
             CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, recording_id INTEGER NOT NULL REFERENCES recordings(id),
                 camera TEXT NOT NULL, kind TEXT NOT NULL, where_ TEXT NOT NULL, start_s REAL NOT NULL, end_s REAL, raised_s REAL NOT NULL,
                 raised_clock TEXT NOT NULL, score REAL NOT NULL, detail TEXT NOT NULL);
             """);
+        index.AddLookupIndexes();
         if (index.Scalar("SELECT COUNT(*) FROM schema_version") == 0)
             index.Execute($"INSERT INTO schema_version VALUES ({SchemaVersion})");
         return index;
@@ -85,8 +83,26 @@ public sealed class TrackIndex : IDisposable
             index.Dispose();
             throw new InvalidDataException($"{folder}: index format {version}, this Vigie reads format {SchemaVersion}: index the recordings again");
         }
+        try
+        {
+            index.AddLookupIndexes();
+        }
+        catch (SqliteException)
+        {
+            // A case on read-only storage is still searched, only more slowly.
+        }
         return index;
     }
+
+    /// <summary>
+    /// Each search hit reads its zone visits and line crossings: without these indexes every hit scans
+    /// both tables. Added on opening too, for cases indexed before they existed (2026-11-23).
+    /// </summary>
+    private void AddLookupIndexes() => Execute("""
+        CREATE INDEX IF NOT EXISTS track_zones_track ON track_zones (track_id);
+        CREATE INDEX IF NOT EXISTS track_lines_track ON track_lines (track_id);
+        CREATE INDEX IF NOT EXISTS tracks_recording ON tracks (recording_id);
+        """);
 
     private static TrackIndex Open(string folder, bool create)
     {

@@ -255,3 +255,39 @@ public class MotionGateTests
         Assert.False(gate.Unchanged(moved, TimeSpan.FromSeconds(2) + MotionGate.MaxReuse));
     }
 }
+
+public class TrackIndexTests
+{
+    private static List<string> IndexNames(string folder)
+    {
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, TrackIndex.FileName)};Pooling=false");
+        db.Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name";
+        using var r = cmd.ExecuteReader();
+        var names = new List<string>();
+        while (r.Read()) names.Add(r.GetString(0));
+        return names;
+    }
+
+    [Fact]
+    public void A_case_indexed_before_the_lookup_indexes_gets_them_when_opened()
+    {
+        var folder = TestPaths.TempFolder();
+        TrackIndex.Create(folder).Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Assert.Contains("track_zones_track", IndexNames(folder));
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, TrackIndex.FileName)};Pooling=false"))
+        {
+            db.Open();
+            using var drop = db.CreateCommand();
+            drop.CommandText = "DROP INDEX track_zones_track; DROP INDEX track_lines_track; DROP INDEX tracks_recording;";
+            drop.ExecuteNonQuery();
+        }
+        Assert.DoesNotContain("track_zones_track", IndexNames(folder));
+
+        TrackIndex.OpenExisting(folder).Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Assert.Superset(new HashSet<string> { "track_zones_track", "track_lines_track", "tracks_recording" }, IndexNames(folder).ToHashSet());
+    }
+}
