@@ -121,17 +121,10 @@ public class StaticObjectCommandTests
 
     private static async Task<List<EventLine>> Analyse(bool staticObjects)
     {
-        var folder = TestPaths.TempFolder();
-        var video = Path.Combine(folder, "parcel.mp4");
+        var video = Path.Combine(TestPaths.TempFolder(), "parcel.mp4");
         ParcelScene.WriteVideo(video);
-        var config = Path.Combine(folder, "scene.yaml");
-        await File.WriteAllTextAsync(config,
+        return await MovementClipTests.Analyze(video,
             $"cameras:\n  - name: hall\n    use_cases: {{ abandoned_object: {{ dwell_s: 10, static_objects: {staticObjects.ToString().ToLowerInvariant()} }} }}\n");
-        var events = Path.Combine(folder, "events.jsonl");
-        var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(video, config, null, null, null, events, null, null, null, null, null),
-            CancellationToken.None);
-        Assert.Equal(0, code);
-        return JsonLinesWriter.Read<EventLine>(events).ToList();
     }
 
     [Fact]

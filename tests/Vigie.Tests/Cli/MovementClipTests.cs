@@ -6,7 +6,8 @@ namespace Vigie.Tests.Cli;
 /// <summary>Wrong way and crowd density end to end on real and synthetic footage.</summary>
 public class MovementClipTests
 {
-    private static async Task<List<EventLine>> Analyze(string clip, string configText, string? model = null)
+    /// <summary>`vigie analyze` on a clip with a scene given as text; its events.</summary>
+    internal static async Task<List<EventLine>> Analyze(string clip, string configText, string? model = null)
     {
         var folder = TestPaths.TempFolder();
         var config = Path.Combine(folder, "scene.yaml");
