@@ -90,7 +90,7 @@ public static class ForensicBenchmark
         var inv = CultureInfo.InvariantCulture;
         var sb = BenchParts.Section("Forensic speed: `vigie index` vs. decode-only (`vigie bench --forensic`)", machine, when);
         sb.AppendLine(inv, $"- Recordings made from `{Path.GetFileName(clip)}`, scaled to {Width}×{Height}, 25 fps, H.264 without B-frames (as IP cameras record); median of {runs} runs each.");
-        sb.AppendLine(inv, $"- Decode only: `ffmpeg -threads 0 -i FILE -f null -` (every frame, all cores). Index: `vigie index` with {(model is null ? "the motion detector" : Path.GetFileName(model))}, analysis at 5 fps, one piece per core, motion gating.");
+        sb.AppendLine(inv, $"- Decode only: `ffmpeg -threads 0 -i FILE -f null -` (every frame, all cores). Index: `vigie index` with {(model is null ? "the motion detector" : Path.GetFileName(model))}, analysis at 5 fps, one piece per core, motion gating, H.264 deblocking filter skipped.");
         sb.AppendLine("- Ratio: index time / decode-only time (target ≤ 1.25). One hour: the index time scaled to 3600 s of the same footage.");
         sb.AppendLine();
         sb.AppendLine("| recording | length s | decode only s | index s | ratio | x real time | one hour takes | detector skipped | tracks |");

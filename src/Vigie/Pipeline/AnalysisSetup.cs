@@ -92,6 +92,7 @@ public static class AnalysisSetup
             var decoding = FrameSources.Decoding(config.Analysis, threads, request.SimulateLive) with
             {
                 SkipUnreferencedFrames = request.Forensic && !evenFrames,
+                SkipDeblocking = request.Forensic,
                 Excerpt = request.Excerpt,
             };
             var source = PrivacyMaskedSource.Wrap(await FrameSources.OpenAsync(location, decoding, config.Analysis.ImagesFps, logger, ct),

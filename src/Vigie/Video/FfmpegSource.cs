@@ -12,13 +12,20 @@ namespace Vigie.Video;
 /// nearest decoded ones, unevenly spaced in time, which upsets the flicker and optical-flow cues
 /// (fire, crowd movement). Off by default; for forensic indexing of object tracks.
 /// </param>
+/// <param name="SkipDeblocking">
+/// Do not run the codec's deblocking filter (H.264, HEVC): about a fifth of the decoding work. Frames
+/// keep faint block edges, and since the filter is part of the reference pictures the error grows
+/// slightly until the next key frame. Off by default; for forensic indexing, where decoding is most
+/// of the cost (see docs/BENCHMARKS.md for its measured effect on detections).
+/// </param>
 public sealed record DecodeOptions(
     double Fps = 5,
     int MaxWidth = 1280,
     int Threads = 1,
     TimeSpan? StallTimeout = null,
     bool SimulateLive = false,
-    bool SkipUnreferencedFrames = false)
+    bool SkipUnreferencedFrames = false,
+    bool SkipDeblocking = false)
 {
     /// <summary>
     /// For a file: decode only this stretch of it (start, length), e.g. one core's share of a recording.
@@ -220,6 +227,7 @@ public sealed partial class FfmpegSource : IFrameSource
         var args = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", "-threads", _options.Threads.ToString(CultureInfo.InvariantCulture) };
         if (_options.SimulateLive && !IsUrl(Location)) args.Add("-re");
         if (_options.SkipUnreferencedFrames && !IsLive && _options.Fps > 0 && Info.Fps >= 2 * _options.Fps) args.AddRange(["-skip_frame", "noref"]);
+        if (_options.SkipDeblocking && !IsLive) args.AddRange(["-skip_loop_filter", "all"]);
         // No "-ss 0": on a file ffmpeg cannot seek in (an AVI without index) it loses the first seconds.
         if (_options.Excerpt is { } excerpt && !IsLive)
         {

@@ -33,6 +33,29 @@ public class FrameSourceTests
     }
 
     [Fact]
+    public async Task Skipping_the_deblocking_filter_gives_the_same_frames_with_nearly_the_same_pixels()
+    {
+        await using var full = await FfmpegSource.OpenAsync(SyntheticClip.Value, new DecodeOptions(Fps: 5));
+        await using var fast = await FfmpegSource.OpenAsync(SyntheticClip.Value, new DecodeOptions(Fps: 5, SkipDeblocking: true));
+        var fullFrames = new List<(TimeSpan, Mat)>();
+        await foreach (var f in full.ReadFramesAsync(CancellationToken.None))
+            using (f) fullFrames.Add((f.Timestamp, f.Image.Clone()));
+        var compared = 0;
+        await foreach (var f in fast.ReadFramesAsync(CancellationToken.None))
+            using (f)
+            {
+                var (time, image) = fullFrames[compared++];
+                Assert.Equal(time, f.Timestamp);
+                using var difference = new Mat();
+                Cv2.Absdiff(image, f.Image, difference);
+                var meanDifference = Cv2.Mean(difference);
+                Assert.True(meanDifference.Val0 + meanDifference.Val1 + meanDifference.Val2 < 3 * 2.0, $"frame at {time}: mean difference {meanDifference}");
+            }
+        Assert.Equal(fullFrames.Count, compared);
+        foreach (var (_, image) in fullFrames) image.Dispose();
+    }
+
+    [Fact]
     public async Task Every_frame_when_the_analysis_rate_is_zero_and_scaled_to_the_maximum_width()
     {
         await using var source = await FfmpegSource.OpenAsync(SyntheticClip.Value, new DecodeOptions(Fps: 0, MaxWidth: 320));
