@@ -1,5 +1,6 @@
 using Vigie.Geometry;
 using Vigie.Perception;
+using Vigie.Tracking;
 
 namespace Vigie.Analytics;
 
@@ -8,10 +9,12 @@ public sealed record PersonDownZone(WatchedZone Zone, bool Exclude, TimeSpan Dow
 /// <summary>
 /// Person on the ground: a tracked person who was upright, then within <c>MaxFallDuration</c> became a
 /// lying box (about as wide as tall or wider, its top dropped by a good part of the standing height)
-/// and stays so for <c>DownFor</c>. Sitting or lying down slowly takes longer than a fall and is not
-/// one. Zones marked <c>Exclude</c> (benches, beds) never report. A fall often breaks the track (the
-/// box changes shape at once): a lying person appearing where a person just vanished inherits that
-/// person's past. Box geometry only: no pose, no face.
+/// and stays so for <c>DownFor</c>. The standing posture is the highest upright box of that window,
+/// not the last one: the last box still tall enough to count as upright is often already falling.
+/// The fall happens when the top of the box passes the drop threshold. Sitting or lying down slowly
+/// takes longer than a fall and is not one. Zones marked <c>Exclude</c> (benches, beds) never report.
+/// A fall often breaks the track (the box changes shape at once): a lying person appearing where a
+/// person just vanished inherits that person's past. Box geometry only: no pose, no face.
 /// </summary>
 public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
 {
@@ -27,8 +30,8 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     {
         public Box LastBox;
         public TimeSpan LastSeen;
-        public TimeSpan? LastUpright;
-        public Box LastUprightBox;
+        /// <summary>Boxes seen over the longest fall duration of the zones.</summary>
+        public readonly List<TimedBox> Recent = [];
         public TimeSpan? FellAt;
         public SceneEvent? Event;
         public TimeSpan LastDown;
@@ -36,6 +39,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
 
     private readonly List<PersonDownZone> _areas = zones.ToList();
     private readonly Dictionary<int, Memo> _people = [];
+    private TimeSpan LongestFall => _areas.Count == 0 ? TimeSpan.Zero : _areas.Max(a => a.MaxFallDuration);
 
     public IReadOnlyList<EventChange> Update(SceneState state)
     {
@@ -49,28 +53,23 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             var excluded = _areas.Any(a => a.Exclude && a.Zone.Contains(feet));
             if (!_people.TryGetValue(t.Id, out var memo))
             {
-                memo = IsLying(t.Box) ? Inherit(t.Box, state.Time, visibleIds, state.FrameWidth, state.FrameHeight) ?? new Memo() : new Memo();
+                memo = IsLying(t.Box) ? Inherit(t.Box, state.Time, visibleIds) ?? new Memo() : new Memo();
                 _people[t.Id] = memo;
             }
             memo.LastBox = t.Box;
             memo.LastSeen = state.Time;
+            memo.Recent.Add(new TimedBox(state.Time, t.Box));
+            memo.Recent.RemoveAll(r => state.Time - r.Time > LongestFall);
             if (area is null || excluded) continue;
 
             if (IsUpright(t.Box))
             {
                 if (memo.FellAt is not null) Close(memo, changes); // got up
-                // Only a whole person gives a standing height: someone cut by the image edge does not.
-                if (!Clipped(t.Box, state.FrameWidth, state.FrameHeight))
-                {
-                    memo.LastUpright = state.Time;
-                    memo.LastUprightBox = t.Box;
-                }
                 continue;
             }
             // A wide box half hidden behind other people is a partly seen person in a crowd, not someone lying.
             if (!IsLying(t.Box) || visible.Any(o => o.Id != t.Id && o.Box.IntersectionArea(t.Box) > 0.5 * t.Box.Area)) continue;
-            if (memo.FellAt is null && memo.LastUpright is { } up && IsFall(memo.LastUprightBox, up, t.Box, state.Time, area.MaxFallDuration))
-                memo.FellAt = up + (state.Time - up) / 2;
+            memo.FellAt ??= FallMoment(memo.Recent, t.Box, state.Time, area.MaxFallDuration, state.FrameHeight);
             if (memo.FellAt is not { } fell) continue;
             memo.LastDown = state.Time;
             if (memo.Event is null && state.Time - fell >= area.DownFor)
@@ -98,19 +97,42 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
 
     public static bool IsUpright(Box b) => b.Height >= UprightAspect * b.Width;
 
-    /// <summary>A box touching the image border: part of the person may be outside the image.</summary>
-    public static bool Clipped(Box b, int frameWidth, int frameHeight)
+    /// <summary>
+    /// A box reaching the top or bottom few percent of the image: the person's height may not all be there
+    /// (box edges wander by a percent or two, so touching is not needed).
+    /// </summary>
+    public static bool ClippedInHeight(Box b, int frameHeight)
     {
-        var margin = 0.01f * Math.Max(frameWidth, frameHeight);
-        return b.X <= margin || b.Y <= margin || b.Right >= frameWidth - margin || b.Bottom >= frameHeight - margin;
+        var margin = 0.03f * frameHeight;
+        return b.Y <= margin || b.Bottom >= frameHeight - margin;
     }
 
-    /// <summary>Upright, then lying soon after, with the top of the box fallen well below where it stood. Pure.</summary>
-    public static bool IsFall(Box upright, TimeSpan uprightAt, Box lying, TimeSpan lyingAt, TimeSpan maxFallDuration) =>
-        lyingAt - uprightAt <= maxFallDuration && lying.Y - upright.Y >= TopDrop * upright.Height;
+    /// <summary>
+    /// When this lying box is a fall: the highest upright box of the last <paramref name="maxFallDuration"/>
+    /// seen whole in height (one cut by the top or bottom of the image gives no standing height; cut at
+    /// the side, it still does) is the standing posture, the top must have dropped by <see cref="TopDrop"/>
+    /// of its height, and the fall is the moment the top passed that mark (interpolated between
+    /// sightings; the detector often loses people mid-fall). Null when it is not a fall. Pure.
+    /// </summary>
+    public static TimeSpan? FallMoment(IReadOnlyList<TimedBox> recent, Box lying, TimeSpan now, TimeSpan maxFallDuration, int frameHeight)
+    {
+        var upright = recent.Where(r => now - r.Time <= maxFallDuration && IsUpright(r.Box) && !ClippedInHeight(r.Box, frameHeight)).ToList();
+        if (upright.Count == 0) return null;
+        var standing = upright.MinBy(r => r.Box.Y);
+        var mark = standing.Box.Y + TopDrop * standing.Box.Height;
+        if (lying.Y < mark) return null;
+        var before = standing;
+        foreach (var r in recent.Where(r => r.Time > standing.Time).Append(new TimedBox(now, lying)))
+        {
+            if (r.Box.Y >= mark)
+                return before.Time + (r.Time - before.Time) * ((mark - before.Box.Y) / Math.Max(1e-3, r.Box.Y - before.Box.Y));
+            before = r;
+        }
+        return now;
+    }
 
     /// <summary>The past of a person who vanished just now where this lying box appears (the tracker lost them as they fell).</summary>
-    private Memo? Inherit(Box lying, TimeSpan now, IReadOnlySet<int> visible, int frameWidth, int frameHeight)
+    private Memo? Inherit(Box lying, TimeSpan now, IReadOnlySet<int> visible)
     {
         var (id, memo) = _people
             .Where(kv => !visible.Contains(kv.Key) && now - kv.Value.LastSeen <= Handover && SamePerson(kv.Value.LastBox, lying))
@@ -118,13 +140,6 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             .FirstOrDefault();
         if (memo is null) return null;
         _people.Remove(id);
-        // The detector often loses a person mid-fall: the last sighting, if not lying yet, is the last
-        // moment they were still up.
-        if (memo.LastUpright is not null && !IsLying(memo.LastBox) && !Clipped(memo.LastBox, frameWidth, frameHeight))
-        {
-            memo.LastUpright = memo.LastSeen;
-            memo.LastUprightBox = memo.LastBox;
-        }
         return memo;
     }
 

@@ -84,6 +84,44 @@ public class SceneStateRuleTests
         Assert.Empty(Run(Down(), 10, t => [Person(1, t < 4 ? clipped : low, t)]));
     }
 
+    [Fact]
+    public void A_fall_is_measured_from_the_standing_posture_not_from_the_last_tall_box()
+    {
+        // Falling towards the camera: boxes stay taller than wide while the top drops (still "upright"),
+        // and the last of them is already half-way down; lying boxes then drop less than 30 % below it.
+        Box At(double t) => t switch
+        {
+            < 4 => Standing,                          // top 300, height 180
+            < 4.3 => new Box(470, 350, 70, 140),      // falling, still upright: top 350
+            < 4.5 => new Box(462, 400, 76, 100),      // upright (1.32): top 400
+            _ => new Box(420, 420, 180, 60),          // lying: 20 below the last upright box (< 0.3 × 100)
+        };
+        var alert = Assert.Single(Run(Down(), 10, t => [Person(1, At(t), t)]), c => !c.Closed).Event;
+        // The top passed 300 + 0.3 × 180 = 354 between 4.2 (350) and 4.4 (400).
+        Assert.InRange(alert.Start.TotalSeconds, 4.2, 4.3);
+        Assert.InRange(alert.RaisedAt.TotalSeconds, 6.2, 6.6);
+    }
+
+    [Fact]
+    public void A_person_cut_by_the_side_of_the_image_still_gives_a_standing_height()
+    {
+        var atTheSide = new Box(0, 300, 60, 180);
+        var lyingAtTheSide = new Box(0, 420, 180, 60);
+        Assert.Single(Run(Down(), 10, t => [Person(1, t < 4 ? atTheSide : lyingAtTheSide, t)]), c => !c.Closed);
+    }
+
+    [Fact]
+    public void The_fall_moment_is_interpolated_where_the_top_passes_the_drop_mark()
+    {
+        TimedBox Seen(double t, Box b) => new(TimeSpan.FromSeconds(t), b);
+        var recent = new[] { Seen(1.0, Standing), Seen(1.2, Standing) };
+        // Mark 354; from 300 at 1.2 s to 420 at 2.0 s (the detector lost the person in between).
+        var moment = PersonDown.FallMoment(recent, Lying, TimeSpan.FromSeconds(2.0), TimeSpan.FromSeconds(2), H);
+        Assert.Equal(1.2 + 0.8 * 54 / 120, moment!.Value.TotalSeconds, 3);
+        Assert.Null(PersonDown.FallMoment(recent, Lying, TimeSpan.FromSeconds(3.5), TimeSpan.FromSeconds(2), H)); // too slow
+        Assert.Null(PersonDown.FallMoment(recent, new Box(420, 330, 180, 60), TimeSpan.FromSeconds(2.0), TimeSpan.FromSeconds(2), H)); // top hardly dropped
+    }
+
     private static Weapon Weapons() =>
         new([new WeaponZone(new WatchedZone("frame", Whole, Schedule.Always), 3, TimeSpan.FromSeconds(2), 0.3, TimeSpan.FromSeconds(3))]);
 
