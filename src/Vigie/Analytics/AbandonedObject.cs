@@ -20,9 +20,12 @@ public sealed record StaticObjectSize(double MinArea, double MaxArea)
 /// zone asks for it, any new thing that stopped moving (a static region of the dual background model)
 /// that no person's or vehicle's box explains, that stays in one place with nobody near it for the
 /// dwell time — the owner has left. Objects are followed by place, not by track id, so people walking
-/// in front of the bag (occlusions, missed detections) do not reset it. Never fires for a bag being
-/// carried (it does not stay in place), for anything already there when the analysis started (part of
-/// the scene), and stops cleanly when the object is taken.
+/// in front of the bag (occlusions, missed detections) do not reset it. When the detector stops seeing
+/// a bag it had seen many times, the bag still counts as there while its place looks as it did at the
+/// last detection and nobody stands in front of it (detectors often lose still objects; a bag taken away
+/// changes the look of its place). Never fires for a bag being carried (it does not stay in place), for
+/// anything already there when the analysis started (part of the scene), and stops cleanly when the
+/// object is taken.
 /// </summary>
 public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IEventRule
 {
@@ -38,6 +41,13 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
     private const double ExplainedShare = 0.3;
     // A still region has no detector confidence: a middling score, below any confident detection.
     private const float StaticRegionScore = 0.5f;
+    // Detector sightings before the look of its place may stand in for the detector: one stray
+    // detection must not make a piece of floor an object for ever.
+    private const int SightingsBeforeLooks = 5;
+    // Correlation of the place's look with the last detection's at which the object is still there.
+    private const double SameLook = 0.8;
+    // A person or vehicle covering this share of the object hides it: its look says nothing.
+    private const double HiddenShare = 0.1;
 
     private sealed class Candidate(Box box, TimeSpan firstSeen, TimeSpan seen, bool sceneFurniture)
     {
@@ -46,6 +56,9 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
         public TimeSpan FirstSeen { get; } = firstSeen;
         public TimeSpan LastSeen { get; set; } = seen;
         public int Sightings { get; set; } = 1;
+        public int DetectorSightings { get; set; }
+        /// <summary>The look of its place at the last detector sighting.</summary>
+        public ObjectLook? Look { get; set; }
         public TimeSpan? UnattendedSince { get; set; }
         public bool SceneFurniture { get; } = sceneFurniture;
         public string Label { get; set; } = "";
@@ -69,13 +82,22 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
         {
             var active = settings.Zone.Schedule.IsActive(state.Clock);
             foreach (var bag in state.Detections.Where(d => d.Category == Category.Bag && settings.Zone.Contains(state.Normalise(d.Box.Center))))
-                Sight(objects, bag.Box, bag.Label, bag.Score, state.Time, state.Time, settings.Warmup);
+            {
+                var seen = Sight(objects, bag.Box, bag.Label, bag.Score, state.Time, state.Time, settings.Warmup);
+                seen.DetectorSightings++;
+                seen.Look = state.LookAt?.Invoke(bag.Box) ?? seen.Look;
+            }
             if (settings.StaticObjects is { } size && state.StaticRegions is { } regions)
                 foreach (var region in regions.Where(r => settings.Zone.Contains(state.Normalise(r.Box.Center))
                              && size.Admits(state.Normalise(r.Box)) && !occupants.Any(b => Explains(b, r.Box))))
                     Sight(objects, region.Box, "", StaticRegionScore, state.Time, region.Since, settings.Warmup);
             foreach (var o in objects.ToList())
             {
+                if (o.LastSeen != state.Time && StillLooksThere(o, state, occupants))
+                {
+                    o.LastSeen = state.Time;
+                    o.Sightings++;
+                }
                 if (state.Time - o.LastSeen > Gone)
                 {
                     // Taken away (or never really there): close what was open and forget it.
@@ -103,12 +125,20 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
 
     public bool NeedsStaticRegions => _zones.Any(z => z.Settings.StaticObjects is not null);
 
+    public bool NeedsObjectLooks => true;
+
+    /// <summary>Missed by the detector, but its place, in plain view, looks as it did at its last detection.</summary>
+    private static bool StillLooksThere(Candidate o, SceneState state, IReadOnlyList<Box> occupants) =>
+        o.DetectorSightings >= SightingsBeforeLooks && o.Look is { } look && state.LookAt is { } lookAt
+        && !occupants.Any(b => b.IntersectionArea(o.Box) > HiddenShare * o.Box.Area)
+        && lookAt(o.Box) is { } now && look.Similarity(now) >= SameLook;
+
     private static List<Box> Boxes(SceneState state, Category category) =>
         state.Detections.Where(d => d.Category == category).Select(d => d.Box)
             .Concat(state.Tracks.Where(t => t.Category == category).Select(t => t.Box)).ToList();
 
     /// <summary>Follows an object by place: the same place as a known one, or a new candidate.</summary>
-    private void Sight(List<Candidate> objects, Box box, string label, float score, TimeSpan now, TimeSpan since, TimeSpan warmup)
+    private Candidate Sight(List<Candidate> objects, Box box, string label, float score, TimeSpan now, TimeSpan since, TimeSpan warmup)
     {
         var known = objects.Where(o => SamePlace(o.FirstBox, box)).MaxBy(o => o.FirstBox.IoU(box));
         if (known is null)
@@ -123,6 +153,7 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
         // A detector's class name says more than "object": keep it once known.
         if (label.Length > 0 || known.Label.Length == 0) known.Label = label.Length > 0 ? label : "object";
         known.Score = Math.Max(known.Score, score);
+        return known;
     }
 
     public IReadOnlyList<EventChange> Flush(TimeSpan end)

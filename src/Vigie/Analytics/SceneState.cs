@@ -26,6 +26,12 @@ public sealed record SceneState(
     /// <summary>New things that stopped moving (dual background model); null unless a rule asked for them.</summary>
     public IReadOnlyList<StaticRegion>? StaticRegions { get; init; }
 
+    /// <summary>
+    /// The look of a box (frame pixels) of this frame, for objects only; null unless a rule asked for it.
+    /// Valid only while the rules look at this state: keep the looks, never this function.
+    /// </summary>
+    public Func<Box, ObjectLook?>? LookAt { get; init; }
+
     /// <summary>A pixel point in normalised image coordinates (0..1), the unit zones are drawn in.</summary>
     public Point2 Normalise(Point2 p) => new(p.X / FrameWidth, p.Y / FrameHeight);
 
@@ -80,6 +86,9 @@ public interface IEventRule
 
     /// <summary>Whether <see cref="SceneState.StaticRegions"/> must be computed for this rule.</summary>
     bool NeedsStaticRegions => false;
+
+    /// <summary>Whether <see cref="SceneState.LookAt"/> must be offered to this rule.</summary>
+    bool NeedsObjectLooks => false;
 
     /// <summary>Values measured on the last frame (people counts, densities…), exposed as time series.</summary>
     IReadOnlyList<Measurement> Measurements => [];

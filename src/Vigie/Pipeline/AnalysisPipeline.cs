@@ -51,6 +51,7 @@ public sealed class AnalysisPipeline(
     private readonly MotionAnalyzer? _motion = rules.Any(r => r.NeedsMotionField) ? new MotionAnalyzer() : null;
     private readonly FireAnalyzer? _fire = rules.Any(r => r.NeedsFireCues) ? new FireAnalyzer() : null;
     private readonly StaticForegroundAnalyzer? _static = rules.Any(r => r.NeedsStaticRegions) ? new StaticForegroundAnalyzer() : null;
+    private readonly bool _looks = rules.Any(r => r.NeedsObjectLooks);
     private long _dropped;
 
     /// <summary>Reuse the detector's answer on frames where nothing moved (only for a stateless model).</summary>
@@ -214,6 +215,7 @@ public sealed class AnalysisPipeline(
             Fire = _fire?.Analyse(frame.Image, detections.Where(d => d.Category == Category.Person).Select(d => d.Box).ToList()),
             StaticRegions = _static?.Analyse(frame.Image, frame.Timestamp,
                 detections.Where(d => d.Category is Category.Person or Category.Vehicle or Category.Moving).Select(d => d.Box).ToList()),
+            LookAt = _looks ? box => ObjectLook.Of(frame.Image, box) : null,
         };
         var changes = new List<EventChange>();
         var measurements = new List<Measurement>();

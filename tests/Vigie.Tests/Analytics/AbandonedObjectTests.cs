@@ -12,7 +12,8 @@ public class AbandonedObjectTests
     private static Detection Bag(Box b) => new(b, Category.Bag, "suitcase", 0.8f);
     private static Detection Person(float x) => new(new Box(x, 300, 50, 160), Category.Person, "person", 0.9f);
 
-    private static List<EventChange> Run(double seconds, Func<double, IReadOnlyList<Detection>> detections, double dwell = 10)
+    private static List<EventChange> Run(double seconds, Func<double, IReadOnlyList<Detection>> detections, double dwell = 10,
+        Func<double, ObjectLook>? placeLooks = null)
     {
         var rule = new AbandonedObject([new AbandonedObjectZone(new WatchedZone("platform", Whole, Schedule.Always),
             TimeSpan.FromSeconds(dwell), TimeSpan.FromSeconds(5), 0.5, TimeSpan.FromSeconds(5))]);
@@ -21,6 +22,7 @@ public class AbandonedObjectTests
             changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), 1000, 600, [], [])
             {
                 Detections = detections(t),
+                LookAt = placeLooks is null ? null : _ => placeLooks(t),
             }));
         changes.AddRange(rule.Flush(TimeSpan.FromSeconds(seconds)));
         return changes;
@@ -73,6 +75,35 @@ public class AbandonedObjectTests
         // Occluded (not detected) one frame in three: still the same object in the same place.
         var changes = Run(40, t => t < 8 ? [] : ((int)(t * 5)) % 3 == 0 ? [] : [Bag(BagBox)], dwell: 10);
         Assert.Single(changes, c => !c.Closed);
+    }
+
+    private static readonly ObjectLook SuitcaseLook = ObjectLook.FromGrey(Enumerable.Range(0, 256).Select(i => (byte)(i % 16 < 8 ? 30 : 120)).ToArray());
+    private static readonly ObjectLook FloorLook = ObjectLook.FromGrey(Enumerable.Range(0, 256).Select(i => (byte)(i / 16 < 8 ? 150 : 90)).ToArray());
+
+    [Fact]
+    public void A_bag_the_detector_stops_seeing_is_still_there_while_its_place_looks_the_same()
+    {
+        // Left at 10 s, owner gone at 12 s; the detector loses it at 14 s. Without looks it is gone at 24 s.
+        IReadOnlyList<Detection> Seen(double t) => t < 10 ? [Person(100)] : t < 12 ? [Bag(BagBox), Person(145)] : t < 14 ? [Bag(BagBox)] : [];
+        Assert.DoesNotContain(Run(40, Seen), c => !c.Closed);
+        var alert = Assert.Single(Run(40, Seen, placeLooks: _ => SuitcaseLook), c => !c.Closed).Event;
+        Assert.InRange(alert.RaisedAt.TotalSeconds, 22, 23);
+    }
+
+    [Fact]
+    public void A_bag_taken_while_the_detector_missed_it_is_gone_when_its_place_looks_different()
+    {
+        // The detector lost the bag at 14 s; taken at 16 s, its place shows the floor again.
+        var changes = Run(40, t => t < 10 ? [Person(100)] : t < 12 ? [Bag(BagBox), Person(145)] : t < 14 ? [Bag(BagBox)] : [],
+            placeLooks: t => t < 16 ? SuitcaseLook : FloorLook);
+        Assert.DoesNotContain(changes, c => !c.Closed);
+    }
+
+    [Fact]
+    public void A_few_stray_detections_do_not_make_a_place_an_object()
+    {
+        // Three sightings of a "bag" on an unchanging piece of floor: its look never stands in for them.
+        Assert.Empty(Run(60, t => t is > 10 and < 10.5 ? [Bag(BagBox)] : [], dwell: 5, placeLooks: _ => FloorLook));
     }
 
     [Fact]
