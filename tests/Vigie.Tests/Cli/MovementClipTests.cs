@@ -211,8 +211,10 @@ public class FireClipTests
 /// <summary>Abandoned object on the AVSS 2007 platform clip, with the scene's 10 s dwell.</summary>
 public class AbandonedObjectClipTests
 {
-    [Fact]
-    public async Task The_suitcase_left_on_the_platform_is_reported_after_its_owner_leaves()
+    [Theory]
+    [InlineData("yolox_nano.onnx")]
+    [InlineData("deimv2_femto_coco.onnx")] // loses the suitcase a second after its owner walks off: kept by the look of its place
+    public async Task The_suitcase_left_on_the_platform_is_reported_after_its_owner_leaves(string model)
     {
         var truth = RealClipTests.GroundTruth("abandoned_object/avss2007_easy_platform_suitcase.mov").GetProperty("events")[0];
         var folder = TestPaths.TempFolder();
@@ -220,7 +222,7 @@ public class AbandonedObjectClipTests
         await File.WriteAllTextAsync(config, "cameras:\n  - name: platform\n    use_cases: { abandoned_object: { dwell_s: 10 } }\n");
         var events = Path.Combine(folder, "events.jsonl");
         var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(TestPaths.Clip("abandoned_object/avss2007_easy_platform_suitcase.mov"),
-            config, TestPaths.Model("yolox_nano.onnx"), null, null, events, null, null, null, null, null), CancellationToken.None);
+            config, TestPaths.Model(model), model.StartsWith("deimv2") ? "deimv2" : null, null, events, null, null, null, null, null), CancellationToken.None);
         Assert.Equal(0, code);
         var alert = Assert.Single(JsonLinesWriter.Read<EventLine>(events), e => e.Kind == "abandoned_object");
         Assert.InRange(alert.StartS, truth.GetProperty("start_s").GetDouble() - 1, truth.GetProperty("start_s").GetDouble() + 3);
