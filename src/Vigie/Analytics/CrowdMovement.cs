@@ -1,3 +1,4 @@
+using OpenCvSharp;
 using Vigie.Perception;
 
 namespace Vigie.Analytics;
@@ -12,7 +13,7 @@ public readonly record struct FlowStats(double Speed, double Coherence, double D
 /// in dense optical flow. Each zone learns its own normal (running mean and spread of flow speed and
 /// divergence), so a busy station and a quiet square each have theirs; an alert needs the motion to
 /// stand out from that normal by <c>ZThreshold</c> spreads for the dwell time. Frames where the whole
-/// image moves as one (a camera pan or shake) are ignored: that is the camera, not the crowd.
+/// image moves as one (a camera pan, shake or zoom) are ignored: that is the camera, not the crowd.
 /// </summary>
 public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEventRule
 {
@@ -70,9 +71,12 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
     }
 
     /// <summary>
-    /// The whole image moving as one: most cells share the median flow vector and it is not small.
+    /// The whole image moving as one: most cells share the median flow vector and it is not small (a pan,
+    /// a shake), or nearly all cells move and one affine motion explains most of it (a zoom, a turn).
     /// </summary>
-    public static bool IsCameraMotion(MotionField m)
+    public static bool IsCameraMotion(MotionField m) => IsTranslation(m) || IsAffineMotion(m);
+
+    private static bool IsTranslation(MotionField m)
     {
         var n = m.FlowX.Length;
         if (n == 0) return false;
@@ -88,6 +92,41 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
             if (Math.Sqrt(dx * dx + dy * dy) < 0.5 * median) alike++;
         }
         return alike > 0.7 * n;
+    }
+
+    // A zoom moves nearly every textured cell; one affine motion then explains this share of the flow.
+    private const double MovingShareForAffine = 0.7;
+    private const double AffineExplained = 0.8;
+    private const double MovingCellSpeed = 0.02;
+
+    /// <summary>
+    /// Nearly all cells move and the least-squares affine motion of the image (flow = a + B·position)
+    /// explains most of the flow's energy: what a camera zooming or turning produces; a crowd moving in
+    /// part of the image leaves the rest still. Pure.
+    /// </summary>
+    public static bool IsAffineMotion(MotionField m)
+    {
+        var n = m.FlowX.Length;
+        if (n < 6) return false;
+        var moving = 0;
+        using var positions = new Mat(n, 3, MatType.CV_64FC1);
+        using var flows = new Mat(n, 2, MatType.CV_64FC1);
+        for (int i = 0; i < n; i++)
+        {
+            positions.Set(i, 0, 1.0);
+            positions.Set(i, 1, (i % m.Columns + 0.5) / m.Columns - 0.5);
+            positions.Set(i, 2, (i / m.Columns + 0.5) / m.Rows - 0.5);
+            flows.Set(i, 0, (double)m.FlowX[i]);
+            flows.Set(i, 1, (double)m.FlowY[i]);
+            if (Math.Sqrt(m.FlowX[i] * m.FlowX[i] + m.FlowY[i] * m.FlowY[i]) > MovingCellSpeed) moving++;
+        }
+        if (moving < MovingShareForAffine * n) return false;
+        using var affine = new Mat();
+        if (!Cv2.Solve(positions, flows, affine, DecompTypes.SVD)) return false;
+        using Mat predicted = positions * affine;
+        using Mat residual = flows - predicted;
+        var energy = Cv2.Norm(flows, NormTypes.L2SQR);
+        return energy > 0 && 1 - Cv2.Norm(residual, NormTypes.L2SQR) / energy >= AffineExplained;
     }
 
     private static double Median(float[] values)

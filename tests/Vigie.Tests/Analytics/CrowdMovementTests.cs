@@ -77,6 +77,19 @@ public class CrowdMovementTests
         Assert.Empty(changes);
     }
 
+    // Zooming in: every cell moves away from the image centre in proportion to its distance.
+    private static (double, double) ZoomingIn(int c, int r) => ((c + 0.5 - Cols / 2.0) / Cols * 0.4, (r + 0.5 - Rows / 2.0) / Rows * 0.4);
+
+    [Fact]
+    public void The_camera_zooming_is_not_a_crowd_dispersing()
+    {
+        var rng = new Random(5);
+        Assert.Empty(Run(Rule(), 40, t => Field(rng, t < 25 ? Milling : ZoomingIn, everywhere: t >= 25)));
+        // The same outward flow in the crowd's half of the image only is people, not the camera.
+        Assert.False(CrowdMovement.IsAffineMotion(Field(rng, ZoomingIn)));
+        Assert.True(CrowdMovement.IsAffineMotion(Field(rng, ZoomingIn, everywhere: true)));
+    }
+
     [Fact]
     public void Stats_measure_speed_coherence_and_divergence()
     {
