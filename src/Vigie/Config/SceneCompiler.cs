@@ -137,11 +137,28 @@ public static class SceneCompiler
         LostBuffer = TimeSpan.FromSeconds(t.LostBufferS),
     };
 
-    /// <summary>Builds the detector; fills format-dependent defaults (input size, classes, threshold).</summary>
-    public static IDetector Detector(DetectorConfig d, int? threadsOverride = null)
+    /// <summary>
+    /// Builds the detector; fills format-dependent defaults (input size, classes, threshold). With
+    /// <paramref name="keepFrom"/> below the score threshold, the model also returns weaker boxes down to
+    /// it: the tracker's low-score detections, which only continue tracks (ByteTrack).
+    /// </summary>
+    public static IDetector Detector(DetectorConfig d, int? threadsOverride = null, double? keepFrom = null)
     {
         if (d.Type == "motion") return new MotionDetector();
-        var format = d.Format switch
+        var format = Format(d);
+        var (w, h) = d.InputSize is [var iw, var ih] ? (iw, ih) : format == ModelFormat.Rtmdet ? (640, 640) : (416, 416);
+        var classes = d.ClassNames ?? (format == ModelFormat.Rtmdet ? ClassMaps.PersonOnly : ClassMaps.Coco80);
+        var threshold = Math.Min(ScoreThreshold(d), keepFrom ?? double.MaxValue);
+        var overrides = d.CategoryMap.ToDictionary(kv => kv.Key, kv => ParseCategory(kv.Value));
+        return new OnnxDetector(new OnnxModelOptions(d.Model!, format, w, h, (float)threshold, (float)d.NmsIou,
+            threadsOverride ?? d.Threads, classes, overrides));
+    }
+
+    /// <summary>The score a detection needs to count for the rules (a model's default when not set; 0 for the motion detector).</summary>
+    public static double ScoreThreshold(DetectorConfig d) =>
+        d.Type == "motion" ? 0 : d.ScoreThreshold ?? (Format(d) == ModelFormat.Deimv2 ? 0.45 : 0.3);
+
+    private static ModelFormat Format(DetectorConfig d) => d.Format switch
         {
             "deimv2" => ModelFormat.Deimv2,
             "rtmdet" => ModelFormat.Rtmdet,
@@ -149,13 +166,6 @@ public static class SceneCompiler
             "nanodet" => ModelFormat.Nanodet,
             _ => ModelFormat.Yolox,
         };
-        var (w, h) = d.InputSize is [var iw, var ih] ? (iw, ih) : format == ModelFormat.Rtmdet ? (640, 640) : (416, 416);
-        var classes = d.ClassNames ?? (format == ModelFormat.Rtmdet ? ClassMaps.PersonOnly : ClassMaps.Coco80);
-        var threshold = d.ScoreThreshold ?? (format == ModelFormat.Deimv2 ? 0.45 : 0.3);
-        var overrides = d.CategoryMap.ToDictionary(kv => kv.Key, kv => ParseCategory(kv.Value));
-        return new OnnxDetector(new OnnxModelOptions(d.Model!, format, w, h, (float)threshold, (float)d.NmsIou,
-            threadsOverride ?? d.Threads, classes, overrides));
-    }
 
     public static IReadOnlyList<IReadOnlyList<Point2>> PrivacyMasks(CameraConfig camera) =>
         camera.PrivacyMasks.Select(m => (IReadOnlyList<Point2>)m.Polygon.Select(Point).ToList()).ToList();

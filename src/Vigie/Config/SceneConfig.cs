@@ -80,7 +80,7 @@ public sealed class TrackerConfig
     [Description("Detections at or above this score are associated first (0..1).")]
     public double HighThreshold { get; set; } = 0.5;
 
-    [Description("Detections below this score are ignored; between this and high_threshold they only continue tracks (0..1).")]
+    [Description("Detections below this score are ignored; between this and high_threshold they only continue tracks (0..1). The model returns boxes down to this score; those under detector.score_threshold reach only the tracker.")]
     public double LowThreshold { get; set; } = 0.1;
 
     [Description("Minimum score for a detection to start a new track (0..1).")]

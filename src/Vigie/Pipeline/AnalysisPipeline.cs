@@ -57,6 +57,12 @@ public sealed class AnalysisPipeline(
     /// <summary>Reuse the detector's answer on frames where nothing moved (only for a stateless model).</summary>
     public bool MotionGating { get; init; }
 
+    /// <summary>
+    /// The score from which a detection counts for the rules and observers; weaker ones (a detector may
+    /// return them down to the tracker's low threshold) only help the tracker continue its tracks.
+    /// </summary>
+    public float ConfidentScore { get; init; }
+
     public async Task<AnalysisResult> RunAsync(IAnalysisObserver observer, CancellationToken ct)
     {
         var channel = Channel.CreateBounded<Frame>(
@@ -204,9 +210,10 @@ public sealed class AnalysisPipeline(
         return new AnalysisResult(analysed, Interlocked.Read(ref _dropped), last, sourceError) { FramesGated = gate?.Reused ?? 0 };
     }
 
-    private void Analyse(Frame frame, IReadOnlyList<Detection> detections, IAnalysisObserver observer)
+    private void Analyse(Frame frame, IReadOnlyList<Detection> everyDetection, IAnalysisObserver observer)
     {
-        var update = tracker.Update(detections, frame.Timestamp);
+        var update = tracker.Update(everyDetection, frame.Timestamp);
+        var detections = everyDetection.Where(d => d.Score >= ConfidentScore).ToList();
         var state = new SceneState(camera, frame.Timestamp, startClock + frame.Timestamp, frame.Image.Width, frame.Image.Height,
             update.Visible, update.Ended)
         {

@@ -32,13 +32,13 @@ public sealed record AnalysisRequest(
 public sealed class PreparedAnalysis : IAsyncDisposable
 {
     internal PreparedAnalysis(IFrameSource source, IReadOnlyList<IDetector> detectors, CameraConfig camera, DateTimeOffset startClock,
-        IReadOnlyList<IEventRule> rules, ByteTracker tracker, ILogger logger, bool motionGating)
+        IReadOnlyList<IEventRule> rules, ByteTracker tracker, ILogger logger, bool motionGating, float confidentScore)
     {
         Source = source;
         _detectors = detectors;
         Camera = camera;
         StartClock = startClock;
-        Pipeline = new AnalysisPipeline(source, detectors, tracker, rules, camera.Name, startClock, logger) { MotionGating = motionGating };
+        Pipeline = new AnalysisPipeline(source, detectors, tracker, rules, camera.Name, startClock, logger) { MotionGating = motionGating, ConfidentScore = confidentScore };
         Zones = camera.Zones.Select(SceneCompiler.Zone).ToList();
         Lines = camera.Lines.Select(SceneCompiler.Line).ToList();
     }
@@ -82,11 +82,12 @@ public static class AnalysisSetup
         // The detector loads first: a bad model path is a configuration error, found before any decoding starts.
         // A model keeps no state between frames, so with several threads each gets its own instance and
         // consecutive frames are detected in parallel; the motion detector learns a background: one.
-        var detectors = new List<IDetector> { SceneCompiler.Detector(config.Detector, 1) };
+        var weakest = config.Tracker.LowThreshold;
+        var detectors = new List<IDetector> { SceneCompiler.Detector(config.Detector, 1, weakest) };
         try
         {
             if (config.Detector.Type == "onnx")
-                while (detectors.Count < threads) detectors.Add(SceneCompiler.Detector(config.Detector, 1));
+                while (detectors.Count < threads) detectors.Add(SceneCompiler.Detector(config.Detector, 1, weakest));
             var rules = SceneCompiler.Rules(camera);
             var evenFrames = rules.Any(r => r.NeedsMotionField || r.NeedsFireCues);
             var decoding = FrameSources.Decoding(config.Analysis, threads, request.SimulateLive) with
@@ -100,7 +101,8 @@ public static class AnalysisSetup
             var start = request.StartClock ?? camera.StartTime ?? RecordingStart(location, source.Info, source.IsLive);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
             return new PreparedAnalysis(source, detectors, camera, start, rules,
-                new ByteTracker(SceneCompiler.Tracker(config.Tracker)), logger, request.Forensic && config.Detector.Type == "onnx")
+                new ByteTracker(SceneCompiler.Tracker(config.Tracker)), logger, request.Forensic && config.Detector.Type == "onnx",
+                (float)SceneCompiler.ScoreThreshold(config.Detector))
             {
                 AnalysedFps = config.Analysis.Fps > 0 ? Math.Min(config.Analysis.Fps, sourceFps) : sourceFps,
             };
