@@ -10,7 +10,7 @@ using Vigie.Video;
 
 namespace Vigie.Service.Api;
 
-/// <summary>Forensic search of indexed recordings: cases, track search, thumbnails and excerpts (people pixelated). Searches and excerpts are audited.</summary>
+/// <summary>Forensic search of indexed recordings: cases, track search, thumbnails, excerpts and synopses (people pixelated). Searches, excerpts and synopses are audited.</summary>
 public static class ForensicEndpoints
 {
     public static void Map(WebApplication app)
@@ -23,6 +23,10 @@ public static class ForensicEndpoints
         api.MapGet("/cases/{name}/tracks/{id:long}/thumbnail", Thumbnail).WithSummary("The track's thumbnail (JPEG, people pixelated).");
         api.MapGet("/cases/{name}/tracks/{id:long}/excerpt", Excerpt)
             .WithSummary("The moment in the recording (H.264 MP4, people pixelated), made on first request.");
+        api.MapGet("/cases/{name}/synopsis", MakeSynopsis)
+            .WithSummary("Makes (or finds) the synopsis of the tracks the same filters as a search select (one camera), `length` long (default 60s): "
+                + "its figures and its id; people pixelated.");
+        api.MapGet("/cases/{name}/synopses/{id}", PlaySynopsis).WithSummary("A synopsis made earlier (H.264 MP4, people pixelated).");
         api.MapGet("/cases/{name}/tracks/{id:long}/excerpt/unblurred", Unblurred).RequireAuthorization(Policies.LiftBlur)
             .WithSummary($"The same moment with nobody pixelated: supervisors only, with a reason (query `reason`, at least {MinReasonLength} characters); each lift is audited with its reason; never stored.");
     }
@@ -67,6 +71,60 @@ public static class ForensicEndpoints
             new { Query = request.QueryString.Value, Found = hits.Count }, ct);
         return TypedResults.Ok<IReadOnlyList<SearchHit>>(hits.Select(h => SearchHit.From(h,
             h.Thumbnail is null ? null : $"/api/forensic/cases/{Uri.EscapeDataString(name)}/tracks/{h.Id}/thumbnail")).ToList());
+    }
+
+    private static readonly TimeSpan DefaultSynopsisLength = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan LongestSynopsis = TimeSpan.FromMinutes(10);
+
+    private static async Task<IResult> MakeSynopsis(string name, HttpRequest request, ForensicCases cases, AuditLog audit, ClaimsPrincipal user,
+        CancellationToken ct)
+    {
+        using var index = cases.Open(name);
+        if (index is null) return TypedResults.NotFound();
+        string? Value(string key) => request.Query[key] is { Count: > 0 } v && !string.IsNullOrWhiteSpace(v[0]) ? v[0] : null;
+        var day = index.Recordings().Select(r => r.StartClock).DefaultIfEmpty(DateTimeOffset.Now).Min();
+        var (query, problems) = QueryText.Read(Value, request.Query["class"].OfType<string>(), day, 10000, name => name);
+        var errors = problems.GroupBy(p => p.Field).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray());
+        var length = DefaultSynopsisLength;
+        try
+        {
+            if (Value("length") is { } text) length = QueryText.Duration(text, "length");
+            if (length < TimeSpan.FromSeconds(5) || length > LongestSynopsis)
+                errors["length"] = [$"length: between 5s and {LongestSynopsis.TotalMinutes:0}m"];
+        }
+        catch (FormatException e)
+        {
+            errors["length"] = [e.Message];
+        }
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var selection = string.Join('&', request.Query.OrderBy(q => q.Key, StringComparer.Ordinal).Select(q => $"{q.Key}={string.Join(',', q.Value.Order(StringComparer.Ordinal))}"));
+        await audit.AppendAsync(user.Name(), AuditActions.ForensicSynopsis, $"case:{name}", new { Query = request.QueryString.Value }, ct);
+        try
+        {
+            var summary = await cases.SynopsisAsync(index, query, length, selection, ct);
+            return TypedResults.Ok(new
+            {
+                summary.Id, summary.Camera, summary.Objects, summary.SourceS, summary.SynopsisS, summary.Condensation, summary.OverlapFraction,
+                summary.CollidingPairs, Video = $"/api/forensic/cases/{Uri.EscapeDataString(name)}/synopses/{summary.Id}",
+            });
+        }
+        catch (FormatException e)
+        {
+            // Nothing matches, or the results span several cameras: the filters must change.
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [e.Message.StartsWith("camera", StringComparison.Ordinal) ? "camera" : "filters"] = [e.Message] });
+        }
+        catch (Exception e) when (e is VideoSourceException or InvalidDataException)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status422UnprocessableEntity);
+        }
+    }
+
+    private static IResult PlaySynopsis(string name, string id, ForensicCases cases)
+    {
+        using var index = cases.Open(name);
+        return index is not null && ForensicCases.SynopsisVideo(index, id) is { } path
+            ? TypedResults.PhysicalFile(path, "video/mp4", enableRangeProcessing: true)
+            : TypedResults.NotFound();
     }
 
     private static IResult Thumbnail(string name, long id, ForensicCases cases)

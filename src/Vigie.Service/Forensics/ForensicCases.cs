@@ -4,6 +4,10 @@ using Vigie.Video;
 
 namespace Vigie.Service.Forensics;
 
+/// <summary>A synopsis made for the console: where to play it and its condensation figures.</summary>
+public sealed record SynopsisSummary(string Id, string Camera, int Objects, double SourceS, double SynopsisS, double Condensation,
+    double OverlapFraction, int CollidingPairs);
+
 /// <summary>A case as listed in the console: an index folder under the forensic folder.</summary>
 public sealed record CaseSummary(string Name, int Recordings, IReadOnlyList<string> Cameras, DateTimeOffset? From, DateTimeOffset? To,
     IReadOnlyList<string> Zones, IReadOnlyList<string> Lines);
@@ -11,11 +15,11 @@ public sealed record CaseSummary(string Name, int Recordings, IReadOnlyList<stri
 /// <summary>
 /// The forensic cases the console may search: subfolders of the forensic folder holding an index made
 /// by `vigie index`. Only names of such subfolders are accepted, so a request cannot reach elsewhere.
-/// Excerpts are made on demand (people pixelated), one at a time, and kept in the case folder.
+/// Excerpts and synopses are made on demand (people pixelated), one at a time, and kept in the case folder.
 /// </summary>
-public sealed class ForensicCases(string folder, PrivacyFilter privacy, ILogger<ForensicCases> logger)
+public sealed partial class ForensicCases(string folder, PrivacyFilter privacy, ILogger<ForensicCases> logger)
 {
-    private readonly SemaphoreSlim _excerpts = new(1, 1);
+    private readonly SemaphoreSlim _making = new(1, 1);
 
     public string Folder => folder;
 
@@ -58,7 +62,7 @@ public sealed class ForensicCases(string folder, PrivacyFilter privacy, ILogger<
     public async Task<byte[]> UnblurredExcerptAsync(TrackIndex index, IndexedTrack track, CancellationToken ct)
     {
         var temporary = Path.Combine(Path.GetTempPath(), $"vigie-unblurred-{Guid.NewGuid():N}.mp4");
-        await _excerpts.WaitAsync(ct);
+        await _making.WaitAsync(ct);
         try
         {
             await Excerpts.WriteAsync(index, track, temporary, privacy: null, ct);
@@ -66,8 +70,47 @@ public sealed class ForensicCases(string folder, PrivacyFilter privacy, ILogger<
         }
         finally
         {
-            _excerpts.Release();
+            _making.Release();
             File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Where a synopsis made earlier lies; null when there is none by that id.</summary>
+    public static string? SynopsisVideo(TrackIndex index, string id) =>
+        SynopsisId().IsMatch(id) && File.Exists(SynopsisPath(index, id)) ? SynopsisPath(index, id) : null;
+
+    private static string SynopsisPath(TrackIndex index, string id) => Path.Combine(index.Folder, "synopses", $"synopsis-{id}.mp4");
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9a-f]{16}$")]
+    private static partial System.Text.RegularExpressions.Regex SynopsisId();
+
+    /// <summary>
+    /// The synopsis of the tracks a search selects (people pixelated), made once per selection and
+    /// length (<paramref name="selection"/> names them) and then served from the case folder.
+    /// </summary>
+    public async Task<SynopsisSummary> SynopsisAsync(TrackIndex index, TrackQuery query, TimeSpan length, string selection, CancellationToken ct)
+    {
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{selection}|{length.TotalSeconds}")))[..16];
+        var video = SynopsisPath(index, id);
+        var summaryPath = Path.ChangeExtension(video, ".json");
+        await _making.WaitAsync(ct);
+        try
+        {
+            if (File.Exists(video) && File.Exists(summaryPath))
+                return System.Text.Json.JsonSerializer.Deserialize<SynopsisSummary>(await File.ReadAllTextAsync(summaryPath, ct))!;
+            Directory.CreateDirectory(Path.GetDirectoryName(video)!);
+            var partial = video + ".part.mp4";
+            var report = await Synopsis.RenderAsync(index, new SynopsisRequest(query, new SynopsisTarget(length.TotalSeconds, null), partial, privacy),
+                line => logger.LogInformation("synopsis {Id}: {Line}", id, line), ct);
+            var summary = new SynopsisSummary(id, report.Camera, report.Objects, Math.Round(report.SourceS, 1), Math.Round(report.SynopsisS, 1),
+                Math.Round(report.Condensation, 2), Math.Round(report.OverlapFraction, 4), report.CollidingPairs);
+            File.Move(partial, video, overwrite: true);
+            await File.WriteAllTextAsync(summaryPath, System.Text.Json.JsonSerializer.Serialize(summary), ct);
+            return summary;
+        }
+        finally
+        {
+            _making.Release();
         }
     }
 
@@ -76,7 +119,7 @@ public sealed class ForensicCases(string folder, PrivacyFilter privacy, ILogger<
     {
         var path = Path.Combine(index.Folder, "excerpts", $"track-{track.Id}.mp4");
         if (File.Exists(path)) return path;
-        await _excerpts.WaitAsync(ct);
+        await _making.WaitAsync(ct);
         try
         {
             if (File.Exists(path)) return path;
@@ -88,7 +131,7 @@ public sealed class ForensicCases(string folder, PrivacyFilter privacy, ILogger<
         }
         finally
         {
-            _excerpts.Release();
+            _making.Release();
         }
     }
 }

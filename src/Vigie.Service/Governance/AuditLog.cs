@@ -181,4 +181,5 @@ public static class AuditActions
     public const string ForensicSearch = "forensic.search";
     public const string ForensicExcerpt = "forensic.excerpt";
     public const string ForensicUnblur = "forensic.unblur";
+    public const string ForensicSynopsis = "forensic.synopsis";
 }

@@ -60,6 +60,8 @@ public class AccessTests
         ["GET /api/forensic/cases/{name}/tracks/{id:long}/thumbnail"] = [Op, Sup],
         ["GET /api/forensic/cases/{name}/tracks/{id:long}/excerpt"] = [Op, Sup],
         ["GET /api/forensic/cases/{name}/tracks/{id:long}/excerpt/unblurred"] = [Sup],
+        ["GET /api/forensic/cases/{name}/synopsis"] = [Op, Sup],
+        ["GET /api/forensic/cases/{name}/synopses/{id}"] = [Op, Sup],
     };
 
     [Fact]

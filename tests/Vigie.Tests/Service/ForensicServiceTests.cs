@@ -63,6 +63,61 @@ public class ForensicServiceTests
         Assert.DoesNotContain(Directory.GetFiles(caseFolder, "*.mp4", SearchOption.AllDirectories), f => !Path.GetFileName(f).StartsWith("track-"));
     }
 
+    [Fact]
+    public async Task A_synopsis_of_the_search_results_is_made_once_played_and_audited()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        await IndexSyntheticCaseAsync(Path.Combine(service.Service<ForensicCases>().Folder, "yard-case"));
+        var http = service.As(Roles.Operator);
+
+        var made = await http.GetAsync("/api/forensic/cases/yard-case/synopsis?line=A&length=10s");
+        Assert.Equal(HttpStatusCode.OK, made.StatusCode);
+        var synopsis = await made.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(synopsis.GetProperty("objects").GetInt32() >= 1);
+        Assert.True(synopsis.GetProperty("condensation").GetDouble() > 0);
+        Assert.Equal("yard", synopsis.GetProperty("camera").GetString());
+        var video = await http.GetAsync(synopsis.GetProperty("video").GetString());
+        Assert.Equal("video/mp4", video.Content.Headers.ContentType?.MediaType);
+        Assert.True((await video.Content.ReadAsByteArrayAsync()).Length > 10_000);
+        // Asked again, the same synopsis is served, not made again.
+        var again = await http.GetFromJsonAsync<JsonElement>("/api/forensic/cases/yard-case/synopsis?length=10s&line=A");
+        Assert.Equal(synopsis.GetProperty("id").GetString(), again.GetProperty("id").GetString());
+
+        var tooLong = await http.GetAsync("/api/forensic/cases/yard-case/synopsis?line=A&length=2h");
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Contains("length", await tooLong.Content.ReadAsStringAsync());
+        var nothing = await http.GetAsync("/api/forensic/cases/yard-case/synopsis?class=vehicle");
+        Assert.Equal(HttpStatusCode.BadRequest, nothing.StatusCode);
+        Assert.Contains("nothing in the index matches", await nothing.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/forensic/cases/yard-case/synopses/0123456789abcdef")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/forensic/cases/yard-case/synopses/..%2F..%2Findex.db")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await service.As(Roles.Auditor).GetAsync("/api/forensic/cases/yard-case/synopsis?line=A")).StatusCode);
+        Assert.True((await service.Service<AuditLog>().ReadAsync(action: AuditActions.ForensicSynopsis)).Count(e => e.Actor == Roles.Operator) >= 2);
+
+        // The same from the console: search, then the synopsis of the results.
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await ConsoleBrowserTests.LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync();
+        var scriptErrors = new List<string>();
+        page.PageError += (_, e) => scriptErrors.Add(e);
+        await page.GotoAsync(service.Url);
+        await page.FillAsync("#login-form [name=name]", "operator");
+        await page.FillAsync("#login-form [name=password]", ServiceUnderTest.Password);
+        await page.ClickAsync("#login-form button[type=submit]");
+        await page.ClickAsync("nav button[data-view=forensic]");
+        await Assertions.Expect(page.Locator("#forensic-form [name=case] option")).ToHaveCountAsync(1);
+        await page.SelectOptionAsync("#forensic-form [name=line]", "A");
+        await page.ClickAsync("#forensic-form button[type=submit]");
+        await Assertions.Expect(page.Locator("[data-testid=forensic-summary]")).ToContainTextAsync("object(s)");
+        await page.FillAsync("#forensic-synopsis [name=length]", "10s");
+        await page.ClickAsync("#forensic-synopsis button[type=submit]");
+        await page.WaitForFunctionAsync("() => { const v = document.querySelector('[data-testid=forensic-video]'); return v && v.src.includes('/synopses/') && v.readyState >= 2 && v.duration > 1; }",
+            null, new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("#forensic-moment")).ToContainTextAsync("condensation");
+        Assert.False(await page.Locator("#forensic-unblur").IsVisibleAsync());
+        Assert.Empty(scriptErrors);
+    }
+
     /// <summary>Pixels that differ clearly between two videos of the same frames, over all their frames.</summary>
     private static int ChangedPixels(string a, string b)
     {

@@ -270,6 +270,7 @@ function trackCard(caseName, t) {
   const play = () => {
     playingTrack = `/api/forensic/cases/${encodeURIComponent(caseName)}/tracks/${t.id}`;
     $("#forensic-player").hidden = false;
+    $("#forensic-unblur").style.display = "";
     $("#forensic-moment").textContent = `${t.class} at ${when(t.start)} — ${t.recording.split("/").pop()} @ ${t.offset_s.toFixed(1)} s (preparing the excerpt…)`;
     const video = $("#forensic-video");
     if (video.src.startsWith("blob:")) URL.revokeObjectURL(video.src);
@@ -282,6 +283,7 @@ function trackCard(caseName, t) {
   return item;
 }
 
+let lastSearch = null;
 $("#forensic-form").addEventListener("submit", async e => {
   e.preventDefault();
   const data = new FormData(e.target);
@@ -292,9 +294,39 @@ $("#forensic-form").addEventListener("submit", async e => {
     const tracks = await api(`/api/forensic/cases/${encodeURIComponent(caseName)}/tracks?${query}`);
     $("#forensic-results").replaceChildren(...tracks.map(t => trackCard(caseName, t)));
     $("#forensic-summary").textContent = `${tracks.length} object(s)${tracks.length === 200 ? " (first 200)" : ""}`;
+    lastSearch = { caseName, query };
+    $("#forensic-synopsis").hidden = tracks.length === 0;
   } catch (err) {
     $("#forensic-summary").textContent = err.message;
   }
+});
+
+// The synopsis of the last search's results (all of them, not only the first 200 shown), made by the service.
+$("#forensic-synopsis").addEventListener("submit", async e => {
+  e.preventDefault();
+  if (!lastSearch) return;
+  const query = new URLSearchParams(lastSearch.query);
+  query.set("length", new FormData(e.target).get("length"));
+  playingTrack = null;
+  $("#forensic-player").hidden = false;
+  $("#forensic-unblur").style.display = "none";
+  $("#forensic-moment").textContent = "Making the synopsis (a minute or more for hours of footage)…";
+  let body;
+  try {
+    body = await api(`/api/forensic/cases/${encodeURIComponent(lastSearch.caseName)}/synopsis?${query}`);
+  } catch (err) {
+    $("#forensic-moment").textContent = err.message;
+    return;
+  }
+  const video = $("#forensic-video");
+  if (video.src.startsWith("blob:")) URL.revokeObjectURL(video.src);
+  const minutes = s => s >= 120 ? `${(s / 60).toFixed(0)} min` : `${s.toFixed(0)} s`;
+  video.onloadeddata = () => {
+    $("#forensic-moment").textContent = `Synopsis of ${body.objects} object(s) from ${minutes(body.source_s)} of footage in ${minutes(body.synopsis_s)}`
+      + ` (condensation ${body.condensation.toFixed(1)}×, overlap ${(100 * body.overlap_fraction).toFixed(1)} % of object area)`;
+  };
+  video.onerror = () => { $("#forensic-moment").textContent = "The synopsis could not be played."; };
+  video.src = body.video;
 });
 
 // ---- cameras ----
