@@ -50,7 +50,11 @@ public static class SynopsisCommand
                     Fps = parse.GetValue(fps),
                     MaxObjectTime = QueryText.Duration(parse.GetValue(maxObject)!, "--max-object-time"),
                 };
-                var report = await Synopsis.RenderAsync(index, request, Console.Error.WriteLine, ct);
+                var bar = new ProgressDisplay(null, live: false);
+                SynopsisReport? made = null;
+                await bar.RunAsync("making the synopsis", async () =>
+                    made = await Synopsis.RenderAsync(index, request, bar.Say, p => bar.AdvanceTo(p.Done, p.Total), ct));
+                var report = made!;
                 var reportPath = Path.ChangeExtension(outPath, ".json");
                 await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(new
                 {

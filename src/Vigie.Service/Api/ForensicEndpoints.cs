@@ -23,10 +23,11 @@ public static class ForensicEndpoints
         api.MapGet("/cases/{name}/tracks/{id:long}/thumbnail", Thumbnail).WithSummary("The track's thumbnail (JPEG, people pixelated).");
         api.MapGet("/cases/{name}/tracks/{id:long}/excerpt", Excerpt)
             .WithSummary("The moment in the recording (H.264 MP4, people pixelated), made on first request.");
-        api.MapGet("/cases/{name}/synopsis", MakeSynopsis)
-            .WithSummary("Makes (or finds) the synopsis of the tracks the same filters as a search select (one camera), `length` long (default 60s): "
-                + "its figures and its id; people pixelated.");
-        api.MapGet("/cases/{name}/synopses/{id}", PlaySynopsis).WithSummary("A synopsis made earlier (H.264 MP4, people pixelated).");
+        api.MapPost("/cases/{name}/synopses", StartSynopsis)
+            .WithSummary("Starts making (or finds) the synopsis of the tracks the same filters as a search select (one camera), `length` long "
+                + "(default 60s), people pixelated: where it stands (poll its address).");
+        api.MapGet("/cases/{name}/synopses/{id}", SynopsisStatus).WithSummary("Where a synopsis stands: waiting, making (progress), ready (figures, video) or failed.");
+        api.MapGet("/cases/{name}/synopses/{id}/video", PlaySynopsis).WithSummary("A synopsis made (H.264 MP4, people pixelated).");
         api.MapGet("/cases/{name}/tracks/{id:long}/excerpt/unblurred", Unblurred).RequireAuthorization(Policies.LiftBlur)
             .WithSummary($"The same moment with nobody pixelated: supervisors only, with a reason (query `reason`, at least {MinReasonLength} characters); each lift is audited with its reason; never stored.");
     }
@@ -76,7 +77,7 @@ public static class ForensicEndpoints
     private static readonly TimeSpan DefaultSynopsisLength = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan LongestSynopsis = TimeSpan.FromMinutes(10);
 
-    private static async Task<IResult> MakeSynopsis(string name, HttpRequest request, ForensicCases cases, AuditLog audit, ClaimsPrincipal user,
+    private static async Task<IResult> StartSynopsis(string name, HttpRequest request, ForensicCases cases, AuditLog audit, ClaimsPrincipal user,
         CancellationToken ct)
     {
         using var index = cases.Open(name);
@@ -97,27 +98,31 @@ public static class ForensicEndpoints
             errors["length"] = [e.Message];
         }
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        var selection = string.Join('&', request.Query.OrderBy(q => q.Key, StringComparer.Ordinal).Select(q => $"{q.Key}={string.Join(',', q.Value.Order(StringComparer.Ordinal))}"));
-        await audit.AppendAsync(user.Name(), AuditActions.ForensicSynopsis, $"case:{name}", new { Query = request.QueryString.Value }, ct);
         try
         {
-            var summary = await cases.SynopsisAsync(index, query, length, selection, ct);
-            return TypedResults.Ok(new
-            {
-                summary.Id, summary.Camera, summary.Objects, summary.SourceS, summary.SynopsisS, summary.Condensation, summary.OverlapFraction,
-                summary.CollidingPairs, Video = $"/api/forensic/cases/{Uri.EscapeDataString(name)}/synopses/{summary.Id}",
-            });
+            Synopsis.Select(index, new SynopsisRequest(query, new SynopsisTarget(length.TotalSeconds, null), "", PrivacyFilter.PeopleOnly));
         }
         catch (FormatException e)
         {
             // Nothing matches, or the results span several cameras: the filters must change.
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [e.Message.StartsWith("camera", StringComparison.Ordinal) ? "camera" : "filters"] = [e.Message] });
         }
-        catch (Exception e) when (e is VideoSourceException or InvalidDataException)
-        {
-            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status422UnprocessableEntity);
-        }
+        await audit.AppendAsync(user.Name(), AuditActions.ForensicSynopsis, $"case:{name}", new { Query = request.QueryString.Value }, ct);
+        var selection = string.Join('&', request.Query.OrderBy(q => q.Key, StringComparer.Ordinal).Select(q => $"{q.Key}={string.Join(',', q.Value.Order(StringComparer.Ordinal))}"));
+        var state = cases.StartSynopsis(name, query, length, selection);
+        return TypedResults.Accepted(SynopsisAddress(name, state.Id), SynopsisView(name, state));
     }
+
+    private static IResult SynopsisStatus(string name, string id, ForensicCases cases) =>
+        cases.SynopsisStatus(name, id) is { } state ? TypedResults.Ok(SynopsisView(name, state)) : TypedResults.NotFound();
+
+    private static string SynopsisAddress(string name, string id) => $"/api/forensic/cases/{Uri.EscapeDataString(name)}/synopses/{id}";
+
+    private static object SynopsisView(string name, SynopsisState s) => new
+    {
+        s.Id, s.State, s.Progress, s.Problem, s.Summary?.Camera, s.Summary?.Objects, s.Summary?.SourceS, s.Summary?.SynopsisS, s.Summary?.Condensation,
+        s.Summary?.OverlapFraction, s.Summary?.CollidingPairs, Video = s.State == SynopsisState.Ready ? SynopsisAddress(name, s.Id) + "/video" : null,
+    };
 
     private static IResult PlaySynopsis(string name, string id, ForensicCases cases)
     {

@@ -1,12 +1,19 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Vigie.Forensics;
 using Vigie.Video;
 
 namespace Vigie.Service.Forensics;
 
-/// <summary>A synopsis made for the console: where to play it and its condensation figures.</summary>
-public sealed record SynopsisSummary(string Id, string Camera, int Objects, double SourceS, double SynopsisS, double Condensation,
+/// <summary>The figures of a synopsis made for the console.</summary>
+public sealed record SynopsisSummary(string Camera, int Objects, double SourceS, double SynopsisS, double Condensation,
     double OverlapFraction, int CollidingPairs);
+
+/// <summary>Where a synopsis stands: waiting its turn, being made (progress 0..1), ready (with its figures) or failed (why).</summary>
+public sealed record SynopsisState(string Id, string State, double Progress, SynopsisSummary? Summary, string? Problem)
+{
+    public const string Waiting = "waiting", Making = "making", Ready = "ready", Failed = "failed";
+}
 
 /// <summary>A case as listed in the console: an index folder under the forensic folder.</summary>
 public sealed record CaseSummary(string Name, int Recordings, IReadOnlyList<string> Cameras, DateTimeOffset? From, DateTimeOffset? To,
@@ -77,36 +84,72 @@ public sealed partial class ForensicCases(string folder, PrivacyFilter privacy, 
 
     /// <summary>Where a synopsis made earlier lies; null when there is none by that id.</summary>
     public static string? SynopsisVideo(TrackIndex index, string id) =>
-        SynopsisId().IsMatch(id) && File.Exists(SynopsisPath(index, id)) ? SynopsisPath(index, id) : null;
+        SynopsisId().IsMatch(id) && File.Exists(SynopsisPath(index.Folder, id)) ? SynopsisPath(index.Folder, id) : null;
 
-    private static string SynopsisPath(TrackIndex index, string id) => Path.Combine(index.Folder, "synopses", $"synopsis-{id}.mp4");
+    private static string SynopsisPath(string caseFolder, string id) => Path.Combine(caseFolder, "synopses", $"synopsis-{id}.mp4");
 
     [System.Text.RegularExpressions.GeneratedRegex("^[0-9a-f]{16}$")]
     private static partial System.Text.RegularExpressions.Regex SynopsisId();
 
+    private readonly ConcurrentDictionary<(string Case, string Id), SynopsisState> _synopses = new();
+
     /// <summary>
-    /// The synopsis of the tracks a search selects (people pixelated), made once per selection and
-    /// length (<paramref name="selection"/> names them) and then served from the case folder.
+    /// Starts making the synopsis of the tracks a search selects (people pixelated), once per selection
+    /// and length (<paramref name="selection"/> names them); it is made in the background, one job at a
+    /// time with the excerpts, and kept in the case folder. Returns where it stands.
     /// </summary>
-    public async Task<SynopsisSummary> SynopsisAsync(TrackIndex index, TrackQuery query, TimeSpan length, string selection, CancellationToken ct)
+    public SynopsisState StartSynopsis(string caseName, TrackQuery query, TimeSpan length, string selection)
     {
         var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{selection}|{length.TotalSeconds}")))[..16];
-        var video = SynopsisPath(index, id);
-        var summaryPath = Path.ChangeExtension(video, ".json");
-        await _making.WaitAsync(ct);
+        if (SynopsisStatus(caseName, id) is { State: not SynopsisState.Failed } known) return known;
+        var waiting = new SynopsisState(id, SynopsisState.Waiting, 0, null, null);
+        _synopses[(caseName, id)] = waiting;
+        _ = Task.Run(() => MakeSynopsisAsync(caseName, id, query, length));
+        return waiting;
+    }
+
+    /// <summary>Where a synopsis stands (being made, or made earlier); null when there is none by that id.</summary>
+    public SynopsisState? SynopsisStatus(string caseName, string id)
+    {
+        if (!SynopsisId().IsMatch(id)) return null;
+        if (_synopses.TryGetValue((caseName, id), out var state)) return state;
+        using var index = Open(caseName);
+        if (index is null) return null;
+        var summaryPath = Path.ChangeExtension(SynopsisPath(index.Folder, id), ".json");
+        return File.Exists(summaryPath) && SynopsisVideo(index, id) is not null
+            ? new SynopsisState(id, SynopsisState.Ready, 1, System.Text.Json.JsonSerializer.Deserialize<SynopsisSummary>(File.ReadAllText(summaryPath)), null)
+            : null;
+    }
+
+    private async Task MakeSynopsisAsync(string caseName, string id, TrackQuery query, TimeSpan length)
+    {
+        var key = (caseName, id);
+        await _making.WaitAsync();
         try
         {
-            if (File.Exists(video) && File.Exists(summaryPath))
-                return System.Text.Json.JsonSerializer.Deserialize<SynopsisSummary>(await File.ReadAllTextAsync(summaryPath, ct))!;
+            using var index = Open(caseName) ?? throw new InvalidDataException($"case {caseName} is gone");
+            var video = SynopsisPath(index.Folder, id);
             Directory.CreateDirectory(Path.GetDirectoryName(video)!);
             var partial = video + ".part.mp4";
+            _synopses[key] = new SynopsisState(id, SynopsisState.Making, 0, null, null);
             var report = await Synopsis.RenderAsync(index, new SynopsisRequest(query, new SynopsisTarget(length.TotalSeconds, null), partial, privacy),
-                line => logger.LogInformation("synopsis {Id}: {Line}", id, line), ct);
-            var summary = new SynopsisSummary(id, report.Camera, report.Objects, Math.Round(report.SourceS, 1), Math.Round(report.SynopsisS, 1),
+                line => logger.LogInformation("synopsis {Id} of {Case}: {Line}", id, caseName, line),
+                p => _synopses[key] = new SynopsisState(id, SynopsisState.Making, Math.Round(p.Done / p.Total, 3), null, null), CancellationToken.None);
+            var summary = new SynopsisSummary(report.Camera, report.Objects, Math.Round(report.SourceS, 1), Math.Round(report.SynopsisS, 1),
                 Math.Round(report.Condensation, 2), Math.Round(report.OverlapFraction, 4), report.CollidingPairs);
             File.Move(partial, video, overwrite: true);
-            await File.WriteAllTextAsync(summaryPath, System.Text.Json.JsonSerializer.Serialize(summary), ct);
-            return summary;
+            await File.WriteAllTextAsync(Path.ChangeExtension(video, ".json"), System.Text.Json.JsonSerializer.Serialize(summary));
+            _synopses[key] = new SynopsisState(id, SynopsisState.Ready, 1, summary, null);
+        }
+        catch (Exception e) when (e is VideoSourceException or InvalidDataException or FormatException or IOException)
+        {
+            logger.LogWarning("synopsis {Id} of {Case} failed: {Message}", id, caseName, e.Message);
+            _synopses[key] = new SynopsisState(id, SynopsisState.Failed, 0, null, e.Message);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "synopsis {Id} of {Case} failed", id, caseName);
+            _synopses[key] = new SynopsisState(id, SynopsisState.Failed, 0, null, "internal error (see the service log)");
         }
         finally
         {

@@ -18,8 +18,8 @@ public sealed record IndexRequest(IReadOnlyList<string> Recordings, SceneConfig 
     public int Workers { get; init; } = Environment.ProcessorCount;
 }
 
-/// <summary>Video time done out of the total to do (warm-up overlaps included), for a progress bar.</summary>
-public readonly record struct IndexProgress(TimeSpan Done, TimeSpan Total);
+/// <summary>Video time done out of the total to do (for the index, warm-up overlaps included), for a progress bar.</summary>
+public readonly record struct VideoProgress(TimeSpan Done, TimeSpan Total);
 
 public sealed record RecordingOutcome(string Path, TimeSpan Duration, int Tracks, int Events, string? Problem);
 
@@ -54,7 +54,7 @@ public static class Indexer
         return files;
     }
 
-    public static async Task<IndexSummary> RunAsync(IndexRequest request, Action<IndexProgress>? progress, ILogger logger, CancellationToken ct)
+    public static async Task<IndexSummary> RunAsync(IndexRequest request, Action<VideoProgress>? progress, ILogger logger, CancellationToken ct)
     {
         var camera = request.Camera is { } name
             ? request.Config.Cameras.FirstOrDefault(c => c.Name == name)
@@ -93,7 +93,7 @@ public static class Indexer
         void Advance(int i, TimeSpan t)
         {
             Interlocked.Exchange(ref done[i], Math.Max(0, (t - pieces[i].DecodeFrom).Ticks));
-            progress?.Invoke(new IndexProgress(TimeSpan.FromTicks(done.Sum()), total));
+            progress?.Invoke(new VideoProgress(TimeSpan.FromTicks(done.Sum()), total));
         }
 
         Directory.CreateDirectory(Path.Combine(request.IndexFolder, PieceRecorder.ThumbnailFolder));

@@ -30,7 +30,11 @@ public static class Synopsis
 {
     private sealed record Cutout(double T, Box Box, byte[] Jpeg);
 
-    public static async Task<SynopsisReport> RenderAsync(TrackIndex index, SynopsisRequest request, Action<string>? say, CancellationToken ct)
+    /// <summary>
+    /// The tracks a synopsis of this request would show; a <see cref="FormatException"/> naming what to
+    /// change when there are none or they come from several cameras. Quick: no video is read.
+    /// </summary>
+    public static IReadOnlyList<IndexedTrack> Select(TrackIndex index, SynopsisRequest request)
     {
         var hits = index.Search(request.Query with { Limit = 10000 })
             .Where(h => h.Facts.EndS - h.Facts.StartS >= request.MinObjectTime.TotalSeconds).ToList();
@@ -38,6 +42,15 @@ public static class Synopsis
         if (cameras.Count > 1)
             throw new FormatException($"camera: the results come from {cameras.Count} cameras ({string.Join(", ", cameras)}); a synopsis shows one scene: choose one");
         if (hits.Count == 0) throw new FormatException("nothing in the index matches these filters: no synopsis to make");
+        return hits;
+    }
+
+    /// <param name="progress">Video time gone through (the stretches of recordings decoded, then the synopsis written) out of the total.</param>
+    public static async Task<SynopsisReport> RenderAsync(TrackIndex index, SynopsisRequest request, Action<string>? say,
+        Action<VideoProgress>? progress, CancellationToken ct)
+    {
+        var hits = Select(index, request);
+        var cameras = hits.Select(h => h.Recording.Camera).Distinct().ToList();
         var recordings = hits.Select(h => h.Recording).DistinctBy(r => r.Id).ToList();
         var main = recordings.MaxBy(r => hits.Count(h => h.Recording.Id == r.Id))!;
         if (main.Background is null) throw new InvalidDataException($"{index.Folder}: the index holds no background for {main.Path}");
@@ -49,10 +62,17 @@ public static class Synopsis
         say?.Invoke($"{tubes.Count} objects placed in {plan.LengthS:0.0} s; cutting them out of {recordings.Count} recording(s)");
 
         var byId = hits.ToDictionary(h => h.Id);
+        var tubesOf = recordings.ToDictionary(r => r.Id, r => tubes.Where(t => byId[t.TrackId].Recording.Id == r.Id).ToList());
+        var total = TimeSpan.FromSeconds(tubesOf.Values.Sum(t => Stretches(t).Sum(s => s.To - s.From)) + plan.LengthS);
+        var done = TimeSpan.Zero;
+        void Advance(TimeSpan step)
+        {
+            done += step;
+            progress?.Invoke(new VideoProgress(done < total ? done : total, total));
+        }
         var cutouts = new Dictionary<long, List<Cutout>>();
         foreach (var recording in recordings)
-            await CutOutAsync(index, recording, tubes.Where(t => byId[t.TrackId].Recording.Id == recording.Id).ToList(), background.Size(),
-                request, cutouts, ct);
+            await CutOutAsync(index, recording, tubesOf[recording.Id], background.Size(), request, cutouts, Advance, ct);
 
         var people = hits.Where(h => PrivacyFilter.HidesCategory(h.Facts.Category)).Select(h => h.Id).ToHashSet();
         var frames = (int)Math.Ceiling(plan.LengthS * request.Fps) + 1;
@@ -79,6 +99,7 @@ public static class Synopsis
                 request.Privacy.Apply(canvas, hide);
                 foreach (var (box, text) in labels) Video.Annotator.Label(canvas, box, text, new Scalar(0, 220, 255));
                 writer.Write(canvas);
+                Advance(TimeSpan.FromSeconds(1 / request.Fps));
             }
         }
 
@@ -90,20 +111,26 @@ public static class Synopsis
 
     /// <summary>Decodes only the stretches of a recording where chosen objects are, and keeps each object's pixels (JPEG in memory).</summary>
     private static async Task CutOutAsync(TrackIndex index, IndexedRecording recording, IReadOnlyList<Tube> tubes, Size size, SynopsisRequest request,
-        Dictionary<long, List<Cutout>> cutouts, CancellationToken ct)
+        Dictionary<long, List<Cutout>> cutouts, Action<TimeSpan> decoded, CancellationToken ct)
     {
         var others = index.Search(new TrackQuery { Camera = recording.Camera, Limit = 10000 })
             .Where(h => h.Recording.Id == recording.Id && PrivacyFilter.HidesCategory(h.Facts.Category)).ToList();
         foreach (var (from, to) in Stretches(tubes))
         {
+            var reached = from;
             await using var source = await FfmpegSource.OpenAsync(recording.Path,
                 new DecodeOptions(request.Fps, size.Width, 2) { Excerpt = (TimeSpan.FromSeconds(from), TimeSpan.FromSeconds(to - from)) }, ct);
             await foreach (var frame in source.ReadFramesAsync(ct))
                 using (frame)
                 {
                     var image = frame.Image;
-                    if (image.Size() != size) continue;
                     var t = frame.Timestamp.TotalSeconds;
+                    if (t > reached)
+                    {
+                        decoded(TimeSpan.FromSeconds(Math.Min(t, to) - reached));
+                        reached = Math.Min(t, to);
+                    }
+                    if (image.Size() != size) continue;
                     // People near an object are pixelated before its pixels are taken.
                     foreach (var person in others)
                         if (PathPoints.BoxAt(person.Path, t) is { } pb) PrivacyFilter.Pixelate(image, Excerpts.Pixels(pb, image));
@@ -120,6 +147,7 @@ public static class Synopsis
                         list.Add(new Cutout(t, new Box(rect.X, rect.Y, rect.Width, rect.Height), jpeg));
                     }
                 }
+            decoded(TimeSpan.FromSeconds(to - reached));
         }
     }
 

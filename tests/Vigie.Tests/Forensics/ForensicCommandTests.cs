@@ -136,6 +136,20 @@ public class ForensicCommandTests(IndexedRecordingFixture recording) : IClassFix
     }
 
     [Fact]
+    public async Task Synopsis_progress_goes_forward_to_its_total()
+    {
+        using var index = TrackIndex.OpenExisting(Index);
+        var reported = new List<VideoProgress>();
+        var output = Path.Combine(_folder, "progress.mp4");
+        await Synopsis.RenderAsync(index, new SynopsisRequest(new TrackQuery { Limit = 10000 }, new SynopsisTarget(15, null), output, PrivacyFilter.PeopleOnly),
+            null, reported.Add, CancellationToken.None);
+        Assert.True(reported.Count > 10);
+        Assert.All(reported.Zip(reported.Skip(1)), pair => Assert.True(pair.Second.Done >= pair.First.Done));
+        Assert.Equal(reported[^1].Total, reported[^1].Done);
+        Assert.True(reported[^1].Total.TotalSeconds >= 15, $"total {reported[^1].Total}: the stretches decoded and the synopsis written");
+    }
+
+    [Fact]
     public void The_index_keeps_no_appearance_of_people_and_no_images_in_the_database()
     {
         using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Index, TrackIndex.FileName)};Mode=ReadOnly;Pooling=False");

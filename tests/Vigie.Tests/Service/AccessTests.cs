@@ -60,8 +60,9 @@ public class AccessTests
         ["GET /api/forensic/cases/{name}/tracks/{id:long}/thumbnail"] = [Op, Sup],
         ["GET /api/forensic/cases/{name}/tracks/{id:long}/excerpt"] = [Op, Sup],
         ["GET /api/forensic/cases/{name}/tracks/{id:long}/excerpt/unblurred"] = [Sup],
-        ["GET /api/forensic/cases/{name}/synopsis"] = [Op, Sup],
+        ["POST /api/forensic/cases/{name}/synopses"] = [Op, Sup],
         ["GET /api/forensic/cases/{name}/synopses/{id}"] = [Op, Sup],
+        ["GET /api/forensic/cases/{name}/synopses/{id}/video"] = [Op, Sup],
     };
 
     [Fact]

@@ -310,23 +310,35 @@ $("#forensic-synopsis").addEventListener("submit", async e => {
   playingTrack = null;
   $("#forensic-player").hidden = false;
   $("#forensic-unblur").style.display = "none";
-  $("#forensic-moment").textContent = "Making the synopsis (a minute or more for hours of footage)…";
-  let body;
+  $("#forensic-moment").textContent = "Asking for the synopsis…";
+  let state;
   try {
-    body = await api(`/api/forensic/cases/${encodeURIComponent(lastSearch.caseName)}/synopsis?${query}`);
+    state = await api(`/api/forensic/cases/${encodeURIComponent(lastSearch.caseName)}/synopses?${query}`, { method: "POST" });
+    const address = `/api/forensic/cases/${encodeURIComponent(lastSearch.caseName)}/synopses/${state.id}`;
+    while (state.state === "waiting" || state.state === "making") {
+      $("#forensic-moment").textContent = state.state === "waiting"
+        ? "The synopsis waits for the service's previous video job…"
+        : `Making the synopsis… ${Math.round(100 * state.progress)} %`;
+      await new Promise(resolve => setTimeout(resolve, 1000));
+      state = await api(address);
+    }
   } catch (err) {
     $("#forensic-moment").textContent = err.message;
+    return;
+  }
+  if (state.state !== "ready") {
+    $("#forensic-moment").textContent = `The synopsis could not be made: ${state.problem}`;
     return;
   }
   const video = $("#forensic-video");
   if (video.src.startsWith("blob:")) URL.revokeObjectURL(video.src);
   const minutes = s => s >= 120 ? `${(s / 60).toFixed(0)} min` : `${s.toFixed(0)} s`;
   video.onloadeddata = () => {
-    $("#forensic-moment").textContent = `Synopsis of ${body.objects} object(s) from ${minutes(body.source_s)} of footage in ${minutes(body.synopsis_s)}`
-      + ` (condensation ${body.condensation.toFixed(1)}×, overlap ${(100 * body.overlap_fraction).toFixed(1)} % of object area)`;
+    $("#forensic-moment").textContent = `Synopsis of ${state.objects} object(s) from ${minutes(state.source_s)} of footage in ${minutes(state.synopsis_s)}`
+      + ` (condensation ${state.condensation.toFixed(1)}×, overlap ${(100 * state.overlap_fraction).toFixed(1)} % of object area)`;
   };
   video.onerror = () => { $("#forensic-moment").textContent = "The synopsis could not be played."; };
-  video.src = body.video;
+  video.src = state.video;
 });
 
 // ---- cameras ----
