@@ -124,13 +124,14 @@ public sealed partial class ForensicCases(string folder, PrivacyFilter privacy, 
     private async Task MakeSynopsisAsync(string caseName, string id, TrackQuery query, TimeSpan length)
     {
         var key = (caseName, id);
+        string? partial = null;
         await _making.WaitAsync();
         try
         {
             using var index = Open(caseName) ?? throw new InvalidDataException($"case {caseName} is gone");
             var video = SynopsisPath(index.Folder, id);
             Directory.CreateDirectory(Path.GetDirectoryName(video)!);
-            var partial = video + ".part.mp4";
+            partial = video + ".part.mp4";
             _synopses[key] = new SynopsisState(id, SynopsisState.Making, 0, null, null);
             var report = await Synopsis.RenderAsync(index, new SynopsisRequest(query, new SynopsisTarget(length.TotalSeconds, null), partial, privacy),
                 line => logger.LogInformation("synopsis {Id} of {Case}: {Line}", id, caseName, line),
@@ -145,16 +146,24 @@ public sealed partial class ForensicCases(string folder, PrivacyFilter privacy, 
         {
             logger.LogWarning("synopsis {Id} of {Case} failed: {Message}", id, caseName, e.Message);
             _synopses[key] = new SynopsisState(id, SynopsisState.Failed, 0, null, e.Message);
+            Forget(partial);
         }
         catch (Exception e)
         {
             logger.LogError(e, "synopsis {Id} of {Case} failed", id, caseName);
             _synopses[key] = new SynopsisState(id, SynopsisState.Failed, 0, null, "internal error (see the service log)");
+            Forget(partial);
         }
         finally
         {
             _making.Release();
         }
+    }
+
+    /// <summary>A half-made video is of no use: it goes.</summary>
+    private static void Forget(string? partial)
+    {
+        if (partial is not null && File.Exists(partial)) File.Delete(partial);
     }
 
     /// <summary>The excerpt of a track, made once and then served from the case folder.</summary>

@@ -15,7 +15,8 @@ namespace Vigie.Tests.Service;
 /// <summary>Forensic search from the service: the API (roles, validation, audit) and the console in a real browser.</summary>
 public class ForensicServiceTests
 {
-    private static async Task IndexSyntheticCaseAsync(string folder)
+    /// <returns>The recording indexed.</returns>
+    private static async Task<string> IndexSyntheticCaseAsync(string folder)
     {
         var clip = Path.Combine(TestPaths.TempFolder(), "recording.mp4");
         await Task.Run(() => SyntheticScene.Default.WriteVideo(clip));
@@ -27,6 +28,28 @@ public class ForensicServiceTests
                   - { name: A, from: [0.5, 0.0], to: [0.5, 1.0], forbidden: none }
             """);
         await Indexer.RunAsync(new IndexRequest([clip], config, folder, () => PrivacyFilter.PeopleOnly), null, NullLogger.Instance, CancellationToken.None);
+        return clip;
+    }
+
+    [Fact]
+    public async Task A_synopsis_whose_recording_has_gone_fails_with_the_reason_and_leaves_no_partial_video()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        var caseFolder = Path.Combine(service.Service<ForensicCases>().Folder, "yard-case");
+        File.Delete(await IndexSyntheticCaseAsync(caseFolder));
+        var http = service.As(Roles.Operator);
+        var started = await http.PostAsync("/api/forensic/cases/yard-case/synopses?line=A&length=10s", null);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var state = await started.Content.ReadFromJsonAsync<JsonElement>();
+        for (var waited = 0; state.GetProperty("state").GetString() is "waiting" or "making" && waited < 60; waited++)
+        {
+            await Task.Delay(500);
+            state = await http.GetFromJsonAsync<JsonElement>(started.Headers.Location!.ToString());
+        }
+        Assert.Equal("failed", state.GetProperty("state").GetString());
+        Assert.Contains("no such file", state.GetProperty("problem").GetString());
+        Assert.Equal(JsonValueKind.Null, state.GetProperty("video").ValueKind);
+        Assert.Empty(Directory.GetFiles(caseFolder, "*.mp4", SearchOption.AllDirectories));
     }
 
     [Fact]
