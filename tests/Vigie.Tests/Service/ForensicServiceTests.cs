@@ -38,14 +38,7 @@ public class ForensicServiceTests
         var caseFolder = Path.Combine(service.Service<ForensicCases>().Folder, "yard-case");
         File.Delete(await IndexSyntheticCaseAsync(caseFolder));
         var http = service.As(Roles.Operator);
-        var started = await http.PostAsync("/api/forensic/cases/yard-case/synopses?line=A&length=10s", null);
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var state = await started.Content.ReadFromJsonAsync<JsonElement>();
-        for (var waited = 0; state.GetProperty("state").GetString() is "waiting" or "making" && waited < 60; waited++)
-        {
-            await Task.Delay(500);
-            state = await http.GetFromJsonAsync<JsonElement>(started.Headers.Location!.ToString());
-        }
+        var (state, _) = await SynopsisAsync(http, "/api/forensic/cases/yard-case/synopses?line=A&length=10s");
         Assert.Equal("failed", state.GetProperty("state").GetString());
         Assert.Contains("no such file", state.GetProperty("problem").GetString());
         Assert.Equal(JsonValueKind.Null, state.GetProperty("video").ValueKind);
@@ -93,17 +86,7 @@ public class ForensicServiceTests
         await IndexSyntheticCaseAsync(Path.Combine(service.Service<ForensicCases>().Folder, "yard-case"));
         var http = service.As(Roles.Operator);
 
-        var started = await http.PostAsync("/api/forensic/cases/yard-case/synopses?line=A&length=10s", null);
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var address = started.Headers.Location!.ToString();
-        var synopsis = await started.Content.ReadFromJsonAsync<JsonElement>();
-        var states = new List<string>();
-        for (var waited = 0; synopsis.GetProperty("state").GetString() is "waiting" or "making" && waited < 120; waited++)
-        {
-            states.Add(synopsis.GetProperty("state").GetString()!);
-            await Task.Delay(500);
-            synopsis = await http.GetFromJsonAsync<JsonElement>(address);
-        }
+        var (synopsis, states) = await SynopsisAsync(http, "/api/forensic/cases/yard-case/synopses?line=A&length=10s");
         Assert.Equal("ready", synopsis.GetProperty("state").GetString());
         Assert.Equal("waiting", states[0]); // the request returned before the synopsis was made
         Assert.True(synopsis.GetProperty("objects").GetInt32() >= 1);
@@ -133,18 +116,8 @@ public class ForensicServiceTests
         // The same from the console: search, then the synopsis of the results.
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await ConsoleBrowserTests.LaunchChromiumAsync(playwright);
-        var page = await browser.NewPageAsync();
         var scriptErrors = new List<string>();
-        page.PageError += (_, e) => scriptErrors.Add(e);
-        await page.GotoAsync(service.Url);
-        await page.FillAsync("#login-form [name=name]", "operator");
-        await page.FillAsync("#login-form [name=password]", ServiceUnderTest.Password);
-        await page.ClickAsync("#login-form button[type=submit]");
-        await page.ClickAsync("nav button[data-view=forensic]");
-        await Assertions.Expect(page.Locator("#forensic-form [name=case] option")).ToHaveCountAsync(1);
-        await page.SelectOptionAsync("#forensic-form [name=line]", "A");
-        await page.ClickAsync("#forensic-form button[type=submit]");
-        await Assertions.Expect(page.Locator("[data-testid=forensic-summary]")).ToContainTextAsync("object(s)");
+        var page = await SearchLineAInTheConsoleAsync(browser, service.Url, "operator", scriptErrors);
         await page.FillAsync("#forensic-synopsis [name=length]", "12s"); // not made yet: the console waits for it
         await page.ClickAsync("#forensic-synopsis button[type=submit]");
         await page.WaitForFunctionAsync("() => { const v = document.querySelector('[data-testid=forensic-video]'); return v && v.src.includes('/synopses/') && v.readyState >= 2 && v.duration > 1; }",
@@ -152,6 +125,39 @@ public class ForensicServiceTests
         await Assertions.Expect(page.Locator("#forensic-moment")).ToContainTextAsync("condensation");
         Assert.False(await page.Locator("#forensic-unblur").IsVisibleAsync());
         Assert.Empty(scriptErrors);
+    }
+
+    /// <summary>Asks for a synopsis and follows it until it is made or failed: its last state and the states seen before.</summary>
+    private static async Task<(JsonElement Last, List<string> Before)> SynopsisAsync(HttpClient http, string request)
+    {
+        var started = await http.PostAsync(request, null);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var state = await started.Content.ReadFromJsonAsync<JsonElement>();
+        var before = new List<string>();
+        for (var waited = 0; state.GetProperty("state").GetString() is "waiting" or "making" && waited < 120; waited++)
+        {
+            before.Add(state.GetProperty("state").GetString()!);
+            await Task.Delay(500);
+            state = await http.GetFromJsonAsync<JsonElement>(started.Headers.Location!.ToString());
+        }
+        return (state, before);
+    }
+
+    /// <summary>Signs in to the console, opens the Recordings view and searches the case for what crossed line A.</summary>
+    private static async Task<IPage> SearchLineAInTheConsoleAsync(IBrowser browser, string url, string user, List<string> scriptErrors)
+    {
+        var page = await browser.NewPageAsync();
+        page.PageError += (_, e) => scriptErrors.Add(e);
+        await page.GotoAsync(url);
+        await page.FillAsync("#login-form [name=name]", user);
+        await page.FillAsync("#login-form [name=password]", ServiceUnderTest.Password);
+        await page.ClickAsync("#login-form button[type=submit]");
+        await page.ClickAsync("nav button[data-view=forensic]");
+        await Assertions.Expect(page.Locator("#forensic-form [name=case] option")).ToHaveCountAsync(1);
+        await page.SelectOptionAsync("#forensic-form [name=line]", "A");
+        await page.ClickAsync("#forensic-form button[type=submit]");
+        await Assertions.Expect(page.Locator("[data-testid=forensic-summary]")).ToContainTextAsync("object(s)");
+        return page;
     }
 
     /// <summary>Pixels that differ clearly between two videos of the same frames, over all their frames.</summary>
@@ -209,18 +215,8 @@ public class ForensicServiceTests
         // The same, as a user does it in the console.
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await ConsoleBrowserTests.LaunchChromiumAsync(playwright);
-        var page = await browser.NewPageAsync();
         var scriptErrors = new List<string>();
-        page.PageError += (_, e) => scriptErrors.Add(e);
-        await page.GotoAsync(service.Url);
-        await page.FillAsync("#login-form [name=name]", "supervisor");
-        await page.FillAsync("#login-form [name=password]", ServiceUnderTest.Password);
-        await page.ClickAsync("#login-form button[type=submit]");
-        await page.ClickAsync("nav button[data-view=forensic]");
-        await Assertions.Expect(page.Locator("#forensic-form [name=case] option")).ToHaveCountAsync(1);
-        await page.SelectOptionAsync("#forensic-form [name=line]", "A");
-        await page.ClickAsync("#forensic-form button[type=submit]");
-        await Assertions.Expect(page.Locator("[data-testid=forensic-summary]")).ToContainTextAsync("object(s)");
+        var page = await SearchLineAInTheConsoleAsync(browser, service.Url, "supervisor", scriptErrors);
         var first = page.Locator("[data-testid=forensic-results] li").First;
         await first.WaitForAsync();
         await page.WaitForFunctionAsync("() => { const i = document.querySelector('[data-testid=forensic-results] img'); return i && i.complete && i.naturalWidth > 0; }");
