@@ -62,16 +62,24 @@ public static class ForensicEndpoints
     {
         using var index = cases.Open(name);
         if (index is null) return TypedResults.NotFound();
-        string? Value(string key) => request.Query[key] is { Count: > 0 } v && !string.IsNullOrWhiteSpace(v[0]) ? v[0] : null;
-        var day = index.Recordings().Select(r => r.StartClock).DefaultIfEmpty(DateTimeOffset.Now).Min();
-        var (query, problems) = QueryText.Read(Value, request.Query["class"].OfType<string>(), day, 200, name => name);
-        if (problems.Count > 0)
-            return TypedResults.ValidationProblem(problems.GroupBy(p => p.Field).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
+        var (query, problems) = ReadQuery(request, index, 200);
+        if (problems.Count > 0) return TypedResults.ValidationProblem(problems);
         var hits = index.Search(query);
         await audit.AppendAsync(user.Name(), AuditActions.ForensicSearch, $"case:{name}",
             new { Query = request.QueryString.Value, Found = hits.Count }, ct);
         return TypedResults.Ok<IReadOnlyList<SearchHit>>(hits.Select(h => SearchHit.From(h,
             h.Thumbnail is null ? null : $"/api/forensic/cases/{Uri.EscapeDataString(name)}/tracks/{h.Id}/thumbnail")).ToList());
+    }
+
+    private static string? QueryValue(HttpRequest request, string key) =>
+        request.Query[key] is { Count: > 0 } v && !string.IsNullOrWhiteSpace(v[0]) ? v[0] : null;
+
+    /// <summary>The search filters of a request (times of day are on the day the case's footage starts), and every faulty field.</summary>
+    private static (TrackQuery Query, Dictionary<string, string[]> Problems) ReadQuery(HttpRequest request, TrackIndex index, int limit)
+    {
+        var day = index.Recordings().Select(r => r.StartClock).DefaultIfEmpty(DateTimeOffset.Now).Min();
+        var (query, problems) = QueryText.Read(key => QueryValue(request, key), request.Query["class"].OfType<string>(), day, limit, name => name);
+        return (query, problems.GroupBy(p => p.Field).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
     }
 
     private static readonly TimeSpan DefaultSynopsisLength = TimeSpan.FromSeconds(60);
@@ -82,14 +90,11 @@ public static class ForensicEndpoints
     {
         using var index = cases.Open(name);
         if (index is null) return TypedResults.NotFound();
-        string? Value(string key) => request.Query[key] is { Count: > 0 } v && !string.IsNullOrWhiteSpace(v[0]) ? v[0] : null;
-        var day = index.Recordings().Select(r => r.StartClock).DefaultIfEmpty(DateTimeOffset.Now).Min();
-        var (query, problems) = QueryText.Read(Value, request.Query["class"].OfType<string>(), day, 10000, name => name);
-        var errors = problems.GroupBy(p => p.Field).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray());
+        var (query, errors) = ReadQuery(request, index, 10000);
         var length = DefaultSynopsisLength;
         try
         {
-            if (Value("length") is { } text) length = QueryText.Duration(text, "length");
+            if (QueryValue(request, "length") is { } text) length = QueryText.Duration(text, "length");
             if (length < TimeSpan.FromSeconds(5) || length > LongestSynopsis)
                 errors["length"] = [$"length: between 5s and {LongestSynopsis.TotalMinutes:0}m"];
         }
