@@ -111,7 +111,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     /// When this lying box is a fall: the highest upright box of the last <paramref name="maxFallDuration"/>
     /// seen whole in height (one cut by the top or bottom of the image gives no standing height; cut at
     /// the side, it still does) is the standing posture, the top must have dropped by <see cref="TopDrop"/>
-    /// of its height, and the fall is the moment the top passed that mark (interpolated between
+    /// of its height, and the fall is the last moment the top passed that mark (interpolated between
     /// sightings; the detector often loses people mid-fall). Null when it is not a fall. Pure.
     /// </summary>
     public static TimeSpan? FallMoment(IReadOnlyList<TimedBox> recent, Box lying, TimeSpan now, TimeSpan maxFallDuration, int frameHeight)
@@ -121,14 +121,13 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         var standing = upright.MinBy(r => r.Box.Y);
         var mark = standing.Box.Y + TopDrop * standing.Box.Height;
         if (lying.Y < mark) return null;
-        var before = standing;
-        foreach (var r in recent.Where(r => r.Time > standing.Time).Append(new TimedBox(now, lying)))
-        {
-            if (r.Box.Y >= mark)
-                return before.Time + (r.Time - before.Time) * ((mark - before.Box.Y) / Math.Max(1e-3, r.Box.Y - before.Box.Y));
-            before = r;
-        }
-        return now;
+        // The last time the top went below the mark: a person whose top came back above it (stood up,
+        // straightened after bending) had not fallen yet.
+        var after = recent.Where(r => r.Time > standing.Time).Append(new TimedBox(now, lying)).ToList();
+        var lastAbove = after.FindLastIndex(r => r.Box.Y < mark);
+        var before = lastAbove < 0 ? standing : after[lastAbove];
+        var below = after[lastAbove + 1];
+        return before.Time + (below.Time - before.Time) * ((mark - before.Box.Y) / Math.Max(1e-3, below.Box.Y - before.Box.Y));
     }
 
     /// <summary>The past of a person who vanished just now where this lying box appears (the tracker lost them as they fell).</summary>

@@ -122,6 +122,16 @@ public class SceneStateRuleTests
         Assert.Null(PersonDown.FallMoment(recent, new Box(420, 330, 180, 60), TimeSpan.FromSeconds(2.0), TimeSpan.FromSeconds(2), H)); // top hardly dropped
     }
 
+    [Fact]
+    public void A_person_who_bent_down_and_straightened_up_falls_when_the_top_last_passes_the_mark()
+    {
+        TimedBox Seen(double t, Box b) => new(TimeSpan.FromSeconds(t), b);
+        // Bends (top 380, below the mark 354) at 1.2 s, stands again at 1.6 s, falls after 1.8 s.
+        var recent = new[] { Seen(1.0, Standing), Seen(1.2, new Box(450, 380, 100, 100)), Seen(1.6, Standing), Seen(1.8, Standing) };
+        var moment = PersonDown.FallMoment(recent, Lying, TimeSpan.FromSeconds(2.2), TimeSpan.FromSeconds(2), H);
+        Assert.Equal(1.8 + 0.4 * 54 / 120, moment!.Value.TotalSeconds, 3);
+    }
+
     private static Weapon Weapons() =>
         new([new WeaponZone(new WatchedZone("frame", Whole, Schedule.Always), 3, TimeSpan.FromSeconds(2), 0.3, TimeSpan.FromSeconds(3))]);
 
