@@ -3,7 +3,7 @@ using Vigie.Perception;
 
 namespace Vigie.Analytics;
 
-public sealed record CrowdMovementZone(WatchedZone Zone, double ZThreshold, TimeSpan Dwell, TimeSpan Warmup, double MinSpeed, double? MaxSpeed);
+public sealed record CrowdMovementZone(WatchedZone Zone, double ZThreshold, TimeSpan Dwell, TimeSpan Warmup, double MinSpeed, double? MaxSpeed, int MinPeople);
 
 /// <summary>Optical-flow statistics of a zone on one frame (speeds in image fractions per second).</summary>
 public readonly record struct FlowStats(double Speed, double Coherence, double Divergence);
@@ -14,6 +14,9 @@ public readonly record struct FlowStats(double Speed, double Coherence, double D
 /// divergence), so a busy station and a quiet square each have theirs; an alert needs the motion to
 /// stand out from that normal by <c>ZThreshold</c> spreads for the dwell time. Frames where the whole
 /// image moves as one (a camera pan, shake or zoom) are ignored: that is the camera, not the crowd.
+/// A crowd is people: the alert also needs <c>MinPeople</c> people (or, with the model-free motion
+/// detector, moving things) detected in the zone during the abnormal motion; one car driving into an
+/// empty car park is sudden motion, not a crowd.
 /// </summary>
 public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEventRule
 {
@@ -165,6 +168,7 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
         private TimeSpan? _firstSeen;
         private TimeSpan? _onset;
         private TimeSpan _lastAbnormal;
+        private int _mostPeople;
         private SceneEvent? _open;
 
         public void Update(SceneState state, MotionField motion, List<EventChange> changes, List<Measurement> measurements)
@@ -192,7 +196,8 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
             }
             _onset ??= state.Time;
             _lastAbnormal = state.Time;
-            if (_open is null && state.Time - _onset.Value >= settings.Dwell)
+            _mostPeople = Math.Max(_mostPeople, PeopleIn(state));
+            if (_open is null && state.Time - _onset.Value >= settings.Dwell && _mostPeople >= settings.MinPeople)
             {
                 var what = stats.Divergence > 0.5 ? "dispersing" : stats.Divergence < -0.5 ? "converging" : stats.Coherence > 0.6 ? "surging one way" : "moving suddenly";
                 _open = new SceneEvent(state.Camera, EventKinds.CrowdMovement, settings.Zone.Name, _onset.Value, null, state.Time,
@@ -202,11 +207,16 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
             }
         }
 
+        /// <summary>People (or anonymous moving things) detected with their feet in the zone on this frame.</summary>
+        private int PeopleIn(SceneState state) => state.Detections.Count(d =>
+            d.Category is Category.Person or Category.Moving && settings.Zone.Contains(state.Normalise(d.Box.BottomCenter)));
+
         public void Close(List<EventChange> changes)
         {
             if (_open is not null) changes.Add(new EventChange(_open with { End = _lastAbnormal }, Closed: true));
             _open = null;
             _onset = null;
+            _mostPeople = 0;
         }
     }
 }

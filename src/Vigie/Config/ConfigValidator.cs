@@ -116,6 +116,7 @@ public static class ConfigValidator
             if (m.WarmupS < 0) err($"{mp}.warmup_s", "must be zero or more seconds");
             if (m.MinSpeed < 0) err($"{mp}.min_speed", "must be zero or more");
             if (m.MaxSpeed is <= 0) err($"{mp}.max_speed", "must be a positive speed");
+            if (m.MinPeople < 1) err($"{mp}.min_people", "must be at least one person");
         }
         if (u.PersonDown is { } p)
         {

@@ -268,6 +268,9 @@ public sealed class CrowdMovementConfig
 
     [Description("Optional absolute limit: mean flow speed above this always alerts, even without a learned normal (image fractions per second).")]
     public double? MaxSpeed { get; set; }
+
+    [Description("People needed in the zone during the abnormal motion for it to be a crowd's (detected on one frame; with the model-free motion detector, moving things count). 1 alerts on any sudden motion, e.g. a car.")]
+    public int MinPeople { get; set; } = 3;
 }
 
 public sealed class WrongWayConfig

@@ -26,15 +26,20 @@ public class CrowdMovementTests
     }
 
     private static CrowdMovement Rule() => new([new CrowdMovementZone(new WatchedZone("square", Whole, Schedule.Always), 4,
-        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.05, null)]);
+        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.05, null, MinPeople: 3)]);
 
-    private static List<EventChange> Run(CrowdMovement rule, double seconds, Func<double, MotionField> field)
+    // Twelve people standing in the lower half of the 640×360 image, where the flow of Field is.
+    private static readonly Detection[] Crowd = Enumerable.Range(0, 12)
+        .Select(i => new Detection(new Box(20 + 50 * i, 200, 20, 60), Category.Person, "person", 0.8f)).ToArray();
+
+    private static List<EventChange> Run(CrowdMovement rule, double seconds, Func<double, MotionField> field, IReadOnlyList<Detection>? seen = null)
     {
         var changes = new List<EventChange>();
         for (var t = 0.0; t < seconds; t += 0.2)
             changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), 640, 360, [], [])
             {
                 Motion = field(t),
+                Detections = seen ?? Crowd,
             }));
         changes.AddRange(rule.Flush(TimeSpan.FromSeconds(seconds)));
         return changes;
@@ -52,6 +57,16 @@ public class CrowdMovementTests
         Assert.Equal(25, alert.Start.TotalSeconds, 0);
         Assert.InRange((alert.RaisedAt - alert.Start).TotalSeconds, 0.99, 1.3);
         Assert.Contains("surging one way", alert.Detail);
+    }
+
+    [Fact]
+    public void Sudden_motion_with_fewer_people_than_a_crowd_is_not_a_crowd_movement()
+    {
+        var rng = new Random(1);
+        var car = new Detection(new Box(300, 220, 120, 60), Category.Vehicle, "car", 0.9f);
+        Assert.Empty(Run(Rule(), 40, t => Field(rng, t < 25 ? Milling : (_, _) => (0.3, 0)), [car, Crowd[0], Crowd[1]]));
+        // The third person makes it a crowd.
+        Assert.Single(Run(Rule(), 40, t => Field(rng, t < 25 ? Milling : (_, _) => (0.3, 0)), [car, .. Crowd[..3]]), c => !c.Closed);
     }
 
     [Fact]

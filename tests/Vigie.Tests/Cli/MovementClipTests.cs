@@ -116,6 +116,7 @@ public class CrowdMovementClipTests
     [Theory]
     [InlineData("pedestrians/vtest.avi")]
     [InlineData("intrusion/table_zone_one_by_one.mp4")]
+    [InlineData("wrong_way/parking_lane_topdown_cars.mp4")] // a car drives into an empty car park: sudden, but no crowd
     public async Task Normal_walking_raises_no_crowd_movement(string clip)
     {
         var folder = TestPaths.TempFolder();

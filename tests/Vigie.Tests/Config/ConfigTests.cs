@@ -141,12 +141,14 @@ public class ConfigTests
               - name: b
                 use_cases:
                   crowd_density: { max_density: 2 }
+                  crowd_movement: { min_people: 0 }
             """;
         var errors = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(text)).Errors;
         Assert.Contains("cameras[0].zones[0].use_cases.wrong_way.allowed_direction: has zero length: it gives no direction", errors);
         Assert.Contains("cameras[0].zones[0].use_cases.crowd_density: needs max_persons or max_density", errors);
         Assert.Contains("cameras[0].calibration.image: three of the points are collinear: they cannot define the ground plane", errors);
         Assert.Contains(errors, e => e.StartsWith("cameras[1].use_cases.crowd_density.max_density: needs the camera's calibration"));
+        Assert.Contains("cameras[1].use_cases.crowd_movement.min_people: must be at least one person", errors);
     }
 
     [Fact]
