@@ -72,8 +72,13 @@ public static class VigieServer
         builder.Services.AddSingleton(sp => new EvidenceRecorder(service.DataFolder, service.Evidence.MaxWidth, new PrivacyFilter(faces),
             sp.GetRequiredService<ILogger<EvidenceRecorder>>()));
         if (faces is not null) builder.Services.AddSingleton(_ => faces);
-        builder.Services.AddSingleton(sp => new ForensicCases(service.ForensicFolder ?? Path.Combine(service.DataFolder, "forensic"),
-            new PrivacyFilter(faces), sp.GetRequiredService<ILogger<ForensicCases>>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            var cases = new ForensicCases(service.ForensicFolder ?? Path.Combine(service.DataFolder, "forensic"),
+                new PrivacyFilter(faces), sp.GetRequiredService<ILogger<ForensicCases>>());
+            cases.RemoveUnfinishedVideos();
+            return cases;
+        });
         builder.Services.AddSingleton<AlertFeed>();
         // Hosted services stop in reverse order: cameras first (closing their events), the alert desk last.
         builder.Services.AddSingleton<AlertDesk>();

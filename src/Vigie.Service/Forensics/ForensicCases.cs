@@ -160,6 +160,26 @@ public sealed partial class ForensicCases(string folder, PrivacyFilter privacy, 
         }
     }
 
+    /// <summary>
+    /// Removes the half-made excerpts and synopses a stopped service left behind (jobs live in memory:
+    /// after a restart nobody finishes them; asking again makes them anew). Call before any job starts.
+    /// </summary>
+    public int RemoveUnfinishedVideos()
+    {
+        if (!Directory.Exists(folder)) return 0;
+        var unfinished = Directory.EnumerateDirectories(folder)
+            .SelectMany(c => new[] { "synopses", "excerpts" }.Select(s => Path.Combine(c, s)))
+            .Where(Directory.Exists)
+            .SelectMany(d => Directory.EnumerateFiles(d, "*.part.mp4"))
+            .ToList();
+        foreach (var path in unfinished)
+        {
+            logger.LogInformation("removing {Video}, left unfinished when the service stopped", path);
+            File.Delete(path);
+        }
+        return unfinished.Count;
+    }
+
     /// <summary>A half-made video is of no use: it goes.</summary>
     private static void Forget(string? partial)
     {
@@ -177,7 +197,15 @@ public sealed partial class ForensicCases(string folder, PrivacyFilter privacy, 
             if (File.Exists(path)) return path;
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var partial = path + ".part.mp4";
-            await Excerpts.WriteAsync(index, track, partial, privacy, ct);
+            try
+            {
+                await Excerpts.WriteAsync(index, track, partial, privacy, ct);
+            }
+            catch
+            {
+                Forget(partial); // the viewer left, or the recording failed: nothing half-made is served later
+                throw;
+            }
             File.Move(partial, path, overwrite: true);
             return path;
         }

@@ -46,6 +46,22 @@ public class ForensicServiceTests
     }
 
     [Fact]
+    public void Videos_left_half_made_by_a_stopped_service_are_removed_and_finished_ones_kept()
+    {
+        var folder = TestPaths.TempFolder();
+        var synopses = Directory.CreateDirectory(Path.Combine(folder, "yard-case", "synopses")).FullName;
+        var excerpts = Directory.CreateDirectory(Path.Combine(folder, "yard-case", "excerpts")).FullName;
+        foreach (var name in new[] { Path.Combine(synopses, "synopsis-0123456789abcdef.part.mp4"), Path.Combine(synopses, "synopsis-fedcba9876543210.mp4"),
+                     Path.Combine(excerpts, "track-7.part.mp4"), Path.Combine(excerpts, "track-8.mp4") })
+            File.WriteAllBytes(name, [0, 0, 0, 1]);
+        var cases = new ForensicCases(folder, PrivacyFilter.PeopleOnly, NullLogger<ForensicCases>.Instance);
+        Assert.Equal(2, cases.RemoveUnfinishedVideos());
+        Assert.Equal(["synopsis-fedcba9876543210.mp4"], Directory.GetFiles(synopses).Select(Path.GetFileName));
+        Assert.Equal(["track-8.mp4"], Directory.GetFiles(excerpts).Select(Path.GetFileName));
+        Assert.Equal(0, new ForensicCases(Path.Combine(folder, "none"), PrivacyFilter.PeopleOnly, NullLogger<ForensicCases>.Instance).RemoveUnfinishedVideos());
+    }
+
+    [Fact]
     public async Task A_supervisor_sees_people_unblurred_only_with_a_reason_which_is_audited_and_nothing_unblurred_is_kept()
     {
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
