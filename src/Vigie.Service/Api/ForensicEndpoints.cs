@@ -28,6 +28,8 @@ public static class ForensicEndpoints
                 + "(default 60s), people pixelated: where it stands (poll its address).");
         api.MapGet("/cases/{name}/synopses/{id}", SynopsisStatus).WithSummary("Where a synopsis stands: waiting, making (progress), ready (figures, video) or failed.");
         api.MapGet("/cases/{name}/synopses/{id}/video", PlaySynopsis).WithSummary("A synopsis made (H.264 MP4, people pixelated).");
+        api.MapDelete("/cases/{name}/synopses/{id}", RemoveSynopsis)
+            .WithSummary("Stops a synopsis being made (nothing of it is kept) or deletes one made; it can be asked for again.");
         api.MapGet("/cases/{name}/tracks/{id:long}/excerpt/unblurred", Unblurred).RequireAuthorization(Policies.LiftBlur)
             .WithSummary($"The same moment with nobody pixelated: supervisors only, with a reason (query `reason`, at least {MinReasonLength} characters); each lift is audited with its reason; never stored.");
     }
@@ -128,6 +130,14 @@ public static class ForensicEndpoints
         s.Id, s.State, s.Progress, s.Problem, s.Summary?.Camera, s.Summary?.Objects, s.Summary?.SourceS, s.Summary?.SynopsisS, s.Summary?.Condensation,
         s.Summary?.OverlapFraction, s.Summary?.CollidingPairs, Video = s.State == SynopsisState.Ready ? SynopsisAddress(name, s.Id) + "/video" : null,
     };
+
+    private static async Task<IResult> RemoveSynopsis(string name, string id, ForensicCases cases, AuditLog audit, ClaimsPrincipal user,
+        CancellationToken ct)
+    {
+        if (!cases.RemoveSynopsis(name, id)) return TypedResults.NotFound();
+        await audit.AppendAsync(user.Name(), AuditActions.ForensicSynopsisRemove, $"case:{name}:synopsis:{id}", null, ct);
+        return TypedResults.NoContent();
+    }
 
     private static IResult PlaySynopsis(string name, string id, ForensicCases cases)
     {

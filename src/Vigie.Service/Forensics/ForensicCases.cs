@@ -92,6 +92,7 @@ public sealed partial class ForensicCases(string folder, PrivacyFilter privacy, 
     private static partial System.Text.RegularExpressions.Regex SynopsisId();
 
     private readonly ConcurrentDictionary<(string Case, string Id), SynopsisState> _synopses = new();
+    private readonly ConcurrentDictionary<(string Case, string Id), CancellationTokenSource> _running = new();
 
     /// <summary>
     /// Starts making the synopsis of the tracks a search selects (people pixelated), once per selection
@@ -103,9 +104,40 @@ public sealed partial class ForensicCases(string folder, PrivacyFilter privacy, 
         var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{selection}|{length.TotalSeconds}")))[..16];
         if (SynopsisStatus(caseName, id) is { State: not SynopsisState.Failed } known) return known;
         var waiting = new SynopsisState(id, SynopsisState.Waiting, 0, null, null);
+        var stop = new CancellationTokenSource();
+        _running[(caseName, id)] = stop;
         _synopses[(caseName, id)] = waiting;
-        _ = Task.Run(() => MakeSynopsisAsync(caseName, id, query, length));
+        _ = Task.Run(() => MakeSynopsisAsync(caseName, id, query, length, stop));
         return waiting;
+    }
+
+    /// <summary>
+    /// Stops a synopsis being made (nothing of it is kept) or deletes one made earlier; it can be asked
+    /// for again. False when there is none by that id.
+    /// </summary>
+    public bool RemoveSynopsis(string caseName, string id)
+    {
+        if (!SynopsisId().IsMatch(id)) return false;
+        var key = (caseName, id);
+        var known = _synopses.TryRemove(key, out _);
+        if (_running.TryGetValue(key, out var stop))
+        {
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // It finished meanwhile: its video, if any, goes below.
+            }
+        }
+        using var index = Open(caseName);
+        if (index is null) return known;
+        var video = SynopsisPath(index.Folder, id);
+        var made = File.Exists(video);
+        foreach (var path in new[] { video, Path.ChangeExtension(video, ".json") })
+            if (File.Exists(path)) File.Delete(path);
+        return known || made;
     }
 
     /// <summary>Where a synopsis stands (being made, or made earlier); null when there is none by that id.</summary>
@@ -121,43 +153,72 @@ public sealed partial class ForensicCases(string folder, PrivacyFilter privacy, 
             : null;
     }
 
-    private async Task MakeSynopsisAsync(string caseName, string id, TrackQuery query, TimeSpan length)
+    private async Task MakeSynopsisAsync(string caseName, string id, TrackQuery query, TimeSpan length, CancellationTokenSource job)
     {
         var key = (caseName, id);
+        var stop = job.Token;
         string? partial = null;
-        await _making.WaitAsync();
+        try
+        {
+            await _making.WaitAsync(stop);
+        }
+        catch (OperationCanceledException)
+        {
+            Finished(key, job);
+            return;
+        }
         try
         {
             using var index = Open(caseName) ?? throw new InvalidDataException($"case {caseName} is gone");
             var video = SynopsisPath(index.Folder, id);
             Directory.CreateDirectory(Path.GetDirectoryName(video)!);
             partial = video + ".part.mp4";
-            _synopses[key] = new SynopsisState(id, SynopsisState.Making, 0, null, null);
+            Report(key, job, new SynopsisState(id, SynopsisState.Making, 0, null, null));
             var report = await Synopsis.RenderAsync(index, new SynopsisRequest(query, new SynopsisTarget(length.TotalSeconds, null), partial, privacy),
                 line => logger.LogInformation("synopsis {Id} of {Case}: {Line}", id, caseName, line),
-                p => _synopses[key] = new SynopsisState(id, SynopsisState.Making, Math.Round(p.Done / p.Total, 3), null, null), CancellationToken.None);
+                p => Report(key, job, new SynopsisState(id, SynopsisState.Making, Math.Round(p.Done / p.Total, 3), null, null)), stop);
+            stop.ThrowIfCancellationRequested();
             var summary = new SynopsisSummary(report.Camera, report.Objects, Math.Round(report.SourceS, 1), Math.Round(report.SynopsisS, 1),
                 Math.Round(report.Condensation, 2), Math.Round(report.OverlapFraction, 4), report.CollidingPairs);
             File.Move(partial, video, overwrite: true);
             await File.WriteAllTextAsync(Path.ChangeExtension(video, ".json"), System.Text.Json.JsonSerializer.Serialize(summary));
-            _synopses[key] = new SynopsisState(id, SynopsisState.Ready, 1, summary, null);
+            Report(key, job, new SynopsisState(id, SynopsisState.Ready, 1, summary, null));
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            logger.LogInformation("synopsis {Id} of {Case} stopped by a user", id, caseName);
+            Forget(partial);
         }
         catch (Exception e) when (e is VideoSourceException or InvalidDataException or FormatException or IOException)
         {
             logger.LogWarning("synopsis {Id} of {Case} failed: {Message}", id, caseName, e.Message);
-            _synopses[key] = new SynopsisState(id, SynopsisState.Failed, 0, null, e.Message);
+            Report(key, job, new SynopsisState(id, SynopsisState.Failed, 0, null, e.Message));
             Forget(partial);
         }
         catch (Exception e)
         {
             logger.LogError(e, "synopsis {Id} of {Case} failed", id, caseName);
-            _synopses[key] = new SynopsisState(id, SynopsisState.Failed, 0, null, "internal error (see the service log)");
+            Report(key, job, new SynopsisState(id, SynopsisState.Failed, 0, null, "internal error (see the service log)"));
             Forget(partial);
         }
         finally
         {
             _making.Release();
+            Finished(key, job);
         }
+    }
+
+    /// <summary>A job's news, unless it was stopped meanwhile (its state is gone then and stays gone).</summary>
+    private void Report((string Case, string Id) key, CancellationTokenSource job, SynopsisState state)
+    {
+        if (!job.IsCancellationRequested) _synopses[key] = state;
+    }
+
+    /// <summary>The job is over; a job asked for again after a stop is another one and keeps its own entry.</summary>
+    private void Finished((string Case, string Id) key, CancellationTokenSource job)
+    {
+        _running.TryRemove(KeyValuePair.Create(key, job));
+        job.Dispose();
     }
 
     /// <summary>

@@ -182,4 +182,5 @@ public static class AuditActions
     public const string ForensicExcerpt = "forensic.excerpt";
     public const string ForensicUnblur = "forensic.unblur";
     public const string ForensicSynopsis = "forensic.synopsis";
+    public const string ForensicSynopsisRemove = "forensic.synopsis.remove";
 }

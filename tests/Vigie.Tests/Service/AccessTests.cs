@@ -63,6 +63,7 @@ public class AccessTests
         ["POST /api/forensic/cases/{name}/synopses"] = [Op, Sup],
         ["GET /api/forensic/cases/{name}/synopses/{id}"] = [Op, Sup],
         ["GET /api/forensic/cases/{name}/synopses/{id}/video"] = [Op, Sup],
+        ["DELETE /api/forensic/cases/{name}/synopses/{id}"] = [Op, Sup],
     };
 
     [Fact]

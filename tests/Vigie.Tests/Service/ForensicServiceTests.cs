@@ -129,6 +129,16 @@ public class ForensicServiceTests
         Assert.Equal(HttpStatusCode.Forbidden, (await service.As(Roles.Auditor).PostAsync("/api/forensic/cases/yard-case/synopses?line=A", null)).StatusCode);
         Assert.True((await service.Service<AuditLog>().ReadAsync(action: AuditActions.ForensicSynopsis)).Count(e => e.Actor == Roles.Operator) >= 2);
 
+        // Deleted, it is gone (file, state, video) and can be asked for again.
+        var address = $"/api/forensic/cases/yard-case/synopses/{synopsis.GetProperty("id").GetString()}";
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync(address)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(address)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(address + "/video")).StatusCode);
+        Assert.Empty(Directory.GetFiles(Path.Combine(service.Service<ForensicCases>().Folder, "yard-case", "synopses")));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync(address)).StatusCode);
+        Assert.Equal($"case:yard-case:synopsis:{synopsis.GetProperty("id").GetString()}",
+            Assert.Single(await service.Service<AuditLog>().ReadAsync(action: AuditActions.ForensicSynopsisRemove)).Subject);
+
         // The same from the console: search, then the synopsis of the results.
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await ConsoleBrowserTests.LaunchChromiumAsync(playwright);
@@ -140,7 +150,42 @@ public class ForensicServiceTests
             null, new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("#forensic-moment")).ToContainTextAsync("condensation");
         Assert.False(await page.Locator("#forensic-unblur").IsVisibleAsync());
+
+        // A long one can be stopped while it is being made.
+        await page.FillAsync("#forensic-synopsis [name=length]", "10m");
+        await page.ClickAsync("#forensic-synopsis button[type=submit]");
+        await page.ClickAsync("#forensic-synopsis-stop", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#forensic-moment")).ToContainTextAsync("Synopsis stopped");
         Assert.Empty(scriptErrors);
+    }
+
+    [Fact]
+    public async Task A_synopsis_stopped_while_it_is_made_leaves_nothing_and_frees_the_service_for_the_next()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        var synopses = Path.Combine(service.Service<ForensicCases>().Folder, "yard-case", "synopses");
+        await IndexSyntheticCaseAsync(Path.GetDirectoryName(synopses)!);
+        var http = service.As(Roles.Operator);
+
+        // Ten minutes of synopsis: long enough to be stopped half-way.
+        var started = await http.PostAsync("/api/forensic/cases/yard-case/synopses?line=A&length=10m", null);
+        var address = started.Headers.Location!.ToString();
+        var state = await started.Content.ReadFromJsonAsync<JsonElement>();
+        for (var waited = 0; state.GetProperty("state").GetString() != "making" && waited < 100; waited++)
+        {
+            await Task.Delay(100);
+            state = await http.GetFromJsonAsync<JsonElement>(address);
+        }
+        Assert.Equal("making", state.GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync(address)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(address)).StatusCode);
+
+        // The next job runs only once the stopped one has let go: then nothing of the stopped one is left.
+        var (next, _) = await SynopsisAsync(http, "/api/forensic/cases/yard-case/synopses?line=A&length=10s");
+        Assert.Equal("ready", next.GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(address)).StatusCode);
+        Assert.Equal([$"synopsis-{next.GetProperty("id").GetString()}.json", $"synopsis-{next.GetProperty("id").GetString()}.mp4"],
+            Directory.GetFiles(synopses).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     /// <summary>Asks for a synopsis and follows it until it is made or failed: its last state and the states seen before.</summary>

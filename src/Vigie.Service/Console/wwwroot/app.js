@@ -311,19 +311,34 @@ $("#forensic-synopsis").addEventListener("submit", async e => {
   $("#forensic-player").hidden = false;
   $("#forensic-unblur").style.display = "none";
   $("#forensic-moment").textContent = "Asking for the synopsis…";
-  let state;
+  const stopButton = $("#forensic-synopsis-stop");
+  let state, stopped = false;
   try {
     state = await api(`/api/forensic/cases/${encodeURIComponent(lastSearch.caseName)}/synopses?${query}`, { method: "POST" });
     const address = `/api/forensic/cases/${encodeURIComponent(lastSearch.caseName)}/synopses/${state.id}`;
-    while (state.state === "waiting" || state.state === "making") {
+    stopButton.onclick = async () => {
+      stopped = true;
+      stopButton.hidden = true;
+      await api(address, { method: "DELETE" }).catch(() => {});
+    };
+    while (!stopped && (state.state === "waiting" || state.state === "making")) {
+      stopButton.hidden = false;
       $("#forensic-moment").textContent = state.state === "waiting"
         ? "The synopsis waits for the service's previous video job…"
         : `Making the synopsis… ${Math.round(100 * state.progress)} %`;
       await new Promise(resolve => setTimeout(resolve, 1000));
-      state = await api(address);
+      if (!stopped) state = await api(address);
     }
   } catch (err) {
-    $("#forensic-moment").textContent = err.message;
+    if (!stopped) {
+      $("#forensic-moment").textContent = err.message;
+      return;
+    }
+  } finally {
+    stopButton.hidden = true;
+  }
+  if (stopped) {
+    $("#forensic-moment").textContent = "Synopsis stopped: nothing of it was kept.";
     return;
   }
   if (state.state !== "ready") {
