@@ -37,8 +37,10 @@ public sealed class CrowdDensity(IEnumerable<CrowdDensityZone> zones, GroundPlan
     }
 
     /// <summary>
-    /// People estimated from foreground: each cell's covered area divided by the area one person takes
-    /// at that height in the image (people further away are smaller). Pure.
+    /// People estimated from foreground: each cell's covered area divided by the area of the person it
+    /// is likely part of, one whose middle is at the cell's row (a person's upper body lies higher in
+    /// the image than their feet, where people look smaller: dividing by the size at the cell's own row
+    /// would count a near person several times). Pure.
     /// </summary>
     public static double? ForegroundEstimate(MotionField? motion, IReadOnlyList<int> cells, PersonScale scale)
     {
@@ -48,7 +50,7 @@ public sealed class CrowdDensity(IEnumerable<CrowdDensityZone> zones, GroundPlan
         foreach (var c in cells)
         {
             var y = (c / motion.Columns + 0.5) / motion.Rows;
-            people += motion.Foreground[c] * cellArea / scale.AreaAt(y);
+            people += motion.Foreground[c] * cellArea / scale.AreaAt(scale.FeetRowOfMiddleAt(y));
         }
         return people;
     }
@@ -156,11 +158,28 @@ public sealed class PersonScale
     /// <summary>Expected person height (normalised) with feet at row y; never below a few pixels' worth.</summary>
     public double HeightAt(double y)
     {
+        var (mean, slope, meanFeet) = Fit();
+        return Math.Max(mean + slope * (y - meanFeet), 0.2 * mean);
+    }
+
+    /// <summary>
+    /// The feet row of a person whose middle is at row y: f − h(f)/2 = y, with h linear in f. A view so
+    /// steep that this has no sensible answer gives half the mean height below y.
+    /// </summary>
+    public double FeetRowOfMiddleAt(double y)
+    {
+        var (mean, slope, meanFeet) = Fit();
+        var atZero = mean - slope * meanFeet; // h(f) = atZero + slope·f
+        return slope < 1 ? (y + atZero / 2) / (1 - slope / 2) : y + mean / 2;
+    }
+
+    /// <summary>The least-squares line of height against feet row: mean height, slope, mean feet row.</summary>
+    private (double Mean, double Slope, double MeanFeet) Fit()
+    {
         var mean = _sh / _n;
-        var variance = _syy / _n - Math.Pow(_sy / _n, 2);
-        var slope = variance > 1e-4 ? (_syh / _n - _sy / _n * mean) / variance : 0;
-        var h = mean + slope * (y - _sy / _n);
-        return Math.Max(h, 0.2 * mean);
+        var meanFeet = _sy / _n;
+        var variance = _syy / _n - meanFeet * meanFeet;
+        return (mean, variance > 1e-4 ? (_syh / _n - meanFeet * mean) / variance : 0, meanFeet);
     }
 
     /// <summary>Expected image area (fraction of the image) of one person with feet at row y.</summary>

@@ -68,8 +68,10 @@ public class CrowdDensityTests
         for (int c = 0; c < 10; c++) fg[40 + c] = 1;
         var motion = new MotionField(10, 10, fg, new float[100], new float[100]);
         var estimate = CrowdDensity.ForegroundEstimate(motion, Enumerable.Range(0, 100).ToList(), scale)!.Value;
-        // Person height at y = 0.45 is 0.075, area 0.075² × 0.4 = 0.00225: 0.1 / 0.00225 ≈ 44 people.
-        Assert.Equal(44.4, estimate, 0);
+        // Foreground at y = 0.45 is the middle of people with feet at 0.5 (0.5 − 0.1 / 2): height 0.1, area
+        // 0.1² × 0.4 = 0.004: 0.1 / 0.004 = 25 people (not 44, as people with feet at 0.45 would be).
+        Assert.Equal(0.5, scale.FeetRowOfMiddleAt(0.45), 3);
+        Assert.Equal(25, estimate, 0);
         Assert.Null(CrowdDensity.ForegroundEstimate(motion with { ForegroundReady = false }, Enumerable.Range(0, 100).ToList(), scale));
     }
 }
