@@ -116,17 +116,15 @@ public sealed partial class FfmpegSource : IFrameSource
         using var process = StartOrExplain(psi);
         var timestamps = new FrameTimestamps();
         var diagnostics = new List<string>();
-        // Its own thread: frame times must arrive while the thread pool is busy with detection and
-        // decoding (a late time falls back to an estimate, and a late first one shifts every time after).
-        var stderrTask = Task.Factory.StartNew(() =>
+        var stderrTask = Task.Run(async () =>
         {
-            while (process.StandardError.ReadLine() is { } line)
+            while (await process.StandardError.ReadLineAsync(CancellationToken.None) is { } line)
             {
                 if (ShowInfoLine(line) is { } ts) timestamps.Add(ts.Index, ts.PtsSeconds);
                 else lock (diagnostics) { diagnostics.Add(line); if (diagnostics.Count > 50) diagnostics.RemoveAt(0); }
             }
             timestamps.Complete();
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }, CancellationToken.None);
 
         var frameBytes = _shrinkHere ? Info.Width * Info.Height * 3 / 2 : FrameWidth * FrameHeight * 3;
         var stdout = process.StandardOutput.BaseStream;
