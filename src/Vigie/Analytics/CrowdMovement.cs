@@ -111,7 +111,11 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
     {
         var n = m.FlowX.Length;
         if (n < 6) return false;
+        // Most frames stop here: the least squares is only worth solving when nearly everything moves.
         var moving = 0;
+        for (int i = 0; i < n; i++)
+            if (Math.Sqrt(m.FlowX[i] * m.FlowX[i] + m.FlowY[i] * m.FlowY[i]) > MovingCellSpeed) moving++;
+        if (moving < MovingShareForAffine * n) return false;
         using var positions = new Mat(n, 3, MatType.CV_64FC1);
         using var flows = new Mat(n, 2, MatType.CV_64FC1);
         for (int i = 0; i < n; i++)
@@ -121,9 +125,7 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
             positions.Set(i, 2, (i / m.Columns + 0.5) / m.Rows - 0.5);
             flows.Set(i, 0, (double)m.FlowX[i]);
             flows.Set(i, 1, (double)m.FlowY[i]);
-            if (Math.Sqrt(m.FlowX[i] * m.FlowX[i] + m.FlowY[i] * m.FlowY[i]) > MovingCellSpeed) moving++;
         }
-        if (moving < MovingShareForAffine * n) return false;
         using var affine = new Mat();
         if (!Cv2.Solve(positions, flows, affine, DecompTypes.SVD)) return false;
         using Mat predicted = positions * affine;

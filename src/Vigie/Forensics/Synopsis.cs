@@ -50,7 +50,6 @@ public static class Synopsis
         Action<VideoProgress>? progress, CancellationToken ct)
     {
         var hits = Select(index, request);
-        var cameras = hits.Select(h => h.Recording.Camera).Distinct().ToList();
         var recordings = hits.Select(h => h.Recording).DistinctBy(r => r.Id).ToList();
         var main = recordings.MaxBy(r => hits.Count(h => h.Recording.Id == r.Id))!;
         if (main.Background is null) throw new InvalidDataException($"{index.Folder}: the index holds no background for {main.Path}");
@@ -104,7 +103,7 @@ public static class Synopsis
         }
 
         var source = recordings.Sum(r => Within(r, request.Query));
-        return new SynopsisReport(cameras[0], plan.Placements.Count, source, plan.LengthS, plan.OverlapFraction, plan.CollidingPairs,
+        return new SynopsisReport(hits[0].Recording.Camera, plan.Placements.Count, source, plan.LengthS, plan.OverlapFraction, plan.CollidingPairs,
             plan.Placements.Select(p => new SynopsisObject(p.Tube.TrackId, TrackIndex.CategoryName(byId[p.Tube.TrackId].Facts.Category),
                 byId[p.Tube.TrackId].StartClock, p.Tube.FromS, p.AtS)).ToList());
     }
