@@ -23,7 +23,8 @@ public sealed record AnalysisRequest(
 
     /// <summary>
     /// Recordings analysed for the index: reuse detections on frames where nothing moved and, when no
-    /// rule needs evenly spaced frames (fire flicker, optical flow), skip decoding frames nothing refers to.
+    /// rule needs evenly spaced frames (fire flicker, optical flow), skip decoding frames nothing refers to;
+    /// when nothing compares pixels with a learned background, skip the codec's deblocking.
     /// </summary>
     public bool Forensic { get; init; }
 }
@@ -90,10 +91,13 @@ public static class AnalysisSetup
                 while (detectors.Count < threads) detectors.Add(SceneCompiler.Detector(config.Detector, 1, weakest));
             var rules = SceneCompiler.Rules(camera);
             var evenFrames = rules.Any(r => r.NeedsMotionField || r.NeedsFireCues);
+            // Without deblocking, block edges drift in the wake of moving things until the next key frame:
+            // a model barely notices, but a background model sees a trail of foreground (ghost objects, split tracks).
+            var backgroundModels = config.Detector.Type != "onnx" || evenFrames || rules.Any(r => r.NeedsStaticRegions);
             var decoding = FrameSources.Decoding(config.Analysis, threads, request.SimulateLive) with
             {
                 SkipUnreferencedFrames = request.Forensic && !evenFrames,
-                SkipDeblocking = request.Forensic,
+                SkipDeblocking = request.Forensic && !backgroundModels,
                 Excerpt = request.Excerpt,
             };
             var source = PrivacyMaskedSource.Wrap(await FrameSources.OpenAsync(location, decoding, config.Analysis.ImagesFps, logger, ct),

@@ -77,7 +77,9 @@ public sealed record SyntheticScene(int Width, int Height, double Fps, TimeSpan 
             Cv2.Circle(canvas, new Point((int)b.Center.X, (int)(b.Y + b.Height * 0.1f)), (int)(b.Width * 0.35f), new Scalar(60, 80, 120), -1);
         }
         using var n = new Mat(canvas.Size(), MatType.CV_8UC3);
-        Cv2.Randu(n, Scalar.All(0), Scalar.All(6));
+        // Seeded by the frame, not OpenCV's per-thread generator: the same scene is the same footage on any thread.
+        var grain = new RNG((ulong)index + 1);
+        grain.Fill(n, DistributionType.Uniform, InputArray.Create(Scalar.All(0)), InputArray.Create(Scalar.All(6)));
         Cv2.Add(canvas, n, canvas);
     }
 
