@@ -30,7 +30,7 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
         _measurements.Clear();
         var changes = new List<EventChange>();
         // While the camera pans or zooms every pixel changes: no flicker evidence either way.
-        if (state.Fire is not { Ready: true } cues || (state.Motion is { } motion && CrowdMovement.IsCameraMotion(motion))) return changes;
+        if (state.Fire is not { Ready: true } cues || state.Motion is { CameraMoving: true }) return changes;
         foreach (var z in _zones) z.Update(state, cues, changes, _measurements);
         return changes;
     }

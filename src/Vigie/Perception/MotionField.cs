@@ -13,6 +13,11 @@ public sealed record MotionField(int Columns, int Rows, float[] Foreground, floa
     /// <summary>False while the background model is still learning: its first frames are all foreground.</summary>
     public bool ForegroundReady { get; init; } = true;
 
+    private bool? _cameraMoving;
+
+    /// <summary>The camera itself moved on this frame (see <see cref="CameraMotion"/>): asked by several rules, computed once.</summary>
+    public bool CameraMoving => _cameraMoving ??= CameraMotion.Of(this);
+
     /// <summary>Indices of the cells whose centre lies in a polygon (normalised coordinates).</summary>
     public IReadOnlyList<int> CellsIn(IReadOnlyList<Point2> polygon) => Shapes.GridCellsIn(Columns, Rows, polygon);
 }

@@ -101,8 +101,8 @@ public class CrowdMovementTests
         var rng = new Random(5);
         Assert.Empty(Run(Rule(), 40, t => Field(rng, t < 25 ? Milling : ZoomingIn, everywhere: t >= 25)));
         // The same outward flow in the crowd's half of the image only is people, not the camera.
-        Assert.False(CrowdMovement.IsAffineMotion(Field(rng, ZoomingIn)));
-        Assert.True(CrowdMovement.IsAffineMotion(Field(rng, ZoomingIn, everywhere: true)));
+        Assert.False(CameraMotion.IsAffineMotion(Field(rng, ZoomingIn)));
+        Assert.True(CameraMotion.IsAffineMotion(Field(rng, ZoomingIn, everywhere: true)));
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public class CrowdMovementTests
         Assert.Equal(0.1, s.Speed, 5);
         Assert.Equal(1, s.Coherence, 5);
         Assert.Equal(0, s.Divergence, 5);
-        Assert.True(CrowdMovement.IsCameraMotion(uniform));
+        Assert.True(uniform.CameraMoving);
         // Outward flow: positive divergence at the centre cell.
         var outward = new MotionField(3, 3, new float[9], [-1, 0, 1, -1, 0, 1, -1, 0, 1], [-1, -1, -1, 0, 0, 0, 1, 1, 1]);
         Assert.True(CrowdMovement.Stats(outward, Enumerable.Range(0, 9).ToList()).Divergence > 0);
