@@ -79,6 +79,7 @@ public static class VigieServer
             cases.RemoveUnfinishedVideos();
             return cases;
         });
+        builder.Services.AddSingleton<CaseSynopses>();
         builder.Services.AddSingleton<AlertFeed>();
         // Hosted services stop in reverse order: cameras first (closing their events), the alert desk last.
         builder.Services.AddSingleton<AlertDesk>();

@@ -87,7 +87,7 @@ public static class ForensicEndpoints
     private static readonly TimeSpan DefaultSynopsisLength = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan LongestSynopsis = TimeSpan.FromMinutes(10);
 
-    private static async Task<IResult> StartSynopsis(string name, HttpRequest request, ForensicCases cases, AuditLog audit, ClaimsPrincipal user,
+    private static async Task<IResult> StartSynopsis(string name, HttpRequest request, ForensicCases cases, CaseSynopses synopses, AuditLog audit, ClaimsPrincipal user,
         CancellationToken ct)
     {
         using var index = cases.Open(name);
@@ -105,9 +105,10 @@ public static class ForensicEndpoints
             errors["length"] = [e.Message];
         }
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        IReadOnlyList<IndexedTrack> tracks;
         try
         {
-            Synopsis.Select(index, new SynopsisRequest(query, new SynopsisTarget(length.TotalSeconds, null), "", PrivacyFilter.PeopleOnly));
+            tracks = Synopsis.Select(index, new SynopsisRequest(query, new SynopsisTarget(length.TotalSeconds, null), "", PrivacyFilter.PeopleOnly));
         }
         catch (FormatException e)
         {
@@ -116,12 +117,12 @@ public static class ForensicEndpoints
         }
         await audit.AppendAsync(user.Name(), AuditActions.ForensicSynopsis, $"case:{name}", new { Query = request.QueryString.Value }, ct);
         var selection = string.Join('&', request.Query.OrderBy(q => q.Key, StringComparer.Ordinal).Select(q => $"{q.Key}={string.Join(',', q.Value.Order(StringComparer.Ordinal))}"));
-        var state = cases.StartSynopsis(name, query, length, selection);
+        var state = synopses.Start(name, query, tracks, length, selection);
         return TypedResults.Accepted(SynopsisAddress(name, state.Id), SynopsisView(name, state));
     }
 
-    private static IResult SynopsisStatus(string name, string id, ForensicCases cases) =>
-        cases.SynopsisStatus(name, id) is { } state ? TypedResults.Ok(SynopsisView(name, state)) : TypedResults.NotFound();
+    private static IResult SynopsisStatus(string name, string id, CaseSynopses synopses) =>
+        synopses.Status(name, id) is { } state ? TypedResults.Ok(SynopsisView(name, state)) : TypedResults.NotFound();
 
     private static string SynopsisAddress(string name, string id) => $"/api/forensic/cases/{Uri.EscapeDataString(name)}/synopses/{id}";
 
@@ -131,10 +132,10 @@ public static class ForensicEndpoints
         s.Summary?.OverlapFraction, s.Summary?.CollidingPairs, Video = s.State == SynopsisState.Ready ? SynopsisAddress(name, s.Id) + "/video" : null,
     };
 
-    private static async Task<IResult> RemoveSynopsis(string name, string id, ForensicCases cases, AuditLog audit, ClaimsPrincipal user,
+    private static async Task<IResult> RemoveSynopsis(string name, string id, CaseSynopses synopses, AuditLog audit, ClaimsPrincipal user,
         CancellationToken ct)
     {
-        if (!cases.RemoveSynopsis(name, id)) return TypedResults.NotFound();
+        if (!synopses.Remove(name, id)) return TypedResults.NotFound();
         await audit.AppendAsync(user.Name(), AuditActions.ForensicSynopsisRemove, $"case:{name}:synopsis:{id}", null, ct);
         return TypedResults.NoContent();
     }
@@ -142,7 +143,7 @@ public static class ForensicEndpoints
     private static IResult PlaySynopsis(string name, string id, ForensicCases cases)
     {
         using var index = cases.Open(name);
-        return index is not null && ForensicCases.SynopsisVideo(index, id) is { } path
+        return index is not null && CaseSynopses.Video(index, id) is { } path
             ? TypedResults.PhysicalFile(path, "video/mp4", enableRangeProcessing: true)
             : TypedResults.NotFound();
     }

@@ -47,9 +47,9 @@ public static class Synopsis
 
     /// <param name="progress">Video time gone through (the stretches of recordings decoded, then the synopsis written) out of the total.</param>
     public static async Task<SynopsisReport> RenderAsync(TrackIndex index, SynopsisRequest request, Action<string>? say,
-        Action<VideoProgress>? progress, CancellationToken ct)
+        Action<VideoProgress>? progress, CancellationToken ct, IReadOnlyList<IndexedTrack>? selected = null)
     {
-        var hits = Select(index, request);
+        var hits = selected ?? Select(index, request);
         var recordings = hits.Select(h => h.Recording).DistinctBy(r => r.Id).ToList();
         var main = recordings.MaxBy(r => hits.Count(h => h.Recording.Id == r.Id))!;
         if (main.Background is null) throw new InvalidDataException($"{index.Folder}: the index holds no background for {main.Path}");
