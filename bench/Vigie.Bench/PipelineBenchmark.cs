@@ -9,6 +9,9 @@ namespace Vigie.Bench;
 
 public sealed record BenchSettings(string Source, string? Model, int Runs, IReadOnlyList<int> Threads, double AnalysisFps);
 
+/// <summary>A detector's median time per frame, on the whole frame and with tiles, at one thread count.</summary>
+public sealed record DetectorLatency(int Threads, double WholeFrameMs, double TiledMs);
+
 /// <summary>One measured configuration: median wall time of several runs and the video time it covered.</summary>
 public sealed record BenchRow(string Name, int Threads, double MedianSeconds, double VideoSeconds, long FramesAnalysed, double SourceFps)
 {
@@ -38,7 +41,8 @@ public static class PipelineBenchmark
     }
 
     /// <summary>Median detector latency per frame (pre-processing, inference, decoding, NMS) on frames of the file.</summary>
-    public static async Task<IReadOnlyList<(int Threads, double MedianMs)>> DetectorLatencyAsync(BenchSettings s, CancellationToken ct)
+    /// <summary>Median ms per frame of the model on the whole frame, and on the whole frame plus 2×2 tiles (crowd setting).</summary>
+    public static async Task<IReadOnlyList<DetectorLatency>> DetectorLatencyAsync(BenchSettings s, CancellationToken ct)
     {
         if (s.Model is null) return [];
         var frames = new List<OpenCvSharp.Mat>();
@@ -46,11 +50,9 @@ public static class PipelineBenchmark
             await foreach (var frame in source.ReadFramesAsync(ct))
                 using (frame)
                     if (frames.Count < 30) frames.Add(frame.Image.Clone());
-        var result = new List<(int, double)>();
-        foreach (var threads in s.Threads)
+        double MedianMs(int threads, List<int> tiles)
         {
-            var config = new DetectorConfig { Type = "onnx", Model = s.Model };
-            using var detector = SceneCompiler.Detector(config, threads);
+            using var detector = SceneCompiler.Detector(new DetectorConfig { Type = "onnx", Model = s.Model, Tiles = tiles }, threads);
             detector.Detect(frames[0]); // warm-up: first inference allocates
             var times = new List<double>();
             foreach (var f in frames)
@@ -59,8 +61,9 @@ public static class PipelineBenchmark
                 detector.Detect(f);
                 times.Add(sw.Elapsed.TotalMilliseconds);
             }
-            result.Add((threads, Median(times)));
+            return Median(times);
         }
+        var result = s.Threads.Select(threads => new DetectorLatency(threads, MedianMs(threads, [1, 1]), MedianMs(threads, [2, 2]))).ToList();
         foreach (var f in frames) f.Dispose();
         return result;
     }
@@ -108,7 +111,7 @@ public static class PipelineBenchmark
     }
 
     /// <summary>The Markdown section written into docs/BENCHMARKS.md.</summary>
-    public static string ToMarkdown(BenchSettings s, IReadOnlyList<BenchRow> rows, IReadOnlyList<(int Threads, double MedianMs)> detector,
+    public static string ToMarkdown(BenchSettings s, IReadOnlyList<BenchRow> rows, IReadOnlyList<DetectorLatency> detector,
         string machine, DateTimeOffset when)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -131,9 +134,9 @@ public static class PipelineBenchmark
             sb.AppendLine();
             sb.AppendLine(inv, $"Detector latency, `{Path.GetFileName(s.Model)}` on 30 frames of the file (median ms per frame, pre- and post-processing included):");
             sb.AppendLine();
-            sb.AppendLine("| threads | ms per frame |");
-            sb.AppendLine("|---|---|");
-            foreach (var (threads, ms) in detector) sb.AppendLine(inv, $"| {threads} | {ms:0.0} |");
+            sb.AppendLine("| threads | whole frame, ms | whole frame + 2×2 tiles (`detector.tiles: [2, 2]`), ms | ratio |");
+            sb.AppendLine("|---|---|---|---|");
+            foreach (var d in detector) sb.AppendLine(inv, $"| {d.Threads} | {d.WholeFrameMs:0.0} | {d.TiledMs:0.0} | {d.TiledMs / d.WholeFrameMs:0.00} |");
         }
         return sb.ToString();
     }

@@ -221,6 +221,10 @@ public static class ConfigValidator
             if (size.Count != 2) err("detector.input_size", "needs exactly two numbers: [width, height]");
             else if (size.Any(v => v < 32 || v % 32 != 0)) err("detector.input_size", "width and height must be multiples of 32, at least 32");
         }
+        if (d.Tiles.Count != 2) err("detector.tiles", "needs exactly two numbers: [columns, rows]");
+        else if (d.Tiles.Any(v => v is < 1 or > 8)) err("detector.tiles", "columns and rows must be 1 to 8");
+        else if (d.Type == "motion" && d.Tiles.Any(v => v > 1)) err("detector.tiles", "applies to a model (detector.type onnx), not to the motion detector");
+        if (d.TileOverlap is < 0 or > 0.5) err("detector.tile_overlap", "must be between 0 and 0.5");
         if (d.ScoreThreshold is { } s) Unit("detector.score_threshold", s, err);
         Unit("detector.nms_iou", d.NmsIou, err);
         if (d.Threads < 1) err("detector.threads", "must be at least 1");

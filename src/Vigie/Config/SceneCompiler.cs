@@ -150,8 +150,10 @@ public static class SceneCompiler
         var classes = d.ClassNames ?? (format == ModelFormat.Rtmdet ? ClassMaps.PersonOnly : ClassMaps.Coco80);
         var threshold = Math.Min(ScoreThreshold(d), keepFrom ?? double.MaxValue);
         var overrides = d.CategoryMap.ToDictionary(kv => kv.Key, kv => ParseCategory(kv.Value));
-        return new OnnxDetector(new OnnxModelOptions(d.Model!, format, w, h, (float)threshold, (float)d.NmsIou,
+        var model = new OnnxDetector(new OnnxModelOptions(d.Model!, format, w, h, (float)threshold, (float)d.NmsIou,
             threadsOverride ?? d.Threads, classes, overrides));
+        var tiling = new Tiling(d.Tiles[0], d.Tiles[1], (float)d.TileOverlap);
+        return tiling.IsWholeFrameOnly ? model : new TiledDetector(model, tiling, (float)d.NmsIou);
     }
 
     /// <summary>The score a detection needs to count for the rules (a model's default when not set; 0 for the motion detector).</summary>

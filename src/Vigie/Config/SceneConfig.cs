@@ -65,6 +65,12 @@ public sealed class DetectorConfig
     [Description("Boxes of the same class overlapping more than this IoU are merged by NMS (0..1).")]
     public double NmsIou { get; set; } = 0.45;
 
+    [Description("Also run the model on overlapping tiles of the frame, [columns, rows], e.g. [2, 2]: small, far people (crowds) are found, at the price of 1 + columns × rows model runs per frame. Default [1, 1]: the whole frame only.")]
+    public List<int> Tiles { get; set; } = [1, 1];
+
+    [Description("Fraction of a tile shared with its neighbour (0..0.5); should exceed the width of a person in the picture, so everyone lies whole in some tile.")]
+    public double TileOverlap { get; set; } = 0.2;
+
     [Description("CPU threads for inference.")]
     public int Threads { get; set; } = 1;
 

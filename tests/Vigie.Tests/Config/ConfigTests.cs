@@ -152,6 +152,19 @@ public class ConfigTests
     }
 
     [Fact]
+    public void Tiles_are_checked()
+    {
+        Assert.Equal([3, 2], ConfigLoader.Parse("detector: { type: onnx, model: m.onnx, tiles: [3, 2] }").Detector.Tiles);
+        var errors = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("detector: { type: onnx, model: m.onnx, tiles: [2, 0], tile_overlap: 0.7 }")).Errors;
+        Assert.Contains("detector.tiles: columns and rows must be 1 to 8", errors);
+        Assert.Contains("detector.tile_overlap: must be between 0 and 0.5", errors);
+        var motion = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("detector: { tiles: [2, 2] }")).Errors;
+        Assert.Contains("detector.tiles: applies to a model (detector.type onnx), not to the motion detector", motion);
+        var three = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("detector: { type: onnx, model: m.onnx, tiles: [2, 2, 2] }")).Errors;
+        Assert.Contains("detector.tiles: needs exactly two numbers: [columns, rows]", three);
+    }
+
+    [Fact]
     public void Json_is_accepted_too()
     {
         var c = ConfigLoader.Parse("""{"analysis": {"fps": 2}, "cameras": [{"name": "x"}]}""");
