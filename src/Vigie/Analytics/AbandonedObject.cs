@@ -24,8 +24,9 @@ public sealed record StaticObjectSize(double MinArea, double MaxArea)
 /// a bag it had seen many times, the bag still counts as there while its place looks as it did at the
 /// last detection and nobody stands in front of it (detectors often lose still objects; a bag taken away
 /// changes the look of its place). Never fires for a bag being carried (it does not stay in place), for
-/// anything already there when the analysis started (part of the scene), and stops cleanly when the
-/// object is taken.
+/// anything already there when the analysis started (part of the scene: seen during the warm-up, or
+/// first called a bag later but looking as its place did in the first frame — a bench the detector
+/// only sometimes takes for a suitcase), and stops cleanly when the object is taken.
 /// </summary>
 public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IEventRule
 {
@@ -83,14 +84,14 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
             var active = settings.Zone.Schedule.IsActive(state.Clock);
             foreach (var bag in state.Detections.Where(d => d.Category == Category.Bag && settings.Zone.Contains(state.Normalise(d.Box.Center))))
             {
-                var seen = Sight(objects, bag.Box, bag.Label, bag.Score, state.Time, state.Time, settings.Warmup);
+                var seen = Sight(objects, bag.Box, bag.Label, bag.Score, state, state.Time, settings.Warmup);
                 seen.DetectorSightings++;
                 seen.Look = state.LookAt?.Invoke(bag.Box) ?? seen.Look;
             }
             if (settings.StaticObjects is { } size && state.StaticRegions is { } regions)
                 foreach (var region in regions.Where(r => settings.Zone.Contains(state.Normalise(r.Box.Center))
                              && size.Admits(state.Normalise(r.Box)) && !occupants.Any(b => Explains(b, r.Box))))
-                    Sight(objects, region.Box, "", StaticRegionScore, state.Time, region.Since, settings.Warmup);
+                    Sight(objects, region.Box, "", StaticRegionScore, state, region.Since, settings.Warmup);
             foreach (var o in objects.ToList())
             {
                 if (o.LastSeen != state.Time && StillLooksThere(o, state, occupants))
@@ -127,6 +128,10 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
 
     public bool NeedsObjectLooks => true;
 
+    /// <summary>The place looks as it did in the first frame analysed: whatever is there was there already.</summary>
+    private static bool LooksAsAtOpening(Box box, SceneState state) =>
+        state.LookAtOpening?.Invoke(box) is { } then && state.LookAt?.Invoke(box) is { } now && then.Similarity(now) >= SameLook;
+
     /// <summary>Missed by the detector, but its place, in plain view, looks as it did at its last detection.</summary>
     private static bool StillLooksThere(Candidate o, SceneState state, IReadOnlyList<Box> occupants) =>
         o.DetectorSightings >= SightingsBeforeLooks && o.Look is { } look && state.LookAt is { } lookAt
@@ -138,12 +143,13 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
             .Concat(state.Tracks.Where(t => t.Category == category).Select(t => t.Box)).ToList();
 
     /// <summary>Follows an object by place: the same place as a known one, or a new candidate.</summary>
-    private Candidate Sight(List<Candidate> objects, Box box, string label, float score, TimeSpan now, TimeSpan since, TimeSpan warmup)
+    private Candidate Sight(List<Candidate> objects, Box box, string label, float score, SceneState state, TimeSpan since, TimeSpan warmup)
     {
+        var now = state.Time;
         var known = objects.Where(o => SamePlace(o.FirstBox, box)).MaxBy(o => o.FirstBox.IoU(box));
         if (known is null)
         {
-            known = new Candidate(box, since, now, sceneFurniture: since - _started!.Value < warmup);
+            known = new Candidate(box, since, now, sceneFurniture: since - _started!.Value < warmup || LooksAsAtOpening(box, state));
             objects.Add(known);
             _framesAtFirstSight[known] = _frames;
         }

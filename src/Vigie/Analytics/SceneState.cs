@@ -32,6 +32,12 @@ public sealed record SceneState(
     /// </summary>
     public Func<Box, ObjectLook?>? LookAt { get; init; }
 
+    /// <summary>
+    /// The look of a box in the first frame analysed: what stood there when the analysis started. Offered
+    /// with <see cref="LookAt"/>, on the same terms.
+    /// </summary>
+    public Func<Box, ObjectLook?>? LookAtOpening { get; init; }
+
     /// <summary>A pixel point in normalised image coordinates (0..1), the unit zones are drawn in.</summary>
     public Point2 Normalise(Point2 p) => new(p.X / FrameWidth, p.Y / FrameHeight);
 

@@ -52,6 +52,7 @@ public sealed class AnalysisPipeline(
     private readonly FireAnalyzer? _fire = rules.Any(r => r.NeedsFireCues) ? new FireAnalyzer() : null;
     private readonly StaticForegroundAnalyzer? _static = rules.Any(r => r.NeedsStaticRegions) ? new StaticForegroundAnalyzer() : null;
     private readonly bool _looks = rules.Any(r => r.NeedsObjectLooks);
+    private OpenCvSharp.Mat? _opening;
     private long _dropped;
 
     /// <summary>Reuse the detector's answer on frames where nothing moved (only for a stateless model).</summary>
@@ -197,6 +198,7 @@ public sealed class AnalysisPipeline(
             _motion?.Dispose();
             _fire?.Dispose();
             _static?.Dispose();
+            _opening?.Dispose();
         }
 
         // Close what is open so every event and track reaches the outputs, even after a failure.
@@ -214,6 +216,7 @@ public sealed class AnalysisPipeline(
     {
         var update = tracker.Update(everyDetection, frame.Timestamp);
         var detections = everyDetection.Where(d => d.Score >= ConfidentScore).ToList();
+        if (_looks) _opening ??= frame.Image.Clone();
         var state = new SceneState(camera, frame.Timestamp, startClock + frame.Timestamp, frame.Image.Width, frame.Image.Height,
             update.Visible, update.Ended)
         {
@@ -223,6 +226,7 @@ public sealed class AnalysisPipeline(
             StaticRegions = _static?.Analyse(frame.Image, frame.Timestamp,
                 detections.Where(d => d.Category is Category.Person or Category.Vehicle or Category.Moving).Select(d => d.Box).ToList()),
             LookAt = _looks ? box => ObjectLook.Of(frame.Image, box) : null,
+            LookAtOpening = _opening is { } opening ? box => ObjectLook.Of(opening, box) : null,
         };
         var changes = new List<EventChange>();
         var measurements = new List<Measurement>();

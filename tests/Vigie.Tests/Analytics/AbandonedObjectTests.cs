@@ -13,7 +13,7 @@ public class AbandonedObjectTests
     private static Detection Person(float x) => new(new Box(x, 300, 50, 160), Category.Person, "person", 0.9f);
 
     private static List<EventChange> Run(double seconds, Func<double, IReadOnlyList<Detection>> detections, double dwell = 10,
-        Func<double, ObjectLook>? placeLooks = null)
+        Func<double, ObjectLook>? placeLooks = null, ObjectLook? openingLook = null)
     {
         var rule = new AbandonedObject([new AbandonedObjectZone(new WatchedZone("platform", Whole, Schedule.Always),
             TimeSpan.FromSeconds(dwell), TimeSpan.FromSeconds(5), 0.5, TimeSpan.FromSeconds(5))]);
@@ -23,6 +23,7 @@ public class AbandonedObjectTests
             {
                 Detections = detections(t),
                 LookAt = placeLooks is null ? null : _ => placeLooks(t),
+                LookAtOpening = openingLook is null ? null : _ => openingLook,
             }));
         changes.AddRange(rule.Flush(TimeSpan.FromSeconds(seconds)));
         return changes;
@@ -97,6 +98,15 @@ public class AbandonedObjectTests
         var changes = Run(40, t => t < 10 ? [Person(100)] : t < 12 ? [Bag(BagBox), Person(145)] : t < 14 ? [Bag(BagBox)] : [],
             placeLooks: t => t < 16 ? SuitcaseLook : FloorLook);
         Assert.DoesNotContain(changes, c => !c.Closed);
+    }
+
+    [Fact]
+    public void Scenery_first_taken_for_a_bag_after_the_warm_up_is_part_of_the_scene_when_it_looks_as_at_the_start()
+    {
+        // A bench called "suitcase" from 10 s on (warm-up 5 s): its place looked the same in the first frame.
+        Assert.Empty(Run(60, t => t >= 10 ? [Bag(BagBox)] : [], dwell: 5, placeLooks: _ => SuitcaseLook, openingLook: SuitcaseLook));
+        // The same detections where the first frame showed bare floor: a bag left there.
+        Assert.Single(Run(60, t => t >= 10 ? [Bag(BagBox)] : [], dwell: 5, placeLooks: _ => SuitcaseLook, openingLook: FloorLook), c => !c.Closed);
     }
 
     [Fact]
