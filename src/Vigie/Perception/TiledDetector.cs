@@ -65,8 +65,9 @@ public sealed class TiledDetector(IDetector model, Tiling tiling, float nmsIou) 
     /// <summary>
     /// Greedy per-class merge by score, boxes cut by a tile edge last: a box is dropped when it overlaps a
     /// kept one (IoU) or, coming from a tile, is a piece of it; a kept tile box that turns out to be a piece
-    /// of a later, larger box is replaced by it. Weak boxes (kept for the tracker) take part by their score,
-    /// so a faint whole-frame box never suppresses a tile's confident one. The whole frame's own boxes
+    /// of a later, larger box is replaced by it; a kept box takes the score of a more confident box it
+    /// absorbs. Weak boxes (kept for the tracker) take part by their score, so a faint whole-frame box never
+    /// hides a tile's confident one. The whole frame's own boxes
     /// were merged by the model's NMS already: they are never taken for pieces of each other.
     /// </summary>
     public static List<Detection> Merge(IEnumerable<Candidate> candidates, float nmsIou)
@@ -79,7 +80,15 @@ public sealed class TiledDetector(IDetector model, Tiling tiling, float nmsIou) 
             foreach (var c in ordered)
             {
                 var box = c.Detection.Box;
-                if (mine.Any(k => k.Detection.Box.IoU(box) > nmsIou || c.FromTile && IsPieceOf(box, k.Detection.Box, c.Cut))) continue;
+                var same = mine.FindIndex(k => k.Detection.Box.IoU(box) > nmsIou || c.FromTile && IsPieceOf(box, k.Detection.Box, c.Cut));
+                if (same >= 0)
+                {
+                    // A confident piece vouches for the faint whole it belongs to (a lying person the
+                    // whole frame barely sees, cut in two by the tiles).
+                    if (c.Detection.Score > mine[same].Detection.Score)
+                        mine[same] = mine[same] with { Detection = mine[same].Detection with { Score = c.Detection.Score } };
+                    continue;
+                }
                 var piece = mine.FindIndex(k => k.FromTile && IsPieceOf(k.Detection.Box, box, k.Cut));
                 if (piece >= 0) mine[piece] = c;
                 else mine.Add(c);

@@ -49,6 +49,16 @@ public class TiledDetectorTests
     }
 
     [Fact]
+    public void A_confident_piece_vouches_for_the_faint_whole_it_belongs_to()
+    {
+        // A man lying across the middle: the whole frame barely sees him, each tile sees a confident half.
+        var merged = TiledDetector.Merge([Person(100, 300, 300, 70, 0.15f, tile: false), Person(100, 302, 150, 66, 0.8f, cut: true)], 0.45f);
+        var kept = Assert.Single(merged);
+        Assert.Equal(300, kept.Box.Width);
+        Assert.Equal(0.8f, kept.Score);
+    }
+
+    [Fact]
     public void The_whole_frames_own_boxes_all_stay()
     {
         // Two people one behind the other, as the model's NMS left them: not for the tiles to undo.
