@@ -14,7 +14,8 @@ public sealed record PersonDownZone(WatchedZone Zone, bool Exclude, TimeSpan Dow
 /// The fall happens when the top of the box passes the drop threshold. Sitting or lying down slowly
 /// takes longer than a fall and is not one. Zones marked <c>Exclude</c> (benches, beds) never report.
 /// A fall often breaks the track (the box changes shape at once): a lying person appearing where a
-/// person just vanished inherits that person's past. Box geometry only: no pose, no face.
+/// person just vanished inherits that person's past; one appearing around what is left of a tracked
+/// person (the old track holding on to a piece of them) shares it. Box geometry only: no pose, no face.
 /// </summary>
 public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
 {
@@ -53,7 +54,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             var excluded = _areas.Any(a => a.Exclude && a.Zone.Contains(feet));
             if (!_people.TryGetValue(t.Id, out var memo))
             {
-                memo = IsLying(t.Box) ? Inherit(t.Box, state.Time, visibleIds) ?? new Memo() : new Memo();
+                memo = IsLying(t.Box) ? Inherit(t.Box, state.Time, visibleIds) ?? Share(t.Box, visibleIds) ?? new Memo() : new Memo();
                 _people[t.Id] = memo;
             }
             memo.LastBox = t.Box;
@@ -140,6 +141,25 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         if (memo is null) return null;
         _people.Remove(id);
         return memo;
+    }
+
+    // A tracked person's box lying this much inside a new lying box is a piece of the same person.
+    private const double PieceInside = 0.6;
+
+    /// <summary>
+    /// The past of a tracked person whose box lies mostly inside this new lying box: the detector sees the
+    /// falling person twice for a moment (a piece, still tracked, and the lying whole, a new track).
+    /// The piece's track keeps its past too: if it is someone else after all, each goes on with theirs.
+    /// </summary>
+    private Memo? Share(Box lying, IReadOnlySet<int> visible)
+    {
+        var piece = _people
+            .Where(kv => visible.Contains(kv.Key) && kv.Value.LastBox.IntersectionArea(lying) >= PieceInside * kv.Value.LastBox.Area)
+            .MaxBy(kv => kv.Value.LastBox.IntersectionArea(lying)).Value;
+        if (piece is null) return null;
+        var shared = new Memo();
+        shared.Recent.AddRange(piece.Recent);
+        return shared;
     }
 
     /// <summary>

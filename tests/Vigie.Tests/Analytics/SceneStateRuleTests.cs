@@ -71,6 +71,18 @@ public class SceneStateRuleTests
     }
 
     [Fact]
+    public void A_fall_seen_twice_for_a_moment_is_still_seen()
+    {
+        // As person 1 goes down the detector keeps a narrow piece of them on track 1, and the lying
+        // whole around it starts track 2; the piece then disappears.
+        var piece = new Box(500, 400, 50, 80);
+        var changes = Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t)]
+            : t < 4.6 ? [Person(1, piece, t), Person(2, Lying, t)]
+            : [Person(2, Lying, t)]);
+        Assert.Equal([2], Assert.Single(changes, c => !c.Closed).Event.TrackIds);
+    }
+
+    [Fact]
     public void Nobody_is_reported_lying_on_an_excluded_bench()
     {
         Assert.Empty(Run(Down(excludeCentre: true), 10, t => [Person(1, t < 4 ? Standing : Lying, t)]));
