@@ -155,7 +155,8 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     {
         var piece = _people
             .Where(kv => visible.Contains(kv.Key) && kv.Value.LastBox.IntersectionArea(lying) >= PieceInside * kv.Value.LastBox.Area)
-            .MaxBy(kv => kv.Value.LastBox.IntersectionArea(lying)).Value;
+            .Select(kv => kv.Value)
+            .MaxBy(m => m.LastBox.IntersectionArea(lying));
         if (piece is null) return null;
         var shared = new Memo();
         shared.Recent.AddRange(piece.Recent);

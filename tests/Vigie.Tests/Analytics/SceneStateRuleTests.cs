@@ -83,6 +83,13 @@ public class SceneStateRuleTests
     }
 
     [Fact]
+    public void Someone_lying_from_the_start_did_not_fall_here()
+    {
+        Assert.Empty(Run(Down(), 10, t => [Person(1, Lying, t)]));
+        Assert.Empty(Run(Down(), 10, t => t < 3 ? [Person(1, Standing, t)] : [Person(1, Standing, t), Person(2, new Box(100, 700, 180, 60), t)]));
+    }
+
+    [Fact]
     public void Nobody_is_reported_lying_on_an_excluded_bench()
     {
         Assert.Empty(Run(Down(excludeCentre: true), 10, t => [Person(1, t < 4 ? Standing : Lying, t)]));
