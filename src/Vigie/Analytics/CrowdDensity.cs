@@ -6,7 +6,8 @@ namespace Vigie.Analytics;
 /// Excessive crowd density: the number of people in a zone (and persons per m² when the camera is
 /// calibrated) above a threshold for a dwell time. In dense crowds detectors miss people, so the
 /// count is the larger of the detections and an estimate from the foreground area divided by the
-/// typical person's area learned from detections in the zone. Count and density are exposed as
+/// typical person's area learned from detections in the zone, or, when a crowd-counting model is
+/// configured, the model's density map summed over the zone. Count and density are exposed as
 /// measurements every frame.
 /// </summary>
 public sealed class CrowdDensity(IEnumerable<CrowdDensityZone> zones, GroundPlane? ground) : IEventRule
@@ -18,6 +19,8 @@ public sealed class CrowdDensity(IEnumerable<CrowdDensityZone> zones, GroundPlan
     private readonly List<Measurement> _measurements = [];
 
     public bool NeedsMotionField => _zones.Any(z => z.Settings.ForegroundEstimate);
+
+    public bool NeedsCrowdMap => true;
 
     public IReadOnlyList<Measurement> Measurements => _measurements;
 
@@ -59,6 +62,7 @@ public sealed class CrowdDensity(IEnumerable<CrowdDensityZone> zones, GroundPlan
     {
         private readonly double? _areaM2 = ground?.ToMetres.MappedArea(settings.Zone.Polygon);
         private IReadOnlyList<int>? _cells;
+        private (int Columns, int Rows, IReadOnlyList<int> Cells)? _mapCells;
         private readonly PersonScale _scale = new();
         private TimeSpan? _aboveSince;
         private TimeSpan _lastAbove;
@@ -75,7 +79,13 @@ public sealed class CrowdDensity(IEnumerable<CrowdDensityZone> zones, GroundPlan
             foreach (var p in people)
                 _scale.Observe(p.Box.Bottom / state.FrameHeight, p.Box.Height / state.FrameHeight, p.Box.Width / state.FrameWidth);
             double count = people.Count;
-            if (settings.ForegroundEstimate && state.Motion is { } motion)
+            if (state.CrowdMap is { } map)
+            {
+                if (_mapCells is not { } known || known.Columns != map.Columns || known.Rows != map.Rows)
+                    _mapCells = (map.Columns, map.Rows, map.CellsIn(settings.Zone.Polygon));
+                count = Math.Max(count, Math.Round(map.Sum(_mapCells.Value.Cells), 1));
+            }
+            else if (settings.ForegroundEstimate && state.Motion is { } motion)
             {
                 _cells ??= motion.CellsIn(settings.Zone.Polygon);
                 if (ForegroundEstimate(motion, _cells, _scale) is { } estimate) count = Math.Max(count, Math.Round(estimate, 1));

@@ -20,6 +20,9 @@ public sealed record SceneState(
     /// <summary>Foreground and optical flow on a coarse grid; null unless a rule asked for it.</summary>
     public MotionField? Motion { get; init; }
 
+    /// <summary>People per grid cell from the crowd-counting model (its latest run); null without one.</summary>
+    public CrowdMap? CrowdMap { get; init; }
+
     /// <summary>Flame colour, flicker and smoke cues on a coarse grid; null unless a rule asked for them.</summary>
     public FireCues? Fire { get; init; }
 
@@ -86,6 +89,9 @@ public interface IEventRule
 {
     /// <summary>Whether <see cref="SceneState.Motion"/> must be computed for this rule.</summary>
     bool NeedsMotionField => false;
+
+    /// <summary>Whether <see cref="SceneState.CrowdMap"/> must be computed (when a crowd-counting model is configured).</summary>
+    bool NeedsCrowdMap => false;
 
     /// <summary>Whether <see cref="SceneState.Fire"/> must be computed for this rule.</summary>
     bool NeedsFireCues => false;

@@ -47,6 +47,8 @@ public static class ConfigLoader
     {
         if (config.Detector.Model is { } model && !Path.IsPathRooted(model))
             config.Detector.Model = Path.GetFullPath(Path.Combine(folder, model));
+        if (config.CrowdCounter?.Model is { } counter && !Path.IsPathRooted(counter))
+            config.CrowdCounter.Model = Path.GetFullPath(Path.Combine(folder, counter));
         config.Service.DataFolder = Path.GetFullPath(Path.Combine(folder, config.Service.DataFolder));
         config.Service.ForensicFolder = config.Service.ForensicFolder is { } cases
             ? Path.GetFullPath(Path.Combine(folder, cases))

@@ -23,6 +23,7 @@ public static class ConfigValidator
         if (a.StallTimeoutS <= 0) Err("analysis.stall_timeout_s", "must be a positive number of seconds");
 
         ValidateDetector(config.Detector, Err);
+        if (config.CrowdCounter is { } counter) ValidateCrowdCounter(counter, Err);
         ValidateService(config.Service, Err);
 
         var t = config.Tracker;
@@ -209,6 +210,15 @@ public static class ConfigValidator
                 err($"service.notifications.webhooks[{i}].url", $"'{w.Url}' is not an http(s) URL");
             if (w.Secret.Length < 16) err($"service.notifications.webhooks[{i}].secret", "must be at least 16 characters: receivers check the signature with it");
         }
+    }
+
+    private static void ValidateCrowdCounter(CrowdCounterConfig c, Action<string, string> err)
+    {
+        if (string.IsNullOrWhiteSpace(c.Model)) err("crowd_counter.model", "is required: the path of a density-map ONNX model");
+        if (c.InputSize.Count != 2) err("crowd_counter.input_size", "needs exactly two numbers: [width, height]");
+        else if (c.InputSize.Any(v => v < 32 || v % 8 != 0)) err("crowd_counter.input_size", "must be multiples of 8, at least 32 pixels");
+        if (c.EveryS < 0 || double.IsNaN(c.EveryS)) err("crowd_counter.every_s", "must be zero (every analysed frame) or a positive number of seconds");
+        if (c.Threads < 1) err("crowd_counter.threads", "must be at least 1");
     }
 
     private static void ValidateDetector(DetectorConfig d, Action<string, string> err)

@@ -23,7 +23,8 @@ public static class SceneCompiler
     public static readonly WatchedZone WholeFrame =
         new("frame", [new(-0.01f, -0.01f), new(1.01f, -0.01f), new(1.01f, 1.01f), new(-0.01f, 1.01f)], Analytics.Schedule.Always);
 
-    public static IReadOnlyList<IEventRule> Rules(CameraConfig camera)
+    /// <param name="crowdCounted">A crowd-counting model is configured: its count replaces the foreground estimate.</param>
+    public static IReadOnlyList<IEventRule> Rules(CameraConfig camera, bool crowdCounted = false)
     {
         var ground = Ground(camera.Calibration);
         var areas = camera.Zones.Select(z => (Zone: Zone(z), z.UseCases)).Append((Zone: WholeFrame, camera.UseCases)).ToList();
@@ -60,7 +61,7 @@ public static class SceneCompiler
 
         var crowd = areas.Where(a => a.UseCases.CrowdDensity is not null)
             .Select(a => new CrowdDensityZone(a.Zone, a.UseCases.CrowdDensity!.MaxPersons, a.UseCases.CrowdDensity.MaxDensity,
-                TimeSpan.FromSeconds(a.UseCases.CrowdDensity.DwellS), a.UseCases.CrowdDensity.ForegroundEstimate))
+                TimeSpan.FromSeconds(a.UseCases.CrowdDensity.DwellS), a.UseCases.CrowdDensity.ForegroundEstimate && !crowdCounted))
             .ToList();
         if (crowd.Count > 0) rules.Add(new CrowdDensity(crowd, ground));
 
@@ -155,6 +156,9 @@ public static class SceneCompiler
         var tiling = new Tiling(d.Tiles[0], d.Tiles[1], (float)d.TileOverlap);
         return tiling.IsWholeFrameOnly ? model : new TiledDetector(model, tiling, (float)d.NmsIou);
     }
+
+    public static CrowdCounter CrowdCounter(CrowdCounterConfig c) =>
+        new(new CrowdCounterOptions(c.Model!, c.InputSize[0], c.InputSize[1], c.Threads, TimeSpan.FromSeconds(c.EveryS)));
 
     /// <summary>The score a detection needs to count for the rules (a model's default when not set; 0 for the motion detector).</summary>
     public static double ScoreThreshold(DetectorConfig d) =>

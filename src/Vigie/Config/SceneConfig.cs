@@ -18,6 +18,9 @@ public sealed class SceneConfig
     [Description("Which detector finds objects in each analysed frame.")]
     public DetectorConfig Detector { get; set; } = new();
 
+    [Description("Optional crowd-counting model (density map) for crowd_density: in crowds too dense for a detector's boxes it counts the people a detector misses. Unset: detections plus the foreground estimate.")]
+    public CrowdCounterConfig? CrowdCounter { get; set; }
+
     [Description("Multi-object tracker settings (ByteTrack-style).")]
     public TrackerConfig Tracker { get; set; } = new();
 
@@ -79,6 +82,21 @@ public sealed class DetectorConfig
 
     [Description("Extra mapping of model class names to Vigie categories (person, vehicle, bag, weapon, animal, other), e.g. {pistol: weapon}.")]
     public Dictionary<string, string> CategoryMap { get; set; } = [];
+}
+
+public sealed class CrowdCounterConfig
+{
+    [Description("Path to an ONNX model whose first output is a density map summing to the number of people (DM-Count, CSRNet and alike; see docs/MODELS.md). Relative paths are resolved from the config file's folder.")]
+    public string? Model { get; set; }
+
+    [Description("Network input size [width, height] in pixels, multiples of 8; a model with a fixed input needs exactly its size.")]
+    public List<int> InputSize { get; set; } = [640, 360];
+
+    [Description("Run the model at most once per this many seconds of video, the map serving until the next run (seconds); 0 runs it on every analysed frame. Crowd models are heavy and a crowd changes slowly.")]
+    public double EveryS { get; set; } = 1;
+
+    [Description("CPU threads for inference.")]
+    public int Threads { get; set; } = 1;
 }
 
 public sealed class TrackerConfig
@@ -311,7 +329,7 @@ public sealed class CrowdDensityConfig
     [Description("The value must stay above its threshold this long before the alert (seconds).")]
     public double DwellS { get; set; } = 3;
 
-    [Description("Also estimate the count from the foreground area (people the detector misses in dense crowds). Needs a fixed camera.")]
+    [Description("Also estimate the count from the foreground area (people the detector misses in dense crowds). Needs a fixed camera. With a crowd_counter model, the model's count takes its place.")]
     public bool ForegroundEstimate { get; set; } = true;
 }
 

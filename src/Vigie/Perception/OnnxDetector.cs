@@ -29,9 +29,6 @@ public sealed class OnnxDetector : IDetector
     // MMDetection's ImageNet statistics in BGR order, as RTMDet was trained.
     private static readonly float[] MmdetMeanBgr = [103.53f, 116.28f, 123.675f];
     private static readonly float[] MmdetStdBgr = [57.375f, 57.12f, 58.395f];
-    // ImageNet statistics (RGB, on 0..1 values), as PaddleDetection trains PicoDet.
-    private static readonly float[] ImageNetMeanRgb = [0.485f, 0.456f, 0.406f];
-    private static readonly float[] ImageNetStdRgb = [0.229f, 0.224f, 0.225f];
 
     private readonly OnnxModelOptions _options;
     private readonly InferenceSession _session;
@@ -48,26 +45,7 @@ public sealed class OnnxDetector : IDetector
     public OnnxDetector(OnnxModelOptions options)
     {
         _options = options;
-        if (!File.Exists(options.ModelPath))
-            throw new FileNotFoundException($"model file not found: {options.ModelPath}", options.ModelPath);
-        var so = new SessionOptions
-        {
-            IntraOpNumThreads = Math.Max(1, options.Threads),
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        // Spinning worker threads would steal the core the decoder runs on: on a small machine both
-        // ffmpeg and inference need their share, and spinning made two threads slower than one.
-        so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        try
-        {
-            _session = new InferenceSession(options.ModelPath, so);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidDataException($"{options.ModelPath} is not a loadable ONNX model: {FirstLine(e.Message)}", e);
-        }
+        _session = OnnxSessions.Open(options.ModelPath, options.Threads);
         _imageInput = _session.InputMetadata
             .First(kv => kv.Value.ElementDataType == TensorElementType.Float).Key;
         _input = new float[3 * options.InputWidth * options.InputHeight];
@@ -112,7 +90,7 @@ public sealed class OnnxDetector : IDetector
         ModelFormat.Yolox => new(Letterbox: true, ToRgb: false, Scale: 1, Zero3, One3),
         ModelFormat.Deimv2 => new(Letterbox: false, ToRgb: true, Scale: 1 / 255f, Zero3, One3),
         ModelFormat.Rtmdet => new(Letterbox: true, ToRgb: false, Scale: 1, MmdetMeanBgr, MmdetStdBgr),
-        ModelFormat.Picodet => new(Letterbox: false, ToRgb: true, Scale: 1 / 255f, ImageNetMeanRgb, ImageNetStdRgb),
+        ModelFormat.Picodet => new(Letterbox: false, ToRgb: true, Scale: 1 / 255f, TensorPrep.ImageNetMeanRgb, TensorPrep.ImageNetStdRgb),
         ModelFormat.Nanodet => new(Letterbox: false, ToRgb: false, Scale: 1, MmdetMeanBgr, MmdetStdBgr),
         _ => throw new NotSupportedException(format.ToString()),
     };
@@ -249,8 +227,6 @@ public sealed class OnnxDetector : IDetector
         for (int i = 0; i < names.Count; i++) if (names[i] == name) return i;
         throw new InvalidDataException($"model has no output named {name}");
     }
-
-    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
     public void Dispose()
     {

@@ -11,6 +11,10 @@ public readonly record struct InputFit(float ScaleX, float ScaleY)
 /// <summary>Pre-processing shared by the ONNX model formats.</summary>
 public static class TensorPrep
 {
+    /// <summary>ImageNet statistics (RGB, on 0..1 values), as torchvision and PaddleDetection normalise inputs.</summary>
+    public static readonly float[] ImageNetMeanRgb = [0.485f, 0.456f, 0.406f];
+    public static readonly float[] ImageNetStdRgb = [0.229f, 0.224f, 0.225f];
+
     /// <summary>Keep-ratio resize into the top-left of a canvas padded with <paramref name="pad"/>.</summary>
     public static InputFit LetterboxTopLeft(Mat frame, Mat canvas, int width, int height, byte pad)
     {

@@ -53,7 +53,11 @@ public sealed class AnalysisPipeline(
     private readonly StaticForegroundAnalyzer? _static = rules.Any(r => r.NeedsStaticRegions) ? new StaticForegroundAnalyzer() : null;
     private readonly bool _looks = rules.Any(r => r.NeedsObjectLooks);
     private OpenCvSharp.Mat? _opening;
+    private CrowdMap? _crowdMap;
     private long _dropped;
+
+    /// <summary>The crowd-counting model, run on the analysis thread at most once per its interval.</summary>
+    public CrowdCounter? CrowdCounter { get; init; }
 
     /// <summary>Reuse the detector's answer on frames where nothing moved (only for a stateless model).</summary>
     public bool MotionGating { get; init; }
@@ -212,6 +216,13 @@ public sealed class AnalysisPipeline(
         return new AnalysisResult(analysed, Interlocked.Read(ref _dropped), last, sourceError) { FramesGated = gate?.Reused ?? 0 };
     }
 
+    private CrowdMap? CrowdMapAt(Frame frame)
+    {
+        if (CrowdCounter is not { } counter) return null;
+        var due = _crowdMap is not { } last || frame.Timestamp < last.Time || frame.Timestamp - last.Time >= counter.Options.Every;
+        return due ? _crowdMap = counter.Count(frame.Image, frame.Timestamp) : _crowdMap;
+    }
+
     private void Analyse(Frame frame, IReadOnlyList<Detection> everyDetection, IAnalysisObserver observer)
     {
         var update = tracker.Update(everyDetection, frame.Timestamp);
@@ -222,6 +233,7 @@ public sealed class AnalysisPipeline(
         {
             Detections = detections,
             Motion = _motion?.Analyse(frame.Image, frame.Timestamp),
+            CrowdMap = CrowdMapAt(frame),
             Fire = _fire?.Analyse(frame.Image, detections.Where(d => d.Category == Category.Person).Select(d => d.Box).ToList()),
             StaticRegions = _static?.Analyse(frame.Image, frame.Timestamp,
                 detections.Where(d => d.Category is Category.Person or Category.Vehicle or Category.Moving).Select(d => d.Box).ToList()),

@@ -32,19 +32,26 @@ public sealed record AnalysisRequest(
 /// <summary>An opened source, a loaded detector and the rules of one camera, ready to run.</summary>
 public sealed class PreparedAnalysis : IAsyncDisposable
 {
-    internal PreparedAnalysis(IFrameSource source, IReadOnlyList<IDetector> detectors, CameraConfig camera, DateTimeOffset startClock,
-        IReadOnlyList<IEventRule> rules, ByteTracker tracker, ILogger logger, bool motionGating, float confidentScore)
+    internal PreparedAnalysis(IFrameSource source, IReadOnlyList<IDetector> detectors, CrowdCounter? crowdCounter, CameraConfig camera,
+        DateTimeOffset startClock, IReadOnlyList<IEventRule> rules, ByteTracker tracker, ILogger logger, bool motionGating, float confidentScore)
     {
         Source = source;
         _detectors = detectors;
+        _crowdCounter = crowdCounter;
         Camera = camera;
         StartClock = startClock;
-        Pipeline = new AnalysisPipeline(source, detectors, tracker, rules, camera.Name, startClock, logger) { MotionGating = motionGating, ConfidentScore = confidentScore };
+        Pipeline = new AnalysisPipeline(source, detectors, tracker, rules, camera.Name, startClock, logger)
+        {
+            MotionGating = motionGating,
+            ConfidentScore = confidentScore,
+            CrowdCounter = crowdCounter,
+        };
         Zones = camera.Zones.Select(SceneCompiler.Zone).ToList();
         Lines = camera.Lines.Select(SceneCompiler.Line).ToList();
     }
 
     private readonly IReadOnlyList<IDetector> _detectors;
+    private readonly CrowdCounter? _crowdCounter;
 
     public IFrameSource Source { get; }
 
@@ -62,6 +69,7 @@ public sealed class PreparedAnalysis : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var d in _detectors) d.Dispose();
+        _crowdCounter?.Dispose();
         await Source.DisposeAsync();
     }
 }
@@ -85,11 +93,17 @@ public static class AnalysisSetup
         // consecutive frames are detected in parallel; the motion detector learns a background: one.
         var weakest = config.Tracker.LowThreshold;
         var detectors = new List<IDetector> { SceneCompiler.Detector(config.Detector, 1, weakest) };
+        CrowdCounter? crowdCounter = null;
         try
         {
             if (config.Detector.Type == "onnx")
                 while (detectors.Count < threads) detectors.Add(SceneCompiler.Detector(config.Detector, 1, weakest));
-            var rules = SceneCompiler.Rules(camera);
+            var rules = SceneCompiler.Rules(camera, crowdCounted: config.CrowdCounter is not null);
+            if (config.CrowdCounter is { } counting)
+            {
+                if (rules.Any(r => r.NeedsCrowdMap)) crowdCounter = SceneCompiler.CrowdCounter(counting);
+                else logger.LogInformation("{Camera}: crowd_counter is not loaded: this camera watches no crowd_density", camera.Name);
+            }
             var evenFrames = rules.Any(r => r.NeedsMotionField || r.NeedsFireCues);
             // Without deblocking, block edges drift in the wake of moving things until the next key frame:
             // a model barely notices, but a background model sees a trail of foreground (ghost objects, split tracks).
@@ -104,7 +118,7 @@ public static class AnalysisSetup
                 SceneCompiler.PrivacyMasks(camera));
             var start = request.StartClock ?? camera.StartTime ?? RecordingStart(location, source.Info, source.IsLive);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
-            return new PreparedAnalysis(source, detectors, camera, start, rules,
+            return new PreparedAnalysis(source, detectors, crowdCounter, camera, start, rules,
                 new ByteTracker(SceneCompiler.Tracker(config.Tracker)), logger, request.Forensic && config.Detector.Type == "onnx",
                 (float)SceneCompiler.ScoreThreshold(config.Detector))
             {
@@ -114,6 +128,7 @@ public static class AnalysisSetup
         catch
         {
             foreach (var d in detectors) d.Dispose();
+            crowdCounter?.Dispose();
             throw;
         }
     }

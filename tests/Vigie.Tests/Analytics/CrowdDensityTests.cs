@@ -33,6 +33,19 @@ public class CrowdDensityTests
     }
 
     [Fact]
+    public void A_crowd_map_counts_what_the_detector_missed_and_never_less_than_the_detections()
+    {
+        var rule = new CrowdDensity([new CrowdDensityZone(new WatchedZone("left", [new(0, 0), new(0.5f, 0), new(0.5f, 1), new(0, 1)], Schedule.Always),
+            30, null, TimeSpan.Zero, false)], null);
+        // A 4 × 2 map: 10 people per cell on the left half (40), 1 per cell on the right.
+        var map = new CrowdMap(4, 2, [10, 10, 1, 1, 10, 10, 1, 1], TimeSpan.Zero);
+        var changes = rule.Update(State(0, Crowd(5)) with { CrowdMap = map });
+        Assert.Contains("40 persons (limit 30)", Assert.Single(changes).Event.Detail);
+        rule.Update(State(1, Crowd(12)) with { CrowdMap = map with { People = [1, 1, 0, 0, 1, 1, 0, 0] } });
+        Assert.Equal(12, Assert.Single(rule.Measurements, m => m.Name == "persons").Value);
+    }
+
+    [Fact]
     public void A_short_peak_does_not_alert()
     {
         var rule = new CrowdDensity([new CrowdDensityZone(new WatchedZone("hall", Square, Schedule.Always), 30, null, TimeSpan.FromSeconds(3), false)], null);

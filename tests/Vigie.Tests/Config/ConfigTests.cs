@@ -165,6 +165,20 @@ public class ConfigTests
     }
 
     [Fact]
+    public void A_crowd_counter_is_checked()
+    {
+        var ok = ConfigLoader.Parse("crowd_counter: { model: dm.onnx }").CrowdCounter!;
+        Assert.Equal([640, 360], ok.InputSize);
+        Assert.Equal(1, ok.EveryS);
+        Assert.Null(ConfigLoader.Parse("cameras: [{ name: a }]").CrowdCounter);
+        var errors = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("crowd_counter: { input_size: [640, 350], every_s: -1, threads: 0 }")).Errors;
+        Assert.Contains("crowd_counter.model: is required: the path of a density-map ONNX model", errors);
+        Assert.Contains("crowd_counter.input_size: must be multiples of 8, at least 32 pixels", errors);
+        Assert.Contains("crowd_counter.every_s: must be zero (every analysed frame) or a positive number of seconds", errors);
+        Assert.Contains("crowd_counter.threads: must be at least 1", errors);
+    }
+
+    [Fact]
     public void Json_is_accepted_too()
     {
         var c = ConfigLoader.Parse("""{"analysis": {"fps": 2}, "cameras": [{"name": "x"}]}""");

@@ -1,0 +1,34 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Vigie.Perception;
+
+/// <summary>Opens ONNX models the same way for every model slot (detector, crowd counter).</summary>
+public static class OnnxSessions
+{
+    /// <summary>A CPU session; a missing or unloadable file is reported with its path.</summary>
+    public static InferenceSession Open(string modelPath, int threads)
+    {
+        if (!File.Exists(modelPath))
+            throw new FileNotFoundException($"model file not found: {modelPath}", modelPath);
+        var so = new SessionOptions
+        {
+            IntraOpNumThreads = Math.Max(1, threads),
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        // Spinning worker threads would steal the core the decoder runs on: on a small machine both
+        // ffmpeg and inference need their share, and spinning made two threads slower than one.
+        so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        try
+        {
+            return new InferenceSession(modelPath, so);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{modelPath} is not a loadable ONNX model: {FirstLine(e.Message)}", e);
+        }
+    }
+
+    public static string FirstLine(string s) => s.Split('\n')[0].Trim();
+}
