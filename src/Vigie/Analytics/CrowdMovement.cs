@@ -1,8 +1,11 @@
 using Vigie.Perception;
+using Vigie.Tracking;
 
 namespace Vigie.Analytics;
 
-public sealed record CrowdMovementZone(WatchedZone Zone, double ZThreshold, TimeSpan Dwell, TimeSpan Warmup, double MinSpeed, double? MaxSpeed, int MinPeople);
+/// <param name="RunSpeed">People moving at least this many of their own heights per second are running; 0: not watched.</param>
+public sealed record CrowdMovementZone(WatchedZone Zone, double ZThreshold, TimeSpan Dwell, TimeSpan Warmup, double MinSpeed, double? MaxSpeed,
+    int MinPeople, double RunSpeed = 0);
 
 /// <summary>Optical-flow statistics of a zone on one frame (speeds in image fractions per second).</summary>
 public readonly record struct FlowStats(double Speed, double Coherence, double Divergence);
@@ -16,6 +19,9 @@ public readonly record struct FlowStats(double Speed, double Coherence, double D
 /// A crowd is people: the alert also needs <c>MinPeople</c> people (or, with the model-free motion
 /// detector, moving things) detected in the zone during the abnormal motion; one car driving into an
 /// empty car park is sudden motion, not a crowd.
+/// A crowd that runs needs no learned normal: <c>MinPeople</c> tracked people each covering
+/// <c>RunSpeed</c> of their own height per second (walking is under one) alert at once, even in
+/// the first seconds of a camera or when the scene is already in turmoil when the analysis starts.
 /// </summary>
 public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEventRule
 {
@@ -72,6 +78,36 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
         return new FlowStats(speed / cells.Count, coherence, divergenceCells > 0 ? divergence / divergenceCells : 0);
     }
 
+    /// <summary>
+    /// People (or moving things) with their feet in the zone whose feet moved at least <paramref name="runSpeed"/>
+    /// of their height per second over the last second. Net displacement, so box jitter and pacing cancel; the
+    /// height is the tallest box of that second, as a person partly hidden for a moment looks shorter. Pure.
+    /// </summary>
+    public static int Running(SceneState state, WatchedZone zone, double runSpeed)
+    {
+        var running = 0;
+        foreach (var t in state.Tracks)
+        {
+            if (t.Category is not (Category.Person or Category.Moving) || t.LastSeen != state.Time
+                || !zone.Contains(state.Normalise(t.Box.BottomCenter))) continue;
+            var from = LastBefore(t.History, state.Time - RunWindow);
+            if (from is not { } past || state.Time - past.Time > 1.5 * RunWindow) continue;
+            var height = t.History.Where(h => h.Time >= past.Time).Max(h => h.Box.Height);
+            var moved = (t.Box.BottomCenter - past.Box.BottomCenter).Length;
+            if (height > 0 && moved / height / (state.Time - past.Time).TotalSeconds >= runSpeed) running++;
+        }
+        return running;
+    }
+
+    private static readonly TimeSpan RunWindow = TimeSpan.FromSeconds(1);
+
+    private static TimedBox? LastBefore(IReadOnlyList<TimedBox> history, TimeSpan time)
+    {
+        for (int i = history.Count - 1; i >= 0; i--)
+            if (history[i].Time <= time) return history[i];
+        return null;
+    }
+
     private sealed class Baseline
     {
         private double _mean, _variance;
@@ -117,9 +153,12 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
             var warm = state.Time - _firstSeen.Value >= settings.Warmup;
             var zSpeed = _speed.Z(stats.Speed, 0.01);
             var zDivergence = _divergence.Z(Math.Abs(stats.Divergence), 0.05);
+            var running = settings.RunSpeed > 0 ? Running(state, settings.Zone, settings.RunSpeed) : 0;
+            var crowdRunning = running >= settings.MinPeople;
             var abnormal = settings.Zone.Schedule.IsActive(state.Clock)
                 && ((warm && stats.Speed >= settings.MinSpeed && Math.Max(zSpeed, zDivergence) >= settings.ZThreshold)
-                    || (settings.MaxSpeed is { } max && stats.Speed > max));
+                    || (settings.MaxSpeed is { } max && stats.Speed > max)
+                    || crowdRunning);
             if (!abnormal)
             {
                 // Only normal frames teach the baseline: a long surge must not become the new normal.
@@ -130,13 +169,19 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
             }
             _onset ??= state.Time;
             _lastAbnormal = state.Time;
-            _mostPeople = Math.Max(_mostPeople, PeopleIn(state));
+            _mostPeople = Math.Max(_mostPeople, Math.Max(running, PeopleIn(state)));
             if (_open is null && state.Time - _onset.Value >= settings.Dwell && _mostPeople >= settings.MinPeople)
             {
-                var what = stats.Divergence > 0.5 ? "dispersing" : stats.Divergence < -0.5 ? "converging" : stats.Coherence > 0.6 ? "surging one way" : "moving suddenly";
+                var what = stats.Divergence > 0.5 ? "dispersing" : stats.Divergence < -0.5 ? "converging" : stats.Coherence > 0.6 ? "surging one way"
+                    : crowdRunning ? "running" : "moving suddenly";
+                var measure = warm
+                    ? $"flow {stats.Speed:0.###} image/s ({Math.Max(zSpeed, zDivergence):0.0}× its normal spread)"
+                    : $"flow {stats.Speed:0.###} image/s (no normal learned yet)";
+                if (crowdRunning) measure += $", {running} people running (≥ {settings.RunSpeed:0.#} heights/s)";
                 _open = new SceneEvent(state.Camera, EventKinds.CrowdMovement, settings.Zone.Name, _onset.Value, null, state.Time,
-                    state.Clock - (state.Time - _onset.Value), (float)Math.Min(1, Math.Max(zSpeed, zDivergence) / (2 * settings.ZThreshold)), [],
-                    default, $"crowd {what} in {settings.Zone.Name}: flow {stats.Speed:0.###} image/s ({Math.Max(zSpeed, zDivergence):0.0}× its normal spread)");
+                    state.Clock - (state.Time - _onset.Value),
+                    (float)Math.Min(1, crowdRunning ? 1 : Math.Max(zSpeed, zDivergence) / (2 * settings.ZThreshold)), [],
+                    default, $"crowd {what} in {settings.Zone.Name}: {measure}");
                 changes.Add(new EventChange(_open, Closed: false));
             }
         }

@@ -118,6 +118,7 @@ public static class ConfigValidator
             if (m.MinSpeed < 0) err($"{mp}.min_speed", "must be zero or more");
             if (m.MaxSpeed is <= 0) err($"{mp}.max_speed", "must be a positive speed");
             if (m.MinPeople < 1) err($"{mp}.min_people", "must be at least one person");
+            if (m.RunSpeed < 0 || double.IsNaN(m.RunSpeed)) err($"{mp}.run_speed", "must be 0 (off) or a positive number of heights per second");
         }
         if (u.PersonDown is { } p)
         {

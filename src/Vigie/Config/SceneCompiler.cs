@@ -69,7 +69,8 @@ public static class SceneCompiler
             .Select(a =>
             {
                 var m = a.UseCases.CrowdMovement!;
-                return new CrowdMovementZone(a.Zone, m.Sensitivity, TimeSpan.FromSeconds(m.DwellS), TimeSpan.FromSeconds(m.WarmupS), m.MinSpeed, m.MaxSpeed, m.MinPeople);
+                return new CrowdMovementZone(a.Zone, m.Sensitivity, TimeSpan.FromSeconds(m.DwellS), TimeSpan.FromSeconds(m.WarmupS), m.MinSpeed, m.MaxSpeed, m.MinPeople,
+                    m.RunSpeed);
             })
             .ToList();
         if (movement.Count > 0) rules.Add(new CrowdMovement(movement));

@@ -295,6 +295,9 @@ public sealed class CrowdMovementConfig
 
     [Description("People needed in the zone during the abnormal motion for it to be a crowd's (detected on one frame; with the model-free motion detector, moving things count). 1 alerts on any sudden motion, e.g. a car.")]
     public int MinPeople { get; set; } = 3;
+
+    [Description("A tracked person covering this many of their own heights per second is running (walking is about 0.5-1); min_people running at once alert without any learned normal. 0 turns this off.")]
+    public double RunSpeed { get; set; } = 2;
 }
 
 public sealed class WrongWayConfig

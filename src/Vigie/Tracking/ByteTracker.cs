@@ -7,7 +7,10 @@ namespace Vigie.Tracking;
 /// ByteTrack-style multi-object tracker for one camera: Kalman prediction, a first association of
 /// high-score detections with all live tracks, a second of low-score detections with the tracks still
 /// unmatched (occluded people often score low), a lost-track buffer measured in seconds.
-/// Objects of different categories are never associated.
+/// Objects of different categories are never associated. Overlap alone cannot follow what moves more
+/// than its own width between two analysed frames (a runner at 5 frames/s covers about 1.5 widths), so
+/// a track seen on the previous frame that found no overlapping detection may take the nearest leftover
+/// one of its category and size within one of its heights.
 /// </summary>
 public sealed class ByteTracker
 {
@@ -30,6 +33,12 @@ public sealed class ByteTracker
     private readonly List<Candidate> _tracks = [];
     private int _nextId = 1;
     private bool _firstFrame = true;
+    private TimeSpan? _previousTime;
+
+    // How far a track may jump between consecutive frames, in its own heights (running is about 0.6 at 5 frames/s).
+    private const double MaxJumpHeights = 1.0;
+    // How much a box may grow or shrink in such a jump: a far person and a near one are not one runner.
+    private const double MaxJumpSizeRatio = 1.5;
 
     public ByteTracker(TrackerOptions? options = null) => _options = options ?? new TrackerOptions();
 
@@ -46,18 +55,23 @@ public sealed class ByteTracker
 
         // 1. High-score detections against confirmed and lost tracks.
         var pool = _tracks.Where(t => t.State != State.Tentative).ToList();
-        var (pairs, unmatchedHigh) = Associate(pool, high, _options.MatchIou);
+        var (pairs, unmatchedHigh) = Associate(pool, high, Overlap, 1 - _options.MatchIou);
         foreach (var (t, d) in pairs) Confirm(t, d, time, matched);
 
         // 2. Low-score detections against tracks that were being followed and are still unmatched.
         var remaining = pool.Where(t => !matched.Contains(t) && t.State == State.Tracked).ToList();
-        var (lowPairs, _) = Associate(remaining, low, _options.LowMatchIou);
+        var (lowPairs, _) = Associate(remaining, low, Overlap, 1 - _options.LowMatchIou);
         foreach (var (t, d) in lowPairs) Confirm(t, d, time, matched);
 
         // 3. Tentative tracks (seen once) against what is left of the high-score detections.
         var tentative = _tracks.Where(t => t.State == State.Tentative).ToList();
-        var (tentPairs, stillUnmatched) = Associate(tentative, unmatchedHigh, _options.MatchIou);
+        var (tentPairs, leftover) = Associate(tentative, unmatchedHigh, Overlap, 1 - _options.MatchIou);
         foreach (var (t, d) in tentPairs) Confirm(t, d, time, matched);
+
+        // 4. Fast movers: tracks seen on the previous frame and still unmatched, against the leftover high-score detections by distance.
+        var movers = _tracks.Where(t => !matched.Contains(t) && t.LastSeen == _previousTime).ToList();
+        var (jumps, stillUnmatched) = Associate(movers, leftover, Jump, MaxJumpHeights);
+        foreach (var (t, d) in jumps) Confirm(t, d, time, matched);
 
         var ended = new List<Track>();
         foreach (var t in _tracks.ToList())
@@ -84,6 +98,7 @@ public sealed class ByteTracker
             _tracks.Add(c);
         }
         _firstFrame = false;
+        _previousTime = time;
 
         var visible = _tracks.Where(t => t.State == State.Tracked && t.LastSeen == time).Select(ToTrack).ToList();
         return new TrackerUpdate(time, visible, ended);
@@ -109,19 +124,29 @@ public sealed class ByteTracker
         matched.Add(t);
     }
 
-    private static (List<(Candidate, Detection)> Pairs, List<Detection> Unmatched) Associate(
-        List<Candidate> tracks, List<Detection> detections, float minIou)
+    private static double Overlap(Box predicted, Box detected) => 1 - predicted.IoU(detected);
+
+    /// <summary>Distance between centres in the predicted box's heights; infinite between boxes of very different sizes.</summary>
+    private static double Jump(Box predicted, Box detected)
     {
-        var cost = new double[tracks.Count, detections.Count];
+        var ratio = detected.Height / Math.Max(predicted.Height, 1e-3f);
+        if (ratio > MaxJumpSizeRatio || ratio < 1 / MaxJumpSizeRatio) return double.PositiveInfinity;
+        return (detected.Center - predicted.Center).Length / Math.Max(predicted.Height, 1e-3f);
+    }
+
+    private static (List<(Candidate, Detection)> Pairs, List<Detection> Unmatched) Associate(
+        List<Candidate> tracks, List<Detection> detections, Func<Box, Box, double> cost, double maxCost)
+    {
+        var costs = new double[tracks.Count, detections.Count];
         for (int i = 0; i < tracks.Count; i++)
         {
             var predicted = tracks[i].Filter.Box;
             for (int j = 0; j < detections.Count; j++)
-                cost[i, j] = tracks[i].Last.Category != detections[j].Category
+                costs[i, j] = tracks[i].Last.Category != detections[j].Category
                     ? double.PositiveInfinity
-                    : 1 - predicted.IoU(detections[j].Box);
+                    : cost(predicted, detections[j].Box);
         }
-        var assignment = LinearAssignment.Solve(cost, 1 - minIou);
+        var assignment = LinearAssignment.Solve(costs, maxCost);
         var pairs = assignment.Select(p => (tracks[p.Row], detections[p.Col])).ToList();
         var used = assignment.Select(p => p.Col).ToHashSet();
         var unmatched = detections.Where((_, j) => !used.Contains(j)).ToList();

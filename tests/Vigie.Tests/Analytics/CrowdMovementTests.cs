@@ -1,6 +1,7 @@
 using Vigie.Analytics;
 using Vigie.Geometry;
 using Vigie.Perception;
+using Vigie.Tracking;
 
 namespace Vigie.Tests.Analytics;
 
@@ -103,6 +104,52 @@ public class CrowdMovementTests
         // The same outward flow in the crowd's half of the image only is people, not the camera.
         Assert.False(CameraMotion.IsAffineMotion(Field(rng, ZoomingIn)));
         Assert.True(CameraMotion.IsAffineMotion(Field(rng, ZoomingIn, everywhere: true)));
+    }
+
+    /// <summary>
+    /// Tracked people 60 px tall standing in a row until <paramref name="onset"/>, then moving right at
+    /// <paramref name="heightsPerSecond"/> of their height per second; a still flow field (nothing learned).
+    /// </summary>
+    private static List<EventChange> Runners(int people, double onset, double heightsPerSecond, double seconds = 8, double runSpeed = 2)
+    {
+        var rule = new CrowdMovement([new CrowdMovementZone(new WatchedZone("square", Whole, Schedule.Always), 4,
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.05, null, MinPeople: 3, RunSpeed: runSpeed)]);
+        Box At(int i, double t) => new((float)(20 + 50 * i + 60 * heightsPerSecond * Math.Max(0, t - onset)), 200, 20, 60);
+        var changes = new List<EventChange>();
+        var still = new MotionField(Cols, Rows, new float[Cols * Rows], new float[Cols * Rows], new float[Cols * Rows]);
+        for (var t = 0.0; t < seconds; t += 0.2)
+        {
+            var now = t;
+            var tracks = Enumerable.Range(0, people).Select(i => new Track(i + 1, At(i, now), Category.Person, "person", 0.8f, TimeSpan.Zero,
+                TimeSpan.FromSeconds(now), default,
+                Enumerable.Range(0, (int)Math.Round(now / 0.2) + 1).Select(k => new TimedBox(TimeSpan.FromSeconds(k * 0.2), At(i, k * 0.2))).ToList())).ToList();
+            changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(now), DateTimeOffset.UnixEpoch.AddSeconds(now), 640, 360, tracks, [])
+            {
+                Motion = still,
+                Detections = tracks.Select(tr => new Detection(tr.Box, Category.Person, "person", 0.8f)).ToList(),
+            }));
+        }
+        changes.AddRange(rule.Flush(TimeSpan.FromSeconds(seconds)));
+        return changes;
+    }
+
+    [Fact]
+    public void People_breaking_into_a_run_alert_without_a_learned_normal()
+    {
+        // Onset at 2 s, well inside the 10 s warm-up: the speed is judged against the people's own height.
+        var alert = Assert.Single(Runners(4, onset: 2, heightsPerSecond: 3), c => !c.Closed).Event;
+        Assert.InRange(alert.Start.TotalSeconds, 2.1, 2.9);
+        Assert.InRange((alert.RaisedAt - alert.Start).TotalSeconds, 0.99, 1.3);
+        Assert.Contains("crowd running in square", alert.Detail);
+        Assert.Contains("4 people running", alert.Detail);
+    }
+
+    [Fact]
+    public void Walking_a_few_running_or_running_unwatched_is_not_a_crowd_running()
+    {
+        Assert.Empty(Runners(6, onset: 2, heightsPerSecond: 1.2));
+        Assert.Empty(Runners(2, onset: 2, heightsPerSecond: 3));
+        Assert.Empty(Runners(6, onset: 2, heightsPerSecond: 3, runSpeed: 0));
     }
 
     [Fact]

@@ -113,6 +113,32 @@ public class CrowdMovementClipTests
         Assert.InRange(alert.RaisedS - onset.TotalSeconds, 0, 2);
     }
 
+    [Fact]
+    public async Task A_generated_crowd_running_two_seconds_after_the_camera_starts_is_caught_without_a_learned_normal()
+    {
+        var onset = TimeSpan.FromSeconds(2);
+        var rng = new Random(4);
+        var walkers = Enumerable.Range(0, 8).Select(i =>
+        {
+            var start = new Vigie.Geometry.Point2(20 + 40 * i, 150 + 90 * (i % 2));
+            var stroll = new Vigie.Geometry.Point2((float)(rng.NextDouble() - 0.5) * 6, (float)(rng.NextDouble() - 0.5) * 4);
+            return new Vigie.Video.Walker(TimeSpan.Zero, start, stroll, 16, 46) { ChangeAt = onset, VelocityAfter = new Vigie.Geometry.Point2(120, 10) };
+        }).ToList();
+        var scene = new Vigie.Video.SyntheticScene(640, 360, 25, TimeSpan.FromSeconds(6), walkers);
+        var folder = TestPaths.TempFolder();
+        var clip = Path.Combine(folder, "run.mp4");
+        scene.WriteVideo(clip);
+        var config = Path.Combine(folder, "scene.yaml");
+        await File.WriteAllTextAsync(config, "cameras:\n  - name: square\n    use_cases:\n      crowd_movement: {}\n");
+        var events = Path.Combine(folder, "events.jsonl");
+        var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(clip, config, null, null, null, events, null, null, null, null, null), CancellationToken.None);
+        Assert.Equal(0, code);
+        var alert = Assert.Single(JsonLinesWriter.Read<EventLine>(events), e => e.Kind == "crowd_movement");
+        Assert.InRange(alert.StartS, onset.TotalSeconds, onset.TotalSeconds + 1.2);
+        Assert.InRange(alert.RaisedS - onset.TotalSeconds, 0, 2.5);
+        Assert.Contains("running", alert.Detail);
+    }
+
     [Theory]
     [InlineData("pedestrians/vtest.avi")]
     [InlineData("intrusion/table_zone_one_by_one.mp4")]

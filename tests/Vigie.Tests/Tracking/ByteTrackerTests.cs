@@ -23,6 +23,31 @@ public class ByteTrackerTests
     }
 
     [Fact]
+    public void A_runner_moving_more_than_their_width_between_frames_keeps_one_track()
+    {
+        // 30 px wide, 80 tall, 45 px per frame (a run at 5 frames/s): consecutive boxes never overlap.
+        var tracker = new ByteTracker();
+        tracker.Update([], TimeSpan.Zero);
+        var ids = new HashSet<int>();
+        for (int i = 1; i <= 10; i++)
+            foreach (var t in tracker.Update([Person(20 + 45 * i, 100)], i * Step).Visible) ids.Add(t.Id);
+        Assert.Single(ids);
+    }
+
+    [Fact]
+    public void A_detection_too_far_or_of_another_size_is_not_taken_for_a_fast_mover()
+    {
+        var tracker = new ByteTracker();
+        tracker.Update([Person(100, 100)], TimeSpan.Zero);
+        var id = Assert.Single(tracker.Update([Person(102, 100)], Step).Visible).Id;
+        // Next frame: the person is gone; someone appears 1.5 heights away, and a child-sized box close by.
+        tracker.Update([Person(100 + 120, 100), new(new Box(140, 150, 15, 40), Category.Person, "person", 0.9f)], 2 * Step);
+        var later = tracker.Update([Person(100 + 122, 100), new(new Box(142, 150, 15, 40), Category.Person, "person", 0.9f)], 3 * Step);
+        Assert.Equal(2, later.Visible.Count);
+        Assert.DoesNotContain(later.Visible, t => t.Id == id);
+    }
+
+    [Fact]
     public void Two_people_walking_past_each_other_keep_their_ids()
     {
         var tracker = new ByteTracker();
