@@ -10,7 +10,8 @@ namespace Vigie.Tracking;
 /// Objects of different categories are never associated. Overlap alone cannot follow what moves more
 /// than its own width between two analysed frames (a runner at 5 frames/s covers about 1.5 widths), so
 /// a track seen on the previous frame that found no overlapping detection may take the nearest leftover
-/// one of its category and size within one of its heights.
+/// one of its category and size within the distance a sprinter covers in that time (one of its heights
+/// at 5 frames/s).
 /// </summary>
 public sealed class ByteTracker
 {
@@ -35,8 +36,10 @@ public sealed class ByteTracker
     private bool _firstFrame = true;
     private TimeSpan? _previousTime;
 
-    // How far a track may jump between consecutive frames, in its own heights (running is about 0.6 at 5 frames/s).
-    private const double MaxJumpHeights = 1.0;
+    // How fast a track may jump between consecutive frames, in its own heights per second (a sprint is about 4),
+    // and how far whatever the frame interval: beyond that, sparse frames would join strangers.
+    private const double MaxJumpHeightsPerSecond = 5;
+    private const double MaxJumpHeights = 2;
     // How much a box may grow or shrink in such a jump: a far person and a near one are not one runner.
     private const double MaxJumpSizeRatio = 1.5;
 
@@ -70,7 +73,8 @@ public sealed class ByteTracker
 
         // 4. Fast movers: tracks seen on the previous frame and still unmatched, against the leftover high-score detections by distance.
         var movers = _tracks.Where(t => !matched.Contains(t) && t.LastSeen == _previousTime).ToList();
-        var (jumps, stillUnmatched) = Associate(movers, leftover, Jump, MaxJumpHeights);
+        var reach = _previousTime is { } before ? Math.Min(MaxJumpHeights, MaxJumpHeightsPerSecond * (time - before).TotalSeconds) : 0;
+        var (jumps, stillUnmatched) = Associate(movers, leftover, Jump, reach);
         foreach (var (t, d) in jumps) Confirm(t, d, time, matched);
 
         var ended = new List<Track>();
