@@ -82,6 +82,8 @@ public static class AnalyzeCommand
             return Fail(e.Message, ExitBadInput);
         }
 
+        if (UseCaseScope.WarningWithoutAModel(config, UseCaseScope.Configured(prepared.Camera)) is { } blind)
+            Console.Error.WriteLine($"warning: {blind}");
         await using (prepared)
         {
             var output = new AnalysisOutputs(prepared, o);

@@ -13,6 +13,34 @@ public static class UseCaseScope
     }
 
     /// <summary>
+    /// What the model-free motion detector (no model configured) leaves undone among these use cases: it
+    /// finds moving things, not people, bags or weapons. Blind: nothing can be raised (falls, weapons, people
+    /// counts unless a crowd-counting model counts them). Limited: abandoned objects, found only as new static
+    /// things, never as a bag by its class. Both empty with a model. Pure.
+    /// </summary>
+    public static (IReadOnlyList<string> Blind, IReadOnlyList<string> Limited) WithoutAModel(SceneConfig config, IEnumerable<string> useCases)
+    {
+        if (config.Detector.Type != "motion") return ([], []);
+        var asked = useCases.ToHashSet();
+        string[] blind = config.CrowdCounter is null
+            ? [EventKinds.PersonDown, EventKinds.Weapon, EventKinds.CrowdDensity]
+            : [EventKinds.PersonDown, EventKinds.Weapon];
+        return (blind.Where(asked.Contains).ToList(), asked.Contains(EventKinds.AbandonedObject) ? [EventKinds.AbandonedObject] : []);
+    }
+
+    /// <summary>One line telling what the motion detector cannot do of these use cases; null when it does them all.</summary>
+    public static string? WarningWithoutAModel(SceneConfig config, IEnumerable<string> useCases)
+    {
+        var (blind, limited) = WithoutAModel(config, useCases);
+        if (blind.Count + limited.Count == 0) return null;
+        var parts = new List<string>();
+        if (blind.Count > 0) parts.Add($"{string.Join(", ", blind)} cannot raise any alert");
+        if (limited.Count > 0) parts.Add("abandoned_object finds new static things but no bag by its class");
+        return "the model-free motion detector (no --model) finds moving things, not people, bags or weapons: " +
+               string.Join("; ", parts) + ". Pass --model FILE (see docs/MODELS.md).";
+    }
+
+    /// <summary>
     /// A copy of the camera with only the allowed use cases: zones and lines left with nothing to watch
     /// are dropped; person-down exclusion zones stay with person_down.
     /// </summary>

@@ -50,6 +50,23 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public async Task Without_a_model_the_use_cases_that_need_one_are_named()
+    {
+        var folder = TestPaths.TempFolder();
+        var config = Path.Combine(folder, "scene.yaml");
+        await File.WriteAllTextAsync(config, "cameras:\n  - name: a\n    use_cases: { person_down: {}, weapon: {}, intrusion: {}, abandoned_object: {} }\n");
+        var clip = TestPaths.Clip("fall/room_fall01.mp4");
+        var blind = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(clip, config, output: Path.Combine(folder, "a.jsonl")), CancellationToken.None));
+        Assert.Equal(0, blind.Code);
+        Assert.Contains("warning: the model-free motion detector (no --model) finds moving things, not people, bags or weapons: " +
+                        "person_down, weapon cannot raise any alert; abandoned_object finds new static things but no bag by its class", blind.Text);
+        var model = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(clip, config, TestPaths.Model("yolox_nano.onnx"), Path.Combine(folder, "b.jsonl")),
+            CancellationToken.None));
+        Assert.Equal(0, model.Code);
+        Assert.DoesNotContain("warning", model.Text);
+    }
+
+    [Fact]
     public async Task An_invalid_config_names_the_field_and_exits_2()
     {
         var folder = TestPaths.TempFolder();

@@ -179,6 +179,21 @@ public class ConfigTests
     }
 
     [Fact]
+    public void What_the_motion_detector_cannot_do_depends_on_the_use_cases_and_a_crowd_counter()
+    {
+        string[] asked = ["intrusion", "person_down", "crowd_density", "abandoned_object"];
+        var motion = ConfigLoader.Parse("cameras: [{ name: a }]");
+        var (blind, limited) = UseCaseScope.WithoutAModel(motion, asked);
+        Assert.Equal(["person_down", "crowd_density"], blind);
+        Assert.Equal(["abandoned_object"], limited);
+        var counted = ConfigLoader.Parse("crowd_counter: { model: dm.onnx }");
+        Assert.Equal(["person_down"], UseCaseScope.WithoutAModel(counted, asked).Blind);
+        Assert.Null(UseCaseScope.WarningWithoutAModel(motion, ["intrusion", "wrong_way", "fire", "crowd_movement"]));
+        var model = ConfigLoader.Parse("detector: { type: onnx, model: m.onnx }");
+        Assert.Null(UseCaseScope.WarningWithoutAModel(model, asked));
+    }
+
+    [Fact]
     public void Json_is_accepted_too()
     {
         var c = ConfigLoader.Parse("""{"analysis": {"fps": 2}, "cameras": [{"name": "x"}]}""");
