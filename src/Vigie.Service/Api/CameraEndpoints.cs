@@ -10,7 +10,7 @@ using Vigie.Service.Security;
 
 namespace Vigie.Service.Api;
 
-/// <summary>Cameras: health, a blurred live preview, and the zones and lines the editor draws.</summary>
+/// <summary>Cameras: health, measured counts over time, a blurred live preview, and the zones and lines the editor draws.</summary>
 public static class CameraEndpoints
 {
     private static readonly TimeSpan PreviewAuditWindow = TimeSpan.FromMinutes(10);
@@ -21,6 +21,8 @@ public static class CameraEndpoints
         api.MapGet("/cameras", (CameraSupervisor cameras) => Statuses(cameras)).RequireAuthorization(Policies.ViewCameraHealth)
             .WithSummary("Every camera with its health and the use cases analysed or refused.");
         api.MapGet("/cameras/{name}", Get).RequireAuthorization(Policies.ViewCameraHealth).WithSummary("One camera's health.");
+        api.MapGet("/cameras/{name}/measurements", Measurements).RequireAuthorization(Policies.ViewCameraHealth)
+            .WithSummary("The camera's measurements as time series (people per zone, persons/m² with a calibration): one point per second, the last hour; ?since=ISO-8601 for the newer points only.");
         api.MapGet("/cameras/{name}/snapshot", Preview).RequireAuthorization(Policies.ViewVideo)
             .WithSummary("The camera's latest analysed frame (JPEG, privacy masks black, people and faces blurred).");
         api.MapGet("/cameras/{name}/scene", Scene).RequireAuthorization(Policies.ViewCameras)
@@ -34,6 +36,9 @@ public static class CameraEndpoints
 
     private static Results<Ok<CameraStatus>, NotFound> Get(string name, CameraSupervisor cameras) =>
         cameras.Find(name) is { } w ? TypedResults.Ok(w.Health.Read(DateTimeOffset.Now)) : TypedResults.NotFound();
+
+    private static Results<Ok<IReadOnlyList<MeasurementSeries>>, NotFound> Measurements(string name, DateTimeOffset? since, CameraSupervisor cameras) =>
+        cameras.Find(name) is { } w ? TypedResults.Ok(w.Measurements.Read(since)) : TypedResults.NotFound();
 
     private static async Task<IResult> Preview(string name, CameraSupervisor cameras, EvidenceRecorder evidence, AuditLog audit, ClaimsPrincipal user,
         HttpContext http, CancellationToken ct)

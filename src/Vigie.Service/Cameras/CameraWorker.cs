@@ -15,7 +15,8 @@ namespace Vigie.Service.Cameras;
 /// <summary>
 /// Runs one camera's pipeline for as long as the service runs: when the stream drops it reconnects
 /// with exponential backoff; a looping file starts again; a configuration error stops it for good.
-/// Keeps the last seconds of frames for evidence and hands every alert to the alert desk.
+/// Keeps the last seconds of frames for evidence and the last hour of its measurements (people counts),
+/// and hands every alert to the alert desk.
 /// </summary>
 public sealed class CameraWorker
 {
@@ -56,6 +57,9 @@ public sealed class CameraWorker
     public string Name => _camera.Name;
     public CameraConfig Camera => _camera;
     public CameraHealth Health { get; }
+
+    /// <summary>The recent counts and densities its rules measure, as time series.</summary>
+    public CameraMeasurements Measurements { get; } = new();
     public FrameRing Ring { get; }
     public FrameRing? LookBack { get; }
 
@@ -142,6 +146,7 @@ public sealed class CameraWorker
         Version = _config.Version,
         Analysis = _config.Analysis,
         Detector = _config.Detector,
+        CrowdCounter = _config.CrowdCounter,
         Tracker = _config.Tracker,
         Service = _config.Service,
         Cameras = [_camera],
@@ -158,6 +163,7 @@ public sealed class CameraWorker
         {
             var image = frame.Frame.Image;
             worker.Health.FrameAnalysed(DateTimeOffset.Now, image.Width, image.Height);
+            worker.Measurements.Record(prepared.StartClock + frame.Frame.Timestamp, frame.Measurements);
             // Untracked detections too: the privacy filter must hide everyone the detector saw, not only confirmed tracks.
             var boxes = frame.Tracks.Visible.Select(t => new KeptBox(t.Id, t.Category, t.Box))
                 .Concat(frame.Detections.Where(d => PrivacyFilter.HidesCategory(d.Category)).Select(d => new KeptBox(-1, d.Category, d.Box)))

@@ -9,9 +9,9 @@ namespace Vigie.Tests.Perception;
 /// <summary>The crowd-counting model slot, with a real ONNX model written by <see cref="DensityMapModel"/>.</summary>
 public class CrowdCounterTests
 {
-    private const int Side = 16;
+    internal const int Side = 16;
 
-    private static string Model(IReadOnlyList<long>? fixedInput = null)
+    internal static string Model(IReadOnlyList<long>? fixedInput = null)
     {
         var path = Path.Combine(TestPaths.TempFolder(), "density.onnx");
         DensityMapModel.Write(path, Side, fixedInput);
@@ -19,7 +19,7 @@ public class CrowdCounterTests
     }
 
     /// <summary>A dark frame with white squares ("people") of <paramref name="side"/> pixels at the given top-left corners.</summary>
-    private static Mat Frame(int width, int height, int side, IEnumerable<(int X, int Y)> people)
+    internal static Mat Frame(int width, int height, int side, IEnumerable<(int X, int Y)> people)
     {
         var frame = new Mat(height, width, MatType.CV_8UC3, new Scalar(50, 60, 70));
         foreach (var (x, y) in people) frame.Rectangle(new Rect(x, y, side, side), Scalar.White, -1);
@@ -27,7 +27,7 @@ public class CrowdCounterTests
     }
 
     // Eight people on the left half, four on the right, on the 8-pixel grid of the map.
-    private static readonly (int X, int Y)[] Twelve =
+    internal static readonly (int X, int Y)[] Twelve =
         [(16, 40), (64, 40), (112, 96), (200, 200), (256, 296), (32, 320), (144, 232), (280, 16),
          (400, 40), (480, 160), (560, 296), (600, 96)];
 

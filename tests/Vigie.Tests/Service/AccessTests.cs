@@ -45,6 +45,7 @@ public class AccessTests
         ["GET /api/use-cases"] = [Signed],
         ["GET /api/cameras"] = [Op, Sup, Adm],
         ["GET /api/cameras/{name}"] = [Op, Sup, Adm],
+        ["GET /api/cameras/{name}/measurements"] = [Op, Sup, Adm],
         ["GET /api/cameras/{name}/snapshot"] = [Op, Sup],
         ["GET /api/cameras/{name}/scene"] = [Op, Sup],
         ["PUT /api/cameras/{name}/scene"] = [Sup],

@@ -113,6 +113,24 @@ public class ConsoleBrowserTests
     }
 
     [Fact]
+    public async Task An_operator_sees_the_live_people_count_of_a_zone_on_its_camera()
+    {
+        var (cameras, counter) = await ServiceTests.CrowdCameraAsync();
+        await using var service = await ServiceUnderTest.StartAsync(cameras, counter);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        await page.GotoAsync(service.Url);
+        await SignInAsync(page, "operator");
+        await page.ClickAsync("nav button[data-view=cameras]");
+
+        var count = page.Locator(".camera[data-camera=hall] .measurements [data-where=left][data-name=persons]");
+        await Assertions.Expect(count).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"left: (8|7\.\d\d|8\.\d\d) persons now, peak"),
+            new() { Timeout = 30_000 });
+        Assert.Equal(1, await count.Locator("svg.sparkline polyline").CountAsync());
+    }
+
+    [Fact]
     public async Task A_supervisor_sees_camera_health_and_draws_a_zone_that_is_saved_to_the_config()
     {
         await using var camera = await RtspCamera.StartAsync();

@@ -193,6 +193,56 @@ public class ServiceTests
         Assert.Contains("recording.mp4", health.LastError);
     }
 
+    /// <summary>
+    /// A looping camera showing twelve "people" for the generated density-map model, eight of them in the
+    /// zone "left" (its crowd_density limit of 100 is never reached), and the crowd_counter setting for it.
+    /// </summary>
+    internal static async Task<(string Cameras, string CrowdCounter)> CrowdCameraAsync()
+    {
+        var folder = TestPaths.TempFolder();
+        using (var frame = Vigie.Tests.Perception.CrowdCounterTests.Frame(640, 360, Vigie.Tests.Perception.CrowdCounterTests.Side,
+                   Vigie.Tests.Perception.CrowdCounterTests.Twelve))
+            OpenCvSharp.Cv2.ImWrite(Path.Combine(folder, "frame.png"), frame);
+        var video = Path.Combine(folder, "crowd.mp4");
+        var ffmpeg = Process.Start("ffmpeg", ["-v", "error", "-y", "-loop", "1", "-framerate", "5", "-i", Path.Combine(folder, "frame.png"), "-t", "4",
+            "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p", video])!;
+        await ffmpeg.WaitForExitAsync();
+        Assert.Equal(0, ffmpeg.ExitCode);
+        return ($"""
+              - name: hall
+                source: {video}
+                loop: true
+                zones:
+                  - name: left
+                    polygon: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]]
+                    use_cases:
+                      crowd_density: {"{"} max_persons: 100 {"}"}
+            """, $"crowd_counter: {"{"} model: {Vigie.Tests.Perception.CrowdCounterTests.Model()}, input_size: [640, 360], every_s: 0 {"}"}");
+    }
+
+    [Fact]
+    public async Task A_zones_people_count_from_the_crowd_counter_is_served_as_a_time_series()
+    {
+        var (cameras, counter) = await CrowdCameraAsync();
+        await using var service = await ServiceUnderTest.StartAsync(cameras, counter);
+
+        List<MeasurementSeries> series = [];
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () =>
+        {
+            series = await service.GetAsync<List<MeasurementSeries>>("/api/cameras/hall/measurements");
+            return series.Any(s => s.Points.Count >= 4);
+        }, TimeSpan.FromSeconds(30)), "the camera should measure its zone every second");
+        var persons = Assert.Single(series, s => s.Name == "persons");
+        Assert.Equal(("left", "persons"), (persons.Where, persons.Unit));
+        Assert.All(persons.Points, p => Assert.Equal(8, p.Value, 0.5));
+        Assert.All(persons.Points.Zip(persons.Points.Skip(1)), pair => Assert.InRange((pair.Second.Time - pair.First.Time).TotalSeconds, 0.99, 1.5));
+        var newest = persons.Points[^1].Time;
+        var since = await service.GetAsync<List<MeasurementSeries>>($"/api/cameras/hall/measurements?since={Uri.EscapeDataString(newest.ToString("O"))}");
+        Assert.All(Assert.Single(since).Points, p => Assert.True(p.Time >= newest));
+        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("/api/cameras/nowhere/measurements")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await service.Anonymous().GetAsync("/api/cameras/hall/measurements")).StatusCode);
+    }
+
     [Fact]
     public async Task Several_cameras_run_at_once_each_with_its_own_health()
     {

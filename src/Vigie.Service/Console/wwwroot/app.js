@@ -374,6 +374,7 @@ async function refreshCameras() {
       c.last_error ? el("div", { className: "error", textContent: `last error (${when(c.last_error_at)}): ${c.last_error}` }) : "",
       edit);
     box.dataset.camera = c.name;
+    if (c.use_cases.includes("crowd_density")) showMeasurements(box, c.name).catch(() => {});
     return box;
   }));
   for (const select of [$("#search-form [name=camera]")]) {
@@ -382,6 +383,35 @@ async function refreshCameras() {
     select.value = chosen;
   }
   refreshPreviews();
+}
+// People counts (and densities) of the last ten minutes, one line per zone with a sparkline.
+const MEASURED = ["persons", "density"];
+async function showMeasurements(box, name) {
+  const since = new Date(Date.now() - 10 * 60 * 1000).toISOString();
+  const series = (await api(`/api/cameras/${encodeURIComponent(name)}/measurements?since=${encodeURIComponent(since)}`))
+    .filter(s => MEASURED.includes(s.name) && s.points.length);
+  if (!series.length) return;
+  const number = v => Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 2 : 1);
+  box.querySelector(".measurements")?.remove();
+  box.insertBefore(el("div", { className: "measurements" }, ...series.map(s => {
+    const values = s.points.map(p => p.value);
+    const line = el("div", {}, sparkline(values), ` ${s.where}: ${number(values[values.length - 1])} ${s.unit} now, peak ${number(Math.max(...values))} in 10 min`);
+    line.dataset.where = s.where;
+    line.dataset.name = s.name;
+    return line;
+  })), box.querySelector("button"));
+}
+function sparkline(values) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 100 20");
+  svg.setAttribute("class", "sparkline");
+  const top = Math.max(...values, 1);
+  const step = values.length > 1 ? 100 / (values.length - 1) : 0;
+  const line = document.createElementNS(ns, "polyline");
+  line.setAttribute("points", values.map((v, i) => `${(i * step).toFixed(1)},${(19 - 18 * v / top).toFixed(1)}`).join(" "));
+  svg.append(line);
+  return svg;
 }
 function refreshPreviews() {
   for (const img of document.querySelectorAll("#cameras img[data-camera]"))
