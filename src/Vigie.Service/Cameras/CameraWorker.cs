@@ -147,6 +147,7 @@ public sealed class CameraWorker
         Analysis = _config.Analysis,
         Detector = _config.Detector,
         CrowdCounter = _config.CrowdCounter,
+        FireDetector = _config.FireDetector,
         Tracker = _config.Tracker,
         Service = _config.Service,
         Cameras = [_camera],

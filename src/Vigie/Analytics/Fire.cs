@@ -10,7 +10,9 @@ public sealed record FireZone(WatchedZone Zone, double MinFlameArea, double MinF
 /// scene, covering a minimum area of the zone continuously for the dwell time; or a smoke-like region
 /// (grey, slowly changing) persisting for the longer smoke dwell. A red coat, brake lights or a sunset
 /// have the colour but not the flicker; screens and flashing lights flicker but not in place for
-/// seconds... mostly: see docs/EVALUATION.md for what is known to fail.
+/// seconds... mostly: see docs/EVALUATION.md for what is known to fail. With a fire/smoke detector
+/// model configured, its sightings in the zone alert too, once they last the dwell time (gaps of up to
+/// a second allowed: a model misses a frame now and then), camera motion or not.
 /// </summary>
 public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
 {
@@ -19,6 +21,12 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
     private readonly List<Measurement> _measurements = [];
 
     public bool NeedsFireCues => true;
+
+    public bool NeedsFireModel => true;
+
+    // A model misses a frame now and then: sightings this close together are one fire.
+    private static readonly TimeSpan ModelGap = TimeSpan.FromSeconds(1);
+    private const int ModelMinFrames = 3;
 
     /// <summary>To recognise camera motion, which makes everything flicker.</summary>
     public bool NeedsMotionField => true;
@@ -29,8 +37,8 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
     {
         _measurements.Clear();
         var changes = new List<EventChange>();
-        // While the camera pans or zooms every pixel changes: no flicker evidence either way.
-        if (state.Fire is not { Ready: true } cues || state.Motion is { CameraMoving: true }) return changes;
+        // While the camera pans or zooms every pixel changes: no flicker evidence either way. A model still sees.
+        var cues = state.Fire is { Ready: true } ready && state.Motion is not { CameraMoving: true } ? ready : null;
         foreach (var z in _zones) z.Update(state, cues, changes, _measurements);
         return changes;
     }
@@ -49,34 +57,65 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
     private sealed class ZoneWatch(FireZone settings)
     {
         private IReadOnlyList<int>? _cells;
-        private TimeSpan? _flameSince, _smokeSince;
-        private TimeSpan _lastSeen;
+        private TimeSpan? _flameSince, _smokeSince, _modelSince;
+        private TimeSpan _lastSeen, _modelLast;
+        private int _modelFrames;
         private SceneEvent? _open;
 
-        public void Update(SceneState state, FireCues cues, List<EventChange> changes, List<Measurement> measurements)
+        /// <param name="cues">The model-free cues; null while they cannot be trusted (the camera moving, no previous frame).</param>
+        public void Update(SceneState state, FireCues? cues, List<EventChange> changes, List<Measurement> measurements)
         {
-            _cells ??= Shapes.GridCellsIn(cues.Columns, cues.Rows, settings.Zone.Polygon);
-            var flame = Area(cues.Flame, cues.Columns, cues.Rows, _cells);
-            var smoke = Area(cues.Smoke, cues.Columns, cues.Rows, _cells);
-            measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "flame_area", Math.Round(flame, 4), "image"));
-            measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "flame_flicker", Math.Round(cues.FlickerRatio, 2), "ratio"));
-            measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "smoke_area", Math.Round(smoke, 4), "image"));
-
             var active = settings.Zone.Schedule.IsActive(state.Clock);
-            var flames = active && flame >= settings.MinFlameArea && cues.FlickerRatio >= settings.MinFlicker;
-            var smoky = active && settings.MinSmokeArea is { } minSmoke && smoke >= minSmoke;
-            _flameSince = flames ? _flameSince ?? state.Time : null;
-            _smokeSince = smoky ? _smokeSince ?? state.Time : null;
-            if (flames || smoky) _lastSeen = state.Time;
-            var byFlame = _flameSince is { } f && state.Time - f >= settings.Dwell;
-            var bySmoke = _smokeSince is { } s && state.Time - s >= settings.SmokeDwell;
-            if (_open is null && (byFlame || bySmoke))
+            double flame = 0, smoke = 0;
+            if (cues is not null)
             {
-                var start = byFlame ? _flameSince!.Value : _smokeSince!.Value;
-                var what = byFlame ? $"flickering flames over {flame:P1} of the image" : $"smoke over {smoke:P1} of the image";
-                _open = new SceneEvent(state.Camera, EventKinds.Fire, settings.Zone.Name, start, null, state.Time,
-                    state.Clock - (state.Time - start), (float)Math.Min(1, byFlame ? cues.FlickerRatio / (2 * settings.MinFlicker) : 0.5), [],
-                    Bounds(cues, byFlame ? cues.Flame : cues.Smoke), $"possible fire in {settings.Zone.Name}: {what}");
+                _cells ??= Shapes.GridCellsIn(cues.Columns, cues.Rows, settings.Zone.Polygon);
+                flame = Area(cues.Flame, cues.Columns, cues.Rows, _cells);
+                smoke = Area(cues.Smoke, cues.Columns, cues.Rows, _cells);
+                measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "flame_area", Math.Round(flame, 4), "image"));
+                measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "flame_flicker", Math.Round(cues.FlickerRatio, 2), "ratio"));
+                measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "smoke_area", Math.Round(smoke, 4), "image"));
+                var flames = active && flame >= settings.MinFlameArea && cues.FlickerRatio >= settings.MinFlicker;
+                var smoky = active && settings.MinSmokeArea is { } minSmoke && smoke >= minSmoke;
+                _flameSince = flames ? _flameSince ?? state.Time : null;
+                _smokeSince = smoky ? _smokeSince ?? state.Time : null;
+                if (flames || smoky) _lastSeen = state.Time;
+            }
+            var sighted = active && state.FireSightings is { } all
+                ? all.Where(d => settings.Zone.Contains(state.Normalise(d.Box.Center))).ToList()
+                : [];
+            if (sighted.Count > 0)
+            {
+                _modelSince ??= state.Time;
+                _modelLast = _lastSeen = state.Time;
+                _modelFrames++;
+            }
+            else if (_modelSince is not null && state.Time - _modelLast > ModelGap)
+            {
+                _modelSince = null;
+                _modelFrames = 0;
+            }
+
+            var byFlame = cues is not null && _flameSince is { } f && state.Time - f >= settings.Dwell;
+            var byModel = _modelSince is { } m && state.Time - m >= settings.Dwell && _modelFrames >= ModelMinFrames && sighted.Count > 0;
+            var bySmoke = cues is not null && _smokeSince is { } s && state.Time - s >= settings.SmokeDwell;
+            if (_open is null && (byFlame || byModel || bySmoke))
+            {
+                SceneEvent Raise(TimeSpan start, string what, float score, Box box) =>
+                    new(state.Camera, EventKinds.Fire, settings.Zone.Name, start, null, state.Time, state.Clock - (state.Time - start), score, [], box,
+                        $"possible fire in {settings.Zone.Name}: {what}");
+                if (byFlame)
+                    _open = Raise(_flameSince!.Value, $"flickering flames over {flame:P1} of the image",
+                        (float)Math.Min(1, cues!.FlickerRatio / (2 * settings.MinFlicker)), Bounds(cues, cues.Flame));
+                else if (byModel)
+                {
+                    var best = sighted.MaxBy(d => d.Score)!;
+                    _open = Raise(_modelSince!.Value, $"{best.Label} seen by the fire model (score {best.Score:0.00})", best.Score,
+                        state.Normalise(Box.FromCorners(sighted.Min(d => d.Box.X), sighted.Min(d => d.Box.Y),
+                            sighted.Max(d => d.Box.Right), sighted.Max(d => d.Box.Bottom))));
+                }
+                else
+                    _open = Raise(_smokeSince!.Value, $"smoke over {smoke:P1} of the image", 0.5f, Bounds(cues!, cues!.Smoke));
                 changes.Add(new EventChange(_open, Closed: false));
             }
             else if (_open is not null && state.Time - _lastSeen > EndAfter)

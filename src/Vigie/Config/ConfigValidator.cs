@@ -5,7 +5,7 @@ namespace Vigie.Config;
 /// <summary>Checks a parsed configuration and reports every problem at once, each with its path.</summary>
 public static class ConfigValidator
 {
-    public static readonly string[] Categories = ["person", "vehicle", "bag", "weapon", "animal", "moving", "other"];
+    public static readonly string[] Categories = ["person", "vehicle", "bag", "weapon", "animal", "moving", "other", "fire", "smoke"];
     private static readonly string[] Days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
     public static IReadOnlyList<string> Validate(SceneConfig config)
@@ -24,6 +24,7 @@ public static class ConfigValidator
 
         ValidateDetector(config.Detector, Err);
         if (config.CrowdCounter is { } counter) ValidateCrowdCounter(counter, Err);
+        if (config.FireDetector is { } fire) ValidateFireDetector(fire, Err);
         ValidateService(config.Service, Err);
 
         var t = config.Tracker;
@@ -220,6 +221,24 @@ public static class ConfigValidator
         else if (c.InputSize.Any(v => v < 32 || v % 8 != 0)) err("crowd_counter.input_size", "must be multiples of 8, at least 32 pixels");
         if (c.EveryS < 0 || double.IsNaN(c.EveryS)) err("crowd_counter.every_s", "must be zero (every analysed frame) or a positive number of seconds");
         if (c.Threads < 1) err("crowd_counter.threads", "must be at least 1");
+    }
+
+    private static void ValidateFireDetector(FireDetectorConfig f, Action<string, string> err)
+    {
+        if (string.IsNullOrWhiteSpace(f.Model)) err("fire_detector.model", "is required: the path of a fire/smoke ONNX detector");
+        if (f.Format is not ("yolox" or "deimv2" or "rtmdet" or "picodet" or "nanodet"))
+            err("fire_detector.format", $"'{f.Format}' is not one of yolox, deimv2, rtmdet, picodet, nanodet");
+        if (f.InputSize is { } size && (size.Count != 2 || size.Any(v => v < 32 || v % 32 != 0)))
+            err("fire_detector.input_size", "needs two multiples of 32: [width, height]");
+        Unit("fire_detector.score_threshold", f.ScoreThreshold, err);
+        if (f.EveryS < 0 || double.IsNaN(f.EveryS)) err("fire_detector.every_s", "must be zero (every analysed frame) or a positive number of seconds");
+        if (f.Threads < 1) err("fire_detector.threads", "must be at least 1");
+        foreach (var (label, category) in f.CategoryMap)
+            if (category is not ("fire" or "smoke")) err($"fire_detector.category_map.{label}", $"'{category}' is not fire or smoke");
+        var overrides = f.CategoryMap.Where(kv => kv.Value is "fire" or "smoke").ToDictionary(kv => kv.Key, kv => kv.Value == "fire" ? Perception.Category.Fire : Perception.Category.Smoke);
+        if (f.ClassNames.Count == 0) err("fire_detector.class_names", "must name the model's classes in output order");
+        else if (!f.ClassNames.Any(c => Perception.ClassMaps.CategoryOf(c, overrides) is Perception.Category.Fire or Perception.Category.Smoke))
+            err("fire_detector.class_names", "none of them is fire or smoke: name them so, or map them with category_map");
     }
 
     private static void ValidateDetector(DetectorConfig d, Action<string, string> err)

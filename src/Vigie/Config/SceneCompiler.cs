@@ -16,6 +16,8 @@ public static class SceneCompiler
         "weapon" => Category.Weapon,
         "animal" => Category.Animal,
         "moving" => Category.Moving,
+        "fire" => Category.Fire,
+        "smoke" => Category.Smoke,
         _ => Category.Other,
     };
 
@@ -157,6 +159,20 @@ public static class SceneCompiler
         var tiling = new Tiling(d.Tiles[0], d.Tiles[1], (float)d.TileOverlap);
         return tiling.IsWholeFrameOnly ? model : new TiledDetector(model, tiling, (float)d.NmsIou);
     }
+
+    /// <summary>The fire/smoke model, loaded as a detector of its own (never tiled).</summary>
+    public static FireModel FireModel(FireDetectorConfig f) =>
+        new(Detector(new DetectorConfig
+        {
+            Type = "onnx",
+            Model = f.Model,
+            Format = f.Format,
+            InputSize = f.InputSize,
+            ScoreThreshold = f.ScoreThreshold,
+            ClassNames = f.ClassNames,
+            CategoryMap = f.CategoryMap,
+            Threads = f.Threads,
+        }), TimeSpan.FromSeconds(f.EveryS));
 
     public static CrowdCounter CrowdCounter(CrowdCounterConfig c) =>
         new(new CrowdCounterOptions(c.Model!, c.InputSize[0], c.InputSize[1], c.Threads, TimeSpan.FromSeconds(c.EveryS)));

@@ -21,6 +21,9 @@ public sealed class SceneConfig
     [Description("Optional crowd-counting model (density map) for crowd_density: in crowds too dense for a detector's boxes it counts the people a detector misses. Unset: detections plus the foreground estimate.")]
     public CrowdCounterConfig? CrowdCounter { get; set; }
 
+    [Description("Optional fire/smoke detector model for the fire use case, run beside the main detector: its sightings of fire or smoke alert as the model-free flame cue does. Unset: the model-free cues only.")]
+    public FireDetectorConfig? FireDetector { get; set; }
+
     [Description("Multi-object tracker settings (ByteTrack-style).")]
     public TrackerConfig Tracker { get; set; } = new();
 
@@ -94,6 +97,34 @@ public sealed class CrowdCounterConfig
 
     [Description("Run the model at most once per this many seconds of video, the map serving until the next run (seconds); 0 runs it on every analysed frame. Crowd models are heavy and a crowd changes slowly.")]
     public double EveryS { get; set; } = 1;
+
+    [Description("CPU threads for inference.")]
+    public int Threads { get; set; } = 1;
+}
+
+public sealed class FireDetectorConfig
+{
+    [Description("Path to an ONNX fire/smoke detector (relative paths are resolved from the config file's folder). See docs/MODELS.md.")]
+    public string? Model { get; set; }
+
+    [Description("Output format of the model: yolox, deimv2, rtmdet, picodet or nanodet.")]
+    [AllowedValues("yolox", "deimv2", "rtmdet", "picodet", "nanodet")]
+    public string Format { get; set; } = "yolox";
+
+    [Description("Network input size [width, height] in pixels. Default: 416x416 (640x640 for rtmdet).")]
+    public List<int>? InputSize { get; set; }
+
+    [Description("Class names in the model's output order. The labels fire, flame, flames and smoke are known; map others with category_map.")]
+    public List<string> ClassNames { get; set; } = ["fire", "smoke"];
+
+    [Description("Mapping of other labels to fire or smoke, e.g. {burning: fire}.")]
+    public Dictionary<string, string> CategoryMap { get; set; } = [];
+
+    [Description("Sightings scoring below this are ignored (0..1).")]
+    public double ScoreThreshold { get; set; } = 0.4;
+
+    [Description("Run the model at most once per this many seconds of video (seconds); 0 runs it on every analysed frame.")]
+    public double EveryS { get; set; }
 
     [Description("CPU threads for inference.")]
     public int Threads { get; set; } = 1;

@@ -41,6 +41,10 @@ public static class ClassMaps
         ["cat"] = Category.Animal,
         ["dog"] = Category.Animal,
         ["horse"] = Category.Animal,
+        ["fire"] = Category.Fire,
+        ["flame"] = Category.Fire,
+        ["flames"] = Category.Fire,
+        ["smoke"] = Category.Smoke,
     };
 
     public static Category CategoryOf(string label, IReadOnlyDictionary<string, Category>? overrides = null) =>

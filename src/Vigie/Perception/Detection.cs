@@ -13,6 +13,9 @@ public enum Category
     /// <summary>A moving blob from the model-free motion detector: something moved, class unknown.</summary>
     Moving,
     Other,
+    /// <summary>Flames, as a fire/smoke detector model sees them (never from the main detector's COCO classes).</summary>
+    Fire,
+    Smoke,
 }
 
 /// <summary>One object found in one frame, in frame pixels. The one record every detector returns.</summary>

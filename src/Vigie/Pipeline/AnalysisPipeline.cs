@@ -59,6 +59,9 @@ public sealed class AnalysisPipeline(
     /// <summary>The crowd-counting model, run on the analysis thread at most once per its interval.</summary>
     public CrowdCounter? CrowdCounter { get; init; }
 
+    /// <summary>The fire/smoke detector model, run on the analysis thread at most once per its interval.</summary>
+    public FireModel? FireModel { get; init; }
+
     /// <summary>Reuse the detector's answer on frames where nothing moved (only for a stateless model).</summary>
     public bool MotionGating { get; init; }
 
@@ -234,6 +237,7 @@ public sealed class AnalysisPipeline(
             Detections = detections,
             Motion = _motion?.Analyse(frame.Image, frame.Timestamp),
             CrowdMap = CrowdMapAt(frame),
+            FireSightings = FireModel?.Sightings(frame.Image, frame.Timestamp),
             Fire = _fire?.Analyse(frame.Image, detections.Where(d => d.Category == Category.Person).Select(d => d.Box).ToList()),
             StaticRegions = _static?.Analyse(frame.Image, frame.Timestamp,
                 detections.Where(d => d.Category is Category.Person or Category.Vehicle or Category.Moving).Select(d => d.Box).ToList()),

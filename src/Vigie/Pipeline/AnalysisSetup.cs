@@ -32,26 +32,27 @@ public sealed record AnalysisRequest(
 /// <summary>An opened source, a loaded detector and the rules of one camera, ready to run.</summary>
 public sealed class PreparedAnalysis : IAsyncDisposable
 {
-    internal PreparedAnalysis(IFrameSource source, IReadOnlyList<IDetector> detectors, CrowdCounter? crowdCounter, CameraConfig camera,
+    internal PreparedAnalysis(IFrameSource source, IReadOnlyList<IDetector> detectors, SceneModels models, CameraConfig camera,
         DateTimeOffset startClock, IReadOnlyList<IEventRule> rules, ByteTracker tracker, ILogger logger, bool motionGating, float confidentScore)
     {
         Source = source;
         _detectors = detectors;
-        _crowdCounter = crowdCounter;
+        _models = models;
         Camera = camera;
         StartClock = startClock;
         Pipeline = new AnalysisPipeline(source, detectors, tracker, rules, camera.Name, startClock, logger)
         {
             MotionGating = motionGating,
             ConfidentScore = confidentScore,
-            CrowdCounter = crowdCounter,
+            CrowdCounter = models.CrowdCounter,
+            FireModel = models.FireModel,
         };
         Zones = camera.Zones.Select(SceneCompiler.Zone).ToList();
         Lines = camera.Lines.Select(SceneCompiler.Line).ToList();
     }
 
     private readonly IReadOnlyList<IDetector> _detectors;
-    private readonly CrowdCounter? _crowdCounter;
+    private readonly SceneModels _models;
 
     public IFrameSource Source { get; }
 
@@ -69,8 +70,21 @@ public sealed class PreparedAnalysis : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var d in _detectors) d.Dispose();
-        _crowdCounter?.Dispose();
+        _models.Dispose();
         await Source.DisposeAsync();
+    }
+}
+
+/// <summary>The optional models some rules use beside the detector; each loaded only when a rule needs it.</summary>
+internal sealed class SceneModels : IDisposable
+{
+    public CrowdCounter? CrowdCounter { get; set; }
+    public FireModel? FireModel { get; set; }
+
+    public void Dispose()
+    {
+        CrowdCounter?.Dispose();
+        FireModel?.Dispose();
     }
 }
 
@@ -93,7 +107,7 @@ public static class AnalysisSetup
         // consecutive frames are detected in parallel; the motion detector learns a background: one.
         var weakest = config.Tracker.LowThreshold;
         var detectors = new List<IDetector> { SceneCompiler.Detector(config.Detector, 1, weakest) };
-        CrowdCounter? crowdCounter = null;
+        var models = new SceneModels();
         try
         {
             if (config.Detector.Type == "onnx")
@@ -101,8 +115,13 @@ public static class AnalysisSetup
             var rules = SceneCompiler.Rules(camera, crowdCounted: config.CrowdCounter is not null);
             if (config.CrowdCounter is { } counting)
             {
-                if (rules.Any(r => r.NeedsCrowdMap)) crowdCounter = SceneCompiler.CrowdCounter(counting);
+                if (rules.Any(r => r.NeedsCrowdMap)) models.CrowdCounter = SceneCompiler.CrowdCounter(counting);
                 else logger.LogInformation("{Camera}: crowd_counter is not loaded: this camera watches no crowd_density", camera.Name);
+            }
+            if (config.FireDetector is { } fire)
+            {
+                if (rules.Any(r => r.NeedsFireModel)) models.FireModel = SceneCompiler.FireModel(fire);
+                else logger.LogInformation("{Camera}: fire_detector is not loaded: this camera watches no fire", camera.Name);
             }
             var evenFrames = rules.Any(r => r.NeedsMotionField || r.NeedsFireCues);
             // Without deblocking, block edges drift in the wake of moving things until the next key frame:
@@ -118,7 +137,7 @@ public static class AnalysisSetup
                 SceneCompiler.PrivacyMasks(camera));
             var start = request.StartClock ?? camera.StartTime ?? RecordingStart(location, source.Info, source.IsLive);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
-            return new PreparedAnalysis(source, detectors, crowdCounter, camera, start, rules,
+            return new PreparedAnalysis(source, detectors, models, camera, start, rules,
                 new ByteTracker(SceneCompiler.Tracker(config.Tracker)), logger, request.Forensic && config.Detector.Type == "onnx",
                 (float)SceneCompiler.ScoreThreshold(config.Detector))
             {
@@ -128,7 +147,7 @@ public static class AnalysisSetup
         catch
         {
             foreach (var d in detectors) d.Dispose();
-            crowdCounter?.Dispose();
+            models.Dispose();
             throw;
         }
     }
