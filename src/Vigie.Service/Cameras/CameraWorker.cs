@@ -147,7 +147,7 @@ public sealed class CameraWorker
         Analysis = _config.Analysis,
         Detector = _config.Detector,
         CrowdCounter = _config.CrowdCounter,
-        FireDetector = _config.FireDetector,
+        ExtraDetectors = _config.ExtraDetectors,
         Tracker = _config.Tracker,
         Service = _config.Service,
         Cameras = [_camera],

@@ -11,7 +11,7 @@ public sealed record FireZone(WatchedZone Zone, double MinFlameArea, double MinF
 /// (grey, slowly changing) persisting for the longer smoke dwell. A red coat, brake lights or a sunset
 /// have the colour but not the flicker; screens and flashing lights flicker but not in place for
 /// seconds... mostly: see docs/EVALUATION.md for what is known to fail. With a fire/smoke detector
-/// model configured, its sightings in the zone alert too, once they last the dwell time (gaps of up to
+/// model configured (an extra detector), its fire and smoke detections in the zone alert too, once they last the dwell time (gaps of up to
 /// a second allowed: a model misses a frame now and then), camera motion or not.
 /// </summary>
 public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
@@ -21,8 +21,6 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
     private readonly List<Measurement> _measurements = [];
 
     public bool NeedsFireCues => true;
-
-    public bool NeedsFireModel => true;
 
     // A model misses a frame now and then: sightings this close together are one fire.
     private static readonly TimeSpan ModelGap = TimeSpan.FromSeconds(1);
@@ -81,8 +79,8 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
                 _smokeSince = smoky ? _smokeSince ?? state.Time : null;
                 if (flames || smoky) _lastSeen = state.Time;
             }
-            var sighted = active && state.FireSightings is { } all
-                ? all.Where(d => settings.Zone.Contains(state.Normalise(d.Box.Center))).ToList()
+            var sighted = active
+                ? state.Detections.Where(d => d.Category is Category.Fire or Category.Smoke && settings.Zone.Contains(state.Normalise(d.Box.Center))).ToList()
                 : [];
             if (sighted.Count > 0)
             {

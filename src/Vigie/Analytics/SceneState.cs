@@ -14,14 +14,14 @@ public sealed record SceneState(
     IReadOnlyList<Track> Tracks,
     IReadOnlyList<Track> EndedTracks)
 {
-    /// <summary>This frame's raw detections, e.g. for counting people who are not (yet) tracked.</summary>
+    /// <summary>
+    /// This frame's detections the rules count on (e.g. people not yet tracked): the main detector's confident
+    /// ones and the weapon, fire and smoke detections of the extra detectors.
+    /// </summary>
     public IReadOnlyList<Detection> Detections { get; init; } = [];
 
     /// <summary>Foreground and optical flow on a coarse grid; null unless a rule asked for it.</summary>
     public MotionField? Motion { get; init; }
-
-    /// <summary>Fire and smoke seen by the fire/smoke detector model on this frame; null without one.</summary>
-    public IReadOnlyList<Detection>? FireSightings { get; init; }
 
     /// <summary>People per grid cell from the crowd-counting model (its latest run); null without one.</summary>
     public CrowdMap? CrowdMap { get; init; }
@@ -95,9 +95,6 @@ public interface IEventRule
 
     /// <summary>Whether <see cref="SceneState.CrowdMap"/> must be computed (when a crowd-counting model is configured).</summary>
     bool NeedsCrowdMap => false;
-
-    /// <summary>Whether <see cref="SceneState.FireSightings"/> must be computed (when a fire/smoke model is configured).</summary>
-    bool NeedsFireModel => false;
 
     /// <summary>Whether <see cref="SceneState.Fire"/> must be computed for this rule.</summary>
     bool NeedsFireCues => false;

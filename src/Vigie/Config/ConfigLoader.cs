@@ -47,8 +47,9 @@ public static class ConfigLoader
     {
         if (config.Detector.Model is { } model && !Path.IsPathRooted(model))
             config.Detector.Model = Path.GetFullPath(Path.Combine(folder, model));
-        if (config.FireDetector?.Model is { } fire && !Path.IsPathRooted(fire))
-            config.FireDetector.Model = Path.GetFullPath(Path.Combine(folder, fire));
+        foreach (var extra in config.ExtraDetectors)
+            if (extra.Model is { } path && !Path.IsPathRooted(path))
+                extra.Model = Path.GetFullPath(Path.Combine(folder, path));
         if (config.CrowdCounter?.Model is { } counter && !Path.IsPathRooted(counter))
             config.CrowdCounter.Model = Path.GetFullPath(Path.Combine(folder, counter));
         config.Service.DataFolder = Path.GetFullPath(Path.Combine(folder, config.Service.DataFolder));

@@ -24,7 +24,7 @@ public static class ConfigValidator
 
         ValidateDetector(config.Detector, Err);
         if (config.CrowdCounter is { } counter) ValidateCrowdCounter(counter, Err);
-        if (config.FireDetector is { } fire) ValidateFireDetector(fire, Err);
+        for (int i = 0; i < config.ExtraDetectors.Count; i++) ValidateExtraDetector($"extra_detectors[{i}]", config.ExtraDetectors[i], Err);
         ValidateService(config.Service, Err);
 
         var t = config.Tracker;
@@ -223,22 +223,21 @@ public static class ConfigValidator
         if (c.Threads < 1) err("crowd_counter.threads", "must be at least 1");
     }
 
-    private static void ValidateFireDetector(FireDetectorConfig f, Action<string, string> err)
+    private static void ValidateExtraDetector(string path, ExtraDetectorConfig x, Action<string, string> err)
     {
-        if (string.IsNullOrWhiteSpace(f.Model)) err("fire_detector.model", "is required: the path of a fire/smoke ONNX detector");
-        if (f.Format is not ("yolox" or "deimv2" or "rtmdet" or "picodet" or "nanodet"))
-            err("fire_detector.format", $"'{f.Format}' is not one of yolox, deimv2, rtmdet, picodet, nanodet");
-        if (f.InputSize is { } size && (size.Count != 2 || size.Any(v => v < 32 || v % 32 != 0)))
-            err("fire_detector.input_size", "needs two multiples of 32: [width, height]");
-        Unit("fire_detector.score_threshold", f.ScoreThreshold, err);
-        if (f.EveryS < 0 || double.IsNaN(f.EveryS)) err("fire_detector.every_s", "must be zero (every analysed frame) or a positive number of seconds");
-        if (f.Threads < 1) err("fire_detector.threads", "must be at least 1");
-        foreach (var (label, category) in f.CategoryMap)
-            if (category is not ("fire" or "smoke")) err($"fire_detector.category_map.{label}", $"'{category}' is not fire or smoke");
-        var overrides = f.CategoryMap.Where(kv => kv.Value is "fire" or "smoke").ToDictionary(kv => kv.Key, kv => kv.Value == "fire" ? Perception.Category.Fire : Perception.Category.Smoke);
-        if (f.ClassNames.Count == 0) err("fire_detector.class_names", "must name the model's classes in output order");
-        else if (!f.ClassNames.Any(c => Perception.ClassMaps.CategoryOf(c, overrides) is Perception.Category.Fire or Perception.Category.Smoke))
-            err("fire_detector.class_names", "none of them is fire or smoke: name them so, or map them with category_map");
+        if (string.IsNullOrWhiteSpace(x.Model)) err($"{path}.model", "is required: the path of an ONNX detector");
+        if (x.Format is not ("yolox" or "deimv2" or "rtmdet" or "picodet" or "nanodet"))
+            err($"{path}.format", $"'{x.Format}' is not one of yolox, deimv2, rtmdet, picodet, nanodet");
+        if (x.InputSize is { } size && (size.Count != 2 || size.Any(v => v < 32 || v % 32 != 0)))
+            err($"{path}.input_size", "needs two multiples of 32: [width, height]");
+        Unit($"{path}.score_threshold", x.ScoreThreshold, err);
+        if (x.EveryS < 0 || double.IsNaN(x.EveryS)) err($"{path}.every_s", "must be zero (every analysed frame) or a positive number of seconds");
+        if (x.Threads < 1) err($"{path}.threads", "must be at least 1");
+        foreach (var (label, category) in x.CategoryMap)
+            if (category is not ("weapon" or "fire" or "smoke")) err($"{path}.category_map.{label}", $"'{category}' is not weapon, fire or smoke");
+        if (x.ClassNames.Count == 0) err($"{path}.class_names", "must name the model's classes in output order");
+        else if (!x.ClassNames.Any(c => Perception.ExtraDetector.Keeps(Perception.ClassMaps.CategoryOf(c, SceneCompiler.Categories(x.CategoryMap)))))
+            err($"{path}.class_names", "none of them is a weapon, fire or smoke: name them so, or map them with category_map");
     }
 
     private static void ValidateDetector(DetectorConfig d, Action<string, string> err)

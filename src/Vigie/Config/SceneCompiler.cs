@@ -153,26 +153,30 @@ public static class SceneCompiler
         var (w, h) = d.InputSize is [var iw, var ih] ? (iw, ih) : format == ModelFormat.Rtmdet ? (640, 640) : (416, 416);
         var classes = d.ClassNames ?? (format == ModelFormat.Rtmdet ? ClassMaps.PersonOnly : ClassMaps.Coco80);
         var threshold = Math.Min(ScoreThreshold(d), keepFrom ?? double.MaxValue);
-        var overrides = d.CategoryMap.ToDictionary(kv => kv.Key, kv => ParseCategory(kv.Value));
+        var overrides = Categories(d.CategoryMap);
         var model = new OnnxDetector(new OnnxModelOptions(d.Model!, format, w, h, (float)threshold, (float)d.NmsIou,
             threadsOverride ?? d.Threads, classes, overrides));
         var tiling = new Tiling(d.Tiles[0], d.Tiles[1], (float)d.TileOverlap);
         return tiling.IsWholeFrameOnly ? model : new TiledDetector(model, tiling, (float)d.NmsIou);
     }
 
-    /// <summary>The fire/smoke model, loaded as a detector of its own (never tiled).</summary>
-    public static FireModel FireModel(FireDetectorConfig f) =>
+    /// <summary>A detector beside the main one, loaded as a detector of its own (never tiled).</summary>
+    public static ExtraDetector ExtraDetector(ExtraDetectorConfig x) =>
         new(Detector(new DetectorConfig
         {
             Type = "onnx",
-            Model = f.Model,
-            Format = f.Format,
-            InputSize = f.InputSize,
-            ScoreThreshold = f.ScoreThreshold,
-            ClassNames = f.ClassNames,
-            CategoryMap = f.CategoryMap,
-            Threads = f.Threads,
-        }), TimeSpan.FromSeconds(f.EveryS));
+            Model = x.Model,
+            Format = x.Format,
+            InputSize = x.InputSize,
+            ScoreThreshold = x.ScoreThreshold,
+            ClassNames = x.ClassNames,
+            CategoryMap = x.CategoryMap,
+            Threads = x.Threads,
+        }), TimeSpan.FromSeconds(x.EveryS));
+
+    /// <summary>A label → category map as the configuration writes it.</summary>
+    public static Dictionary<string, Category> Categories(Dictionary<string, string> map) =>
+        map.ToDictionary(kv => kv.Key, kv => ParseCategory(kv.Value));
 
     public static CrowdCounter CrowdCounter(CrowdCounterConfig c) =>
         new(new CrowdCounterOptions(c.Model!, c.InputSize[0], c.InputSize[1], c.Threads, TimeSpan.FromSeconds(c.EveryS)));

@@ -21,8 +21,8 @@ public sealed class SceneConfig
     [Description("Optional crowd-counting model (density map) for crowd_density: in crowds too dense for a detector's boxes it counts the people a detector misses. Unset: detections plus the foreground estimate.")]
     public CrowdCounterConfig? CrowdCounter { get; set; }
 
-    [Description("Optional fire/smoke detector model for the fire use case, run beside the main detector: its sightings of fire or smoke alert as the model-free flame cue does. Unset: the model-free cues only.")]
-    public FireDetectorConfig? FireDetector { get; set; }
+    [Description("Further detector models run beside the main one for what it lacks: weapons (a handgun model), fire and smoke. Only their weapon, fire and smoke classes are kept; they reach the weapon and fire rules with the main detector's.")]
+    public List<ExtraDetectorConfig> ExtraDetectors { get; set; } = [];
 
     [Description("Multi-object tracker settings (ByteTrack-style).")]
     public TrackerConfig Tracker { get; set; } = new();
@@ -102,9 +102,9 @@ public sealed class CrowdCounterConfig
     public int Threads { get; set; } = 1;
 }
 
-public sealed class FireDetectorConfig
+public sealed class ExtraDetectorConfig
 {
-    [Description("Path to an ONNX fire/smoke detector (relative paths are resolved from the config file's folder). See docs/MODELS.md.")]
+    [Description("Path to the ONNX detector (relative paths are resolved from the config file's folder). See docs/MODELS.md.")]
     public string? Model { get; set; }
 
     [Description("Output format of the model: yolox, deimv2, rtmdet, picodet or nanodet.")]
@@ -114,16 +114,16 @@ public sealed class FireDetectorConfig
     [Description("Network input size [width, height] in pixels. Default: 416x416 (640x640 for rtmdet).")]
     public List<int>? InputSize { get; set; }
 
-    [Description("Class names in the model's output order. The labels fire, flame, flames and smoke are known; map others with category_map.")]
-    public List<string> ClassNames { get; set; } = ["fire", "smoke"];
+    [Description("Class names in the model's output order. Known labels: gun, handgun, pistol, rifle, knife (weapon), fire, flame, flames (fire), smoke; map others with category_map.")]
+    public List<string> ClassNames { get; set; } = [];
 
-    [Description("Mapping of other labels to fire or smoke, e.g. {burning: fire}.")]
+    [Description("Mapping of other labels to weapon, fire or smoke, e.g. {revolver: weapon}. Classes of no such category are ignored.")]
     public Dictionary<string, string> CategoryMap { get; set; } = [];
 
-    [Description("Sightings scoring below this are ignored (0..1).")]
+    [Description("Detections scoring below this are ignored (0..1).")]
     public double ScoreThreshold { get; set; } = 0.4;
 
-    [Description("Run the model at most once per this many seconds of video (seconds); 0 runs it on every analysed frame.")]
+    [Description("Run the model at most once per this many seconds of video, its last answer serving in between (seconds); 0 runs it on every analysed frame.")]
     public double EveryS { get; set; }
 
     [Description("CPU threads for inference.")]

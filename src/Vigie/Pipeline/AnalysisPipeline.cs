@@ -59,8 +59,8 @@ public sealed class AnalysisPipeline(
     /// <summary>The crowd-counting model, run on the analysis thread at most once per its interval.</summary>
     public CrowdCounter? CrowdCounter { get; init; }
 
-    /// <summary>The fire/smoke detector model, run on the analysis thread at most once per its interval.</summary>
-    public FireModel? FireModel { get; init; }
+    /// <summary>Detectors beside the main one (weapons, fire, smoke), run on the analysis thread at most once per their interval.</summary>
+    public IReadOnlyList<ExtraDetector> ExtraDetectors { get; init; } = [];
 
     /// <summary>Reuse the detector's answer on frames where nothing moved (only for a stateless model).</summary>
     public bool MotionGating { get; init; }
@@ -230,6 +230,7 @@ public sealed class AnalysisPipeline(
     {
         var update = tracker.Update(everyDetection, frame.Timestamp);
         var detections = everyDetection.Where(d => d.Score >= ConfidentScore).ToList();
+        foreach (var extra in ExtraDetectors) detections.AddRange(extra.Detect(frame.Image, frame.Timestamp));
         if (_looks) _opening ??= frame.Image.Clone();
         var state = new SceneState(camera, frame.Timestamp, startClock + frame.Timestamp, frame.Image.Width, frame.Image.Height,
             update.Visible, update.Ended)
@@ -237,7 +238,6 @@ public sealed class AnalysisPipeline(
             Detections = detections,
             Motion = _motion?.Analyse(frame.Image, frame.Timestamp),
             CrowdMap = CrowdMapAt(frame),
-            FireSightings = FireModel?.Sightings(frame.Image, frame.Timestamp),
             Fire = _fire?.Analyse(frame.Image, detections.Where(d => d.Category == Category.Person).Select(d => d.Box).ToList()),
             StaticRegions = _static?.Analyse(frame.Image, frame.Timestamp,
                 detections.Where(d => d.Category is Category.Person or Category.Vehicle or Category.Moving).Select(d => d.Box).ToList()),

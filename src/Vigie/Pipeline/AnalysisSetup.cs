@@ -45,7 +45,7 @@ public sealed class PreparedAnalysis : IAsyncDisposable
             MotionGating = motionGating,
             ConfidentScore = confidentScore,
             CrowdCounter = models.CrowdCounter,
-            FireModel = models.FireModel,
+            ExtraDetectors = models.ExtraDetectors,
         };
         Zones = camera.Zones.Select(SceneCompiler.Zone).ToList();
         Lines = camera.Lines.Select(SceneCompiler.Line).ToList();
@@ -75,16 +75,16 @@ public sealed class PreparedAnalysis : IAsyncDisposable
     }
 }
 
-/// <summary>The optional models some rules use beside the detector; each loaded only when a rule needs it.</summary>
+/// <summary>The optional models some rules use beside the detector; each loaded only when a use case needs it.</summary>
 internal sealed class SceneModels : IDisposable
 {
     public CrowdCounter? CrowdCounter { get; set; }
-    public FireModel? FireModel { get; set; }
+    public List<ExtraDetector> ExtraDetectors { get; } = [];
 
     public void Dispose()
     {
         CrowdCounter?.Dispose();
-        FireModel?.Dispose();
+        foreach (var x in ExtraDetectors) x.Dispose();
     }
 }
 
@@ -118,10 +118,12 @@ public static class AnalysisSetup
                 if (rules.Any(r => r.NeedsCrowdMap)) models.CrowdCounter = SceneCompiler.CrowdCounter(counting);
                 else logger.LogInformation("{Camera}: crowd_counter is not loaded: this camera watches no crowd_density", camera.Name);
             }
-            if (config.FireDetector is { } fire)
+            if (config.ExtraDetectors.Count > 0)
             {
-                if (rules.Any(r => r.NeedsFireModel)) models.FireModel = SceneCompiler.FireModel(fire);
-                else logger.LogInformation("{Camera}: fire_detector is not loaded: this camera watches no fire", camera.Name);
+                // Their weapon, fire and smoke detections serve only those two use cases.
+                if (UseCaseScope.Configured(camera).Overlaps([EventKinds.Weapon, EventKinds.Fire]))
+                    foreach (var extra in config.ExtraDetectors) models.ExtraDetectors.Add(SceneCompiler.ExtraDetector(extra));
+                else logger.LogInformation("{Camera}: extra_detectors are not loaded: this camera watches neither weapon nor fire", camera.Name);
             }
             var evenFrames = rules.Any(r => r.NeedsMotionField || r.NeedsFireCues);
             // Without deblocking, block edges drift in the wake of moving things until the next key frame:

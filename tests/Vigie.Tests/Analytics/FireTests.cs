@@ -38,7 +38,7 @@ public class FireTests
             {
                 Fire = Cues(0, 0),
                 Motion = cameraMoving ? moving : null,
-                FireSightings = seen(t) ? [new Detection(new Box(x - 20, 100, 40, 60), Category.Fire, "fire", 0.8f)] : [],
+                Detections = seen(t) ? [new Detection(new Box(x - 20, 100, 40, 60), Category.Fire, "fire", 0.8f)] : [],
             }));
         changes.AddRange(rule.Flush(TimeSpan.FromSeconds(seconds)));
         return changes;
