@@ -11,8 +11,9 @@ public sealed record FireZone(WatchedZone Zone, double MinFlameArea, double MinF
 /// (grey, slowly changing) persisting for the longer smoke dwell. A red coat, brake lights or a sunset
 /// have the colour but not the flicker; screens and flashing lights flicker but not in place for
 /// seconds... mostly: see docs/EVALUATION.md for what is known to fail. With a fire/smoke detector
-/// model configured (an extra detector), its fire and smoke detections in the zone alert too, once they last the dwell time (gaps of up to
-/// a second allowed: a model misses a frame now and then), camera motion or not.
+/// model configured (an extra detector), its fire and smoke detections in the zone alert too, once
+/// they last the dwell time (gaps of up to a second allowed: a model misses a frame now and then),
+/// camera motion or not.
 /// </summary>
 public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
 {
@@ -116,7 +117,8 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
                     _open = Raise(_smokeSince!.Value, $"smoke over {smoke:P1} of the image", 0.5f, Bounds(cues!, cues!.Smoke));
                 changes.Add(new EventChange(_open, Closed: false));
             }
-            else if (_open is not null && state.Time - _lastSeen > EndAfter)
+            // While the camera moves the cues are silent, not negative: an open fire stays open.
+            else if (_open is not null && cues is not null && state.Time - _lastSeen > EndAfter)
             {
                 Close(changes);
             }
