@@ -88,27 +88,35 @@ public class MovementClipTests
 /// <summary>Crowd movement on generated footage with a known onset, and on calm real footage.</summary>
 public class CrowdMovementClipTests
 {
-    [Fact]
-    public async Task A_generated_crowd_that_starts_running_raises_one_alert_shortly_after_the_onset()
+    /// <summary>
+    /// Generates walkers 16 × 46 px strolling from <c>start(i)</c> who break into a run at <paramref name="onset"/>,
+    /// analyses the footage with crowd movement on the whole image (motion detector) and returns its one alert.
+    /// </summary>
+    private static async Task<EventLine> RunningCrowdAlertAsync(int people, TimeSpan onset, TimeSpan length, int seed,
+        Func<int, Vigie.Geometry.Point2> start, Vigie.Geometry.Point2 run)
     {
-        var onset = TimeSpan.FromSeconds(20);
-        var rng = new Random(9);
-        var walkers = Enumerable.Range(0, 24).Select(i =>
+        var rng = new Random(seed);
+        var walkers = Enumerable.Range(0, people).Select(i =>
         {
-            var start = new Vigie.Geometry.Point2(60 + 22 * i, 200 + 40 * (i % 4));
             var stroll = new Vigie.Geometry.Point2((float)(rng.NextDouble() - 0.5) * 6, (float)(rng.NextDouble() - 0.5) * 4);
-            return new Vigie.Video.Walker(TimeSpan.Zero, start, stroll, 16, 46) { ChangeAt = onset, VelocityAfter = new Vigie.Geometry.Point2(160, -20) };
+            return new Vigie.Video.Walker(TimeSpan.Zero, start(i), stroll, 16, 46) { ChangeAt = onset, VelocityAfter = run };
         }).ToList();
-        var scene = new Vigie.Video.SyntheticScene(640, 360, 25, TimeSpan.FromSeconds(26), walkers);
         var folder = TestPaths.TempFolder();
         var clip = Path.Combine(folder, "run.mp4");
-        scene.WriteVideo(clip);
+        new Vigie.Video.SyntheticScene(640, 360, 25, length, walkers).WriteVideo(clip);
         var config = Path.Combine(folder, "scene.yaml");
         await File.WriteAllTextAsync(config, "cameras:\n  - name: square\n    use_cases:\n      crowd_movement: {}\n");
         var events = Path.Combine(folder, "events.jsonl");
         var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(clip, config, null, null, null, events, null, null, null, null, null), CancellationToken.None);
         Assert.Equal(0, code);
-        var alert = Assert.Single(JsonLinesWriter.Read<EventLine>(events), e => e.Kind == "crowd_movement");
+        return Assert.Single(JsonLinesWriter.Read<EventLine>(events), e => e.Kind == "crowd_movement");
+    }
+
+    [Fact]
+    public async Task A_generated_crowd_that_starts_running_raises_one_alert_shortly_after_the_onset()
+    {
+        var onset = TimeSpan.FromSeconds(20);
+        var alert = await RunningCrowdAlertAsync(24, onset, TimeSpan.FromSeconds(26), seed: 9, i => new(60 + 22 * i, 200 + 40 * (i % 4)), new(160, -20));
         Assert.InRange(alert.StartS, onset.TotalSeconds - 0.3, onset.TotalSeconds + 0.5);
         Assert.InRange(alert.RaisedS - onset.TotalSeconds, 0, 2);
     }
@@ -117,23 +125,7 @@ public class CrowdMovementClipTests
     public async Task A_generated_crowd_running_two_seconds_after_the_camera_starts_is_caught_without_a_learned_normal()
     {
         var onset = TimeSpan.FromSeconds(2);
-        var rng = new Random(4);
-        var walkers = Enumerable.Range(0, 8).Select(i =>
-        {
-            var start = new Vigie.Geometry.Point2(20 + 40 * i, 150 + 90 * (i % 2));
-            var stroll = new Vigie.Geometry.Point2((float)(rng.NextDouble() - 0.5) * 6, (float)(rng.NextDouble() - 0.5) * 4);
-            return new Vigie.Video.Walker(TimeSpan.Zero, start, stroll, 16, 46) { ChangeAt = onset, VelocityAfter = new Vigie.Geometry.Point2(120, 10) };
-        }).ToList();
-        var scene = new Vigie.Video.SyntheticScene(640, 360, 25, TimeSpan.FromSeconds(6), walkers);
-        var folder = TestPaths.TempFolder();
-        var clip = Path.Combine(folder, "run.mp4");
-        scene.WriteVideo(clip);
-        var config = Path.Combine(folder, "scene.yaml");
-        await File.WriteAllTextAsync(config, "cameras:\n  - name: square\n    use_cases:\n      crowd_movement: {}\n");
-        var events = Path.Combine(folder, "events.jsonl");
-        var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(clip, config, null, null, null, events, null, null, null, null, null), CancellationToken.None);
-        Assert.Equal(0, code);
-        var alert = Assert.Single(JsonLinesWriter.Read<EventLine>(events), e => e.Kind == "crowd_movement");
+        var alert = await RunningCrowdAlertAsync(8, onset, TimeSpan.FromSeconds(6), seed: 4, i => new(20 + 40 * i, 150 + 90 * (i % 2)), new(120, 10));
         Assert.InRange(alert.StartS, onset.TotalSeconds, onset.TotalSeconds + 1.2);
         Assert.InRange(alert.RaisedS - onset.TotalSeconds, 0, 2.5);
         Assert.Contains("running", alert.Detail);
