@@ -244,6 +244,35 @@ public class ServiceTests
     }
 
     [Fact]
+    public async Task A_fire_model_beside_the_detector_raises_its_alert_on_a_live_camera()
+    {
+        // A steady orange glow after 2 s of grey: only the (generated) fire model sees it; the flame cue needs flicker.
+        var folder = TestPaths.TempFolder();
+        foreach (var (name, colour) in new[] { ("grey", OpenCvSharp.Scalar.All(128)), ("orange", new OpenCvSharp.Scalar(0, 80, 255)) })
+        {
+            using var image = new OpenCvSharp.Mat(360, 640, OpenCvSharp.MatType.CV_8UC3, colour);
+            OpenCvSharp.Cv2.ImWrite(Path.Combine(folder, $"{name}.png"), image);
+        }
+        var video = Path.Combine(folder, "glow.mp4");
+        var ffmpeg = Process.Start("ffmpeg", ["-v", "error", "-y", "-loop", "1", "-framerate", "5", "-t", "2", "-i", Path.Combine(folder, "grey.png"),
+            "-loop", "1", "-framerate", "5", "-t", "6", "-i", Path.Combine(folder, "orange.png"),
+            "-filter_complex", "[0:v][1:v]concat=n=2:v=1[v]", "-map", "[v]", "-c:v", "libx264", "-pix_fmt", "yuv420p", video])!;
+        await ffmpeg.WaitForExitAsync();
+        Assert.Equal(0, ffmpeg.ExitCode);
+        await using var service = await ServiceUnderTest.StartAsync($"""
+              - name: depot
+                source: {video}
+                use_cases:
+                  fire: {"{"}{"}"}
+            """, $"extra_detectors: [{"{"} model: {Vigie.Tests.Perception.FireTestModel.Write(folder)}, format: rtmdet, class_names: [fire] {"}"}]");
+        using var stream = await service.OpenStreamAsync();
+        var raised = await service.NextEventAsync(stream, AlertFeed.Raised, AlertTimeout);
+        Assert.Equal(("depot", "fire"), (raised.Camera, raised.Kind));
+        Assert.Contains("fire seen by the fire model", raised.Detail);
+        Assert.InRange((raised.Raised - raised.Started).TotalSeconds, 1.9, 2.5);
+    }
+
+    [Fact]
     public async Task Several_cameras_run_at_once_each_with_its_own_health()
     {
         var clip = Path.Combine(TestPaths.TempFolder(), "scene.mp4");
