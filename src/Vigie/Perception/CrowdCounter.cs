@@ -51,6 +51,18 @@ public sealed class CrowdCounter : IDisposable
                 $"{options.ModelPath} takes a fixed {w}x{h} input: set crowd_counter.input_size to [{w}, {h}] (it is [{options.InputWidth}, {options.InputHeight}])");
         _inputName = inputs[0].Key;
         _input = new float[3 * options.InputWidth * options.InputHeight];
+        // A model with free input sizes may still refuse some (sizes its layers cannot halve evenly): find out
+        // at start, with the setting to change, rather than on the first frame of a camera.
+        using var probe = new Mat(options.InputHeight, options.InputWidth, MatType.CV_8UC3, Scalar.All(0));
+        try
+        {
+            Count(probe, TimeSpan.Zero);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public CrowdCounterOptions Options => _options;

@@ -66,6 +66,21 @@ public class CrowdCounterTests
     }
 
     [Fact]
+    public void A_model_that_refuses_the_configured_size_is_caught_at_start_with_the_setting_to_change()
+    {
+        var path = Path.Combine(TestPaths.TempFolder(), "one-size.onnx");
+        DensityMapModel.Write(path, Side, onlyMap: [45, 80]);
+        using (var fits = new CrowdCounter(new CrowdCounterOptions(path, 640, 360, 1, TimeSpan.Zero)))
+        using (var frame = Frame(640, 360, Side, Twelve))
+        {
+            var map = fits.Count(frame, TimeSpan.Zero);
+            Assert.Equal((80, 45), (map.Columns, map.Rows));
+        }
+        var e = Assert.Throws<InvalidDataException>(() => new CrowdCounter(new CrowdCounterOptions(path, 320, 192, 1, TimeSpan.Zero)));
+        Assert.Contains("does not take a 320x192 input (crowd_counter.input_size)", e.Message);
+    }
+
+    [Fact]
     public void A_detector_is_not_a_crowd_counter()
     {
         foreach (var detector in new[] { "deimv2_femto_coco.onnx", "yolox_nano.onnx" })
