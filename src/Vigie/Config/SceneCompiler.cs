@@ -146,7 +146,8 @@ public static class SceneCompiler
     /// <paramref name="keepFrom"/> below the score threshold, the model also returns weaker boxes down to
     /// it: the tracker's low-score detections, which only continue tracks (ByteTrack).
     /// </summary>
-    public static IDetector Detector(DetectorConfig d, int? threadsOverride = null, double? keepFrom = null)
+    /// <param name="section">Where the settings stand in the configuration, for errors naming them.</param>
+    public static IDetector Detector(DetectorConfig d, int? threadsOverride = null, double? keepFrom = null, string section = "detector")
     {
         if (d.Type == "motion") return new MotionDetector();
         var format = Format(d);
@@ -155,13 +156,13 @@ public static class SceneCompiler
         var threshold = Math.Min(ScoreThreshold(d), keepFrom ?? double.MaxValue);
         var overrides = Categories(d.CategoryMap);
         var model = new OnnxDetector(new OnnxModelOptions(d.Model!, format, w, h, (float)threshold, (float)d.NmsIou,
-            threadsOverride ?? d.Threads, classes, overrides));
+            threadsOverride ?? d.Threads, classes, overrides) { InputSizeSetting = $"{section}.input_size" });
         var tiling = new Tiling(d.Tiles[0], d.Tiles[1], (float)d.TileOverlap);
         return tiling.IsWholeFrameOnly ? model : new TiledDetector(model, tiling, (float)d.NmsIou);
     }
 
     /// <summary>A detector beside the main one, loaded as a detector of its own (never tiled).</summary>
-    public static ExtraDetector ExtraDetector(ExtraDetectorConfig x) =>
+    public static ExtraDetector ExtraDetector(ExtraDetectorConfig x, int index) =>
         new(Detector(new DetectorConfig
         {
             Type = "onnx",
@@ -172,7 +173,7 @@ public static class SceneCompiler
             ClassNames = x.ClassNames,
             CategoryMap = x.CategoryMap,
             Threads = x.Threads,
-        }), TimeSpan.FromSeconds(x.EveryS));
+        }, section: $"extra_detectors[{index}]"), TimeSpan.FromSeconds(x.EveryS));
 
     /// <summary>A label → category map as the configuration writes it.</summary>
     public static Dictionary<string, Category> Categories(Dictionary<string, string> map) =>

@@ -46,10 +46,8 @@ public sealed class CrowdCounter : IDisposable
         if (inputs.Count != 1 || inputs[0].Value.Dimensions.Length != 4 || map is not [_, 1 or -1, _, _])
             throw new InvalidDataException(
                 $"{options.ModelPath} is not a crowd-counting model: it needs one image input [1, 3, height, width] and a density map [1, 1, rows, columns] as first output");
-        if (inputs[0].Value.Dimensions is [_, _, var h, var w] && h > 0 && w > 0 && (h != options.InputHeight || w != options.InputWidth))
-            throw new InvalidDataException(
-                $"{options.ModelPath} takes a fixed {w}x{h} input: set crowd_counter.input_size to [{w}, {h}] (it is [{options.InputWidth}, {options.InputHeight}])");
         _inputName = inputs[0].Key;
+        OnnxSessions.CheckFixedInputSize(_session, _inputName, options.ModelPath, options.InputWidth, options.InputHeight, "crowd_counter.input_size");
         _input = new float[3 * options.InputWidth * options.InputHeight];
         // A model with free input sizes may still refuse some (sizes its layers cannot halve evenly): find out
         // at start, with the setting to change, rather than on the first frame of a camera.

@@ -17,6 +17,9 @@ public sealed record OnnxModelOptions(
     IReadOnlyList<string> ClassNames,
     IReadOnlyDictionary<string, Category>? CategoryOverrides = null)
 {
+    /// <summary>The configuration field of the input size, named when the model refuses it.</summary>
+    public string InputSizeSetting { get; init; } = "detector.input_size";
+
     /// <summary>Upper bound on detections kept per frame, declared once for every format.</summary>
     public const int MaxDetectionsPerFrame = 300;
 }
@@ -49,7 +52,25 @@ public sealed class OnnxDetector : IDetector
         _imageInput = _session.InputMetadata
             .First(kv => kv.Value.ElementDataType == TensorElementType.Float).Key;
         _input = new float[3 * options.InputWidth * options.InputHeight];
-        CheckOutputs();
+        try
+        {
+            OnnxSessions.CheckFixedInputSize(_session, _imageInput, options.ModelPath, options.InputWidth, options.InputHeight, options.InputSizeSetting);
+            CheckOutputs();
+            // A model with free input sizes may still refuse some: find out at start, not on a camera's first frame.
+            using var probe = new Mat(options.InputHeight, options.InputWidth, MatType.CV_8UC3, Scalar.All(0));
+            Detect(probe);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            Dispose();
+            throw new InvalidDataException(
+                $"{options.ModelPath} does not run on a {options.InputWidth}x{options.InputHeight} input ({options.InputSizeSetting}): {OnnxSessions.FirstLine(e.Message)}", e);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public string Description =>

@@ -30,5 +30,12 @@ public static class OnnxSessions
         }
     }
 
+    /// <summary>A model exported for one input size is refused unless the configured size is that one; the error names the setting.</summary>
+    public static void CheckFixedInputSize(InferenceSession session, string input, string modelPath, int width, int height, string setting)
+    {
+        if (session.InputMetadata[input].Dimensions is [_, _, var h, var w] && h > 0 && w > 0 && (h != height || w != width))
+            throw new InvalidDataException($"{modelPath} takes a fixed {w}x{h} input: set {setting} to [{w}, {h}] (it is [{width}, {height}])");
+    }
+
     public static string FirstLine(string s) => s.Split('\n')[0].Trim();
 }

@@ -122,7 +122,7 @@ public static class AnalysisSetup
             {
                 // Their weapon, fire and smoke detections serve only those two use cases.
                 if (UseCaseScope.Configured(camera).Overlaps([EventKinds.Weapon, EventKinds.Fire]))
-                    foreach (var extra in config.ExtraDetectors) models.ExtraDetectors.Add(SceneCompiler.ExtraDetector(extra));
+                    for (int i = 0; i < config.ExtraDetectors.Count; i++) models.ExtraDetectors.Add(SceneCompiler.ExtraDetector(config.ExtraDetectors[i], i));
                 else logger.LogInformation("{Camera}: extra_detectors are not loaded: this camera watches neither weapon nor fire", camera.Name);
             }
             var evenFrames = rules.Any(r => r.NeedsMotionField || r.NeedsFireCues);

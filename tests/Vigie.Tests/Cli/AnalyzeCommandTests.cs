@@ -67,6 +67,17 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public async Task A_model_given_another_input_size_than_its_own_fails_at_start_naming_the_setting()
+    {
+        var folder = TestPaths.TempFolder();
+        var config = Path.Combine(folder, "scene.yaml");
+        await File.WriteAllTextAsync(config, $"detector: {{ type: onnx, model: {TestPaths.Model("yolox_nano.onnx")}, input_size: [640, 640] }}\n");
+        var error = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), config), CancellationToken.None));
+        Assert.Equal(2, error.Code);
+        Assert.Contains("yolox_nano.onnx takes a fixed 416x416 input: set detector.input_size to [416, 416] (it is [640, 640])", error.Text);
+    }
+
+    [Fact]
     public async Task An_invalid_config_names_the_field_and_exits_2()
     {
         var folder = TestPaths.TempFolder();

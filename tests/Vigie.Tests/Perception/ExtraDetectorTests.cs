@@ -22,7 +22,7 @@ public class ExtraDetectorTests
     [Fact]
     public void The_model_sees_fire_on_an_orange_frame_and_nothing_on_a_grey_one()
     {
-        using var fire = SceneCompiler.ExtraDetector(Slot(FireTestModel.Write(TestPaths.TempFolder())));
+        using var fire = SceneCompiler.ExtraDetector(Slot(FireTestModel.Write(TestPaths.TempFolder())), 0);
         using var orange = new Mat(360, 640, MatType.CV_8UC3, Orange);
         using var grey = new Mat(360, 640, MatType.CV_8UC3, Grey);
         var sighting = Assert.Single(fire.Detect(orange, TimeSpan.Zero));
@@ -36,7 +36,7 @@ public class ExtraDetectorTests
     [Fact]
     public void Between_runs_the_last_sightings_serve()
     {
-        using var fire = SceneCompiler.ExtraDetector(Slot(FireTestModel.Write(TestPaths.TempFolder()), everyS: 1));
+        using var fire = SceneCompiler.ExtraDetector(Slot(FireTestModel.Write(TestPaths.TempFolder()), everyS: 1), 0);
         using var orange = new Mat(360, 640, MatType.CV_8UC3, Orange);
         using var grey = new Mat(360, 640, MatType.CV_8UC3, Grey);
         Assert.Single(fire.Detect(orange, TimeSpan.Zero));
