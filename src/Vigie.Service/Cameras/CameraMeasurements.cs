@@ -18,7 +18,14 @@ public sealed class CameraMeasurements
     public static readonly TimeSpan Kept = TimeSpan.FromHours(1);
 
     private readonly object _gate = new();
-    private readonly Dictionary<(string Where, string Name), (string Unit, Queue<MeasurementPoint> Points)> _series = [];
+    private readonly Dictionary<(string Where, string Name), Series> _series = [];
+
+    private sealed class Series(string unit)
+    {
+        public string Unit { get; } = unit;
+        public Queue<MeasurementPoint> Points { get; } = new();
+        public MeasurementPoint? Newest { get; set; }
+    }
 
     public void Record(DateTimeOffset clock, IReadOnlyList<Measurement> measurements)
     {
@@ -27,12 +34,12 @@ public sealed class CameraMeasurements
         {
             foreach (var m in measurements)
             {
-                if (!_series.TryGetValue((m.Where, m.Name), out var series))
-                    _series[(m.Where, m.Name)] = series = (m.Unit, new Queue<MeasurementPoint>());
+                if (!_series.TryGetValue((m.Where, m.Name), out var series)) _series[(m.Where, m.Name)] = series = new Series(m.Unit);
                 // A file played again, or a clock set back, starts the series afresh.
-                if (series.Points.Count > 0 && clock < series.Points.Last().Time) series.Points.Clear();
-                if (series.Points.Count > 0 && clock - series.Points.Last().Time < Every) continue;
-                series.Points.Enqueue(new MeasurementPoint(clock, m.Value));
+                if (series.Newest is { } newest && clock < newest.Time) series.Points.Clear();
+                else if (series.Newest is { } recent && clock - recent.Time < Every) continue;
+                series.Newest = new MeasurementPoint(clock, m.Value);
+                series.Points.Enqueue(series.Newest);
                 while (clock - series.Points.Peek().Time > Kept) series.Points.Dequeue();
             }
         }

@@ -29,21 +29,18 @@ internal static class OnnxGraph
 
     public static Proto Int(string name, long value) => new Proto().String(1, name).Int(3, value).Int(20, 2);
 
-    public static Proto FloatTensor(string name, long[] dims, params float[] values)
-    {
-        var t = new Proto();
-        foreach (var d in dims) t.Int(1, d);
-        t.Int(2, Float);
-        foreach (var v in values) t.Fixed32(4, v);
-        return t.String(8, name);
-    }
+    public static Proto FloatTensor(string name, long[] dims, params float[] values) =>
+        Tensor(name, dims, Float, t => { foreach (var v in values) t.Fixed32(4, v); });
 
-    public static Proto Int64Tensor(string name, long[] dims, params long[] values)
+    public static Proto Int64Tensor(string name, long[] dims, params long[] values) =>
+        Tensor(name, dims, Int64Type, t => { foreach (var v in values) t.Int(7, v); });
+
+    private static Proto Tensor(string name, long[] dims, int elementType, Action<Proto> writeValues)
     {
         var t = new Proto();
         foreach (var d in dims) t.Int(1, d);
-        t.Int(2, Int64Type);
-        foreach (var v in values) t.Int(7, v);
+        t.Int(2, elementType);
+        writeValues(t);
         return t.String(8, name);
     }
 

@@ -14,6 +14,28 @@ namespace Vigie.Tests.Service;
 public class ServiceUnitTests
 {
     [Fact]
+    public void Measurements_keep_one_point_a_second_for_an_hour_and_start_again_when_the_clock_goes_back()
+    {
+        var series = new CameraMeasurements();
+        var start = DateTimeOffset.UnixEpoch;
+        Vigie.Analytics.Measurement Persons(double value) => new("hall", "left", "persons", value, "persons");
+        // 5 frames a second for 10 s: one point each second, the first value of the second.
+        for (int frame = 0; frame < 50; frame++) series.Record(start.AddSeconds(frame * 0.2), [Persons(frame)]);
+        var persons = Assert.Single(series.Read());
+        Assert.Equal(("left", "persons", "persons"), (persons.Where, persons.Name, persons.Unit));
+        Assert.Equal(Enumerable.Range(0, 10).Select(s => (double)s * 5), persons.Points.Select(p => p.Value));
+        Assert.Equal(5, series.Read(start.AddSeconds(5)).Single().Points.Count);
+        // Two hours on, only the last hour is kept.
+        for (int second = 10; second < 7200; second++) series.Record(start.AddSeconds(second), [Persons(1)]);
+        var kept = series.Read().Single().Points;
+        Assert.Equal(3601, kept.Count);
+        Assert.Equal(start.AddSeconds(3599), kept[0].Time);
+        // A looping file starts its clock again: the series starts afresh.
+        series.Record(start.AddSeconds(100), [Persons(7)]);
+        Assert.Equal([7.0], series.Read().Single().Points.Select(p => p.Value));
+    }
+
+    [Fact]
     public void Reconnection_waits_double_each_time_up_to_the_limit()
     {
         Assert.Equal([1, 2, 4, 8, 16, 30, 30], Enumerable.Range(0, 7).Select(a => Backoff.Delay(a, 1, 30).TotalSeconds));
