@@ -155,6 +155,11 @@ public class ConsoleBrowserTests
         foreach (var (x, y) in new[] { (0.1, 0.1), (0.4, 0.1), (0.4, 0.4), (0.1, 0.4) })
             await canvas.ClickAsync(new() { Position = new() { X = (float)(box.Width * x), Y = (float)(box.Height * y) } });
         await page.ClickAsync("#tool-close");
+        // The new zone also counts people: tick crowd density and set its limit.
+        var newZone = page.Locator(".editor-item").Nth(1);
+        await newZone.Locator("input[data-use-case=crowd_density]").CheckAsync();
+        await newZone.Locator("input[data-limit=crowd_density]").FillAsync("25");
+        await newZone.Locator("input[data-limit=crowd_density]").DispatchEventAsync("change");
         await page.ClickAsync("#editor-save");
         await Assertions.Expect(page.Locator("#editor-message")).ToContainTextAsync("Saved", new() { Timeout = 15_000 });
 
@@ -165,5 +170,6 @@ public class ConsoleBrowserTests
         Assert.InRange(drawn[0][0], 0.08, 0.12);
         Assert.InRange(drawn[2][1], 0.38, 0.42);
         Assert.NotNull(zones[1].UseCases.Intrusion);
+        Assert.Equal(25, zones[1].UseCases.CrowdDensity!.MaxPersons);
     }
 }

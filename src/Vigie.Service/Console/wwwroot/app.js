@@ -420,7 +420,9 @@ function refreshPreviews() {
 setInterval(() => { if (!$("#view-cameras").hidden) refreshCameras().catch(() => {}); }, 2000);
 
 // ---- zone and line editor (normalised coordinates, 0..1) ----
-const ZONE_USE_CASES = ["intrusion", "abandoned_object", "person_down", "fire", "weapon", "crowd_movement"];
+const ZONE_USE_CASES = ["intrusion", "abandoned_object", "person_down", "fire", "weapon", "crowd_movement", "crowd_density"];
+// Settings a use case cannot do without when ticked in the editor; the others take their documented defaults.
+const NEW_USE_CASE = { person_down: () => ({ exclude: false }), crowd_density: () => ({ max_persons: 50 }) };
 const editor = { camera: null, scene: null, drawing: null, points: [] };
 const canvas = $("#editor-canvas");
 
@@ -517,10 +519,19 @@ function renderItems() {
       box.dataset.useCase = k;
       box.addEventListener("change", () => {
         z.use_cases = z.use_cases || {};
-        if (box.checked) z.use_cases[k] = z.use_cases[k] || (k === "person_down" ? { exclude: false } : {});
+        if (box.checked) z.use_cases[k] = z.use_cases[k] || (NEW_USE_CASE[k] ? NEW_USE_CASE[k]() : {});
         else delete z.use_cases[k];
+        renderItems();
       });
-      return el("label", {}, box, ` ${kindLabel(k)} `);
+      const label = el("label", {}, box, ` ${kindLabel(k)} `);
+      const density = k === "crowd_density" && z.use_cases && z.use_cases.crowd_density;
+      if (density && density.max_density == null) {
+        const limit = el("input", { type: "number", min: "1", step: "1", value: density.max_persons ?? 50, className: "limit" });
+        limit.dataset.limit = k;
+        limit.addEventListener("change", () => { density.max_persons = Number(limit.value); });
+        label.append("above ", limit, " people ");
+      }
+      return label;
     });
     const remove = el("button", { textContent: "Delete" });
     remove.addEventListener("click", () => { editor.scene.zones.splice(i, 1); renderItems(); draw(); });
