@@ -85,7 +85,7 @@ public sealed class CameraWorker
             try
             {
                 // Everything the service analyses is live: clock times are now, files play at their own pace.
-                var request = new AnalysisRequest(null, OnlyThisCamera(), _camera.Name, DateTimeOffset.Now) { SimulateLive = true };
+                var request = new AnalysisRequest(null, _config.WithOnlyCamera(_camera), _camera.Name, DateTimeOffset.Now) { SimulateLive = true };
                 await using var prepared = await AnalysisSetup.PrepareAsync(request, _logger, ct);
                 _logger.LogInformation("{Camera}: analysing {Source} with {Detector}", Name, CameraHealth.RedactCredentials(prepared.Source.Location),
                     prepared.Detector.Description);
@@ -139,19 +139,6 @@ public sealed class CameraWorker
             }
         }
     }
-
-    /// <summary>The shared settings with this worker's (authorisation-limited) camera as the only one.</summary>
-    private SceneConfig OnlyThisCamera() => new()
-    {
-        Version = _config.Version,
-        Analysis = _config.Analysis,
-        Detector = _config.Detector,
-        CrowdCounter = _config.CrowdCounter,
-        ExtraDetectors = _config.ExtraDetectors,
-        Tracker = _config.Tracker,
-        Service = _config.Service,
-        Cameras = [_camera],
-    };
 
     private bool IsMissingSource(Exception e) => e is FileNotFoundException f && f.FileName == _camera.Source;
 

@@ -32,6 +32,17 @@ public sealed class SceneConfig
 
     [Description("The cameras of this scene. `vigie analyze` uses the first one unless --camera names another; `vigie serve` runs them all.")]
     public List<CameraConfig> Cameras { get; set; } = [];
+
+    /// <summary>
+    /// Every shared setting (analysis, models, tracker, service) with this camera as the only one: a copy made
+    /// here, so a setting added later reaches one-camera runs (a service camera, an evaluated clip) unasked.
+    /// </summary>
+    public SceneConfig WithOnlyCamera(CameraConfig camera)
+    {
+        var copy = (SceneConfig)MemberwiseClone();
+        copy.Cameras = [camera];
+        return copy;
+    }
 }
 
 public sealed class AnalysisConfig

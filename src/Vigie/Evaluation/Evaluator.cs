@@ -37,7 +37,7 @@ public static class Evaluator
 
     private static async Task<ClipRun> RunClipAsync(string path, TruthClip clip, SceneConfig baseConfig, ILogger logger, CancellationToken ct)
     {
-        var config = WithCamera(baseConfig, CameraFor(clip));
+        var config = baseConfig.WithOnlyCamera(CameraFor(clip));
         var collector = new AlertCollector();
         string? error = null;
         double duration = 0;
@@ -104,10 +104,6 @@ public static class Evaluator
             camera.Lines.Add(new LineConfig { Name = l.Name, From = l.From.ToList(), To = l.To.ToList(), Forbidden = l.Forbidden ?? "both" });
         return camera;
     }
-
-    /// <summary>The base configuration's analysis, detector and tracker settings with one camera.</summary>
-    internal static SceneConfig WithCamera(SceneConfig b, CameraConfig camera) =>
-        new() { Version = b.Version, Analysis = b.Analysis, Detector = b.Detector, Tracker = b.Tracker, Cameras = [camera] };
 
     private sealed class AlertCollector : IAnalysisObserver
     {

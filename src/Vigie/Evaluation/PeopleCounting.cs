@@ -84,7 +84,7 @@ public static class PeopleCounting
         var camera = new CameraConfig { Name = Path.GetFileNameWithoutExtension(path) };
         // No alert is wanted, only the count: a limit nobody reaches.
         camera.UseCases.CrowdDensity = new CrowdDensityConfig { MaxPersons = 1_000_000 };
-        var config = Evaluator.WithCamera(baseConfig, camera);
+        var config = baseConfig.WithOnlyCamera(camera);
         var counter = new CountCollector();
         try
         {

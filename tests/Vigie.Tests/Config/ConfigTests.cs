@@ -194,6 +194,18 @@ public class ConfigTests
     }
 
     [Fact]
+    public void A_one_camera_copy_keeps_every_shared_setting()
+    {
+        var config = ConfigLoader.Parse(
+            "analysis: { fps: 3 }\ndetector: { type: onnx, model: m.onnx }\ncrowd_counter: { model: dm.onnx }\n" +
+            "extra_detectors: [{ model: f.onnx, class_names: [fire] }]\ncameras: [{ name: a }, { name: b }]\n");
+        var b = config.WithOnlyCamera(config.Cameras[1]);
+        Assert.Equal(["b"], b.Cameras.Select(c => c.Name));
+        Assert.Equal((3.0, "m.onnx", "dm.onnx", "f.onnx"), (b.Analysis.Fps, b.Detector.Model, b.CrowdCounter!.Model, b.ExtraDetectors.Single().Model));
+        Assert.Equal(2, config.Cameras.Count);
+    }
+
+    [Fact]
     public void Json_is_accepted_too()
     {
         var c = ConfigLoader.Parse("""{"analysis": {"fps": 2}, "cameras": [{"name": "x"}]}""");
