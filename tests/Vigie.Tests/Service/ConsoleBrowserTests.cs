@@ -127,7 +127,7 @@ public class ConsoleBrowserTests
         var count = page.Locator(".camera[data-camera=hall] .measurements [data-where=left][data-name=persons]");
         await Assertions.Expect(count).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"left: (8|7\.\d\d|8\.\d\d) persons now, peak"),
             new() { Timeout = 30_000 });
-        Assert.Equal(1, await count.Locator("svg.sparkline polyline").CountAsync());
+        await Assertions.Expect(count.Locator("svg.sparkline polyline")).ToHaveCountAsync(1);
     }
 
     [Fact]

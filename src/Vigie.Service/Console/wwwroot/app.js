@@ -361,6 +361,8 @@ let previewTimer = null;
 async function refreshCameras() {
   const cameras = await api("/api/cameras");
   const root = $("#cameras");
+  // Counts shown so far stay on the rebuilt cards until their fresh values arrive: no flicker every 2 s.
+  const shown = new Map([...root.querySelectorAll(".camera[data-camera]")].map(b => [b.dataset.camera, b.querySelector(".measurements")]));
   root.replaceChildren(...cameras.map(c => {
     const img = el("img", { alt: `live preview of ${c.name}` });
     img.dataset.camera = c.name;
@@ -374,6 +376,7 @@ async function refreshCameras() {
       c.last_error ? el("div", { className: "error", textContent: `last error (${when(c.last_error_at)}): ${c.last_error}` }) : "",
       edit);
     box.dataset.camera = c.name;
+    if (shown.get(c.name)) box.insertBefore(shown.get(c.name), box.querySelector("button"));
     if (c.use_cases.includes("crowd_density")) showMeasurements(box, c.name).catch(() => {});
     return box;
   }));
