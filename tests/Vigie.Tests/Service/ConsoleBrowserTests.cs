@@ -160,6 +160,12 @@ public class ConsoleBrowserTests
         await newZone.Locator("input[data-use-case=crowd_density]").CheckAsync();
         await newZone.Locator("input[data-limit=crowd_density]").FillAsync("25");
         await newZone.Locator("input[data-limit=crowd_density]").DispatchEventAsync("change");
+        // And one-way traffic up the image: tick wrong way, then click where traffic comes from and goes.
+        await newZone.Locator("input[data-use-case=wrong_way]").CheckAsync();
+        await Assertions.Expect(page.Locator("#editor-message")).ToContainTextAsync("click where traffic comes from");
+        foreach (var (x, y) in new[] { (0.25, 0.35), (0.25, 0.15) })
+            await canvas.ClickAsync(new() { Position = new() { X = (float)(box.Width * x), Y = (float)(box.Height * y) } });
+        await Assertions.Expect(newZone.Locator("button[data-direction]")).ToHaveTextAsync("Redraw allowed direction");
         await page.ClickAsync("#editor-save");
         await Assertions.Expect(page.Locator("#editor-message")).ToContainTextAsync("Saved", new() { Timeout = 15_000 });
 
@@ -171,5 +177,8 @@ public class ConsoleBrowserTests
         Assert.InRange(drawn[2][1], 0.38, 0.42);
         Assert.NotNull(zones[1].UseCases.Intrusion);
         Assert.Equal(25, zones[1].UseCases.CrowdDensity!.MaxPersons);
+        var allowed = zones[1].UseCases.WrongWay!.AllowedDirection;
+        Assert.InRange(allowed[0], -0.02, 0.02);
+        Assert.InRange(allowed[1], -0.22, -0.18);
     }
 }

@@ -423,10 +423,11 @@ function refreshPreviews() {
 setInterval(() => { if (!$("#view-cameras").hidden) refreshCameras().catch(() => {}); }, 2000);
 
 // ---- zone and line editor (normalised coordinates, 0..1) ----
-const ZONE_USE_CASES = ["intrusion", "abandoned_object", "person_down", "fire", "weapon", "crowd_movement", "crowd_density"];
+const ZONE_USE_CASES = ["intrusion", "wrong_way", "abandoned_object", "person_down", "fire", "weapon", "crowd_movement", "crowd_density"];
 // Settings a use case cannot do without when ticked in the editor; the others take their documented defaults.
 const NEW_USE_CASE = { person_down: () => ({ exclude: false }), crowd_density: () => ({ max_persons: 50 }) };
-const editor = { camera: null, scene: null, drawing: null, points: [] };
+// drawing: "zone", "line" or "direction" (the allowed direction of the wrong-way zone `target`).
+const editor = { camera: null, scene: null, drawing: null, points: [], target: null };
 const canvas = $("#editor-canvas");
 
 async function openEditor(name) {
@@ -455,6 +456,16 @@ canvas.addEventListener("click", e => {
   if (editor.drawing === "line" && editor.points.length === 2) {
     editor.scene.lines.push({ name: uniqueName("line", editor.scene.lines), from: editor.points[0], to: editor.points[1], forbidden: "both" });
     stopDrawing();
+  } else if (editor.drawing === "direction" && editor.points.length === 2) {
+    const [[x0, y0], [x1, y1]] = editor.points;
+    if (Math.hypot(x1 - x0, y1 - y0) < 0.02) {
+      editor.points = [];
+      showEditorMessage("error", "Click two points apart: where traffic comes from, then where it goes.");
+    } else {
+      editor.target.use_cases.wrong_way.allowed_direction = [Math.round((x1 - x0) * 1000) / 1000, Math.round((y1 - y0) * 1000) / 1000];
+      showEditorMessage("", "");
+      stopDrawing();
+    }
   }
   $("#tool-close").disabled = !(editor.drawing === "zone" && editor.points.length >= 3);
   draw();
@@ -465,27 +476,44 @@ function uniqueName(prefix, items) {
   while (items.some(x => x.name === `${prefix}_${i}`)) i++;
   return `${prefix}_${i}`;
 }
-function stopDrawing() { editor.drawing = null; editor.points = []; $("#tool-close").disabled = true; renderItems(); draw(); }
+function stopDrawing() { editor.drawing = null; editor.points = []; editor.target = null; $("#tool-close").disabled = true; renderItems(); draw(); }
+
+function drawDirection(zone) {
+  editor.drawing = "direction";
+  editor.points = [];
+  editor.target = zone;
+  showEditorMessage("", `Wrong way in ${zone.name}: click where traffic comes from, then where it goes.`);
+  draw();
+}
+
+function showEditorMessage(kind, text) {
+  const message = $("#editor-message");
+  message.className = kind ? `message ${kind}` : "message";
+  message.textContent = text;
+}
 
 $("#tool-zone").addEventListener("click", () => { editor.drawing = "zone"; editor.points = []; draw(); });
 $("#tool-line").addEventListener("click", () => { editor.drawing = "line"; editor.points = []; draw(); });
-$("#tool-cancel").addEventListener("click", stopDrawing);
+$("#tool-cancel").addEventListener("click", () => {
+  // A wrong-way zone left without its direction could not be saved: untick it.
+  const wrongWay = editor.drawing === "direction" && editor.target.use_cases.wrong_way;
+  if (wrongWay && !wrongWay.allowed_direction) delete editor.target.use_cases.wrong_way;
+  showEditorMessage("", "");
+  stopDrawing();
+});
 $("#tool-close").addEventListener("click", () => {
   editor.scene.zones.push({ name: uniqueName("zone", editor.scene.zones), polygon: editor.points, use_cases: { intrusion: {} } });
   stopDrawing();
 });
 $("#editor-close").addEventListener("click", () => { $("#editor").hidden = true; });
 $("#editor-save").addEventListener("click", async () => {
-  const message = $("#editor-message");
   try {
     editor.scene = await api(`/api/cameras/${encodeURIComponent(editor.camera)}/scene`, { method: "PUT", body: JSON.stringify(editor.scene) });
-    message.className = "message ok";
-    message.textContent = "Saved; the camera restarted with the new scene.";
+    showEditorMessage("ok", "Saved; the camera restarted with the new scene.");
     renderItems();
     draw();
   } catch (err) {
-    message.className = "message error";
-    message.textContent = err.message;
+    showEditorMessage("error", err.message);
   }
 });
 
@@ -500,6 +528,8 @@ function draw() {
     path(z.polygon, true);
     g.fillStyle = "rgba(255,200,0,.2)"; g.fill(); g.strokeStyle = "#ffc800"; g.stroke();
     g.fillStyle = "#ffc800"; g.fillText(z.name, z.polygon[0][0] * w + 4, z.polygon[0][1] * h + 16);
+    const allowed = z.use_cases?.wrong_way?.allowed_direction;
+    if (allowed) drawArrow(g, z.polygon, allowed, w, h);
   }
   for (const l of editor.scene?.lines ?? []) {
     path([l.from, l.to], false); g.strokeStyle = "#00c8ff"; g.stroke();
@@ -509,6 +539,20 @@ function draw() {
     path(editor.points, false); g.strokeStyle = "#ff3030"; g.stroke();
     for (const [x, y] of editor.points) { g.fillStyle = "#ff3030"; g.fillRect(x * w - 3, y * h - 3, 6, 6); }
   }
+}
+
+// The allowed direction of a wrong-way zone, as an arrow from the zone's centre.
+function drawArrow(g, polygon, [dx, dy], w, h) {
+  const cx = polygon.reduce((s, p) => s + p[0], 0) / polygon.length * w;
+  const cy = polygon.reduce((s, p) => s + p[1], 0) / polygon.length * h;
+  const length = Math.hypot(dx * w, dy * h) || 1;
+  const ux = dx * w / length, uy = dy * h / length, size = Math.max(40, w / 12);
+  const tipX = cx + ux * size, tipY = cy + uy * size;
+  g.beginPath();
+  g.moveTo(cx - ux * size, cy - uy * size); g.lineTo(tipX, tipY);
+  g.moveTo(tipX - ux * size / 3 - uy * size / 4, tipY - uy * size / 3 + ux * size / 4); g.lineTo(tipX, tipY);
+  g.lineTo(tipX - ux * size / 3 + uy * size / 4, tipY - uy * size / 3 - ux * size / 4);
+  g.strokeStyle = "#30ff60"; g.stroke();
 }
 
 function renderItems() {
@@ -524,7 +568,9 @@ function renderItems() {
         z.use_cases = z.use_cases || {};
         if (box.checked) z.use_cases[k] = z.use_cases[k] || (NEW_USE_CASE[k] ? NEW_USE_CASE[k]() : {});
         else delete z.use_cases[k];
-        renderItems();
+        // Wrong way means nothing without the way that is right: ask for it at once.
+        if (box.checked && k === "wrong_way" && !z.use_cases.wrong_way.allowed_direction) drawDirection(z);
+        else renderItems();
       });
       const label = el("label", {}, box, ` ${kindLabel(k)} `);
       const density = k === "crowd_density" && z.use_cases && z.use_cases.crowd_density;
@@ -533,6 +579,13 @@ function renderItems() {
         limit.dataset.limit = k;
         limit.addEventListener("change", () => { density.max_persons = Number(limit.value); });
         label.append("above ", limit, " people ");
+      }
+      const wrongWay = k === "wrong_way" && z.use_cases && z.use_cases.wrong_way;
+      if (wrongWay) {
+        const redraw = el("button", { textContent: wrongWay.allowed_direction ? "Redraw allowed direction" : "Draw allowed direction" });
+        redraw.dataset.direction = z.name;
+        redraw.addEventListener("click", () => drawDirection(z));
+        label.append(redraw, " ");
       }
       return label;
     });
