@@ -4,6 +4,11 @@ namespace Vigie.Geometry;
 public static class Shapes
 {
     /// <summary>Even-odd ray casting; points exactly on an edge may fall either side.</summary>
+    /// <summary>
+    /// Whether the point lies inside the polygon or on its edge. The edge counts: a box cut by the image is
+    /// clamped to it, so the feet of someone walking in from below lie exactly on the bottom edge, and a
+    /// zone drawn to that edge must hold them.
+    /// </summary>
     public static bool Contains(IReadOnlyList<Point2> polygon, Point2 p)
     {
         var inside = false;
@@ -11,10 +16,22 @@ public static class Shapes
         {
             var a = polygon[i];
             var b = polygon[j];
+            if (WithinToleranceOf(a, b, p)) return true;
             if ((a.Y > p.Y) != (b.Y > p.Y) && p.X < (b.X - a.X) * (p.Y - a.Y) / (b.Y - a.Y) + a.X)
                 inside = !inside;
         }
         return inside;
+    }
+
+    private const float EdgeTolerance = 1e-5f;
+
+    private static bool WithinToleranceOf(Point2 a, Point2 b, Point2 p)
+    {
+        var ab = b - a;
+        var lengthSquared = ab.X * ab.X + ab.Y * ab.Y;
+        var t = lengthSquared > 0 ? Math.Clamp(((p.X - a.X) * ab.X + (p.Y - a.Y) * ab.Y) / lengthSquared, 0, 1) : 0;
+        var nearest = new Point2(a.X + t * ab.X, a.Y + t * ab.Y);
+        return (p - nearest).Length <= EdgeTolerance;
     }
 
     /// <summary>Twice the signed area (shoelace); zero for degenerate polygons.</summary>

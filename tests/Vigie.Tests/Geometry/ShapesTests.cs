@@ -11,6 +11,11 @@ public class ShapesTests
     [InlineData(1.5, 0.5, false)]
     [InlineData(-0.1, 0.5, false)]
     [InlineData(0.99, 0.01, true)]
+    [InlineData(0.5, 1, true)] // feet of a box cut by the bottom of the image
+    [InlineData(1, 0.5, true)]
+    [InlineData(1, 1, true)]
+    [InlineData(0, 0, true)]
+    [InlineData(0.5, 1.001, false)]
     public void Point_in_square(float x, float y, bool inside) =>
         Assert.Equal(inside, Shapes.Contains(Square, new Point2(x, y)));
 
@@ -20,6 +25,7 @@ public class ShapesTests
         Point2[] u = [new(0, 0), new(3, 0), new(3, 3), new(2, 3), new(2, 1), new(1, 1), new(1, 3), new(0, 3)];
         Assert.False(Shapes.Contains(u, new Point2(1.5f, 2)));
         Assert.True(Shapes.Contains(u, new Point2(0.5f, 2)));
+        Assert.True(Shapes.Contains(u, new Point2(1.5f, 1)), "the notch's floor is the polygon's edge");
     }
 
     [Fact]
