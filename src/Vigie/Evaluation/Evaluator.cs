@@ -3,6 +3,7 @@ using Vigie.Analytics;
 using Vigie.Config;
 using Vigie.Pipeline;
 using Vigie.Video;
+using YamlDotNet.Serialization.NamingConventions;
 
 namespace Vigie.Evaluation;
 
@@ -68,30 +69,20 @@ public static class Evaluator
             camera.UseCases.Fire = new FireConfig();
             camera.UseCases.AbandonedObject = new AbandonedObjectConfig();
         }
-        foreach (var z in clip.Scene?.Zones ?? [])
+        foreach (var (z, index) in (clip.Scene?.Zones ?? []).Select((z, i) => (z, i)))
         {
             var zone = new ZoneConfig { Name = z.Name, Polygon = z.Polygon.Select(p => p.ToList()).ToList() };
             var useCases = z.UseCases ?? [];
-            var param = z.Params ?? new Dictionary<string, double>();
-            if (useCases.Contains(EventKinds.Intrusion))
-            {
-                zone.UseCases.Intrusion = new IntrusionConfig();
-                if (param.GetValueOrDefault("dwell_s") is var dwell and > 0) zone.UseCases.Intrusion.DwellS = dwell;
-            }
+            if (useCases.Contains(EventKinds.Intrusion)) zone.UseCases.Intrusion = new IntrusionConfig();
             if (useCases.Contains(EventKinds.WrongWay) && z.AllowedDirection is { Count: 2 } direction)
                 zone.UseCases.WrongWay = new WrongWayConfig { AllowedDirection = direction.ToList() };
-            if (useCases.Contains(EventKinds.CrowdDensity))
-                zone.UseCases.CrowdDensity = new CrowdDensityConfig
-                {
-                    MaxPersons = param.TryGetValue("max_persons", out var maxPersons) ? maxPersons : null,
-                    MaxDensity = param.TryGetValue("max_density", out var maxDensity) ? maxDensity : null,
-                };
+            if (useCases.Contains(EventKinds.CrowdDensity)) zone.UseCases.CrowdDensity = new CrowdDensityConfig();
             if (useCases.Contains(EventKinds.CrowdMovement)) zone.UseCases.CrowdMovement = new CrowdMovementConfig();
-            if (useCases.Contains(EventKinds.AbandonedObject))
-            {
-                zone.UseCases.AbandonedObject = new AbandonedObjectConfig();
-                if (param.GetValueOrDefault("dwell_s") is var abandonedDwell and > 0) zone.UseCases.AbandonedObject.DwellS = abandonedDwell;
-            }
+            if (useCases.Contains(EventKinds.AbandonedObject)) zone.UseCases.AbandonedObject = new AbandonedObjectConfig();
+            foreach (var (key, value) in z.Params ?? new Dictionary<string, double>())
+                if (!SetEverywhere(zone.UseCases, key, value))
+                    throw new InvalidDataException($"scene.zones[{index}].params.{key}: no use case of zone '{z.Name}' "
+                        + $"({string.Join(", ", useCases)}) has a number setting of that name (see docs/CONFIG.md)");
             camera.Zones.Add(zone);
         }
         if (clip.Scene?.Calibration is { } cal)
@@ -103,6 +94,30 @@ public static class Evaluator
         foreach (var l in clip.Scene?.Lines ?? [])
             camera.Lines.Add(new LineConfig { Name = l.Name, From = l.From.ToList(), To = l.To.ToList(), Forbidden = l.Forbidden ?? "both" });
         return camera;
+    }
+
+    /// <summary>
+    /// Sets a zone parameter of the truth file (dwell_s, max_persons, warmup_s…: the configuration's own names)
+    /// on every use case of the zone that has it; false when none has it, so a misspelt or unused parameter
+    /// is an error instead of a setting silently left at its default.
+    /// </summary>
+    private static bool SetEverywhere(ZoneUseCases useCases, string key, double value)
+    {
+        var set = false;
+        foreach (var settings in typeof(ZoneUseCases).GetProperties().Select(p => p.GetValue(useCases)).OfType<object>())
+        {
+            var property = settings.GetType().GetProperties()
+                .FirstOrDefault(p => p.CanWrite && UnderscoredNamingConvention.Instance.Apply(p.Name) == key);
+            var type = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            object? converted = type == typeof(double) ? value
+                : type == typeof(int) && value == Math.Round(value) ? (int)value
+                : type == typeof(bool) ? value != 0
+                : null;
+            if (converted is null) continue;
+            property!.SetValue(settings, converted);
+            set = true;
+        }
+        return set;
     }
 
     private sealed class AlertCollector : IAnalysisObserver

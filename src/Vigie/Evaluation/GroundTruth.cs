@@ -80,8 +80,22 @@ public static class GroundTruth
                 if (ev.StartS < 0) errors.Add($"{p}.start_s: must be zero or more seconds");
                 if (ev.EndS is { } end && end < ev.StartS) errors.Add($"{p}.end_s: ends before it starts");
             }
+            var zonesDrawn = true;
             foreach (var (zone, z) in (clip.Scene?.Zones ?? []).Select((zone, z) => (zone, z)))
-                if (zone.Polygon is null || zone.Polygon.Count < 3) errors.Add($"clips[{c}].scene.zones[{z}].polygon: needs at least 3 points");
+                if (zone.Polygon is null || zone.Polygon.Count < 3)
+                {
+                    errors.Add($"clips[{c}].scene.zones[{z}].polygon: needs at least 3 points");
+                    zonesDrawn = false;
+                }
+            if (!zonesDrawn) continue;
+            try
+            {
+                Evaluator.CameraFor(clip);
+            }
+            catch (InvalidDataException e)
+            {
+                errors.Add($"clips[{c}].{e.Message}");
+            }
         }
         return errors;
     }

@@ -86,6 +86,33 @@ public class MatchingTests
         Assert.Contains("clips[0].events[0].end_s: ends before it starts", errors);
     }
 
+    private static TruthClip ZoneClip(IReadOnlyList<string> useCases, Dictionary<string, double> settings) => new("x.mp4", null,
+        new TruthScene([new TruthZone("all", [[0, 0], [1, 0], [1, 1], [0, 1]], useCases, null, settings)], null, null), []);
+
+    [Fact]
+    public void Zone_params_of_a_truth_scene_set_the_use_cases_settings_of_the_same_name()
+    {
+        var zone = Assert.Single(Evaluator.CameraFor(ZoneClip(["crowd_movement", "crowd_density", "intrusion"],
+            new() { ["warmup_s"] = 3, ["max_persons"] = 40, ["dwell_s"] = 2, ["min_people"] = 5 })).Zones).UseCases;
+        Assert.Equal(3, zone.CrowdMovement!.WarmupS);
+        Assert.Equal(5, zone.CrowdMovement.MinPeople);
+        Assert.Equal(40, zone.CrowdDensity!.MaxPersons);
+        // dwell_s is a setting of all three.
+        Assert.Equal((2.0, 2.0, 2.0), (zone.CrowdMovement.DwellS, zone.CrowdDensity.DwellS, zone.Intrusion!.DwellS));
+    }
+
+    [Fact]
+    public void A_zone_param_that_no_use_case_of_the_zone_has_is_an_error_not_ignored()
+    {
+        var file = new TruthFile(1, [ZoneClip(["crowd_movement"], new() { ["warmup"] = 3 }), ZoneClip(["intrusion"], new() { ["max_persons"] = 3 }),
+            ZoneClip(["crowd_movement"], new() { ["min_people"] = 2.5 })]);
+        var errors = GroundTruth.Validate(file);
+        Assert.Contains("clips[0].scene.zones[0].params.warmup: no use case of zone 'all' (crowd_movement) has a number setting of that name (see docs/CONFIG.md)", errors);
+        Assert.Contains(errors, e => e.StartsWith("clips[1].scene.zones[0].params.max_persons: no use case of zone 'all' (intrusion)"));
+        Assert.Contains(errors, e => e.StartsWith("clips[2].scene.zones[0].params.min_people:")); // a count of people is whole
+        Assert.Equal(3, errors.Count);
+    }
+
     [Fact]
     public void The_shared_ground_truth_loads_with_its_scenes()
     {
