@@ -36,8 +36,14 @@ public sealed record AlertDetail(AlertView Alert, IReadOnlyList<ReviewRecord> Re
 /// <summary>A review decision as the console posts it; the reviewer is the signed-in user.</summary>
 public sealed record ReviewRequest(string Decision, string? Reason, string? Note);
 
-/// <summary>The shape of one camera's watched scene, as the zone editor reads and saves it.</summary>
-public sealed record SceneView(List<Config.ZoneConfig> Zones, List<Config.LineConfig> Lines);
+/// <summary>
+/// The shape of one camera's watched scene, as the zone editor reads and saves it: zones, lines and the
+/// ground calibration (null: the camera has none, and saving null removes it).
+/// </summary>
+public sealed record SceneView(List<Config.ZoneConfig> Zones, List<Config.LineConfig> Lines, Config.CalibrationConfig? Calibration = null)
+{
+    public static SceneView Of(Config.CameraConfig camera) => new(camera.Zones, camera.Lines, camera.Calibration);
+}
 
 public static class ApiJson
 {

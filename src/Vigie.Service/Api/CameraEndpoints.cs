@@ -28,7 +28,7 @@ public static class CameraEndpoints
         api.MapGet("/cameras/{name}/scene", Scene).RequireAuthorization(Policies.ViewCameras)
             .WithSummary("The zones and lines configured on this camera (normalised coordinates).");
         api.MapPut("/cameras/{name}/scene", SaveScene).RequireAuthorization(Policies.EditCameras)
-            .WithSummary("Replace the camera's zones and lines: saved to the configuration file, then the camera restarts with them.");
+            .WithSummary("Replace the camera's zones, lines and ground calibration (null removes it): saved to the configuration file, then the camera restarts with them.");
     }
 
     private static IReadOnlyList<CameraStatus> Statuses(CameraSupervisor cameras) =>
@@ -51,18 +51,18 @@ public static class CameraEndpoints
     }
 
     private static Results<Ok<SceneView>, NotFound> Scene(string name, CameraSupervisor cameras) =>
-        cameras.Configured(name) is { } c ? TypedResults.Ok(new SceneView(c.Zones, c.Lines)) : TypedResults.NotFound();
+        cameras.Configured(name) is { } c ? TypedResults.Ok(SceneView.Of(c)) : TypedResults.NotFound();
 
     private static async Task<Results<Ok<SceneView>, NotFound, ValidationProblem>> SaveScene(string name, SceneView scene, CameraSupervisor cameras,
         AuditLog audit, ClaimsPrincipal user, CancellationToken ct)
     {
         if (cameras.Configured(name) is not { } before) return TypedResults.NotFound();
-        var previous = new SceneView(before.Zones, before.Lines);
+        var previous = SceneView.Of(before);
         try
         {
-            var camera = await cameras.EditSceneAsync(name, scene.Zones, scene.Lines);
+            var camera = await cameras.EditSceneAsync(name, scene.Zones, scene.Lines, scene.Calibration);
             await audit.AppendAsync(user.Name(), AuditActions.SceneChange, $"camera:{name}", new { Before = previous, After = scene }, ct);
-            return TypedResults.Ok(new SceneView(camera.Zones, camera.Lines));
+            return TypedResults.Ok(SceneView.Of(camera));
         }
         catch (ConfigException e)
         {

@@ -83,7 +83,7 @@ public sealed class CameraSupervisor(ServiceSettings settings, AlertDesk desk, A
     public Task AuthorisationsChangedAsync(CancellationToken ct = default) => ApplyAsync(reload: true, ct);
 
     /// <summary>Saves a camera's new zones and lines to the configuration file, then restarts that camera with them.</summary>
-    public async Task<CameraConfig> EditSceneAsync(string camera, List<ZoneConfig> zones, List<LineConfig> lines)
+    public async Task<CameraConfig> EditSceneAsync(string camera, List<ZoneConfig> zones, List<LineConfig> lines, CalibrationConfig? calibration)
     {
         if (settings.ConfigPath is null)
             throw new ConfigException("(no file)", ["the service was started without a configuration file; there is nowhere to save zones"]);
@@ -91,12 +91,13 @@ public sealed class CameraSupervisor(ServiceSettings settings, AlertDesk desk, A
         CameraConfig edited;
         try
         {
-            var saved = ConfigWriter.SaveCameraScene(settings.ConfigPath, camera, zones, lines);
+            var saved = ConfigWriter.SaveCameraScene(settings.ConfigPath, camera, zones, lines, calibration);
             // Keep this run's other settings; only the edited camera's scene changes.
             var next = saved.Cameras.Single(c => c.Name == camera);
             edited = _config.Cameras.Single(c => c.Name == camera);
             edited.Zones = next.Zones;
             edited.Lines = next.Lines;
+            edited.Calibration = next.Calibration;
             _scopes.Remove(camera); // forces a restart with the new scene
         }
         finally

@@ -15,7 +15,7 @@ public static class ConfigWriter
         .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
         .Build();
 
-    public static SceneConfig SaveCameraScene(string path, string camera, List<ZoneConfig> zones, List<LineConfig> lines)
+    public static SceneConfig SaveCameraScene(string path, string camera, List<ZoneConfig> zones, List<LineConfig> lines, CalibrationConfig? calibration)
     {
         // Parse, not LoadFile: relative paths must stay relative in the saved file.
         var config = ConfigLoader.Parse(File.ReadAllText(path), path);
@@ -23,6 +23,7 @@ public static class ConfigWriter
         if (index < 0) throw new ConfigException(path, [$"cameras: no camera named '{camera}'"]);
         config.Cameras[index].Zones = zones;
         config.Cameras[index].Lines = lines;
+        config.Cameras[index].Calibration = calibration;
         var errors = ConfigValidator.Validate(config);
         if (errors.Count > 0) throw new ConfigException($"the new scene of camera '{camera}'", errors);
 

@@ -181,4 +181,56 @@ public class ConsoleBrowserTests
         Assert.InRange(allowed[0], -0.02, 0.02);
         Assert.InRange(allowed[1], -0.22, -0.18);
     }
+
+    [Fact]
+    public async Task A_supervisor_calibrates_the_ground_and_sets_a_density_limit_per_square_metre()
+    {
+        await using var camera = await RtspCamera.StartAsync();
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(camera.Url));
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        await page.GotoAsync(service.Url);
+        await SignInAsync(page, "supervisor");
+        await page.ClickAsync("nav button[data-view=cameras]");
+        await page.Locator(".camera[data-camera=gate] button").ClickAsync(new() { Timeout = 30_000 });
+        await page.WaitForFunctionAsync("() => document.querySelector('#editor-canvas').width > 0", null, new() { Timeout = 15_000 });
+
+        var canvas = page.Locator("#editor-canvas");
+        var box = (await canvas.BoundingBoxAsync())!;
+        async Task ClickAsync(params (double X, double Y)[] points)
+        {
+            foreach (var (x, y) in points)
+                await canvas.ClickAsync(new() { Position = new() { X = (float)(box.Width * x), Y = (float)(box.Height * y) } });
+        }
+        // First three points on one line: the service refuses it and says why.
+        await page.ClickAsync("#tool-calibrate");
+        await ClickAsync((0.1, 0.6), (0.3, 0.6), (0.5, 0.6), (0.5, 0.9));
+        await page.ClickAsync("#editor-save");
+        await Assertions.Expect(page.Locator("#editor-message")).ToContainTextAsync("calibration", new() { Timeout = 15_000 });
+
+        await page.ClickAsync("#tool-calibrate");
+        await ClickAsync((0.2, 0.6), (0.8, 0.6), (0.9, 0.95), (0.1, 0.95));
+        double[][] metres = [[0, 0], [10, 0], [10, 8], [0, 8]];
+        for (int i = 0; i < 4; i++)
+            foreach (var (axis, value) in new[] { ("x", metres[i][0]), ("y", metres[i][1]) })
+            {
+                var input = page.Locator($"input[data-ground='{i}-{axis}']");
+                await input.FillAsync(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await input.DispatchEventAsync("change");
+            }
+        var zone = page.Locator(".editor-item").First;
+        await zone.Locator("input[data-use-case=crowd_density]").CheckAsync();
+        await zone.Locator("select[data-unit=crowd_density]").SelectOptionAsync("per_m2");
+        await zone.Locator("input[data-limit=crowd_density]").FillAsync("1.5");
+        await zone.Locator("input[data-limit=crowd_density]").DispatchEventAsync("change");
+        await page.ClickAsync("#editor-save");
+        await Assertions.Expect(page.Locator("#editor-message")).ToContainTextAsync("Saved", new() { Timeout = 15_000 });
+
+        var saved = ConfigLoader.LoadFile(service.ConfigPath).Cameras.Single();
+        Assert.Equal([10.0, 8.0], saved.Calibration!.GroundM[2]);
+        Assert.InRange(saved.Calibration.Image[3][0], 0.08, 0.12);
+        Assert.Equal(1.5, saved.Zones[0].UseCases.CrowdDensity!.MaxDensity);
+        Assert.Null(saved.Zones[0].UseCases.CrowdDensity!.MaxPersons);
+    }
 }

@@ -145,20 +145,27 @@ public class ServiceTests
         var refused = await service.As(Roles.Supervisor).PutAsJsonAsync("/api/cameras/gate/scene", bad, ApiJson.Options);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("zones[0].polygon", await refused.Content.ReadAsStringAsync());
+        var onALine = new SceneView([], [], new CalibrationConfig { Image = [[0.1, 0.5], [0.3, 0.5], [0.6, 0.5], [0.9, 0.5]], GroundM = [[0, 0], [5, 0], [5, 5], [0, 5]] });
+        var refusedCalibration = await service.As(Roles.Supervisor).PutAsJsonAsync("/api/cameras/gate/scene", onALine, ApiJson.Options);
+        Assert.Equal(HttpStatusCode.BadRequest, refusedCalibration.StatusCode);
+        Assert.Contains("calibration.image", await refusedCalibration.Content.ReadAsStringAsync());
 
+        var ground = new CalibrationConfig { Image = [[0.2, 0.6], [0.8, 0.6], [0.9, 0.95], [0.1, 0.95]], GroundM = [[0, 0], [10, 0], [10, 8], [0, 8]] };
         var scene = new SceneView(
             [new ZoneConfig { Name = "whole_car_park", Polygon = [[0, 0], [1, 0], [1, 1], [0, 1]], UseCases = new ZoneUseCases { Intrusion = new IntrusionConfig() } }],
-            [new LineConfig { Name = "kerb", From = [0.2, 0.5], To = [0.8, 0.5], Forbidden = "left_to_right" }]);
+            [new LineConfig { Name = "kerb", From = [0.2, 0.5], To = [0.8, 0.5], Forbidden = "left_to_right" }], ground);
         var saved = await service.As(Roles.Supervisor).PutAsJsonAsync("/api/cameras/gate/scene", scene, ApiJson.Options);
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
 
         var reloaded = ConfigLoader.LoadFile(service.ConfigPath).Cameras.Single();
         Assert.Equal(["whole_car_park"], reloaded.Zones.Select(z => z.Name));
         Assert.Equal("left_to_right", reloaded.Lines.Single().Forbidden);
+        Assert.Equal([10.0, 8.0], reloaded.Calibration!.GroundM[2]);
         Assert.True(reloaded.Loop);
         Assert.True(File.Exists(service.ConfigPath + ".bak"));
         var served = await service.GetAsync<SceneView>("/api/cameras/gate/scene");
         Assert.Equal("whole_car_park", served.Zones.Single().Name);
+        Assert.Equal([0.1, 0.95], served.Calibration!.Image[3]);
         Assert.True(await ServiceUnderTest.EventuallyAsync(async () =>
             (await service.Store.SearchAsync(new Vigie.Service.Storage.AlertQuery(Camera: "gate"))).Any(a => a.Zone == "whole_car_park"),
             TimeSpan.FromSeconds(30)), "the restarted camera raised no alert in the new zone");

@@ -426,7 +426,7 @@ setInterval(() => { if (!$("#view-cameras").hidden) refreshCameras().catch(() =>
 const ZONE_USE_CASES = ["intrusion", "wrong_way", "abandoned_object", "person_down", "fire", "weapon", "crowd_movement", "crowd_density"];
 // Settings a use case cannot do without when ticked in the editor; the others take their documented defaults.
 const NEW_USE_CASE = { person_down: () => ({ exclude: false }), crowd_density: () => ({ max_persons: 50 }) };
-// drawing: "zone", "line" or "direction" (the allowed direction of the wrong-way zone `target`).
+// drawing: "zone", "line", "calibration" (four ground points) or "direction" (the allowed direction of the wrong-way zone `target`).
 const editor = { camera: null, scene: null, drawing: null, points: [], target: null };
 const canvas = $("#editor-canvas");
 
@@ -455,6 +455,11 @@ canvas.addEventListener("click", e => {
   editor.points.push(pointFrom(e));
   if (editor.drawing === "line" && editor.points.length === 2) {
     editor.scene.lines.push({ name: uniqueName("line", editor.scene.lines), from: editor.points[0], to: editor.points[1], forbidden: "both" });
+    stopDrawing();
+  } else if (editor.drawing === "calibration" && editor.points.length === 4) {
+    const ground = editor.scene.calibration?.ground_m ?? [[0, 0], [0, 0], [0, 0], [0, 0]];
+    editor.scene.calibration = { image: editor.points, ground_m: ground };
+    showEditorMessage("", "Now give each numbered point its position on the ground, in metres.");
     stopDrawing();
   } else if (editor.drawing === "direction" && editor.points.length === 2) {
     const [[x0, y0], [x1, y1]] = editor.points;
@@ -494,6 +499,12 @@ function showEditorMessage(kind, text) {
 
 $("#tool-zone").addEventListener("click", () => { editor.drawing = "zone"; editor.points = []; draw(); });
 $("#tool-line").addEventListener("click", () => { editor.drawing = "line"; editor.points = []; draw(); });
+$("#tool-calibrate").addEventListener("click", () => {
+  editor.drawing = "calibration";
+  editor.points = [];
+  showEditorMessage("", "Ground calibration: click four points on the ground whose positions you know (marks, tiles, kerb corners), no three on a line.");
+  draw();
+});
 $("#tool-cancel").addEventListener("click", () => {
   // A wrong-way zone left without its direction could not be saved: untick it.
   const wrongWay = editor.drawing === "direction" && editor.target.use_cases.wrong_way;
@@ -535,6 +546,13 @@ function draw() {
     path([l.from, l.to], false); g.strokeStyle = "#00c8ff"; g.stroke();
     g.fillStyle = "#00c8ff"; g.fillText(`${l.name} (${l.forbidden})`, l.from[0] * w + 4, l.from[1] * h - 6);
   }
+  const calibration = editor.scene?.calibration;
+  if (calibration) {
+    path(calibration.image, true); g.strokeStyle = "#ff40ff"; g.stroke();
+    calibration.image.forEach(([x, y], i) => {
+      g.fillStyle = "#ff40ff"; g.fillRect(x * w - 4, y * h - 4, 8, 8); g.fillText(String(i + 1), x * w + 6, y * h - 6);
+    });
+  }
   if (editor.points.length) {
     path(editor.points, false); g.strokeStyle = "#ff3030"; g.stroke();
     for (const [x, y] of editor.points) { g.fillStyle = "#ff3030"; g.fillRect(x * w - 3, y * h - 3, 6, 6); }
@@ -574,12 +592,7 @@ function renderItems() {
       });
       const label = el("label", {}, box, ` ${kindLabel(k)} `);
       const density = k === "crowd_density" && z.use_cases && z.use_cases.crowd_density;
-      if (density && density.max_density == null) {
-        const limit = el("input", { type: "number", min: "1", step: "1", value: density.max_persons ?? 50, className: "limit" });
-        limit.dataset.limit = k;
-        limit.addEventListener("change", () => { density.max_persons = Number(limit.value); });
-        label.append("above ", limit, " people ");
-      }
+      if (density) label.append(...densityLimit(density));
       const wrongWay = k === "wrong_way" && z.use_cases && z.use_cases.wrong_way;
       if (wrongWay) {
         const redraw = el("button", { textContent: wrongWay.allowed_direction ? "Redraw allowed direction" : "Draw allowed direction" });
@@ -593,6 +606,7 @@ function renderItems() {
     remove.addEventListener("click", () => { editor.scene.zones.splice(i, 1); renderItems(); draw(); });
     items.push(el("div", { className: "editor-item" }, el("strong", { textContent: "Zone " }), name, el("div", {}, ...cases), remove));
   });
+  if (editor.scene.calibration) items.push(calibrationItem(editor.scene.calibration));
   editor.scene.lines.forEach((l, i) => {
     const name = el("input", { type: "text", value: l.name });
     name.addEventListener("change", () => { l.name = name.value.trim(); draw(); });
@@ -604,6 +618,54 @@ function renderItems() {
     items.push(el("div", { className: "editor-item" }, el("strong", { textContent: "Line " }), name, el("label", {}, " forbidden crossing ", forbidden), remove));
   });
   root.replaceChildren(...(items.length ? items : [el("p", { className: "hint", textContent: "No zone or line yet." })]));
+}
+
+// A crowd-density zone's limit: people, or persons per m² once the camera has a ground calibration.
+function densityLimit(density) {
+  const perArea = density.max_density != null;
+  const limit = el("input", { type: "number", min: "0", step: perArea ? "0.1" : "1", value: perArea ? density.max_density : density.max_persons ?? 50, className: "limit" });
+  limit.dataset.limit = "crowd_density";
+  limit.addEventListener("change", () => {
+    if (density.max_density != null) density.max_density = Number(limit.value);
+    else density.max_persons = Number(limit.value);
+  });
+  if (!editor.scene.calibration && !perArea) return ["above ", limit, " people "];
+  const unit = el("select", {}, el("option", { value: "people", textContent: "people" }), el("option", { value: "per_m2", textContent: "persons per m²" }));
+  unit.dataset.unit = "crowd_density";
+  unit.value = perArea ? "per_m2" : "people";
+  unit.addEventListener("change", () => {
+    if (unit.value === "per_m2") { delete density.max_persons; density.max_density = 2; }
+    else { delete density.max_density; density.max_persons = 50; }
+    renderItems();
+  });
+  return ["above ", limit, " ", unit, " "];
+}
+
+// The ground calibration: the four clicked points and their positions on the ground in metres.
+function calibrationItem(calibration) {
+  const rows = calibration.image.map(([x, y], i) => {
+    const metres = axis => {
+      const input = el("input", { type: "number", step: "0.1", value: calibration.ground_m[i][axis], className: "metres" });
+      input.dataset.ground = `${i}-${axis ? "y" : "x"}`;
+      input.addEventListener("change", () => { calibration.ground_m[i][axis] = Number(input.value); });
+      return input;
+    };
+    return el("div", {}, `point ${i + 1} (${x.toFixed(2)}, ${y.toFixed(2)}) on the ground at x `, metres(0), " m, y ", metres(1), " m");
+  });
+  const redraw = el("button", { textContent: "Redraw points" });
+  redraw.addEventListener("click", () => $("#tool-calibrate").click());
+  const remove = el("button", { textContent: "Remove calibration" });
+  remove.addEventListener("click", () => {
+    // Limits per m² mean nothing without it: they go back to a people count.
+    for (const z of editor.scene.zones) {
+      const d = z.use_cases?.crowd_density;
+      if (d && d.max_density != null) { delete d.max_density; d.max_persons = 50; }
+    }
+    editor.scene.calibration = null;
+    renderItems();
+    draw();
+  });
+  return el("div", { className: "editor-item calibration" }, el("strong", { textContent: "Ground calibration" }), ...rows, redraw, remove);
 }
 
 // ---- authorisations ----
