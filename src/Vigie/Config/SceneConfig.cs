@@ -327,7 +327,7 @@ public sealed class CrowdMovementConfig
     public double DwellS { get; set; } = 1;
 
     [Description("Time spent learning the zone's normal motion before any alert (seconds).")]
-    public double WarmupS { get; set; } = 10;
+    public double WarmupS { get; set; } = 5;
 
     [Description("Mean flow speed below which nothing is abnormal, in image fractions per second (a walk across a near view is about 0.1).")]
     public double MinSpeed { get; set; } = 0.05;

@@ -16,7 +16,8 @@ public static class UseCaseScope
     /// What the model-free motion detector (no model configured) leaves undone among these use cases: it
     /// finds moving things, not people, bags or weapons. Blind: nothing can be raised (falls, weapons, people
     /// counts unless a crowd-counting model counts them). Limited: abandoned objects, found only as new static
-    /// things, never as a bag by its class. Both empty with a model. Pure.
+    /// things, never as a bag by its class; crowd movement, whose crowd is then any moving things, cars
+    /// included. Both empty with a model. Pure.
     /// </summary>
     public static (IReadOnlyList<string> Blind, IReadOnlyList<string> Limited) WithoutAModel(SceneConfig config, IEnumerable<string> useCases)
     {
@@ -25,7 +26,8 @@ public static class UseCaseScope
         string[] blind = config.CrowdCounter is null
             ? [EventKinds.PersonDown, EventKinds.Weapon, EventKinds.CrowdDensity]
             : [EventKinds.PersonDown, EventKinds.Weapon];
-        return (blind.Where(asked.Contains).ToList(), asked.Contains(EventKinds.AbandonedObject) ? [EventKinds.AbandonedObject] : []);
+        string[] limited = [EventKinds.AbandonedObject, EventKinds.CrowdMovement];
+        return (blind.Where(asked.Contains).ToList(), limited.Where(asked.Contains).ToList());
     }
 
     /// <summary>One line telling what the motion detector cannot do of these use cases; null when it does them all.</summary>
@@ -35,7 +37,8 @@ public static class UseCaseScope
         if (blind.Count + limited.Count == 0) return null;
         var parts = new List<string>();
         if (blind.Count > 0) parts.Add($"{string.Join(", ", blind)} cannot raise any alert");
-        if (limited.Count > 0) parts.Add("abandoned_object finds new static things but no bag by its class");
+        if (limited.Contains(EventKinds.AbandonedObject)) parts.Add("abandoned_object finds new static things but no bag by its class");
+        if (limited.Contains(EventKinds.CrowdMovement)) parts.Add("crowd_movement takes any moving things, cars too, for its crowd");
         return "the model-free motion detector (no --model) finds moving things, not people, bags or weapons: " +
                string.Join("; ", parts) + ". Pass --model FILE (see docs/MODELS.md).";
     }

@@ -26,8 +26,9 @@ public class CrowdMovementTests
         return new MotionField(Cols, Rows, new float[Cols * Rows], fx, fy);
     }
 
+    // The configuration's defaults: 4 spreads, 1 s dwell, 5 s warm-up.
     private static CrowdMovement Rule() => new([new CrowdMovementZone(new WatchedZone("square", Whole, Schedule.Always), 4,
-        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.05, null, MinPeople: 3)]);
+        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(new Vigie.Config.CrowdMovementConfig().WarmupS), 0.05, null, MinPeople: 3)]);
 
     // Twelve people standing in the lower half of the 640×360 image, where the flow of Field is.
     private static readonly Detection[] Crowd = Enumerable.Range(0, 12)
@@ -76,6 +77,32 @@ public class CrowdMovementTests
         var rng = new Random(2);
         var changes = Run(Rule(), 40, t => Field(rng, t < 25 ? Milling : (c, r) => ((c - Cols / 2.0) * 0.05, (r - Rows * 0.75) * 0.1)));
         Assert.Contains("dispersing", Assert.Single(changes, c => !c.Closed).Event.Detail);
+    }
+
+    [Fact]
+    public void A_crowd_surging_seconds_after_the_camera_starts_is_judged_against_those_first_seconds()
+    {
+        var rng = new Random(6);
+        var alert = Assert.Single(Run(Rule(), 12, t => Field(rng, t < 6 ? Milling : (_, _) => (0.3, 0))), c => !c.Closed).Event;
+        Assert.Equal(6, alert.Start.TotalSeconds, 0);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void A_scene_whose_motion_varies_a_lot_from_frame_to_frame_learns_a_wide_enough_normal_in_its_warm_up(int seed)
+    {
+        // Walking pace varying every frame between 0.03 and 0.18 image/s: five seconds of it must teach
+        // a normal wide enough that its ordinary frames are not taken for a surge.
+        var rng = new Random(seed);
+        Assert.Empty(Run(Rule(), 30, _ =>
+        {
+            var pace = 0.03 + 0.15 * Math.Pow(rng.NextDouble(), 2);
+            return Field(rng, (c, r) => ((c + r) % 2 == 0 ? pace : -pace, 0), everywhere: true);
+        }));
     }
 
     [Fact]

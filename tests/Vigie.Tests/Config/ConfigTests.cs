@@ -181,14 +181,16 @@ public class ConfigTests
     [Fact]
     public void What_the_motion_detector_cannot_do_depends_on_the_use_cases_and_a_crowd_counter()
     {
-        string[] asked = ["intrusion", "person_down", "crowd_density", "abandoned_object"];
+        string[] asked = ["intrusion", "person_down", "crowd_density", "abandoned_object", "crowd_movement"];
         var motion = ConfigLoader.Parse("cameras: [{ name: a }]");
         var (blind, limited) = UseCaseScope.WithoutAModel(motion, asked);
         Assert.Equal(["person_down", "crowd_density"], blind);
-        Assert.Equal(["abandoned_object"], limited);
+        Assert.Equal(["abandoned_object", "crowd_movement"], limited);
         var counted = ConfigLoader.Parse("crowd_counter: { model: dm.onnx }");
         Assert.Equal(["person_down"], UseCaseScope.WithoutAModel(counted, asked).Blind);
-        Assert.Null(UseCaseScope.WarningWithoutAModel(motion, ["intrusion", "wrong_way", "fire", "crowd_movement"]));
+        Assert.Null(UseCaseScope.WarningWithoutAModel(motion, ["intrusion", "wrong_way", "fire"]));
+        Assert.EndsWith("crowd_movement takes any moving things, cars too, for its crowd. Pass --model FILE (see docs/MODELS.md).",
+            UseCaseScope.WarningWithoutAModel(motion, ["crowd_movement"]));
         var model = ConfigLoader.Parse("detector: { type: onnx, model: m.onnx }");
         Assert.Null(UseCaseScope.WarningWithoutAModel(model, asked));
     }
