@@ -58,7 +58,8 @@ public static class Evaluator
     }
 
     /// <summary>The clip's annotated scene as a camera configuration: zones, lines and their use cases.</summary>
-    public static CameraConfig CameraFor(TruthClip clip)
+    /// <param name="ignored">Receives each zone parameter that no use case of its zone has (left unused).</param>
+    public static CameraConfig CameraFor(TruthClip clip, Action<string>? ignored = null)
     {
         var camera = new CameraConfig { Name = Path.GetFileNameWithoutExtension(clip.File) };
         if (clip.Scene is null)
@@ -81,8 +82,8 @@ public static class Evaluator
             if (useCases.Contains(EventKinds.AbandonedObject)) zone.UseCases.AbandonedObject = new AbandonedObjectConfig();
             foreach (var (key, value) in z.Params ?? new Dictionary<string, double>())
                 if (!SetEverywhere(zone.UseCases, key, value))
-                    throw new InvalidDataException($"scene.zones[{index}].params.{key}: no use case of zone '{z.Name}' "
-                        + $"({string.Join(", ", useCases)}) has a number setting of that name (see docs/CONFIG.md)");
+                    ignored?.Invoke($"scene.zones[{index}].params.{key}: no use case of zone '{z.Name}' "
+                        + $"({string.Join(", ", useCases)}) has a number setting of that name (see docs/CONFIG.md); ignored");
             camera.Zones.Add(zone);
         }
         if (clip.Scene?.Calibration is { } cal)
@@ -98,8 +99,8 @@ public static class Evaluator
 
     /// <summary>
     /// Sets a zone parameter of the truth file (dwell_s, max_persons, warmup_s…: the configuration's own names)
-    /// on every use case of the zone that has it; false when none has it, so a misspelt or unused parameter
-    /// is an error instead of a setting silently left at its default.
+    /// on every use case of the zone that has it; false when none has it, so that a misspelt or unused
+    /// parameter can be reported instead of silently leaving a setting at its default.
     /// </summary>
     private static bool SetEverywhere(ZoneUseCases useCases, string key, double value)
     {

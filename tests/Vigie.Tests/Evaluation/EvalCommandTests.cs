@@ -19,15 +19,20 @@ public class EvalCommandTests
                 // Clip paths are relative to the truth file; point them at ../shared from a temporary copy.
                 var node = System.Text.Json.Nodes.JsonNode.Parse(c.GetRawText())!;
                 node["file"] = TestPaths.Clip(c.GetProperty("file").GetString()!);
+                // A parameter the zone's use case (intrusion) does not have: run without it, and say so.
+                if (node["scene"]?["zones"]?[0] is System.Text.Json.Nodes.JsonObject zone)
+                    zone["params"] = new System.Text.Json.Nodes.JsonObject { ["max_persons"] = 3 };
                 return node;
             }).ToArray();
         var truth = Path.Combine(folder, "truth.json");
         await File.WriteAllTextAsync(truth, new System.Text.Json.Nodes.JsonObject { ["version"] = 1, ["clips"] = new System.Text.Json.Nodes.JsonArray(clips) }.ToJsonString());
         var output = Path.Combine(folder, "eval");
 
-        var code = await EvalCommand.Create().Parse(["--truth", truth, "--model", TestPaths.Model("yolox_nano.onnx"), "--out", output]).InvokeAsync();
+        var (code, warnings) = await ConsoleCapture.Error(() =>
+            EvalCommand.Create().Parse(["--truth", truth, "--model", TestPaths.Model("yolox_nano.onnx"), "--out", output]).InvokeAsync());
 
         Assert.Equal(0, code);
+        Assert.Matches(@"clips\[\d\]\.scene\.zones\[0\]\.params\.max_persons: no use case of zone '\w+' \(intrusion\)", warnings);
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json")));
         var root = report.RootElement;
         Assert.Equal(2, root.GetProperty("clips").GetInt32());
