@@ -130,8 +130,11 @@ public class ConsoleBrowserTests
         await Assertions.Expect(count.Locator("svg.sparkline polyline")).ToHaveCountAsync(1);
     }
 
-    [Fact]
-    public async Task A_supervisor_sees_camera_health_and_draws_a_zone_that_is_saved_to_the_config()
+    /// <summary>
+    /// A supervisor signed in on a service with one live camera ("gate", an intrusion zone), its card online
+    /// with a preview, and the zone editor open on it.
+    /// </summary>
+    private static async Task WithZoneEditorAsync(Func<IPage, ServiceUnderTest, Task> act)
     {
         await using var camera = await RtspCamera.StartAsync();
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(camera.Url));
@@ -146,14 +149,25 @@ public class ConsoleBrowserTests
         await Assertions.Expect(card.Locator(".state")).ToHaveTextAsync("online", new() { Timeout = 30_000 });
         await page.WaitForFunctionAsync("() => { const i = document.querySelector('.camera[data-camera=gate] img'); return i && i.naturalWidth > 0; }",
             null, new() { Timeout = 15_000 });
-
         await card.Locator("button").ClickAsync();
         await page.WaitForFunctionAsync("() => document.querySelector('#editor-canvas').width > 0", null, new() { Timeout = 10_000 });
-        await page.ClickAsync("#tool-zone");
+        await act(page, service);
+    }
+
+    /// <summary>Clicks the editor's picture at these points (fractions of its width and height).</summary>
+    private static async Task ClickPictureAsync(IPage page, params (double X, double Y)[] points)
+    {
         var canvas = page.Locator("#editor-canvas");
         var box = (await canvas.BoundingBoxAsync())!;
-        foreach (var (x, y) in new[] { (0.1, 0.1), (0.4, 0.1), (0.4, 0.4), (0.1, 0.4) })
+        foreach (var (x, y) in points)
             await canvas.ClickAsync(new() { Position = new() { X = (float)(box.Width * x), Y = (float)(box.Height * y) } });
+    }
+
+    [Fact]
+    public Task A_supervisor_sees_camera_health_and_draws_a_zone_that_is_saved_to_the_config() => WithZoneEditorAsync(async (page, service) =>
+    {
+        await page.ClickAsync("#tool-zone");
+        await ClickPictureAsync(page, (0.1, 0.1), (0.4, 0.1), (0.4, 0.4), (0.1, 0.4));
         await page.ClickAsync("#tool-close");
         // The new zone also counts people: tick crowd density and set its limit.
         var newZone = page.Locator(".editor-item").Nth(1);
@@ -163,8 +177,7 @@ public class ConsoleBrowserTests
         // And one-way traffic up the image: tick wrong way, then click where traffic comes from and goes.
         await newZone.Locator("input[data-use-case=wrong_way]").CheckAsync();
         await Assertions.Expect(page.Locator("#editor-message")).ToContainTextAsync("click where traffic comes from");
-        foreach (var (x, y) in new[] { (0.25, 0.35), (0.25, 0.15) })
-            await canvas.ClickAsync(new() { Position = new() { X = (float)(box.Width * x), Y = (float)(box.Height * y) } });
+        await ClickPictureAsync(page, (0.25, 0.35), (0.25, 0.15));
         await Assertions.Expect(newZone.Locator("button[data-direction]")).ToHaveTextAsync("Redraw allowed direction");
         await page.ClickAsync("#editor-save");
         await Assertions.Expect(page.Locator("#editor-message")).ToContainTextAsync("Saved", new() { Timeout = 15_000 });
@@ -180,37 +193,19 @@ public class ConsoleBrowserTests
         var allowed = zones[1].UseCases.WrongWay!.AllowedDirection;
         Assert.InRange(allowed[0], -0.02, 0.02);
         Assert.InRange(allowed[1], -0.22, -0.18);
-    }
+    });
 
     [Fact]
-    public async Task A_supervisor_calibrates_the_ground_and_sets_a_density_limit_per_square_metre()
+    public Task A_supervisor_calibrates_the_ground_and_sets_a_density_limit_per_square_metre() => WithZoneEditorAsync(async (page, service) =>
     {
-        await using var camera = await RtspCamera.StartAsync();
-        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(camera.Url));
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchChromiumAsync(playwright);
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
-        await page.GotoAsync(service.Url);
-        await SignInAsync(page, "supervisor");
-        await page.ClickAsync("nav button[data-view=cameras]");
-        await page.Locator(".camera[data-camera=gate] button").ClickAsync(new() { Timeout = 30_000 });
-        await page.WaitForFunctionAsync("() => document.querySelector('#editor-canvas').width > 0", null, new() { Timeout = 15_000 });
-
-        var canvas = page.Locator("#editor-canvas");
-        var box = (await canvas.BoundingBoxAsync())!;
-        async Task ClickAsync(params (double X, double Y)[] points)
-        {
-            foreach (var (x, y) in points)
-                await canvas.ClickAsync(new() { Position = new() { X = (float)(box.Width * x), Y = (float)(box.Height * y) } });
-        }
         // First three points on one line: the service refuses it and says why.
         await page.ClickAsync("#tool-calibrate");
-        await ClickAsync((0.1, 0.6), (0.3, 0.6), (0.5, 0.6), (0.5, 0.9));
+        await ClickPictureAsync(page, (0.1, 0.6), (0.3, 0.6), (0.5, 0.6), (0.5, 0.9));
         await page.ClickAsync("#editor-save");
         await Assertions.Expect(page.Locator("#editor-message")).ToContainTextAsync("calibration", new() { Timeout = 15_000 });
 
         await page.ClickAsync("#tool-calibrate");
-        await ClickAsync((0.2, 0.6), (0.8, 0.6), (0.9, 0.95), (0.1, 0.95));
+        await ClickPictureAsync(page, (0.2, 0.6), (0.8, 0.6), (0.9, 0.95), (0.1, 0.95));
         double[][] metres = [[0, 0], [10, 0], [10, 8], [0, 8]];
         for (int i = 0; i < 4; i++)
             foreach (var (axis, value) in new[] { ("x", metres[i][0]), ("y", metres[i][1]) })
@@ -232,5 +227,5 @@ public class ConsoleBrowserTests
         Assert.InRange(saved.Calibration.Image[3][0], 0.08, 0.12);
         Assert.Equal(1.5, saved.Zones[0].UseCases.CrowdDensity!.MaxDensity);
         Assert.Null(saved.Zones[0].UseCases.CrowdDensity!.MaxPersons);
-    }
+    });
 }
