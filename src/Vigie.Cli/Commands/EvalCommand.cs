@@ -42,7 +42,7 @@ public static class EvalCommand
             var folder = parse.GetValue(output)!;
             Directory.CreateDirectory(folder);
             Console.WriteLine($"evaluating {file.Clips.Count} clips from {truthPath}");
-            foreach (var unused in GroundTruth.UnusedParams(file)) Console.Error.WriteLine($"warning: {truthPath}: {unused}");
+            foreach (var unused in GroundTruth.Unused(file)) Console.Error.WriteLine($"warning: {truthPath}: {unused}");
             if (UseCaseScope.WarningWithoutAModel(scene, file.Clips.SelectMany(c => c.Events).Select(e => e.Kind)) is { } blind)
                 Console.Error.WriteLine($"warning: {blind}");
             var runs = await Evaluator.RunAsync(truthPath, file, scene, Console.WriteLine, new StderrLogger(), ct);

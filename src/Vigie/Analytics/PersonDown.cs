@@ -15,7 +15,10 @@ public sealed record PersonDownZone(WatchedZone Zone, bool Exclude, TimeSpan Dow
 /// takes longer than a fall and is not one. Zones marked <c>Exclude</c> (benches, beds) never report.
 /// A fall often breaks the track (the box changes shape at once): a lying person appearing where a
 /// person just vanished inherits that person's past; one appearing around what is left of a tracked
-/// person (the old track holding on to a piece of them) shares it. Box geometry only: no pose, no face.
+/// person (the old track holding on to a piece of them) shares it. A person who fell and is then lost
+/// from view while lying (people who came to help stand in front, or the detector stops seeing someone
+/// lying, as COCO models often do) counts as still down for as long as the tracker remembers them,
+/// unless a newly seen person stands up where they lay. Box geometry only: no pose, no face.
 /// </summary>
 public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
 {
@@ -26,6 +29,8 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     private const double TopDrop = 0.3;
     // How long a vanished person can hand their past over to a new lying track.
     private static readonly TimeSpan Handover = TimeSpan.FromSeconds(2);
+    // Sightings lying after the fall before someone lost from view is taken as still down.
+    private const int LyingSightingsBeforeHidden = 3;
 
     private sealed class Memo
     {
@@ -36,6 +41,10 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         public TimeSpan? FellAt;
         public SceneEvent? Event;
         public TimeSpan LastDown;
+        /// <summary>Where the fall was seen, and on how many frames the person was seen lying since.</summary>
+        public PersonDownZone? Area;
+        public int LyingSightings;
+        public float Score;
     }
 
     private readonly List<PersonDownZone> _areas = zones.ToList();
@@ -71,19 +80,49 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             // A wide box half hidden behind other people is a partly seen person in a crowd, not someone lying.
             if (!IsLying(t.Box) || visible.Any(o => o.Id != t.Id && o.Box.IntersectionArea(t.Box) > 0.5 * t.Box.Area)) continue;
             memo.FellAt ??= FallMoment(memo.Recent, t.Box, state.Time, area.MaxFallDuration, state.FrameHeight);
-            if (memo.FellAt is not { } fell) continue;
+            if (memo.FellAt is null) continue;
             memo.LastDown = state.Time;
-            if (memo.Event is null && state.Time - fell >= area.DownFor)
+            memo.Area = area;
+            memo.LyingSightings++;
+            memo.Score = t.Score;
+            RaiseWhenDownLongEnough(t.Id, memo, state, changes, "");
+        }
+        foreach (var (id, memo) in _people)
+        {
+            // Last seen lying after a fall (LastDown is then at or after LastSeen), and gone from view since;
+            // not at the side of the picture, which someone walking out of it crosses with a shrinking box.
+            if (visibleIds.Contains(id) || memo.FellAt is null || memo.LastDown < memo.LastSeen
+                || AtImageEdge(memo.LastBox, state.FrameWidth, state.FrameHeight)) continue;
+            if (visible.Any(o => o.FirstSeen > memo.LastSeen && IsUpright(o.Box) && StoodUpFrom(memo.LastBox, o.Box)))
+                Close(memo, changes); // a person standing where they lay, seen only now: they got up
+            else if (memo.LyingSightings >= LyingSightingsBeforeHidden)
             {
-                memo.Event = new SceneEvent(state.Camera, EventKinds.PersonDown, area.Zone.Name, fell, null, state.Time,
-                    state.Clock - (state.Time - fell), t.Score, [t.Id], state.Normalise(t.Box),
-                    $"person on the ground in {area.Zone.Name} for {(state.Time - fell).TotalSeconds:0.0} s");
-                changes.Add(new EventChange(memo.Event, Closed: false));
+                memo.LastDown = state.Time;
+                RaiseWhenDownLongEnough(id, memo, state, changes, $", hidden from view for {(state.Time - memo.LastSeen).TotalSeconds:0.0} s");
             }
         }
         foreach (var ended in state.EndedTracks)
             if (_people.Remove(ended.Id, out var gone)) Close(gone, changes);
         return changes;
+    }
+
+    private static void RaiseWhenDownLongEnough(int id, Memo memo, SceneState state, List<EventChange> changes, string hidden)
+    {
+        if (memo.Event is not null || memo.FellAt is not { } fell || memo.Area is not { } area || state.Time - fell < area.DownFor) return;
+        memo.Event = new SceneEvent(state.Camera, EventKinds.PersonDown, area.Zone.Name, fell, null, state.Time,
+            state.Clock - (state.Time - fell), memo.Score, [id], state.Normalise(memo.LastBox),
+            $"person on the ground in {area.Zone.Name} for {(state.Time - fell).TotalSeconds:0.0} s{hidden}");
+        changes.Add(new EventChange(memo.Event, Closed: false));
+    }
+
+    private static bool AtImageEdge(Box b, int frameWidth, int frameHeight) =>
+        ClippedInHeight(b, frameHeight) || b.X <= 0.01f * frameWidth || b.Right >= 0.99f * frameWidth;
+
+    /// <summary>An upright person whose feet are where someone lay: under the lying box, near its bottom.</summary>
+    private static bool StoodUpFrom(Box lying, Box upright)
+    {
+        var feet = upright.BottomCenter;
+        return feet.X >= lying.X && feet.X <= lying.Right && Math.Abs(feet.Y - lying.Bottom) <= 0.5 * Math.Max(lying.Height, 0.25 * upright.Height);
     }
 
     public IReadOnlyList<EventChange> Flush(TimeSpan end)
@@ -179,5 +218,6 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         if (memo.Event is { } open) changes.Add(new EventChange(open with { End = memo.LastDown }, Closed: true));
         memo.Event = null;
         memo.FellAt = null;
+        memo.LyingSightings = 0;
     }
 }

@@ -58,8 +58,9 @@ public static class Evaluator
     }
 
     /// <summary>The clip's annotated scene as a camera configuration: zones, lines and their use cases.</summary>
-    /// <param name="ignored">Receives each zone parameter that no use case of its zone has (left unused).</param>
-    public static CameraConfig CameraFor(TruthClip clip, Action<string>? ignored = null)
+    /// <param name="unused">Receives what of the scene cannot be used: a zone parameter that no use case of its zone
+    /// has, a wrong-way zone without its direction.</param>
+    public static CameraConfig CameraFor(TruthClip clip, Action<string>? unused = null)
     {
         var camera = new CameraConfig { Name = Path.GetFileNameWithoutExtension(clip.File) };
         if (clip.Scene is null)
@@ -74,15 +75,27 @@ public static class Evaluator
         {
             var zone = new ZoneConfig { Name = z.Name, Polygon = z.Polygon.Select(p => p.ToList()).ToList() };
             var useCases = z.UseCases ?? [];
-            if (useCases.Contains(EventKinds.Intrusion)) zone.UseCases.Intrusion = new IntrusionConfig();
-            if (useCases.Contains(EventKinds.WrongWay) && z.AllowedDirection is { Count: 2 } direction)
-                zone.UseCases.WrongWay = new WrongWayConfig { AllowedDirection = direction.ToList() };
-            if (useCases.Contains(EventKinds.CrowdDensity)) zone.UseCases.CrowdDensity = new CrowdDensityConfig();
-            if (useCases.Contains(EventKinds.CrowdMovement)) zone.UseCases.CrowdMovement = new CrowdMovementConfig();
-            if (useCases.Contains(EventKinds.AbandonedObject)) zone.UseCases.AbandonedObject = new AbandonedObjectConfig();
+            var u = zone.UseCases;
+            foreach (var kind in useCases)
+                switch (kind)
+                {
+                    case EventKinds.Intrusion: u.Intrusion = new IntrusionConfig(); break;
+                    case EventKinds.WrongWay when z.AllowedDirection is { Count: 2 } direction:
+                        u.WrongWay = new WrongWayConfig { AllowedDirection = direction.ToList() };
+                        break;
+                    case EventKinds.WrongWay:
+                        unused?.Invoke($"scene.zones[{index}].allowed_direction: wrong_way needs [dx, dy]; zone '{z.Name}' is not watched for it");
+                        break;
+                    case EventKinds.CrowdDensity: u.CrowdDensity = new CrowdDensityConfig(); break;
+                    case EventKinds.CrowdMovement: u.CrowdMovement = new CrowdMovementConfig(); break;
+                    case EventKinds.AbandonedObject: u.AbandonedObject = new AbandonedObjectConfig(); break;
+                    case EventKinds.PersonDown: u.PersonDown = new PersonDownConfig(); break;
+                    case EventKinds.Weapon: u.Weapon = new WeaponConfig(); break;
+                    case EventKinds.Fire: u.Fire = new FireConfig(); break;
+                }
             foreach (var (key, value) in z.Params ?? new Dictionary<string, double>())
-                if (!SetEverywhere(zone.UseCases, key, value))
-                    ignored?.Invoke($"scene.zones[{index}].params.{key}: no use case of zone '{z.Name}' "
+                if (!SetEverywhere(u, key, value))
+                    unused?.Invoke($"scene.zones[{index}].params.{key}: no use case of zone '{z.Name}' "
                         + $"({string.Join(", ", useCases)}) has a number setting of that name (see docs/CONFIG.md); ignored");
             camera.Zones.Add(zone);
         }

@@ -65,10 +65,11 @@ public static class GroundTruth
     }
 
     /// <summary>
-    /// Zone parameters that no use case of their zone has (a misspelt name, a limit on a use case the zone
-    /// does not watch): the evaluation runs without them and says so. The file must have passed <see cref="Validate"/>.
+    /// What of the truth scenes cannot be used: zone parameters that no use case of their zone has (a misspelt
+    /// name, a limit on a use case the zone does not watch), a wrong-way zone without its direction. The
+    /// evaluation runs without them and says so. The file must have passed <see cref="Validate"/>.
     /// </summary>
-    public static IReadOnlyList<string> UnusedParams(TruthFile file)
+    public static IReadOnlyList<string> Unused(TruthFile file)
     {
         var unused = new List<string>();
         for (int c = 0; c < file.Clips.Count; c++)
@@ -93,7 +94,11 @@ public static class GroundTruth
                 if (ev.EndS is { } end && end < ev.StartS) errors.Add($"{p}.end_s: ends before it starts");
             }
             foreach (var (zone, z) in (clip.Scene?.Zones ?? []).Select((zone, z) => (zone, z)))
+            {
                 if (zone.Polygon is null || zone.Polygon.Count < 3) errors.Add($"clips[{c}].scene.zones[{z}].polygon: needs at least 3 points");
+                foreach (var kind in (zone.UseCases ?? []).Where(k => !EventKinds.All.Contains(k)))
+                    errors.Add($"clips[{c}].scene.zones[{z}].use_cases: '{kind}' is not one of {string.Join(", ", EventKinds.All)}");
+            }
         }
         return errors;
     }

@@ -13,8 +13,8 @@ public class SceneStateRuleTests
     private static readonly Box Standing = new(480, 300, 60, 180);
     private static readonly Box Lying = new(420, 420, 180, 60);
 
-    private static Track Person(int id, Box box, double t) =>
-        new(id, box, Category.Person, "person", 0.9f, TimeSpan.Zero, TimeSpan.FromSeconds(t), default, [new TimedBox(TimeSpan.FromSeconds(t), box)]);
+    private static Track Person(int id, Box box, double t, double firstSeen = 0) =>
+        new(id, box, Category.Person, "person", 0.9f, TimeSpan.FromSeconds(firstSeen), TimeSpan.FromSeconds(t), default, [new TimedBox(TimeSpan.FromSeconds(t), box)]);
 
     private static List<EventChange> Run(IEventRule rule, double seconds, Func<double, IReadOnlyList<Track>> tracks,
         Func<double, IReadOnlyList<Detection>>? detections = null)
@@ -80,6 +80,40 @@ public class SceneStateRuleTests
             : t < 4.6 ? [Person(1, piece, t), Person(2, Lying, t)]
             : [Person(2, Lying, t)]);
         Assert.Equal([2], Assert.Single(changes, c => !c.Closed).Event.TrackIds);
+    }
+
+    [Fact]
+    public void A_fallen_person_lost_from_view_while_lying_is_still_down()
+    {
+        // Seen lying on four frames after the fall, then hidden (people who came to help, or no longer detected).
+        var changes = Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t)] : t < 4.7 ? [Person(1, Lying, t)] : []);
+        var alert = Assert.Single(changes, c => !c.Closed).Event;
+        Assert.Equal([1], alert.TrackIds);
+        Assert.InRange(alert.RaisedAt.TotalSeconds, 5.8, 6.2);
+        Assert.Contains("hidden from view", alert.Detail);
+    }
+
+    [Fact]
+    public void Lying_for_a_moment_before_vanishing_or_getting_up_unseen_is_not_down()
+    {
+        // Two sightings lying are too few to vouch for someone no longer seen.
+        Assert.Empty(Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t)] : t < 4.3 ? [Person(1, Lying, t)] : []));
+        // Hidden, then someone seen for the first time standing where they lay: they got up.
+        Assert.Empty(Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t)] : t < 4.7 ? [Person(1, Lying, t)] : t < 5.3 ? []
+            : [Person(2, Standing, t, firstSeen: 5.4)]));
+        // Someone walking out of the bottom of the picture: the box shrinks to a squat one at the edge, then is gone.
+        var leaving = new Box(Standing.X, H - 40, 60, 40);
+        var walkingDown = new Box(Standing.X, H - 240, 60, 180);
+        Assert.Empty(Run(Down(), 10, t => t < 4 ? [Person(1, walkingDown, t)] : t < 4.7 ? [Person(1, leaving, t)] : []));
+    }
+
+    [Fact]
+    public void A_bystander_already_there_standing_by_a_hidden_fallen_person_does_not_get_them_up()
+    {
+        var bystander = new Box(540, 300, 60, 180); // feet beside the lying person's, seen from the start
+        var changes = Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t), Person(2, bystander, t)]
+            : t < 4.7 ? [Person(1, Lying, t), Person(2, bystander, t)] : [Person(2, bystander, t)]);
+        Assert.Equal([1], Assert.Single(changes, c => !c.Closed).Event.TrackIds);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Vigie.Analytics;
 using Vigie.Evaluation;
 
 namespace Vigie.Tests.Evaluation;
@@ -90,6 +91,19 @@ public class MatchingTests
         new TruthScene([new TruthZone("all", [[0, 0], [1, 0], [1, 1], [0, 1]], useCases, null, settings)], null, null), []);
 
     [Fact]
+    public void Every_use_case_a_truth_zone_names_is_watched_there()
+    {
+        var zone = Assert.Single(Evaluator.CameraFor(ZoneClip(EventKinds.All.Where(k => k != "wrong_way").ToList(), [])).Zones).UseCases;
+        Assert.All(new object?[] { zone.Intrusion, zone.CrowdDensity, zone.CrowdMovement, zone.AbandonedObject, zone.PersonDown, zone.Weapon, zone.Fire },
+            Assert.NotNull);
+        var unused = new List<string>();
+        Assert.Null(Assert.Single(Evaluator.CameraFor(ZoneClip(["wrong_way"], []), unused.Add).Zones).UseCases.WrongWay);
+        Assert.Equal(["scene.zones[0].allowed_direction: wrong_way needs [dx, dy]; zone 'all' is not watched for it"], unused);
+        var errors = GroundTruth.Validate(new TruthFile(1, [ZoneClip(["falls"], [])]));
+        Assert.Contains(errors, e => e.StartsWith("clips[0].scene.zones[0].use_cases: 'falls' is not one of"));
+    }
+
+    [Fact]
     public void Zone_params_of_a_truth_scene_set_the_use_cases_settings_of_the_same_name()
     {
         var zone = Assert.Single(Evaluator.CameraFor(ZoneClip(["crowd_movement", "crowd_density", "intrusion"],
@@ -107,7 +121,7 @@ public class MatchingTests
         var file = new TruthFile(1, [ZoneClip(["crowd_movement"], new() { ["warmup"] = 3 }), ZoneClip(["intrusion"], new() { ["max_persons"] = 3 }),
             ZoneClip(["crowd_movement"], new() { ["min_people"] = 2.5, ["warmup_s"] = 4 })]);
         Assert.Empty(GroundTruth.Validate(file)); // the evaluation still runs, without them
-        var unused = GroundTruth.UnusedParams(file);
+        var unused = GroundTruth.Unused(file);
         Assert.Contains("clips[0].scene.zones[0].params.warmup: no use case of zone 'all' (crowd_movement) has a number setting of that name (see docs/CONFIG.md); ignored", unused);
         Assert.Contains(unused, e => e.StartsWith("clips[1].scene.zones[0].params.max_persons: no use case of zone 'all' (intrusion)"));
         Assert.Contains(unused, e => e.StartsWith("clips[2].scene.zones[0].params.min_people:")); // a count of people is whole
