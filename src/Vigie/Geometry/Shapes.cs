@@ -3,9 +3,8 @@ namespace Vigie.Geometry;
 /// <summary>Pure plane geometry used by zones and lines; coordinates may be pixels or normalised.</summary>
 public static class Shapes
 {
-    /// <summary>Even-odd ray casting; points exactly on an edge may fall either side.</summary>
     /// <summary>
-    /// Whether the point lies inside the polygon or on its edge. The edge counts: a box cut by the image is
+    /// Whether the point lies inside the polygon (even-odd ray casting) or on its edge. The edge counts: a box cut by the image is
     /// clamped to it, so the feet of someone walking in from below lie exactly on the bottom edge, and a
     /// zone drawn to that edge must hold them.
     /// </summary>
