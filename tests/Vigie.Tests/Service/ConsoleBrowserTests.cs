@@ -177,6 +177,8 @@ public class ConsoleBrowserTests
         // And one-way traffic up the image: tick wrong way, then click where traffic comes from and goes.
         await newZone.Locator("input[data-use-case=wrong_way]").CheckAsync();
         await Assertions.Expect(page.Locator("#editor-message")).ToContainTextAsync("click where traffic comes from");
+        await ClickPictureAsync(page, (0.25, 0.35), (0.25, 0.35)); // no length: no direction
+        await Assertions.Expect(page.Locator("#editor-message")).ToContainTextAsync("Click two points apart");
         await ClickPictureAsync(page, (0.25, 0.35), (0.25, 0.15));
         await Assertions.Expect(newZone.Locator("button[data-direction]")).ToHaveTextAsync("Redraw allowed direction");
         await page.ClickAsync("#editor-save");
