@@ -6,11 +6,13 @@ namespace Vigie.Analytics;
 
 /// <summary>
 /// Wrong way: a person or vehicle in the zone whose net movement over the last window goes against the
-/// allowed direction, far enough (a fraction of the image along that direction, or metres when the
-/// camera is calibrated). Net displacement over a window, rather than frame-to-frame velocity, makes
-/// box jitter and a brief turn cancel out. One event per track; it ends when the track ends, leaves
-/// the zone or stops going the wrong way. A thing of another class riding inside a person's or
-/// vehicle's box (a phone, a bag) moves with its carrier and is not reported a second time.
+/// allowed direction, and who has gone far enough against it (a fraction of the image along that
+/// direction, or metres when the camera is calibrated) since the movement started going that way: a
+/// slow walker far from the camera covers the distance over several windows. Net displacement, rather
+/// than frame-to-frame velocity, makes box jitter and a brief turn cancel out. One event per track; it
+/// ends when the track ends, leaves the zone or stops going the wrong way. A thing of another class
+/// riding inside a person's or vehicle's box (a phone, a bag) moves with its carrier and is not
+/// reported a second time.
 /// </summary>
 public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? ground)
     : ZoneWatchRule(zones.Select(z => new ZoneWatch(z, ground)))
@@ -57,10 +59,8 @@ public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? groun
                 if (t.Category is not (Category.Person or Category.Vehicle or Category.Moving) && IsCarried(t.Box, carriers)) continue;
                 var feet = state.Normalise(t.Box.BottomCenter);
                 if (!settings.Zone.Contains(feet)) continue;
-                var past = Past(t, state.Time - settings.Window);
-                if (past is null) continue;
-                var (distance, direction) = Measure(state, past.Value.Box.BottomCenter, t.Box.BottomCenter);
-                var wrong = direction && distance >= (ground is null ? settings.MinDistance : settings.MinDistanceM);
+                var past = WrongWayFrom(state, t);
+                var wrong = past is not null;
                 if (wrong && _open.TryGetValue(t.Id, out var open))
                 {
                     open.LastWrong = state.Time;
@@ -68,6 +68,7 @@ public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? groun
                 }
                 else if (wrong && _alerted.Add(t.Id))
                 {
+                    var (distance, _) = Measure(state, past!.Value.Box.BottomCenter, t.Box.BottomCenter);
                     var unit = ground is null ? "of the image" : "m";
                     var ev = new SceneEvent(state.Camera, EventKinds.WrongWay, settings.Zone.Name, past.Value.Time, null, state.Time,
                         state.Clock - (state.Time - past.Value.Time), t.Score, [t.Id], state.Normalise(t.Box),
@@ -115,13 +116,24 @@ public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? groun
             return Against(from, to, groundUnit, settings.MaxAngleDeg);
         }
 
-        private static TimedBox? Past(Track t, TimeSpan notAfter)
+        /// <summary>
+        /// Where the track's wrong-way run is measured from: the most recent sighting at least a window ago
+        /// from which it has gone far enough against the direction, going back only while the movement since
+        /// each sighting still goes against it (the run). Null when it is not going the wrong way.
+        /// </summary>
+        private TimedBox? WrongWayFrom(SceneState state, Track t)
         {
-            TimedBox? found = null;
-            foreach (var h in t.History)
-                if (h.Time <= notAfter) found = h;
-                else break;
-            return found;
+            var minimum = ground is null ? settings.MinDistance : settings.MinDistanceM;
+            var now = t.Box.BottomCenter;
+            for (int i = t.History.Count - 1; i >= 0; i--)
+            {
+                var h = t.History[i];
+                if (state.Time - h.Time < settings.Window) continue;
+                var (distance, against) = Measure(state, h.Box.BottomCenter, now);
+                if (!against) return null;
+                if (distance >= minimum) return h;
+            }
+            return null;
         }
     }
 }

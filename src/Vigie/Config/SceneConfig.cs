@@ -350,13 +350,13 @@ public sealed class WrongWayConfig
     [Description("Categories checked: person, vehicle, bag, animal, moving, other. 'other' is in by default because detectors misname vehicles seen from above (a car as a 'cell phone'); things carried inside a person's or vehicle's box are never counted.")]
     public List<string> Classes { get; set; } = ["person", "vehicle", "moving", "other"];
 
-    [Description("How far an object must go against the direction, as a fraction of the image (0..1), when the camera is not calibrated.")]
+    [Description("How far an object must have gone against the direction since it started going that way, as a fraction of the image (0..1), when the camera is not calibrated.")]
     public double MinDistance { get; set; } = 0.1;
 
     [Description("How far an object must go against the direction, in metres, when the camera is calibrated.")]
     public double MinDistanceM { get; set; } = 3;
 
-    [Description("The movement is measured over this window: brief turns and box jitter within it cancel out (seconds).")]
+    [Description("The movement over this last window must go against the direction: brief turns and box jitter within it cancel out (seconds). The distance may take longer to cover.")]
     public double WindowS { get; set; } = 1;
 
     [Description("Largest angle between the movement and the exact opposite of the allowed direction that still counts (degrees).")]

@@ -91,10 +91,22 @@ public class WrongWayTests
         // The whole image is a 20 m × 10 m ground area; 3 m down the lane is 0.3 of the image.
         var ground = new GroundPlane(Homography.FromPoints(
             [new(0, 0), new(1, 0), new(1, 1), new(0, 1)], [new(0, 10), new(20, 10), new(20, 0), new(0, 0)])!);
-        var slow = new Mover(1, t => new Point2(0.5f, (float)(0.1 + 0.2 * t))); // 2 m/s
-        Assert.Empty(Run(UpOnly(ground: ground, minMetres: 3), 3, slow));
-        var fast = new Mover(2, t => new Point2(0.5f, (float)(0.1 + 0.35 * t))); // 3.5 m/s
-        Assert.Single(Run(UpOnly(ground: ground, minMetres: 3), 2, fast), c => !c.Closed);
+        // 2 m/s for 1.2 s, then standing: 2.4 m is not 3 m.
+        var stopsShort = new Mover(1, t => new Point2(0.5f, (float)(0.1 + 0.2 * Math.Min(t, 1.2))));
+        Assert.Empty(Run(UpOnly(ground: ground, minMetres: 3), 4, stopsShort));
+        var walker = new Mover(2, t => new Point2(0.5f, (float)(0.1 + 0.2 * t))); // 2 m/s on
+        var alert = Assert.Single(Run(UpOnly(ground: ground, minMetres: 3), 3, walker), c => !c.Closed).Event;
+        Assert.Equal(1.6, alert.RaisedAt.TotalSeconds, 1); // 3 m covered between 1.4 and 1.6 s
+    }
+
+    [Fact]
+    public void A_slow_walker_far_from_the_camera_is_caught_once_they_have_covered_the_distance()
+    {
+        // 0.04 of the image per second the wrong way: never 0.1 within one second, 0.1 after 2.5 s.
+        var far = new Mover(1, t => new Point2(0.4f, (float)(0.3 + 0.04 * t)), width: 8, height: 16);
+        var alert = Assert.Single(Run(UpOnly(), 6, far), c => !c.Closed).Event;
+        Assert.Equal(2.6, alert.RaisedAt.TotalSeconds, 1);
+        Assert.Equal(0, alert.Start.TotalSeconds, 1);
     }
 
     [Fact]
