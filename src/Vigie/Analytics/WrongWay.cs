@@ -19,6 +19,9 @@ public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? groun
 {
     private static readonly TimeSpan EndAfter = TimeSpan.FromSeconds(1.5);
 
+    /// <summary>The distance must be covered within this time: slower is lingering, not going the wrong way.</summary>
+    public static readonly TimeSpan LongestRun = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// How far the step from <paramref name="from"/> to <paramref name="to"/> (pixels) goes against the
     /// allowed direction, and whether it is close enough to the opposite direction to count.
@@ -129,6 +132,7 @@ public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? groun
             {
                 var h = t.History[i];
                 if (state.Time - h.Time < settings.Window) continue;
+                if (state.Time - h.Time > LongestRun) return null;
                 var (distance, against) = Measure(state, h.Box.BottomCenter, now);
                 if (!against) return null;
                 if (distance >= minimum) return h;

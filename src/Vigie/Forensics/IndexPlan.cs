@@ -51,7 +51,7 @@ public static class IndexPlan
         foreach (var u in camera.Zones.Select(z => z.UseCases).Append(camera.UseCases))
         {
             if (u.Intrusion is { } i) seconds.Add(i.DwellS);
-            if (u.WrongWay is { } w) seconds.Add(w.WindowS);
+            if (u.WrongWay is { } w) seconds.Add(Math.Max(w.WindowS, Analytics.WrongWay.LongestRun.TotalSeconds));
             if (u.CrowdDensity is { } c) seconds.Add(c.DwellS);
             if (u.CrowdMovement is { } m) seconds.Add(m.WarmupS + m.DwellS);
             if (u.PersonDown is { } p) seconds.Add(p.DownS + p.MaxFallS);
