@@ -27,6 +27,8 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     private const double LyingAspect = 1.1;
     // The top of the box must drop by this share of the standing height.
     private const double TopDrop = 0.3;
+    // A lying box cut by the bottom of the picture must start at most this share of the standing height above the standing feet.
+    private const double InFrontMargin = 0.25;
     // How long a vanished person can hand their past over to a new lying track.
     private static readonly TimeSpan Handover = TimeSpan.FromSeconds(2);
     // Sightings lying after the fall before someone lost from view is taken as still down.
@@ -161,6 +163,10 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         var standing = upright.MinBy(r => r.Box.Y);
         var mark = standing.Box.Y + TopDrop * standing.Box.Height;
         if (lying.Y < mark) return null;
+        // A box cut by the bottom of the picture may be short only because the picture cuts it: it is someone
+        // lying only if it lies in front of where they stood (fallen towards the camera), not across that spot,
+        // where it is the upper body of someone standing nearer the camera.
+        if (ClippedInHeight(lying, frameHeight) && lying.Y < standing.Box.Bottom - InFrontMargin * standing.Box.Height) return null;
         // The last time the top went below the mark: a person whose top came back above it (stood up,
         // straightened after bending) had not fallen yet.
         var after = recent.Where(r => r.Time > standing.Time).Append(new TimedBox(now, lying)).ToList();

@@ -164,6 +164,20 @@ public class SceneStateRuleTests
     }
 
     [Fact]
+    public void A_box_cut_by_the_bottom_of_the_picture_is_lying_only_in_front_of_where_the_person_stood()
+    {
+        TimedBox Seen(double t, Box b) => new(TimeSpan.FromSeconds(t), b);
+        // Fallen towards the camera: the cut box lies below where the feet stood (480) and runs out of the picture.
+        Assert.NotNull(PersonDown.FallMoment([Seen(1.0, Standing)], new Box(400, 700, 320, 300), TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(2), H));
+        // Someone walking up to the camera: the squat cut box spans the spot where they stood (feet at 900):
+        // their upper body, the rest below the picture.
+        var walkingUp = new Box(480, 600, 60, 300);
+        Assert.Null(PersonDown.FallMoment([Seen(1.0, walkingUp)], new Box(430, 820, 170, 180), TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(2), H));
+        // The same box clear of the bottom edge is someone lying there.
+        Assert.NotNull(PersonDown.FallMoment([Seen(1.0, walkingUp)], new Box(430, 780, 170, 180), TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(2), H));
+    }
+
+    [Fact]
     public void The_fall_moment_is_interpolated_where_the_top_passes_the_drop_mark()
     {
         TimedBox Seen(double t, Box b) => new(TimeSpan.FromSeconds(t), b);
