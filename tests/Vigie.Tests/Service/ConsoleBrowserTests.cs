@@ -119,15 +119,22 @@ public class ConsoleBrowserTests
         await using var service = await ServiceUnderTest.StartAsync(cameras, counter);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchChromiumAsync(playwright);
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
-        await page.GotoAsync(service.Url);
-        await SignInAsync(page, "operator");
-        await page.ClickAsync("nav button[data-view=cameras]");
+        var page = await CamerasViewAsync(browser, service, "operator");
 
         var count = page.Locator(".camera[data-camera=hall] .measurements [data-where=left][data-name=persons]");
         await Assertions.Expect(count).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"left: (8|7\.\d\d|8\.\d\d) persons now, peak"),
             new() { Timeout = 30_000 });
         await Assertions.Expect(count.Locator("svg.sparkline polyline")).ToHaveCountAsync(1);
+    }
+
+    /// <summary>A new page of the console, signed in with this role, on the cameras view.</summary>
+    private static async Task<IPage> CamerasViewAsync(IBrowser browser, ServiceUnderTest service, string role)
+    {
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        await page.GotoAsync(service.Url);
+        await SignInAsync(page, role);
+        await page.ClickAsync("nav button[data-view=cameras]");
+        return page;
     }
 
     /// <summary>
@@ -140,10 +147,7 @@ public class ConsoleBrowserTests
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(camera.Url));
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchChromiumAsync(playwright);
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
-        await page.GotoAsync(service.Url);
-        await SignInAsync(page, "supervisor");
-        await page.ClickAsync("nav button[data-view=cameras]");
+        var page = await CamerasViewAsync(browser, service, "supervisor");
 
         var card = page.Locator(".camera[data-camera=gate]");
         await Assertions.Expect(card.Locator(".state")).ToHaveTextAsync("online", new() { Timeout = 30_000 });
