@@ -13,6 +13,18 @@ public class AnalyzeCommandTests
         string? tracks = null, string? render = null) =>
         new(source, config, model, null, null, output, tracks, render, null, null, null);
 
+    /// <summary>A scene configuration file holding this YAML, alone in a new folder.</summary>
+    private static async Task<string> ConfigFile(string yaml)
+    {
+        var config = Path.Combine(TestPaths.TempFolder(), "scene.yaml");
+        await File.WriteAllTextAsync(config, yaml);
+        return config;
+    }
+
+    /// <summary>Runs `vigie analyze` with these arguments; its exit code and what it wrote to standard error.</summary>
+    private static Task<(int Code, string Text)> Run(AnalyzeCommand.Options args) =>
+        ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(args, CancellationToken.None));
+
     [Fact]
     public async Task The_synthetic_sample_raises_its_zone_and_line_intrusions_at_the_true_times()
     {
@@ -44,7 +56,7 @@ public class AnalyzeCommandTests
         var folder = TestPaths.TempFolder();
         var model = Path.Combine(folder, "broken.onnx");
         await File.WriteAllTextAsync(model, "this is not a model");
-        var error = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), model: model), CancellationToken.None));
+        var error = await Run(Args(TestPaths.Clip("pedestrians/vtest.avi"), model: model));
         Assert.Equal(2, error.Code);
         Assert.Contains("is not a loadable ONNX model", error.Text);
     }
@@ -52,16 +64,14 @@ public class AnalyzeCommandTests
     [Fact]
     public async Task Without_a_model_the_use_cases_that_need_one_are_named()
     {
-        var folder = TestPaths.TempFolder();
-        var config = Path.Combine(folder, "scene.yaml");
-        await File.WriteAllTextAsync(config, "cameras:\n  - name: a\n    use_cases: { person_down: {}, weapon: {}, intrusion: {}, abandoned_object: {} }\n");
+        var config = await ConfigFile("cameras:\n  - name: a\n    use_cases: { person_down: {}, weapon: {}, intrusion: {}, abandoned_object: {} }\n");
+        var folder = Path.GetDirectoryName(config)!;
         var clip = TestPaths.Clip("fall/room_fall01.mp4");
-        var blind = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(clip, config, output: Path.Combine(folder, "a.jsonl")), CancellationToken.None));
+        var blind = await Run(Args(clip, config, output: Path.Combine(folder, "a.jsonl")));
         Assert.Equal(0, blind.Code);
         Assert.Contains("warning: the model-free motion detector (no --model) finds moving things, not people, bags or weapons: " +
                         "person_down, weapon cannot raise any alert; abandoned_object finds new static things but no bag by its class", blind.Text);
-        var model = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(clip, config, TestPaths.Model("yolox_nano.onnx"), Path.Combine(folder, "b.jsonl")),
-            CancellationToken.None));
+        var model = await Run(Args(clip, config, TestPaths.Model("yolox_nano.onnx"), Path.Combine(folder, "b.jsonl")));
         Assert.Equal(0, model.Code);
         Assert.DoesNotContain("warning", model.Text);
     }
@@ -69,10 +79,8 @@ public class AnalyzeCommandTests
     [Fact]
     public async Task A_model_given_another_input_size_than_its_own_fails_at_start_naming_the_setting()
     {
-        var folder = TestPaths.TempFolder();
-        var config = Path.Combine(folder, "scene.yaml");
-        await File.WriteAllTextAsync(config, $"detector: {{ type: onnx, model: {TestPaths.Model("yolox_nano.onnx")}, input_size: [640, 640] }}\n");
-        var error = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), config), CancellationToken.None));
+        var config = await ConfigFile($"detector: {{ type: onnx, model: {TestPaths.Model("yolox_nano.onnx")}, input_size: [640, 640] }}\n");
+        var error = await Run(Args(TestPaths.Clip("pedestrians/vtest.avi"), config));
         Assert.Equal(2, error.Code);
         Assert.Contains("yolox_nano.onnx takes a fixed 416x416 input: set detector.input_size to [416, 416] (it is [640, 640])", error.Text);
     }
@@ -83,7 +91,7 @@ public class AnalyzeCommandTests
         var folder = TestPaths.TempFolder();
         var config = Path.Combine(folder, "bad.yaml");
         await File.WriteAllTextAsync(config, "cameras:\n  - name: a\n    zones:\n      - { name: z, polygon: [[0, 0], [1, 1]] }\n");
-        var error = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), config), CancellationToken.None));
+        var error = await Run(Args(TestPaths.Clip("pedestrians/vtest.avi"), config));
         Assert.Equal(2, error.Code);
         Assert.Contains("cameras[0].zones[0].polygon: needs at least 3 points", error.Text);
     }
@@ -96,7 +104,7 @@ public class AnalyzeCommandTests
         var clip = Path.Combine(folder, "cut.avi");
         await File.WriteAllBytesAsync(clip, bytes[..(bytes.Length / 2)]);
         var tracks = Path.Combine(folder, "tracks.jsonl");
-        var error = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(clip, tracks: tracks), CancellationToken.None));
+        var error = await Run(Args(clip, tracks: tracks));
         Assert.Equal(1, error.Code);
         Assert.Contains("truncated", error.Text);
         Assert.NotEmpty(File.ReadAllLines(tracks)); // tracks seen before the cut are flushed
@@ -105,7 +113,7 @@ public class AnalyzeCommandTests
     [Fact]
     public async Task A_full_disk_is_reported_and_exits_1()
     {
-        var error = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), tracks: "/dev/full"), CancellationToken.None));
+        var error = await Run(Args(TestPaths.Clip("pedestrians/vtest.avi"), tracks: "/dev/full"));
         Assert.Equal(1, error.Code);
         Assert.Contains("writing results failed: No space left on device", error.Text);
     }
@@ -117,7 +125,7 @@ public class AnalyzeCommandTests
         SampleCommand.Write(folder);
         var clip = Path.Combine(folder, "synthetic.mp4");
         var before = File.ReadAllBytes(clip);
-        var error = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args(clip, render: clip), CancellationToken.None));
+        var error = await Run(Args(clip, render: clip));
         Assert.Equal(2, error.Code);
         Assert.Contains("would overwrite the video being analysed", error.Text);
         Assert.Equal(before, File.ReadAllBytes(clip));
@@ -126,7 +134,7 @@ public class AnalyzeCommandTests
     [Fact]
     public async Task A_missing_source_exits_2()
     {
-        var error = await ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(Args("/no/such/video.mp4"), CancellationToken.None));
+        var error = await Run(Args("/no/such/video.mp4"));
         Assert.Equal(2, error.Code);
         Assert.Contains("no such file", error.Text);
     }
