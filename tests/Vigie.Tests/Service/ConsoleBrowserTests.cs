@@ -154,7 +154,14 @@ public class ConsoleBrowserTests
         await page.WaitForFunctionAsync("() => { const i = document.querySelector('.camera[data-camera=gate] img'); return i && i.naturalWidth > 0; }",
             null, new() { Timeout = 15_000 });
         await card.Locator("button").ClickAsync();
-        await page.WaitForFunctionAsync("() => document.querySelector('#editor-canvas').width > 0", null, new() { Timeout = 10_000 });
+        // The canvas takes the snapshot's size once it has loaded (before that it is 300 wide and the
+        // picture 0 high): clicks must wait for that or they land on the wrong spot.
+        await page.WaitForFunctionAsync("""
+            () => {
+              const image = document.querySelector('#editor-image'), canvas = document.querySelector('#editor-canvas');
+              return !document.querySelector('#editor').hidden && image.complete && image.naturalWidth > 0 && canvas.width === image.naturalWidth;
+            }
+            """, null, new() { Timeout = 15_000 });
         await act(page, service);
     }
 

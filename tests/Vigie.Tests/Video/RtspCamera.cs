@@ -56,13 +56,21 @@ public sealed class RtspCamera : IAsyncDisposable
     public void Kill() => _server.Kill(entireProcessTree: true);
 
     /// <summary>The server stops answering but keeps the connection open, as a frozen camera.</summary>
-    public void Freeze() => Process.Start("kill", ["-STOP", _server.Id.ToString()])!.WaitForExit();
+    public void Freeze() => Signal("-STOP");
+
+    /// <summary>Sends the server a signal; quietly nothing when it has just exited.</summary>
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [signal, _server.Id.ToString()]) { RedirectStandardError = true })!;
+        kill.StandardError.ReadToEnd();
+        kill.WaitForExit();
+    }
 
     public async ValueTask DisposeAsync()
     {
         if (!_server.HasExited)
         {
-            Process.Start("kill", ["-CONT", _server.Id.ToString()])!.WaitForExit();
+            Signal("-CONT");
             _server.Kill(entireProcessTree: true);
             await _server.WaitForExitAsync();
         }
