@@ -80,7 +80,9 @@ public static class SearchCommand
                 IReadOnlyList<IndexedTrack> hits;
                 try
                 {
-                    hits = index.Search(filters.Query(parse, index, parse.GetValue(limit)));
+                    var query = filters.Query(parse, index, parse.GetValue(limit));
+                    hits = index.Search(query);
+                    if (hits.Count == 0) NoteUnvisited(query, index);
                 }
                 catch (FormatException e)
                 {
@@ -117,18 +119,48 @@ public static class SearchCommand
 
     private static void PrintTable(IReadOnlyList<IndexedTrack> hits, string folder)
     {
-        var table = new Table().AddColumns("id", "class", "camera", "from", "for", "zones", "lines", "heading", "speed", "colour", "jump to", "thumbnail");
-        foreach (var h in hits)
+        if (hits.Count == 0)
         {
-            var f = h.Facts;
-            table.AddRow($"{h.Id}", TrackIndex.CategoryName(f.Category), Markup.Escape(h.Recording.Camera), $"{h.StartClock:yyyy-MM-dd HH:mm:ss}",
-                Clock.Duration(TimeSpan.FromSeconds(f.EndS - f.StartS)),
-                Markup.Escape(string.Join(", ", f.Zones.Select(z => $"{z.Zone} {z.DwellS:0}s"))),
-                Markup.Escape(string.Join(", ", f.Lines.Select(l => $"{l.Line} {l.Direction} ({l.Heading})"))),
-                f.Heading, $"{f.Speed:0.###} {f.SpeedUnit}", h.Colour ?? "", Markup.Escape($"{Path.GetFileName(h.Recording.Path)} @ {Clock.Offset(f.StartS)}"),
-                Markup.Escape(h.Thumbnail is null ? "" : Path.Combine(folder, h.Thumbnail)));
+            AnsiConsole.WriteLine("0 results");
+            return;
         }
+        // Columns that would be empty for every result are left out, and a thumbnail's path goes below
+        // unless the terminal is wide: a usual one cannot show them all.
+        var thumbnails = AnsiConsole.Profile.Width >= 160;
+        var oneDay = hits.Select(h => h.StartClock.Date).Distinct().Count() == 1;
+        var units = hits.Select(h => h.Facts.SpeedUnit).Distinct().ToList();
+        var columns = new List<(string Name, Func<IndexedTrack, string> Cell)>
+        {
+            ("id", h => $"{h.Id}"),
+            ("class", h => TrackIndex.CategoryName(h.Facts.Category)),
+        };
+        if (hits.Select(h => h.Recording.Camera).Distinct().Count() > 1) columns.Add(("camera", h => h.Recording.Camera));
+        columns.Add((oneDay ? "from" : "from (date)", h => oneDay ? $"{h.StartClock:HH:mm:ss}" : $"{h.StartClock:yyyy-MM-dd HH:mm:ss}"));
+        columns.Add(("for", h => Clock.Duration(TimeSpan.FromSeconds(h.Facts.EndS - h.Facts.StartS))));
+        if (hits.Any(h => h.Facts.Zones.Count > 0)) columns.Add(("zones (dwell)", h => string.Join(", ", h.Facts.Zones.Select(z => $"{z.Zone} {z.DwellS:0}s"))));
+        if (hits.Any(h => h.Facts.Lines.Count > 0)) columns.Add(("lines crossed", h => string.Join(", ", h.Facts.Lines.Select(l => $"{l.Line} → {l.Heading}"))));
+        columns.Add(("heading", h => h.Facts.Heading));
+        columns.Add((units.Count == 1 ? $"speed ({units[0]})" : "speed", h => units.Count == 1 ? $"{h.Facts.Speed:0.###}" : $"{h.Facts.Speed:0.###} {h.Facts.SpeedUnit}"));
+        if (hits.Any(h => h.Colour is not null)) columns.Add(("colour", h => h.Colour ?? ""));
+        columns.Add(("jump to", h => $"{Path.GetFileName(h.Recording.Path)} @ {Clock.Offset(h.Facts.StartS)}"));
+        if (thumbnails) columns.Add(("thumbnail", h => h.Thumbnail is null ? "" : Path.Combine(folder, h.Thumbnail)));
+
+        var table = new Table().AddColumns(columns.Select(c => c.Name).ToArray());
+        if (oneDay) table.Title = new TableTitle($"on {hits[0].StartClock:yyyy-MM-dd}");
+        foreach (var h in hits) table.AddRow(columns.Select(c => Markup.Escape(c.Cell(h))).ToArray());
         AnsiConsole.Write(table);
         AnsiConsole.WriteLine($"{hits.Count} result(s)");
+        if (!thumbnails && hits.Any(h => h.Thumbnail is not null))
+            AnsiConsole.WriteLine($"thumbnails (people pixelated): {Path.Combine(folder, "thumbs")}; --json gives each result's");
+    }
+
+    /// <summary>A zone or line no track visited gives no result: say so, a misspelt name looks just like that.</summary>
+    private static void NoteUnvisited(TrackQuery query, TrackIndex index)
+    {
+        var (zones, lines) = index.Places();
+        if (query.Zone is { } zone && !zones.Contains(zone))
+            Console.Error.WriteLine($"note: no track of this index visited a zone named '{zone}' (visited: {(zones.Count == 0 ? "none" : string.Join(", ", zones))})");
+        if (query.Line is { } line && !lines.Contains(line))
+            Console.Error.WriteLine($"note: no track of this index crossed a line named '{line}' (crossed: {(lines.Count == 0 ? "none" : string.Join(", ", lines))})");
     }
 }

@@ -65,6 +65,9 @@ public static class SynopsisCommand
                 AnsiConsole.WriteLine($"synopsis: {outPath} ({report.Objects} objects of {Clock.Duration(TimeSpan.FromSeconds(report.SourceS))} of footage "
                     + $"in {Clock.Duration(TimeSpan.FromSeconds(report.SynopsisS))}: condensation {report.Condensation:0.0}x; "
                     + $"overlap {100 * report.OverlapFraction:0.0}% of object area, {report.CollidingPairs} colliding pair(s)); report: {reportPath}");
+                if (target.LengthS is { } asked && report.SynopsisS > asked + 0.5)
+                    AnsiConsole.WriteLine($"note: longer than the {Clock.Duration(TimeSpan.FromSeconds(asked))} asked: each object plays whole, up to "
+                        + $"--max-object-time ({Clock.Duration(request.MaxObjectTime)}); a shorter --max-object-time gives a shorter synopsis");
                 return AnalyzeCommand.ExitOk;
             }
             catch (Exception e) when (e is FileNotFoundException or InvalidDataException or FormatException or VideoSourceException)

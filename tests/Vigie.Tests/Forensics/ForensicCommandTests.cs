@@ -136,6 +136,37 @@ public class ForensicCommandTests(IndexedRecordingFixture recording) : IClassFix
     }
 
     [Fact]
+    public async Task A_synopsis_that_cannot_be_as_short_as_asked_says_why()
+    {
+        // The loiterer is seen for over 30 s: shown whole, up to the 30 s an object plays by default.
+        var output = Path.Combine(_folder, "short.mp4");
+        var (code, text, error) = await VigieProcess.RunAsync(["synopsis", Index, "--out", output, "--length", "5s"]);
+        Assert.True(code == 0, $"synopsis exit {code}: {text} {error}");
+        Assert.Contains("longer than the 5.0 s asked", text.ReplaceLineEndings(" "));
+        var (code2, text2, error2) = await VigieProcess.RunAsync(["synopsis", Index, "--out", output, "--length", "5s", "--max-object-time", "5s"]);
+        Assert.True(code2 == 0, $"synopsis exit {code2}: {text2} {error2}");
+        Assert.DoesNotContain("longer than", text2);
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(output, ".json")));
+        Assert.InRange(report.RootElement.GetProperty("synopsis_s").GetDouble(), 4.5, 5.5);
+    }
+
+    [Fact]
+    public async Task The_search_table_fits_a_terminal_and_a_name_no_track_has_is_pointed_out()
+    {
+        var (code, text, error) = await VigieProcess.RunAsync(["search", Index, "--line", "A"]);
+        Assert.True(code == 0, $"search exit {code}: {error}");
+        var lines = text.Split('\n');
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"wider than a terminal: {l}"));
+        Assert.Contains("on 2026-11-20", text);
+        Assert.Matches(@"[1-9][0-9]* result\(s\)", text);
+        Assert.Contains("thumbnails (people pixelated)", text.ReplaceLineEndings(" "));
+        var (code2, text2, error2) = await VigieProcess.RunAsync(["search", Index, "--zone", "b"]);
+        Assert.Equal(0, code2);
+        Assert.Contains("0 results", text2);
+        Assert.Contains("no track of this index visited a zone named 'b' (visited: B)", error2);
+    }
+
+    [Fact]
     public async Task Synopsis_progress_goes_forward_to_its_total()
     {
         using var index = TrackIndex.OpenExisting(Index);
