@@ -7,8 +7,10 @@ public sealed record FireZone(WatchedZone Zone, double MinFlameArea, double MinF
 
 /// <summary>
 /// Fire start, without any model: flame-coloured pixels that flicker much more than the rest of the
-/// scene, covering a minimum area of the zone continuously for the dwell time; or a smoke-like region
-/// (grey, slowly changing) persisting for the longer smoke dwell. A red coat, brake lights or a sunset
+/// scene, covering a minimum area of the zone continuously for the dwell time; or, when a smoke area is
+/// configured, grey haze softening the background (<see cref="FireAnalyzer"/>) that persists for the
+/// longer smoke dwell and, on average over that time, rises: slowly, and more up than sideways (a grey
+/// van parking, a queue of grey coats or a passing cloud's shade do not climb the image). A red coat, brake lights or a sunset
 /// have the colour but not the flicker; screens and flashing lights flicker but not in place for
 /// seconds... mostly: see docs/EVALUATION.md for what is known to fail. With a fire/smoke detector
 /// model configured (an extra detector), its fire and smoke detections in the zone alert too, once
@@ -49,14 +51,85 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
         return changes;
     }
 
+    // Haze thins and thickens: a moment below the area does not restart its clock.
+    private static readonly TimeSpan SmokeGap = TimeSpan.FromSeconds(1);
+
+    // Smoke's average climb over its dwell, in image heights per second (the motion field's flow).
+    private const double MinRise = 0.01, MaxRise = 0.5;
+
+    /// <summary>
+    /// The mean image flow (normalised units per second) under the smoke cells among <paramref name="cells"/>,
+    /// or null when there is none. Pure.
+    /// </summary>
+    public static (double X, double Y)? FlowUnderSmoke(FireCues cues, MotionField motion, IReadOnlyList<int> cells)
+    {
+        double x = 0, y = 0;
+        var n = 0;
+        foreach (var i in cells)
+        {
+            if (cues.Smoke[i] <= 0) continue;
+            // Centre of the smoke cell, in the motion field's grid.
+            var column = (int)((i % cues.Columns + 0.5) / cues.Columns * motion.Columns);
+            var row = (int)((i / cues.Columns + 0.5) / cues.Rows * motion.Rows);
+            var m = Math.Min(row, motion.Rows - 1) * motion.Columns + Math.Min(column, motion.Columns - 1);
+            x += motion.FlowX[m];
+            y += motion.FlowY[m];
+            n++;
+        }
+        return n == 0 ? null : (x / n, y / n);
+    }
+
+    /// <summary>Rising as smoke does: up the image, slowly, more up than sideways. Pure.</summary>
+    public static bool Rises(double flowX, double flowY) => -flowY >= MinRise && -flowY <= MaxRise && -flowY >= 0.5 * Math.Abs(flowX);
+
     /// <summary>Share of the image covered by a cue inside some cells. Pure.</summary>
     public static double Area(float[] cue, int columns, int rows, IReadOnlyList<int> cells) =>
         cells.Sum(c => (double)cue[c]) / (columns * rows);
 
+    /// <summary>
+    /// One zone's smoke since it appeared: how the image under it moved on average, and which cells it
+    /// kept covering. Smoke lingers over its source; people walking through grey haze-like patches do not.
+    /// </summary>
+    private sealed class SmokeTrail
+    {
+        private TimeSpan _last;
+        private double _flowX, _flowY;
+        private int _flows, _frames;
+        private readonly Dictionary<int, int> _smokyFrames = [];
+
+        public TimeSpan? Since { get; private set; }
+
+        /// <summary>Follows one frame; returns the flow under the smoke when there was smoke to measure.</summary>
+        public (double X, double Y)? Update(TimeSpan time, bool smoky, FireCues cues, IReadOnlyList<int> cells, MotionField? motion)
+        {
+            if (!smoky && Since is not null && time - _last > SmokeGap) Since = null;
+            if (!smoky && Since is null) return null;
+            if (Since is null)
+            {
+                (Since, _flowX, _flowY, _flows, _frames) = (time, 0, 0, 0, 0);
+                _smokyFrames.Clear();
+            }
+            _frames++;
+            if (!smoky) return null;
+            _last = time;
+            foreach (var c in cells)
+                if (cues.Smoke[c] > 0) _smokyFrames[c] = _smokyFrames.GetValueOrDefault(c) + 1;
+            if (motion is null || FlowUnderSmoke(cues, motion, cells) is not { } flow) return null;
+            (_flowX, _flowY, _flows) = (_flowX + flow.X, _flowY + flow.Y, _flows + 1);
+            return flow;
+        }
+
+        /// <summary>Smoke for the dwell, rising on average, with at least this area covered on half the frames or more.</summary>
+        public bool Confirmed(TimeSpan now, TimeSpan dwell, double minArea, FireCues cues) =>
+            Since is { } since && now - since >= dwell && _flows > 0 && Rises(_flowX / _flows, _flowY / _flows)
+            && _smokyFrames.Count(c => 2 * c.Value >= _frames) / (double)(cues.Columns * cues.Rows) >= minArea;
+    }
+
     private sealed class ZoneWatch(FireZone settings)
     {
         private IReadOnlyList<int>? _cells;
-        private TimeSpan? _flameSince, _smokeSince, _modelSince;
+        private TimeSpan? _flameSince, _modelSince;
+        private readonly SmokeTrail _smoke = new();
         private TimeSpan _lastSeen, _modelLast;
         private int _modelFrames;
         private SceneEvent? _open;
@@ -77,7 +150,8 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
                 var flames = active && flame >= settings.MinFlameArea && cues.FlickerRatio >= settings.MinFlicker;
                 var smoky = active && settings.MinSmokeArea is { } minSmoke && smoke >= minSmoke;
                 _flameSince = flames ? _flameSince ?? state.Time : null;
-                _smokeSince = smoky ? _smokeSince ?? state.Time : null;
+                if (_smoke.Update(state.Time, smoky, cues, _cells, state.Motion) is { } flow)
+                    measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "smoke_rise", Math.Round(-flow.Y, 4), "image/s"));
                 if (flames || smoky) _lastSeen = state.Time;
             }
             var sighted = active
@@ -97,7 +171,7 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
 
             var byFlame = cues is not null && _flameSince is { } f && state.Time - f >= settings.Dwell;
             var byModel = _modelSince is { } m && state.Time - m >= settings.Dwell && _modelFrames >= ModelMinFrames && sighted.Count > 0;
-            var bySmoke = cues is not null && _smokeSince is { } s && state.Time - s >= settings.SmokeDwell;
+            var bySmoke = cues is not null && settings.MinSmokeArea is { } smokeArea && _smoke.Confirmed(state.Time, settings.SmokeDwell, smokeArea, cues);
             if (_open is null && (byFlame || byModel || bySmoke))
             {
                 SceneEvent Raise(TimeSpan start, string what, float score, Box box) =>
@@ -114,7 +188,7 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
                             sighted.Max(d => d.Box.Right), sighted.Max(d => d.Box.Bottom))));
                 }
                 else
-                    _open = Raise(_smokeSince!.Value, $"smoke over {smoke:P1} of the image", 0.5f, Bounds(cues!, cues!.Smoke));
+                    _open = Raise(_smoke.Since!.Value, $"rising smoke over {smoke:P1} of the image", 0.5f, Bounds(cues!, cues!.Smoke));
                 changes.Add(new EventChange(_open, Closed: false));
             }
             // While the camera moves the cues are silent, not negative: an open fire stays open.

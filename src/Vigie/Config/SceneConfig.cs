@@ -281,13 +281,13 @@ public sealed class FireConfig
     [Description("How much more flame pixels must flicker than the rest of the image (ratio). Higher rejects more lights and clothes.")]
     public double MinFlicker { get; set; } = 2.5;
 
-    [Description("Smallest smoke-like area that counts, as a share of the image (0..1). Unset: smoke alone never alerts (the smoke cue is experimental: grey floors and walls fool it).")]
+    [Description("Smallest area of rising grey haze that counts, as a share of the image (0..1): haze that fades the background's edges where they showed calmly before, and rises. Unset: smoke alone never alerts (the model-free smoke cue is experimental; a fire/smoke model is better).")]
     public double? MinSmokeArea { get; set; }
 
     [Description("Flames must be seen continuously this long before the alert (seconds).")]
     public double DwellS { get; set; } = 2;
 
-    [Description("Smoke must be seen continuously this long before the alert (seconds).")]
+    [Description("Smoke must be seen this long (gaps up to 1 s), rising on average and over the same place on at least half the frames, before the alert (seconds).")]
     public double SmokeDwellS { get; set; } = 6;
 }
 

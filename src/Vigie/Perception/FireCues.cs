@@ -15,9 +15,14 @@ public sealed record FireCues(int Columns, int Rows, float[] Flame, float[] Smok
 /// <summary>
 /// Computes <see cref="FireCues"/>: a flame colour rule (red dominant, R ≥ G > B, bright and saturated),
 /// temporal flicker (flames change brightness from frame to frame far more than the rest of the scene,
-/// so a red coat, a brake light or a camera shake does not look like fire), and smoke (grey, low
-/// saturation, changing slowly). Pixels inside detected people's boxes are not flames: orange or yellow
-/// clothing moving with its wearer flickers too. Runs on a small copy of the frame.
+/// so a red coat, a brake light or a camera shake does not look like fire), and smoke: greyer pixels
+/// that have changed from the scene's slowly learned background and soften it — what lies behind still
+/// shows through, with far less contrast there than in the rest of the image (dusk or a shadow, which
+/// scale light and contrast alike, do not count; someone walking in front hides the pattern instead of
+/// fading it), where the background has edges to lose. Whether it rises is the rule's to check
+/// (<see cref="Vigie.Analytics.Fire"/>, from the motion field). Pixels inside detected people's boxes
+/// are neither flames nor smoke: orange clothing flickers as its wearer moves, a grey coat hides the
+/// wall behind it. Runs on a small copy of the frame.
 /// </summary>
 public sealed class FireAnalyzer : IDisposable
 {
@@ -28,9 +33,25 @@ public sealed class FireAnalyzer : IDisposable
     private readonly Mat _previous = new();
     private readonly Mat _hsv = new();
     private readonly Mat _previousFlame = new();
+    private readonly Mat _background = new();
+    private readonly Mat _backgroundSaturation = new();
 
-    /// <param name="people">Boxes (frame pixels) of the people detected in this frame.</param>
-    public FireCues Analyse(Mat bgr, IReadOnlyList<Box> people)
+    // The background forgets in about 20 s at 5 analysed frames/s; smoke itself is kept out of it.
+    private const double BackgroundRate = 0.01;
+    // Mean Sobel gradient of a background cell below which it has no edges for smoke to soften.
+    private const double TextureFloor = 12;
+    // A smoke cell keeps at most this share of its background's edges, relative to the image as a whole.
+    private const double SoftenedRatio = 0.6;
+    private const double MinChange = 3;
+    private const double MinSeenThrough = 0.5;
+    // A cell can turn smoky once it has matched the background on this many frames in a row (3 s at
+    // 5 frames/s), and stays eligible while smoky and for 2 s after.
+    private const int CalmFrames = 15, EligibleFrames = 10;
+    private int[] _calm = [], _lastEligible = [];
+    private int _frames;
+
+    /// <param name="occupied">Boxes (frame pixels) of the people detected in this frame.</param>
+    public FireCues Analyse(Mat bgr, IReadOnlyList<Box> occupied)
     {
         var scale = (double)Width / bgr.Width;
         Cv2.Resize(bgr, _small, new Size(Width, Math.Max(Cell, (int)Math.Round(bgr.Height * scale))), 0, 0, InterpolationFlags.Area);
@@ -42,8 +63,8 @@ public sealed class FireAnalyzer : IDisposable
         using var g = channels[1];
         using var r = channels[2];
         using var s = hsv[1];
-        using var v = hsv[2];
         hsv[0].Dispose();
+        hsv[2].Dispose();
 
         using var flame = new Mat();
         using (var bright = new Mat())
@@ -59,27 +80,13 @@ public sealed class FireAnalyzer : IDisposable
             Cv2.BitwiseAnd(flame, gb, flame);
             Cv2.BitwiseAnd(flame, saturated, flame);
         }
-        foreach (var p in people)
-            Cv2.Rectangle(flame, new Rect((int)(p.X * scale), (int)(p.Y * scale), (int)Math.Ceiling(p.Width * scale), (int)Math.Ceiling(p.Height * scale)),
-                Scalar.All(0), -1);
+        Blank(flame, occupied, scale);
 
         var ready = !_previous.Empty() && _previous.Size() == _grey.Size();
         using var change = new Mat();
         if (ready) Cv2.Absdiff(_grey, _previous, change);
         else change.Create(_grey.Size(), MatType.CV_8UC1);
         if (!ready) change.SetTo(Scalar.All(0));
-
-        using var smoke = new Mat();
-        using (var grey = new Mat())
-        using (var mid = new Mat())
-        using (var slow = new Mat())
-        {
-            Cv2.Threshold(s, grey, 45, 255, ThresholdTypes.BinaryInv);
-            Cv2.InRange(v, new Scalar(90), new Scalar(235), mid);
-            Cv2.InRange(change, new Scalar(2), new Scalar(15), slow);
-            Cv2.BitwiseAnd(grey, mid, smoke);
-            Cv2.BitwiseAnd(smoke, slow, smoke);
-        }
 
         using var flicker = new Mat();
         Cv2.Threshold(change, flicker, 25, 255, ThresholdTypes.Binary);
@@ -106,21 +113,113 @@ public sealed class FireAnalyzer : IDisposable
 
         int cols = _grey.Width / Cell, rows = _grey.Height / Cell;
         var flameCells = new float[cols * rows];
-        var smokeCells = new float[cols * rows];
         for (int row = 0; row < rows; row++)
             for (int col = 0; col < cols; col++)
             {
-                var rect = new Rect(col * Cell, row * Cell, Cell, Cell);
-                using (var f = new Mat(flame, rect)) flameCells[row * cols + col] = Cv2.CountNonZero(f) / (float)(Cell * Cell);
-                using (var k = new Mat(smoke, rect)) smokeCells[row * cols + col] = Cv2.CountNonZero(k) / (float)(Cell * Cell);
+                using var f = new Mat(flame, new Rect(col * Cell, row * Cell, Cell, Cell));
+                flameCells[row * cols + col] = Cv2.CountNonZero(f) / (float)(Cell * Cell);
             }
+        var smokeCells = Smoke(s, occupied, scale, cols, rows);
         _grey.CopyTo(_previous);
         flame.CopyTo(_previousFlame);
         return new FireCues(cols, rows, flameCells, smokeCells, flickerRatio) { Ready = ready };
     }
 
+    /// <summary>Per cell, 1 where smoke softens the background (see the class summary), else 0; learns the background.</summary>
+    private float[] Smoke(Mat saturation, IReadOnlyList<Box> occupied, double scale, int cols, int rows)
+    {
+        var cells = new float[cols * rows];
+        if (_background.Empty() || _background.Size() != _grey.Size())
+        {
+            _grey.ConvertTo(_background, MatType.CV_32F);
+            saturation.ConvertTo(_backgroundSaturation, MatType.CV_32F);
+            return cells;
+        }
+        using var background = new Mat();
+        _background.ConvertTo(background, MatType.CV_8U);
+        using var edges = Edges(_grey);
+        using var backgroundEdges = Edges(background);
+        using var change = new Mat();
+        Cv2.Absdiff(_grey, background, change);
+        using var free = new Mat(_grey.Size(), MatType.CV_8UC1, Scalar.All(255));
+        Blank(free, occupied, scale);
+
+        // Haze adds light: it lowers the contrast of what lies behind relative to its brightness, where a
+        // shadow or dusk scales both alike. Contrast here is the mean gradient over the mean brightness.
+        var kept = new double[cols * rows];
+        var textured = new List<double>();
+        for (int i = 0; i < cells.Length; i++)
+        {
+            var rect = new Rect(i % cols * Cell, i / cols * Cell, Cell, Cell);
+            var behind = Cv2.Mean(backgroundEdges[rect]).Val0;
+            kept[i] = behind >= TextureFloor
+                ? Cv2.Mean(edges[rect]).Val0 / Math.Max(10, Cv2.Mean(_grey[rect]).Val0) / (behind / Math.Max(10, Cv2.Mean(_background[rect]).Val0))
+                : double.NaN;
+            if (!double.IsNaN(kept[i])) textured.Add(kept[i]);
+        }
+        textured.Sort();
+        var usual = textured.Count > 0 ? textured[textured.Count / 2] : 0;
+        using var outside = new Mat(_grey.Size(), MatType.CV_8UC1, Scalar.All(255));
+        if (_calm.Length != cells.Length) (_calm, _lastEligible) = (new int[cells.Length], Enumerable.Repeat(int.MinValue / 2, cells.Length).ToArray());
+        _frames++;
+        for (int i = 0; i < cells.Length; i++)
+        {
+            var rect = new Rect(i % cols * Cell, i / cols * Cell, Cell, Cell);
+            var changed = Cv2.Mean(change[rect]).Val0 >= MinChange;
+            cells[i] = changed && _frames - _lastEligible[i] <= EligibleFrames && IsSmoke(rect, kept[i], usual, saturation, background, free) ? 1 : 0;
+            // Smoke is only told against a background the cell has matched for a while: where someone
+            // stood when the analysis started or just walked off, the learned background is their ghost.
+            _calm[i] = changed ? cells[i] > 0 ? _calm[i] : 0 : _calm[i] + 1;
+            if (_calm[i] >= CalmFrames || cells[i] > 0) _lastEligible[i] = _frames;
+            if (cells[i] > 0) outside[rect].SetTo(Scalar.All(0));
+        }
+        Cv2.AccumulateWeighted(_grey, _background, BackgroundRate, outside);
+        Cv2.AccumulateWeighted(saturation, _backgroundSaturation, BackgroundRate, outside);
+        return cells;
+    }
+
+    private bool IsSmoke(Rect rect, double kept, double usual, Mat saturation, Mat background, Mat free)
+    {
+        if (double.IsNaN(kept) || kept > SoftenedRatio * usual || Cv2.CountNonZero(free[rect]) < Cell * Cell / 2) return false;
+        var now = Cv2.Mean(saturation[rect]).Val0;
+        var greyer = now <= 45 || now <= 0.75 * Cv2.Mean(_backgroundSaturation[rect]).Val0;
+        return greyer && SeenThrough(_grey[rect], background[rect]) >= MinSeenThrough;
+    }
+
+    /// <summary>
+    /// How much of the background's pattern still shows in the cell (correlation of the two, -1..1):
+    /// haze lets it through, faded; a person or a van in front replaces it.
+    /// </summary>
+    private static double SeenThrough(Mat now, Mat background)
+    {
+        using var result = new Mat();
+        Cv2.MatchTemplate(now, background, result, TemplateMatchModes.CCoeffNormed);
+        return result.Get<float>(0, 0);
+    }
+
+    private static void Blank(Mat mask, IReadOnlyList<Box> boxes, double scale)
+    {
+        foreach (var p in boxes)
+            Cv2.Rectangle(mask, new Rect((int)(p.X * scale), (int)(p.Y * scale), (int)Math.Ceiling(p.Width * scale), (int)Math.Ceiling(p.Height * scale)),
+                Scalar.All(0), -1);
+    }
+
+    /// <summary>Gradient magnitude (Sobel), 32-bit float.</summary>
+    private static Mat Edges(Mat grey)
+    {
+        using var dx = new Mat();
+        using var dy = new Mat();
+        Cv2.Sobel(grey, dx, MatType.CV_32F, 1, 0);
+        Cv2.Sobel(grey, dy, MatType.CV_32F, 0, 1);
+        var magnitude = new Mat();
+        Cv2.Magnitude(dx, dy, magnitude);
+        return magnitude;
+    }
+
     public void Dispose()
     {
+        _background.Dispose();
+        _backgroundSaturation.Dispose();
         _small.Dispose();
         _grey.Dispose();
         _previous.Dispose();

@@ -86,4 +86,64 @@ public class FireTests
     [Fact]
     public void Area_is_the_covered_share_of_the_image() =>
         Assert.Equal(3.0 / (Cols * Rows), Fire.Area(Cues(3, 1).Flame, Cols, Rows, Enumerable.Range(0, Cols * Rows).ToList()), 6);
+
+    /// <summary>
+    /// Smoke over 12 cells (8 % of the image) on the frames <paramref name="seen"/> says, the image under it
+    /// moving at (<paramref name="flowX"/>, <paramref name="flowY"/>) image units per second on a finer motion grid.
+    /// </summary>
+    private static List<EventChange> RunSmoke(double seconds, Func<double, bool> seen, float flowX, float flowY)
+    {
+        var rule = new Fire([new FireZone(new WatchedZone("yard", Whole, Schedule.Always), 0.002, 2.5, 0.01, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6))]);
+        const int motionCols = 32, motionRows = 18;
+        var (fx, fy) = (new float[motionCols * motionRows], new float[motionCols * motionRows]);
+        for (int r = 4; r < 10; r++)
+            for (int c = 12; c < 20; c++)
+                (fx[r * motionCols + c], fy[r * motionCols + c]) = (flowX, flowY);
+        var motion = new MotionField(motionCols, motionRows, new float[motionCols * motionRows], fx, fy);
+        var changes = new List<EventChange>();
+        for (var frame = 0; frame * 0.2 <= seconds + 1e-9; frame++)
+        {
+            var t = frame * 0.2;
+            var smoke = new float[Cols * Rows];
+            if (seen(t))
+                for (int r = 2; r < 5; r++)
+                    for (int c = 6; c < 10; c++) smoke[r * Cols + c] = 1;
+            var cues = new FireCues(Cols, Rows, new float[Cols * Rows], smoke, 0);
+            changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), 640, 360, [], [])
+                { Fire = cues, Motion = motion }));
+        }
+        changes.AddRange(rule.Flush(TimeSpan.FromSeconds(seconds)));
+        return changes;
+    }
+
+    [Fact]
+    public void Smoke_that_rises_for_the_smoke_dwell_is_fire_even_when_it_thins_for_a_moment()
+    {
+        // From 2 s, thinning below the area for 0.6 s at 5 s, rising 0.05 image heights a second and drifting a little.
+        var alert = Assert.Single(RunSmoke(12, t => t >= 2 && t is < 5 or > 5.6, flowX: 0.02f, flowY: -0.05f), c => !c.Closed).Event;
+        Assert.InRange(alert.Start.TotalSeconds, 1.99, 2.01);
+        Assert.InRange(alert.RaisedAt.TotalSeconds, 7.99, 8.01);
+        Assert.Contains("rising smoke over 8.3 % of the image", alert.Detail);
+        // Gone for more than a second: its clock starts again.
+        Assert.InRange(Assert.Single(RunSmoke(14, t => t >= 2 && t is < 5 or > 6.4, 0, -0.05f), c => !c.Closed).Event.Start.TotalSeconds, 6.59, 6.61);
+    }
+
+    [Theory]
+    [InlineData(0.1f, 0f)]      // a grey van driving past
+    [InlineData(0f, 0f)]        // parked
+    [InlineData(0f, 0.05f)]     // coming down the image
+    [InlineData(0.2f, -0.05f)]  // more sideways than up
+    [InlineData(0f, -0.8f)]     // up the image far faster than smoke climbs
+    public void Grey_haze_that_does_not_rise_slowly_is_not_smoke(float flowX, float flowY) =>
+        Assert.Empty(RunSmoke(12, t => t >= 2, flowX, flowY));
+
+    [Fact]
+    public void Rising_is_up_slow_and_more_up_than_sideways()
+    {
+        Assert.True(Fire.Rises(0, -0.05));
+        Assert.True(Fire.Rises(-0.04, -0.05));
+        Assert.False(Fire.Rises(0, -0.005));
+        Assert.False(Fire.Rises(0.2, -0.05));
+        Assert.False(Fire.Rises(0, 0.05));
+    }
 }

@@ -25,24 +25,26 @@ public class FireLookalikeTests
         return street;
     }
 
-    private static async Task<List<EventLine>> FireAlerts(string name, Action<Mat, int, Random> draw)
+    private static async Task<List<EventLine>> FireAlerts(string name, Action<Mat, int, Random> draw, Func<Mat>? scene = null, string fire = "{}",
+        int frames = Frames)
     {
         var folder = TestPaths.TempFolder();
         var images = Directory.CreateDirectory(Path.Combine(folder, name)).FullName;
-        using var street = Street();
+        using var still = (scene ?? Street)();
         var rng = new Random(7);
-        for (int i = 0; i < Frames; i++)
+        for (int i = 0; i < frames; i++)
         {
-            using var frame = street.Clone();
+            using var frame = still.Clone();
             draw(frame, i, rng);
             Cv2.ImWrite(Path.Combine(images, $"{i:D3}.png"), frame);
         }
         var config = Path.Combine(folder, "scene.yaml");
-        await File.WriteAllTextAsync(config, "analysis: { images_fps: 5 }\ncameras:\n  - name: street\n    use_cases: { fire: {} }\n");
+        await File.WriteAllTextAsync(config, $"analysis: {{ images_fps: 5 }}\ncameras:\n  - name: street\n    use_cases: {{ fire: {fire} }}\n");
         var events = Path.Combine(folder, "events.jsonl");
-        var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(images, config, null, null, null, events, null, null, null, null, null),
-            CancellationToken.None);
+        var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(images, config, null, null, null, events, null, null, null, null, null)
+            { Metrics = Path.Combine(folder, "metrics.jsonl") }, CancellationToken.None);
         Assert.Equal(0, code);
+        Console.WriteLine($"{name}: {folder}");
         return JsonLinesWriter.Read<EventLine>(events).Where(e => e.Kind == "fire").ToList();
     }
 
@@ -119,5 +121,120 @@ public class FireLookalikeTests
             _ => throw new ArgumentOutOfRangeException(nameof(what)),
         };
         Assert.Empty(await FireAlerts(what.Replace(' ', '_'), draw));
+    }
+
+    // ---- smoke: grey haze that rises and softens what lies behind it ----
+
+    private const string SmokeWatched = "{ min_smoke_area: 0.01 }";
+    // 16 s: the wall is seen calm for 4 s before the smoke, which must then last 6 s.
+    private const int SmokeFrames = 80, SmokeFrom = 20;
+
+    /// <summary>A brick wall above a paved pavement: texture for smoke to soften.</summary>
+    private static Mat BrickWall()
+    {
+        var wall = new Mat(Height, Width, MatType.CV_8UC3, new Scalar(95, 100, 108));
+        var rng = new Random(3);
+        for (int row = 0; row * 18 < 250; row++)
+            for (int x = row % 2 * -22; x < Width; x += 44)
+            {
+                var shade = rng.Next(-15, 16);
+                Cv2.Rectangle(wall, new Rect(x + 2, row * 18 + 2, 40, 14), new Scalar(60 + shade, 75 + shade, 130 + shade), -1);
+            }
+        Cv2.Rectangle(wall, new Rect(0, 250, Width, 110), new Scalar(92, 94, 97), -1);
+        for (int x = 0; x < Width; x += 60) Cv2.Line(wall, new Point(x, 250), new Point(x - 40, Height), new Scalar(70, 70, 72), 2);
+        return wall;
+    }
+
+    /// <summary>Blends a grey haze into the frame with this opacity per pixel (0..1, float).</summary>
+    private static void Haze(Mat frame, Mat opacity, double grey)
+    {
+        using var image = new Mat();
+        frame.ConvertTo(image, MatType.CV_32FC3);
+        using var alpha = new Mat();
+        Cv2.Merge([opacity, opacity, opacity], alpha);
+        using var kept = new Mat();
+        Cv2.Subtract(Scalar.All(1), alpha, kept);
+        using var mixed = new Mat();
+        Cv2.Multiply(image, kept, mixed);
+        using var haze = new Mat();
+        Cv2.Multiply(alpha, Scalar.All(grey), haze);
+        Cv2.Add(mixed, haze, mixed);
+        mixed.ConvertTo(frame, MatType.CV_8UC3);
+    }
+
+    /// <summary>
+    /// Smoke from 4 s on: puffs leaving a spot at the wall's foot, each a cluster of denser and thinner
+    /// wisps carried up together at about 0.1 image heights a second, spreading as they rise.
+    /// </summary>
+    private static void Smoke(Mat frame, int i, Random rng)
+    {
+        if (i < SmokeFrom) return;
+        using var opacity = new Mat(Height, Width, MatType.CV_32FC1, Scalar.All(0));
+        for (int born = SmokeFrom; born <= i; born++)
+        {
+            var age = (i - born) / 5.0;
+            if (age > 8) continue;
+            var puff = new Random(born);
+            var x = 300 + puff.Next(-20, 21) + age * puff.Next(-6, 7);
+            var y = 245 - age * 36;
+            var spread = 1 + 0.6 * age;
+            for (int w = 0; w < 6; w++)
+            {
+                var (dx, dy, r) = (puff.Next(-14, 15) * spread, puff.Next(-14, 15) * spread, puff.Next(6, 12) * spread);
+                Cv2.Circle(opacity, new Point((int)(x + dx), (int)(y + dy)), (int)r, Scalar.All((0.5 + 0.4 * puff.NextDouble()) * (1 - 0.1 * age)), -1);
+            }
+        }
+        Cv2.GaussianBlur(opacity, opacity, new Size(0, 0), 4);
+        Cv2.Min(opacity, Scalar.All(0.85), opacity);
+        Haze(frame, opacity, 175 + rng.Next(-3, 4));
+    }
+
+    [Fact]
+    public async Task Generated_rising_smoke_is_fire()
+    {
+        var alert = Assert.Single(await FireAlerts("smoke", Smoke, BrickWall, SmokeWatched, SmokeFrames));
+        // The haze thick enough to count covers 1 % of the image about 3 s after the first puff, and must then last 6 s.
+        Assert.InRange(alert.StartS, 4, 8);
+        Assert.InRange(alert.RaisedS - alert.StartS, 5.99, 7);
+        Assert.Contains("rising smoke", alert.Detail);
+    }
+
+    public static TheoryData<string> SmokeLookalikes => ["grey van parking", "dusk", "fog", "grey coats walking"];
+
+    [Theory]
+    [MemberData(nameof(SmokeLookalikes))]
+    public async Task A_grey_van_dusk_fog_and_grey_coats_are_not_smoke(string what)
+    {
+        Action<Mat, int, Random> draw = what switch
+        {
+            // A grey van drives in along the wall in 3 s and parks in front of it.
+            "grey van parking" => (frame, i, _) =>
+            {
+                if (i < 5) return;
+                var x = Math.Min(200, -240 + (i - 5) * 30);
+                Cv2.Rectangle(frame, new Rect(x, 150, 240, 110), new Scalar(150, 150, 152), -1);
+                Cv2.Rectangle(frame, new Rect(x + 180, 160, 50, 35), new Scalar(60, 60, 62), -1);
+            },
+            // Light fading by half over the clip.
+            "dusk" => (frame, i, _) => Cv2.Multiply(frame, Scalar.All(1 - 0.5 * i / SmokeFrames), frame),
+            // Fog thickening evenly over the whole picture.
+            "fog" => (frame, i, _) =>
+            {
+                using var opacity = new Mat(Height, Width, MatType.CV_32FC1, Scalar.All(0.6 * i / SmokeFrames));
+                Haze(frame, opacity, 180);
+            },
+            // People in grey coats walking along the pavement, both ways (no model: nobody is boxed as a person).
+            "grey coats walking" => (frame, i, _) =>
+            {
+                for (int k = 0; k < 4; k++)
+                {
+                    var x = k % 2 == 0 ? -60 + (i * 9 + k * 150) % 760 : 700 - (i * 8 + k * 170) % 760;
+                    Cv2.Rectangle(frame, new Rect(x, 170 + k * 12, 34, 100), new Scalar(140, 141, 143), -1);
+                    Cv2.Circle(frame, new Point(x + 17, 160 + k * 12), 12, new Scalar(120, 130, 150), -1);
+                }
+            },
+            _ => throw new ArgumentOutOfRangeException(nameof(what)),
+        };
+        Assert.Empty(await FireAlerts(what.Replace(' ', '_'), draw, BrickWall, SmokeWatched, SmokeFrames));
     }
 }
