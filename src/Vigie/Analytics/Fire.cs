@@ -3,11 +3,16 @@ using Vigie.Perception;
 
 namespace Vigie.Analytics;
 
-public sealed record FireZone(WatchedZone Zone, double MinFlameArea, double MinFlicker, double? MinSmokeArea, TimeSpan Dwell, TimeSpan SmokeDwell);
+public sealed record FireZone(WatchedZone Zone, double MinFlameArea, double MinFlicker, double? MinSmokeArea, TimeSpan Dwell, TimeSpan SmokeDwell)
+{
+    /// <summary>When set, flames must also have grown by this share of their first area (0.5 = half as big again): a fire starting.</summary>
+    public double? MinGrowth { get; init; }
+}
 
 /// <summary>
 /// Fire start, without any model: flame-coloured pixels that flicker much more than the rest of the
-/// scene, covering a minimum area of the zone continuously for the dwell time; or, when a smoke area is
+/// scene, covering a minimum area of the zone continuously for the dwell time (and, where the zone asks
+/// for it, having grown: a fire starting, not a steady warm flicker such as a screen's); or, when a smoke area is
 /// configured, grey haze softening the background (<see cref="FireAnalyzer"/>) that persists for the
 /// longer smoke dwell and, on average over that time, rises: slowly, and more up than sideways (a grey
 /// van parking, a queue of grey coats or a passing cloud's shade do not climb the image). A red coat, brake lights or a sunset
@@ -82,6 +87,13 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
     /// <summary>Rising as smoke does: up the image, slowly, more up than sideways. Pure.</summary>
     public static bool Rises(double flowX, double flowY) => -flowY >= MinRise && -flowY <= MaxRise && -flowY >= 0.5 * Math.Abs(flowX);
 
+    /// <summary>
+    /// How much a flame area grew: the mean of its last (up to) three measures over the mean of its first
+    /// three, minus one (0.5 = half as big again). Pure.
+    /// </summary>
+    public static double Growth(IReadOnlyList<double> first, IReadOnlyList<double> last) =>
+        first.Count == 0 || last.Count == 0 || first.Average() <= 0 ? 0 : last.Average() / first.Average() - 1;
+
     /// <summary>Share of the image covered by a cue inside some cells. Pure.</summary>
     public static double Area(float[] cue, int columns, int rows, IReadOnlyList<int> cells) =>
         cells.Sum(c => (double)cue[c]) / (columns * rows);
@@ -129,6 +141,9 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
     {
         private IReadOnlyList<int>? _cells;
         private TimeSpan? _flameSince, _modelSince;
+        // The flames' first and latest areas since they appeared, to tell how they grew.
+        private readonly List<double> _firstFlames = [];
+        private readonly Queue<double> _latestFlames = new();
         private readonly SmokeTrail _smoke = new();
         private TimeSpan _lastSeen, _modelLast;
         private int _modelFrames;
@@ -150,6 +165,7 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
                 var flames = active && flame >= settings.MinFlameArea && cues.FlickerRatio >= settings.MinFlicker;
                 var smoky = active && settings.MinSmokeArea is { } minSmoke && smoke >= minSmoke;
                 _flameSince = flames ? _flameSince ?? state.Time : null;
+                Follow(flames, flame);
                 if (_smoke.Update(state.Time, smoky, cues, _cells, state.Motion) is { } flow)
                     measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "smoke_rise", Math.Round(-flow.Y, 4), "image/s"));
                 if (flames || smoky) _lastSeen = state.Time;
@@ -169,7 +185,8 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
                 _modelFrames = 0;
             }
 
-            var byFlame = cues is not null && _flameSince is { } f && state.Time - f >= settings.Dwell;
+            var growth = Growth(_firstFlames, [.. _latestFlames]);
+            var byFlame = cues is not null && _flameSince is { } f && state.Time - f >= settings.Dwell && (settings.MinGrowth is not { } g || growth >= g);
             var byModel = _modelSince is { } m && state.Time - m >= settings.Dwell && _modelFrames >= ModelMinFrames && sighted.Count > 0;
             var bySmoke = cues is not null && settings.MinSmokeArea is { } smokeArea && _smoke.Confirmed(state.Time, settings.SmokeDwell, smokeArea, cues);
             if (_open is null && (byFlame || byModel || bySmoke))
@@ -178,7 +195,7 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
                     new(state.Camera, EventKinds.Fire, settings.Zone.Name, start, null, state.Time, state.Clock - (state.Time - start), score, [], box,
                         $"possible fire in {settings.Zone.Name}: {what}");
                 if (byFlame)
-                    _open = Raise(_flameSince!.Value, $"flickering flames over {flame:P1} of the image",
+                    _open = Raise(_flameSince!.Value, $"flickering flames over {flame:P1} of the image, area {growth:+0%;-0%;+0%} in {(state.Time - _flameSince!.Value).TotalSeconds:0.0} s",
                         (float)Math.Min(1, cues!.FlickerRatio / (2 * settings.MinFlicker)), Bounds(cues, cues.Flame));
                 else if (byModel)
                 {
@@ -196,6 +213,19 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
             {
                 Close(changes);
             }
+        }
+
+        private void Follow(bool flames, double area)
+        {
+            if (!flames)
+            {
+                _firstFlames.Clear();
+                _latestFlames.Clear();
+                return;
+            }
+            if (_firstFlames.Count < 3) _firstFlames.Add(area);
+            _latestFlames.Enqueue(area);
+            if (_latestFlames.Count > 3) _latestFlames.Dequeue();
         }
 
         public void Close(List<EventChange> changes)

@@ -151,6 +151,7 @@ public static class ConfigValidator
             if (f.MinFlameArea is <= 0 or > 1) err($"{fp}.min_flame_area", "must be a share of the image in (0, 1]");
             if (f.MinSmokeArea is not null and (<= 0 or > 1)) err($"{fp}.min_smoke_area", "must be a share of the image in (0, 1]");
             if (f.MinFlicker <= 0) err($"{fp}.min_flicker", "must be a positive ratio");
+            if (f.MinGrowth is <= 0) err($"{fp}.min_growth", "must be a positive share (0.5 = half as big again)");
             if (f.DwellS < 0) err($"{fp}.dwell_s", "must be zero or more seconds");
             if (f.SmokeDwellS < 0) err($"{fp}.smoke_dwell_s", "must be zero or more seconds");
         }

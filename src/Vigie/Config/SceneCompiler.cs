@@ -93,7 +93,10 @@ public static class SceneCompiler
             .Select(a =>
             {
                 var f = a.UseCases.Fire!;
-                return new FireZone(a.Zone, f.MinFlameArea, f.MinFlicker, f.MinSmokeArea, TimeSpan.FromSeconds(f.DwellS), TimeSpan.FromSeconds(f.SmokeDwellS));
+                return new FireZone(a.Zone, f.MinFlameArea, f.MinFlicker, f.MinSmokeArea, TimeSpan.FromSeconds(f.DwellS), TimeSpan.FromSeconds(f.SmokeDwellS))
+                {
+                    MinGrowth = f.MinGrowth,
+                };
             })
             .ToList();
         if (fires.Count > 0) rules.Add(new Fire(fires));

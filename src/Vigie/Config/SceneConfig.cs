@@ -284,6 +284,9 @@ public sealed class FireConfig
     [Description("Smallest area of rising grey haze that counts, as a share of the image (0..1): haze that fades the background's edges where they showed calmly before, and rises. Unset: smoke alone never alerts (the model-free smoke cue is experimental; a fire/smoke model is better).")]
     public double? MinSmokeArea { get; set; }
 
+    [Description("When set, flames must also have grown by this share of their first area before the alert (0.5 = half as big again): only fires starting, not a steady warm flicker (a screen). Unset: no growth needed.")]
+    public double? MinGrowth { get; set; }
+
     [Description("Flames must be seen continuously this long before the alert (seconds).")]
     public double DwellS { get; set; } = 2;
 

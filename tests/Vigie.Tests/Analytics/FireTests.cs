@@ -137,6 +137,43 @@ public class FireTests
     public void Grey_haze_that_does_not_rise_slowly_is_not_smoke(float flowX, float flowY) =>
         Assert.Empty(RunSmoke(12, t => t >= 2, flowX, flowY));
 
+    /// <summary>Flickering flames over as many cells as <paramref name="cells"/> says at each time, in a zone asking for this growth.</summary>
+    private static List<EventChange> RunFlames(Func<double, int> cells, double? minGrowth)
+    {
+        var rule = new Fire([new FireZone(new WatchedZone("yard", Whole, Schedule.Always), 0.002, 2.5, null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6))
+            { MinGrowth = minGrowth }]);
+        var changes = new List<EventChange>();
+        for (var frame = 0; frame * 0.2 <= 10 + 1e-9; frame++)
+        {
+            var t = frame * 0.2;
+            changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), 640, 360, [], [])
+                { Fire = Cues(cells(t), 5) }));
+        }
+        return changes;
+    }
+
+    [Fact]
+    public void Asked_to_grow_steady_flames_wait_and_growing_ones_alert_once_grown()
+    {
+        Assert.Empty(RunFlames(t => t >= 1 ? 4 : 0, minGrowth: 0.5));
+        Assert.Single(RunFlames(t => t >= 1 ? 4 : 0, minGrowth: null));
+        // Two cells at 1 s, one more each second: at the dwell (3 s) the last three frames hold 3, 3 and 4.
+        var alert = Assert.Single(RunFlames(t => t >= 1 ? 1 + (int)t : 0, minGrowth: 0.5)).Event;
+        Assert.Equal(1, alert.Start.TotalSeconds, 3);
+        Assert.Equal(3, alert.RaisedAt.TotalSeconds, 3);
+        Assert.Contains("area +67% in 2.0 s", alert.Detail);
+        // Asked for twice the first area: once the last three frames all hold 4 cells, at 3.4 s.
+        Assert.Equal(3.4, Assert.Single(RunFlames(t => t >= 1 ? 1 + (int)t : 0, minGrowth: 1.0)).Event.RaisedAt.TotalSeconds, 3);
+    }
+
+    [Fact]
+    public void Growth_compares_the_latest_areas_with_the_first()
+    {
+        Assert.Equal(0.5, Fire.Growth([0.02, 0.02, 0.02], [0.03, 0.03, 0.03]), 6);
+        Assert.Equal(-0.5, Fire.Growth([0.02], [0.01]), 6);
+        Assert.Equal(0, Fire.Growth([], [0.01]));
+    }
+
     [Fact]
     public void Rising_is_up_slow_and_more_up_than_sideways()
     {

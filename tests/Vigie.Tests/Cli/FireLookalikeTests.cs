@@ -123,6 +123,40 @@ public class FireLookalikeTests
         Assert.Empty(await FireAlerts(what.Replace(' ', '_'), draw));
     }
 
+    /// <summary>Flames from 2 s on that spread: four tongues at first, one more every other frame, over a widening base.</summary>
+    private static void GrowingFlames(Mat frame, int i, Random rng)
+    {
+        if (i < 10) return;
+        var spread = 12 + 3 * (i - 10);
+        for (int k = 0; k < Math.Min(30, 4 + (i - 10) / 2); k++)
+        {
+            var height = rng.Next(25, 70);
+            var colour = k % 2 == 0 ? new Scalar(0, rng.Next(90, 150), rng.Next(190, 256)) : new Scalar(20, rng.Next(170, 220), rng.Next(190, 256));
+            Cv2.Ellipse(frame, new Point(300 + rng.Next(-spread, spread + 1), 235 - height / 2), new Size(rng.Next(8, 18), height / 2), rng.Next(-15, 16), 0, 360,
+                colour, -1);
+        }
+    }
+
+    /// <summary>A screen whose warm-coloured blocks are redrawn on every frame: flame colours that flicker, but do not spread.</summary>
+    private static void FlickeringScreen(Mat frame, int i, Random rng)
+    {
+        for (int y = 40; y < 130; y += 15)
+            for (int x = 440; x < 560; x += 15)
+                Cv2.Rectangle(frame, new Rect(x, y, 15, 15), new Scalar(rng.Next(0, 60), rng.Next(80, 200), rng.Next(180, 256)), -1);
+    }
+
+    [Fact]
+    public async Task Asked_for_growth_a_spreading_fire_alerts_and_a_flickering_screen_does_not()
+    {
+        // Without it, the screen is taken for flames: colour and flicker are all the rule has (known, EVALUATION.md).
+        Assert.Single(await FireAlerts("screen_any_growth", FlickeringScreen));
+        Assert.Empty(await FireAlerts("screen_growth", FlickeringScreen, fire: "{ min_growth: 0.5 }"));
+        var alert = Assert.Single(await FireAlerts("spreading_flames", GrowingFlames, fire: "{ min_growth: 0.5 }"));
+        Assert.InRange(alert.StartS, 2, 3);
+        Assert.InRange(alert.RaisedS - alert.StartS, 1.99, 3);
+        Assert.Matches(@"area \+\d+% in", alert.Detail);
+    }
+
     // ---- smoke: grey haze that rises and softens what lies behind it ----
 
     private const string SmokeWatched = "{ min_smoke_area: 0.01 }";
