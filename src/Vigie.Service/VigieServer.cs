@@ -99,6 +99,8 @@ public static class VigieServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionPurge>());
 
         var app = builder.Build();
+        // Synopses asked for before the service last stopped are made now (and half-made videos removed).
+        app.Services.GetRequiredService<CaseSynopses>().ResumeUnfinished();
         app.UseExceptionHandler();
         var console = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "Console", "wwwroot"));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = console });

@@ -64,7 +64,7 @@ public static class ForensicEndpoints
     {
         using var index = cases.Open(name);
         if (index is null) return TypedResults.NotFound();
-        var (query, problems) = ReadQuery(request, index, 200);
+        var (query, problems) = ReadQuery(Fields(request), index, 200);
         if (problems.Count > 0) return TypedResults.ValidationProblem(problems);
         var hits = index.Search(query);
         await audit.AppendAsync(user.Name(), AuditActions.ForensicSearch, $"case:{name}",
@@ -76,11 +76,15 @@ public static class ForensicEndpoints
     private static string? QueryValue(HttpRequest request, string key) =>
         request.Query[key] is { Count: > 0 } v && !string.IsNullOrWhiteSpace(v[0]) ? v[0] : null;
 
+    /// <summary>The search filters of a request as typed.</summary>
+    private static SearchFields Fields(HttpRequest request) =>
+        new(request.Query.Keys.Where(k => k != "class" && QueryValue(request, k) is not null).ToDictionary(k => k, k => QueryValue(request, k)!),
+            request.Query["class"].OfType<string>().ToList());
+
     /// <summary>The search filters of a request (times of day are on the day the case's footage starts), and every faulty field.</summary>
-    private static (TrackQuery Query, Dictionary<string, string[]> Problems) ReadQuery(HttpRequest request, TrackIndex index, int limit)
+    private static (TrackQuery Query, Dictionary<string, string[]> Problems) ReadQuery(SearchFields fields, TrackIndex index, int limit)
     {
-        var day = index.Recordings().Select(r => r.StartClock).DefaultIfEmpty(DateTimeOffset.Now).Min();
-        var (query, problems) = QueryText.Read(key => QueryValue(request, key), request.Query["class"].OfType<string>(), day, limit, name => name);
+        var (query, problems) = fields.Read(index, limit);
         return (query, problems.GroupBy(p => p.Field).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
     }
 
@@ -92,7 +96,8 @@ public static class ForensicEndpoints
     {
         using var index = cases.Open(name);
         if (index is null) return TypedResults.NotFound();
-        var (query, errors) = ReadQuery(request, index, 10000);
+        var search = Fields(request);
+        var (query, errors) = ReadQuery(search, index, 10000);
         var length = DefaultSynopsisLength;
         try
         {
@@ -117,7 +122,7 @@ public static class ForensicEndpoints
         }
         await audit.AppendAsync(user.Name(), AuditActions.ForensicSynopsis, $"case:{name}", new { Query = request.QueryString.Value }, ct);
         var selection = string.Join('&', request.Query.OrderBy(q => q.Key, StringComparer.Ordinal).Select(q => $"{q.Key}={string.Join(',', q.Value.Order(StringComparer.Ordinal))}"));
-        var state = synopses.Start(name, query, tracks, length, selection);
+        var state = synopses.Start(name, query, tracks, length, selection, search);
         return TypedResults.Accepted(SynopsisAddress(name, state.Id), SynopsisView(name, state));
     }
 

@@ -15,11 +15,16 @@ public sealed record SynopsisState(string Id, string State, double Progress, Syn
     public const string Waiting = "waiting", Making = "making", Ready = "ready", Failed = "failed";
 }
 
+/// <summary>What a synopsis was asked with, kept beside it until it is made: the search as typed and the length.</summary>
+public sealed record SynopsisJob(SearchFields Search, double LengthS);
+
 /// <summary>
 /// Synopses of search results asked for from the console: made in the background, followed, stopped or
-/// deleted. The list of jobs lives in memory; made synopses stay in their case folder.
+/// deleted. Where each stands lives in memory; made synopses stay in their case folder, and a synopsis
+/// asked for and not made yet has a job file there, so that one cut short by the service stopping is
+/// made again at the next start (<see cref="ResumeUnfinished"/>).
 /// </summary>
-public sealed partial class CaseSynopses(ForensicCases cases, ILogger<CaseSynopses> logger)
+public sealed partial class CaseSynopses(ForensicCases cases, ILogger<CaseSynopses> logger) : IDisposable
 {
     /// <summary>Where a synopsis made earlier lies; null when there is none by that id.</summary>
     public static string? Video(TrackIndex index, string id) =>
@@ -27,11 +32,15 @@ public sealed partial class CaseSynopses(ForensicCases cases, ILogger<CaseSynops
 
     private static string SynopsisPath(string caseFolder, string id) => Path.Combine(caseFolder, "synopses", $"synopsis-{id}.mp4");
 
+    private string JobPath(string caseName, string id) => Path.Combine(cases.Folder, caseName, "synopses", $"synopsis-{id}.job.json");
+
     [System.Text.RegularExpressions.GeneratedRegex("^[0-9a-f]{16}$")]
     private static partial System.Text.RegularExpressions.Regex SynopsisId();
 
     private readonly ConcurrentDictionary<(string Case, string Id), SynopsisState> _synopses = new();
     private readonly ConcurrentDictionary<(string Case, string Id), CancellationTokenSource> _running = new();
+    private readonly ConcurrentDictionary<Task, byte> _jobs = new();
+    private volatile bool _stopping;
 
     /// <summary>
     /// Starts making the synopsis of the tracks a search selected (<see cref="Synopsis.Select"/>; people
@@ -39,16 +48,82 @@ public sealed partial class CaseSynopses(ForensicCases cases, ILogger<CaseSynops
     /// the background, one video job at a time with the excerpts, and kept in the case folder. Returns
     /// where it stands.
     /// </summary>
-    public SynopsisState Start(string caseName, TrackQuery query, IReadOnlyList<IndexedTrack> tracks, TimeSpan length, string selection)
+    public SynopsisState Start(string caseName, TrackQuery query, IReadOnlyList<IndexedTrack> tracks, TimeSpan length, string selection, SearchFields search)
     {
         var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{selection}|{length.TotalSeconds}")))[..16];
         if (Status(caseName, id) is { State: not SynopsisState.Failed } known) return known;
+        var job = JobPath(caseName, id);
+        Directory.CreateDirectory(Path.GetDirectoryName(job)!);
+        File.WriteAllText(job, System.Text.Json.JsonSerializer.Serialize(new SynopsisJob(search, length.TotalSeconds)));
+        return Begin(caseName, id, query, tracks, length);
+    }
+
+    private SynopsisState Begin(string caseName, string id, TrackQuery query, IReadOnlyList<IndexedTrack> tracks, TimeSpan length)
+    {
         var waiting = new SynopsisState(id, SynopsisState.Waiting, 0, null, null);
         var stop = new CancellationTokenSource();
         _running[(caseName, id)] = stop;
         _synopses[(caseName, id)] = waiting;
-        _ = Task.Run(() => MakeAsync(caseName, id, query, tracks, length, stop));
+        var made = Task.Run(() => MakeAsync(caseName, id, query, tracks, length, stop));
+        _jobs[made] = 0;
+        made.ContinueWith(t => _jobs.TryRemove(t, out _), TaskScheduler.Default);
         return waiting;
+    }
+
+    /// <summary>
+    /// Makes again the synopses asked for before the service stopped and not made then (their job files);
+    /// a job that can no longer be made (its case gone, its filters no longer valid) is dropped with a
+    /// warning. Returns how many were started again.
+    /// </summary>
+    public int ResumeUnfinished()
+    {
+        var resumed = 0;
+        foreach (var caseName in cases.List().Select(c => c.Name))
+        {
+            var folder = Path.Combine(cases.Folder, caseName, "synopses");
+            if (!Directory.Exists(folder)) continue;
+            foreach (var file in Directory.EnumerateFiles(folder, "synopsis-*.job.json"))
+            {
+                var id = Path.GetFileName(file)["synopsis-".Length..^".job.json".Length];
+                try
+                {
+                    var job = System.Text.Json.JsonSerializer.Deserialize<SynopsisJob>(File.ReadAllText(file))
+                        ?? throw new InvalidDataException("empty job file");
+                    using var index = cases.Open(caseName) ?? throw new InvalidDataException($"case {caseName} is gone");
+                    var (query, problems) = job.Search.Read(index, 10000);
+                    if (problems.Count > 0) throw new FormatException(string.Join("; ", problems.Select(p => p.Message)));
+                    var tracks = Synopsis.Select(index, new SynopsisRequest(query, new SynopsisTarget(job.LengthS, null), "", PrivacyFilter.PeopleOnly));
+                    Begin(caseName, id, query, tracks, TimeSpan.FromSeconds(job.LengthS));
+                    logger.LogInformation("synopsis {Id} of {Case}: asked before the service stopped, made again", id, caseName);
+                    resumed++;
+                }
+                catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException or FormatException or IOException)
+                {
+                    logger.LogWarning("synopsis {Id} of {Case} asked before the service stopped cannot be made again, dropped: {Message}", id, caseName, e.Message);
+                    File.Delete(file);
+                }
+            }
+        }
+        return resumed;
+    }
+
+    /// <summary>The service stops: synopses being made stop too and keep their job files, to be made at the next start.</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        foreach (var stop in _running.Values)
+        {
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Finished meanwhile.
+            }
+        }
+        // Let them clear their half-made files before anything else uses the folder.
+        Task.WaitAll(_jobs.Keys.ToArray(), TimeSpan.FromSeconds(10));
     }
 
     /// <summary>
@@ -71,13 +146,16 @@ public sealed partial class CaseSynopses(ForensicCases cases, ILogger<CaseSynops
                 // It finished meanwhile: its video, if any, goes below.
             }
         }
+        var job = JobPath(caseName, id);
+        var asked = File.Exists(job);
+        if (asked) File.Delete(job);
         using var index = cases.Open(caseName);
-        if (index is null) return known;
+        if (index is null) return known || asked;
         var video = SynopsisPath(index.Folder, id);
         var made = File.Exists(video);
         foreach (var path in new[] { video, Path.ChangeExtension(video, ".json") })
             if (File.Exists(path)) File.Delete(path);
-        return known || made;
+        return known || asked || made;
     }
 
     /// <summary>Where a synopsis stands (being made, or made earlier); null when there is none by that id.</summary>
@@ -104,7 +182,7 @@ public sealed partial class CaseSynopses(ForensicCases cases, ILogger<CaseSynops
         }
         catch (OperationCanceledException)
         {
-            Finished(key, job);
+            Finished(caseName, id, job);
             return;
         }
         try
@@ -126,7 +204,8 @@ public sealed partial class CaseSynopses(ForensicCases cases, ILogger<CaseSynops
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            logger.LogInformation("synopsis {Id} of {Case} stopped by a user", id, caseName);
+            if (_stopping) logger.LogInformation("synopsis {Id} of {Case} stopped with the service: made again at the next start", id, caseName);
+            else logger.LogInformation("synopsis {Id} of {Case} stopped by a user", id, caseName);
             ForensicCases.Forget(partial);
         }
         catch (Exception e) when (e is VideoSourceException or InvalidDataException or FormatException or IOException)
@@ -144,7 +223,7 @@ public sealed partial class CaseSynopses(ForensicCases cases, ILogger<CaseSynops
         finally
         {
             cases.VideoTurn.Release();
-            Finished(key, job);
+            Finished(caseName, id, job);
         }
     }
 
@@ -154,10 +233,14 @@ public sealed partial class CaseSynopses(ForensicCases cases, ILogger<CaseSynops
         if (!job.IsCancellationRequested) _synopses[key] = state;
     }
 
-    /// <summary>The job is over; a job asked for again after a stop is another one and keeps its own entry.</summary>
-    private void Finished((string Case, string Id) key, CancellationTokenSource job)
+    /// <summary>
+    /// The job is over (made, failed or stopped by a user: its job file goes; stopped with the service: it
+    /// stays). A job asked for again after a stop is another one and keeps its own entry.
+    /// </summary>
+    private void Finished(string caseName, string id, CancellationTokenSource job)
     {
-        _running.TryRemove(KeyValuePair.Create(key, job));
+        if (_running.TryRemove(KeyValuePair.Create((caseName, id), job)) && !_stopping && File.Exists(JobPath(caseName, id)))
+            File.Delete(JobPath(caseName, id));
         job.Dispose();
     }
 }

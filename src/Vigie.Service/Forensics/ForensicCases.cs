@@ -79,8 +79,8 @@ public sealed class ForensicCases(string folder, PrivacyFilter privacy, ILogger<
     }
 
     /// <summary>
-    /// Removes the half-made excerpts and synopses a stopped service left behind (jobs live in memory:
-    /// after a restart nobody finishes them; asking again makes them anew). Call before any job starts.
+    /// Removes the half-made excerpts and synopses a stopped service left behind (synopses still asked
+    /// for are made again from their job files: <see cref="CaseSynopses.ResumeUnfinished"/>). Call before any job starts.
     /// </summary>
     public int RemoveUnfinishedVideos()
     {

@@ -188,6 +188,40 @@ public class ForensicServiceTests
             Directory.GetFiles(synopses).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task A_synopsis_cut_short_by_the_service_stopping_is_made_at_the_next_start()
+    {
+        var forensic = TestPaths.TempFolder();
+        await IndexSyntheticCaseAsync(Path.Combine(forensic, "yard-case"));
+        var settings = $"  forensic_folder: {forensic}";
+        var synopses = Path.Combine(forensic, "yard-case", "synopses");
+        string address, id;
+        await using (var first = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"), settings))
+        {
+            var http = first.As(Roles.Operator);
+            var started = await http.PostAsync("/api/forensic/cases/yard-case/synopses?line=A&length=10m", null);
+            address = started.Headers.Location!.ToString();
+            var state = await started.Content.ReadFromJsonAsync<JsonElement>();
+            id = state.GetProperty("id").GetString()!;
+            for (var waited = 0; state.GetProperty("state").GetString() != "making" && waited < 100; waited++)
+            {
+                await Task.Delay(100);
+                state = await http.GetFromJsonAsync<JsonElement>(address);
+            }
+            Assert.Equal("making", state.GetProperty("state").GetString());
+        }
+        // Stopped half-way with the service: its job is kept, nothing half-made is.
+        Assert.Equal([$"synopsis-{id}.job.json"], Directory.GetFiles(synopses).Select(Path.GetFileName));
+
+        await using var second = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"), settings);
+        var again = await second.As(Roles.Operator).GetFromJsonAsync<JsonElement>(address);
+        Assert.Contains(again.GetProperty("state").GetString(), new[] { "waiting", "making" });
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () =>
+            (again = await second.As(Roles.Operator).GetFromJsonAsync<JsonElement>(address)).GetProperty("state").GetString() == "ready",
+            TimeSpan.FromMinutes(3)), $"the synopsis was not made again: {again}");
+        Assert.Equal([$"synopsis-{id}.json", $"synopsis-{id}.mp4"], Directory.GetFiles(synopses).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     /// <summary>Asks for a synopsis and follows it until it is made or failed: its last state and the states seen before.</summary>
     private static async Task<(JsonElement Last, List<string> Before)> SynopsisAsync(HttpClient http, string request)
     {
