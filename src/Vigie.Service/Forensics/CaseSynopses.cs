@@ -132,7 +132,7 @@ public sealed partial class CaseSynopses(ForensicCases cases, ILogger<CaseSynops
     /// </summary>
     public bool Remove(string caseName, string id)
     {
-        if (!SynopsisId().IsMatch(id)) return false;
+        if (!SynopsisId().IsMatch(id) || !ForensicCases.IsCaseName(caseName)) return false;
         var key = (caseName, id);
         var known = _synopses.TryRemove(key, out _);
         if (_running.TryGetValue(key, out var stop))

@@ -50,10 +50,13 @@ public sealed class ForensicCases(string folder, PrivacyFilter privacy, ILogger<
         return cases;
     }
 
+    /// <summary>A name that can only be a folder right under the forensic folder.</summary>
+    public static bool IsCaseName(string name) => name.Length > 0 && name == Path.GetFileName(name) && name is not ("." or "..");
+
     /// <summary>Opens a case by name; null when no such case exists.</summary>
     public TrackIndex? Open(string name)
     {
-        if (name.Length == 0 || name != Path.GetFileName(name) || name is "." or "..") return null;
+        if (!IsCaseName(name)) return null;
         var dir = Path.Combine(folder, name);
         return File.Exists(Path.Combine(dir, TrackIndex.FileName)) ? TrackIndex.OpenExisting(dir) : null;
     }
