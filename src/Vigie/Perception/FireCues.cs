@@ -151,9 +151,9 @@ public sealed class FireAnalyzer : IDisposable
         for (int i = 0; i < cells.Length; i++)
         {
             var rect = new Rect(i % cols * Cell, i / cols * Cell, Cell, Cell);
-            var behind = Cv2.Mean(backgroundEdges[rect]).Val0;
+            var behind = MeanIn(backgroundEdges, rect);
             kept[i] = behind >= TextureFloor
-                ? Cv2.Mean(edges[rect]).Val0 / Math.Max(10, Cv2.Mean(_grey[rect]).Val0) / (behind / Math.Max(10, Cv2.Mean(_background[rect]).Val0))
+                ? MeanIn(edges, rect) / Math.Max(10, MeanIn(_grey, rect)) / (behind / Math.Max(10, MeanIn(_background, rect)))
                 : double.NaN;
             if (!double.IsNaN(kept[i])) textured.Add(kept[i]);
         }
@@ -165,13 +165,14 @@ public sealed class FireAnalyzer : IDisposable
         for (int i = 0; i < cells.Length; i++)
         {
             var rect = new Rect(i % cols * Cell, i / cols * Cell, Cell, Cell);
-            var changed = Cv2.Mean(change[rect]).Val0 >= MinChange;
+            var changed = MeanIn(change, rect) >= MinChange;
             cells[i] = changed && _frames - _lastEligible[i] <= EligibleFrames && IsSmoke(rect, kept[i], usual, saturation, background, free) ? 1 : 0;
             // Smoke is only told against a background the cell has matched for a while: where someone
             // stood when the analysis started or just walked off, the learned background is their ghost.
-            _calm[i] = changed ? cells[i] > 0 ? _calm[i] : 0 : _calm[i] + 1;
+            if (!changed) _calm[i]++;
+            else if (cells[i] == 0) _calm[i] = 0;
             if (_calm[i] >= CalmFrames || cells[i] > 0) _lastEligible[i] = _frames;
-            if (cells[i] > 0) outside[rect].SetTo(Scalar.All(0));
+            if (cells[i] > 0) Cv2.Rectangle(outside, rect, Scalar.All(0), -1);
         }
         Cv2.AccumulateWeighted(_grey, _background, BackgroundRate, outside);
         Cv2.AccumulateWeighted(saturation, _backgroundSaturation, BackgroundRate, outside);
@@ -180,21 +181,29 @@ public sealed class FireAnalyzer : IDisposable
 
     private bool IsSmoke(Rect rect, double kept, double usual, Mat saturation, Mat background, Mat free)
     {
-        if (double.IsNaN(kept) || kept > SoftenedRatio * usual || Cv2.CountNonZero(free[rect]) < Cell * Cell / 2) return false;
-        var now = Cv2.Mean(saturation[rect]).Val0;
-        var greyer = now <= 45 || now <= 0.75 * Cv2.Mean(_backgroundSaturation[rect]).Val0;
-        return greyer && SeenThrough(_grey[rect], background[rect]) >= MinSeenThrough;
+        if (double.IsNaN(kept) || kept > SoftenedRatio * usual || MeanIn(free, rect) < 255 / 2.0) return false;
+        var now = MeanIn(saturation, rect);
+        var greyer = now <= 45 || now <= 0.75 * MeanIn(_backgroundSaturation, rect);
+        return greyer && SeenThrough(rect, background) >= MinSeenThrough;
     }
 
     /// <summary>
     /// How much of the background's pattern still shows in the cell (correlation of the two, -1..1):
     /// haze lets it through, faded; a person or a van in front replaces it.
     /// </summary>
-    private static double SeenThrough(Mat now, Mat background)
+    private double SeenThrough(Rect cell, Mat background)
     {
+        using var now = new Mat(_grey, cell);
+        using var behind = new Mat(background, cell);
         using var result = new Mat();
-        Cv2.MatchTemplate(now, background, result, TemplateMatchModes.CCoeffNormed);
+        Cv2.MatchTemplate(now, behind, result, TemplateMatchModes.CCoeffNormed);
         return result.Get<float>(0, 0);
+    }
+
+    private static double MeanIn(Mat image, Rect cell)
+    {
+        using var part = new Mat(image, cell);
+        return Cv2.Mean(part).Val0;
     }
 
     private static void Blank(Mat mask, IReadOnlyList<Box> boxes, double scale)
