@@ -11,12 +11,12 @@ public sealed record FireZone(WatchedZone Zone, double MinFlameArea, double MinF
 
 /// <summary>
 /// Fire start, without any model: flame-coloured pixels that flicker much more than the rest of the
-/// scene, covering a minimum area of the zone continuously for the dwell time (and, where the zone asks
-/// for it, having grown: a fire starting, not a steady warm flicker such as a screen's); or, when a smoke area is
-/// configured, grey haze softening the background (<see cref="FireAnalyzer"/>) that persists for the
-/// longer smoke dwell and, on average over that time, rises: slowly, and more up than sideways (a grey
-/// van parking, a queue of grey coats or a passing cloud's shade do not climb the image). A red coat, brake lights or a sunset
-/// have the colour but not the flicker; screens and flashing lights flicker but not in place for
+/// scene, covering a minimum area of the zone continuously for the dwell time (and, where the zone
+/// asks for it, having grown: a fire starting, not a steady warm flicker such as a screen's); or, when
+/// a smoke area is configured, grey haze softening the background (<see cref="FireAnalyzer"/>) that
+/// persists over the same places for the longer smoke dwell and, on average over that time, rises:
+/// slowly, and more up than sideways (a grey van parking or a queue of grey coats does not climb the
+/// image). A red coat, brake lights or a sunset have the colour but not the flicker; screens and flashing lights flicker but not in place for
 /// seconds... mostly: see docs/EVALUATION.md for what is known to fail. With a fire/smoke detector
 /// model configured (an extra detector), its fire and smoke detections in the zone alert too, once
 /// they last the dwell time (gaps of up to a second allowed: a model misses a frame now and then),
@@ -185,8 +185,8 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
                 _modelFrames = 0;
             }
 
-            var growth = Growth(_firstFlames, [.. _latestFlames]);
-            var byFlame = cues is not null && _flameSince is { } f && state.Time - f >= settings.Dwell && (settings.MinGrowth is not { } g || growth >= g);
+            var byFlame = cues is not null && _flameSince is { } f && state.Time - f >= settings.Dwell
+                && (settings.MinGrowth is not { } g || FlameGrowth() >= g);
             var byModel = _modelSince is { } m && state.Time - m >= settings.Dwell && _modelFrames >= ModelMinFrames && sighted.Count > 0;
             var bySmoke = cues is not null && settings.MinSmokeArea is { } smokeArea && _smoke.Confirmed(state.Time, settings.SmokeDwell, smokeArea, cues);
             if (_open is null && (byFlame || byModel || bySmoke))
@@ -195,7 +195,8 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
                     new(state.Camera, EventKinds.Fire, settings.Zone.Name, start, null, state.Time, state.Clock - (state.Time - start), score, [], box,
                         $"possible fire in {settings.Zone.Name}: {what}");
                 if (byFlame)
-                    _open = Raise(_flameSince!.Value, $"flickering flames over {flame:P1} of the image, area {growth:+0%;-0%;+0%} in {(state.Time - _flameSince!.Value).TotalSeconds:0.0} s",
+                    _open = Raise(_flameSince!.Value,
+                        $"flickering flames over {flame:P1} of the image, area {FlameGrowth():+0%;-0%;+0%} in {(state.Time - _flameSince!.Value).TotalSeconds:0.0} s",
                         (float)Math.Min(1, cues!.FlickerRatio / (2 * settings.MinFlicker)), Bounds(cues, cues.Flame));
                 else if (byModel)
                 {
@@ -214,6 +215,8 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
                 Close(changes);
             }
         }
+
+        private double FlameGrowth() => Growth(_firstFlames, [.. _latestFlames]);
 
         private void Follow(bool flames, double area)
         {
