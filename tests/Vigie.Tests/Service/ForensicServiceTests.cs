@@ -212,8 +212,12 @@ public class ForensicServiceTests
         }
         // Stopped half-way with the service: its job is kept, nothing half-made is.
         Assert.Equal([$"synopsis-{id}.job.json"], Directory.GetFiles(synopses).Select(Path.GetFileName));
+        // A job file that cannot be read is dropped at the next start, and does not stop the others.
+        var unreadable = Path.Combine(synopses, "synopsis-0123456789abcdef.job.json");
+        await File.WriteAllTextAsync(unreadable, "{ \"search\": ");
 
         await using var second = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"), settings);
+        Assert.False(File.Exists(unreadable));
         var again = await second.As(Roles.Operator).GetFromJsonAsync<JsonElement>(address);
         Assert.Contains(again.GetProperty("state").GetString(), new[] { "waiting", "making" });
         Assert.True(await ServiceUnderTest.EventuallyAsync(async () =>
