@@ -50,7 +50,7 @@ public static class SynopsisCommand
                     Fps = parse.GetValue(fps),
                     MaxObjectTime = QueryText.Duration(parse.GetValue(maxObject)!, "--max-object-time"),
                 };
-                var bar = new ProgressDisplay(null, live: false);
+                var bar = new ProgressDisplay(null, live: false, done: "of video decoded or written", frameRate: false);
                 SynopsisReport? made = null;
                 await bar.RunAsync("making the synopsis", async () =>
                     made = await Synopsis.RenderAsync(index, request, bar.Say, p => bar.AdvanceTo(p.Done, p.Total), ct));

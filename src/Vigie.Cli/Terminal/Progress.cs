@@ -17,12 +17,18 @@ public sealed class ProgressDisplay
     private long _frames;
     private TimeSpan _position;
     private TimeSpan _lastPrinted = TimeSpan.Zero;
+    private readonly string _done;
+    private readonly bool _frameRate;
 
     /// <param name="total">Video time to go through; null for a live stream, or when the work tells it as it starts (<see cref="AdvanceTo"/>).</param>
-    public ProgressDisplay(TimeSpan? total, bool live = true)
+    /// <param name="done">What happened to the video time counted ("analysed"; "decoded or written" for a synopsis).</param>
+    /// <param name="frameRate">Each <see cref="Advance"/> is a frame, so frames per second mean something.</param>
+    public ProgressDisplay(TimeSpan? total, bool live = true, string done = "analysed", bool frameRate = true)
     {
         _total = total;
         _live = live && total is null;
+        _done = done;
+        _frameRate = frameRate;
         _interactive = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
     }
 
@@ -57,14 +63,15 @@ public sealed class ProgressDisplay
         if (_task is not null)
         {
             _task.Value = Math.Min(position.TotalSeconds, _task.MaxValue);
-            _task.Description = $"{fps:0} fps, {speed:0.0}x real time";
+            _task.Description = _frameRate ? $"{fps:0} fps, {speed:0.0}x real time" : $"{speed:0.0}x real time";
             return;
         }
         if (_clock.Elapsed - _lastPrinted < TimeSpan.FromSeconds(2)) return;
         _lastPrinted = _clock.Elapsed;
         var eta = _total is { } total && speed > 0 ? $", ETA {(total - position).TotalSeconds / speed:0} s" : "";
         var percent = _total is { } t2 ? $"{100 * position.TotalSeconds / t2.TotalSeconds:0}% " : "";
-        Console.WriteLine($"progress {percent}{position.TotalSeconds:0.0} s analysed, {fps:0} fps, {speed:0.0}x real time{eta}");
+        var rate = _frameRate ? $"{fps:0} fps, " : "";
+        Console.WriteLine($"progress {percent}{position.TotalSeconds:0.0} s {_done}, {rate}{speed:0.0}x real time{eta}");
     }
 
     /// <summary>For work whose total is known once it starts, e.g. several pieces of video analysed at once.</summary>
