@@ -112,13 +112,8 @@ public sealed class FireAnalyzer : IDisposable
         }
 
         int cols = _grey.Width / Cell, rows = _grey.Height / Cell;
-        var flameCells = new float[cols * rows];
-        for (int row = 0; row < rows; row++)
-            for (int col = 0; col < cols; col++)
-            {
-                using var f = new Mat(flame, new Rect(col * Cell, row * Cell, Cell, Cell));
-                flameCells[row * cols + col] = Cv2.CountNonZero(f) / (float)(Cell * Cell);
-            }
+        var flameCells = CellMeans(flame, cols, rows);
+        for (int i = 0; i < flameCells.Length; i++) flameCells[i] /= 255;
         var smokeCells = Smoke(s, occupied, scale, cols, rows);
         _grey.CopyTo(_previous);
         flame.CopyTo(_previousFlame);
@@ -146,14 +141,14 @@ public sealed class FireAnalyzer : IDisposable
 
         // Haze adds light: it lowers the contrast of what lies behind relative to its brightness, where a
         // shadow or dusk scales both alike. Contrast here is the mean gradient over the mean brightness.
+        var (edgesNow, edgesBehind) = (CellMeans(edges, cols, rows), CellMeans(backgroundEdges, cols, rows));
+        var (lightNow, lightBehind) = (CellMeans(_grey, cols, rows), CellMeans(_background, cols, rows));
         var kept = new double[cols * rows];
         var textured = new List<double>();
         for (int i = 0; i < cells.Length; i++)
         {
-            var rect = new Rect(i % cols * Cell, i / cols * Cell, Cell, Cell);
-            var behind = MeanIn(backgroundEdges, rect);
-            kept[i] = behind >= TextureFloor
-                ? MeanIn(edges, rect) / Math.Max(10, MeanIn(_grey, rect)) / (behind / Math.Max(10, MeanIn(_background, rect)))
+            kept[i] = edgesBehind[i] >= TextureFloor
+                ? edgesNow[i] / Math.Max(10, lightNow[i]) / (edgesBehind[i] / Math.Max(10, lightBehind[i]))
                 : double.NaN;
             if (!double.IsNaN(kept[i])) textured.Add(kept[i]);
         }
@@ -162,11 +157,15 @@ public sealed class FireAnalyzer : IDisposable
         using var outside = new Mat(_grey.Size(), MatType.CV_8UC1, Scalar.All(255));
         if (_calm.Length != cells.Length) (_calm, _lastEligible) = (new int[cells.Length], Enumerable.Repeat(int.MinValue / 2, cells.Length).ToArray());
         _frames++;
+        var (changes, freeShares) = (CellMeans(change, cols, rows), CellMeans(free, cols, rows));
+        var (greyNow, greyBehind) = (CellMeans(saturation, cols, rows), CellMeans(_backgroundSaturation, cols, rows));
         for (int i = 0; i < cells.Length; i++)
         {
             var rect = new Rect(i % cols * Cell, i / cols * Cell, Cell, Cell);
-            var changed = MeanIn(change, rect) >= MinChange;
-            cells[i] = changed && _frames - _lastEligible[i] <= EligibleFrames && IsSmoke(rect, kept[i], usual, saturation, background, free) ? 1 : 0;
+            var changed = changes[i] >= MinChange;
+            var candidate = !double.IsNaN(kept[i]) && kept[i] <= SoftenedRatio * usual && freeShares[i] >= 255 / 2.0
+                && (greyNow[i] <= 45 || greyNow[i] <= 0.75 * greyBehind[i]);
+            cells[i] = changed && _frames - _lastEligible[i] <= EligibleFrames && candidate && SeenThrough(rect, background) >= MinSeenThrough ? 1 : 0;
             // Smoke is only told against a background the cell has matched for a while: where someone
             // stood when the analysis started or just walked off, the learned background is their ghost.
             if (!changed) _calm[i]++;
@@ -177,14 +176,6 @@ public sealed class FireAnalyzer : IDisposable
         Cv2.AccumulateWeighted(_grey, _background, BackgroundRate, outside);
         Cv2.AccumulateWeighted(saturation, _backgroundSaturation, BackgroundRate, outside);
         return cells;
-    }
-
-    private bool IsSmoke(Rect rect, double kept, double usual, Mat saturation, Mat background, Mat free)
-    {
-        if (double.IsNaN(kept) || kept > SoftenedRatio * usual || MeanIn(free, rect) < 255 / 2.0) return false;
-        var now = MeanIn(saturation, rect);
-        var greyer = now <= 45 || now <= 0.75 * MeanIn(_backgroundSaturation, rect);
-        return greyer && SeenThrough(rect, background) >= MinSeenThrough;
     }
 
     /// <summary>
@@ -200,10 +191,19 @@ public sealed class FireAnalyzer : IDisposable
         return result.Get<float>(0, 0);
     }
 
-    private static double MeanIn(Mat image, Rect cell)
+    /// <summary>
+    /// The mean of each <see cref="Cell"/>-pixel cell, row by row: one area resize of the whole grid
+    /// (in floating point, so exact) instead of a native call per cell.
+    /// </summary>
+    private static float[] CellMeans(Mat image, int cols, int rows)
     {
-        using var part = new Mat(image, cell);
-        return Cv2.Mean(part).Val0;
+        using var grid = new Mat(image, new Rect(0, 0, cols * Cell, rows * Cell));
+        using var real = new Mat();
+        grid.ConvertTo(real, MatType.CV_32F);
+        using var means = new Mat();
+        Cv2.Resize(real, means, new Size(cols, rows), 0, 0, InterpolationFlags.Area);
+        means.GetArray(out float[] values);
+        return values;
     }
 
     private static void Blank(Mat mask, IReadOnlyList<Box> boxes, double scale)

@@ -56,17 +56,29 @@ public sealed class MotionAnalyzer : IDisposable
         var haveFlow = dt > 0 && !_previous.Empty() && _previous.Size() == _grey.Size();
         if (haveFlow)
             Cv2.CalcOpticalFlowFarneback(_previous, _grey, _flow, 0.5, 3, 13, 3, 5, 1.1, OpticalFlowFlags.None);
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
+        // Cell means by one area resize of the whole grid each (a native call per cell cost more than the flow).
+        var grid = new Rect(0, 0, cols * Cell, rows * Cell);
+        using (var mask = new Mat(_mask, grid))
+        using (var share = new Mat())
+        using (var means = new Mat())
+        {
+            mask.ConvertTo(share, MatType.CV_32F, 1.0 / 255);
+            Cv2.Resize(share, means, new Size(cols, rows), 0, 0, InterpolationFlags.Area);
+            means.GetArray(out float[] shares);
+            shares.CopyTo(fg, 0);
+        }
+        if (haveFlow)
+        {
+            using var flow = new Mat(_flow, grid);
+            using var means = new Mat();
+            Cv2.Resize(flow, means, new Size(cols, rows), 0, 0, InterpolationFlags.Area);
+            means.GetArray(out Vec2f[] vectors);
+            for (int i = 0; i < vectors.Length; i++)
             {
-                var rect = new Rect(c * Cell, r * Cell, Cell, Cell);
-                using (var m = new Mat(_mask, rect)) fg[r * cols + c] = Cv2.CountNonZero(m) / (float)(Cell * Cell);
-                if (!haveFlow) continue;
-                using var f = new Mat(_flow, rect);
-                var mean = Cv2.Mean(f);
-                fx[r * cols + c] = (float)(mean.Val0 / _grey.Width / dt);
-                fy[r * cols + c] = (float)(mean.Val1 / _grey.Height / dt);
+                fx[i] = (float)(vectors[i].Item0 / _grey.Width / dt);
+                fy[i] = (float)(vectors[i].Item1 / _grey.Height / dt);
             }
+        }
         _grey.CopyTo(_previous);
         _previousTime = time;
         return new MotionField(cols, rows, fg, fx, fy) { ForegroundReady = ++_frames > WarmupFrames };
