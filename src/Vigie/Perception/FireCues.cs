@@ -112,7 +112,7 @@ public sealed class FireAnalyzer : IDisposable
         }
 
         int cols = _grey.Width / Cell, rows = _grey.Height / Cell;
-        var flameCells = CellMeans(flame, cols, rows);
+        var flameCells = CellMeans.Of(flame, cols, rows, Cell);
         for (int i = 0; i < flameCells.Length; i++) flameCells[i] /= 255;
         var smokeCells = Smoke(s, occupied, scale, cols, rows);
         _grey.CopyTo(_previous);
@@ -141,8 +141,8 @@ public sealed class FireAnalyzer : IDisposable
 
         // Haze adds light: it lowers the contrast of what lies behind relative to its brightness, where a
         // shadow or dusk scales both alike. Contrast here is the mean gradient over the mean brightness.
-        var (edgesNow, edgesBehind) = (CellMeans(edges, cols, rows), CellMeans(backgroundEdges, cols, rows));
-        var (lightNow, lightBehind) = (CellMeans(_grey, cols, rows), CellMeans(_background, cols, rows));
+        var (edgesNow, edgesBehind) = (CellMeans.Of(edges, cols, rows, Cell), CellMeans.Of(backgroundEdges, cols, rows, Cell));
+        var (lightNow, lightBehind) = (CellMeans.Of(_grey, cols, rows, Cell), CellMeans.Of(_background, cols, rows, Cell));
         var kept = new double[cols * rows];
         var textured = new List<double>();
         for (int i = 0; i < cells.Length; i++)
@@ -157,8 +157,8 @@ public sealed class FireAnalyzer : IDisposable
         using var outside = new Mat(_grey.Size(), MatType.CV_8UC1, Scalar.All(255));
         if (_calm.Length != cells.Length) (_calm, _lastEligible) = (new int[cells.Length], Enumerable.Repeat(int.MinValue / 2, cells.Length).ToArray());
         _frames++;
-        var (changes, freeShares) = (CellMeans(change, cols, rows), CellMeans(free, cols, rows));
-        var (greyNow, greyBehind) = (CellMeans(saturation, cols, rows), CellMeans(_backgroundSaturation, cols, rows));
+        var (changes, freeShares) = (CellMeans.Of(change, cols, rows, Cell), CellMeans.Of(free, cols, rows, Cell));
+        var (greyNow, greyBehind) = (CellMeans.Of(saturation, cols, rows, Cell), CellMeans.Of(_backgroundSaturation, cols, rows, Cell));
         for (int i = 0; i < cells.Length; i++)
         {
             var rect = new Rect(i % cols * Cell, i / cols * Cell, Cell, Cell);
@@ -191,20 +191,6 @@ public sealed class FireAnalyzer : IDisposable
         return result.Get<float>(0, 0);
     }
 
-    /// <summary>
-    /// The mean of each <see cref="Cell"/>-pixel cell, row by row: one area resize of the whole grid
-    /// (in floating point, so exact) instead of a native call per cell.
-    /// </summary>
-    private static float[] CellMeans(Mat image, int cols, int rows)
-    {
-        using var grid = new Mat(image, new Rect(0, 0, cols * Cell, rows * Cell));
-        using var real = new Mat();
-        grid.ConvertTo(real, MatType.CV_32F);
-        using var means = new Mat();
-        Cv2.Resize(real, means, new Size(cols, rows), 0, 0, InterpolationFlags.Area);
-        means.GetArray(out float[] values);
-        return values;
-    }
 
     private static void Blank(Mat mask, IReadOnlyList<Box> boxes, double scale)
     {

@@ -57,19 +57,11 @@ public sealed class MotionAnalyzer : IDisposable
         if (haveFlow)
             Cv2.CalcOpticalFlowFarneback(_previous, _grey, _flow, 0.5, 3, 13, 3, 5, 1.1, OpticalFlowFlags.None);
         // Cell means by one area resize of the whole grid each (a native call per cell cost more than the flow).
-        var grid = new Rect(0, 0, cols * Cell, rows * Cell);
-        using (var mask = new Mat(_mask, grid))
-        using (var share = new Mat())
-        using (var means = new Mat())
-        {
-            mask.ConvertTo(share, MatType.CV_32F, 1.0 / 255);
-            Cv2.Resize(share, means, new Size(cols, rows), 0, 0, InterpolationFlags.Area);
-            means.GetArray(out float[] shares);
-            shares.CopyTo(fg, 0);
-        }
+        var masked = CellMeans.Of(_mask, cols, rows, Cell);
+        for (int i = 0; i < fg.Length; i++) fg[i] = masked[i] / 255;
         if (haveFlow)
         {
-            using var flow = new Mat(_flow, grid);
+            using var flow = new Mat(_flow, new Rect(0, 0, cols * Cell, rows * Cell));
             using var means = new Mat();
             Cv2.Resize(flow, means, new Size(cols, rows), 0, 0, InterpolationFlags.Area);
             means.GetArray(out Vec2f[] vectors);
