@@ -53,8 +53,18 @@ public sealed partial class CaseSynopses(ForensicCases cases, ILogger<CaseSynops
         var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{selection}|{length.TotalSeconds}")))[..16];
         if (Status(caseName, id) is { State: not SynopsisState.Failed } known) return known;
         var job = JobPath(caseName, id);
-        Directory.CreateDirectory(Path.GetDirectoryName(job)!);
-        File.WriteAllText(job, System.Text.Json.JsonSerializer.Serialize(new SynopsisJob(search, length.TotalSeconds)));
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(job)!);
+            File.WriteAllText(job, System.Text.Json.JsonSerializer.Serialize(new SynopsisJob(search, length.TotalSeconds)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The synopsis is still tried (and fails with its reason if the folder cannot take it either).
+            // A half-written job file is dropped as unreadable at the next start.
+            logger.LogWarning("synopsis {Id} of {Case}: its job file could not be written, it will not be made again after a restart: {Message}",
+                id, caseName, e.Message);
+        }
         return Begin(caseName, id, query, tracks, length);
     }
 
