@@ -32,7 +32,7 @@ public sealed class SearchOptions
     /// <summary>The query, checked; FormatException names every option at fault.</summary>
     public TrackQuery Query(ParseResult parse, TrackIndex index, int limit)
     {
-        var day = index.Recordings().Select(r => r.StartClock).DefaultIfEmpty(DateTimeOffset.Now).Min();
+        var day = index.FootageStart();
         var text = new Dictionary<string, string?>
         {
             ["camera"] = parse.GetValue(Camera), ["from"] = parse.GetValue(From), ["to"] = parse.GetValue(To), ["zone"] = parse.GetValue(Zone),

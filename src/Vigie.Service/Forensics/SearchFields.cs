@@ -11,7 +11,7 @@ public sealed record SearchFields(IReadOnlyDictionary<string, string> Fields, IR
     /// <summary>The query, with every faulty field; times of day fall on the day the case's footage starts.</summary>
     public (TrackQuery Query, IReadOnlyList<QueryText.Problem> Problems) Read(TrackIndex index, int limit)
     {
-        var day = index.Recordings().Select(r => r.StartClock).DefaultIfEmpty(DateTimeOffset.Now).Min();
+        var day = index.FootageStart();
         return QueryText.Read(key => Fields.GetValueOrDefault(key), Classes, day, limit, name => name);
     }
 }

@@ -204,6 +204,9 @@ public sealed class TrackIndex : IDisposable
         return thumbnails;
     }
 
+    /// <summary>When the indexed footage starts (now for an empty index): a bare time of day in a search falls on its day.</summary>
+    public DateTimeOffset FootageStart() => Recordings().Select(r => r.StartClock).DefaultIfEmpty(DateTimeOffset.Now).Min();
+
     public IReadOnlyList<IndexedRecording> Recordings()
     {
         using var cmd = Command("SELECT id, path, camera, start_clock, duration_s, width, height, fps, detector, background FROM recordings ORDER BY start_clock");
