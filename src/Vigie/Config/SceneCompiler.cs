@@ -159,7 +159,7 @@ public static class SceneCompiler
         var threshold = Math.Min(ScoreThreshold(d), keepFrom ?? double.MaxValue);
         var overrides = Categories(d.CategoryMap);
         var model = new OnnxDetector(new OnnxModelOptions(d.Model!, format, w, h, (float)threshold, (float)d.NmsIou,
-            threadsOverride ?? d.Threads, classes, overrides) { InputSizeSetting = $"{section}.input_size" });
+            threadsOverride ?? d.Threads, classes, overrides) { InputSizeSetting = $"{section}.input_size", TrimPadding = d.TrimPadding });
         var tiling = new Tiling(d.Tiles[0], d.Tiles[1], (float)d.TileOverlap);
         return tiling.IsWholeFrameOnly ? model : new TiledDetector(model, tiling, (float)d.NmsIou);
     }

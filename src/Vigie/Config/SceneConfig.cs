@@ -76,6 +76,9 @@ public sealed class DetectorConfig
     [Description("Network input size [width, height] in pixels. Default: 416x416 for yolox and deimv2, 640x640 for rtmdet.")]
     public List<int>? InputSize { get; set; }
 
+    [Description("Letterboxed models (yolox, rtmdet) run on the frame's own shape, rounded up to 32 pixels plus 32 pixels of padding, instead of the whole input_size square: a 16:9 frame then costs about 30 % less, at the same scale. A model exported for a fixed size is tried with its size freed and keeps it if that fails. false runs on the whole square.")]
+    public bool TrimPadding { get; set; } = true;
+
     [Description("Detections scoring below this are discarded (0..1). Default 0.3 (0.45 for deimv2).")]
     public double? ScoreThreshold { get; set; }
 

@@ -10,6 +10,26 @@ public static class OnnxSessions
     {
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"model file not found: {modelPath}", modelPath);
+        using var so = Options(threads);
+        try
+        {
+            return new InferenceSession(modelPath, so);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{modelPath} is not a loadable ONNX model: {FirstLine(e.Message)}", e);
+        }
+    }
+
+    /// <summary>A CPU session on a model held in memory (one rewritten after loading, such as <see cref="FreeImageSize"/>).</summary>
+    public static InferenceSession Open(byte[] model, int threads)
+    {
+        using var so = Options(threads);
+        return new InferenceSession(model, so);
+    }
+
+    private static SessionOptions Options(int threads)
+    {
         var so = new SessionOptions
         {
             IntraOpNumThreads = Math.Max(1, threads),
@@ -20,14 +40,7 @@ public static class OnnxSessions
         // Spinning worker threads would steal the core the decoder runs on: on a small machine both
         // ffmpeg and inference need their share, and spinning made two threads slower than one.
         so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        try
-        {
-            return new InferenceSession(modelPath, so);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidDataException($"{modelPath} is not a loadable ONNX model: {FirstLine(e.Message)}", e);
-        }
+        return so;
     }
 
     /// <summary>A model exported for one input size is refused unless the configured size is that one; the error names the setting.</summary>

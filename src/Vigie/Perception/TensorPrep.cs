@@ -18,14 +18,31 @@ public static class TensorPrep
     /// <summary>Keep-ratio resize into the top-left of a canvas padded with <paramref name="pad"/>.</summary>
     public static InputFit LetterboxTopLeft(Mat frame, Mat canvas, int width, int height, byte pad)
     {
-        var ratio = Math.Min((float)width / frame.Width, (float)height / frame.Height);
-        var w = Math.Max(1, (int)Math.Round(frame.Width * ratio));
-        var h = Math.Max(1, (int)Math.Round(frame.Height * ratio));
+        var (ratio, w, h) = Letterbox(frame.Width, frame.Height, width, height);
         canvas.Create(height, width, MatType.CV_8UC3);
         canvas.SetTo(new Scalar(pad, pad, pad));
         using (var roi = new Mat(canvas, new Rect(0, 0, Math.Min(w, width), Math.Min(h, height))))
             Cv2.Resize(frame, roi, roi.Size(), 0, 0, InterpolationFlags.Linear);
         return new InputFit(ratio, ratio);
+    }
+
+    /// <summary>
+    /// The smallest input, in multiples of <paramref name="multiple"/>, that holds a frame letterboxed
+    /// into width × height at the same scale plus <paramref name="margin"/> pixels of padding: the rest
+    /// of the padding, which a network need not look at, is left out.
+    /// </summary>
+    public static (int Width, int Height) TrimmedLetterbox(int frameWidth, int frameHeight, int width, int height, int multiple, int margin)
+    {
+        // Rounded up, not to the nearest pixel, so that letterboxing into the trimmed size keeps the same scale.
+        var (ratio, _, _) = Letterbox(frameWidth, frameHeight, width, height);
+        int RoundUp(float v) => (int)Math.Ceiling(v / multiple) * multiple;
+        return (Math.Min(width, RoundUp(frameWidth * ratio + margin)), Math.Min(height, RoundUp(frameHeight * ratio + margin)));
+    }
+
+    private static (float Ratio, int Width, int Height) Letterbox(int frameWidth, int frameHeight, int width, int height)
+    {
+        var ratio = Math.Min((float)width / frameWidth, (float)height / frameHeight);
+        return (ratio, Math.Max(1, (int)Math.Round(frameWidth * ratio)), Math.Max(1, (int)Math.Round(frameHeight * ratio)));
     }
 
     /// <summary>Plain resize to the input size, ignoring the aspect ratio.</summary>
