@@ -103,7 +103,8 @@ public class TrimmedPaddingTests
         var image = "input";
         if (pinnedByItsLayers)
         {
-            graph.Message(1, Node(["input", "pinned_shape"], ["pinned"], "Reshape"));
+            graph.Message(1, Node(["input", "pinned_shape"], ["pinned"], "Reshape"))
+                .Message(5, Int64Tensor("pinned_shape", [4], 1, 3, 128, 128));
             image = "pinned";
         }
         graph.Message(1, Node([image], ["mean"], "ReduceMean", Ints("axes", 1, 2, 3), Int("keepdims", 0)))
@@ -112,7 +113,6 @@ public class TrimmedPaddingTests
             .Message(1, Node(["box", "score"], ["dets"], "Concat", Int("axis", 2)))
             .Message(1, Node(["label"], ["labels"], "Identity"))
             .String(2, "brightness")
-            .Message(5, Int64Tensor("pinned_shape", [4], 1, 3, 128, 128))
             .Message(5, Int64Tensor("score_shape", [3], 1, 1, 1))
             .Message(5, FloatTensor("box", [1, 1, 4], 0, 0, 32, 32))
             .Message(5, Int64Tensor("label", [1, 1], 0))
