@@ -55,7 +55,7 @@ public static class BenchCommand
         var runs = new Option<int>("--runs") { Description = "Runs per measurement; the median is reported.", DefaultValueFactory = _ => 3 };
         var fps = new Option<double>("--fps") { Description = "Analysis rate (frames/s).", DefaultValueFactory = _ => 5 };
         var output = new Option<string>("--out") { Description = "Markdown file to update.", DefaultValueFactory = _ => "docs/BENCHMARKS.md" };
-        var live = new Option<bool>("--live") { Description = "Also measure live capacity (simulated 25 fps cameras), memory per camera and alert latency (a few minutes)." };
+        var live = new Option<bool>("--live") { Description = "Also measure live capacity (simulated 25 fps cameras, three runs per count), memory per camera and alert latency (about 10 minutes)." };
         var forensic = new Option<bool>("--forensic") { Description = "Only measure forensic speed: `vigie index` on 1080p recordings vs. decoding them (about 10 minutes)." };
         var length = new Option<int>("--minutes") { Description = "With --forensic: length of each test recording in minutes.", DefaultValueFactory = _ => 5 };
         var search = new Option<bool>("--search") { Description = "Only measure forensic search on a synthetic case of 10,000 tracks (about a minute)." };
@@ -91,7 +91,7 @@ public static class BenchCommand
                 Console.WriteLine(section);
                 if (parse.GetValue(live))
                 {
-                    var capacity = await LiveBenchmark.CapacityAsync(settings.Source, settings.Model, [1, 2, 4, 6, 8, 10, 12, 16], TimeSpan.FromSeconds(12), Console.WriteLine, ct);
+                    var capacity = await LiveBenchmark.CapacityAsync(settings.Source, settings.Model, [1, 2, 4, 6, 8, 10, 12, 16], TimeSpan.FromSeconds(12), 3, Console.WriteLine, ct);
                     var sample = Path.Combine(Path.GetTempPath(), "vigie-bench-live");
                     SampleCommand.Write(sample);
                     var latencies = await LiveBenchmark.AlertLatencyAsync(Path.Combine(sample, "synthetic.mp4"),

@@ -25,30 +25,31 @@ public static class FreeImageSize
     /// worked out for the fixed size; ONNX Runtime infers them again.
     /// </summary>
     public static byte[] Of(byte[] model, string imageInput) =>
-        Edit(ByteString.CopyFrom(model), (field, graph) => field == ModelGraph ? EditGraph(graph, imageInput) : graph).ToByteArray();
+        Edit(model, field => field == ModelGraph, (_, graph) => EditGraph(graph, imageInput));
 
-    private static ByteString EditGraph(ByteString graph, string imageInput) => Edit(graph, (field, value) => field switch
-    {
-        GraphInput when NameOf(value) == imageInput => EditShape(value, FreeLastTwo),
-        GraphOutput => EditShape(value, _ => null),
-        GraphValueInfo => null,
-        _ => value,
-    });
+    private static byte[] EditGraph(byte[] graph, string imageInput) =>
+        Edit(graph, field => field is GraphInput or GraphOutput or GraphValueInfo, (field, value) => field switch
+        {
+            GraphInput when NameOf(value) == imageInput => EditShape(value, FreeLastTwo),
+            GraphInput => value,
+            GraphOutput => EditShape(value, _ => null),
+            _ => null,
+        });
 
     /// <summary>Applies <paramref name="editShape"/> to a value's tensor shape (null removes the shape).</summary>
-    private static ByteString EditShape(ByteString valueInfo, Func<ByteString, ByteString?> editShape) =>
-        Edit(valueInfo, (field, type) => field != ValueInfoType ? type
-            : Edit(type, (f, tensor) => f != TypeTensor ? tensor
-                : Edit(tensor, (g, shape) => g == TensorShape ? editShape(shape) : shape)));
+    private static byte[] EditShape(byte[] valueInfo, Func<byte[], byte[]?> editShape) =>
+        Edit(valueInfo, field => field == ValueInfoType, (_, type) =>
+            Edit(type, field => field == TypeTensor, (_, tensor) =>
+                Edit(tensor, field => field == TensorShape, (_, shape) => editShape(shape))));
 
-    private static ByteString FreeLastTwo(ByteString shape)
+    private static byte[] FreeLastTwo(byte[] shape)
     {
         var dims = 0;
-        Edit(shape, (field, dim) => { if (field == ShapeDim) dims++; return dim; });
+        Edit(shape, field => field == ShapeDim, (_, dim) => { dims++; return dim; });
         if (dims != 4)
             throw new InvalidDataException($"the image input has {dims} dimensions, not 4 (batch, channels, height, width)");
         var index = 0;
-        return Edit(shape, (field, dim) => field != ShapeDim ? dim : index++ switch
+        return Edit(shape, field => field == ShapeDim, (_, dim) => index++ switch
         {
             2 => Named(HeightName),
             3 => Named(WidthName),
@@ -56,7 +57,7 @@ public static class FreeImageSize
         });
     }
 
-    private static ByteString Named(string parameter)
+    private static byte[] Named(string parameter)
     {
         using var buffer = new MemoryStream();
         using (var output = new CodedOutputStream(buffer, leaveOpen: true))
@@ -64,59 +65,52 @@ public static class FreeImageSize
             output.WriteTag(DimParam, WireFormat.WireType.LengthDelimited);
             output.WriteString(parameter);
         }
-        return ByteString.CopyFrom(buffer.ToArray());
+        return buffer.ToArray();
     }
 
-    private static string? NameOf(ByteString valueInfo)
+    private static string? NameOf(byte[] valueInfo)
     {
         string? name = null;
-        Edit(valueInfo, (field, value) =>
+        Edit(valueInfo, field => field == ValueInfoName, (_, value) =>
         {
-            if (field == ValueInfoName) name = value.ToStringUtf8();
+            name = System.Text.Encoding.UTF8.GetString(value);
             return value;
         });
         return name;
     }
 
     /// <summary>
-    /// Copies a protobuf message field by field; each length-delimited field goes through
-    /// <paramref name="edit"/>, which returns its new bytes or null to leave it out.
+    /// Copies a protobuf message field by field. The length-delimited fields <paramref name="edits"/> picks go
+    /// through <paramref name="edit"/>, which returns their new bytes or null to leave them out; every other
+    /// field (the weights among them) is copied as it stands.
     /// </summary>
-    private static ByteString Edit(ByteString message, Func<int, ByteString, ByteString?> edit)
+    private static byte[] Edit(byte[] message, Func<int, bool> edits, Func<int, byte[], byte[]?> edit)
     {
-        var input = message.CreateCodedInput();
-        using var buffer = new MemoryStream();
-        using (var output = new CodedOutputStream(buffer, leaveOpen: true))
+        var input = new CodedInputStream(message);
+        using var output = new MemoryStream(message.Length);
+        while (true)
         {
-            uint tag;
-            while ((tag = input.ReadTag()) != 0)
+            var start = (int)input.Position;
+            var tag = input.ReadTag();
+            if (tag == 0) break;
+            if (WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited && edits(WireFormat.GetTagFieldNumber(tag)))
             {
-                switch (WireFormat.GetTagWireType(tag))
+                if (edit(WireFormat.GetTagFieldNumber(tag), input.ReadBytes().ToByteArray()) is { } kept)
                 {
-                    case WireFormat.WireType.Varint:
-                        output.WriteTag(tag);
-                        output.WriteUInt64(input.ReadUInt64());
-                        break;
-                    case WireFormat.WireType.Fixed32:
-                        output.WriteTag(tag);
-                        output.WriteFixed32(input.ReadFixed32());
-                        break;
-                    case WireFormat.WireType.Fixed64:
-                        output.WriteTag(tag);
-                        output.WriteFixed64(input.ReadFixed64());
-                        break;
-                    case WireFormat.WireType.LengthDelimited:
-                        if (edit(WireFormat.GetTagFieldNumber(tag), input.ReadBytes()) is { } kept)
-                        {
-                            output.WriteTag(tag);
-                            output.WriteBytes(kept);
-                        }
-                        break;
-                    default:
-                        throw new InvalidDataException($"not an ONNX model: protobuf wire type {WireFormat.GetTagWireType(tag)} is not used by onnx.proto");
+                    using (var header = new CodedOutputStream(output, leaveOpen: true))
+                    {
+                        header.WriteTag(tag);
+                        header.WriteLength(kept.Length);
+                    }
+                    output.Write(kept);
                 }
             }
+            else
+            {
+                input.SkipLastField();
+                output.Write(message, start, (int)input.Position - start);
+            }
         }
-        return ByteString.CopyFrom(buffer.ToArray());
+        return output.ToArray();
     }
 }
