@@ -5,6 +5,22 @@ namespace Vigie.Config;
 /// <summary>Which use cases a camera's configuration asks for, and the same camera limited to some of them.</summary>
 public static class UseCaseScope
 {
+    /// <summary>The use cases that need no zone, line or direction: they can watch any picture as a whole.</summary>
+    public static readonly IReadOnlyList<string> ZoneFree = [EventKinds.PersonDown, EventKinds.Weapon, EventKinds.Fire, EventKinds.AbandonedObject];
+
+    /// <summary>A camera watching the whole image for the <see cref="ZoneFree"/> use cases with their defaults: what a scene without configuration watches.</summary>
+    public static CameraConfig WholeImage(string name) => new()
+    {
+        Name = name,
+        UseCases = new ZoneUseCases
+        {
+            PersonDown = new PersonDownConfig(),
+            Weapon = new WeaponConfig(),
+            Fire = new FireConfig(),
+            AbandonedObject = new AbandonedObjectConfig(),
+        },
+    };
+
     public static IReadOnlySet<string> Configured(CameraConfig camera)
     {
         var kinds = camera.Zones.Select(z => z.UseCases).Append(camera.UseCases).SelectMany(Kinds).ToHashSet();

@@ -62,15 +62,8 @@ public static class Evaluator
     /// has, a wrong-way zone without its direction.</param>
     public static CameraConfig CameraFor(TruthClip clip, Action<string>? unused = null)
     {
-        var camera = new CameraConfig { Name = Path.GetFileNameWithoutExtension(clip.File) };
-        if (clip.Scene is null)
-        {
-            // The default scene: the use cases that need no zone watch the whole image.
-            camera.UseCases.PersonDown = new PersonDownConfig();
-            camera.UseCases.Weapon = new WeaponConfig();
-            camera.UseCases.Fire = new FireConfig();
-            camera.UseCases.AbandonedObject = new AbandonedObjectConfig();
-        }
+        var name = Path.GetFileNameWithoutExtension(clip.File);
+        var camera = clip.Scene is null ? UseCaseScope.WholeImage(name) : new CameraConfig { Name = name };
         foreach (var (z, index) in (clip.Scene?.Zones ?? []).Select((z, i) => (z, i)))
         {
             var zone = new ZoneConfig { Name = z.Name, Polygon = z.Polygon.Select(p => p.ToList()).ToList() };

@@ -138,6 +138,27 @@ public class AnalyzeCommandTests
         Assert.Equal(2, error.Code);
         Assert.Contains("no such file", error.Text);
     }
+
+    [Fact]
+    public async Task Nothing_to_analyse_exits_2_saying_what_to_give()
+    {
+        var error = await Run(Args(null));
+        Assert.Equal(2, error.Code);
+        Assert.Contains("nothing to analyse: pass a video file", error.Text);
+    }
+
+    [Fact]
+    public async Task Without_a_config_the_use_cases_that_need_no_zone_watch_the_whole_image()
+    {
+        var events = Path.Combine(TestPaths.TempFolder(), "events.jsonl");
+        var run = await Run(Args(TestPaths.Clip("fall/room_fall01.mp4"), model: TestPaths.Model("yolox_nano.onnx"), output: events));
+        Assert.Equal(0, run.Code);
+        Assert.Contains("no --config: watching the whole image for person_down, weapon, fire, abandoned_object", run.Text);
+        // The man falls at 5.0 s (ground truth) and stays down; down_s is 2 s.
+        var fall = Assert.Single(JsonLinesWriter.Read<EventLine>(events));
+        Assert.Equal("person_down", fall.Kind);
+        Assert.InRange(fall.RaisedS, 5.0, 8.0);
+    }
 }
 
 /// <summary>Abandoned object of no detector class (a parcel), found by the dual background model, no model at all.</summary>
