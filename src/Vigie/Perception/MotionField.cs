@@ -32,7 +32,7 @@ public sealed class MotionAnalyzer : IDisposable
     private const int Cell = 8;
     private const int WarmupFrames = 10;
     private int _frames;
-    private readonly BackgroundSubtractorMOG2 _background = BackgroundSubtractorMOG2.Create(300, 25, detectShadows: false);
+    private BackgroundSubtractorMOG2 _background = NewBackground();
     private readonly Mat _grey = new();
     private readonly Mat _previous = new();
     private readonly Mat _mask = new();
@@ -73,8 +73,17 @@ public sealed class MotionAnalyzer : IDisposable
         }
         _grey.CopyTo(_previous);
         _previousTime = time;
-        return new MotionField(cols, rows, fg, fx, fy) { ForegroundReady = ++_frames > WarmupFrames };
+        var field = new MotionField(cols, rows, fg, fx, fy) { ForegroundReady = ++_frames > WarmupFrames };
+        if (!field.CameraMoving) return field;
+        // The learned background no longer matches the view (a pan, a zoom, a handheld camera): everything
+        // would be foreground. A fresh model learns the new view, its foreground unused until warmed up.
+        _background.Dispose();
+        _background = NewBackground();
+        _frames = 0;
+        return field with { ForegroundReady = false };
     }
+
+    private static BackgroundSubtractorMOG2 NewBackground() => BackgroundSubtractorMOG2.Create(300, 25, detectShadows: false);
 
     public void Dispose()
     {
