@@ -138,8 +138,7 @@ public sealed class OnnxDetector : IDetector
     private bool RunsOn(InferenceSession session, int width, int height)
     {
         using var image = OrtValue.CreateTensorValueFromMemory(new float[3 * width * height], [1, 3, height, width]);
-        // A model that refuses the size is expected and handled: ONNX Runtime need not print its error.
-        using var runOptions = new RunOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+        using var runOptions = new RunOptions();
         using var outputs = session.Run(runOptions, [_imageInput], [image], session.OutputNames);
         return _options.Format != ModelFormat.Yolox
             || outputs[0].GetTensorTypeAndShape().Shape is [_, var rows, _] && rows == YoloxDecoder.AnchorCount(width, height);

@@ -36,6 +36,9 @@ public static class OnnxSessions
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            // Every ONNX Runtime failure reaches the user as an exception with its message and the setting to
+            // change; its own console log would print the same error a second time, in red, before it.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
         };
         // Spinning worker threads would steal the core the decoder runs on: on a small machine both
         // ffmpeg and inference need their share, and spinning made two threads slower than one.
