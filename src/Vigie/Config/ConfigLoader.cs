@@ -1,4 +1,5 @@
 using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -35,7 +36,7 @@ public static class ConfigLoader
         }
         catch (YamlException e)
         {
-            throw new ConfigException(sourceName, [Describe(e)]);
+            throw new ConfigException(sourceName, [Describe(e, text)]);
         }
         config ??= new SceneConfig();
         var errors = ConfigValidator.Validate(config);
@@ -65,8 +66,12 @@ public static class ConfigLoader
                 camera.Source = Path.GetFullPath(Path.Combine(folder, s));
     }
 
-    /// <summary>YamlDotNet nests the useful message (unknown key, bad number) inside wrappers.</summary>
-    private static string Describe(YamlException e)
+    /// <summary>
+    /// YamlDotNet nests the useful message (unknown key, bad number) inside wrappers, and gives a position
+    /// only: the error names the field too (cameras[0].zones[1].use_cases.intrusion.dwell_s) and says what
+    /// was expected.
+    /// </summary>
+    private static string Describe(YamlException e, string text)
     {
         var inner = e;
         while (inner.InnerException is YamlException y) inner = y;
@@ -77,6 +82,53 @@ public static class ConfigLoader
             var end = start >= 0 ? message.IndexOf('\'', start + 1) : -1;
             if (start >= 0 && end > start) message = $"unknown key '{message[(start + 1)..end]}'";
         }
-        return $"line {inner.Start.Line}, column {inner.Start.Column}: {message}";
+        var field = FieldAt(text, inner.Start);
+        if (field is { Value: { } value } && inner.InnerException is FormatException)
+            message = message.Contains("Boolean", StringComparison.Ordinal) ? $"'{value}' is not true or false" : $"'{value}' is not a number";
+        var where = $"line {inner.Start.Line}, column {inner.Start.Column}";
+        return field is null ? $"{where}: {message}" : $"{field.Value.Path} ({where}): {message}";
     }
+
+    /// <summary>The path of the key or value starting at this position of the YAML text, and the value when it is a scalar.</summary>
+    private static (string Path, string? Value)? FieldAt(string text, Mark at)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException)
+        {
+            return null;   // not even well-formed YAML: the position is all there is
+        }
+        return stream.Documents.Count == 0 ? null : Find(stream.Documents[0].RootNode, "");
+
+        (string, string?)? Find(YamlNode node, string path)
+        {
+            switch (node)
+            {
+                case YamlMappingNode map:
+                    foreach (var (key, value) in map.Children)
+                    {
+                        var child = path.Length == 0 ? $"{key}" : $"{path}.{key}";
+                        if (SameStart(key.Start, at)) return (child, null);
+                        if (Find(value, child) is { } found) return found;
+                        // A nested mapping starts where its first key does: that key, found above, is the closer answer.
+                        if (SameStart(value.Start, at)) return (child, (value as YamlScalarNode)?.Value);
+                    }
+                    break;
+                case YamlSequenceNode list:
+                    for (int i = 0; i < list.Children.Count; i++)
+                    {
+                        var child = $"{path}[{i}]";
+                        if (Find(list.Children[i], child) is { } found) return found;
+                        if (SameStart(list.Children[i].Start, at)) return (child, (list.Children[i] as YamlScalarNode)?.Value);
+                    }
+                    break;
+            }
+            return null;
+        }
+    }
+
+    private static bool SameStart(Mark a, Mark b) => a.Line == b.Line && a.Column == b.Column;
 }

@@ -92,19 +92,22 @@ public class ConfigTests
     }
 
     [Fact]
-    public void An_unknown_key_is_rejected_with_its_line()
+    public void An_unknown_key_is_named_with_its_path()
     {
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("analysis:\n  fsp: 5\n"));
-        var error = Assert.Single(e.Errors);
-        Assert.Contains("line 2", error);
-        Assert.Contains("fsp", error);
+        Assert.StartsWith("analysis.fsp (line 2, column 3): unknown key 'fsp'", Assert.Single(e.Errors));
     }
 
-    [Fact]
-    public void A_wrongly_typed_value_is_reported_with_its_line()
+    [Theory]
+    [InlineData("analysis:\n  fps: fast\n", "analysis.fps (line 2, column 8): 'fast' is not a number")]
+    [InlineData("detector: { type: onnx, trim_padding: maybe }\n", "detector.trim_padding (line 1, column 39): 'maybe' is not true or false")]
+    [InlineData("cameras:\n  - name: a\n    zones:\n      - name: z\n        polygon: [[0, 0], [1, x], [1, 1]]\n",
+        "cameras[0].zones[0].polygon[1][1] (line 5, column 31): 'x' is not a number")]
+    [InlineData("{ \"detector\": { \"threads\": \"two\" } }", "detector.threads (line 1, column 28): 'two' is not a number")]
+    public void A_wrongly_typed_value_is_named_with_its_path_its_line_and_what_was_expected(string text, string expected)
     {
-        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("analysis:\n  fps: fast\n"));
-        Assert.Contains("line 2", Assert.Single(e.Errors));
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(text));
+        Assert.Equal(expected, Assert.Single(e.Errors));
     }
 
     [Fact]
