@@ -71,8 +71,6 @@ public static class AnalyzeCommand
                 return Fail("nothing to analyse: pass a video file, an rtsp:// or http(s):// camera URL or a folder of images, or --config FILE whose camera has a source", ExitBadInput);
             // Without a scene, what needs no zone still watches the whole picture rather than nothing.
             config.Cameras.Add(UseCaseScope.WholeImage("camera"));
-            Console.Error.WriteLine($"no --config: watching the whole image for {string.Join(", ", UseCaseScope.ZoneFree)}; "
-                + "intrusion, wrong way and crowds need zones, lines or directions: see docs/CONFIG.md");
         }
 
         var source = o.Source ?? config.Cameras.FirstOrDefault(c => o.Camera is null || c.Name == o.Camera)?.Source;
@@ -91,6 +89,9 @@ public static class AnalyzeCommand
             return Fail(e.Message, ExitBadInput);
         }
 
+        if (o.Config is null)
+            Console.Error.WriteLine($"no --config: watching the whole image for {string.Join(", ", UseCaseScope.ZoneFree)}; "
+                + "intrusion, wrong way and crowds need zones, lines or directions: see docs/CONFIG.md");
         if (UseCaseScope.WarningWithoutAModel(config, UseCaseScope.Configured(prepared.Camera)) is { } blind)
             Console.Error.WriteLine($"warning: {blind}");
         await using (prepared)
