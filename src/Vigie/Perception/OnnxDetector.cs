@@ -103,14 +103,13 @@ public sealed class OnnxDetector : IDetector
     /// </summary>
     private (InferenceSession Session, bool TrimsPadding) TrimmablePadding(InferenceSession session)
     {
-        var (width, height) = (_options.InputWidth, Math.Max(SizeMultiple, _options.InputHeight / 2 / SizeMultiple * SizeMultiple));
         if (session.InputMetadata[_imageInput].Dimensions is [_, _, > 0, > 0])
         {
             InferenceSession? freed = null;
             try
             {
                 freed = OnnxSessions.Open(FreeImageSize.Of(File.ReadAllBytes(_options.ModelPath), _imageInput), _options.Threads);
-                if (RunsOn(freed, width, height))
+                if (RunsTrimmed(freed))
                 {
                     session.Dispose();
                     return (freed, true);
@@ -126,12 +125,19 @@ public sealed class OnnxDetector : IDetector
         }
         try
         {
-            return (session, RunsOn(session, width, height));
+            return (session, RunsTrimmed(session));
         }
         catch (OnnxRuntimeException)
         {
             return (session, false);
         }
+    }
+
+    /// <summary>Whether the model runs on a landscape frame's trimmed input and on a portrait one's (half the height, half the width).</summary>
+    private bool RunsTrimmed(InferenceSession session)
+    {
+        int Half(int side) => Math.Max(SizeMultiple, side / 2 / SizeMultiple * SizeMultiple);
+        return RunsOn(session, _options.InputWidth, Half(_options.InputHeight)) && RunsOn(session, Half(_options.InputWidth), _options.InputHeight);
     }
 
     /// <summary>Whether the model takes a width × height input (and YOLOX gives one row per anchor point of it).</summary>

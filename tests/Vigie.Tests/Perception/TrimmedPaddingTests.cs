@@ -27,7 +27,7 @@ public class TrimmedPaddingTests
     public void A_model_exported_for_one_size_is_freed_and_detects_on_the_frame_shape()
     {
         var path = Path.Combine(TestPaths.TempFolder(), "fixed.onnx");
-        BrightnessDetector(path, pinnedByItsLayers: false);
+        BrightnessDetector(path, pinnedShape: null);
 
         using (var original = OnnxSessions.Open(path, 1))
             Assert.Equal([1, 3, 128, 128], original.InputMetadata["input"].Dimensions);
@@ -48,11 +48,13 @@ public class TrimmedPaddingTests
         Assert.True(onTrimmed > onSquare + 0.05, $"trimmed {onTrimmed:0.00}, square {onSquare:0.00}");
     }
 
-    [Fact]
-    public void A_model_whose_layers_need_its_size_keeps_the_whole_square()
+    [Theory]
+    [InlineData(128, 128)]   // both sides written into a layer
+    [InlineData(1, 128)]     // only the width: landscape frames would run, portrait ones would not
+    public void A_model_whose_layers_need_its_size_keeps_the_whole_square(int height, int width)
     {
         var path = Path.Combine(TestPaths.TempFolder(), "pinned.onnx");
-        BrightnessDetector(path, pinnedByItsLayers: true);
+        BrightnessDetector(path, pinnedShape: [1, 1, height, width]);
 
         using var detector = new OnnxDetector(Options(path));
         Assert.DoesNotContain("trimmed", detector.Description);
@@ -95,16 +97,17 @@ public class TrimmedPaddingTests
     /// <summary>
     /// An RTMDet-format model exported for a 128 × 128 input: one detection over the top-left 32 × 32, scored
     /// sigmoid(mean) of the normalised input (white about 2.4, padding about 0, black about −2). Pinned, it
-    /// first reshapes its input to 1 × 3 × 128 × 128, as a layer with a size written in would.
+    /// first adds a constant of <paramref name="pinnedShape"/> (zeros) to its input, which only broadcasts
+    /// over an input of that height (or any, for 1) and width, as a layer with a size written in would.
     /// </summary>
-    private static void BrightnessDetector(string path, bool pinnedByItsLayers)
+    private static void BrightnessDetector(string path, int[]? pinnedShape)
     {
         var graph = new Proto();
         var image = "input";
-        if (pinnedByItsLayers)
+        if (pinnedShape is not null)
         {
-            graph.Message(1, Node(["input", "pinned_shape"], ["pinned"], "Reshape"))
-                .Message(5, Int64Tensor("pinned_shape", [4], 1, 3, 128, 128));
+            graph.Message(1, Node(["input", "pinned_zeros"], ["pinned"], "Add"))
+                .Message(5, FloatTensor("pinned_zeros", pinnedShape.Select(d => (long)d).ToArray(), new float[pinnedShape.Aggregate(1, (a, d) => a * d)]));
             image = "pinned";
         }
         graph.Message(1, Node([image], ["mean"], "ReduceMean", Ints("axes", 1, 2, 3), Int("keepdims", 0)))
