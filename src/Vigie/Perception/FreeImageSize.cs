@@ -45,16 +45,14 @@ public static class FreeImageSize
     private static byte[] FreeLastTwo(byte[] shape)
     {
         var dims = 0;
-        Edit(shape, field => field == ShapeDim, (_, dim) => { dims++; return dim; });
-        if (dims != 4)
-            throw new InvalidDataException($"the image input has {dims} dimensions, not 4 (batch, channels, height, width)");
-        var index = 0;
-        return Edit(shape, field => field == ShapeDim, (_, dim) => index++ switch
+        var freed = Edit(shape, field => field == ShapeDim, (_, dim) => dims++ switch
         {
             2 => Named(HeightName),
             3 => Named(WidthName),
             _ => dim,
         });
+        return dims == 4 ? freed
+            : throw new InvalidDataException($"the image input has {dims} dimensions, not 4 (batch, channels, height, width)");
     }
 
     private static byte[] Named(string parameter)
