@@ -6,8 +6,9 @@ namespace Vigie.Perception;
 public static class CellMeans
 {
     /// <summary>
-    /// The mean of each <paramref name="cell"/>-pixel cell of a single-channel image, row by row: one area
-    /// resize of the grid (in floating point, so exact) instead of a native call per cell, which cost more.
+    /// The mean of each <paramref name="cell"/>-pixel cell of an image, row by row, the channels of a cell
+    /// side by side (a two-channel flow gives x, y, x, y…): one area resize of the grid (in floating point,
+    /// so exact) instead of a native call per cell, which cost more.
     /// </summary>
     public static float[] Of(Mat image, int columns, int rows, int cell)
     {
@@ -16,7 +17,8 @@ public static class CellMeans
         grid.ConvertTo(real, MatType.CV_32F);
         using var means = new Mat();
         Cv2.Resize(real, means, new Size(columns, rows), 0, 0, InterpolationFlags.Area);
-        means.GetArray(out float[] values);
+        using var flat = means.Reshape(1);
+        flat.GetArray(out float[] values);
         return values;
     }
 }

@@ -61,14 +61,11 @@ public sealed class MotionAnalyzer : IDisposable
         for (int i = 0; i < fg.Length; i++) fg[i] = masked[i] / 255;
         if (haveFlow)
         {
-            using var flow = new Mat(_flow, new Rect(0, 0, cols * Cell, rows * Cell));
-            using var means = new Mat();
-            Cv2.Resize(flow, means, new Size(cols, rows), 0, 0, InterpolationFlags.Area);
-            means.GetArray(out Vec2f[] vectors);
-            for (int i = 0; i < vectors.Length; i++)
+            var flow = CellMeans.Of(_flow, cols, rows, Cell);
+            for (int i = 0; i < fx.Length; i++)
             {
-                fx[i] = (float)(vectors[i].Item0 / _grey.Width / dt);
-                fy[i] = (float)(vectors[i].Item1 / _grey.Height / dt);
+                fx[i] = (float)(flow[2 * i] / _grey.Width / dt);
+                fy[i] = (float)(flow[2 * i + 1] / _grey.Height / dt);
             }
         }
         _grey.CopyTo(_previous);

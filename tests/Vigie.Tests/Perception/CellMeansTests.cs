@@ -17,4 +17,13 @@ public class CellMeansTests
         var means = CellMeans.Of(image, 3, 2, 4);
         Assert.Equal([0f, 150f, 200f, 255f, 200f - 200f / 16, 200f], means);
     }
+
+    [Fact]
+    public void A_two_channel_image_gives_both_means_of_each_cell_side_by_side()
+    {
+        // A flow field of 2 × 1 cells of 2 pixels: x = 1 on the left cell, 3 on the right; y = −2 everywhere.
+        using var flow = new Mat(2, 4, MatType.CV_32FC2, new Scalar(1, -2));
+        Cv2.Rectangle(flow, new Rect(2, 0, 2, 2), new Scalar(3, -2), -1);
+        Assert.Equal([1f, -2f, 3f, -2f], CellMeans.Of(flow, 2, 1, 2));
+    }
 }
