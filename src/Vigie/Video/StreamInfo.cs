@@ -26,6 +26,9 @@ public sealed record StreamInfo(
         var width = v.TryGetProperty("width", out var w) ? w.GetInt32() : 0;
         var height = v.TryGetProperty("height", out var h) ? h.GetInt32() : 0;
         if (width <= 0 || height <= 0) throw new InvalidDataException("the video stream has no frame size (unsupported or damaged)");
+        // Phones store a portrait clip as landscape pictures plus a rotation, and ffmpeg turns each
+        // picture upright as it decodes: the frames that reach us have the sides swapped.
+        if (QuarterTurns(v) % 2 == 1) (width, height) = (height, width);
         // Containers get these wrong both ways (an AVI header may double avg_frame_rate, a phone's
         // variable-rate MP4 inflates r_frame_rate): the smaller of the two is the real rate in practice.
         var rates = new[] { Rate(v, "avg_frame_rate"), Rate(v, "r_frame_rate") }.OfType<double>().ToList();
@@ -47,6 +50,21 @@ public sealed record StreamInfo(
                 break;
             }
         return new StreamInfo(width, height, fps, duration is > 0 ? TimeSpan.FromSeconds(duration.Value) : null, codec, created);
+    }
+
+    /// <summary>The display rotation in quarter turns (0–3): the display matrix, else the older `rotate` tag.</summary>
+    private static int QuarterTurns(JsonElement video)
+    {
+        double? degrees = null;
+        if (video.TryGetProperty("side_data_list", out var sides) && sides.ValueKind == JsonValueKind.Array)
+            foreach (var side in sides.EnumerateArray())
+                if (side.TryGetProperty("rotation", out var r) && r.ValueKind == JsonValueKind.Number)
+                    degrees = r.GetDouble();
+        if (degrees is null && video.TryGetProperty("tags", out var tags) && tags.TryGetProperty("rotate", out var tag)
+            && double.TryParse(tag.GetString(), CultureInfo.InvariantCulture, out var tagged))
+            degrees = tagged;
+        var turns = (int)Math.Round((degrees ?? 0) / 90);
+        return ((turns % 4) + 4) % 4;
     }
 
     private static double? Rate(JsonElement e, string name)

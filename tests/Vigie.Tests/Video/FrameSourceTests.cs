@@ -138,6 +138,52 @@ public class FrameSourceTests
             new[] { "b1.jpg", "a10.jpg", "a2.jpg" }.Order(ImageFolderSource.NaturalComparer.Instance));
 }
 
+/// <summary>Phone clips stored sideways with a display rotation arrive upright, at their upright size.</summary>
+public class RotatedClipTests
+{
+    [Theory]
+    // Debian's ffmpeg writes the tag as a display matrix turning the picture counter-clockwise
+    // (ffprobe: "rotation": 90): the red top-left quadrant then ends bottom left.
+    [InlineData(90, 0, 1)]
+    [InlineData(180, 1, 1)]
+    [InlineData(270, 1, 0)]
+    public async Task A_clip_with_a_display_rotation_is_decoded_upright(int rotation, int redColumn, int redRow)
+    {
+        var folder = TestPaths.TempFolder();
+        var stored = Path.Combine(folder, "stored.mp4");
+        using (var writer = new FfmpegVideoWriter(stored, 640, 360, 25))
+        using (var frame = new Mat(360, 640, MatType.CV_8UC3, new Scalar(128, 128, 128)))
+        {
+            frame[new Rect(0, 0, 320, 180)].SetTo(new Scalar(0, 0, 220));
+            for (int i = 0; i < 10; i++) writer.Write(frame);
+        }
+        var rotated = Path.Combine(folder, "rotated.mp4");
+        using (var ffmpeg = System.Diagnostics.Process.Start("ffmpeg",
+                   ["-v", "error", "-y", "-i", stored, "-c", "copy", "-metadata:s:v:0", $"rotate={rotation}", rotated]))
+            await ffmpeg.WaitForExitAsync();
+
+        await using var source = await FfmpegSource.OpenAsync(rotated, new DecodeOptions(Fps: 5));
+        var (width, height) = rotation == 180 ? (640, 360) : (360, 640);
+        Assert.Equal((width, height), (source.FrameWidth, source.FrameHeight));
+        var frames = 0;
+        await foreach (var f in source.ReadFramesAsync(CancellationToken.None))
+            using (f)
+            {
+                frames++;
+                Assert.Equal((width, height), (f.Image.Width, f.Image.Height));
+                for (int row = 0; row < 2; row++)
+                    for (int column = 0; column < 2; column++)
+                    {
+                        var pixel = f.Image.At<Vec3b>(height / 4 + row * height / 2, width / 4 + column * width / 2);
+                        var isRed = pixel.Item2 > 180 && pixel.Item0 < 60;
+                        Assert.True(isRed == (row == redRow && column == redColumn), $"quadrant ({column}, {row}) is {pixel}");
+                    }
+            }
+        Assert.Equal(2, frames);
+        Directory.Delete(folder, recursive: true);
+    }
+}
+
 /// <summary>Frames wider than the analysis width are shrunk in-process from ffmpeg's YUV picture: sizes, colours and places must hold.</summary>
 public class ShrunkFrameTests
 {

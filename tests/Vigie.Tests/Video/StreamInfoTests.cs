@@ -29,6 +29,14 @@ public class StreamInfoTests
     }
 
     [Fact]
+    public void A_portrait_clip_stored_sideways_has_its_upright_size()
+    {
+        // room_fall01 remuxed with a display rotation of 90°: stored 406×720, shown (and decoded) 720×406.
+        var info = StreamInfo.ParseFfprobeJson(Saved("ffprobe_rotated_mp4.json"));
+        Assert.Equal((720, 406), (info.Width, info.Height));
+    }
+
+    [Fact]
     public void A_file_without_video_is_a_clear_error()
     {
         var e = Assert.Throws<InvalidDataException>(() => StreamInfo.ParseFfprobeJson("""{"streams": [{"codec_type": "audio"}], "format": {}}"""));
