@@ -135,7 +135,7 @@ public sealed partial class FfmpegSource : IFrameSource
         using var cancelRegistration = cancellationToken.Register(() => TryKill(process));
         long index = 0;
         double? firstPts = null;
-        var nominalStep = _options.Fps > 0 ? 1 / _options.Fps : Info.Fps > 0 ? 1 / Info.Fps : 0.04;
+        var nominalStep = SamplesFrames ? 1 / _options.Fps : Info.Fps > 0 ? 1 / Info.Fps : 0.04;
         var excerptStart = IsLive ? TimeSpan.Zero : _options.Excerpt?.Start ?? TimeSpan.Zero;
         TimeSpan lastTime = excerptStart;
         try
@@ -236,7 +236,7 @@ public sealed partial class FfmpegSource : IFrameSource
         }
         args.AddRange(InputArguments(Location, IsUrl(Location), probe: false));
         var filters = new List<string>();
-        if (_options.Fps > 0) filters.Add($"fps={_options.Fps.ToString(CultureInfo.InvariantCulture)}");
+        if (SamplesFrames) filters.Add($"fps={_options.Fps.ToString(CultureInfo.InvariantCulture)}");
         if ((FrameWidth != Info.Width || FrameHeight != Info.Height) && !_shrinkHere) filters.Add($"scale={FrameWidth}:{FrameHeight}");
         filters.Add("showinfo=checksum=0");
                 // passthrough: the output stage must not duplicate or drop frames after showinfo has numbered them.
@@ -244,6 +244,13 @@ public sealed partial class FfmpegSource : IFrameSource
             "-f", "rawvideo", "pipe:1"]);
         return args;
     }
+
+    /// <summary>
+    /// Whether ffmpeg thins the frames to the analysis rate. A source slower than that rate (a 2 fps
+    /// recorder, a 1 fps camera) keeps its own frames: the fps filter would repeat each one, and
+    /// repeated frames look like motion that stops and jumps.
+    /// </summary>
+    private bool SamplesFrames => _options.Fps > 0 && !(Info.Fps > 0 && Info.Fps <= _options.Fps);
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 

@@ -67,6 +67,30 @@ public class FrameSourceTests
     }
 
     [Fact]
+    public async Task A_recording_slower_than_the_analysis_rate_keeps_its_own_frames_without_repeats()
+    {
+        var folder = TestPaths.TempFolder();
+        var clip = Path.Combine(folder, "two_fps.mp4");
+        using (var writer = new FfmpegVideoWriter(clip, 320, 180, 2))
+            for (int i = 0; i < 8; i++)
+            {
+                using var frame = new Mat(180, 320, MatType.CV_8UC3, Scalar.All(20 + 25 * i));
+                writer.Write(frame);
+            }
+        await using var source = await FfmpegSource.OpenAsync(clip, new DecodeOptions(Fps: 5));
+        var frames = new List<(double Time, byte Grey)>();
+        await foreach (var f in source.ReadFramesAsync(CancellationToken.None))
+            using (f) frames.Add((f.Timestamp.TotalSeconds, f.Image.At<Vec3b>(90, 160).Item0));
+        Assert.Equal(8, frames.Count);
+        for (int i = 0; i < frames.Count; i++)
+        {
+            Assert.Equal(i * 0.5, frames[i].Time, 3);
+            Assert.InRange(frames[i].Grey, 20 + 25 * i - 6, 20 + 25 * i + 6);
+        }
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
     public async Task A_missing_file_is_named_in_the_error()
     {
         var e = await Assert.ThrowsAsync<VideoSourceException>(() => FfmpegSource.OpenAsync("/nonexistent/clip.mp4", new DecodeOptions()));
