@@ -236,6 +236,9 @@ public sealed partial class FfmpegSource : IFrameSource
         }
         args.AddRange(InputArguments(Location, IsUrl(Location), probe: false));
         var filters = new List<string>();
+        // Before sampling: the deinterlacer needs the neighbouring frames. A frame per frame, each
+        // made whole from its two fields; frames the decoder marks progressive pass untouched.
+        if (Info.Interlaced) filters.Add("yadif=mode=send_frame:deint=interlaced");
         if (SamplesFrames) filters.Add($"fps={_options.Fps.ToString(CultureInfo.InvariantCulture)}");
         if ((FrameWidth != Info.Width || FrameHeight != Info.Height) && !_shrinkHere) filters.Add($"scale={FrameWidth}:{FrameHeight}");
         filters.Add("showinfo=checksum=0");

@@ -4,13 +4,15 @@ using System.Text.Json;
 namespace Vigie.Video;
 
 /// <summary>What ffprobe says of a source's first video stream.</summary>
+/// <param name="Interlaced">Coded as two fields per frame (analogue cameras, DVR exports): moving edges comb unless deinterlaced.</param>
 public sealed record StreamInfo(
     int Width,
     int Height,
     double Fps,
     TimeSpan? Duration,
     string Codec,
-    DateTimeOffset? CreationTime)
+    DateTimeOffset? CreationTime,
+    bool Interlaced = false)
 {
     /// <summary>Parses `ffprobe -print_format json -show_streams -show_format` output. Pure, tested on saved outputs.</summary>
     public static StreamInfo ParseFfprobeJson(string json)
@@ -49,7 +51,8 @@ public sealed record StreamInfo(
                 created = parsed;
                 break;
             }
-        return new StreamInfo(width, height, fps, duration is > 0 ? TimeSpan.FromSeconds(duration.Value) : null, codec, created);
+        var interlaced = v.TryGetProperty("field_order", out var order) && order.GetString() is "tt" or "bb" or "tb" or "bt";
+        return new StreamInfo(width, height, fps, duration is > 0 ? TimeSpan.FromSeconds(duration.Value) : null, codec, created, interlaced);
     }
 
     /// <summary>The display rotation in quarter turns (0–3): the display matrix, else the older `rotate` tag.</summary>

@@ -208,6 +208,39 @@ public class RotatedClipTests
     }
 }
 
+/// <summary>Interlaced recordings (two fields per frame, as analogue cameras and DVRs record) arrive deinterlaced.</summary>
+public class InterlacedClipTests
+{
+    [Fact]
+    public async Task A_moving_edge_of_an_interlaced_clip_does_not_comb()
+    {
+        // A bar crossing at 600 px/s, filmed at 50 fields/s and woven two fields per frame: raw, its
+        // edge in odd rows stands 12 px from the even rows'.
+        var folder = TestPaths.TempFolder();
+        var clip = Path.Combine(folder, "interlaced.mp4");
+        using (var ffmpeg = System.Diagnostics.Process.Start("ffmpeg",
+                   ["-v", "error", "-y", "-f", "lavfi", "-i",
+                    "nullsrc=s=640x360:r=50,geq=lum='if(between(X,mod(T*600,600),mod(T*600,600)+40),235,16)':cb=128:cr=128",
+                    "-t", "2", "-vf", "tinterlace=mode=interleave_top,setfield=tff",
+                    "-c:v", "libx264", "-flags", "+ildct+ilme", "-x264opts", "tff=1", "-pix_fmt", "yuv420p", clip]))
+            await ffmpeg.WaitForExitAsync();
+
+        await using var source = await FfmpegSource.OpenAsync(clip, new DecodeOptions(Fps: 5));
+        Assert.True(source.Info.Interlaced);
+        var frames = 0;
+        await foreach (var f in source.ReadFramesAsync(CancellationToken.None))
+            using (f)
+            {
+                frames++;
+                int LeftEdge(int row) => Enumerable.Range(0, f.Image.Width).FirstOrDefault(x => f.Image.At<Vec3b>(row, x).Item1 > 128, -1);
+                for (int row = 100; row < 110; row += 2)
+                    Assert.InRange(LeftEdge(row + 1) - LeftEdge(row), -2, 2);
+            }
+        Assert.Equal(10, frames);
+        Directory.Delete(folder, recursive: true);
+    }
+}
+
 /// <summary>Frames wider than the analysis width are shrunk in-process from ffmpeg's YUV picture: sizes, colours and places must hold.</summary>
 public class ShrunkFrameTests
 {
