@@ -30,6 +30,10 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
 
     public bool NeedsFireCues => true;
 
+    // Flames flicker, and on some frames too little to count (or a gust hides them): a dip this short
+    // does not restart the dwell.
+    private static readonly TimeSpan FlameGap = TimeSpan.FromSeconds(0.5);
+
     // A model misses a frame now and then: sightings this close together are one fire.
     private static readonly TimeSpan ModelGap = TimeSpan.FromSeconds(1);
     private const int ModelMinFrames = 3;
@@ -145,7 +149,7 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
         private readonly List<double> _firstFlames = [];
         private readonly Queue<double> _latestFlames = new();
         private readonly SmokeTrail _smoke = new();
-        private TimeSpan _lastSeen, _modelLast;
+        private TimeSpan _lastSeen, _modelLast, _flameLast;
         private int _modelFrames;
         private SceneEvent? _open;
 
@@ -164,7 +168,15 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
                 measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "smoke_area", Math.Round(smoke, 4), "image"));
                 var flames = active && flame >= settings.MinFlameArea && cues.FlickerRatio >= settings.MinFlicker;
                 var smoky = active && settings.MinSmokeArea is { } minSmoke && smoke >= minSmoke;
-                _flameSince = flames ? _flameSince ?? state.Time : null;
+                if (flames)
+                {
+                    _flameSince ??= state.Time;
+                    _flameLast = state.Time;
+                }
+                else if (_flameSince is not null && state.Time - _flameLast > FlameGap)
+                {
+                    _flameSince = null;
+                }
                 Follow(flames, flame);
                 if (_smoke.Update(state.Time, smoky, cues, _cells, state.Motion) is { } flow)
                     measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "smoke_rise", Math.Round(-flow.Y, 4), "image/s"));
@@ -185,7 +197,7 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
                 _modelFrames = 0;
             }
 
-            var byFlame = cues is not null && _flameSince is { } f && state.Time - f >= settings.Dwell
+            var byFlame = cues is not null && _flameLast == state.Time && _flameSince is { } f && state.Time - f >= settings.Dwell
                 && (settings.MinGrowth is not { } g || FlameGrowth() >= g);
             var byModel = _modelSince is { } m && state.Time - m >= settings.Dwell && _modelFrames >= ModelMinFrames && sighted.Count > 0;
             var bySmoke = cues is not null && settings.MinSmokeArea is { } smokeArea && _smoke.Confirmed(state.Time, settings.SmokeDwell, smokeArea, cues);
@@ -220,12 +232,12 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
 
         private void Follow(bool flames, double area)
         {
-            if (!flames)
+            if (_flameSince is null)
             {
                 _firstFlames.Clear();
                 _latestFlames.Clear();
-                return;
             }
+            if (!flames) return;
             if (_firstFlames.Count < 3) _firstFlames.Add(area);
             _latestFlames.Enqueue(area);
             if (_latestFlames.Count > 3) _latestFlames.Dequeue();

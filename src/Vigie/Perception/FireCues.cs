@@ -83,6 +83,7 @@ public sealed class FireAnalyzer : IDisposable
         Blank(flame, occupied, scale);
 
         var ready = !_previous.Empty() && _previous.Size() == _grey.Size();
+        if (ready) AlignPrevious();
         using var change = new Mat();
         if (ready) Cv2.Absdiff(_grey, _previous, change);
         else change.Create(_grey.Size(), MatType.CV_8UC1);
@@ -119,6 +120,32 @@ public sealed class FireAnalyzer : IDisposable
         flame.CopyTo(_previousFlame);
         return new FireCues(cols, rows, flameCells, smokeCells, flickerRatio) { Ready = ready };
     }
+
+    /// <summary>
+    /// Shifts the previous frame and its flame mask onto this one when the camera drifted between them
+    /// (a handheld phone, a mast in the wind): otherwise every textured flame-coloured surface — dry
+    /// hills, a brick wall — changes at its edges and seems to flicker, while a smooth sky beside it
+    /// does not. The shift is the whole image's, by phase correlation; flames are a small part of it.
+    /// </summary>
+    private void AlignPrevious()
+    {
+        using var current = new Mat();
+        using var previous = new Mat();
+        _grey.ConvertTo(current, MatType.CV_32F);
+        _previous.ConvertTo(previous, MatType.CV_32F);
+        var shift = Cv2.PhaseCorrelate(previous, current, new Mat(), out var response);
+        if (response < MinAlignResponse || Math.Abs(shift.X) + Math.Abs(shift.Y) < 0.5 || Math.Abs(shift.X) > MaxShift || Math.Abs(shift.Y) > MaxShift) return;
+        using var move = new Mat(2, 3, MatType.CV_64FC1);
+        move.Set(0, 0, 1.0); move.Set(0, 1, 0.0); move.Set(0, 2, shift.X);
+        move.Set(1, 0, 0.0); move.Set(1, 1, 1.0); move.Set(1, 2, shift.Y);
+        Cv2.WarpAffine(_previous, _previous, move, _previous.Size(), InterpolationFlags.Linear, BorderTypes.Replicate);
+        if (_previousFlame.Size() == _previous.Size())
+            Cv2.WarpAffine(_previousFlame, _previousFlame, move, _previous.Size(), InterpolationFlags.Nearest, BorderTypes.Replicate);
+    }
+
+    // Below this peak the correlation found no common shift (a cut, a view without texture); beyond
+    // MaxShift pixels (of the 256-wide copy) the camera is panning and the rule ignores the cues anyway.
+    private const double MinAlignResponse = 0.1, MaxShift = 24;
 
     /// <summary>Per cell, 1 where smoke softens the background (see the class summary), else 0; learns the background.</summary>
     private float[] Smoke(Mat saturation, IReadOnlyList<Box> occupied, double scale, int cols, int rows)

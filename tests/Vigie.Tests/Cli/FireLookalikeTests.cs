@@ -69,7 +69,19 @@ public class FireLookalikeTests
         Assert.InRange(alert.StartS, 2, 3);
     }
 
-    public static TheoryData<string> Lookalikes => ["blinking beacon", "turning beacon", "brake lights", "sunset", "screen"];
+    public static TheoryData<string> Lookalikes => ["blinking beacon", "turning beacon", "brake lights", "sunset", "screen", "drifting camera over dry hills"];
+
+    /// <summary>Sunlit dry hills mottled in shades of orange (all flame colours), under a plain blue sky.</summary>
+    private static Mat DryHills()
+    {
+        var hills = new Mat(Height, Width, MatType.CV_8UC3, new Scalar(200, 160, 110));
+        Cv2.Rectangle(hills, new Rect(0, 150, Width, Height - 150), new Scalar(40, 130, 205), -1);
+        var rng = new Random(3);
+        for (int k = 0; k < 900; k++)
+            Cv2.Circle(hills, new Point(rng.Next(Width), rng.Next(150, Height)), rng.Next(2, 7),
+                rng.Next(2) == 0 ? new Scalar(15, 95, 180) : new Scalar(90, 200, 250), -1);
+        return hills;
+    }
 
     [Theory]
     [MemberData(nameof(Lookalikes))]
@@ -118,9 +130,18 @@ public class FireLookalikeTests
                 Cv2.PutText(frame, "SALE -50% SALE -50%", new Point(560 - i * 12 % 240, 126), HersheyFonts.HersheySimplex, 0.45,
                     new Scalar(0, 190, 255), 1);
             },
+            // A camera turning slowly (2 px per image, too little for the camera-motion test to see over a plain
+            // sky): the mottled hills change at every edge while the sky does not, as flames would.
+            "drifting camera over dry hills" => (frame, i, _) =>
+            {
+                using var drift = new Mat(2, 3, MatType.CV_64FC1);
+                drift.Set(0, 0, 1.0); drift.Set(0, 2, 2.0 * i);
+                drift.Set(1, 1, 1.0); drift.Set(1, 2, Math.Sin(i / 4.0));
+                Cv2.WarpAffine(frame, frame, drift, frame.Size(), InterpolationFlags.Linear, BorderTypes.Reflect);
+            },
             _ => throw new ArgumentOutOfRangeException(nameof(what)),
         };
-        Assert.Empty(await FireAlerts(what.Replace(' ', '_'), draw));
+        Assert.Empty(await FireAlerts(what.Replace(' ', '_'), draw, what.Contains("hills") ? DryHills : null));
     }
 
     /// <summary>Flames from 2 s on that spread: four tongues at first, one more every other frame, over a widening base.</summary>
