@@ -27,6 +27,10 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     private const double LyingAspect = 1.1;
     // The top of the box must drop by this share of the standing height.
     private const double TopDrop = 0.3;
+    // A box whose top has dropped by this share of the standing height shows a fall under way; unseen
+    // this long after it, the person was lost by the detector, not merely missed on a frame.
+    private const double FallingDrop = 0.15;
+    private static readonly TimeSpan LostFor = TimeSpan.FromSeconds(0.5);
     // A lying box cut by the bottom of the picture must start at most this share of the standing height above the standing feet.
     private const double InFrontMargin = 0.25;
     // How long a vanished person can hand their past over to a new lying track.
@@ -68,10 +72,13 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
                 memo = IsLying(t.Box) ? Inherit(t.Box, state.Time, visibleIds) ?? Share(t.Box, visibleIds) ?? new Memo() : new Memo();
                 _people[t.Id] = memo;
             }
+            // The past is kept over the longest fall before the previous sighting, not before now: someone
+            // lost from view as they fell and found lying later keeps the posture they fell from.
+            var previous = memo.Recent.Count > 0 ? memo.Recent[^1].Time : state.Time;
             memo.LastBox = t.Box;
             memo.LastSeen = state.Time;
             memo.Recent.Add(new TimedBox(state.Time, t.Box));
-            memo.Recent.RemoveAll(r => state.Time - r.Time > LongestFall);
+            memo.Recent.RemoveAll(r => previous - r.Time > LongestFall);
             if (area is null || excluded) continue;
 
             if (IsUpright(t.Box))
@@ -158,9 +165,17 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     /// </summary>
     public static TimeSpan? FallMoment(IReadOnlyList<TimedBox> recent, Box lying, TimeSpan now, TimeSpan maxFallDuration, int frameHeight)
     {
-        var upright = recent.Where(r => now - r.Time <= maxFallDuration && IsUpright(r.Box) && !ClippedInHeight(r.Box, frameHeight)).ToList();
-        if (upright.Count == 0) return null;
-        var standing = upright.MinBy(r => r.Box.Y);
+        var upright = Standing(recent, now, maxFallDuration, frameHeight);
+        // The detector often loses people as they go down and finds them lying only later: when the last
+        // sighting before that gap already shows the top dropping, the fall began within the longest fall
+        // of that sighting, however long they then lay unseen.
+        if (recent.Where(r => r.Time < now).Cast<TimedBox?>().LastOrDefault() is { } last
+            && now - last.Time > LostFor
+            && Standing(recent, last.Time, maxFallDuration, frameHeight) is { } uprightBefore
+            && last.Box.Y >= uprightBefore.Box.Y + FallingDrop * uprightBefore.Box.Height
+            && (upright is null || uprightBefore.Box.Y < upright.Value.Box.Y))
+            upright = uprightBefore;
+        if (upright is not { } standing) return null;
         var mark = standing.Box.Y + TopDrop * standing.Box.Height;
         if (lying.Y < mark) return null;
         // A box cut by the bottom of the picture may be short only because the picture cuts it: it is someone
@@ -175,6 +190,11 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         var below = after[lastAbove + 1];
         return before.Time + (below.Time - before.Time) * ((mark - before.Box.Y) / Math.Max(1e-3, below.Box.Y - before.Box.Y));
     }
+
+    /// <summary>The highest upright box seen whole in height over the longest fall up to a moment.</summary>
+    private static TimedBox? Standing(IReadOnlyList<TimedBox> recent, TimeSpan at, TimeSpan maxFallDuration, int frameHeight) =>
+        recent.Where(r => r.Time <= at && at - r.Time <= maxFallDuration && IsUpright(r.Box) && !ClippedInHeight(r.Box, frameHeight))
+            .OrderBy(r => r.Box.Y).Cast<TimedBox?>().FirstOrDefault();
 
     /// <summary>The past of a person who vanished just now where this lying box appears (the tracker lost them as they fell).</summary>
     private Memo? Inherit(Box lying, TimeSpan now, IReadOnlySet<int> visible)

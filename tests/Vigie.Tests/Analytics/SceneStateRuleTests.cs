@@ -190,6 +190,21 @@ public class SceneStateRuleTests
     }
 
     [Fact]
+    public void A_person_lost_from_view_as_they_fell_and_found_lying_later_fell_when_last_seen_falling()
+    {
+        TimedBox Seen(double t, Box b) => new(TimeSpan.FromSeconds(t), b);
+        // Standing (top 300, height 180) until 1.2 s, seen at 1.6 s half-way down (top 390, past the mark
+        // 354), then lost by the detector until found lying at 3.9 s: 2.7 s after standing, but the fall
+        // was under way within 0.4 s.
+        var recent = new[] { Seen(1.0, Standing), Seen(1.2, Standing), Seen(1.6, new Box(440, 390, 110, 150)) };
+        var moment = PersonDown.FallMoment(recent, Lying, TimeSpan.FromSeconds(3.9), TimeSpan.FromSeconds(2), H);
+        Assert.Equal(1.2 + 0.4 * 54 / 90, moment!.Value.TotalSeconds, 3);
+        // Last seen still standing: lying 2.7 s later is too slow to call a fall.
+        var stillStanding = new[] { Seen(1.0, Standing), Seen(1.2, Standing), Seen(1.6, Standing) };
+        Assert.Null(PersonDown.FallMoment(stillStanding, Lying, TimeSpan.FromSeconds(3.9), TimeSpan.FromSeconds(2), H));
+    }
+
+    [Fact]
     public void A_person_who_bent_down_and_straightened_up_falls_when_the_top_last_passes_the_mark()
     {
         TimedBox Seen(double t, Box b) => new(TimeSpan.FromSeconds(t), b);
