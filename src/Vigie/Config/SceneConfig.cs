@@ -290,7 +290,7 @@ public sealed class FireConfig
     [Description("When set, flames must also have grown by this share of their first area before the alert (0.5 = half as big again): only fires starting, not a steady warm flicker (a screen). Unset: no growth needed.")]
     public double? MinGrowth { get; set; }
 
-    [Description("Flames must be seen continuously this long before the alert (seconds).")]
+    [Description("Flames must be seen this long before the alert, dips of up to 0.5 s allowed (seconds).")]
     public double DwellS { get; set; } = 2;
 
     [Description("Smoke must be seen this long (gaps up to 1 s), rising on average and over the same place on at least half the frames, before the alert (seconds).")]
