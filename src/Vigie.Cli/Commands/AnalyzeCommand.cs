@@ -91,7 +91,7 @@ public static class AnalyzeCommand
 
         if (o.Config is null)
             Console.Error.WriteLine($"no --config: watching the whole image for {string.Join(", ", UseCaseScope.ZoneFree)}; "
-                + "intrusion, wrong way and crowds need zones, lines or directions: see docs/CONFIG.md");
+                + "intrusion, wrong way and crowd density need zones, lines, directions or limits: see docs/CONFIG.md");
         if (UseCaseScope.WarningWithoutAModel(config, UseCaseScope.Configured(prepared.Camera)) is { } blind)
             Console.Error.WriteLine($"warning: {blind}");
         await using (prepared)

@@ -6,7 +6,8 @@ namespace Vigie.Config;
 public static class UseCaseScope
 {
     /// <summary>The use cases that need no zone, line or direction: they can watch any picture as a whole.</summary>
-    public static readonly IReadOnlyList<string> ZoneFree = [EventKinds.PersonDown, EventKinds.Weapon, EventKinds.Fire, EventKinds.AbandonedObject];
+    public static readonly IReadOnlyList<string> ZoneFree =
+        [EventKinds.PersonDown, EventKinds.Weapon, EventKinds.Fire, EventKinds.AbandonedObject, EventKinds.CrowdMovement];
 
     /// <summary>A camera watching the whole image for the <see cref="ZoneFree"/> use cases with their defaults: what a scene without configuration watches.</summary>
     public static CameraConfig WholeImage(string name) => new()
@@ -18,6 +19,8 @@ public static class UseCaseScope
             Weapon = new WeaponConfig(),
             Fire = new FireConfig(),
             AbandonedObject = new AbandonedObjectConfig(),
+            // Compared with the picture's own learned normal, it needs no threshold either.
+            CrowdMovement = new CrowdMovementConfig(),
         },
     };
 

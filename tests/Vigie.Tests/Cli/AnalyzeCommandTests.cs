@@ -153,7 +153,7 @@ public class AnalyzeCommandTests
         var events = Path.Combine(TestPaths.TempFolder(), "events.jsonl");
         var run = await Run(Args(TestPaths.Clip("fall/room_fall01.mp4"), model: TestPaths.Model("yolox_nano.onnx"), output: events));
         Assert.Equal(0, run.Code);
-        Assert.Contains("no --config: watching the whole image for person_down, weapon, fire, abandoned_object", run.Text);
+        Assert.Contains("no --config: watching the whole image for person_down, weapon, fire, abandoned_object, crowd_movement", run.Text);
         // The man falls at 5.0 s (ground truth) and stays down; down_s is 2 s.
         var fall = Assert.Single(JsonLinesWriter.Read<EventLine>(events));
         Assert.Equal("person_down", fall.Kind);
