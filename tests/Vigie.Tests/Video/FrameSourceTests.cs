@@ -162,6 +162,17 @@ public class FrameSourceTests
             new[] { "b1.jpg", "a10.jpg", "a2.jpg" }.Order(ImageFolderSource.NaturalComparer.Instance));
 }
 
+/// <summary>Debian's ffmpeg run to make test footage: it must succeed.</summary>
+internal static class FfmpegTool
+{
+    public static async Task RunAsync(params string[] args)
+    {
+        using var ffmpeg = System.Diagnostics.Process.Start("ffmpeg", ["-v", "error", "-y", .. args]);
+        await ffmpeg.WaitForExitAsync();
+        Assert.Equal(0, ffmpeg.ExitCode);
+    }
+}
+
 /// <summary>Phone clips stored sideways with a display rotation arrive upright, at their upright size.</summary>
 public class RotatedClipTests
 {
@@ -182,9 +193,7 @@ public class RotatedClipTests
             for (int i = 0; i < 10; i++) writer.Write(frame);
         }
         var rotated = Path.Combine(folder, "rotated.mp4");
-        using (var ffmpeg = System.Diagnostics.Process.Start("ffmpeg",
-                   ["-v", "error", "-y", "-i", stored, "-c", "copy", "-metadata:s:v:0", $"rotate={rotation}", rotated]))
-            await ffmpeg.WaitForExitAsync();
+        await FfmpegTool.RunAsync("-i", stored, "-c", "copy", "-metadata:s:v:0", $"rotate={rotation}", rotated);
 
         await using var source = await FfmpegSource.OpenAsync(rotated, new DecodeOptions(Fps: 5));
         var (width, height) = rotation == 180 ? (640, 360) : (360, 640);
@@ -218,12 +227,10 @@ public class InterlacedClipTests
         // edge in odd rows stands 12 px from the even rows'.
         var folder = TestPaths.TempFolder();
         var clip = Path.Combine(folder, "interlaced.mp4");
-        using (var ffmpeg = System.Diagnostics.Process.Start("ffmpeg",
-                   ["-v", "error", "-y", "-f", "lavfi", "-i",
-                    "nullsrc=s=640x360:r=50,geq=lum='if(between(X,mod(T*600,600),mod(T*600,600)+40),235,16)':cb=128:cr=128",
-                    "-t", "2", "-vf", "tinterlace=mode=interleave_top,setfield=tff",
-                    "-c:v", "libx264", "-flags", "+ildct+ilme", "-x264opts", "tff=1", "-pix_fmt", "yuv420p", clip]))
-            await ffmpeg.WaitForExitAsync();
+        await FfmpegTool.RunAsync("-f", "lavfi", "-i",
+            "nullsrc=s=640x360:r=50,geq=lum='if(between(X,mod(T*600,600),mod(T*600,600)+40),235,16)':cb=128:cr=128",
+            "-t", "2", "-vf", "tinterlace=mode=interleave_top,setfield=tff",
+            "-c:v", "libx264", "-flags", "+ildct+ilme", "-x264opts", "tff=1", "-pix_fmt", "yuv420p", clip);
 
         await using var source = await FfmpegSource.OpenAsync(clip, new DecodeOptions(Fps: 5));
         Assert.True(source.Info.Interlaced);
