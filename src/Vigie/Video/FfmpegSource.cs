@@ -164,7 +164,7 @@ public sealed partial class FfmpegSource : IFrameSource
                     _pool.Return(mat);
                     break;
                 }
-                var pts = timestamps.WaitFor(index, TimeSpan.FromSeconds(2));
+                var pts = await timestamps.WaitForAsync(index, TimeSpan.FromSeconds(2));
                 firstPts ??= pts;
                 // After a seek ffmpeg counts time from the seek point; otherwise from the stream's first frame.
                 var t = pts is { } p && firstPts is { } f
@@ -388,42 +388,62 @@ public sealed partial class FfmpegSource : IFrameSource
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Frame times announced on stderr, matched to frames read from stdout by index.</summary>
+    /// <summary>
+    /// Frame times announced on stderr, matched to frames read from stdout by index. Waiting for one
+    /// holds no thread: a blocked wait took a pool thread per camera, and on a busy machine the stderr
+    /// reader then found none free in time, so frames got guessed times.
+    /// </summary>
     private sealed class FrameTimestamps
     {
         private readonly Dictionary<long, double> _pts = [];
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private bool _complete;
 
         public void Add(long index, double pts)
         {
             if (index < 0 || double.IsNaN(pts)) return;
+            TaskCompletionSource changed;
             lock (_pts)
             {
                 _pts[index] = pts;
-                Monitor.PulseAll(_pts);
+                changed = _changed;
+                _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
             }
+            changed.SetResult();
         }
 
         public void Complete()
         {
+            TaskCompletionSource changed;
             lock (_pts)
             {
                 _complete = true;
-                Monitor.PulseAll(_pts);
+                changed = _changed;
             }
+            changed.TrySetResult();
         }
 
-        public double? WaitFor(long index, TimeSpan timeout)
+        public async ValueTask<double?> WaitForAsync(long index, TimeSpan timeout)
         {
             var deadline = DateTime.UtcNow + timeout;
-            lock (_pts)
+            while (true)
             {
-                while (true)
+                Task changed;
+                lock (_pts)
                 {
                     if (_pts.Remove(index, out var pts)) return pts;
-                    var left = deadline - DateTime.UtcNow;
-                    if (_complete || left <= TimeSpan.Zero) return null;
-                    Monitor.Wait(_pts, left);
+                    if (_complete) return null;
+                    changed = _changed.Task;
+                }
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero) return null;
+                try
+                {
+                    await changed.WaitAsync(left);
+                }
+                catch (TimeoutException)
+                {
+                    return null;
                 }
             }
         }
