@@ -5,7 +5,8 @@ namespace Vigie.Analytics;
 /// <summary>
 /// Excessive crowd density: the number of people in a zone (and persons per m² when the camera is
 /// calibrated) above a threshold for a dwell time. In dense crowds detectors miss people, so the
-/// count is the larger of the detections and an estimate from the foreground area divided by the
+/// count is the largest of the frame's detections, the people of the latest counting pass (the
+/// detector over tiles, once a second) and an estimate from the foreground area divided by the
 /// typical person's area learned from detections in the zone, or, when a crowd-counting model is
 /// configured, the model's density map summed over the zone. Count and density are exposed as
 /// measurements every frame.
@@ -20,7 +21,7 @@ public sealed class CrowdDensity(IEnumerable<CrowdDensityZone> zones, GroundPlan
 
     public bool NeedsMotionField => _zones.Any(z => z.Settings.ForegroundEstimate);
 
-    public bool NeedsCrowdMap => true;
+    public bool NeedsCrowdCount => true;
 
     public IReadOnlyList<Measurement> Measurements => _measurements;
 
@@ -73,12 +74,14 @@ public sealed class CrowdDensity(IEnumerable<CrowdDensityZone> zones, GroundPlan
 
         public void Update(SceneState state, List<EventChange> changes, List<Measurement> measurements)
         {
-            var people = state.Detections
-                .Where(d => d.Category == Category.Person && settings.Zone.Contains(state.Normalise(d.Box.BottomCenter)))
-                .ToList();
-            foreach (var p in people)
+            var people = InZone(state.Detections, state);
+            // The counting pass sees more of a crowd than the frame's own detections, far people especially,
+            // who also teach the person scale its small end; each of its runs is learnt from once.
+            var counted = state.CountedPeople is { } pass ? InZone(pass.People, state) : [];
+            var fresh = state.CountedPeople?.Time == state.Time;
+            foreach (var p in fresh && counted.Count > people.Count ? counted : people)
                 _scale.Observe(p.Box.Bottom / state.FrameHeight, p.Box.Height / state.FrameHeight, p.Box.Width / state.FrameWidth);
-            double count = people.Count;
+            double count = Math.Max(people.Count, counted.Count);
             if (state.CrowdMap is { } map)
             {
                 if (_mapCells is not { } known || known.Columns != map.Columns || known.Rows != map.Rows)
@@ -115,6 +118,9 @@ public sealed class CrowdDensity(IEnumerable<CrowdDensityZone> zones, GroundPlan
                 Close(changes);
             }
         }
+
+        private List<Detection> InZone(IReadOnlyList<Detection> detections, SceneState state) =>
+            detections.Where(d => d.Category == Category.Person && settings.Zone.Contains(state.Normalise(d.Box.BottomCenter))).ToList();
 
         public void Close(List<EventChange> changes)
         {

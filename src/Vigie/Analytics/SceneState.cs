@@ -26,6 +26,9 @@ public sealed record SceneState(
     /// <summary>People per grid cell from the crowd-counting model (its latest run); null without one.</summary>
     public CrowdMap? CrowdMap { get; init; }
 
+    /// <summary>People found by the crowd-density counting pass (its latest run); null without one.</summary>
+    public CountedPeople? CountedPeople { get; init; }
+
     /// <summary>Flame colour, flicker and smoke cues on a coarse grid; null unless a rule asked for them.</summary>
     public FireCues? Fire { get; init; }
 
@@ -93,8 +96,11 @@ public interface IEventRule
     /// <summary>Whether <see cref="SceneState.Motion"/> must be computed for this rule.</summary>
     bool NeedsMotionField => false;
 
-    /// <summary>Whether <see cref="SceneState.CrowdMap"/> must be computed (when a crowd-counting model is configured).</summary>
-    bool NeedsCrowdMap => false;
+    /// <summary>
+    /// Whether people must be counted beyond this frame's detections: <see cref="SceneState.CrowdMap"/> when a
+    /// crowd-counting model is configured, else <see cref="SceneState.CountedPeople"/> (detector.count_tiles).
+    /// </summary>
+    bool NeedsCrowdCount => false;
 
     /// <summary>Whether <see cref="SceneState.Fire"/> must be computed for this rule.</summary>
     bool NeedsFireCues => false;

@@ -255,6 +255,9 @@ public static class ConfigValidator
         else if (d.Tiles.Any(v => v is < 1 or > 8)) err("detector.tiles", "columns and rows must be 1 to 8");
         else if (d.Type == "motion" && d.Tiles.Any(v => v > 1)) err("detector.tiles", "applies to a model (detector.type onnx), not to the motion detector");
         if (d.TileOverlap is < 0 or > 0.5) err("detector.tile_overlap", "must be between 0 and 0.5");
+        if (d.CountTiles.Count != 2) err("detector.count_tiles", "needs exactly two numbers: [columns, rows]");
+        else if (d.CountTiles.Any(v => v is < 1 or > 8)) err("detector.count_tiles", "columns and rows must be 1 to 8");
+        if (!(d.CountEveryS > 0)) err("detector.count_every_s", "must be more than 0 seconds");
         if (d.ScoreThreshold is { } s) Unit("detector.score_threshold", s, err);
         Unit("detector.nms_iou", d.NmsIou, err);
         if (d.Threads < 1) err("detector.threads", "must be at least 1");

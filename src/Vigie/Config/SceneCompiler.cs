@@ -150,7 +150,8 @@ public static class SceneCompiler
     /// it: the tracker's low-score detections, which only continue tracks (ByteTrack).
     /// </summary>
     /// <param name="section">Where the settings stand in the configuration, for errors naming them.</param>
-    public static IDetector Detector(DetectorConfig d, int? threadsOverride = null, double? keepFrom = null, string section = "detector")
+    public static IDetector Detector(DetectorConfig d, int? threadsOverride = null, double? keepFrom = null, string section = "detector",
+        IReadOnlyList<int>? tilesOverride = null)
     {
         if (d.Type == "motion") return new MotionDetector();
         var format = Format(d);
@@ -160,8 +161,24 @@ public static class SceneCompiler
         var overrides = Categories(d.CategoryMap);
         var model = new OnnxDetector(new OnnxModelOptions(d.Model!, format, w, h, (float)threshold, (float)d.NmsIou,
             threadsOverride ?? d.Threads, classes, overrides) { InputSizeSetting = $"{section}.input_size", TrimPadding = d.TrimPadding });
-        var tiling = new Tiling(d.Tiles[0], d.Tiles[1], (float)d.TileOverlap);
+        var tiles = tilesOverride ?? d.Tiles;
+        var tiling = new Tiling(tiles[0], tiles[1], (float)d.TileOverlap);
         return tiling.IsWholeFrameOnly ? model : new TiledDetector(model, tiling, (float)d.NmsIou);
+    }
+
+    /// <summary>
+    /// The counting pass for crowd density (detector.count_tiles): only for a model that does not already
+    /// tile every frame, not beside a crowd-counting model, which counts better, and only where the model
+    /// shrinks the frame by half again or more (a 1280-pixel model on a 1280-pixel frame sees far people
+    /// as well as its tiles would, and tiles then only cut near people into pieces). Null otherwise.
+    /// </summary>
+    public static PeopleCounter? PeopleCounter(SceneConfig config, float confidentScore, int frameWidth)
+    {
+        var d = config.Detector;
+        if (d.Type != "onnx" || config.CrowdCounter is not null || d.Tiles.Any(v => v > 1) || d.CountTiles.All(v => v <= 1)) return null;
+        var modelWidth = d.InputSize is [var w, _] ? w : Format(d) == ModelFormat.Rtmdet ? 640 : 416;
+        if (frameWidth < 1.5 * modelWidth) return null;
+        return new PeopleCounter(Detector(d, 1, null, tilesOverride: d.CountTiles), TimeSpan.FromSeconds(d.CountEveryS), confidentScore);
     }
 
     /// <summary>A detector beside the main one, loaded as a detector of its own (never tiled).</summary>

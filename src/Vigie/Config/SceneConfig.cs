@@ -91,6 +91,12 @@ public sealed class DetectorConfig
     [Description("Fraction of a tile shared with its neighbour (0..0.5); should exceed the width of a person in the picture, so everyone lies whole in some tile.")]
     public double TileOverlap { get; set; } = 0.2;
 
+    [Description("For crowd_density without tiles or a crowd_counter: once every count_every_s, people are also counted with the model on the whole frame and on these overlapping tiles [columns, rows], which finds far people a single pass misses (tracking still uses the whole frame). [1, 1] turns this counting pass off.")]
+    public List<int> CountTiles { get; set; } = [2, 2];
+
+    [Description("Seconds between two counting passes (count_tiles).")]
+    public double CountEveryS { get; set; } = 1;
+
     [Description("CPU threads for inference.")]
     public int Threads { get; set; } = 1;
 

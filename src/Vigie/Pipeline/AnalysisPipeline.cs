@@ -54,10 +54,14 @@ public sealed class AnalysisPipeline(
     private readonly bool _looks = rules.Any(r => r.NeedsObjectLooks);
     private OpenCvSharp.Mat? _opening;
     private CrowdMap? _crowdMap;
+    private CountedPeople? _counted;
     private long _dropped;
 
     /// <summary>The crowd-counting model, run on the analysis thread at most once per its interval.</summary>
     public CrowdCounter? CrowdCounter { get; init; }
+
+    /// <summary>The crowd-density counting pass (whole frame and tiles), run on the analysis thread at most once per its interval.</summary>
+    public PeopleCounter? PeopleCounter { get; init; }
 
     /// <summary>Detectors beside the main one (weapons, fire, smoke), run on the analysis thread at most once per their interval.</summary>
     public IReadOnlyList<ExtraDetector> ExtraDetectors { get; init; } = [];
@@ -226,6 +230,13 @@ public sealed class AnalysisPipeline(
         return due ? _crowdMap = counter.Count(frame.Image, frame.Timestamp) : _crowdMap;
     }
 
+    private CountedPeople? CountedAt(Frame frame)
+    {
+        if (PeopleCounter is not { } counter) return null;
+        var due = _counted is not { } last || frame.Timestamp < last.Time || frame.Timestamp - last.Time >= counter.Every;
+        return due ? _counted = counter.Count(frame.Image, frame.Timestamp) : _counted;
+    }
+
     private void Analyse(Frame frame, IReadOnlyList<Detection> everyDetection, IAnalysisObserver observer)
     {
         var update = tracker.Update(everyDetection, frame.Timestamp);
@@ -238,6 +249,7 @@ public sealed class AnalysisPipeline(
             Detections = detections,
             Motion = _motion?.Analyse(frame.Image, frame.Timestamp),
             CrowdMap = CrowdMapAt(frame),
+            CountedPeople = CountedAt(frame),
             Fire = _fire?.Analyse(frame.Image, detections.Where(d => d.Category == Category.Person).Select(d => d.Box).ToList()),
             StaticRegions = _static?.Analyse(frame.Image, frame.Timestamp,
                 detections.Where(d => d.Category is Category.Person or Category.Vehicle or Category.Moving).Select(d => d.Box).ToList()),

@@ -45,6 +45,7 @@ public sealed class PreparedAnalysis : IAsyncDisposable
             MotionGating = motionGating,
             ConfidentScore = confidentScore,
             CrowdCounter = models.CrowdCounter,
+            PeopleCounter = models.PeopleCounter,
             ExtraDetectors = models.ExtraDetectors,
         };
         Zones = camera.Zones.Select(SceneCompiler.Zone).ToList();
@@ -79,11 +80,13 @@ public sealed class PreparedAnalysis : IAsyncDisposable
 internal sealed class SceneModels : IDisposable
 {
     public CrowdCounter? CrowdCounter { get; set; }
+    public PeopleCounter? PeopleCounter { get; set; }
     public List<ExtraDetector> ExtraDetectors { get; } = [];
 
     public void Dispose()
     {
         CrowdCounter?.Dispose();
+        PeopleCounter?.Dispose();
         foreach (var x in ExtraDetectors) x.Dispose();
     }
 }
@@ -115,7 +118,7 @@ public static class AnalysisSetup
             var rules = SceneCompiler.Rules(camera, crowdCounted: config.CrowdCounter is not null);
             if (config.CrowdCounter is { } counting)
             {
-                if (rules.Any(r => r.NeedsCrowdMap)) models.CrowdCounter = SceneCompiler.CrowdCounter(counting);
+                if (rules.Any(r => r.NeedsCrowdCount)) models.CrowdCounter = SceneCompiler.CrowdCounter(counting);
                 else logger.LogInformation("{Camera}: crowd_counter is not loaded: this camera watches no crowd_density", camera.Name);
             }
             if (config.ExtraDetectors.Count > 0)
@@ -137,6 +140,8 @@ public static class AnalysisSetup
             };
             var source = PrivacyMaskedSource.Wrap(await FrameSources.OpenAsync(location, decoding, config.Analysis.ImagesFps, logger, ct),
                 SceneCompiler.PrivacyMasks(camera));
+            if (rules.Any(r => r.NeedsCrowdCount))
+                models.PeopleCounter = SceneCompiler.PeopleCounter(config, (float)SceneCompiler.ScoreThreshold(config.Detector), source.FrameWidth);
             var start = request.StartClock ?? camera.StartTime ?? RecordingStart(location, source.Info, source.IsLive);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
             return new PreparedAnalysis(source, detectors, models, camera, start, rules,

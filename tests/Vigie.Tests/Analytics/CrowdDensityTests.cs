@@ -46,6 +46,24 @@ public class CrowdDensityTests
     }
 
     [Fact]
+    public void The_counting_pass_counts_the_people_the_frame_detections_missed_until_its_next_run()
+    {
+        var rule = new CrowdDensity([new CrowdDensityZone(new WatchedZone("hall", Square, Schedule.Always), 30, null, TimeSpan.Zero, false)], null);
+        // The pass at 0 s found 42 people; the frames until its next run detect 12 to 15 of them.
+        var pass = new CountedPeople(Crowd(42), TimeSpan.Zero);
+        var changes = new List<EventChange>();
+        foreach (var (t, seen) in new[] { (0.0, 15), (0.2, 12), (0.4, 14) })
+        {
+            changes.AddRange(rule.Update(State(t, Crowd(seen)) with { CountedPeople = pass }));
+            Assert.Equal(42, Assert.Single(rule.Measurements, m => m.Name == "persons").Value);
+        }
+        Assert.Contains("42 persons (limit 30)", Assert.Single(changes).Event.Detail);
+        // Never fewer than the frame's own detections.
+        rule.Update(State(1, Crowd(50)) with { CountedPeople = pass with { People = Crowd(20), Time = TimeSpan.FromSeconds(1) } });
+        Assert.Equal(50, Assert.Single(rule.Measurements, m => m.Name == "persons").Value);
+    }
+
+    [Fact]
     public void A_short_peak_does_not_alert()
     {
         var rule = new CrowdDensity([new CrowdDensityZone(new WatchedZone("hall", Square, Schedule.Always), 30, null, TimeSpan.FromSeconds(3), false)], null);

@@ -165,6 +165,9 @@ public class ConfigTests
         Assert.Contains("detector.tiles: applies to a model (detector.type onnx), not to the motion detector", motion);
         var three = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("detector: { type: onnx, model: m.onnx, tiles: [2, 2, 2] }")).Errors;
         Assert.Contains("detector.tiles: needs exactly two numbers: [columns, rows]", three);
+        var counting = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("detector: { type: onnx, model: m.onnx, count_tiles: [9, 2], count_every_s: 0 }")).Errors;
+        Assert.Contains("detector.count_tiles: columns and rows must be 1 to 8", counting);
+        Assert.Contains("detector.count_every_s: must be more than 0 seconds", counting);
     }
 
     [Fact]
