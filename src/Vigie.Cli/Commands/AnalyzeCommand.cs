@@ -101,7 +101,8 @@ public static class AnalyzeCommand
             output.Progress = progress;
             AnalysisResult? result = null;
             Exception? sinkError = null;
-            var title = $"{Path.GetFileName(prepared.Source.Location.TrimEnd('/'))} [{prepared.Detector.Description}]";
+            var counting = prepared.Pipeline.PeopleCounter is { } pass ? $"; {pass.Description}" : "";
+            var title = $"{Path.GetFileName(prepared.Source.Location.TrimEnd('/'))} [{prepared.Detector.Description}{counting}]";
             try
             {
                 await progress.RunAsync(title, async () => result = await prepared.Pipeline.RunAsync(output, ct));
