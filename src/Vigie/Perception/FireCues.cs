@@ -131,9 +131,10 @@ public sealed class FireAnalyzer : IDisposable
     {
         using var current = new Mat();
         using var previous = new Mat();
+        using var noWindow = new Mat();
         _grey.ConvertTo(current, MatType.CV_32F);
         _previous.ConvertTo(previous, MatType.CV_32F);
-        var shift = Cv2.PhaseCorrelate(previous, current, new Mat(), out var response);
+        var shift = Cv2.PhaseCorrelate(previous, current, noWindow, out var response);
         if (response < MinAlignResponse || Math.Abs(shift.X) + Math.Abs(shift.Y) < 0.5 || Math.Abs(shift.X) > MaxShift || Math.Abs(shift.Y) > MaxShift) return;
         using var move = new Mat(2, 3, MatType.CV_64FC1);
         move.Set(0, 0, 1.0); move.Set(0, 1, 0.0); move.Set(0, 2, shift.X);
