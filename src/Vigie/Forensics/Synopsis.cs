@@ -32,7 +32,9 @@ public static class Synopsis
 
     /// <summary>
     /// The tracks a synopsis of this request would show; a <see cref="FormatException"/> naming what to
-    /// change when there are none or they come from several cameras. Quick: no video is read.
+    /// change when there are none or they come from several cameras, or from recordings of different
+    /// picture sizes (another camera filed under the same name: its objects would be stretched onto the
+    /// first one's scene). Quick: no video is read.
     /// </summary>
     public static IReadOnlyList<IndexedTrack> Select(TrackIndex index, SynopsisRequest request)
     {
@@ -42,6 +44,11 @@ public static class Synopsis
         if (cameras.Count > 1)
             throw new FormatException($"camera: the results come from {cameras.Count} cameras ({string.Join(", ", cameras)}); a synopsis shows one scene: choose one");
         if (hits.Count == 0) throw new FormatException("nothing in the index matches these filters: no synopsis to make");
+        var sizes = hits.Select(h => h.Recording).DistinctBy(r => r.Id).GroupBy(r => (r.Width, r.Height)).ToList();
+        if (sizes.Count > 1)
+            throw new FormatException($"the results come from recordings of {sizes.Count} picture sizes ("
+                + string.Join(", ", sizes.Select(s => $"{s.Key.Width}×{s.Key.Height}: {System.IO.Path.GetFileName(s.First().Path)}{(s.Count() > 1 ? $" and {s.Count() - 1} more" : "")}"))
+                + "); a synopsis shows one scene: narrow the time range to one of them, or index each view into its own index (--out)");
         return hits;
     }
 

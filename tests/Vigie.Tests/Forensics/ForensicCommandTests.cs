@@ -300,3 +300,26 @@ public class IndexAsLiveTests
         Directory.Delete(folder, recursive: true);
     }
 }
+
+/// <summary>A synopsis shows one scene: recordings of two picture sizes filed under one camera are refused, naming them.</summary>
+public class MixedViewSynopsisTests
+{
+    [Fact]
+    public async Task Recordings_of_different_picture_sizes_make_no_synopsis_and_are_named()
+    {
+        var folder = TestPaths.TempFolder();
+        var recordings = Directory.CreateDirectory(Path.Combine(folder, "recordings")).FullName;
+        foreach (var (name, width, height) in new[] { ("hall.mp4", 640, 360), ("yard.mp4", 320, 240) })
+            new SyntheticScene(width, height, 25, TimeSpan.FromSeconds(8), [new Walker(TimeSpan.FromSeconds(1), new Point2(-20, height * 0.6f), new Point2(width / 5f, 0))])
+                .WriteVideo(Path.Combine(recordings, name));
+        var index = Path.Combine(folder, "case");
+        var (code, output, error) = await VigieProcess.RunAsync(["index", recordings, "--out", index]);
+        Assert.True(code == 0, $"index exit {code}: {output} {error}");
+
+        var (synopsisCode, text, synopsisError) = await VigieProcess.RunAsync(["synopsis", index, "--out", Path.Combine(folder, "synopsis.mp4")]);
+        Assert.Equal(2, synopsisCode);
+        Assert.Contains("2 picture sizes (640×360: hall.mp4, 320×240: yard.mp4)", (text + synopsisError).Replace("\n", " ").ReplaceLineEndings(" "));
+        Assert.False(File.Exists(Path.Combine(folder, "synopsis.mp4")));
+        Directory.Delete(folder, recursive: true);
+    }
+}
