@@ -178,8 +178,8 @@ public static class SceneCompiler
         if (d.Type != "onnx" || config.CrowdCounter is not null || d.Tiles.Any(v => v > 1) || d.CountTiles.All(v => v <= 1)) return null;
         var modelWidth = d.InputSize is [var w, _] ? w : Format(d) == ModelFormat.Rtmdet ? 640 : 416;
         if (frameWidth < 1.5 * modelWidth) return null;
-        return new PeopleCounter(Detector(d, 1, null, tilesOverride: d.CountTiles), new Tiling(d.CountTiles[0], d.CountTiles[1], (float)d.TileOverlap),
-            TimeSpan.FromSeconds(d.CountEveryS), confidentScore);
+        // Not every side is 1 (checked above), so the detector is tiled.
+        return new PeopleCounter((TiledDetector)Detector(d, 1, null, tilesOverride: d.CountTiles), TimeSpan.FromSeconds(d.CountEveryS), confidentScore);
     }
 
     /// <summary>A detector beside the main one, loaded as a detector of its own (never tiled).</summary>

@@ -11,11 +11,11 @@ public sealed record CountedPeople(IReadOnlyList<Detection> People, TimeSpan Tim
 /// of it, the tiles most (docs/EVALUATION.md), at five model runs instead of one, which the interval
 /// keeps to about one more run per analysed frame. Tracking still runs on the whole frame alone.
 /// </summary>
-public sealed class PeopleCounter(IDetector tiled, Tiling tiling, TimeSpan every, float confidentScore) : IDisposable
+public sealed class PeopleCounter(TiledDetector tiled, TimeSpan every, float confidentScore) : IDisposable
 {
     public TimeSpan Every { get; } = every;
 
-    public string Description => $"crowd counted on the whole frame + {tiling.Columns}x{tiling.Rows} tiles every {Every.TotalSeconds:0.#} s";
+    public string Description => $"crowd counted on the whole frame + {tiled.Tiling.Columns}x{tiled.Tiling.Rows} tiles every {Every.TotalSeconds:0.#} s";
 
     public CountedPeople Count(Mat bgr, TimeSpan time) =>
         new(tiled.Detect(bgr).Where(d => d.Category == Category.Person && d.Score >= confidentScore).ToList(), time);

@@ -45,6 +45,8 @@ public sealed class TiledDetector(IDetector model, Tiling tiling, float nmsIou) 
 
     public string Description => $"{model.Description}, whole frame + {tiling.Columns}x{tiling.Rows} tiles";
 
+    public Tiling Tiling => tiling;
+
     public IReadOnlyList<Detection> Detect(Mat bgrFrame)
     {
         var found = model.Detect(bgrFrame).Select(d => new Candidate(d, FromTile: false, Cut: false)).ToList();
