@@ -155,7 +155,7 @@ public static class SceneCompiler
     {
         if (d.Type == "motion") return new MotionDetector();
         var format = Format(d);
-        var (w, h) = d.InputSize is [var iw, var ih] ? (iw, ih) : format == ModelFormat.Rtmdet ? (640, 640) : (416, 416);
+        var (w, h) = InputSize(d, format);
         var classes = d.ClassNames ?? (format == ModelFormat.Rtmdet ? ClassMaps.PersonOnly : ClassMaps.Coco80);
         var threshold = Math.Min(ScoreThreshold(d), keepFrom ?? double.MaxValue);
         var overrides = Categories(d.CategoryMap);
@@ -165,6 +165,10 @@ public static class SceneCompiler
         var tiling = new Tiling(tiles[0], tiles[1], (float)d.TileOverlap);
         return tiling.IsWholeFrameOnly ? model : new TiledDetector(model, tiling, (float)d.NmsIou);
     }
+
+    /// <summary>The model's input size: the configured one, else its format's usual size.</summary>
+    private static (int Width, int Height) InputSize(DetectorConfig d, ModelFormat format) =>
+        d.InputSize is [var w, var h] ? (w, h) : format == ModelFormat.Rtmdet ? (640, 640) : (416, 416);
 
     /// <summary>
     /// The counting pass for crowd density (detector.count_tiles): only for a model that does not already
@@ -176,8 +180,7 @@ public static class SceneCompiler
     {
         var d = config.Detector;
         if (d.Type != "onnx" || config.CrowdCounter is not null || d.Tiles.Any(v => v > 1) || d.CountTiles.All(v => v <= 1)) return null;
-        var modelWidth = d.InputSize is [var w, _] ? w : Format(d) == ModelFormat.Rtmdet ? 640 : 416;
-        if (frameWidth < 1.5 * modelWidth) return null;
+        if (frameWidth < 1.5 * InputSize(d, Format(d)).Width) return null;
         // Not every side is 1 (checked above), so the detector is tiled.
         return new PeopleCounter((TiledDetector)Detector(d, 1, null, tilesOverride: d.CountTiles), TimeSpan.FromSeconds(d.CountEveryS), confidentScore);
     }
