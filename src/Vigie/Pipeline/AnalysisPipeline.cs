@@ -226,16 +226,17 @@ public sealed class AnalysisPipeline(
     private CrowdMap? CrowdMapAt(Frame frame)
     {
         if (CrowdCounter is not { } counter) return null;
-        var due = _crowdMap is not { } last || frame.Timestamp < last.Time || frame.Timestamp - last.Time >= counter.Options.Every;
-        return due ? _crowdMap = counter.Count(frame.Image, frame.Timestamp) : _crowdMap;
+        return Due(_crowdMap?.Time, frame.Timestamp, counter.Options.Every) ? _crowdMap = counter.Count(frame.Image, frame.Timestamp) : _crowdMap;
     }
 
     private CountedPeople? CountedAt(Frame frame)
     {
         if (PeopleCounter is not { } counter) return null;
-        var due = _counted is not { } last || frame.Timestamp < last.Time || frame.Timestamp - last.Time >= counter.Every;
-        return due ? _counted = counter.Count(frame.Image, frame.Timestamp) : _counted;
+        return Due(_counted?.Time, frame.Timestamp, counter.Every) ? _counted = counter.Count(frame.Image, frame.Timestamp) : _counted;
     }
+
+    /// <summary>Whether a model run at most once per interval is due: never run, the interval past, or time went back (a new excerpt).</summary>
+    private static bool Due(TimeSpan? last, TimeSpan now, TimeSpan every) => last is not { } l || now < l || now - l >= every;
 
     private void Analyse(Frame frame, IReadOnlyList<Detection> everyDetection, IAnalysisObserver observer)
     {
