@@ -88,6 +88,9 @@ public static class Indexer
         var warmUp = IndexPlan.WarmUp(camera);
         var pieces = IndexPlan.Split(readable.Select(r => probes[r]!.Value.Info.Duration!.Value).ToList(), request.Workers, warmUp)
             .Select(p => p with { Recording = readable[p.Recording] }).ToList();
+        // Fewer pieces than cores (a short recording, or rules whose long warm-up makes splitting it not
+        // worth it): each piece decodes and detects on the cores nobody else uses.
+        var threadsPerPiece = Math.Max(1, request.Workers / Math.Max(1, pieces.Count));
         var total = pieces.Aggregate(TimeSpan.Zero, (a, p) => a + (p.To - p.DecodeFrom));
         var done = new long[pieces.Count];
         void Advance(int i, TimeSpan t)
@@ -111,7 +114,7 @@ public static class Indexer
                 try
                 {
                     var analysis = new AnalysisRequest(request.Recordings[piece.Recording], request.Config, request.Camera,
-                        start, Threads: 1)
+                        start, Threads: threadsPerPiece)
                     {
                         Excerpt = (piece.DecodeFrom, piece.To - piece.DecodeFrom),
                         Forensic = true,
