@@ -13,7 +13,7 @@ public sealed record FireCues(int Columns, int Rows, float[] Flame, float[] Smok
 }
 
 /// <summary>
-/// Computes <see cref="FireCues"/>: a flame colour rule (red dominant, R ≥ G > B, bright and saturated),
+/// Computes <see cref="FireCues"/>: a flame colour rule (red dominant, R ≥ G > B, bright for the picture and saturated),
 /// temporal flicker (flames change brightness from frame to frame far more than the rest of the scene,
 /// so a red coat, a brake light or a camera shake does not look like fire), and smoke: greyer pixels
 /// that have changed from the scene's slowly learned background and soften it — what lies behind still
@@ -72,7 +72,7 @@ public sealed class FireAnalyzer : IDisposable
         using (var gb = new Mat())
         using (var saturated = new Mat())
         {
-            Cv2.Threshold(r, bright, 170, 255, ThresholdTypes.Binary);
+            Cv2.Threshold(r, bright, FlameBrightness(r), 255, ThresholdTypes.Binary);
             Cv2.Compare(r, g, rg, CmpTypes.GE);
             Cv2.Compare(g, b, gb, CmpTypes.GT);
             Cv2.Threshold(s, saturated, 70, 255, ThresholdTypes.Binary);
@@ -119,6 +119,23 @@ public sealed class FireAnalyzer : IDisposable
         _grey.CopyTo(_previous);
         flame.CopyTo(_previousFlame);
         return new FireCues(cols, rows, flameCells, smokeCells, flickerRatio) { Ready = ready };
+    }
+
+    // Flames are the brightest things in view: red at least this share of the picture's brightest red
+    // (its 99.9th percentile, so a few glints do not count), within these bounds. A dim or underexposed
+    // camera (dusk, a cheap sensor) then still sees flames that an absolute level would miss.
+    private const double ShareOfBrightestRed = 0.7, BrightestShare = 0.999;
+    private const int DimmestFlame = 110, BrightFlame = 170;
+
+    private static double FlameBrightness(Mat red)
+    {
+        using var histogram = new Mat();
+        Cv2.CalcHist([red], [0], null, histogram, 1, [256], [new Rangef(0, 256)]);
+        histogram.GetArray(out float[] counts);
+        var below = BrightestShare * red.Rows * red.Cols;
+        var level = 0;
+        for (double seen = 0; level < 255 && (seen += counts[level]) < below; level++) { }
+        return Math.Clamp(ShareOfBrightestRed * level, DimmestFlame, BrightFlame);
     }
 
     /// <summary>
