@@ -18,12 +18,7 @@ public sealed record PersonDownZone(WatchedZone Zone, bool Exclude, TimeSpan Dow
 /// person (the old track holding on to a piece of them) shares it. A person who fell and is then lost
 /// from view while lying (people who came to help stand in front, or the detector stops seeing someone
 /// lying, as COCO models often do) counts as still down for as long as the tracker remembers them,
-/// unless a newly seen person stands up where they lay. Someone the detector loses while falling and
-/// never sees lying (a dim room, a person lying at an angle COCO models do not know) is taken as down
-/// when, where they went down, something is there that was not when the analysis started and nothing
-/// has moved since they landed: the grey pattern of that place compared with itself over a few seconds,
-/// as a motion test would, and with the opening frame; never with anyone else. Box geometry only: no
-/// pose, no face.
+/// unless a newly seen person stands up where they lay. Box geometry only: no pose, no face.
 /// </summary>
 public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
 {
@@ -42,11 +37,6 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     private static readonly TimeSpan Handover = TimeSpan.FromSeconds(2);
     // Sightings lying after the fall before someone lost from view is taken as still down.
     private const int LyingSightingsBeforeHidden = 3;
-    // Someone lost while falling is taken as down once the place where they went down has not moved for
-    // this long after they landed (LostFor), and as gone on when it looks less alike than StillLook
-    // (correlation of the grey pattern); it must look less alike than that with the opening frame.
-    private static readonly TimeSpan StillFor = TimeSpan.FromSeconds(1);
-    private const double StillLook = 0.8;
 
     private sealed class Memo
     {
@@ -61,23 +51,11 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         public PersonDownZone? Area;
         public int LyingSightings;
         public float Score;
-        /// <summary>While the top of the box shows a fall under way: since when and where.</summary>
-        public TimeSpan? FallingSince;
-        public PersonDownZone? FallingArea;
-        /// <summary>Lost while falling: the look of where they went down, once landed.</summary>
-        public ObjectLook? PlaceLanded;
-        /// <summary>Down without being seen lying: lost as they fell, nothing moving there since.</summary>
-        public bool LostFalling;
-        /// <summary>The tracker has forgotten them; kept only while <see cref="LostFalling"/>.</summary>
-        public bool TrackEnded;
     }
 
     private readonly List<PersonDownZone> _areas = zones.ToList();
     private readonly Dictionary<int, Memo> _people = [];
     private TimeSpan LongestFall => _areas.Count == 0 ? TimeSpan.Zero : _areas.Max(a => a.MaxFallDuration);
-
-    /// <summary>Whether nothing moved where someone was lost as they fell needs the look of that place.</summary>
-    public bool NeedsObjectLooks => true;
 
     public IReadOnlyList<EventChange> Update(SceneState state)
     {
@@ -99,15 +77,9 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             var previous = memo.Recent.Count > 0 ? memo.Recent[^1].Time : state.Time;
             memo.LastBox = t.Box;
             memo.LastSeen = state.Time;
-            (memo.LostFalling, memo.PlaceLanded) = (false, null);
             memo.Recent.Add(new TimedBox(state.Time, t.Box));
             memo.Recent.RemoveAll(r => previous - r.Time > LongestFall);
-            if (area is null || excluded)
-            {
-                memo.FallingSince = null;
-                continue;
-            }
-            NoteFalling(memo, area, state);
+            if (area is null || excluded) continue;
 
             if (IsUpright(t.Box))
             {
@@ -124,15 +96,8 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             memo.Score = t.Score;
             RaiseWhenDownLongEnough(t.Id, memo, state, changes, "");
         }
-        var forgotten = new List<int>();
         foreach (var (id, memo) in _people)
         {
-            if (!visibleIds.Contains(id) && (memo.FallingSince is not null || memo.LostFalling))
-            {
-                WatchLostWhileFalling(id, memo, state, visible, changes);
-                if (memo.LostFalling) continue;
-                if (memo.TrackEnded) forgotten.Add(id);
-            }
             // Last seen lying after a fall (LastDown is then at or after LastSeen), and gone from view since;
             // not at the side of the picture, which someone walking out of it crosses with a shrinking box.
             if (visibleIds.Contains(id) || memo.FellAt is null || memo.LastDown < memo.LastSeen
@@ -145,69 +110,9 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
                 RaiseWhenDownLongEnough(id, memo, state, changes, $", hidden from view for {(state.Time - memo.LastSeen).TotalSeconds:0.0} s");
             }
         }
-        foreach (var id in forgotten) _people.Remove(id);
-        // Someone down and unseen stays down after the tracker forgets them, while nothing moves there.
         foreach (var ended in state.EndedTracks)
-        {
-            if (!_people.TryGetValue(ended.Id, out var gone)) continue;
-            if (gone.LostFalling) gone.TrackEnded = true;
-            else
-            {
-                _people.Remove(ended.Id);
-                Close(gone, changes);
-            }
-        }
+            if (_people.Remove(ended.Id, out var gone)) Close(gone, changes);
         return changes;
-    }
-
-    /// <summary>
-    /// Remembers, for a person seen in a watched area, since when their top is dropping as in a fall (by
-    /// <see cref="FallingDrop"/> of the standing height within the longest fall).
-    /// </summary>
-    private static void NoteFalling(Memo memo, PersonDownZone area, SceneState state)
-    {
-        var falling = !ClippedInHeight(memo.LastBox, state.FrameHeight)
-            && Standing(memo.Recent, state.Time, area.MaxFallDuration, state.FrameHeight) is { } standing
-            && memo.LastBox.Y >= standing.Box.Y + FallingDrop * standing.Box.Height;
-        if (!falling)
-        {
-            memo.FallingSince = null;
-            return;
-        }
-        memo.FallingSince ??= state.Time;
-        memo.FallingArea = area;
-    }
-
-    /// <summary>
-    /// A person lost from view while falling. Once they have had <see cref="LostFor"/> to land, the place
-    /// where they went down (the lower half of their last box) must differ from the opening frame (someone
-    /// is there), and then stay as it was on landing: down after <see cref="StillFor"/> of that, alerted
-    /// once <c>DownFor</c> has passed since the fall began. The presumption ends when the place changes
-    /// (they got up, or had only walked on behind something) or someone stands up there.
-    /// </summary>
-    private static void WatchLostWhileFalling(int id, Memo memo, SceneState state, IReadOnlyList<Track> visible, List<EventChange> changes)
-    {
-        var lostFor = state.Time - memo.LastSeen;
-        if (lostFor < LostFor) return;
-        var b = memo.LastBox;
-        var place = new Box(b.X, b.Y + b.Height / 2, b.Width, b.Height / 2);
-        var now = state.LookAt?.Invoke(place);
-        if (memo.PlaceLanded is null && now is not null && state.LookAtOpening?.Invoke(place) is { } opening && opening.Similarity(now) < StillLook)
-            memo.PlaceLanded = now;
-        var still = memo.PlaceLanded is { } landed && now is not null && landed.Similarity(now) >= StillLook;
-        var stoodUp = visible.Any(o => o.FirstSeen > memo.LastSeen && IsUpright(o.Box) && StoodUpFrom(memo.LastBox, o.Box));
-        if (!still || stoodUp || memo.FallingArea is not { } area || memo.FallingSince is not { } since)
-        {
-            if (memo.LostFalling) Close(memo, changes);
-            (memo.LostFalling, memo.FallingSince, memo.PlaceLanded) = (false, null, null);
-            return;
-        }
-        if (lostFor < LostFor + StillFor) return;
-        memo.LostFalling = true;
-        memo.FellAt ??= since;
-        memo.Area = area;
-        memo.LastDown = state.Time;
-        RaiseWhenDownLongEnough(id, memo, state, changes, $", lost from view as they fell {(state.Time - memo.LastSeen).TotalSeconds:0.0} s ago, nothing moving there since");
     }
 
     private static void RaiseWhenDownLongEnough(int id, Memo memo, SceneState state, List<EventChange> changes, string hidden)

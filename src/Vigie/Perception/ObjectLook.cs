@@ -6,9 +6,7 @@ namespace Vigie.Perception;
 /// <summary>
 /// What one place of the image looks like: a 16×16 grey thumbnail of a box, zero mean and unit length,
 /// so that a change of light does not matter. Used to tell whether a still object is still where it was
-/// when the detector misses it, and whether the place where someone went down out of the detector's
-/// sight differs from the opening frame and stays still. It describes a place, never a person: it is
-/// never compared between people nor between cameras (the red line: no appearance of persons).
+/// when the detector misses it; never taken of people (the red line: no appearance of persons).
 /// </summary>
 public sealed record ObjectLook(float[] Values, double Mean, double Contrast)
 {

@@ -17,19 +17,14 @@ public class SceneStateRuleTests
         new(id, box, Category.Person, "person", 0.9f, TimeSpan.FromSeconds(firstSeen), TimeSpan.FromSeconds(t), default, [new TimedBox(TimeSpan.FromSeconds(t), box)]);
 
     private static List<EventChange> Run(IEventRule rule, double seconds, Func<double, IReadOnlyList<Track>> tracks,
-        Func<double, IReadOnlyList<Detection>>? detections = null, Func<double, ObjectLook>? place = null, ObjectLook? opening = null)
+        Func<double, IReadOnlyList<Detection>>? detections = null)
     {
         var changes = new List<EventChange>();
         for (var t = 0.0; t <= seconds + 1e-9; t += 0.2)
-        {
-            var now = t;
             changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), W, H, tracks(t), [])
             {
                 Detections = detections?.Invoke(t) ?? [],
-                LookAt = place is null ? null : _ => place(now),
-                LookAtOpening = opening is null ? null : _ => opening,
             }));
-        }
         changes.AddRange(rule.Flush(TimeSpan.FromSeconds(seconds)));
         return changes;
     }
@@ -110,41 +105,6 @@ public class SceneStateRuleTests
         var leaving = new Box(Standing.X, H - 40, 60, 40);
         var walkingDown = new Box(Standing.X, H - 240, 60, 180);
         Assert.Empty(Run(Down(), 10, t => t < 4 ? [Person(1, walkingDown, t)] : t < 4.7 ? [Person(1, leaving, t)] : []));
-    }
-
-    /// <summary>A 16×16 grey pattern: stripes of the given period, or noise from a seed.</summary>
-    private static ObjectLook Pattern(int period, int? noiseSeed = null)
-    {
-        var random = noiseSeed is { } seed ? new Random(seed) : null;
-        return ObjectLook.FromGrey(Enumerable.Range(0, 256)
-            .Select(i => (byte)(random?.Next(256) ?? (i % 16 / period % 2 == 0 ? 60 : 180))).ToArray());
-    }
-
-    [Fact]
-    public void A_person_lost_as_they_fell_is_down_when_something_new_lies_still_where_they_went_down()
-    {
-        // Standing until 4 s, seen once falling (top 360, past 15 % of the height, still taller than wide),
-        // then never seen again: the detector does not see them lying.
-        var falling = new Box(470, 360, 80, 130);
-        IReadOnlyList<Track> Seen(double t) => t < 4 ? [Person(1, Standing, t)] : t < 4.3 ? [Person(1, falling, t)] : [];
-        var floor = Pattern(4);
-        var lyingThere = Pattern(2);
-
-        var alert = Assert.Single(Run(Down(), 10, Seen, place: t => t < 4.6 ? floor : lyingThere, opening: floor), c => !c.Closed).Event;
-        Assert.Equal([1], alert.TrackIds);
-        Assert.InRange(alert.Start.TotalSeconds, 4.0, 4.4);
-        Assert.InRange(alert.RaisedAt.TotalSeconds, 6.0, 6.6);
-        Assert.Contains("lost from view as they fell", alert.Detail);
-
-        // The place looks as it did at the start: they went on out of sight, nobody lies there.
-        Assert.Empty(Run(Down(), 10, Seen, place: _ => floor, opening: floor));
-        // Something keeps moving there: not someone lying still.
-        Assert.Empty(Run(Down(), 10, Seen, place: t => Pattern(2, noiseSeed: (int)(t * 10)), opening: floor));
-        // Last seen standing, then lost: no fall under way.
-        Assert.Empty(Run(Down(), 10, t => t < 4.3 ? [Person(1, Standing, t)] : [], place: _ => lyingThere, opening: floor));
-        // Someone standing up there, seen for the first time: they got up.
-        Assert.Empty(Run(Down(), 10, t => t < 5.5 ? Seen(t) : [Person(2, Standing with { Y = 320 }, t, firstSeen: 5.6)],
-            place: t => t < 4.6 ? floor : lyingThere, opening: floor));
     }
 
     [Fact]
