@@ -69,7 +69,9 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             var excluded = _areas.Any(a => a.Exclude && a.Zone.Contains(feet));
             if (!_people.TryGetValue(t.Id, out var memo))
             {
-                memo = IsLying(t.Box) ? Inherit(t.Box, state.Time, visibleIds) ?? Share(t.Box, visibleIds) ?? new Memo() : new Memo();
+                memo = IsLying(t.Box)
+                    ? Inherit(t.Box, state.Time, visibleIds, fallenOnly: false) ?? Share(t.Box, visibleIds) ?? new Memo()
+                    : Inherit(t.Box, state.Time, visibleIds, fallenOnly: true) ?? new Memo();
                 _people[t.Id] = memo;
             }
             // The past is kept over the longest fall before the previous sighting, not before now: someone
@@ -196,11 +198,16 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         recent.Where(r => r.Time <= at && at - r.Time <= maxFallDuration && IsUpright(r.Box) && !ClippedInHeight(r.Box, frameHeight))
             .OrderBy(r => r.Box.Y).Cast<TimedBox?>().FirstOrDefault();
 
-    /// <summary>The past of a person who vanished just now where this lying box appears (the tracker lost them as they fell).</summary>
-    private Memo? Inherit(Box lying, TimeSpan now, IReadOnlySet<int> visible)
+    /// <summary>
+    /// The past of a person who vanished just now where this box appears: a lying box takes it from anyone
+    /// (the tracker lost them as they fell); any other box only from someone already seen fallen (the
+    /// detector found them again while they still move on the ground, half sitting, curled up).
+    /// </summary>
+    private Memo? Inherit(Box box, TimeSpan now, IReadOnlySet<int> visible, bool fallenOnly)
     {
         var (id, memo) = _people
-            .Where(kv => !visible.Contains(kv.Key) && now - kv.Value.LastSeen <= Handover && SamePerson(kv.Value.LastBox, lying))
+            .Where(kv => !visible.Contains(kv.Key) && now - kv.Value.LastSeen <= Handover && (!fallenOnly || kv.Value.FellAt is not null)
+                && SamePerson(kv.Value.LastBox, box))
             .OrderByDescending(kv => kv.Value.LastSeen)
             .FirstOrDefault();
         if (memo is null) return null;

@@ -71,6 +71,22 @@ public class SceneStateRuleTests
     }
 
     [Fact]
+    public void A_fallen_person_found_again_under_a_new_track_in_a_squat_box_keeps_their_fall()
+    {
+        // Seen lying once after the fall, lost, then found again 0.4 s later in a squat box (curled up, half
+        // sitting: neither lying nor upright) under a new track, then lying again.
+        var squat = new Box(430, 380, 150, 170);
+        var changes = Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t)] : t < 4.1 ? [Person(1, Lying, t)] : t < 4.5 ? []
+            : t < 4.9 ? [Person(2, squat, t, firstSeen: 4.6)] : [Person(2, Lying, t, firstSeen: 4.6)]);
+        var alert = Assert.Single(changes, c => !c.Closed).Event;
+        Assert.Equal([2], alert.TrackIds);
+        Assert.InRange(alert.Start.TotalSeconds, 3.8, 4.0);
+        // Found again standing there: they got up.
+        Assert.Empty(Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t)] : t < 4.1 ? [Person(1, Lying, t)] : t < 4.5 ? []
+            : [Person(2, Standing with { Y = 340 }, t, firstSeen: 4.6)]));
+    }
+
+    [Fact]
     public void A_fall_seen_twice_for_a_moment_is_still_seen()
     {
         // As person 1 goes down the detector keeps a narrow piece of them on track 1, and the lying
