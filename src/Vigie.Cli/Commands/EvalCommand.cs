@@ -5,6 +5,7 @@ using Vigie.Alerts;
 using Vigie.Cli.Terminal;
 using Vigie.Config;
 using Vigie.Evaluation;
+using Vigie.Video;
 
 namespace Vigie.Cli.Commands;
 
@@ -19,21 +20,29 @@ public static class EvalCommand
         var format = new Option<string?>("--format") { Description = "Output format of --model: yolox, deimv2, rtmdet, picodet or nanodet." };
         var output = new Option<string>("--out", "-o") { Description = "Folder for report.json, report.html and alerts.jsonl.", Required = true };
         var counts = new Option<string?>("--counts") { Description = "Frames counted by hand (format: docs/GROUND_TRUTH.md; clip paths relative to the truth file): also measure the people-counting error, written to counting.json." };
+        var variants = new Option<string?>("--variants")
+        {
+            Description = "Also evaluate on altered copies of every clip, to see whether the settings hold on cameras unlike the clips: "
+                + string.Join(", ", FootageVariants.All.Select(v => $"{v.Name} ({v.Alteration})")) + "; comma-separated, or all. "
+                + "Copies are made once with ffmpeg under OUT/variants and reused.",
+        };
         var command = new Command("eval", "Evaluate every use case on annotated clips: TP, FP, misses, precision, recall, F1, delays, false alarms per hour.")
         {
-            truth, config, model, format, output, counts,
+            truth, config, model, format, output, counts, variants,
         };
         command.SetAction(async (parse, ct) =>
         {
             SceneConfig scene;
             TruthFile file;
             HandCountFile? handCounts = null;
+            IReadOnlyList<FootageVariant> alterations = [];
             var truthPath = parse.GetValue(truth)!;
             try
             {
                 scene = AnalyzeCommand.LoadConfig(parse.GetValue(config), parse.GetValue(model), parse.GetValue(format), null);
                 file = GroundTruth.Load(truthPath);
                 if (parse.GetValue(counts) is { } countsPath) handCounts = PeopleCounting.Load(countsPath);
+                if (parse.GetValue(variants) is { } names) alterations = FootageVariants.Parse(names);
             }
             catch (Exception e) when (e is ConfigException or InvalidDataException)
             {
@@ -76,9 +85,75 @@ public static class EvalCommand
             foreach (var f in failed) Console.Error.WriteLine($"error: {f.Clip.File}: {f.Error}");
             var uncounted = counting?.Rows.Where(r => r.Error is not null).ToList() ?? [];
             foreach (var r in uncounted) Console.Error.WriteLine($"error: {r.File} at {r.TimeS} s: {r.Error}");
-            return failed.Count == 0 && uncounted.Count == 0 ? AnalyzeCommand.ExitOk : AnalyzeCommand.ExitFailed;
+            var variantsFailed = alterations.Count > 0 && !await EvaluateVariantsAsync(truthPath, file, scene, alterations, folder, report, ct);
+            return failed.Count == 0 && uncounted.Count == 0 && !variantsFailed ? AnalyzeCommand.ExitOk : AnalyzeCommand.ExitFailed;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Evaluates each altered copy of the clips in OUT/variants/NAME (its copies, truth.json, report.json,
+    /// alerts.jsonl), then writes variants.json and prints TP/FP/FN per use case beside the original's.
+    /// False when a copy could not be made or read.
+    /// </summary>
+    private static async Task<bool> EvaluateVariantsAsync(string truthPath, TruthFile file, SceneConfig scene, IReadOnlyList<FootageVariant> alterations,
+        string folder, EvaluationReport original, CancellationToken ct)
+    {
+        var clipsFolder = Path.GetDirectoryName(Path.GetFullPath(truthPath))!;
+        var reports = new List<(FootageVariant Variant, EvaluationReport Report)>();
+        var ok = true;
+        foreach (var variant in alterations)
+        {
+            var variantFolder = Directory.CreateDirectory(Path.Combine(folder, "variants", variant.Name)).FullName;
+            var altered = FootageVariants.Apply(file, variant);
+            var kept = new List<TruthClip>();
+            for (int i = 0; i < file.Clips.Count; i++)
+            {
+                try
+                {
+                    var made = await FootageVariants.MakeCopyAsync(Path.Combine(clipsFolder, file.Clips[i].File),
+                        Path.Combine(variantFolder, altered.Clips[i].File), variant, ct);
+                    Console.WriteLine($"{variant.Name}: copy {i + 1}/{file.Clips.Count} of {file.Clips[i].File} {(made ? "made" : "kept from an earlier run")}");
+                    kept.Add(altered.Clips[i]);
+                }
+                catch (VideoSourceException e)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    ok = false;
+                }
+            }
+            altered = altered with { Clips = kept };
+            var variantTruth = Path.Combine(variantFolder, "truth.json");
+            GroundTruth.Save(altered, variantTruth);
+            Console.WriteLine($"evaluating {kept.Count} {variant.Name} copies ({variant.Alteration})");
+            var runs = await Evaluator.RunAsync(variantTruth, altered, scene, Console.WriteLine, new StderrLogger(), ct);
+            var report = EvaluationReport.From(runs.Select(r => r.Outcome).ToList());
+            reports.Add((variant, report));
+            await File.WriteAllTextAsync(Path.Combine(variantFolder, "report.json"),
+                JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonLinesWriter.Options) { WriteIndented = true }) + "\n", ct);
+            using (var alerts = new JsonLinesWriter(Path.Combine(variantFolder, "alerts.jsonl")))
+                foreach (var run in runs)
+                    foreach (var a in run.Alerts)
+                        alerts.Write(new { clip = run.Outcome.Clip.File, alert = EventLine.From(a) });
+            foreach (var f in runs.Where(r => r.Outcome.Error is not null))
+            {
+                Console.Error.WriteLine($"error: {variant.Name}: {f.Outcome.Clip.File}: {f.Outcome.Error}");
+                ok = false;
+            }
+        }
+
+        var summary = reports.ToDictionary(r => r.Variant.Name, r => new { alteration = r.Variant.Alteration, r.Report.Kinds, r.Report.FalseAlarmsPerHour });
+        await File.WriteAllTextAsync(Path.Combine(folder, "variants.json"),
+            JsonSerializer.Serialize(summary, new JsonSerializerOptions(JsonLinesWriter.Options) { WriteIndented = true }) + "\n", ct);
+        var table = new Table().AddColumn("use case (TP/FP/FN)").AddColumn("original");
+        foreach (var (variant, _) in reports) table.AddColumn(variant.Name);
+        foreach (var kind in original.Kinds.Keys)
+            table.AddRow([kind, Cell(original.Kinds[kind]), .. reports.Select(r => Cell(r.Report.Kinds[kind]))]);
+        AnsiConsole.Write(table);
+        Console.WriteLine($"written: {Path.Combine(folder, "variants.json")}, and each variant's copies and report under {Path.Combine(folder, "variants")}");
+        return ok;
+
+        static string Cell(KindScore s) => $"{s.Tp}/{s.Fp}/{s.Fn}";
     }
 
     private static void PrintTable(EvaluationReport report)

@@ -11,6 +11,7 @@ public sealed record TruthFile(int Version, IReadOnlyList<TruthClip> Clips);
 public sealed record TruthClip(string File, string? Description, TruthScene? Scene, IReadOnlyList<TruthEvent> Events)
 {
     /// <summary>A clip without events is negative footage: any alert on it is a false alarm.</summary>
+    [JsonIgnore]
     public bool IsNegative => Events.Count == 0;
 }
 
@@ -49,6 +50,10 @@ public static class GroundTruth
         if (errors.Count > 0) throw new InvalidDataException($"{path}:\n  " + string.Join("\n  ", errors));
         return file;
     }
+
+    /// <summary>Writes a ground-truth file in the format <see cref="Load"/> reads.</summary>
+    public static void Save(TruthFile file, string path) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(file, new JsonSerializerOptions(Options) { WriteIndented = true }) + "\n");
 
     /// <summary>Reads an annotation file (JSON, snake_case names, comments allowed); null when it holds `null`.</summary>
     internal static T? ReadAnnotations<T>(string path, string what) where T : class

@@ -1,0 +1,100 @@
+using Vigie.Config;
+using Vigie.Video;
+
+namespace Vigie.Evaluation;
+
+/// <summary>
+/// An altered copy of annotated footage: the same events on pictures unlike the clips (mirrored, smaller,
+/// underexposed, badly compressed), to see whether settings tuned on a few clips hold on other cameras.
+/// </summary>
+/// <param name="VideoFilter">ffmpeg filter that makes the copy; null re-encodes only.</param>
+/// <param name="Mirrors">The picture is flipped left to right: zones, lines, directions and boxes are flipped with it.</param>
+public sealed record FootageVariant(string Name, string Alteration, string? VideoFilter, bool Mirrors, IReadOnlyList<string> Encoding);
+
+public static class FootageVariants
+{
+    private static readonly string[] Faithful = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p"];
+
+    public static readonly IReadOnlyList<FootageVariant> All =
+    [
+        new("mirrored", "flipped left to right (zones, lines and directions with it)", "hflip", true, Faithful),
+        new("smaller", "60 % of the width and height", "scale=trunc(iw*0.6/2)*2:trunc(ih*0.6/2)*2", false, Faithful),
+        new("underexposed", "darker, flatter and paler, with sensor noise (dusk, a cheap camera)",
+            "eq=brightness=-0.12:contrast=0.7:saturation=0.7,noise=alls=10:allf=t", false, Faithful),
+        new("low-bitrate", "re-encoded at 250 kbit/s (a congested link, a cheap recorder)", null, false,
+            ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "250k", "-maxrate", "300k", "-bufsize", "600k", "-pix_fmt", "yuv420p"]),
+    ];
+
+    /// <summary>Variants named on the command line, comma-separated, or "all"; an unknown name is an error naming the option.</summary>
+    public static IReadOnlyList<FootageVariant> Parse(string names)
+    {
+        if (names.Trim() == "all") return All;
+        var chosen = new List<FootageVariant>();
+        foreach (var name in names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            chosen.Add(All.FirstOrDefault(v => v.Name == name)
+                ?? throw new ConfigException("--variants", [$"'{name}' is not one of all, {string.Join(", ", All.Select(v => v.Name))}"]));
+        if (chosen.Count == 0) throw new ConfigException("--variants", ["name at least one variant, or all"]);
+        return chosen.Distinct().ToList();
+    }
+
+    /// <summary>
+    /// The truth file of a variant: each clip renamed to its copy in the variant's folder (numbered, so two
+    /// clips of the same name in different folders stay apart) and, for a mirrored picture, its scene and
+    /// boxes mirrored. Pure.
+    /// </summary>
+    public static TruthFile Apply(TruthFile truth, FootageVariant variant) =>
+        truth with
+        {
+            Clips = truth.Clips.Select((clip, i) => clip with
+            {
+                File = CopyName(i, clip.File),
+                Scene = variant.Mirrors ? Mirror(clip.Scene) : clip.Scene,
+                Events = variant.Mirrors ? clip.Events.Select(e => e with { Box = MirrorBox(e.Box) }).ToList() : clip.Events,
+            }).ToList(),
+        };
+
+    public static string CopyName(int clip, string file) => $"{clip + 1:D2}-{Path.GetFileNameWithoutExtension(file)}.mp4";
+
+    private static TruthScene? Mirror(TruthScene? scene) =>
+        scene is null ? null : new TruthScene(
+            scene.Zones?.Select(z => z with
+            {
+                Polygon = z.Polygon.Select(MirrorPoint).ToList(),
+                AllowedDirection = z.AllowedDirection is [var dx, var dy] ? [-dx, dy] : z.AllowedDirection,
+            }).ToList(),
+            // Seen from 'from' looking at 'to', left and right swap in a mirror.
+            scene.Lines?.Select(l => l with
+            {
+                From = MirrorPoint(l.From),
+                To = MirrorPoint(l.To),
+                Forbidden = l.Forbidden switch { "left_to_right" => "right_to_left", "right_to_left" => "left_to_right", var f => f },
+            }).ToList(),
+            scene.Calibration is { } c ? c with { Image = c.Image.Select(MirrorPoint).ToList() } : null);
+
+    private static IReadOnlyList<double> MirrorPoint(IReadOnlyList<double> p) => p is [var x, var y] ? [1 - x, y] : p;
+
+    private static IReadOnlyList<double>? MirrorBox(IReadOnlyList<double>? box) => box is [var x, var y, var w, var h] ? [1 - x - w, y, w, h] : box;
+
+    /// <summary>
+    /// Makes the copy of one clip unless an up-to-date one is there (then false); written under a temporary
+    /// name and renamed, so an interrupted run never leaves a truncated copy to be taken for a finished one.
+    /// </summary>
+    public static async Task<bool> MakeCopyAsync(string source, string target, FootageVariant variant, CancellationToken ct)
+    {
+        if (File.Exists(target) && File.GetLastWriteTimeUtc(target) >= File.GetLastWriteTimeUtc(source)) return false;
+        if (!File.Exists(source)) throw new VideoSourceException($"{source}: no such file");
+        var partial = target + ".partial.mp4";
+        var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", source, "-an", "-sn", "-dn" };
+        if (variant.VideoFilter is { } filter) args.AddRange(["-vf", filter]);
+        args.AddRange(variant.Encoding);
+        args.Add(partial);
+        var (code, _, stderr) = await FfmpegSource.RunToEndAsync("ffmpeg", args, TimeSpan.FromMinutes(30), ct);
+        if (code != 0)
+        {
+            File.Delete(partial);
+            throw new VideoSourceException($"{source}: cannot make its {variant.Name} copy: {FfmpegSource.Summarise(stderr, code)}");
+        }
+        File.Move(partial, target, overwrite: true);
+        return true;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Vigie.Cli.Commands;
+using Vigie.Config;
+using Vigie.Evaluation;
+using Vigie.Tests.Video;
+
+namespace Vigie.Tests.Evaluation;
+
+/// <summary>`vigie eval --variants`: altered copies of annotated clips, their scenes altered with them.</summary>
+public class FootageVariantsTests
+{
+    private static FootageVariant Variant(string name) => FootageVariants.All.Single(v => v.Name == name);
+
+    [Fact]
+    public void A_mirrored_copy_mirrors_zones_directions_lines_calibration_and_boxes()
+    {
+        var clip = new TruthClip("cams/gate.avi", null,
+            new TruthScene(
+                [new TruthZone("left", [[0.1, 0.2], [0.3, 0.2], [0.3, 0.9]], ["wrong_way"], [0.6, -0.8], null)],
+                [new TruthLine("door", [0.2, 0.5], [0.4, 0.6], "left_to_right")],
+                new TruthCalibration([[0.1, 0.9], [0.9, 0.9], [0.7, 0.4], [0.3, 0.4]], [[0, 0], [10, 0], [10, 20], [0, 20]])),
+            [new TruthEvent("wrong_way", 1, 3, [0.1, 0.2, 0.3, 0.4], null, null)]);
+
+        var mirrored = Assert.Single(FootageVariants.Apply(new TruthFile(1, [clip]), Variant("mirrored")).Clips);
+
+        Assert.Equal("01-gate.mp4", mirrored.File);
+        var zone = Assert.Single(mirrored.Scene!.Zones!);
+        Assert.Equal([0.9, 0.7, 0.7], zone.Polygon.Select(p => Math.Round(p[0], 6)));
+        Assert.Equal([-0.6, -0.8], zone.AllowedDirection!);
+        var line = Assert.Single(mirrored.Scene.Lines!);
+        Assert.Equal([0.8, 0.5], line.From.Select(v => Math.Round(v, 6)));
+        Assert.Equal("right_to_left", line.Forbidden);
+        Assert.Equal([0, 10, 10, 0], mirrored.Scene.Calibration!.GroundM.Select(p => p[0]));
+        Assert.Equal(0.9, mirrored.Scene.Calibration.Image[0][0], 6);
+        Assert.Equal([0.6, 0.2, 0.3, 0.4], mirrored.Events[0].Box!.Select(v => Math.Round(v, 6)));
+
+        var smaller = Assert.Single(FootageVariants.Apply(new TruthFile(1, [clip]), Variant("smaller")).Clips);
+        Assert.Equal(clip.Scene, smaller.Scene);
+    }
+
+    [Fact]
+    public void Variants_are_named_or_all_and_an_unknown_name_is_an_error_naming_the_option()
+    {
+        Assert.Equal(FootageVariants.All, FootageVariants.Parse("all"));
+        Assert.Equal(["underexposed", "mirrored"], FootageVariants.Parse("underexposed, mirrored").Select(v => v.Name));
+        var error = Assert.Throws<ConfigException>(() => FootageVariants.Parse("mirrored,night"));
+        Assert.Contains("--variants", error.Message);
+        Assert.Contains("'night' is not one of all, mirrored, smaller, underexposed, low-bitrate", error.Message);
+    }
+
+    [Fact]
+    public async Task An_intruder_in_a_zone_on_the_left_is_found_in_the_mirrored_copy_where_the_zone_is_mirrored_too()
+    {
+        // A light block walks left into a zone over the left 30 % of a grey picture, never into the right half.
+        var folder = TestPaths.TempFolder();
+        var clip = Path.Combine(folder, "walker.mp4");
+        await FfmpegTool.RunAsync("-f", "lavfi", "-i", "color=c=0x606060:s=320x240:r=10:d=8", "-f", "lavfi", "-i", "color=c=0xe0e0e0:s=30x60:r=10:d=8",
+            "-filter_complex", "[0][1]overlay=x='150-30*t':y=120", "-c:v", "libx264", "-pix_fmt", "yuv420p", clip);
+        // Its feet (x + 15) cross 0.3 × 320 = 96 at 2.3 s.
+        var truth = Path.Combine(folder, "truth.json");
+        GroundTruth.Save(new TruthFile(1, [new TruthClip("walker.mp4", null,
+            new TruthScene([new TruthZone("left", [[0, 0], [0.3, 0], [0.3, 1], [0, 1]], ["intrusion"], null, null)], null, null),
+            [new TruthEvent("intrusion", 2, null, null, null, null)])]), truth);
+        var config = Path.Combine(folder, "motion.yaml");
+        await File.WriteAllTextAsync(config, "detector: { type: motion }\n");
+        var output = Path.Combine(folder, "eval");
+
+        var code = await EvalCommand.Create().Parse(["--truth", truth, "--config", config, "--out", output, "--variants", "mirrored"]).InvokeAsync();
+
+        Assert.Equal(0, code);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "variants.json")));
+        var intrusion = summary.RootElement.GetProperty("mirrored").GetProperty("kinds").GetProperty("intrusion");
+        Assert.Equal(1, intrusion.GetProperty("tp").GetInt32());
+        Assert.Equal(0, intrusion.GetProperty("fp").GetInt32());
+        Assert.True(File.Exists(Path.Combine(output, "variants", "mirrored", "01-walker.mp4")));
+        var mirroredTruth = GroundTruth.Load(Path.Combine(output, "variants", "mirrored", "truth.json"));
+        Assert.Equal(0.7, mirroredTruth.Clips[0].Scene!.Zones![0].Polygon[1][0], 6);
+        // The copy is made once: a second evaluation reuses it.
+        var made = File.GetLastWriteTimeUtc(Path.Combine(output, "variants", "mirrored", "01-walker.mp4"));
+        Assert.Equal(0, await EvalCommand.Create().Parse(["--truth", truth, "--config", config, "--out", output, "--variants", "mirrored"]).InvokeAsync());
+        Assert.Equal(made, File.GetLastWriteTimeUtc(Path.Combine(output, "variants", "mirrored", "01-walker.mp4")));
+    }
+}
