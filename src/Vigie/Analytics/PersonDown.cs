@@ -31,8 +31,9 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     // this long after it, the person was lost by the detector, not merely missed on a frame.
     private const double FallingDrop = 0.15;
     private static readonly TimeSpan LostFor = TimeSpan.FromSeconds(0.5);
-    // A lying box cut by the bottom of the picture must start at most this share of the standing height above the standing feet.
-    private const double InFrontMargin = 0.25;
+    // A lying box cut by the bottom of the picture must start at most this share of the standing height above
+    // the standing feet, and be this many times as wide as the standing box.
+    private const double InFrontMargin = 0.25, ClippedWidening = 1.4;
     // How long a vanished person can hand their past over to a new lying track.
     private static readonly TimeSpan Handover = TimeSpan.FromSeconds(2);
     // Sightings lying after the fall before someone lost from view is taken as still down.
@@ -182,8 +183,12 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         if (lying.Y < mark) return null;
         // A box cut by the bottom of the picture may be short only because the picture cuts it: it is someone
         // lying only if it lies in front of where they stood (fallen towards the camera), not across that spot,
-        // where it is the upper body of someone standing nearer the camera.
-        if (ClippedInHeight(lying, frameHeight) && lying.Y < standing.Box.Bottom - InFrontMargin * standing.Box.Height) return null;
+        // where it is the upper body of someone standing nearer the camera; and only if it is much wider than
+        // they stood, since its height says nothing: someone walking down the picture of a high camera and out
+        // of its bottom also ends in front of where they were, in a squat cut box as wide as they walked.
+        if (ClippedInHeight(lying, frameHeight)
+            && (lying.Y < standing.Box.Bottom - InFrontMargin * standing.Box.Height || lying.Width < ClippedWidening * standing.Box.Width))
+            return null;
         // The last time the top went below the mark: a person whose top came back above it (stood up,
         // straightened after bending) had not fallen yet.
         var after = recent.Where(r => r.Time > standing.Time).Append(new TimedBox(now, lying)).ToList();

@@ -194,6 +194,19 @@ public class SceneStateRuleTests
     }
 
     [Fact]
+    public void Someone_walking_down_the_picture_of_a_high_camera_and_out_of_its_bottom_did_not_fall()
+    {
+        TimedBox Seen(double t, Box b) => new(TimeSpan.FromSeconds(t), b);
+        // Seen from high up, a walker coming nearer moves down the picture (top 400 → 640 in 1.6 s), is lost
+        // for a second, and is found again leaving through the bottom: a squat box cut by the edge, as wide
+        // as they walked. Their top dropped far more than 30 % of their height, in front of where they stood.
+        var recent = new[] { Seen(1.0, new Box(480, 400, 60, 180)), Seen(1.8, new Box(478, 520, 62, 180)), Seen(2.6, new Box(476, 640, 64, 180)) };
+        Assert.Null(PersonDown.FallMoment(recent, new Box(472, 920, 70, 80), TimeSpan.FromSeconds(3.6), TimeSpan.FromSeconds(2), H));
+        // Someone falling towards the camera there spreads out: the cut box is much wider than they stood.
+        Assert.NotNull(PersonDown.FallMoment(recent, new Box(430, 900, 160, 100), TimeSpan.FromSeconds(3.6), TimeSpan.FromSeconds(2), H));
+    }
+
+    [Fact]
     public void The_fall_moment_is_interpolated_where_the_top_passes_the_drop_mark()
     {
         TimedBox Seen(double t, Box b) => new(TimeSpan.FromSeconds(t), b);
