@@ -33,7 +33,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     private static readonly TimeSpan LostFor = TimeSpan.FromSeconds(0.5);
     // A lying box cut by the bottom of the picture must start at most this share of the standing height above
     // the standing feet, and be this many times as wide as the standing box.
-    private const double InFrontMargin = 0.25, ClippedWidening = 1.4;
+    private const double InFrontMargin = 0.25, ClippedWidening = 1.5;
     // How long a vanished person can hand their past over to a new lying track.
     private static readonly TimeSpan Handover = TimeSpan.FromSeconds(2);
     // Sightings lying after the fall before someone lost from view is taken as still down.
