@@ -65,16 +65,11 @@ public static class EvalCommand
                     Console.WriteLine, new StderrLogger(), ct);
             }
 
-            var jsonOptions = new JsonSerializerOptions(JsonLinesWriter.Options) { WriteIndented = true };
-            await File.WriteAllTextAsync(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(report, jsonOptions) + "\n", ct);
+            await WriteRunAsync(folder, report, runs, ct);
             await File.WriteAllTextAsync(Path.Combine(folder, "report.html"),
                 HtmlReport.Render(report, outcomes, $"Vigie evaluation — {Path.GetFileName(truthPath)}", DateTimeOffset.UtcNow, counting), ct);
             if (counting is not null)
-                await File.WriteAllTextAsync(Path.Combine(folder, "counting.json"), JsonSerializer.Serialize(counting, jsonOptions) + "\n", ct);
-            using (var alerts = new JsonLinesWriter(Path.Combine(folder, "alerts.jsonl")))
-                foreach (var run in runs)
-                    foreach (var a in run.Alerts)
-                        alerts.Write(new { clip = run.Outcome.Clip.File, alert = EventLine.From(a) });
+                await File.WriteAllTextAsync(Path.Combine(folder, "counting.json"), JsonSerializer.Serialize(counting, Indented) + "\n", ct);
 
             PrintTable(report);
             if (counting is not null)
@@ -129,12 +124,7 @@ public static class EvalCommand
             var runs = await Evaluator.RunAsync(variantTruth, altered, scene, Console.WriteLine, new StderrLogger(), ct);
             var report = EvaluationReport.From(runs.Select(r => r.Outcome).ToList());
             reports.Add((variant, report));
-            await File.WriteAllTextAsync(Path.Combine(variantFolder, "report.json"),
-                JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonLinesWriter.Options) { WriteIndented = true }) + "\n", ct);
-            using (var alerts = new JsonLinesWriter(Path.Combine(variantFolder, "alerts.jsonl")))
-                foreach (var run in runs)
-                    foreach (var a in run.Alerts)
-                        alerts.Write(new { clip = run.Outcome.Clip.File, alert = EventLine.From(a) });
+            await WriteRunAsync(variantFolder, report, runs, ct);
             foreach (var f in runs.Where(r => r.Outcome.Error is not null))
             {
                 Console.Error.WriteLine($"error: {variant.Name}: {f.Outcome.Clip.File}: {f.Outcome.Error}");
@@ -143,8 +133,7 @@ public static class EvalCommand
         }
 
         var summary = reports.ToDictionary(r => r.Variant.Name, r => new { alteration = r.Variant.Alteration, r.Report.Kinds, r.Report.FalseAlarmsPerHour });
-        await File.WriteAllTextAsync(Path.Combine(folder, "variants.json"),
-            JsonSerializer.Serialize(summary, new JsonSerializerOptions(JsonLinesWriter.Options) { WriteIndented = true }) + "\n", ct);
+        await File.WriteAllTextAsync(Path.Combine(folder, "variants.json"), JsonSerializer.Serialize(summary, Indented) + "\n", ct);
         var table = new Table().AddColumn("use case (TP/FP/FN)").AddColumn("original");
         foreach (var (variant, _) in reports) table.AddColumn(variant.Name);
         foreach (var kind in original.Kinds.Keys)
@@ -154,6 +143,18 @@ public static class EvalCommand
         return ok;
 
         static string Cell(KindScore s) => $"{s.Tp}/{s.Fp}/{s.Fn}";
+    }
+
+    private static readonly JsonSerializerOptions Indented = new(JsonLinesWriter.Options) { WriteIndented = true };
+
+    /// <summary>report.json and alerts.jsonl of one evaluation.</summary>
+    private static async Task WriteRunAsync(string folder, EvaluationReport report, IReadOnlyList<Evaluator.ClipRun> runs, CancellationToken ct)
+    {
+        await File.WriteAllTextAsync(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(report, Indented) + "\n", ct);
+        using var alerts = new JsonLinesWriter(Path.Combine(folder, "alerts.jsonl"));
+        foreach (var run in runs)
+            foreach (var a in run.Alerts)
+                alerts.Write(new { clip = run.Outcome.Clip.File, alert = EventLine.From(a) });
     }
 
     private static void PrintTable(EvaluationReport report)
