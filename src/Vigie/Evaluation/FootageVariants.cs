@@ -81,8 +81,8 @@ public static class FootageVariants
     /// </summary>
     public static async Task<bool> MakeCopyAsync(string source, string target, FootageVariant variant, CancellationToken ct)
     {
-        if (File.Exists(target) && File.GetLastWriteTimeUtc(target) >= File.GetLastWriteTimeUtc(source)) return false;
         if (!File.Exists(source)) throw new VideoSourceException($"{source}: no such file");
+        if (File.Exists(target) && File.GetLastWriteTimeUtc(target) >= File.GetLastWriteTimeUtc(source)) return false;
         var partial = target + ".partial.mp4";
         var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", source, "-an", "-sn", "-dn" };
         if (variant.VideoFilter is { } filter) args.AddRange(["-vf", filter]);
