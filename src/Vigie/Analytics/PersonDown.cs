@@ -34,7 +34,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     // A lying box cut by the bottom of the picture must start at most this share of the standing height above
     // the standing feet, and be this many times as wide as the standing box.
     private const double InFrontMargin = 0.25, ClippedWidening = 1.5;
-    // How long a vanished person can hand their past over to a new lying track.
+    // How long a vanished person can hand their past over to a new track (see Inherit).
     private static readonly TimeSpan Handover = TimeSpan.FromSeconds(2);
     // Sightings lying after the fall before someone lost from view is taken as still down.
     private const int LyingSightingsBeforeHidden = 3;

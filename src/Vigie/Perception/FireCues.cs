@@ -132,9 +132,9 @@ public sealed class FireAnalyzer : IDisposable
         using var histogram = new Mat();
         Cv2.CalcHist([red], [0], null, histogram, 1, [256], [new Rangef(0, 256)]);
         histogram.GetArray(out float[] counts);
-        var below = BrightestShare * red.Rows * red.Cols;
-        var level = 0;
-        for (double seen = 0; level < 255 && (seen += counts[level]) < below; level++) { }
+        var darker = BrightestShare * red.Rows * red.Cols;
+        var (level, seen) = (0, (double)counts[0]);
+        while (level < 255 && seen < darker) seen += counts[++level];
         return Math.Clamp(ShareOfBrightestRed * level, DimmestFlame, BrightFlame);
     }
 
