@@ -17,11 +17,11 @@ public static class FootageVariants
 
     public static readonly IReadOnlyList<FootageVariant> All =
     [
-        new("mirrored", "flipped left to right (zones, lines and directions with it)", "hflip", true, Faithful),
+        new("mirrored", "flipped left to right, zones, lines and directions with it", "hflip", true, Faithful),
         new("smaller", "60 % of the width and height", "scale=trunc(iw*0.6/2)*2:trunc(ih*0.6/2)*2", false, Faithful),
-        new("underexposed", "darker, flatter and paler, with sensor noise (dusk, a cheap camera)",
+        new("underexposed", "darker, flatter and paler, with sensor noise: dusk, a cheap camera",
             "eq=brightness=-0.12:contrast=0.7:saturation=0.7,noise=alls=10:allf=t", false, Faithful),
-        new("low-bitrate", "re-encoded at 250 kbit/s (a congested link, a cheap recorder)", null, false,
+        new("low-bitrate", "re-encoded at 250 kbit/s: a congested link, a cheap recorder", null, false,
             ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "250k", "-maxrate", "300k", "-bufsize", "600k", "-pix_fmt", "yuv420p"]),
     ];
 
