@@ -46,6 +46,8 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         /// <summary>Boxes seen over the longest fall duration of the zones.</summary>
         public readonly List<TimedBox> Recent = [];
         public TimeSpan? FellAt;
+        /// <summary>The posture the person fell from: getting up means being about that tall again, or that high.</summary>
+        public Box Stood;
         public SceneEvent? Event;
         public TimeSpan LastDown;
         /// <summary>Where the fall was seen, and on how many frames the person was seen lying since.</summary>
@@ -86,12 +88,19 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
 
             if (IsUpright(t.Box))
             {
-                if (memo.FellAt is not null) Close(memo, changes); // got up
-                continue;
+                if (memo.FellAt is null) continue;
+                if (GotUp(memo.Stood, t.Box))
+                {
+                    Close(memo, changes);
+                    continue;
+                }
+                // Upright but short and low where they fell: sitting up, kneeling, or the track moved to someone
+                // crouching beside them. Still on the ground.
             }
             // A wide box half hidden behind other people is a partly seen person in a crowd, not someone lying.
-            if (!IsLying(t.Box) || visible.Any(o => o.Id != t.Id && o.Box.IntersectionArea(t.Box) > 0.5 * t.Box.Area)) continue;
-            memo.FellAt ??= FallMoment(memo.Recent, t.Box, state.Time, area.MaxFallDuration, state.FrameHeight);
+            else if (!IsLying(t.Box) || visible.Any(o => o.Id != t.Id && o.Box.IntersectionArea(t.Box) > 0.5 * t.Box.Area)) continue;
+            if (memo.FellAt is null && FallMoment(memo.Recent, t.Box, state.Time, area.MaxFallDuration, state.FrameHeight) is { } fall)
+                (memo.FellAt, memo.Stood) = (fall.At, fall.Standing);
             if (memo.FellAt is null) continue;
             memo.LastDown = state.Time;
             memo.Area = area;
@@ -105,7 +114,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             // not at the side of the picture, which someone walking out of it crosses with a shrinking box.
             if (visibleIds.Contains(id) || memo.FellAt is null || memo.LastDown < memo.LastSeen
                 || AtImageEdge(memo.LastBox, state.FrameWidth, state.FrameHeight)) continue;
-            if (visible.Any(o => o.FirstSeen > memo.LastSeen && IsUpright(o.Box) && StoodUpFrom(memo.LastBox, o.Box)))
+            if (visible.Any(o => o.FirstSeen > memo.LastSeen && IsUpright(o.Box) && GotUp(memo.Stood, o.Box) && StoodUpFrom(memo.LastBox, o.Box)))
                 Close(memo, changes); // a person standing where they lay, seen only now: they got up
             else if (memo.LyingSightings >= LyingSightingsBeforeHidden)
             {
@@ -137,6 +146,13 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         return feet.X >= lying.X && feet.X <= lying.Right && Math.Abs(feet.Y - lying.Bottom) <= 0.5 * Math.Max(lying.Height, 0.25 * upright.Height);
     }
 
+    /// <summary>
+    /// Standing again after a fall: the top back above the fall's drop mark, or nearly as tall as before the
+    /// fall (someone who got up and walked towards a high camera is lower in the picture, and taller).
+    /// </summary>
+    public static bool GotUp(Box stood, Box upright) =>
+        upright.Y < stood.Y + TopDrop * stood.Height || upright.Height >= (1 - TopDrop) * stood.Height;
+
     public IReadOnlyList<EventChange> Flush(TimeSpan end)
     {
         var changes = new List<EventChange>();
@@ -164,9 +180,12 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     /// seen whole in height (one cut by the top or bottom of the image gives no standing height; cut at
     /// the side, it still does) is the standing posture, the top must have dropped by <see cref="TopDrop"/>
     /// of its height, and the fall is the last moment the top passed that mark (interpolated between
-    /// sightings; the detector often loses people mid-fall). Null when it is not a fall. Pure.
+    /// sightings; the detector often loses people mid-fall), returned with the standing box. Null when it is
+    /// not a fall. Pure.
     /// </summary>
-    public static TimeSpan? FallMoment(IReadOnlyList<TimedBox> recent, Box lying, TimeSpan now, TimeSpan maxFallDuration, int frameHeight)
+    public readonly record struct Fall(TimeSpan At, Box Standing);
+
+    public static Fall? FallMoment(IReadOnlyList<TimedBox> recent, Box lying, TimeSpan now, TimeSpan maxFallDuration, int frameHeight)
     {
         var upright = Standing(recent, now, maxFallDuration, frameHeight);
         // The detector often loses people as they go down and finds them lying only later: when the last
@@ -185,9 +204,12 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         // lying only if it lies in front of where they stood (fallen towards the camera), not across that spot,
         // where it is the upper body of someone standing nearer the camera; and only if it is much wider than
         // they stood, since its height says nothing: someone walking down the picture of a high camera and out
-        // of its bottom also ends in front of where they were, in a squat cut box as wide as they walked.
+        // of its bottom also ends in front of where they were, in a squat cut box as wide as they walked. With so
+        // little said by the box, a standing posture seen once is not enough: in a crowd at the picture's corner the
+        // track moved for one frame to someone half out of the picture, then to someone nearer the camera.
         if (ClippedInHeight(lying, frameHeight)
-            && (lying.Y < standing.Box.Bottom - InFrontMargin * standing.Box.Height || lying.Width < ClippedWidening * standing.Box.Width))
+            && (lying.Y < standing.Box.Bottom - InFrontMargin * standing.Box.Height || lying.Width < ClippedWidening * standing.Box.Width
+                || recent.Count(r => IsUpright(r.Box) && !ClippedInHeight(r.Box, frameHeight)) < 2))
             return null;
         // The last time the top went below the mark: a person whose top came back above it (stood up,
         // straightened after bending) had not fallen yet.
@@ -195,7 +217,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         var lastAbove = after.FindLastIndex(r => r.Box.Y < mark);
         var before = lastAbove < 0 ? standing : after[lastAbove];
         var below = after[lastAbove + 1];
-        return before.Time + (below.Time - before.Time) * ((mark - before.Box.Y) / Math.Max(1e-3, below.Box.Y - before.Box.Y));
+        return new Fall(before.Time + (below.Time - before.Time) * ((mark - before.Box.Y) / Math.Max(1e-3, below.Box.Y - before.Box.Y)), standing.Box);
     }
 
     /// <summary>The highest upright box seen whole in height over the longest fall up to a moment.</summary>

@@ -21,8 +21,10 @@ public static class FootageVariants
         new("smaller", "60 % of the width and height", "scale=trunc(iw*0.6/2)*2:trunc(ih*0.6/2)*2", false, Faithful),
         new("underexposed", "darker, flatter and paler, with sensor noise: dusk, a cheap camera",
             "eq=brightness=-0.12:contrast=0.7:saturation=0.7,noise=alls=10:allf=t", false, Faithful),
+        // One encoder thread: x264's rate control on several threads gives a different copy each time, and
+        // with it different results, at a bitrate where a few bits decide whether a fallen person is seen.
         new("low-bitrate", "re-encoded at 250 kbit/s: a congested link, a cheap recorder", null, false,
-            ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "250k", "-maxrate", "300k", "-bufsize", "600k", "-pix_fmt", "yuv420p"]),
+            ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "250k", "-maxrate", "300k", "-bufsize", "600k", "-pix_fmt", "yuv420p", "-threads", "1"]),
     ];
 
     /// <summary>Variants named on the command line, comma-separated, or "all"; an unknown name is an error naming the option.</summary>

@@ -63,6 +63,27 @@ public class SceneStateRuleTests
     }
 
     [Fact]
+    public void Sitting_up_or_a_crouching_helper_taking_the_track_does_not_get_the_fallen_person_up()
+    {
+        // Standing top 300, height 180: up again means a top above 354 or a box at least 126 tall. After the
+        // fall the track shows a narrow upright box low down and short (sitting up, or someone crouching by them).
+        var sittingUp = new Box(500, 420, 40, 70);
+        var changes = Run(Down(), 10, t => [Person(1, t < 4 ? Standing : t < 4.6 ? Lying : sittingUp, t)]);
+        var alert = Assert.Single(changes, c => !c.Closed).Event;
+        Assert.InRange(alert.Start.TotalSeconds, 3.8, 4.0);
+        Assert.InRange(alert.RaisedAt.TotalSeconds, 5.8, 6.2);
+    }
+
+    [Fact]
+    public void Getting_up_and_walking_towards_the_camera_is_up_though_lower_in_the_picture()
+    {
+        var walkingNearer = new Box(470, 400, 70, 190); // top below the mark, but as tall as they stood
+        Assert.Empty(Run(Down(), 10, t => [Person(1, t < 4 ? Standing : t < 4.6 ? Lying : walkingNearer, t)]));
+        Assert.True(PersonDown.GotUp(Standing, Standing with { Y = 340 }));
+        Assert.False(PersonDown.GotUp(Standing, new Box(500, 420, 40, 70)));
+    }
+
+    [Fact]
     public void A_fall_that_breaks_the_track_is_still_seen()
     {
         // The tracker loses person 1 mid-fall; person 2 appears lying where they stood.
@@ -184,11 +205,14 @@ public class SceneStateRuleTests
     {
         TimedBox Seen(double t, Box b) => new(TimeSpan.FromSeconds(t), b);
         // Fallen towards the camera: the cut box lies below where the feet stood (480) and runs out of the picture.
-        Assert.NotNull(PersonDown.FallMoment([Seen(1.0, Standing)], new Box(400, 700, 320, 300), TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(2), H));
+        Assert.NotNull(PersonDown.FallMoment([Seen(0.8, Standing), Seen(1.0, Standing)], new Box(400, 700, 320, 300), TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(2), H));
+        // A standing posture seen on one frame only says too little for a cut box (in a crowd at the picture's
+        // corner the track moved for a frame to someone half out of the picture, then to someone nearer).
+        Assert.Null(PersonDown.FallMoment([Seen(1.0, Standing)], new Box(400, 700, 320, 300), TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(2), H));
         // Someone walking up to the camera: the squat cut box spans the spot where they stood (feet at 900):
         // their upper body, the rest below the picture.
         var walkingUp = new Box(480, 600, 60, 300);
-        Assert.Null(PersonDown.FallMoment([Seen(1.0, walkingUp)], new Box(430, 820, 170, 180), TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(2), H));
+        Assert.Null(PersonDown.FallMoment([Seen(0.8, walkingUp), Seen(1.0, walkingUp)], new Box(430, 820, 170, 180), TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(2), H));
         // The same box clear of the bottom edge is someone lying there.
         Assert.NotNull(PersonDown.FallMoment([Seen(1.0, walkingUp)], new Box(430, 780, 170, 180), TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(2), H));
     }
@@ -213,7 +237,7 @@ public class SceneStateRuleTests
         var recent = new[] { Seen(1.0, Standing), Seen(1.2, Standing) };
         // Mark 354; from 300 at 1.2 s to 420 at 2.0 s (the detector lost the person in between).
         var moment = PersonDown.FallMoment(recent, Lying, TimeSpan.FromSeconds(2.0), TimeSpan.FromSeconds(2), H);
-        Assert.Equal(1.2 + 0.8 * 54 / 120, moment!.Value.TotalSeconds, 3);
+        Assert.Equal(1.2 + 0.8 * 54 / 120, moment!.Value.At.TotalSeconds, 3);
         Assert.Null(PersonDown.FallMoment(recent, Lying, TimeSpan.FromSeconds(3.5), TimeSpan.FromSeconds(2), H)); // too slow
         Assert.Null(PersonDown.FallMoment(recent, new Box(420, 330, 180, 60), TimeSpan.FromSeconds(2.0), TimeSpan.FromSeconds(2), H)); // top hardly dropped
     }
@@ -227,7 +251,7 @@ public class SceneStateRuleTests
         // was under way within 0.4 s.
         var recent = new[] { Seen(1.0, Standing), Seen(1.2, Standing), Seen(1.6, new Box(440, 390, 110, 150)) };
         var moment = PersonDown.FallMoment(recent, Lying, TimeSpan.FromSeconds(3.9), TimeSpan.FromSeconds(2), H);
-        Assert.Equal(1.2 + 0.4 * 54 / 90, moment!.Value.TotalSeconds, 3);
+        Assert.Equal(1.2 + 0.4 * 54 / 90, moment!.Value.At.TotalSeconds, 3);
         // Last seen still standing: lying 2.7 s later is too slow to call a fall.
         var stillStanding = new[] { Seen(1.0, Standing), Seen(1.2, Standing), Seen(1.6, Standing) };
         Assert.Null(PersonDown.FallMoment(stillStanding, Lying, TimeSpan.FromSeconds(3.9), TimeSpan.FromSeconds(2), H));
@@ -240,7 +264,7 @@ public class SceneStateRuleTests
         // Bends (top 380, below the mark 354) at 1.2 s, stands again at 1.6 s, falls after 1.8 s.
         var recent = new[] { Seen(1.0, Standing), Seen(1.2, new Box(450, 380, 100, 100)), Seen(1.6, Standing), Seen(1.8, Standing) };
         var moment = PersonDown.FallMoment(recent, Lying, TimeSpan.FromSeconds(2.2), TimeSpan.FromSeconds(2), H);
-        Assert.Equal(1.8 + 0.4 * 54 / 120, moment!.Value.TotalSeconds, 3);
+        Assert.Equal(1.8 + 0.4 * 54 / 120, moment!.Value.At.TotalSeconds, 3);
     }
 
     private static Weapon Weapons() =>
