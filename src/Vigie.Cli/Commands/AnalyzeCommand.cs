@@ -204,7 +204,9 @@ public static class AnalyzeCommand
             if (o.Render is null) return;
             _video ??= new FfmpegVideoWriter(o.Render, frame.Frame.Image.Width, frame.Frame.Image.Height, prepared.AnalysedFps);
             frame.Frame.Image.CopyTo(_canvas);
-            PrivacyFilter.PeopleOnly.Apply(_canvas, frame.Tracks.Visible.Where(t => PrivacyFilter.HidesCategory(t.Category)).Select(t => t.Box));
+            PrivacyFilter.PeopleOnly.Apply(_canvas, frame.Tracks.Visible.Where(t => PrivacyFilter.HidesCategory(t.Category)).Select(t => t.Box)
+                .Concat(frame.Detections.Where(d => PrivacyFilter.HidesCategory(d.Category)).Select(d => d.Box))
+                .Concat(frame.Tracks.Lost.Where(t => PrivacyFilter.HidesCategory(t.Category)).Select(t => PrivacyFilter.Remembered(t.Box))));
             Annotator.Draw(_canvas, frame.Tracks.Visible, prepared.Zones, prepared.Lines, _alerting, frame.Frame.Timestamp);
             _video.Write(_canvas);
         }

@@ -105,7 +105,8 @@ public sealed class ByteTracker
         _previousTime = time;
 
         var visible = _tracks.Where(t => t.State == State.Tracked && t.LastSeen == time).Select(ToTrack).ToList();
-        return new TrackerUpdate(time, visible, ended);
+        var lost = _tracks.Where(t => t.State == State.Lost).Select(ToTrack).ToList();
+        return new TrackerUpdate(time, visible, ended, lost);
     }
 
     /// <summary>Ends every live track, e.g. when the source ends.</summary>

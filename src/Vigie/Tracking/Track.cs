@@ -21,10 +21,12 @@ public sealed record Track(
     IReadOnlyList<TimedBox> History);
 
 /// <summary>What the tracker says after each frame.</summary>
+/// <param name="Lost">Tracks not seen on this frame that the tracker still remembers (for its lost buffer), at their last box.</param>
 public sealed record TrackerUpdate(
     TimeSpan Time,
     IReadOnlyList<Track> Visible,
-    IReadOnlyList<Track> Ended);
+    IReadOnlyList<Track> Ended,
+    IReadOnlyList<Track> Lost);
 
 public sealed record TrackerOptions
 {

@@ -44,4 +44,12 @@ public sealed class PrivacyFilter(FaceDetector? faces)
     }
 
     public static bool HidesCategory(Category category) => category is Category.Person or Category.Moving;
+
+    /// <summary>
+    /// Where to hide a person the tracker still remembers but the detector missed on this frame (someone lying
+    /// after a fall often is, and is then the subject of the alert): their last box, grown by a quarter each way
+    /// since they may have moved, until the tracker lets them go.
+    /// </summary>
+    public static Box Remembered(Box lastSeen) =>
+        new(lastSeen.X - lastSeen.Width / 4, lastSeen.Y - lastSeen.Height / 4, lastSeen.Width * 1.5f, lastSeen.Height * 1.5f);
 }

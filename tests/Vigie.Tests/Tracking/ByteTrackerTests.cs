@@ -98,6 +98,24 @@ public class ByteTrackerTests
     }
 
     [Fact]
+    public void A_track_missed_on_a_frame_is_listed_as_lost_at_its_last_box_until_it_ends()
+    {
+        // The privacy filter hides people the detector missed for a moment (someone lying after a fall) from this list.
+        var tracker = new ByteTracker(new TrackerOptions { LostBuffer = TimeSpan.FromSeconds(1) });
+        tracker.Update([Person(100, 100)], TimeSpan.Zero);
+        var seen = tracker.Update([Person(102, 100)], Step);
+        Assert.Empty(seen.Lost);
+        var missed = tracker.Update([], 3 * Step);
+        var lost = Assert.Single(missed.Lost);
+        Assert.Equal(Assert.Single(seen.Visible).Id, lost.Id);
+        Assert.Equal(Assert.Single(seen.Visible).Box, lost.Box);
+        Assert.Empty(missed.Visible);
+        var ended = tracker.Update([], 12 * Step);
+        Assert.Single(ended.Ended);
+        Assert.Empty(ended.Lost);
+    }
+
+    [Fact]
     public void Objects_of_different_categories_are_never_associated()
     {
         var tracker = new ByteTracker();
