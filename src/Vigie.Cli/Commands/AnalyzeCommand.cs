@@ -4,6 +4,7 @@ using Vigie.Alerts;
 using Vigie.Analytics;
 using Vigie.Cli.Terminal;
 using Vigie.Config;
+using Vigie.Perception;
 using Vigie.Pipeline;
 using Vigie.Tracking;
 using Vigie.Video;
@@ -36,14 +37,15 @@ public static class AnalyzeCommand
         var fps = new Option<double?>("--fps") { Description = "Frames analysed per second of video (overrides analysis.fps; 0 = every frame)." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for decoding and inference (default: detector.threads)." };
         var start = new Option<DateTimeOffset?>("--start") { Description = "Clock time of the first frame (ISO 8601), for schedules and reports." };
+        var faces = new Option<string?>("--face-model") { Description = "YuNet face model: faces in the --render video are pixelated too, also of people the detector missed." };
         var command = new Command("analyze", "Analyse a video or camera stream: tracked objects and events.")
         {
-            source, config, model, format, camera, output, tracks, render, metrics, fps, threads, start,
+            source, config, model, format, camera, output, tracks, render, metrics, fps, threads, start, faces,
         };
         command.SetAction(async (parse, ct) => await RunAsync(new Options(
             parse.GetValue(source), parse.GetValue(config), parse.GetValue(model), parse.GetValue(format), parse.GetValue(camera),
             parse.GetValue(output), parse.GetValue(tracks), parse.GetValue(render), parse.GetValue(fps), parse.GetValue(threads),
-            parse.GetValue(start)) { Metrics = parse.GetValue(metrics) }, ct));
+            parse.GetValue(start)) { Metrics = parse.GetValue(metrics), FaceModel = parse.GetValue(faces) }, ct));
         return command;
     }
 
@@ -51,6 +53,7 @@ public static class AnalyzeCommand
         string? Tracks, string? Render, double? Fps, int? Threads, DateTimeOffset? Start)
     {
         public string? Metrics { get; init; }
+        public string? FaceModel { get; init; }
     }
 
     public static async Task<int> RunAsync(Options o, CancellationToken ct)
@@ -79,6 +82,22 @@ public static class AnalyzeCommand
                 if (path is not null && Path.GetFullPath(path) == Path.GetFullPath(source))
                     return Fail($"{option} {path} would overwrite the video being analysed", ExitBadInput);
 
+        FaceDetector? faces = null;
+        if (o.FaceModel is not null)
+        {
+            if (o.Render is null) Console.Error.WriteLine("warning: --face-model only matters with --render");
+            else
+                try
+                {
+                    faces = new FaceDetector(o.FaceModel);
+                }
+                catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+                {
+                    return Fail($"--face-model {o.FaceModel}: {e.Message}", ExitBadInput);
+                }
+        }
+        using var facesInUse = faces;
+
         PreparedAnalysis prepared;
         try
         {
@@ -96,7 +115,7 @@ public static class AnalyzeCommand
             Console.Error.WriteLine($"warning: {blind}");
         await using (prepared)
         {
-            var output = new AnalysisOutputs(prepared, o);
+            var output = new AnalysisOutputs(prepared, o, faces is null ? PrivacyFilter.PeopleOnly : new PrivacyFilter(faces));
             var progress = new ProgressDisplay(prepared.Source.IsLive ? null : prepared.Source.Info.Duration);
             output.Progress = progress;
             AnalysisResult? result = null;
@@ -157,7 +176,7 @@ public static class AnalyzeCommand
     }
 
     /// <summary>Everything a run writes: JSON Lines, the annotated video, live alert lines, the final summary.</summary>
-    private sealed class AnalysisOutputs(PreparedAnalysis prepared, Options o) : IAnalysisObserver, IDisposable
+    private sealed class AnalysisOutputs(PreparedAnalysis prepared, Options o, PrivacyFilter privacy) : IAnalysisObserver, IDisposable
     {
         private readonly JsonLinesWriter? _events = o.Out is null ? null : new JsonLinesWriter(o.Out);
         private readonly JsonLinesWriter? _tracks = o.Tracks is null ? null : new JsonLinesWriter(o.Tracks);
@@ -204,7 +223,7 @@ public static class AnalyzeCommand
             if (o.Render is null) return;
             _video ??= new FfmpegVideoWriter(o.Render, frame.Frame.Image.Width, frame.Frame.Image.Height, prepared.AnalysedFps);
             frame.Frame.Image.CopyTo(_canvas);
-            PrivacyFilter.PeopleOnly.Apply(_canvas, frame.Tracks.Visible.Where(t => PrivacyFilter.HidesCategory(t.Category)).Select(t => t.Box)
+            privacy.Apply(_canvas, frame.Tracks.Visible.Where(t => PrivacyFilter.HidesCategory(t.Category)).Select(t => t.Box)
                 .Concat(frame.Detections.Where(d => PrivacyFilter.HidesCategory(d.Category)).Select(d => d.Box))
                 .Concat(frame.Tracks.Lost.Where(t => PrivacyFilter.HidesCategory(t.Category)).Select(t => PrivacyFilter.Remembered(t.Box))));
             Annotator.Draw(_canvas, frame.Tracks.Visible, prepared.Zones, prepared.Lines, _alerting, frame.Frame.Timestamp);

@@ -119,6 +119,25 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public async Task A_face_model_pixelates_faces_in_the_rendered_video_and_a_wrong_one_fails_before_decoding()
+    {
+        var folder = TestPaths.TempFolder();
+        SampleCommand.Write(folder);
+        var video = Path.Combine(folder, "annotated.mp4");
+        var config = Path.Combine(folder, "synthetic.yaml");
+        var wrong = await Run(Args(null, config, render: video) with { FaceModel = TestPaths.Model("yolox_nano.onnx") });
+        Assert.Equal(2, wrong.Code);
+        Assert.Contains("--face-model", wrong.Text);
+        Assert.Contains("not a YuNet face model", wrong.Text);
+        Assert.False(File.Exists(video));
+
+        var code = await AnalyzeCommand.RunAsync(Args(null, config, render: video) with { FaceModel = TestPaths.Model("yunet_face.onnx") },
+            CancellationToken.None);
+        Assert.Equal(0, code);
+        Assert.True(new FileInfo(video).Length > 10_000);
+    }
+
+    [Fact]
     public async Task Writing_over_the_analysed_video_is_refused()
     {
         var folder = TestPaths.TempFolder();
