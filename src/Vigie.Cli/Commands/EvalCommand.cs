@@ -44,7 +44,7 @@ public static class EvalCommand
                 if (parse.GetValue(counts) is { } countsPath) handCounts = PeopleCounting.Load(countsPath);
                 if (parse.GetValue(variants) is { } names) alterations = FootageVariants.Parse(names);
             }
-            catch (Exception e) when (e is ConfigException or InvalidDataException)
+            catch (Exception e) when (e is ConfigException or InvalidDataException or ArgumentException)
             {
                 return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
             }

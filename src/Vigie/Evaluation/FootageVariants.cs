@@ -1,4 +1,3 @@
-using Vigie.Config;
 using Vigie.Video;
 
 namespace Vigie.Evaluation;
@@ -27,15 +26,15 @@ public static class FootageVariants
             ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "250k", "-maxrate", "300k", "-bufsize", "600k", "-pix_fmt", "yuv420p", "-threads", "1"]),
     ];
 
-    /// <summary>Variants named on the command line, comma-separated, or "all"; an unknown name is an error naming the option.</summary>
+    /// <summary>Variants named on the command line, comma-separated, or "all"; an unknown name is an error naming the option (ArgumentException).</summary>
     public static IReadOnlyList<FootageVariant> Parse(string names)
     {
         if (names.Trim() == "all") return All;
         var chosen = new List<FootageVariant>();
         foreach (var name in names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             chosen.Add(All.FirstOrDefault(v => v.Name == name)
-                ?? throw new ConfigException("--variants", [$"'{name}' is not one of all, {string.Join(", ", All.Select(v => v.Name))}"]));
-        if (chosen.Count == 0) throw new ConfigException("--variants", ["name at least one variant, or all"]);
+                ?? throw new ArgumentException($"--variants: '{name}' is not one of all, {string.Join(", ", All.Select(v => v.Name))}"));
+        if (chosen.Count == 0) throw new ArgumentException("--variants: name at least one variant, or all");
         return chosen.Distinct().ToList();
     }
 

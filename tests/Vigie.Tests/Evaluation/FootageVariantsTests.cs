@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Vigie.Cli.Commands;
-using Vigie.Config;
 using Vigie.Evaluation;
 using Vigie.Tests.Video;
 
@@ -43,8 +42,8 @@ public class FootageVariantsTests
     {
         Assert.Equal(FootageVariants.All, FootageVariants.Parse("all"));
         Assert.Equal(["underexposed", "mirrored"], FootageVariants.Parse("underexposed, mirrored").Select(v => v.Name));
-        var error = Assert.Throws<ConfigException>(() => FootageVariants.Parse("mirrored,night"));
-        Assert.Contains("--variants", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => FootageVariants.Parse("mirrored,night"));
+        Assert.StartsWith("--variants: ", error.Message);
         Assert.Contains("'night' is not one of all, mirrored, smaller, underexposed, low-bitrate", error.Message);
     }
 
