@@ -120,7 +120,7 @@ public sealed partial class FfmpegSource : IFrameSource
         {
             while (await process.StandardError.ReadLineAsync(CancellationToken.None) is { } line)
             {
-                if (ShowInfoLine(line) is { } ts) timestamps.Add(ts.Index, ts.PtsSeconds);
+                if (ShowInfoLine(line) is { } shown) timestamps.Add(shown);
                 else lock (diagnostics) { diagnostics.Add(line); if (diagnostics.Count > 50) diagnostics.RemoveAt(0); }
             }
             timestamps.Complete();
@@ -133,7 +133,7 @@ public sealed partial class FfmpegSource : IFrameSource
         var stall = IsLive ? configured : TimeSpan.FromTicks(Math.Max(configured.Ticks, TimeSpan.FromSeconds(60).Ticks));
         using var watchdog = new Watchdog(stall, () => TryKill(process));
         using var cancelRegistration = cancellationToken.Register(() => TryKill(process));
-        long index = 0;
+        long index = 0, delivered = 0, previousPosition = -1;
         double? firstPts = null;
         var nominalStep = SamplesFrames ? 1 / _options.Fps : Info.Fps > 0 ? 1 / Info.Fps : 0.04;
         var excerptStart = IsLive ? TimeSpan.Zero : _options.Excerpt?.Start ?? TimeSpan.Zero;
@@ -164,15 +164,26 @@ public sealed partial class FfmpegSource : IFrameSource
                     _pool.Return(mat);
                     break;
                 }
-                var pts = await timestamps.WaitForAsync(index, TimeSpan.FromSeconds(2));
+                var shown = await timestamps.WaitForAsync(index, TimeSpan.FromSeconds(2));
+                index++;
+                // The fps filter fills a gap in the recording (a recorder that paused, a stream that stalled) with copies
+                // of the frame before it, all read from the same place in the input: no new picture, and analysing them
+                // would make everything in view stand still for the length of the gap.
+                if (shown is { Position: >= 0 } copy && copy.Position == previousPosition)
+                {
+                    _pool.Return(mat);
+                    continue;
+                }
+                previousPosition = shown?.Position ?? -1;
+                var pts = shown?.PtsSeconds;
                 firstPts ??= pts;
                 // After a seek ffmpeg counts time from the seek point; otherwise from the stream's first frame.
                 var t = pts is { } p && firstPts is { } f
                     ? excerptStart > TimeSpan.Zero ? excerptStart + TimeSpan.FromSeconds(Math.Max(0, p)) : TimeSpan.FromSeconds(p - f)
                     : lastTime + TimeSpan.FromSeconds(nominalStep);
-                if (index > 0 && t <= lastTime) t = lastTime + TimeSpan.FromTicks(1);
+                if (delivered > 0 && t <= lastTime) t = lastTime + TimeSpan.FromTicks(1);
                 lastTime = t;
-                yield return new Frame(mat, index++, t, _pool) { ReceivedAt = System.Diagnostics.Stopwatch.GetTimestamp() };
+                yield return new Frame(mat, delivered++, t, _pool) { ReceivedAt = System.Diagnostics.Stopwatch.GetTimestamp() };
             }
         }
         finally
@@ -299,18 +310,20 @@ public sealed partial class FfmpegSource : IFrameSource
         return stream.ReadAtLeast(span, length, throwOnEndOfStream: false);
     }
 
-    private readonly record struct ShowInfo(long Index, double PtsSeconds);
+    /// <summary>An output frame's number, time, and byte position in the input (-1 when the input does not tell).</summary>
+    internal readonly record struct ShowInfo(long Index, double PtsSeconds, long Position);
 
-    [GeneratedRegex(@"Parsed_showinfo.*\bn:\s*(\d+)\s+pts:\s*-?\d+\s+pts_time:\s*(-?[\d.e+-]+)")]
+    [GeneratedRegex(@"Parsed_showinfo.*\bn:\s*(\d+)\s+pts:\s*-?\d+\s+pts_time:\s*(-?[\d.e+-]+)(?:\s+pos:\s*(-?\d+))?")]
     private static partial Regex ShowInfoRegex();
 
-    /// <summary>Reads a frame's index and time from one line of ffmpeg's showinfo filter.</summary>
-    internal static (long Index, double PtsSeconds)? ShowInfoLine(string line)
+    /// <summary>Reads a frame's number, time and input position from one line of ffmpeg's showinfo filter.</summary>
+    internal static ShowInfo? ShowInfoLine(string line)
     {
         if (!line.Contains("Parsed_showinfo", StringComparison.Ordinal)) return null;
         var m = ShowInfoRegex().Match(line);
-        if (!m.Success) return (-1, double.NaN);
-        return (long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+        if (!m.Success) return new ShowInfo(-1, double.NaN, -1);
+        return new ShowInfo(long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture),
+            m.Groups[3].Success ? long.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture) : -1);
     }
 
     /// <summary>Keeps the last meaningful line of ffmpeg's complaints for the user.</summary>
@@ -395,17 +408,17 @@ public sealed partial class FfmpegSource : IFrameSource
     /// </summary>
     private sealed class FrameTimestamps
     {
-        private readonly Dictionary<long, double> _pts = [];
+        private readonly Dictionary<long, ShowInfo> _pts = [];
         private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private bool _complete;
 
-        public void Add(long index, double pts)
+        public void Add(ShowInfo shown)
         {
-            if (index < 0 || double.IsNaN(pts)) return;
+            if (shown.Index < 0 || double.IsNaN(shown.PtsSeconds)) return;
             TaskCompletionSource changed;
             lock (_pts)
             {
-                _pts[index] = pts;
+                _pts[shown.Index] = shown;
                 changed = _changed;
                 _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
             }
@@ -423,7 +436,7 @@ public sealed partial class FfmpegSource : IFrameSource
             changed.TrySetResult();
         }
 
-        public async ValueTask<double?> WaitForAsync(long index, TimeSpan timeout)
+        public async ValueTask<ShowInfo?> WaitForAsync(long index, TimeSpan timeout)
         {
             var deadline = DateTime.UtcNow + timeout;
             while (true)

@@ -91,6 +91,36 @@ public class FrameSourceTests
     }
 
     [Fact]
+    public async Task A_gap_in_a_recording_stays_a_gap_instead_of_copies_of_the_frame_before_it()
+    {
+        // A recorder that paused: 2 s of video, nothing for 10 s, 2 s more. Each part's frames differ (a grey ramp).
+        var folder = TestPaths.TempFolder();
+        string Part(int part)
+        {
+            var path = Path.Combine(folder, $"part{part}.mp4");
+            using var writer = new FfmpegVideoWriter(path, 320, 180, 25);
+            for (int i = 0; i < 50; i++)
+            {
+                using var frame = new Mat(180, 320, MatType.CV_8UC3, Scalar.All(20 + 2 * i + 110 * part));
+                writer.Write(frame);
+            }
+            return path;
+        }
+        var list = Path.Combine(folder, "parts.txt");
+        File.WriteAllText(list, $"file '{Part(0)}'\nduration 12\nfile '{Part(1)}'\n");
+        var clip = Path.Combine(folder, "gap.mp4");
+        await FfmpegTool.RunAsync("-f", "concat", "-safe", "0", "-i", list, "-c", "copy", clip);
+
+        await using var source = await FfmpegSource.OpenAsync(clip, new DecodeOptions(Fps: 5));
+        var times = (await ReadAll(source)).Select(f => f.Time.TotalSeconds).ToList();
+        // 10 frames before the gap (0 to 1.8 s), at most one at its start, 10 after it (12 to 13.8 s); none inside.
+        Assert.InRange(times.Count, 20, 21);
+        Assert.DoesNotContain(times, t => t > 2.05 && t < 11.95);
+        Assert.Equal(12, times.First(t => t > 5), 1);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
     public async Task A_missing_file_is_named_in_the_error()
     {
         var e = await Assert.ThrowsAsync<VideoSourceException>(() => FfmpegSource.OpenAsync("/nonexistent/clip.mp4", new DecodeOptions()));

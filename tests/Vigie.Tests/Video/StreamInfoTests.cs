@@ -46,7 +46,7 @@ public class StreamInfoTests
     [Fact]
     public void Reads_frame_times_from_showinfo_lines_and_ignores_the_rest()
     {
-        Assert.Equal((12L, 2.4), FfmpegSource.ShowInfoLine(
+        Assert.Equal(new FfmpegSource.ShowInfo(12, 2.4, 21921), FfmpegSource.ShowInfoLine(
             "[Parsed_showinfo_1 @ 0x5579c7edc2c0] n:  12 pts:     12 pts_time:2.4     pos:    21921 fmt:bgr24 sar:1/1 s:406x720 i:P iskey:0 type:P "));
         Assert.Equal(-1L, FfmpegSource.ShowInfoLine("[Parsed_showinfo_1 @ 0x55] config in time_base: 1/5, frame_rate: 5/1")!.Value.Index);
         Assert.Null(FfmpegSource.ShowInfoLine("[h264 @ 0x55] error while decoding MB 3 4"));
