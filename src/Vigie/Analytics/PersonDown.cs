@@ -175,6 +175,9 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         return b.Y <= margin || b.Bottom >= frameHeight - margin;
     }
 
+    /// <summary>When someone fell, and the upright posture they fell from.</summary>
+    public readonly record struct Fall(TimeSpan At, Box Standing);
+
     /// <summary>
     /// When this lying box is a fall: the highest upright box of the last <paramref name="maxFallDuration"/>
     /// seen whole in height (one cut by the top or bottom of the image gives no standing height; cut at
@@ -183,8 +186,6 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     /// sightings; the detector often loses people mid-fall), returned with the standing box. Null when it is
     /// not a fall. Pure.
     /// </summary>
-    public readonly record struct Fall(TimeSpan At, Box Standing);
-
     public static Fall? FallMoment(IReadOnlyList<TimedBox> recent, Box lying, TimeSpan now, TimeSpan maxFallDuration, int frameHeight)
     {
         var upright = Standing(recent, now, maxFallDuration, frameHeight);

@@ -25,14 +25,21 @@ public class AnalyzeCommandTests
     private static Task<(int Code, string Text)> Run(AnalyzeCommand.Options args) =>
         ConsoleCapture.Error(() => AnalyzeCommand.RunAsync(args, CancellationToken.None));
 
-    [Fact]
-    public async Task The_synthetic_sample_raises_its_zone_and_line_intrusions_at_the_true_times()
+    /// <summary>A new folder holding the synthetic sample: its video and its scene configuration.</summary>
+    private static (string Folder, string Config) Sample()
     {
         var folder = TestPaths.TempFolder();
         SampleCommand.Write(folder);
+        return (folder, Path.Combine(folder, "synthetic.yaml"));
+    }
+
+    [Fact]
+    public async Task The_synthetic_sample_raises_its_zone_and_line_intrusions_at_the_true_times()
+    {
+        var (folder, config) = Sample();
         var events = Path.Combine(folder, "events.jsonl");
         var video = Path.Combine(folder, "annotated.mp4");
-        var code = await AnalyzeCommand.RunAsync(Args(null, Path.Combine(folder, "synthetic.yaml"), output: events, render: video), CancellationToken.None);
+        var code = await AnalyzeCommand.RunAsync(Args(null, config, output: events, render: video), CancellationToken.None);
 
         Assert.Equal(0, code);
         var lines = JsonLinesWriter.Read<EventLine>(events).ToList();
@@ -121,10 +128,8 @@ public class AnalyzeCommandTests
     [Fact]
     public async Task A_face_model_pixelates_faces_in_the_rendered_video_and_a_wrong_one_fails_before_decoding()
     {
-        var folder = TestPaths.TempFolder();
-        SampleCommand.Write(folder);
+        var (folder, config) = Sample();
         var video = Path.Combine(folder, "annotated.mp4");
-        var config = Path.Combine(folder, "synthetic.yaml");
         var wrong = await Run(Args(null, config, render: video) with { FaceModel = TestPaths.Model("yolox_nano.onnx") });
         Assert.Equal(2, wrong.Code);
         Assert.Contains("--face-model", wrong.Text);
