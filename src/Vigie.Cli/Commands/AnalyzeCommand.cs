@@ -223,9 +223,7 @@ public static class AnalyzeCommand
             if (o.Render is null) return;
             _video ??= new FfmpegVideoWriter(o.Render, frame.Frame.Image.Width, frame.Frame.Image.Height, prepared.AnalysedFps);
             frame.Frame.Image.CopyTo(_canvas);
-            privacy.Apply(_canvas, frame.Tracks.Visible.Where(t => PrivacyFilter.HidesCategory(t.Category)).Select(t => t.Box)
-                .Concat(frame.Detections.Where(d => PrivacyFilter.HidesCategory(d.Category)).Select(d => d.Box))
-                .Concat(frame.Tracks.Lost.Where(t => PrivacyFilter.HidesCategory(t.Category)).Select(t => PrivacyFilter.Remembered(t.Box))));
+            privacy.Apply(_canvas, PrivacyFilter.PeopleOn(frame.Tracks, frame.Detections));
             Annotator.Draw(_canvas, frame.Tracks.Visible, prepared.Zones, prepared.Lines, _alerting, frame.Frame.Timestamp);
             _video.Write(_canvas);
         }

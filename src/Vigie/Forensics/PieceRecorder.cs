@@ -45,7 +45,7 @@ public sealed class PieceRecorder(IndexPiece piece, string indexFolder, string t
         var image = frame.Frame.Image;
         var t = frame.Frame.Timestamp;
         progress?.Invoke(t);
-        var people = frame.Tracks.Visible.Where(v => PrivacyFilter.HidesCategory(v.Category)).Select(v => v.Box).ToList();
+        var people = PrivacyFilter.PeopleOn(frame.Tracks, frame.Detections).ToList();
         foreach (var track in frame.Tracks.Visible)
         {
             if (!_tracks.TryGetValue(track.Id, out var b)) _tracks[track.Id] = b = new Builder(track.Category, track.Label);

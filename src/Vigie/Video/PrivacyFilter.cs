@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using Vigie.Geometry;
 using Vigie.Perception;
+using Vigie.Tracking;
 
 namespace Vigie.Video;
 
@@ -44,6 +45,15 @@ public sealed class PrivacyFilter(FaceDetector? faces)
     }
 
     public static bool HidesCategory(Category category) => category is Category.Person or Category.Moving;
+
+    /// <summary>
+    /// Everyone to hide on an analysed frame: people tracked, people detected but not tracked yet, and people
+    /// missed on this frame while the tracker still remembers them (see <see cref="Remembered"/>).
+    /// </summary>
+    public static IEnumerable<Box> PeopleOn(TrackerUpdate tracks, IEnumerable<Detection> detections) =>
+        tracks.Visible.Where(t => HidesCategory(t.Category)).Select(t => t.Box)
+            .Concat(detections.Where(d => HidesCategory(d.Category)).Select(d => d.Box))
+            .Concat(tracks.Lost.Where(t => HidesCategory(t.Category)).Select(t => Remembered(t.Box)));
 
     /// <summary>
     /// Where to hide a person the tracker still remembers but the detector missed on this frame (someone lying
