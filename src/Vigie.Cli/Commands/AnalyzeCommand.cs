@@ -244,6 +244,7 @@ public static class AnalyzeCommand
                 $"analysed {analysed} frames covering {seconds:0.0} s of video in {elapsed.TotalSeconds:0.0} s " +
                 $"({analysed / Math.Max(1e-3, elapsed.TotalSeconds):0} fps, {seconds / Math.Max(1e-3, elapsed.TotalSeconds):0.0}x real time)" +
                 (result?.FramesDropped > 0 ? $", {result.FramesDropped} frames dropped" : ""));
+            if (result?.Gaps is { Count: > 0 } gaps) AnsiConsole.WriteLine($"{FootageGap.Describe(gaps)} (the recording paused; nothing to analyse there)");
             if (o.Out is not null) AnsiConsole.WriteLine($"events: {o.Out} ({_closed.Count})");
             if (o.Tracks is not null) AnsiConsole.WriteLine($"tracks: {o.Tracks}");
             if (o.Render is not null && _video is not null) AnsiConsole.WriteLine($"video: {o.Render}");

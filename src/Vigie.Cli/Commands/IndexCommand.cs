@@ -87,11 +87,13 @@ public static class IndexCommand
 
     private static int Report(IndexSummary summary, string output, TimeSpan elapsed)
     {
-        var table = new Table().Title("Indexed recordings").AddColumns("recording", "length", "tracks", "events", "problem");
+        var table = new Table().Title("Indexed recordings").AddColumns("recording", "length", "tracks", "events", "no picture", "problem");
         foreach (var r in summary.Recordings)
             table.AddRow(Markup.Escape(Path.GetFileName(r.Path)), Clock.Duration(r.Duration), $"{r.Tracks}", $"{r.Events}",
-                Markup.Escape(r.Problem ?? ""));
+                r.Gaps.Count == 0 ? "" : Clock.Duration(TimeSpan.FromTicks(r.Gaps.Sum(g => g.Length.Ticks))), Markup.Escape(r.Problem ?? ""));
         AnsiConsole.Write(table);
+        foreach (var r in summary.Recordings.Where(r => r.Gaps.Count > 0))
+            AnsiConsole.WriteLine($"{Path.GetFileName(r.Path)}: {FootageGap.Describe(r.Gaps)} (the recorder paused; nothing was there to index)");
         var video = summary.VideoIndexed;
         AnsiConsole.WriteLine(
             $"indexed {Clock.Duration(video)} of video in {Clock.Duration(elapsed)} ({video / Math.Max(1e-3, elapsed.TotalSeconds) / TimeSpan.FromSeconds(1):0.0}x real time), "

@@ -21,7 +21,8 @@ public sealed record IndexRequest(IReadOnlyList<string> Recordings, SceneConfig 
 /// <summary>Video time done out of the total to do (for the index, warm-up overlaps included), for a progress bar.</summary>
 public readonly record struct VideoProgress(TimeSpan Done, TimeSpan Total);
 
-public sealed record RecordingOutcome(string Path, TimeSpan Duration, int Tracks, int Events, string? Problem);
+/// <param name="Gaps">Stretches with no picture (the recorder paused), from the start of the recording.</param>
+public sealed record RecordingOutcome(string Path, TimeSpan Duration, int Tracks, int Events, string? Problem, IReadOnlyList<FootageGap> Gaps);
 
 public sealed record IndexSummary(IReadOnlyList<RecordingOutcome> Recordings, long FramesAnalysed, long FramesGated, int Pieces, TimeSpan WarmUp)
 {
@@ -80,7 +81,7 @@ public static class Indexer
             }
             catch (VideoSourceException e)
             {
-                outcomes[r] = new RecordingOutcome(path, TimeSpan.Zero, 0, 0, e.Message);
+                outcomes[r] = new RecordingOutcome(path, TimeSpan.Zero, 0, 0, e.Message, []);
             }
         }
 
@@ -159,7 +160,7 @@ public static class Indexer
             index.Add(recording, facts, events);
             var problems = mine.Where(m => m.Problem is not null).Select(m => m.Problem!).Distinct().ToList();
             outcomes[r] = new RecordingOutcome(request.Recordings[r], info.Duration.Value, tracks.Count, events.Count,
-                problems.Count > 0 ? string.Join("; ", problems) : null);
+                problems.Count > 0 ? string.Join("; ", problems) : null, FootageGap.Union(mine.SelectMany(m => m.Run?.Gaps ?? [])));
         }
         var runs = results.Where(x => x?.Run is not null).Select(x => x!.Value.Run!).ToList();
         return new IndexSummary(outcomes.Select(o => o!).ToList(), runs.Sum(x => x.FramesAnalysed), runs.Sum(x => x.FramesGated), pieces.Count, warmUp);

@@ -27,6 +27,9 @@ public sealed record AnalysisResult(long FramesAnalysed, long FramesDropped, Tim
 {
     /// <summary>Frames whose detections were carried over from an unchanged earlier frame (motion gating).</summary>
     public long FramesGated { get; init; }
+
+    /// <summary>Stretches of the source with no picture (a recorder that paused): not analysed, nothing to see there.</summary>
+    public IReadOnlyList<FootageGap> Gaps { get; init; } = [];
 }
 
 /// <summary>
@@ -220,7 +223,7 @@ public sealed class AnalysisPipeline(
             observer.OnTrackEnded(track);
 
         if (_dropped > 0) logger.LogWarning("{Camera}: {Dropped} frames dropped because analysis fell behind", camera, _dropped);
-        return new AnalysisResult(analysed, Interlocked.Read(ref _dropped), last, sourceError) { FramesGated = gate?.Reused ?? 0 };
+        return new AnalysisResult(analysed, Interlocked.Read(ref _dropped), last, sourceError) { FramesGated = gate?.Reused ?? 0, Gaps = [.. source.Gaps] };
     }
 
     private CrowdMap? CrowdMapAt(Frame frame)

@@ -43,6 +43,9 @@ public sealed partial class FfmpegSource : IFrameSource
 {
     private readonly DecodeOptions _options;
     private readonly FramePool _pool;
+    private readonly List<FootageGap> _gaps = [];
+
+    public IReadOnlyList<FootageGap> Gaps => _gaps;
 
     private FfmpegSource(string location, bool isLive, StreamInfo info, DecodeOptions options)
     {
@@ -134,6 +137,7 @@ public sealed partial class FfmpegSource : IFrameSource
         using var watchdog = new Watchdog(stall, () => TryKill(process));
         using var cancelRegistration = cancellationToken.Register(() => TryKill(process));
         long index = 0, delivered = 0, previousPosition = -1;
+        var afterGap = false;
         double? firstPts = null;
         var nominalStep = SamplesFrames ? 1 / _options.Fps : Info.Fps > 0 ? 1 / Info.Fps : 0.04;
         var excerptStart = IsLive ? TimeSpan.Zero : _options.Excerpt?.Start ?? TimeSpan.Zero;
@@ -172,6 +176,7 @@ public sealed partial class FfmpegSource : IFrameSource
                 if (shown is { Position: >= 0 } copy && copy.Position == previousPosition)
                 {
                     _pool.Return(mat);
+                    afterGap = true;
                     continue;
                 }
                 previousPosition = shown?.Position ?? -1;
@@ -182,6 +187,8 @@ public sealed partial class FfmpegSource : IFrameSource
                     ? excerptStart > TimeSpan.Zero ? excerptStart + TimeSpan.FromSeconds(Math.Max(0, p)) : TimeSpan.FromSeconds(p - f)
                     : lastTime + TimeSpan.FromSeconds(nominalStep);
                 if (delivered > 0 && t <= lastTime) t = lastTime + TimeSpan.FromTicks(1);
+                if (afterGap) _gaps.Add(new FootageGap(lastTime, t));
+                afterGap = false;
                 lastTime = t;
                 yield return new Frame(mat, delivered++, t, _pool) { ReceivedAt = System.Diagnostics.Stopwatch.GetTimestamp() };
             }

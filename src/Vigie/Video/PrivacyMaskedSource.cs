@@ -15,6 +15,7 @@ public sealed class PrivacyMaskedSource(IFrameSource inner, IReadOnlyList<IReadO
     public StreamInfo Info => inner.Info;
     public int FrameWidth => inner.FrameWidth;
     public int FrameHeight => inner.FrameHeight;
+    public IReadOnlyList<FootageGap> Gaps => inner.Gaps;
 
     /// <summary>The source itself when there is no mask.</summary>
     public static IFrameSource Wrap(IFrameSource source, IReadOnlyList<IReadOnlyList<Point2>> masks) =>

@@ -117,6 +117,10 @@ public class FrameSourceTests
         Assert.InRange(times.Count, 20, 21);
         Assert.DoesNotContain(times, t => t > 2.05 && t < 11.95);
         Assert.Equal(12, times.First(t => t > 5), 1);
+        // And the gap is reported, from the last picture before it to the first after it.
+        var gap = Assert.Single(source.Gaps);
+        Assert.Equal(2.0, gap.From.TotalSeconds, 1);
+        Assert.Equal(12.0, gap.To.TotalSeconds, 1);
         Directory.Delete(folder, recursive: true);
     }
 
