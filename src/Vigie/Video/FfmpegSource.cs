@@ -170,10 +170,11 @@ public sealed partial class FfmpegSource : IFrameSource
                 }
                 var shown = await timestamps.WaitForAsync(index, TimeSpan.FromSeconds(2));
                 index++;
-                // The fps filter fills a gap in the recording (a recorder that paused, a stream that stalled) with copies
-                // of the frame before it, all read from the same place in the input: no new picture, and analysing them
-                // would make everything in view stand still for the length of the gap.
-                if (shown is { Position: >= 0 } copy && copy.Position == previousPosition)
+                // The fps filter fills a gap in a recording (a recorder that paused) with copies of the frame before it,
+                // all read from the same place in the file: no new picture, and analysing them would make everything
+                // in view stand still for the length of the gap. Not on a live camera, whose frames come with jitter:
+                // there a copy keeps the analysis rate when a frame is late (and RTSP tells no position anyway).
+                if (!IsLive && shown is { Position: >= 0 } copy && copy.Position == previousPosition)
                 {
                     _pool.Return(mat);
                     afterGap = true;
