@@ -90,7 +90,7 @@ public static class IndexCommand
         var table = new Table().Title("Indexed recordings").AddColumns("recording", "length", "tracks", "events", "no picture", "problem");
         foreach (var r in summary.Recordings)
             table.AddRow(Markup.Escape(Path.GetFileName(r.Path)), Clock.Duration(r.Duration), $"{r.Tracks}", $"{r.Events}",
-                r.Gaps.Count == 0 ? "" : Clock.Duration(TimeSpan.FromTicks(r.Gaps.Sum(g => g.Length.Ticks))), Markup.Escape(r.Problem ?? ""));
+                r.Gaps.Count == 0 ? "" : Clock.Duration(FootageGap.Total(r.Gaps)), Markup.Escape(r.Problem ?? ""));
         AnsiConsole.Write(table);
         foreach (var r in summary.Recordings.Where(r => r.Gaps.Count > 0))
             AnsiConsole.WriteLine($"{Path.GetFileName(r.Path)}: {FootageGap.Describe(r.Gaps)} (the recorder paused; nothing was there to index)");

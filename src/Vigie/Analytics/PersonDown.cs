@@ -210,7 +210,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         // track moved for one frame to someone half out of the picture, then to someone nearer the camera.
         if (ClippedInHeight(lying, frameHeight)
             && (lying.Y < standing.Box.Bottom - InFrontMargin * standing.Box.Height || lying.Width < ClippedWidening * standing.Box.Width
-                || recent.Count(r => IsUpright(r.Box) && !ClippedInHeight(r.Box, frameHeight)) < 2))
+                || recent.Count(r => StandingWhole(r.Box, frameHeight)) < 2))
             return null;
         // The last time the top went below the mark: a person whose top came back above it (stood up,
         // straightened after bending) had not fallen yet.
@@ -221,9 +221,12 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         return new Fall(before.Time + (below.Time - before.Time) * ((mark - before.Box.Y) / Math.Max(1e-3, below.Box.Y - before.Box.Y)), standing.Box);
     }
 
+    /// <summary>An upright box not cut by the top or bottom of the picture: it gives a standing height.</summary>
+    private static bool StandingWhole(Box b, int frameHeight) => IsUpright(b) && !ClippedInHeight(b, frameHeight);
+
     /// <summary>The highest upright box seen whole in height over the longest fall up to a moment.</summary>
     private static TimedBox? Standing(IReadOnlyList<TimedBox> recent, TimeSpan at, TimeSpan maxFallDuration, int frameHeight) =>
-        recent.Where(r => r.Time <= at && at - r.Time <= maxFallDuration && IsUpright(r.Box) && !ClippedInHeight(r.Box, frameHeight))
+        recent.Where(r => r.Time <= at && at - r.Time <= maxFallDuration && StandingWhole(r.Box, frameHeight))
             .OrderBy(r => r.Box.Y).Cast<TimedBox?>().FirstOrDefault();
 
     /// <summary>
