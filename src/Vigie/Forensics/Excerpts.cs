@@ -48,11 +48,10 @@ public static class Excerpts
                     var t = frame.Timestamp.TotalSeconds;
                     if (privacy is not null)
                     {
-                        var hidden = people.Select(p => PathPoints.BoxAt(p.Path, t)).OfType<Box>().Select(b => Pixels(b, image)).ToList();
                         if (background is not null && !background.Empty())
-                            hidden.AddRange(ForegroundPrivacy.Regions(image, background,
-                                things.Select(p => PathPoints.BoxAt(p.Path, t)).OfType<Box>().Select(b => Pixels(b, image)).ToList()));
-                        privacy.Apply(image, hidden);
+                            ForegroundPrivacy.Hide(image, background,
+                                things.Select(p => PathPoints.BoxAt(p.Path, t)).OfType<Box>().Select(b => Pixels(b, image)).ToList());
+                        privacy.Apply(image, people.Select(p => PathPoints.BoxAt(p.Path, t)).OfType<Box>().Select(b => Pixels(b, image)));
                     }
                     if (PathPoints.BoxAt(hit.Path, t) is { } box)
                         Video.Annotator.Label(image, Pixels(box, image),

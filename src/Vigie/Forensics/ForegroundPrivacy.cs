@@ -1,5 +1,6 @@
 using OpenCvSharp;
 using Vigie.Geometry;
+using Vigie.Video;
 
 namespace Vigie.Forensics;
 
@@ -13,11 +14,33 @@ public static class ForegroundPrivacy
     private const int Difference = 30;
     private const double MinAreaFraction = 0.0005;
 
+    /// <summary>
+    /// Pixelates in place whatever differs from the background, except the kept boxes. A difference often
+    /// rings a kept box (a car's shadow, its outline against the road) and the ring's bounding box covers
+    /// the car: the kept boxes are put back after pixelating.
+    /// </summary>
     /// <param name="background">The empty scene at any size; it is scaled to the frame.</param>
     /// <param name="keepVisible">Boxes (pixels) of vehicles and objects not to pixelate.</param>
-    public static IReadOnlyList<Box> Regions(Mat frame, Mat background, IReadOnlyList<Box> keepVisible)
+    /// <param name="wholeFrame">When <paramref name="frame"/> is a part of a frame (a thumbnail): the size of the whole,
+    /// which sets the least area of a difference worth hiding, as it does on whole frames.</param>
+    /// <returns>Whether anything was pixelated.</returns>
+    public static bool Hide(Mat frame, Mat background, IReadOnlyList<Box> keepVisible, Size? wholeFrame = null)
     {
-        using var scaled = new Mat();
+        var regions = Regions(frame, background, keepVisible, wholeFrame ?? frame.Size());
+        if (regions.Count == 0) return false;
+        var bounds = new Rect(0, 0, frame.Width, frame.Height);
+        var kept = keepVisible.Select(k => new Rect((int)k.X, (int)k.Y, (int)Math.Ceiling(k.Width), (int)Math.Ceiling(k.Height)).Intersect(bounds))
+            .Where(r => r.Width > 0 && r.Height > 0).Select(r => (Where: r, Pixels: new Mat(frame, r).Clone())).ToList();
+        foreach (var region in regions) PrivacyFilter.Pixelate(frame, region);
+        foreach (var (where, pixels) in kept)
+            using (pixels)
+            using (var place = new Mat(frame, where))
+                pixels.CopyTo(place);
+        return true;
+    }
+
+    private static List<Box> Regions(Mat frame, Mat background, IReadOnlyList<Box> keepVisible, Size wholeFrame)
+    {        using var scaled = new Mat();
         Cv2.Resize(background, scaled, frame.Size(), 0, 0, InterpolationFlags.Area);
         using var difference = new Mat();
         Cv2.Absdiff(frame, scaled, difference);
@@ -32,7 +55,7 @@ public static class ForegroundPrivacy
             if (r.Width > 0 && r.Height > 0) grey[r].SetTo(Scalar.Black);
         }
         Cv2.FindContours(grey, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
-        var minArea = MinAreaFraction * grey.Width * grey.Height;
+        var minArea = MinAreaFraction * wholeFrame.Width * wholeFrame.Height;
         return contours.Select(Cv2.BoundingRect).Where(r => r.Width * r.Height >= minArea)
             .Select(r => new Box(r.X - 4, r.Y - 4, r.Width + 8, r.Height + 8)).ToList();
     }

@@ -147,6 +147,7 @@ public static class Indexer
                 using var median = SceneBackground.Median(samples);
                 if (!Cv2.ImWrite(Path.Combine(request.IndexFolder, background), median))
                     throw new IOException($"cannot write {background} (disk full?)");
+                ThumbnailPrivacy.HideUnknown(request.IndexFolder, tracks.Select(t => t.Thumbnail).OfType<Thumbnail>(), median, request.Workers);
             }
             var width = mine.Select(m => m.Background.FirstOrDefault()?.Width ?? 0).FirstOrDefault(w => w > 0);
             var height = mine.Select(m => m.Background.FirstOrDefault()?.Height ?? 0).FirstOrDefault(h => h > 0);

@@ -35,6 +35,8 @@ public sealed class PieceRecorder(IndexPiece piece, string indexFolder, string t
         public float BestArea { get; set; }
         public TimeSpan? BestAt { get; set; }
         public Mat? Thumbnail { get; set; }
+        public Box Crop { get; set; }
+        public IReadOnlyList<Box> Things { get; set; } = [];
         public string? Colour { get; set; }
     }
 
@@ -56,7 +58,8 @@ public sealed class PieceRecorder(IndexPiece piece, string indexFolder, string t
                 b.BestArea = track.Box.Area;
                 b.BestAt = t;
                 b.Thumbnail?.Dispose();
-                b.Thumbnail = Thumbnail(image, track.Box, people);
+                (b.Thumbnail, b.Crop) = Thumbnail(image, track.Box, people);
+                b.Things = ThingsIn(b.Crop, frame.Tracks.Visible);
                 if (!PrivacyFilter.HidesCategory(track.Category)) b.Colour = DominantColour.Of(image, track.Box);
             }
         }
@@ -79,20 +82,20 @@ public sealed class PieceRecorder(IndexPiece piece, string indexFolder, string t
         if (!_tracks.Remove(track.Id, out var b)) return;
         using var thumbnail = b.Thumbnail;
         if (b.Points.Count < MinObservations) return;
-        string? file = null;
+        Thumbnail? shot = null;
         if (thumbnail is not null)
         {
-            file = Path.Combine(ThumbnailFolder, $"{thumbnailPrefix}-{piece.Recording}-{piece.Part}-{track.Id}.jpg");
-            if (!Cv2.ImWrite(Path.Combine(indexFolder, file), thumbnail, new ImageEncodingParam(ImwriteFlags.JpegQuality, 85)))
-                throw new IOException($"cannot write thumbnail {file} (disk full?)");
+            var file = Path.Combine(ThumbnailFolder, $"{thumbnailPrefix}-{piece.Recording}-{piece.Part}-{track.Id}.jpg");
+            ThumbnailPrivacy.Write(Path.Combine(indexFolder, file), thumbnail);
+            shot = new Thumbnail(file, b.Crop, b.Things);
         }
-        _finished.Add(new IndexedPath(new TrackPath(b.Category, b.Label, b.Points), file, b.Colour));
+        _finished.Add(new IndexedPath(new TrackPath(b.Category, b.Label, b.Points), shot, b.Colour));
     }
 
     public PieceResult Result() => new(piece, _finished, _events);
 
-    /// <summary>The object with some context around it; every person in that crop pixelated, faces too.</summary>
-    private Mat Thumbnail(Mat image, Box box, IReadOnlyList<Box> people)
+    /// <summary>The object with some context around it, and where it was cut; every person in that crop pixelated, faces too.</summary>
+    private (Mat Image, Box Crop) Thumbnail(Mat image, Box box, IReadOnlyList<Box> people)
     {
         var margin = 0.25f;
         var area = new Box(box.X - box.Width * margin, box.Y - box.Height * margin, box.Width * (1 + 2 * margin), box.Height * (1 + 2 * margin))
@@ -102,8 +105,13 @@ public sealed class PieceRecorder(IndexPiece piece, string indexFolder, string t
         using var roi = new Mat(image, rect);
         var crop = roi.Clone();
         privacy.Apply(crop, people.Select(p => new Box(p.X - rect.X, p.Y - rect.Y, p.Width, p.Height)));
-        return crop;
+        return (crop, new Box(rect.X, rect.Y, rect.Width, rect.Height));
     }
+
+    /// <summary>The vehicles and objects seen in a thumbnail's crop, in the thumbnail's pixels.</summary>
+    private static List<Box> ThingsIn(Box crop, IEnumerable<Track> visible) =>
+        visible.Where(t => !PrivacyFilter.HidesCategory(t.Category) && t.Box.IntersectionArea(crop) > 0)
+            .Select(t => new Box(t.Box.X - crop.X, t.Box.Y - crop.Y, t.Box.Width, t.Box.Height)).ToList();
 
     private static Box Normalise(Box b, Mat image) =>
         new(b.X / image.Width, b.Y / image.Height, b.Width / image.Width, b.Height / image.Height);

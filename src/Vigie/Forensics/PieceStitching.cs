@@ -1,4 +1,5 @@
 using Vigie.Analytics;
+using Vigie.Geometry;
 
 namespace Vigie.Forensics;
 
@@ -6,7 +7,14 @@ namespace Vigie.Forensics;
 public sealed record PieceResult(IndexPiece Piece, IReadOnlyList<IndexedPath> Tracks, IReadOnlyList<SceneEvent> Events);
 
 /// <summary>A track path with the thumbnail taken of it, if any.</summary>
-public sealed record IndexedPath(TrackPath Path, string? Thumbnail, string? Colour);
+public sealed record IndexedPath(TrackPath Path, Thumbnail? Thumbnail, string? Colour);
+
+/// <summary>
+/// A thumbnail file (relative to the index folder) and where it was cut from its frame (pixels), with the
+/// vehicles and objects known in it at that moment (pixels of the thumbnail), which stay visible when
+/// whatever else differs from the scene's background is pixelated.
+/// </summary>
+public sealed record Thumbnail(string File, Box Crop, IReadOnlyList<Box> Things);
 
 /// <summary>
 /// Joins the pieces of one recording back into one story. Pieces overlap by the warm-up: a track seen
@@ -33,7 +41,7 @@ public static class PieceStitching
             {
                 if (next.Path.EndS < cut)
                 {
-                    if (next.Thumbnail is { } thumb) dropThumbnail?.Invoke(thumb);
+                    if (next.Thumbnail is { } thumb) dropThumbnail?.Invoke(thumb.File);
                     continue; // seen entirely during the warm-up: the piece before has it
                 }
                 var before = next.Path.StartS < cut ? BestMatch(next.Path, open, cut) : null;
@@ -48,7 +56,7 @@ public static class PieceStitching
                     Points = before.Path.Points.Concat(next.Path.Points.Where(p => p.T > before.Path.EndS)).ToList(),
                 };
                 tracks[tracks.IndexOf(before)] = before with { Path = joined, Thumbnail = before.Thumbnail ?? next.Thumbnail, Colour = before.Colour ?? next.Colour };
-                if (next.Thumbnail is { } dropped && before.Thumbnail is not null) dropThumbnail?.Invoke(dropped);
+                if (next.Thumbnail is { } dropped && before.Thumbnail is not null) dropThumbnail?.Invoke(dropped.File);
             }
             foreach (var e in ordered[k].Events)
             {

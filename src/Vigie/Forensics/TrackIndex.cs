@@ -165,7 +165,7 @@ public sealed class TrackIndex : IDisposable
                 ("$r", id), ("$camera", recording.Camera), ("$category", CategoryName(facts.Category)), ("$label", facts.Label),
                 ("$s", facts.StartS), ("$e", facts.EndS), ("$sms", Ms(recording.StartClock, facts.StartS)), ("$ems", Ms(recording.StartClock, facts.EndS)),
                 ("$hd", (object?)facts.HeadingDeg ?? DBNull.Value), ("$h", facts.Heading), ("$speed", facts.Speed), ("$unit", facts.SpeedUnit),
-                ("$size", facts.Size), ("$colour", (object?)path.Colour ?? DBNull.Value), ("$thumb", (object?)path.Thumbnail ?? DBNull.Value),
+                ("$size", facts.Size), ("$colour", (object?)path.Colour ?? DBNull.Value), ("$thumb", (object?)path.Thumbnail?.File ?? DBNull.Value),
                 ("$path", JsonSerializer.Serialize(path.Path.Points.Select(p => new[]
                     { Math.Round(p.T, 3), Math.Round(p.Box.X, 4), Math.Round(p.Box.Y, 4), Math.Round(p.Box.Width, 4), Math.Round(p.Box.Height, 4) }))));
             foreach (var v in facts.Zones)
@@ -185,7 +185,7 @@ public sealed class TrackIndex : IDisposable
                 ("$clock", (recording.StartClock + e.RaisedAt).ToString("O", CultureInfo.InvariantCulture)), ("$score", e.Score), ("$detail", e.Detail));
         tx.Commit();
         // Old thumbnails go only once the new index is safely in.
-        foreach (var thumb in stale.Where(t => !tracks.Any(x => x.Path.Thumbnail == t))) File.Delete(Path.Combine(Folder, thumb));
+        foreach (var thumb in stale.Where(t => !tracks.Any(x => x.Path.Thumbnail?.File == t))) File.Delete(Path.Combine(Folder, thumb));
         return id;
     }
 

@@ -1,0 +1,48 @@
+using OpenCvSharp;
+using Vigie.Geometry;
+using Vigie.Video;
+
+namespace Vigie.Forensics;
+
+/// <summary>
+/// Thumbnails are cut while a recording is analysed, before its empty background is known, and then hide
+/// the people the tracker knows of. Once the background is made, whatever else in a thumbnail differs from
+/// it (someone the detector missed for longer than the tracker remembers them) is pixelated too, except
+/// the vehicles and objects known in it: the same safety net as excerpts.
+/// </summary>
+public static class ThumbnailPrivacy
+{
+    public static void Write(string path, Mat image)
+    {
+        if (!Cv2.ImWrite(path, image, new ImageEncodingParam(ImwriteFlags.JpegQuality, 85)))
+            throw new IOException($"cannot write thumbnail {path} (disk full?)");
+    }
+
+    /// <param name="background">The recording's empty scene, in the pixels the thumbnails were cut from.</param>
+    /// <returns>How many thumbnails had something more pixelated.</returns>
+    public static int HideUnknown(string indexFolder, IEnumerable<Thumbnail> thumbnails, Mat background, int workers)
+    {
+        var changed = 0;
+        var bounds = new Rect(0, 0, background.Width, background.Height);
+        Parallel.ForEach(thumbnails, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers) }, thumbnail =>
+        {
+            var path = Path.Combine(indexFolder, thumbnail.File);
+            using var image = Cv2.ImRead(path);
+            if (image.Empty()) throw new IOException($"cannot read back thumbnail {path}");
+            var crop = new Rect((int)thumbnail.Crop.X, (int)thumbnail.Crop.Y, image.Width, image.Height);
+            // A crop that does not lie within the background (not cut from these pixels) is hidden whole.
+            if (crop.Intersect(bounds) != crop)
+            {
+                PrivacyFilter.Pixelate(image, new Box(0, 0, image.Width, image.Height));
+            }
+            else
+            {
+                using var behind = new Mat(background, crop);
+                if (!ForegroundPrivacy.Hide(image, behind, thumbnail.Things, background.Size())) return;
+            }
+            Write(path, image);
+            Interlocked.Increment(ref changed);
+        });
+        return changed;
+    }
+}
