@@ -80,7 +80,7 @@ public static class SearchBenchmark
                 tracks.Add((facts, new IndexedPath(new TrackPath(Category.Person, "person", points), null, null)));
             }
             index.Add(new IndexedRecording(0, $"/recordings/cam-{rec}.mp4", "hall", DateTimeOffset.UnixEpoch.AddHours(rec), 3600, 1280, 720, 25, "bench", null),
-                tracks, []);
+                tracks, [], []);
         }
     }
 

@@ -78,9 +78,10 @@ public static class SearchCommand
             using (index)
             {
                 IReadOnlyList<IndexedTrack> hits;
+                TrackQuery query;
                 try
                 {
-                    var query = filters.Query(parse, index, parse.GetValue(limit));
+                    query = filters.Query(parse, index, parse.GetValue(limit));
                     hits = index.Search(query);
                     if (hits.Count == 0) NoteUnvisited(query, index);
                 }
@@ -92,6 +93,7 @@ public static class SearchCommand
                     foreach (var hit in hits) Console.WriteLine(JsonSerializer.Serialize(SearchHit.From(hit, hit.Thumbnail is null ? null : Path.Combine(index.Folder, hit.Thumbnail)), JsonLinesWriter.Options));
                 else
                     PrintTable(hits, index.Folder);
+                NoteMissing(index.Missing(query.Camera, query.From, query.To), parse.GetValue(json) ? Console.Error : Console.Out);
                 if (parse.GetValue(excerpts) is { } excerptFolder)
                 {
                     var faceModel = parse.GetValue(faces);
@@ -152,6 +154,24 @@ public static class SearchCommand
         AnsiConsole.WriteLine($"{hits.Count} result(s)");
         if (!thumbnails && hits.Any(h => h.Thumbnail is not null))
             AnsiConsole.WriteLine($"thumbnails (people pixelated): {Path.Combine(folder, "thumbs")}; --json gives each result's");
+    }
+
+    private const int MissingListed = 10;
+
+    /// <summary>
+    /// Footage missing in the searched span: nothing found there proves nothing, so the investigator is told,
+    /// on the results' output (on errors' with --json, which keeps one result per line).
+    /// </summary>
+    private static void NoteMissing(IReadOnlyList<MissingFootage> missing, TextWriter output)
+    {
+        if (missing.Count == 0) return;
+        var total = TimeSpan.FromSeconds(missing.Sum(m => m.LengthS));
+        output.WriteLine($"no picture for {Clock.Duration(total)} of this span (nothing can be found there):");
+        var oneDay = missing.Select(m => m.From.Date).Concat(missing.Select(m => m.To.Date)).Distinct().Count() == 1;
+        var format = oneDay ? "HH:mm:ss" : "yyyy-MM-dd HH:mm:ss";
+        foreach (var m in missing.Take(MissingListed))
+            output.WriteLine($"  {m.Camera}  {m.From.ToString(format, CultureInfo.InvariantCulture)} – {m.To.ToString(format, CultureInfo.InvariantCulture)}  ({Clock.Duration(TimeSpan.FromSeconds(m.LengthS))}, {m.Where})");
+        if (missing.Count > MissingListed) output.WriteLine($"  … and {missing.Count - MissingListed} more");
     }
 
     /// <summary>A zone or line no track visited gives no result: say so, a misspelt name looks just like that.</summary>

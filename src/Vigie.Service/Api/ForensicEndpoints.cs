@@ -20,6 +20,9 @@ public static class ForensicEndpoints
             .WithSummary("Indexed cases (folders made by `vigie index` under service.forensic_folder), with their cameras, time span, zones and lines.");
         api.MapGet("/cases/{name}/tracks", Search)
             .WithSummary("Tracks by class, camera, time, zone and dwell, line and direction, heading, speed, colour of vehicles and objects.");
+        api.MapGet("/cases/{name}/missing", Missing)
+            .WithSummary("Where the case's footage has no picture (a recorder that paused, time between two recordings of a camera), "
+                + "for the same camera and time filters as a search: nothing found there proves nothing.");
         api.MapGet("/cases/{name}/tracks/{id:long}/thumbnail", Thumbnail).WithSummary("The track's thumbnail (JPEG, people pixelated).");
         api.MapGet("/cases/{name}/tracks/{id:long}/excerpt", Excerpt)
             .WithSummary("The moment in the recording (H.264 MP4, people pixelated), made on first request.");
@@ -71,6 +74,15 @@ public static class ForensicEndpoints
             new { Query = request.QueryString.Value, Found = hits.Count }, ct);
         return TypedResults.Ok<IReadOnlyList<SearchHit>>(hits.Select(h => SearchHit.From(h,
             h.Thumbnail is null ? null : $"/api/forensic/cases/{Uri.EscapeDataString(name)}/tracks/{h.Id}/thumbnail")).ToList());
+    }
+
+    private static Results<Ok<IReadOnlyList<MissingFootage>>, ValidationProblem, NotFound> Missing(string name, HttpRequest request, ForensicCases cases)
+    {
+        using var index = cases.Open(name);
+        if (index is null) return TypedResults.NotFound();
+        var (query, problems) = ReadQuery(Fields(request), index, 1);
+        if (problems.Count > 0) return TypedResults.ValidationProblem(problems);
+        return TypedResults.Ok(index.Missing(query.Camera, query.From, query.To));
     }
 
     private static string? QueryValue(HttpRequest request, string key) =>

@@ -158,10 +158,11 @@ public static class Indexer
             var facts = tracks.Select(t => (TrackFactsBuilder.Build(t.Path, zones, lines, ground), t)).ToList();
             var recording = new IndexedRecording(0, request.Recordings[r], camera.Name, start, info.Duration!.Value.TotalSeconds,
                 width, height, info.Fps, request.Config.Detector.Type == "onnx" ? Path.GetFileName(request.Config.Detector.Model ?? "") : "motion", background);
-            index.Add(recording, facts, events);
+            var gaps = FootageGap.Union(mine.SelectMany(m => m.Run?.Gaps ?? []));
+            index.Add(recording, facts, events, gaps);
             var problems = mine.Where(m => m.Problem is not null).Select(m => m.Problem!).Distinct().ToList();
             outcomes[r] = new RecordingOutcome(request.Recordings[r], info.Duration.Value, tracks.Count, events.Count,
-                problems.Count > 0 ? string.Join("; ", problems) : null, FootageGap.Union(mine.SelectMany(m => m.Run?.Gaps ?? [])));
+                problems.Count > 0 ? string.Join("; ", problems) : null, gaps);
         }
         var runs = results.Where(x => x?.Run is not null).Select(x => x!.Value.Run!).ToList();
         return new IndexSummary(outcomes.Select(o => o!).ToList(), runs.Sum(x => x.FramesAnalysed), runs.Sum(x => x.FramesGated), pieces.Count, warmUp);

@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Vigie.Analytics;
 using Vigie.Geometry;
 using Vigie.Perception;
+using Vigie.Video;
 
 namespace Vigie.Forensics;
 
@@ -17,6 +18,15 @@ public sealed record IndexedTrack(long Id, IndexedRecording Recording, TrackFact
 {
     public DateTimeOffset StartClock => Recording.StartClock + TimeSpan.FromSeconds(Facts.StartS);
     public DateTimeOffset EndClock => Recording.StartClock + TimeSpan.FromSeconds(Facts.EndS);
+}
+
+/// <summary>
+/// A stretch of a camera's indexed footage with no picture: a gap inside a recording (the recorder paused)
+/// or between two recordings of the camera. Finding nothing there proves nothing.
+/// </summary>
+public sealed record MissingFootage(string Camera, DateTimeOffset From, DateTimeOffset To, string Where)
+{
+    public double LengthS => Math.Round((To - From).TotalSeconds, 1);
 }
 
 /// <summary>An event a rule raised while indexing, as stored.</summary>
@@ -65,7 +75,7 @@ public sealed class TrackIndex : IDisposable
                 camera TEXT NOT NULL, kind TEXT NOT NULL, where_ TEXT NOT NULL, start_s REAL NOT NULL, end_s REAL, raised_s REAL NOT NULL,
                 raised_clock TEXT NOT NULL, score REAL NOT NULL, detail TEXT NOT NULL);
             """);
-        index.AddLookupIndexes();
+        index.AddLaterParts();
         if (index.Scalar("SELECT COUNT(*) FROM schema_version") == 0)
             index.Execute($"INSERT INTO schema_version VALUES ({SchemaVersion})");
         return index;
@@ -85,7 +95,7 @@ public sealed class TrackIndex : IDisposable
         }
         try
         {
-            index.AddLookupIndexes();
+            index.AddLaterParts();
         }
         catch (SqliteException)
         {
@@ -95,13 +105,15 @@ public sealed class TrackIndex : IDisposable
     }
 
     /// <summary>
-    /// Each search hit reads its zone visits and line crossings: without these indexes every hit scans
-    /// both tables. Added on opening too, for cases indexed before they existed (2026-11-23).
+    /// Added to the format after cases were made with it, so added on opening too: lookup indexes (each
+    /// search hit reads its zone visits and line crossings, which without them scans both tables;
+    /// 2026-11-23) and the gaps in recordings (2026-11-24; a case indexed before has none listed).
     /// </summary>
-    private void AddLookupIndexes() => Execute("""
+    private void AddLaterParts() => Execute("""
         CREATE INDEX IF NOT EXISTS track_zones_track ON track_zones (track_id);
         CREATE INDEX IF NOT EXISTS track_lines_track ON track_lines (track_id);
         CREATE INDEX IF NOT EXISTS tracks_recording ON tracks (recording_id);
+        CREATE TABLE IF NOT EXISTS recording_gaps (recording_id INTEGER NOT NULL REFERENCES recordings(id), from_s REAL NOT NULL, to_s REAL NOT NULL);
         """);
 
     private static TrackIndex Open(string folder, bool create)
@@ -128,12 +140,14 @@ public sealed class TrackIndex : IDisposable
     /// Stores one indexed recording in one transaction, replacing an earlier index of the same file
     /// and camera (indexing again is safe).
     /// </summary>
-    public long Add(IndexedRecording recording, IReadOnlyList<(TrackFacts Facts, IndexedPath Path)> tracks, IReadOnlyList<SceneEvent> events)
+    /// <param name="gaps">Stretches of the recording with no picture, from its start.</param>
+    public long Add(IndexedRecording recording, IReadOnlyList<(TrackFacts Facts, IndexedPath Path)> tracks, IReadOnlyList<SceneEvent> events,
+        IReadOnlyList<FootageGap> gaps)
     {
         using var tx = _tx = _db.BeginTransaction();
         try
         {
-            return AddInTransaction(tx, recording, tracks, events);
+            return AddInTransaction(tx, recording, tracks, events, gaps);
         }
         finally
         {
@@ -142,7 +156,7 @@ public sealed class TrackIndex : IDisposable
     }
 
     private long AddInTransaction(SqliteTransaction tx, IndexedRecording recording, IReadOnlyList<(TrackFacts Facts, IndexedPath Path)> tracks,
-        IReadOnlyList<SceneEvent> events)
+        IReadOnlyList<SceneEvent> events, IReadOnlyList<FootageGap> gaps)
     {
         var stale = new List<string>();
         foreach (var old in Ids("SELECT id FROM recordings WHERE path = $p AND camera = $c", ("$p", recording.Path), ("$c", recording.Camera)))
@@ -183,6 +197,8 @@ public sealed class TrackIndex : IDisposable
                 ("$r", id), ("$c", e.Camera), ("$k", e.Kind), ("$w", e.Where), ("$s", e.Start.TotalSeconds),
                 ("$e", e.End is { } end ? end.TotalSeconds : DBNull.Value), ("$raised", e.RaisedAt.TotalSeconds),
                 ("$clock", (recording.StartClock + e.RaisedAt).ToString("O", CultureInfo.InvariantCulture)), ("$score", e.Score), ("$detail", e.Detail));
+        foreach (var gap in gaps)
+            Insert("INSERT INTO recording_gaps VALUES ($r, $from, $to)", ("$r", id), ("$from", gap.From.TotalSeconds), ("$to", gap.To.TotalSeconds));
         tx.Commit();
         // Old thumbnails go only once the new index is safely in.
         foreach (var thumb in stale.Where(t => !tracks.Any(x => x.Path.Thumbnail?.File == t))) File.Delete(Path.Combine(Folder, thumb));
@@ -198,6 +214,7 @@ public sealed class TrackIndex : IDisposable
                      "DELETE FROM track_zones WHERE track_id IN (SELECT id FROM tracks WHERE recording_id = $r)",
                      "DELETE FROM track_lines WHERE track_id IN (SELECT id FROM tracks WHERE recording_id = $r)",
                      "DELETE FROM tracks WHERE recording_id = $r", "DELETE FROM events WHERE recording_id = $r",
+                     "DELETE FROM recording_gaps WHERE recording_id = $r",
                      "DELETE FROM recordings WHERE id = $r",
                  })
             Insert(sql, ("$r", recordingId));
@@ -216,6 +233,44 @@ public sealed class TrackIndex : IDisposable
             list.Add(new IndexedRecording(r.GetInt64(0), r.GetString(1), r.GetString(2), DateTimeOffset.Parse(r.GetString(3), CultureInfo.InvariantCulture),
                 r.GetDouble(4), r.GetInt32(5), r.GetInt32(6), r.GetDouble(7), r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9)));
         return list;
+    }
+
+    /// <summary>Pauses between a camera's recordings shorter than this are the recorder's cuts, not missing footage.</summary>
+    public static readonly TimeSpan LeastMissing = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Where a camera's indexed footage has no picture, within a time window: gaps inside its recordings, and
+    /// stretches between one recording's end and the next one's start. Outside the first and last recording
+    /// nothing is said: the case's span is shown elsewhere.
+    /// </summary>
+    public IReadOnlyList<MissingFootage> Missing(string? camera = null, DateTimeOffset? from = null, DateTimeOffset? to = null)
+    {
+        var inside = new Dictionary<long, List<(double From, double To)>>();
+        using (var cmd = Command("SELECT recording_id, from_s, to_s FROM recording_gaps ORDER BY from_s"))
+        using (var r = cmd.ExecuteReader())
+            while (r.Read())
+            {
+                if (!inside.TryGetValue(r.GetInt64(0), out var list)) inside[r.GetInt64(0)] = list = [];
+                list.Add((r.GetDouble(1), r.GetDouble(2)));
+            }
+        var missing = new List<MissingFootage>();
+        foreach (var cameraRecordings in Recordings().Where(r => camera is null || r.Camera == camera).GroupBy(r => r.Camera))
+        {
+            var ordered = cameraRecordings.OrderBy(r => r.StartClock).ToList();
+            var covered = DateTimeOffset.MinValue;
+            foreach (var recording in ordered)
+            {
+                var name = Path.GetFileName(recording.Path);
+                if (covered != DateTimeOffset.MinValue && recording.StartClock - covered >= LeastMissing)
+                    missing.Add(new MissingFootage(recording.Camera, covered, recording.StartClock, $"between recordings, before {name}"));
+                foreach (var (a, b) in inside.GetValueOrDefault(recording.Id, []))
+                    missing.Add(new MissingFootage(recording.Camera, recording.StartClock.AddSeconds(a), recording.StartClock.AddSeconds(b), name));
+                var end = recording.StartClock.AddSeconds(recording.DurationS);
+                if (end > covered) covered = end;
+            }
+        }
+        return missing.Where(m => (from is null || m.To > from) && (to is null || m.From < to))
+            .OrderBy(m => m.From).ThenBy(m => m.Camera, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Names of the zones and lines tracks visited or crossed, for search forms.</summary>

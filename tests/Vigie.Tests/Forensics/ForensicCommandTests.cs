@@ -2,6 +2,7 @@ using System.Text.Json;
 using Vigie.Forensics;
 using Vigie.Geometry;
 using Vigie.Tests.Cli;
+using Vigie.Tests.Video;
 using Vigie.Video;
 
 namespace Vigie.Tests.Forensics;
@@ -164,6 +165,29 @@ public class ForensicCommandTests(IndexedRecordingFixture recording) : IClassFix
         Assert.Equal(0, code2);
         Assert.Contains("0 results", text2);
         Assert.Contains("no track of this index visited a zone named 'b' (visited: B)", error2);
+    }
+
+    [Fact]
+    public async Task Footage_missing_in_the_searched_span_is_told_with_the_results()
+    {
+        var folder = TestPaths.TempFolder();
+        var clip = await FfmpegTool.RecordingWithGapAsync(folder);
+        var index = Path.Combine(folder, "case");
+        var (code, output, error) = await VigieProcess.RunAsync(["index", clip, "--out", index, "--start", "2026-11-20T09:00:00Z"]);
+        Assert.True(code == 0, $"index exit {code}: {output} {error}");
+
+        var (searched, text, _) = await VigieProcess.RunAsync(["search", index]);
+        Assert.Equal(0, searched);
+        Assert.Contains("no picture for 10.0 s of this span (nothing can be found there):", text);
+        Assert.Matches(@"camera  09:00:0[12] – 09:00:1[12]  \(10\.0 s, gap\.mp4\)", text);
+        // With --json the results stay one per line; the note goes with the messages.
+        var (_, json, messages) = await VigieProcess.RunAsync(["search", index, "--json"]);
+        Assert.DoesNotContain("no picture", json);
+        Assert.Contains("no picture for 10.0 s", messages);
+        // A span the gap is not in says nothing of it.
+        var (_, after, _) = await VigieProcess.RunAsync(["search", index, "--from", "09:00:12"]);
+        Assert.DoesNotContain("no picture", after);
+        Directory.Delete(folder, recursive: true);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Vigie.Analytics;
 using Vigie.Forensics;
 using Vigie.Geometry;
 using Vigie.Perception;
+using Vigie.Video;
 
 namespace Vigie.Tests.Forensics;
 
@@ -289,5 +290,34 @@ public class TrackIndexTests
         TrackIndex.OpenExisting(folder).Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Assert.Superset(new HashSet<string> { "track_zones_track", "track_lines_track", "tracks_recording" }, IndexNames(folder).ToHashSet());
+    }
+
+    [Fact]
+    public void Missing_footage_is_gaps_inside_recordings_and_time_between_a_cameras_recordings()
+    {
+        var folder = TestPaths.TempFolder();
+        var nine = new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
+        IndexedRecording Recording(string file, string camera, double startS, double lengthS) =>
+            new(0, $"/recordings/{file}", camera, nine.AddSeconds(startS), lengthS, 640, 360, 25, "motion", null);
+        FootageGap Gap(double from, double to) => new(TimeSpan.FromSeconds(from), TimeSpan.FromSeconds(to));
+        using var index = TrackIndex.Create(folder);
+        // Hall: 0–60 s with a pause at 20–30 s, then nothing until the next file at 100 s; 1.5 s between the last two is a cut.
+        index.Add(Recording("hall-1.mp4", "hall", 0, 60), [], [], [Gap(20, 30)]);
+        index.Add(Recording("hall-2.mp4", "hall", 100, 60), [], [], []);
+        index.Add(Recording("hall-3.mp4", "hall", 161.5, 60), [], [], []);
+        index.Add(Recording("yard.mp4", "yard", 0, 200), [], [], []);
+
+        var all = index.Missing();
+        Assert.Equal(2, all.Count);
+        Assert.Equal(("hall", nine.AddSeconds(20), nine.AddSeconds(30), "hall-1.mp4"), (all[0].Camera, all[0].From, all[0].To, all[0].Where));
+        Assert.Equal((nine.AddSeconds(60), nine.AddSeconds(100), 40.0), (all[1].From, all[1].To, all[1].LengthS));
+        Assert.Contains("between recordings", all[1].Where);
+        Assert.Single(index.Missing(from: nine.AddSeconds(25), to: nine.AddSeconds(50)));
+        Assert.Empty(index.Missing(from: nine.AddSeconds(100)));
+        Assert.Empty(index.Missing(camera: "yard"));
+
+        // Indexing a recording again replaces its gaps.
+        index.Add(Recording("hall-1.mp4", "hall", 0, 60), [], [], []);
+        Assert.Equal("between recordings, before hall-2.mp4", Assert.Single(index.Missing()).Where);
     }
 }

@@ -8,6 +8,7 @@ using Vigie.Forensics;
 using Vigie.Service.Forensics;
 using Vigie.Service.Governance;
 using Vigie.Service.Security;
+using Vigie.Tests.Video;
 using Vigie.Video;
 
 namespace Vigie.Tests.Service;
@@ -258,6 +259,39 @@ public class ForensicServiceTests
         await page.ClickAsync("#forensic-form button[type=submit]");
         await Assertions.Expect(page.Locator("[data-testid=forensic-summary]")).ToContainTextAsync("object(s)");
         return page;
+    }
+
+    [Fact]
+    public async Task Footage_missing_in_a_searched_span_is_listed_by_the_api_and_shown_in_the_console()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        var clip = await FfmpegTool.RecordingWithGapAsync(TestPaths.TempFolder());
+        await Indexer.RunAsync(new IndexRequest([clip], ConfigLoader.Parse("version: 1"), Path.Combine(service.Service<ForensicCases>().Folder, "paused-case"),
+            () => PrivacyFilter.PeopleOnly) { Start = new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero) }, null, NullLogger.Instance, CancellationToken.None);
+        var http = service.As(Roles.Operator);
+
+        var missing = await http.GetFromJsonAsync<JsonElement>("/api/forensic/cases/paused-case/missing");
+        var gap = Assert.Single(missing.EnumerateArray());
+        Assert.Equal(10.0, gap.GetProperty("length_s").GetDouble(), 0);
+        Assert.Equal("gap.mp4", gap.GetProperty("where").GetString());
+        Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>("/api/forensic/cases/paused-case/missing?from=09:00:13")).GetArrayLength());
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/forensic/cases/paused-case/missing?from=nine")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/forensic/cases/nope/missing")).StatusCode);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await ConsoleBrowserTests.LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync();
+        var scriptErrors = new List<string>();
+        page.PageError += (_, e) => scriptErrors.Add(e);
+        await page.GotoAsync(service.Url);
+        await page.FillAsync("#login-form [name=name]", "operator");
+        await page.FillAsync("#login-form [name=password]", ServiceUnderTest.Password);
+        await page.ClickAsync("#login-form button[type=submit]");
+        await page.ClickAsync("nav button[data-view=forensic]");
+        await Assertions.Expect(page.Locator("#forensic-form [name=case] option")).ToHaveCountAsync(1);
+        await page.ClickAsync("#forensic-form button[type=submit]");
+        await Assertions.Expect(page.Locator("[data-testid=forensic-missing]")).ToContainTextAsync("No picture for 10 s of this span");
+        Assert.Empty(scriptErrors);
     }
 
     /// <summary>Pixels that differ clearly between two videos of the same frames, over all their frames.</summary>

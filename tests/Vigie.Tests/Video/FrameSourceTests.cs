@@ -95,21 +95,7 @@ public class FrameSourceTests
     {
         // A recorder that paused: 2 s of video, nothing for 10 s, 2 s more. Each part's frames differ (a grey ramp).
         var folder = TestPaths.TempFolder();
-        string Part(int part)
-        {
-            var path = Path.Combine(folder, $"part{part}.mp4");
-            using var writer = new FfmpegVideoWriter(path, 320, 180, 25);
-            for (int i = 0; i < 50; i++)
-            {
-                using var frame = new Mat(180, 320, MatType.CV_8UC3, Scalar.All(20 + 2 * i + 110 * part));
-                writer.Write(frame);
-            }
-            return path;
-        }
-        var list = Path.Combine(folder, "parts.txt");
-        File.WriteAllText(list, $"file '{Part(0)}'\nduration 12\nfile '{Part(1)}'\n");
-        var clip = Path.Combine(folder, "gap.mp4");
-        await FfmpegTool.RunAsync("-f", "concat", "-safe", "0", "-i", list, "-c", "copy", clip);
+        var clip = await FfmpegTool.RecordingWithGapAsync(folder);
 
         await using var source = await FfmpegSource.OpenAsync(clip, new DecodeOptions(Fps: 5));
         var times = (await ReadAll(source)).Select(f => f.Time.TotalSeconds).ToList();
@@ -204,6 +190,29 @@ internal static class FfmpegTool
         using var ffmpeg = System.Diagnostics.Process.Start("ffmpeg", ["-v", "error", "-y", .. args]);
         await ffmpeg.WaitForExitAsync();
         Assert.Equal(0, ffmpeg.ExitCode);
+    }
+
+    /// <summary>A recorder that paused: 2 s of video (a grey ramp), nothing for 10 s, 2 s more (a lighter ramp).</summary>
+    public static async Task<string> RecordingWithGapAsync(string folder, string name = "gap.mp4")
+    {
+        string Part(int part)
+        {
+            var path = Path.Combine(folder, $"{name}.part{part}.mp4");
+            using var writer = new FfmpegVideoWriter(path, 320, 180, 25);
+            for (int i = 0; i < 50; i++)
+            {
+                using var frame = new Mat(180, 320, MatType.CV_8UC3, Scalar.All(20 + 2 * i + 110 * part));
+                writer.Write(frame);
+            }
+            return path;
+        }
+        var list = Path.Combine(folder, $"{name}.parts.txt");
+        File.WriteAllText(list, $"file '{Part(0)}'\nduration 12\nfile '{Part(1)}'\n");
+        var clip = Path.Combine(folder, name);
+        await RunAsync("-f", "concat", "-safe", "0", "-i", list, "-c", "copy", clip);
+        foreach (var part in Directory.EnumerateFiles(folder, $"{name}.part*")) File.Delete(part);
+        File.Delete(list);
+        return clip;
     }
 }
 

@@ -8,6 +8,7 @@ const el = (tag, props = {}, ...children) => {
   return e;
 };
 const when = iso => iso ? new Date(iso).toLocaleString() : "—";
+const minutes = s => s >= 120 ? `${(s / 60).toFixed(0)} min` : `${s.toFixed(0)} s`;
 const kindLabel = k => k.replaceAll("_", " ");
 
 async function api(path, options = {}) {
@@ -296,10 +297,24 @@ $("#forensic-form").addEventListener("submit", async e => {
     $("#forensic-summary").textContent = `${tracks.length} object(s)${tracks.length === 200 ? " (first 200)" : ""}`;
     lastSearch = { caseName, query };
     $("#forensic-synopsis").hidden = tracks.length === 0;
+    await showMissing(caseName, query);
   } catch (err) {
     $("#forensic-summary").textContent = err.message;
   }
 });
+
+// Footage missing in the searched span: finding nothing there proves nothing.
+async function showMissing(caseName, query) {
+  const span = new URLSearchParams();
+  for (const k of ["camera", "from", "to"]) if (query.get(k)) span.set(k, query.get(k));
+  const missing = await api(`/api/forensic/cases/${encodeURIComponent(caseName)}/missing?${span}`);
+  const box = $("#forensic-missing");
+  box.hidden = missing.length === 0;
+  const total = missing.reduce((a, m) => a + m.length_s, 0);
+  box.textContent = missing.length === 0 ? "" : `No picture for ${minutes(total)} of this span (nothing can have been found there): `
+    + missing.slice(0, 10).map(m => `${m.camera} ${when(m.from)} – ${when(m.to)} (${m.where})`).join("; ")
+    + (missing.length > 10 ? `; … and ${missing.length - 10} more` : "");
+}
 
 // The synopsis of the last search's results (all of them, not only the first 200 shown), made by the service.
 $("#forensic-synopsis").addEventListener("submit", async e => {
@@ -347,7 +362,6 @@ $("#forensic-synopsis").addEventListener("submit", async e => {
   }
   const video = $("#forensic-video");
   if (video.src.startsWith("blob:")) URL.revokeObjectURL(video.src);
-  const minutes = s => s >= 120 ? `${(s / 60).toFixed(0)} min` : `${s.toFixed(0)} s`;
   video.onloadeddata = () => {
     $("#forensic-moment").textContent = `Synopsis of ${state.objects} object(s) from ${minutes(state.source_s)} of footage in ${minutes(state.synopsis_s)}`
       + ` (condensation ${state.condensation.toFixed(1)}×, overlap ${(100 * state.overlap_fraction).toFixed(1)} % of object area)`;
