@@ -29,12 +29,16 @@ public static class IndexPlan
             // Each file gets its fair share of the workers, so one long file among short ones still spreads.
             var share = total > TimeSpan.Zero ? (int)Math.Round(workers * (d / total)) : 1;
             var parts = Math.Clamp(share, 1, Math.Max(1, (int)(d / minPiece)));
+            // Every piece but the first also decodes its warm-up: the first gets that much more of its own
+            // stretch, so that all decode as long and finish together.
+            var decoded = (d + (parts - 1) * warmUp) / parts;
+            var from = TimeSpan.Zero;
             for (int p = 0; p < parts; p++)
             {
-                var from = d * p / parts;
-                var to = p == parts - 1 ? d : d * (p + 1) / parts;
-                var decodeFrom = p == 0 ? TimeSpan.Zero : from - warmUp > TimeSpan.Zero ? from - warmUp : TimeSpan.Zero;
+                var decodeFrom = p == 0 ? TimeSpan.Zero : from - warmUp;
+                var to = p == parts - 1 ? d : decodeFrom + decoded;
                 pieces.Add(new IndexPiece(r, p, from, to, decodeFrom));
+                from = to;
             }
         }
         // Longest first, so the last piece to finish is a short one.
@@ -43,7 +47,10 @@ public static class IndexPlan
 
     /// <summary>
     /// How much history the configured rules need before they can raise what they would raise live
-    /// (dwell times, learning periods), plus a margin for the tracker: the overlap between pieces.
+    /// (dwell times, learning periods), plus a margin for the tracker: the overlap between pieces. Five
+    /// seconds are 25 analysed frames at 5 fps: the tracker has confirmed what is in view, and a track
+    /// crossing the cut has enough boxes in the overlap to be matched (the same tracks as with 10 s on
+    /// the busy test recording, 2026-11-24).
     /// </summary>
     public static TimeSpan WarmUp(CameraConfig camera)
     {
@@ -59,6 +66,6 @@ public static class IndexPlan
             if (u.Fire is { } f) seconds.Add(Math.Max(f.DwellS, f.SmokeDwellS));
             if (u.AbandonedObject is { } a) seconds.Add(a.WarmupS + a.MinStillS + a.DwellS);
         }
-        return TimeSpan.FromSeconds(seconds.Max() + 10);
+        return TimeSpan.FromSeconds(seconds.Max() + 5);
     }
 }

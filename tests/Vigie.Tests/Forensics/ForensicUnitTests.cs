@@ -105,10 +105,25 @@ public class IndexPlanTests
     {
         var pieces = IndexPlan.Split([TimeSpan.FromHours(1)], 2, TimeSpan.FromSeconds(70)).OrderBy(p => p.Part).ToList();
         Assert.Equal(2, pieces.Count);
-        Assert.Equal(TimeSpan.FromMinutes(30), pieces[1].From);
-        Assert.Equal(TimeSpan.FromMinutes(30) - TimeSpan.FromSeconds(70), pieces[1].DecodeFrom);
+        // The second piece decodes its 70 s of warm-up: the first takes 35 s more of its own, both decode 30 min 35 s.
+        Assert.Equal(TimeSpan.FromSeconds(1835), pieces[1].From);
+        Assert.Equal(TimeSpan.FromSeconds(1835 - 70), pieces[1].DecodeFrom);
         Assert.Equal(TimeSpan.Zero, pieces[0].DecodeFrom);
+        Assert.Equal(pieces[1].From, pieces[0].To);
         Assert.Equal(TimeSpan.FromHours(1), pieces[1].To);
+        Assert.Equal(pieces[0].To - pieces[0].DecodeFrom, pieces[1].To - pieces[1].DecodeFrom);
+    }
+
+    [Fact]
+    public void Pieces_follow_each_other_and_decode_equally_long()
+    {
+        var pieces = IndexPlan.Split([TimeSpan.FromSeconds(90)], 8, TimeSpan.FromSeconds(5)).OrderBy(p => p.Part).ToList();
+        Assert.Equal(3, pieces.Count);
+        Assert.Equal(TimeSpan.Zero, pieces[0].From);
+        Assert.Equal(TimeSpan.FromSeconds(90), pieces[^1].To);
+        Assert.All(pieces.Zip(pieces.Skip(1)), pair => Assert.Equal(pair.First.To, pair.Second.From));
+        Assert.All(pieces.Skip(1), p => Assert.Equal(TimeSpan.FromSeconds(5), p.From - p.DecodeFrom));
+        Assert.All(pieces, p => Assert.Equal(100.0 / 3, (p.To - p.DecodeFrom).TotalSeconds, 3));
     }
 
     [Fact]
@@ -127,7 +142,7 @@ public class IndexPlanTests
         var camera = new Vigie.Config.CameraConfig();
         camera.UseCases.AbandonedObject = new Vigie.Config.AbandonedObjectConfig();
         var a = camera.UseCases.AbandonedObject;
-        Assert.Equal(TimeSpan.FromSeconds(a.WarmupS + a.MinStillS + a.DwellS + 10), IndexPlan.WarmUp(camera));
+        Assert.Equal(TimeSpan.FromSeconds(a.WarmupS + a.MinStillS + a.DwellS + 5), IndexPlan.WarmUp(camera));
     }
 }
 
