@@ -239,9 +239,9 @@ public sealed class TrackIndex : IDisposable
     public static readonly TimeSpan LeastMissing = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Where a camera's indexed footage has no picture, within a time window: gaps inside its recordings, and
-    /// stretches between one recording's end and the next one's start. Outside the first and last recording
-    /// nothing is said: the case's span is shown elsewhere.
+    /// Where a camera's indexed footage has no picture, within a time window: gaps inside its recordings,
+    /// stretches between one recording's end and the next one's start, and the part of the window before
+    /// its first or after its last recording. Each stretch is cut to the window.
     /// </summary>
     public IReadOnlyList<MissingFootage> Missing(string? camera = null, DateTimeOffset? from = null, DateTimeOffset? to = null)
     {
@@ -268,8 +268,13 @@ public sealed class TrackIndex : IDisposable
                 var end = recording.StartClock.AddSeconds(recording.DurationS);
                 if (end > covered) covered = end;
             }
+            if (from is { } f && f < ordered[0].StartClock - LeastMissing)
+                missing.Add(new MissingFootage(ordered[0].Camera, f, ordered[0].StartClock, $"before the first recording, {Path.GetFileName(ordered[0].Path)}"));
+            if (to is { } t && t > covered + LeastMissing)
+                missing.Add(new MissingFootage(ordered[0].Camera, covered, t, "after the last recording"));
         }
         return missing.Where(m => (from is null || m.To > from) && (to is null || m.From < to))
+            .Select(m => m with { From = from is { } f && f > m.From ? f : m.From, To = to is { } t && t < m.To ? t : m.To })
             .OrderBy(m => m.From).ThenBy(m => m.Camera, StringComparer.Ordinal).ToList();
     }
 

@@ -327,9 +327,16 @@ public class TrackIndexTests
         Assert.Equal(("hall", nine.AddSeconds(20), nine.AddSeconds(30), "hall-1.mp4"), (all[0].Camera, all[0].From, all[0].To, all[0].Where));
         Assert.Equal((nine.AddSeconds(60), nine.AddSeconds(100), 40.0), (all[1].From, all[1].To, all[1].LengthS));
         Assert.Contains("between recordings", all[1].Where);
-        Assert.Single(index.Missing(from: nine.AddSeconds(25), to: nine.AddSeconds(50)));
+        // A window takes what lies in it, cut to it.
+        var window = Assert.Single(index.Missing(from: nine.AddSeconds(25), to: nine.AddSeconds(50)));
+        Assert.Equal((nine.AddSeconds(25), nine.AddSeconds(30)), (window.From, window.To));
         Assert.Empty(index.Missing(from: nine.AddSeconds(100)));
         Assert.Empty(index.Missing(camera: "yard"));
+        // A window reaching beyond the footage: before the first recording and after the last are missing too.
+        var wide = index.Missing(camera: "yard", from: nine.AddSeconds(-60), to: nine.AddSeconds(260));
+        Assert.Equal([(nine.AddSeconds(-60), nine), (nine.AddSeconds(200), nine.AddSeconds(260))], wide.Select(m => (m.From, m.To)));
+        Assert.Contains("before the first recording", wide[0].Where);
+        Assert.Equal("after the last recording", wide[1].Where);
 
         // Indexing a recording again replaces its gaps.
         index.Add(Recording("hall-1.mp4", "hall", 0, 60), [], [], []);
