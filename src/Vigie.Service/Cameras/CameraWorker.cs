@@ -152,11 +152,10 @@ public sealed class CameraWorker
             var image = frame.Frame.Image;
             worker.Health.FrameAnalysed(DateTimeOffset.Now, image.Width, image.Height);
             worker.Measurements.Record(prepared.StartClock + frame.Frame.Timestamp, frame.Measurements);
-            // Untracked detections and people missed on this frame too: the privacy filter must hide everyone the
-            // detector saw, not only confirmed tracks seen now.
-            var boxes = frame.Tracks.Visible.Select(t => new KeptBox(t.Id, t.Category, t.Box))
-                .Concat(frame.Detections.Where(d => PrivacyFilter.HidesCategory(d.Category)).Select(d => new KeptBox(-1, d.Category, d.Box)))
-                .Concat(frame.Tracks.Lost.Where(t => PrivacyFilter.HidesCategory(t.Category)).Select(t => new KeptBox(t.Id, t.Category, PrivacyFilter.Remembered(t.Box))))
+            // Vehicles and objects for the alert's outline; and everyone the privacy filter must hide, not only
+            // confirmed tracks seen now: untracked detections and people missed on this frame too.
+            var boxes = frame.Tracks.Visible.Where(t => !PrivacyFilter.HidesCategory(t.Category)).Select(t => new KeptBox(t.Id, t.Category, t.Box))
+                .Concat(PrivacyFilter.People(frame.Tracks, frame.Detections).Select(p => new KeptBox(p.TrackId, p.Category, p.Box)))
                 .ToList();
             var kept = new KeptFrame(frame.Frame.Timestamp, prepared.StartClock + frame.Frame.Timestamp, image.ImEncode(".jpg", JpegQuality), boxes);
             worker.Ring.Add(kept);

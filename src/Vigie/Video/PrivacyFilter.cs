@@ -47,13 +47,17 @@ public sealed class PrivacyFilter(FaceDetector? faces)
     public static bool HidesCategory(Category category) => category is Category.Person or Category.Moving;
 
     /// <summary>
-    /// Everyone to hide on an analysed frame: people tracked, people detected but not tracked yet, and people
-    /// missed on this frame while the tracker still remembers them (see <see cref="Remembered"/>).
+    /// Everyone to hide on an analysed frame: people tracked, people detected but not tracked yet (track id
+    /// -1), and people missed on this frame while the tracker still remembers them (see <see cref="Remembered"/>).
     /// </summary>
+    public static IEnumerable<HiddenPerson> People(TrackerUpdate tracks, IEnumerable<Detection> detections) =>
+        tracks.Visible.Where(t => HidesCategory(t.Category)).Select(t => new HiddenPerson(t.Id, t.Category, t.Box))
+            .Concat(detections.Where(d => HidesCategory(d.Category)).Select(d => new HiddenPerson(-1, d.Category, d.Box)))
+            .Concat(tracks.Lost.Where(t => HidesCategory(t.Category)).Select(t => new HiddenPerson(t.Id, t.Category, Remembered(t.Box))));
+
+    /// <summary>The boxes of <see cref="People"/>.</summary>
     public static IEnumerable<Box> PeopleOn(TrackerUpdate tracks, IEnumerable<Detection> detections) =>
-        tracks.Visible.Where(t => HidesCategory(t.Category)).Select(t => t.Box)
-            .Concat(detections.Where(d => HidesCategory(d.Category)).Select(d => d.Box))
-            .Concat(tracks.Lost.Where(t => HidesCategory(t.Category)).Select(t => Remembered(t.Box)));
+        People(tracks, detections).Select(p => p.Box);
 
     /// <summary>
     /// Where to hide a person the tracker still remembers but the detector missed on this frame (someone lying
@@ -63,3 +67,6 @@ public sealed class PrivacyFilter(FaceDetector? faces)
     public static Box Remembered(Box lastSeen) =>
         new(lastSeen.X - lastSeen.Width / 4, lastSeen.Y - lastSeen.Height / 4, lastSeen.Width * 1.5f, lastSeen.Height * 1.5f);
 }
+
+/// <summary>Someone to pixelate on a frame, with the track they belong to (-1 when detected but not tracked).</summary>
+public readonly record struct HiddenPerson(int TrackId, Category Category, Box Box);
