@@ -186,6 +186,8 @@ public static class AnalyzeCommand
         private readonly Dictionary<string, int> _trackCounts = [];
         private readonly HashSet<int> _alerting = [];
         private readonly OpenCvSharp.Mat _canvas = new();
+        private readonly RunningBackground _background = new();
+        private readonly AlertedThings _alerted = new();
         private long _frames;
 
         public ProgressDisplay? Progress { get; set; }
@@ -221,8 +223,15 @@ public static class AnalyzeCommand
                 foreach (var m in frame.Measurements)
                     _metrics.Write(new MeasurementLine(EventLine.Round(frame.Frame.Timestamp), m.Camera, m.Where, m.Name, m.Value, m.Unit));
             if (o.Render is null) return;
-            _video ??= new FfmpegVideoWriter(o.Render, frame.Frame.Image.Width, frame.Frame.Image.Height, prepared.AnalysedFps);
-            frame.Frame.Image.CopyTo(_canvas);
+            var image = frame.Frame.Image;
+            _video ??= new FfmpegVideoWriter(o.Render, image.Width, image.Height, prepared.AnalysedFps);
+            foreach (var change in frame.Changes) _alerted.Follow(change);
+            _background.Offer(image, frame.Frame.Timestamp);
+            image.CopyTo(_canvas);
+            // As in the service's evidence: whatever differs from the empty scene but known vehicles, objects and
+            // the things alerts are about is pixelated too, which hides people the detector missed.
+            if (_background.Current is { } empty)
+                ForegroundPrivacy.Hide(_canvas, empty, PrivacyFilter.Things(frame.Tracks).Select(t => t.Box).Concat(_alerted.On(image.Width, image.Height)).ToList());
             privacy.Apply(_canvas, PrivacyFilter.PeopleOn(frame.Tracks, frame.Detections));
             Annotator.Draw(_canvas, frame.Tracks.Visible, prepared.Zones, prepared.Lines, _alerting, frame.Frame.Timestamp);
             _video.Write(_canvas);
@@ -253,6 +262,7 @@ public static class AnalyzeCommand
         public void Dispose()
         {
             _canvas.Dispose();
+            _background.Dispose();
             _events?.Dispose();
             _tracks?.Dispose();
             _metrics?.Dispose();

@@ -4,6 +4,7 @@ using OpenCvSharp;
 using Vigie.Analytics;
 using Vigie.Config;
 using Vigie.Geometry;
+using Vigie.Perception;
 using Vigie.Pipeline;
 using Vigie.Service.Alerts;
 using Vigie.Service.Evidence;
@@ -25,6 +26,7 @@ public sealed class CameraWorker
     private readonly AlertDesk _desk;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
+    private readonly RunningBackground _background = new();
     private Task? _run;
 
     /// <param name="camera">The camera as it will be analysed: limited to the use cases an authorisation covers.</param>
@@ -71,6 +73,7 @@ public sealed class CameraWorker
     {
         await _stop.CancelAsync();
         if (_run is not null) await _run;
+        _background.Dispose();
         Health.Set(CameraStates.Stopped);
     }
 
@@ -146,18 +149,24 @@ public sealed class CameraWorker
     private sealed class Observer(CameraWorker worker, PreparedAnalysis prepared) : IAnalysisObserver
     {
         private static readonly int[] JpegQuality = [(int)ImwriteFlags.JpegQuality, 88];
+        private readonly AlertedThings _alerted = new();
 
         public void OnFrameAnalysed(AnalysedFrame frame)
         {
             var image = frame.Frame.Image;
             worker.Health.FrameAnalysed(DateTimeOffset.Now, image.Width, image.Height);
             worker.Measurements.Record(prepared.StartClock + frame.Frame.Timestamp, frame.Measurements);
-            // Vehicles and objects for the alert's outline; and everyone the privacy filter must hide, not only
-            // confirmed tracks seen now: untracked detections and people missed on this frame too.
-            var boxes = frame.Tracks.Visible.Where(t => !PrivacyFilter.HidesCategory(t.Category)).Select(t => new KeptBox(t.Id, t.Category, t.Box))
+            // Vehicles and objects for the alert's outline, and the things open alerts are about: they stay visible;
+            // and everyone the privacy filter must hide, not only confirmed tracks seen now: untracked detections
+            // and people missed on this frame too.
+            foreach (var change in frame.Changes) _alerted.Follow(change);
+            var boxes = PrivacyFilter.Things(frame.Tracks).Select(t => new KeptBox(t.Id, t.Category, t.Box))
+                .Concat(_alerted.On(image.Width, image.Height).Select(b => new KeptBox(-1, Category.Other, b)))
                 .Concat(PrivacyFilter.People(frame.Tracks, frame.Detections).Select(p => new KeptBox(p.TrackId, p.Category, p.Box)))
                 .ToList();
-            var kept = new KeptFrame(frame.Frame.Timestamp, prepared.StartClock + frame.Frame.Timestamp, image.ImEncode(".jpg", JpegQuality), boxes);
+            worker._background.Offer(image, frame.Frame.Timestamp);
+            var kept = new KeptFrame(frame.Frame.Timestamp, prepared.StartClock + frame.Frame.Timestamp, image.ImEncode(".jpg", JpegQuality), boxes,
+                worker._background.Current);
             worker.Ring.Add(kept);
             if (worker.LookBack is { } lookBack && (lookBack.Latest is not { } latest || kept.Time - latest.Time >= LookBackEvery || kept.Time < latest.Time))
                 lookBack.Add(kept);
@@ -176,7 +185,7 @@ public sealed class CameraWorker
             IReadOnlyList<Point2> outline = [];
             if (prepared.Zones.FirstOrDefault(z => z.Name == e.Where) is { } zone) outline = zone.Polygon;
             else if (prepared.Lines.FirstOrDefault(l => l.Name == e.Where) is { } line) outline = [line.From, line.To];
-            return new AlertMarks(e.Box, e.TrackIds, outline);
+            return new AlertMarks(e.Box, e.TrackIds, outline, EventKinds.AboutAThing(e.Kind));
         }
     }
 }

@@ -6,11 +6,14 @@ using Vigie.Video;
 namespace Vigie.Service.Evidence;
 
 /// <summary>What to outline on an alert's evidence: the event's box and tracks, and where the rule watched.</summary>
-public sealed record AlertMarks(Box EventBox, IReadOnlyList<int> TrackIds, IReadOnlyList<Point2> Zone);
+/// <param name="ThingShown">Whether the event's box frames a thing (flames, a left bag, a weapon) that stays visible
+/// where whatever else differs from the empty scene is pixelated.</param>
+public sealed record AlertMarks(Box EventBox, IReadOnlyList<int> TrackIds, IReadOnlyList<Point2> Zone, bool ThingShown = false);
 
 /// <summary>
 /// Turns kept frames into the files an operator sees: a JPEG snapshot and an H.264 clip per alert.
-/// Every frame goes through the privacy filter first; nothing unblurred is ever written.
+/// Every frame goes through the privacy filter first (people found, faces, and whatever else differs
+/// from the camera's empty scene); nothing unblurred is ever written.
 /// </summary>
 public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFilter privacy, ILogger logger)
 {
@@ -112,8 +115,15 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
         var image = new Mat();
         if (scale < 1) Cv2.Resize(decoded, image, new Size(maxWidth, (int)Math.Round(decoded.Height * scale)), 0, 0, InterpolationFlags.Area);
         else decoded.CopyTo(image);
-        privacy.Apply(image, frame.Boxes.Where(b => PrivacyFilter.HidesCategory(b.Category)).Select(b => b.Box.Scale(scale, scale)));
         int w = image.Width, h = image.Height;
+        if (frame.Background is { } background)
+        {
+            // The safety net: people the detector missed differ from the empty scene too.
+            var things = frame.Boxes.Where(b => !PrivacyFilter.HidesCategory(b.Category)).Select(b => b.Box.Scale(scale, scale)).ToList();
+            if (marks is { ThingShown: true } m) things.Add(m.EventBox.Scale(w, h));
+            ForegroundPrivacy.Hide(image, background, things);
+        }
+        privacy.Apply(image, frame.Boxes.Where(b => PrivacyFilter.HidesCategory(b.Category)).Select(b => b.Box.Scale(scale, scale)));
         if (marks is not null)
         {
             if (marks.Zone.Count >= 2)

@@ -1,3 +1,4 @@
+using OpenCvSharp;
 using Vigie.Geometry;
 using Vigie.Perception;
 
@@ -8,9 +9,11 @@ public sealed record KeptBox(int TrackId, Category Category, Box Box);
 
 /// <summary>
 /// One analysed frame kept in memory for evidence: JPEG-compressed, as decoded (not yet blurred: it
-/// never leaves the process in this form), with the tracked boxes that the privacy filter needs.
+/// never leaves the process in this form), with the tracked boxes that the privacy filter needs and the
+/// camera's empty scene at that time (null while it is being learnt), against which people the
+/// detector missed are found.
 /// </summary>
-public sealed record KeptFrame(TimeSpan Time, DateTimeOffset Clock, byte[] Jpeg, IReadOnlyList<KeptBox> Boxes);
+public sealed record KeptFrame(TimeSpan Time, DateTimeOffset Clock, byte[] Jpeg, IReadOnlyList<KeptBox> Boxes, Mat? Background = null);
 
 /// <summary>The last few seconds of one camera, from which alert snapshots and clips are cut.</summary>
 public sealed class FrameRing(TimeSpan span)

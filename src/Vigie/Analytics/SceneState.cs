@@ -67,6 +67,9 @@ public static class EventKinds
 
     public static readonly IReadOnlyList<string> All =
         [AbandonedObject, Weapon, WrongWay, Intrusion, PersonDown, CrowdMovement, CrowdDensity, Fire];
+
+    /// <summary>Whether the event's box frames a thing (flames, a left bag, a weapon) rather than people or a zone.</summary>
+    public static bool AboutAThing(string kind) => kind is Fire or AbandonedObject or Weapon;
 }
 
 /// <summary>

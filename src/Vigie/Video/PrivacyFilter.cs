@@ -55,6 +55,9 @@ public sealed class PrivacyFilter(FaceDetector? faces)
             .Concat(detections.Where(d => HidesCategory(d.Category)).Select(d => new HiddenPerson(-1, d.Category, d.Box)))
             .Concat(tracks.Lost.Where(t => HidesCategory(t.Category)).Select(t => new HiddenPerson(t.Id, t.Category, Remembered(t.Box))));
 
+    /// <summary>The vehicles and objects in view: what the privacy safety net leaves visible.</summary>
+    public static IEnumerable<Track> Things(TrackerUpdate tracks) => tracks.Visible.Where(t => !HidesCategory(t.Category));
+
     /// <summary>The boxes of <see cref="People"/>.</summary>
     public static IEnumerable<Box> PeopleOn(TrackerUpdate tracks, IEnumerable<Detection> detections) =>
         People(tracks, detections).Select(p => p.Box);

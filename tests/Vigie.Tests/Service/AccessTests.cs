@@ -58,6 +58,7 @@ public class AccessTests
         ["GET /api/reports/reviews.html"] = [Aud, Sup, Adm],
         ["GET /api/forensic/cases"] = [Op, Sup],
         ["GET /api/forensic/cases/{name}/tracks"] = [Op, Sup],
+        ["GET /api/forensic/cases/{name}/missing"] = [Op, Sup],
         ["GET /api/forensic/cases/{name}/tracks/{id:long}/thumbnail"] = [Op, Sup],
         ["GET /api/forensic/cases/{name}/tracks/{id:long}/excerpt"] = [Op, Sup],
         ["GET /api/forensic/cases/{name}/tracks/{id:long}/excerpt/unblurred"] = [Sup],

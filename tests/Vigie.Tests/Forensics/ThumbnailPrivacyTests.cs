@@ -1,61 +1,12 @@
 using OpenCvSharp;
 using Vigie.Forensics;
 using Vigie.Geometry;
+using static Vigie.Tests.Video.ForegroundPrivacyTests;
 
 namespace Vigie.Tests.Forensics;
 
-public class ForegroundPrivacyTests
+public class ThumbnailPrivacyTests
 {
-    /// <summary>A textured empty scene: mosaic cells are visible on it, so pixelation shows.</summary>
-    private static Mat Scene()
-    {
-        var scene = new Mat(360, 640, MatType.CV_8UC3);
-        Cv2.Randu(scene, new Scalar(60, 60, 60), new Scalar(200, 200, 200));
-        Cv2.GaussianBlur(scene, scene, new Size(3, 3), 0);
-        return scene;
-    }
-
-    private static bool Same(Mat a, Mat b, Rect where)
-    {
-        using var x = new Mat(a, where);
-        using var y = new Mat(b, where);
-        using var d = new Mat();
-        Cv2.Absdiff(x, y, d);
-        return Cv2.CountNonZero(d.Reshape(1)) == 0;
-    }
-
-    [Fact]
-    public void Whatever_differs_from_the_scene_is_pixelated_but_a_known_vehicle_stays_visible_though_its_shadow_rings_it()
-    {
-        using var background = Scene();
-        using var frame = background.Clone();
-        var car = new Rect(100, 100, 160, 90);
-        // The car, and its shadow all round it: the difference's outline encloses the car's box.
-        Cv2.Rectangle(frame, new Rect(car.X - 10, car.Y - 10, car.Width + 20, car.Height + 20), new Scalar(20, 20, 20), -1);
-        Cv2.Rectangle(frame, car, new Scalar(30, 30, 220), -1);
-        Cv2.Rectangle(frame, new Rect(120, 120, 20, 20), new Scalar(250, 250, 250), -1);
-        var walker = new Rect(450, 150, 30, 90);
-        Cv2.Rectangle(frame, walker, new Scalar(10, 120, 10), -1);
-        Cv2.Circle(frame, new Point(465, 165), 8, new Scalar(180, 200, 240), -1);
-        using var before = frame.Clone();
-
-        Assert.True(ForegroundPrivacy.Hide(frame, background, [new Box(car.X, car.Y, car.Width, car.Height)]));
-
-        Assert.True(Same(frame, before, car), "the car's own box is left as it was");
-        Assert.False(Same(frame, before, walker), "the unknown walker is pixelated");
-        Assert.False(Same(frame, before, new Rect(car.X - 10, car.Y - 10, 10, car.Height)), "the shadow beside the car is pixelated");
-        Assert.True(Same(frame, before, new Rect(0, 300, 640, 60)), "the unchanged scene is left alone");
-    }
-
-    [Fact]
-    public void Nothing_is_touched_when_the_frame_is_the_empty_scene()
-    {
-        using var background = Scene();
-        using var frame = background.Clone();
-        Assert.False(ForegroundPrivacy.Hide(frame, background, []));
-        Assert.True(Same(frame, background, new Rect(0, 0, 640, 360)));
-    }
-
     [Fact]
     public void Thumbnails_cut_before_the_background_was_known_are_pixelated_where_someone_unknown_stood()
     {

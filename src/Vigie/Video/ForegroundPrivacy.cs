@@ -1,25 +1,28 @@
 using OpenCvSharp;
 using Vigie.Geometry;
-using Vigie.Video;
 
-namespace Vigie.Forensics;
+namespace Vigie.Video;
 
 /// <summary>
-/// The safety net of forensic outputs: whatever differs from the scene's empty background is treated as
-/// a possible person and pixelated, so people the detector missed are hidden too. Only regions inside a
-/// known vehicle or object are left visible, since those are what an investigator looks for.
+/// The safety net of every output that shows video: whatever differs from the scene's empty background
+/// is treated as a possible person and pixelated, so people the detector missed are hidden too. Only
+/// regions inside a known vehicle or object (or the thing an alert is about) are left visible, since
+/// those are what an operator or investigator looks for.
 /// </summary>
 public static class ForegroundPrivacy
 {
     private const int Difference = 30;
     private const double MinAreaFraction = 0.0005;
+    /// <summary>Closing kernel, in pixels of a frame compared at full size.</summary>
+    private const int Closing = 9;
 
     /// <summary>
     /// Pixelates in place whatever differs from the background, except the kept boxes. A difference often
     /// rings a kept box (a car's shadow, its outline against the road) and the ring's bounding box covers
     /// the car: the kept boxes are put back after pixelating.
     /// </summary>
-    /// <param name="background">The empty scene at any size; it is scaled to the frame.</param>
+    /// <param name="background">The empty scene at any size. The two are compared at the smaller one's size: a
+    /// background learnt small, scaled up, would differ from the sharp frame along every edge.</param>
     /// <param name="keepVisible">Boxes (pixels) of vehicles and objects not to pixelate.</param>
     /// <param name="wholeFrame">When <paramref name="frame"/> is a part of a frame (a thumbnail): the size of the whole,
     /// which sets the least area of a difference worth hiding, as it does on whole frames.</param>
@@ -40,23 +43,37 @@ public static class ForegroundPrivacy
     }
 
     private static List<Box> Regions(Mat frame, Mat background, IReadOnlyList<Box> keepVisible, Size wholeFrame)
-    {        using var scaled = new Mat();
-        Cv2.Resize(background, scaled, frame.Size(), 0, 0, InterpolationFlags.Area);
+    {
+        var work = background.Width < frame.Width ? background.Size() : frame.Size();
+        double sx = (double)frame.Width / work.Width, sy = (double)frame.Height / work.Height;
+        using var small = Sized(frame, work);
+        using var empty = Sized(background, work);
         using var difference = new Mat();
-        Cv2.Absdiff(frame, scaled, difference);
+        Cv2.Absdiff(small, empty, difference);
         using var grey = new Mat();
         Cv2.CvtColor(difference, grey, ColorConversionCodes.BGR2GRAY);
         Cv2.Threshold(grey, grey, Difference, 255, ThresholdTypes.Binary);
-        using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(9, 9));
+        var closing = Math.Max(3, (int)Math.Round(Closing / sx) | 1);
+        using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(closing, closing));
         Cv2.MorphologyEx(grey, grey, MorphTypes.Close, kernel, iterations: 2);
         foreach (var keep in keepVisible)
         {
-            var r = new Rect((int)keep.X, (int)keep.Y, (int)keep.Width, (int)keep.Height).Intersect(new Rect(0, 0, grey.Width, grey.Height));
+            var r = new Rect((int)(keep.X / sx), (int)(keep.Y / sy), (int)(keep.Width / sx), (int)(keep.Height / sy))
+                .Intersect(new Rect(0, 0, grey.Width, grey.Height));
             if (r.Width > 0 && r.Height > 0) grey[r].SetTo(Scalar.Black);
         }
         Cv2.FindContours(grey, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
-        var minArea = MinAreaFraction * wholeFrame.Width * wholeFrame.Height;
+        var minArea = MinAreaFraction * wholeFrame.Width * wholeFrame.Height / (sx * sy);
         return contours.Select(Cv2.BoundingRect).Where(r => r.Width * r.Height >= minArea)
-            .Select(r => new Box(r.X - 4, r.Y - 4, r.Width + 8, r.Height + 8)).ToList();
+            .Select(r => new Box((float)(r.X * sx) - 4, (float)(r.Y * sy) - 4, (float)(r.Width * sx) + 8, (float)(r.Height * sy) + 8)).ToList();
+    }
+
+    /// <summary>The image at the given size: itself (a new header on it) when it already is.</summary>
+    private static Mat Sized(Mat image, Size size)
+    {
+        if (image.Size() == size) return new Mat(image, new Rect(0, 0, size.Width, size.Height));
+        var sized = new Mat();
+        Cv2.Resize(image, sized, size, 0, 0, InterpolationFlags.Area);
+        return sized;
     }
 }

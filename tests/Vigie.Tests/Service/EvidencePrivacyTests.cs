@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenCvSharp;
+using Vigie.Geometry;
+using Vigie.Perception;
+using Vigie.Service.Evidence;
+using Vigie.Video;
+using static Vigie.Tests.Video.ForegroundPrivacyTests;
+
+namespace Vigie.Tests.Service;
+
+/// <summary>Evidence and previews hide people the detector missed, against the camera's learnt empty scene.</summary>
+public class EvidencePrivacyTests
+{
+    private static readonly Rect Car = new(60, 60, 150, 80);
+    private static readonly Rect Flames = new(300, 40, 60, 60);
+    private static readonly Rect Missed = new(480, 150, 30, 90);
+
+    private static (KeptFrame Frame, Mat Original) Alerting(bool learnt)
+    {
+        using var empty = Scene();
+        var frame = empty.Clone();
+        Cv2.Rectangle(frame, Car, new Scalar(30, 30, 220), -1);
+        Cv2.Rectangle(frame, new Rect(80, 80, 30, 20), new Scalar(240, 240, 240), -1);
+        Cv2.Rectangle(frame, Flames, new Scalar(0, 140, 255), -1);
+        Cv2.Circle(frame, new Point(330, 70), 12, new Scalar(0, 230, 255), -1);
+        Cv2.Rectangle(frame, Missed, new Scalar(10, 120, 10), -1);
+        var jpeg = frame.ImEncode(".jpg", [(int)ImwriteFlags.JpegQuality, 95]);
+        var background = new Mat();
+        Cv2.Resize(empty, background, new Size(RunningBackground.DefaultWidth, 270), 0, 0, InterpolationFlags.Area);
+        var kept = new KeptFrame(TimeSpan.Zero, DateTimeOffset.UnixEpoch, jpeg, [new KeptBox(7, Category.Vehicle, new Box(Car.X, Car.Y, Car.Width, Car.Height))],
+            learnt ? background : null);
+        return (kept, Cv2.ImDecode(jpeg, ImreadModes.Color));
+    }
+
+    private static Rect Inside(Rect r) => new(r.X + 4, r.Y + 4, r.Width - 8, r.Height - 8);
+
+    [Fact]
+    public void A_missed_person_is_pixelated_while_the_vehicle_and_the_fire_the_alert_is_about_stay_visible()
+    {
+        var evidence = new EvidenceRecorder(TestPaths.TempFolder(), 640, PrivacyFilter.PeopleOnly, NullLogger.Instance);
+        var (frame, original) = Alerting(learnt: true);
+        using (original)
+        {
+            var fire = new AlertMarks(new Box(Flames.X / 640f, Flames.Y / 360f, Flames.Width / 640f, Flames.Height / 360f), [], [], ThingShown: true);
+            using (var shown = evidence.Render(frame, fire))
+            {
+                Assert.False(Same(shown, original, Missed), "the person the detector missed is pixelated");
+                Assert.True(Same(shown, original, Inside(Car)), "the known vehicle stays visible");
+                Assert.True(Same(shown, original, Inside(Flames)), "the flames the alert is about stay visible");
+            }
+            // A live preview is about no alert: only known vehicles and objects stay visible.
+            using (var preview = evidence.Render(frame, null))
+            {
+                Assert.False(Same(preview, original, Missed));
+                Assert.False(Same(preview, original, Inside(Flames)));
+                Assert.True(Same(preview, original, Inside(Car)));
+            }
+        }
+        // Before the camera's empty scene is learnt there is no such net (the first seconds of a camera).
+        var (early, unblurred) = Alerting(learnt: false);
+        using (unblurred)
+        using (var shown = evidence.Render(early, null))
+            Assert.True(Same(shown, unblurred, Missed));
+    }
+}

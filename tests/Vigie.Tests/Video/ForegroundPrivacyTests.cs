@@ -1,0 +1,101 @@
+using OpenCvSharp;
+using Vigie.Geometry;
+using Vigie.Video;
+
+namespace Vigie.Tests.Video;
+
+public class ForegroundPrivacyTests
+{
+    /// <summary>A textured empty scene: mosaic cells are visible on it, so pixelation shows.</summary>
+    internal static Mat Scene()
+    {
+        var scene = new Mat(360, 640, MatType.CV_8UC3);
+        Cv2.Randu(scene, new Scalar(60, 60, 60), new Scalar(200, 200, 200));
+        Cv2.GaussianBlur(scene, scene, new Size(3, 3), 0);
+        return scene;
+    }
+
+    internal static bool Same(Mat a, Mat b, Rect where)
+    {
+        using var x = new Mat(a, where);
+        using var y = new Mat(b, where);
+        using var d = new Mat();
+        Cv2.Absdiff(x, y, d);
+        return Cv2.CountNonZero(d.Reshape(1)) == 0;
+    }
+
+    [Fact]
+    public void Whatever_differs_from_the_scene_is_pixelated_but_a_known_vehicle_stays_visible_though_its_shadow_rings_it()
+    {
+        using var background = Scene();
+        using var frame = background.Clone();
+        var car = new Rect(100, 100, 160, 90);
+        // The car, and its shadow all round it: the difference's outline encloses the car's box.
+        Cv2.Rectangle(frame, new Rect(car.X - 10, car.Y - 10, car.Width + 20, car.Height + 20), new Scalar(20, 20, 20), -1);
+        Cv2.Rectangle(frame, car, new Scalar(30, 30, 220), -1);
+        Cv2.Rectangle(frame, new Rect(120, 120, 20, 20), new Scalar(250, 250, 250), -1);
+        var walker = new Rect(450, 150, 30, 90);
+        Cv2.Rectangle(frame, walker, new Scalar(10, 120, 10), -1);
+        Cv2.Circle(frame, new Point(465, 165), 8, new Scalar(180, 200, 240), -1);
+        using var before = frame.Clone();
+
+        Assert.True(ForegroundPrivacy.Hide(frame, background, [new Box(car.X, car.Y, car.Width, car.Height)]));
+
+        Assert.True(Same(frame, before, car), "the car's own box is left as it was");
+        Assert.False(Same(frame, before, walker), "the unknown walker is pixelated");
+        Assert.False(Same(frame, before, new Rect(car.X - 10, car.Y - 10, 10, car.Height)), "the shadow beside the car is pixelated");
+        Assert.True(Same(frame, before, new Rect(0, 300, 640, 60)), "the unchanged scene is left alone");
+    }
+
+    [Fact]
+    public void Nothing_is_touched_when_the_frame_is_the_empty_scene()
+    {
+        using var background = Scene();
+        using var frame = background.Clone();
+        Assert.False(ForegroundPrivacy.Hide(frame, background, []));
+        Assert.True(Same(frame, background, new Rect(0, 0, 640, 360)));
+    }
+
+    [Fact]
+    public void A_background_learnt_small_hides_a_walker_and_leaves_the_sharp_scene_alone()
+    {
+        using var background = Scene();
+        using var small = new Mat();
+        Cv2.Resize(background, small, new Size(240, 135), 0, 0, InterpolationFlags.Area);
+        using var frame = background.Clone();
+        var walker = new Rect(450, 150, 30, 90);
+        Cv2.Rectangle(frame, walker, new Scalar(10, 120, 10), -1);
+        using var before = frame.Clone();
+
+        Assert.True(ForegroundPrivacy.Hide(frame, small, []));
+
+        Assert.False(Same(frame, before, walker), "the walker is pixelated");
+        // Compared at the small size, the fine texture of the scene is no difference.
+        Assert.True(Same(frame, before, new Rect(0, 0, 400, 360)), "the rest of the scene is left alone");
+    }
+
+    [Fact]
+    public void A_running_background_leaves_out_passers_by_and_follows_a_new_picture_size()
+    {
+        using var scene = Scene();
+        using var learnt = new RunningBackground(width: 320);
+        for (int i = 0; i < 9; i++)
+        {
+            using var frame = scene.Clone();
+            // Someone walking across, one place per sample; and frames between samples are not taken.
+            Cv2.Rectangle(frame, new Rect(40 + 60 * i, 150, 30, 90), new Scalar(10, 120, 10), -1);
+            learnt.Offer(frame, TimeSpan.FromSeconds(2 * i));
+            learnt.Offer(frame, TimeSpan.FromSeconds(2 * i + 1));
+            Assert.Equal(i + 1 >= RunningBackground.Least, learnt.Current is not null);
+        }
+        using var expected = new Mat();
+        Cv2.Resize(scene, expected, new Size(320, 180), 0, 0, InterpolationFlags.Area);
+        using var d = new Mat();
+        Cv2.Absdiff(learnt.Current!, expected, d);
+        Assert.True(Cv2.Mean(d).Val1 < 1, "the walker is not in the background");
+
+        using var resized = new Mat(640, 640, MatType.CV_8UC3, Scalar.All(90));
+        learnt.Offer(resized, TimeSpan.FromSeconds(30));
+        Assert.Null(learnt.Current);
+    }
+}
