@@ -59,7 +59,7 @@ public sealed class PieceRecorder(IndexPiece piece, string indexFolder, string t
                 b.BestAt = t;
                 b.Thumbnail?.Dispose();
                 (b.Thumbnail, b.Crop) = Thumbnail(image, track.Box, people);
-                b.Things = ThingsIn(b.Crop, frame.Tracks.Visible);
+                b.Things = ThingsIn(b.Crop, PrivacyFilter.Things(frame.Tracks));
                 if (!PrivacyFilter.HidesCategory(track.Category)) b.Colour = DominantColour.Of(image, track.Box);
             }
         }
@@ -109,8 +109,8 @@ public sealed class PieceRecorder(IndexPiece piece, string indexFolder, string t
     }
 
     /// <summary>The vehicles and objects seen in a thumbnail's crop, in the thumbnail's pixels.</summary>
-    private static List<Box> ThingsIn(Box crop, IEnumerable<Track> visible) =>
-        visible.Where(t => !PrivacyFilter.HidesCategory(t.Category) && t.Box.IntersectionArea(crop) > 0)
+    private static List<Box> ThingsIn(Box crop, IEnumerable<Track> things) =>
+        things.Where(t => t.Box.IntersectionArea(crop) > 0)
             .Select(t => new Box(t.Box.X - crop.X, t.Box.Y - crop.Y, t.Box.Width, t.Box.Height)).ToList();
 
     private static Box Normalise(Box b, Mat image) =>

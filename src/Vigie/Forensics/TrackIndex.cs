@@ -246,13 +246,16 @@ public sealed class TrackIndex : IDisposable
     public IReadOnlyList<MissingFootage> Missing(string? camera = null, DateTimeOffset? from = null, DateTimeOffset? to = null)
     {
         var inside = new Dictionary<long, List<(double From, double To)>>();
-        using (var cmd = Command("SELECT recording_id, from_s, to_s FROM recording_gaps ORDER BY from_s"))
-        using (var r = cmd.ExecuteReader())
+        if (HasTable("recording_gaps")) // not in a case made before gaps were kept and opened on read-only storage
+        {
+            using var cmd = Command("SELECT recording_id, from_s, to_s FROM recording_gaps ORDER BY from_s");
+            using var r = cmd.ExecuteReader();
             while (r.Read())
             {
                 if (!inside.TryGetValue(r.GetInt64(0), out var list)) inside[r.GetInt64(0)] = list = [];
                 list.Add((r.GetDouble(1), r.GetDouble(2)));
             }
+        }
         var missing = new List<MissingFootage>();
         foreach (var cameraRecordings in Recordings().Where(r => camera is null || r.Camera == camera).GroupBy(r => r.Camera))
         {
@@ -407,6 +410,12 @@ public sealed class TrackIndex : IDisposable
     {
         using var cmd = Command(sql);
         cmd.ExecuteNonQuery();
+    }
+
+    private bool HasTable(string name)
+    {
+        using var cmd = Command("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $n", ("$n", name));
+        return Convert.ToInt64(cmd.ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture) > 0;
     }
 
     private long Scalar(string sql)

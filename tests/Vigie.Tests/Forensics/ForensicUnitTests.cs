@@ -341,5 +341,15 @@ public class TrackIndexTests
         // Indexing a recording again replaces its gaps.
         index.Add(Recording("hall-1.mp4", "hall", 0, 60), [], [], []);
         Assert.Equal("between recordings, before hall-2.mp4", Assert.Single(index.Missing()).Where);
+
+        // A case made before gaps were kept, on storage where the table cannot be added: the time between recordings still.
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, TrackIndex.FileName)};Pooling=false"))
+        {
+            db.Open();
+            using var drop = db.CreateCommand();
+            drop.CommandText = "DROP TABLE recording_gaps";
+            drop.ExecuteNonQuery();
+        }
+        Assert.Equal("between recordings, before hall-2.mp4", Assert.Single(index.Missing()).Where);
     }
 }
