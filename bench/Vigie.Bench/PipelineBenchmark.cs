@@ -50,11 +50,7 @@ public static class PipelineBenchmark
     public static async Task<IReadOnlyList<DetectorLatency>> DetectorLatencyAsync(BenchSettings s, CancellationToken ct)
     {
         if (s.Model is null) return [];
-        var frames = new List<OpenCvSharp.Mat>();
-        await using (var source = await FfmpegSource.OpenAsync(s.Source, new DecodeOptions(s.AnalysisFps, 1280, 1), ct))
-            await foreach (var frame in source.ReadFramesAsync(ct))
-                using (frame)
-                    if (frames.Count < 30) frames.Add(frame.Image.Clone());
+        var frames = await FramesAsync(s, ct);
         double MedianMs(int threads, List<int> tiles, bool trimPadding = true)
         {
             using var detector = SceneCompiler.Detector(new DetectorConfig { Type = "onnx", Model = s.Model, Tiles = tiles, TrimPadding = trimPadding }, threads);
@@ -71,6 +67,17 @@ public static class PipelineBenchmark
         var result = s.Threads.Select(threads => new DetectorLatency(threads, MedianMs(threads, [1, 1], trimPadding: false), MedianMs(threads, [1, 1]), MedianMs(threads, [2, 2]))).ToList();
         foreach (var f in frames) f.Dispose();
         return result;
+    }
+
+    /// <summary>The first 30 analysed frames of the file, as the pipeline sees them (at most 1280 wide).</summary>
+    public static async Task<List<OpenCvSharp.Mat>> FramesAsync(BenchSettings s, CancellationToken ct)
+    {
+        var frames = new List<OpenCvSharp.Mat>();
+        await using var source = await FfmpegSource.OpenAsync(s.Source, new DecodeOptions(s.AnalysisFps, 1280, 1), ct);
+        await foreach (var frame in source.ReadFramesAsync(ct))
+            using (frame)
+                if (frames.Count < 30) frames.Add(frame.Image.Clone());
+        return frames;
     }
 
     private static async Task<BenchRow> Measure(string name, int threads, BenchSettings s, Action<string> report,
@@ -117,7 +124,7 @@ public static class PipelineBenchmark
 
     /// <summary>The Markdown section written into docs/BENCHMARKS.md.</summary>
     public static string ToMarkdown(BenchSettings s, IReadOnlyList<BenchRow> rows, IReadOnlyList<DetectorLatency> detector,
-        string machine, DateTimeOffset when)
+        PrivacyNetCost net, string machine, DateTimeOffset when)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = BenchParts.Section("Decode-only vs. full pipeline (`vigie bench`)", machine, when);
@@ -144,6 +151,12 @@ public static class PipelineBenchmark
             foreach (var d in detector)
                 sb.AppendLine(inv, $"| {d.Threads} | {d.SquareMs:0.0} | {d.WholeFrameMs:0.0} | {d.WholeFrameMs / d.SquareMs:0.00} | {d.TiledMs:0.0} | {d.TiledMs / d.WholeFrameMs:0.00} |");
         }
+        sb.AppendLine();
+        sb.AppendLine(inv, $"Privacy safety net (service evidence and previews, `analyze --render`) on the same 30 frames, {net.Width}×{net.Height}, median ms:");
+        sb.AppendLine();
+        sb.AppendLine("| learning the empty scene, per sample (one every 2 s) | share of a core per camera | hiding what differs, per shown frame | decoding the kept JPEG, per shown frame (baseline) | ratio to decoding |");
+        sb.AppendLine("|---|---|---|---|---|");
+        sb.AppendLine(inv, $"| {net.LearnMs:0.0} | {net.LearnMs / RunningBackground.Every.TotalMilliseconds:0.0%} | {net.HideMs:0.0} | {net.DecodeMs:0.0} | {net.HideMs / net.DecodeMs:0.00} |");
         return sb.ToString();
     }
 

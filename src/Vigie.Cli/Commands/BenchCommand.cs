@@ -84,7 +84,10 @@ public static class BenchCommand
             {
                 var rows = await PipelineBenchmark.RunAsync(settings, Console.WriteLine, ct);
                 var latency = await PipelineBenchmark.DetectorLatencyAsync(settings, ct);
-                var section = PipelineBenchmark.ToMarkdown(settings, rows, latency, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
+                var frames = await PipelineBenchmark.FramesAsync(settings, ct);
+                var net = PrivacyNetBenchmark.Measure(frames);
+                foreach (var f in frames) f.Dispose();
+                var section = PipelineBenchmark.ToMarkdown(settings, rows, latency, net, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
                 var path = parse.GetValue(output)!;
                 var document = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n\nWritten by `vigie bench`; numbers are medians measured on the machine named.\n";
                 document = PipelineBenchmark.ReplaceSection(document, "pipeline", section);
