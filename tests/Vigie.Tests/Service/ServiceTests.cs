@@ -63,6 +63,8 @@ public class ServiceTests
 
         var stored = await service.Store.GetAsync(raised.Id);
         Assert.NotNull(stored?.Clip);
+        // The privacy safety net has learnt the camera's empty scene: frames kept for evidence carry it.
+        Assert.NotNull(service.Service<CameraSupervisor>().Find("gate")?.Ring.Latest?.Background);
         var health = await service.GetAsync<CameraStatus>("/api/cameras/gate");
         Assert.Equal(CameraStates.Online, health.State);
         Assert.True(health.Fps > 2, $"fps {health.Fps}");
