@@ -168,7 +168,7 @@ public static class ForensicEndpoints
     private static IResult Thumbnail(string name, long id, ForensicCases cases)
     {
         using var index = cases.Open(name);
-        if (index?.Track(id) is not { Thumbnail: { } thumbnail }) return TypedResults.NotFound();
+        if (index?.Track(id) is not { Thumbnail: { } thumbnail } || !File.Exists(Path.Combine(index.Folder, thumbnail))) return TypedResults.NotFound();
         return TypedResults.PhysicalFile(Path.Combine(index.Folder, thumbnail), "image/jpeg");
     }
 

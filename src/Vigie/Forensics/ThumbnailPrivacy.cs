@@ -24,25 +24,42 @@ public static class ThumbnailPrivacy
     {
         var changed = 0;
         var bounds = new Rect(0, 0, background.Width, background.Height);
-        Parallel.ForEach(thumbnails, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers) }, thumbnail =>
+        try
         {
-            var path = Path.Combine(indexFolder, thumbnail.File);
-            using var image = Cv2.ImRead(path);
-            if (image.Empty()) throw new IOException($"cannot read back thumbnail {path}");
-            var crop = new Rect((int)thumbnail.Crop.X, (int)thumbnail.Crop.Y, image.Width, image.Height);
-            // A crop that does not lie within the background (not cut from these pixels) is hidden whole.
-            if (crop.Intersect(bounds) != crop)
+            Parallel.ForEach(thumbnails, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers) }, thumbnail =>
             {
-                PrivacyFilter.Pixelate(image, new Box(0, 0, image.Width, image.Height));
-            }
-            else
-            {
-                using var behind = new Mat(background, crop);
-                if (!ForegroundPrivacy.Hide(image, behind, thumbnail.Things, background.Size())) return;
-            }
-            Write(path, image);
-            Interlocked.Increment(ref changed);
-        });
+                if (HideUnknown(Path.Combine(indexFolder, thumbnail.File), thumbnail, background, bounds)) Interlocked.Increment(ref changed);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is IOException))
+        {
+            // A full disk is said as such, as for any other file the index writes.
+            throw e.InnerExceptions[0];
+        }
         return changed;
+    }
+
+    private static bool HideUnknown(string path, Thumbnail thumbnail, Mat background, Rect bounds)
+    {
+        using var image = Cv2.ImRead(path);
+        // One that cannot be read back cannot be checked: it goes (its track's thumbnail is then missing, as if deleted).
+        if (image.Empty())
+        {
+            File.Delete(path);
+            return false;
+        }
+        var crop = new Rect((int)thumbnail.Crop.X, (int)thumbnail.Crop.Y, image.Width, image.Height);
+        // A crop that does not lie within the background (not cut from these pixels) is hidden whole.
+        if (crop.Intersect(bounds) != crop)
+        {
+            PrivacyFilter.Pixelate(image, new Box(0, 0, image.Width, image.Height));
+        }
+        else
+        {
+            using var behind = new Mat(background, crop);
+            if (!ForegroundPrivacy.Hide(image, behind, thumbnail.Things, background.Size())) return false;
+        }
+        Write(path, image);
+        return true;
     }
 }

@@ -24,16 +24,19 @@ public class ThumbnailPrivacyTests
             using (var withPerson = new Mat(frame, crop)) ThumbnailPrivacy.Write(Path.Combine(folder, "bag.jpg"), withPerson);
             using (var empty = new Mat(background, new Rect(20, 20, 100, 100))) ThumbnailPrivacy.Write(Path.Combine(folder, "empty.jpg"), empty);
             var emptyBytes = File.ReadAllBytes(Path.Combine(folder, "empty.jpg"));
+            File.WriteAllBytes(Path.Combine(folder, "broken.jpg"), [0xFF, 0xD8, 0x00]);
             using var written = Cv2.ImRead(Path.Combine(folder, "bag.jpg"));
 
             var changed = ThumbnailPrivacy.HideUnknown(folder,
                 [
                     new Thumbnail("bag.jpg", new Box(crop.X, crop.Y, crop.Width, crop.Height), [new Box(bag.X - crop.X, bag.Y - crop.Y, bag.Width, bag.Height)]),
                     new Thumbnail("empty.jpg", new Box(20, 20, 100, 100), []),
+                    new Thumbnail("broken.jpg", new Box(0, 0, 50, 50), []),
                 ], background, workers: 2);
 
             Assert.Equal(1, changed);
             Assert.Equal(emptyBytes, File.ReadAllBytes(Path.Combine(folder, "empty.jpg")));
+            Assert.False(File.Exists(Path.Combine(folder, "broken.jpg")), "a thumbnail that cannot be checked is not kept");
             using var hidden = Cv2.ImRead(Path.Combine(folder, "bag.jpg"));
             var person = new Rect(missed.X - crop.X, missed.Y - crop.Y, missed.Width, missed.Height);
             using var personBefore = new Mat(written, person);
