@@ -162,7 +162,7 @@ public static class SearchCommand
     /// Footage missing in the searched span: nothing found there proves nothing, so the investigator is told,
     /// on the results' output (on errors' with --json, which keeps one result per line).
     /// </summary>
-    private static void NoteMissing(IReadOnlyList<MissingFootage> missing, TextWriter output)
+    internal static void NoteMissing(IReadOnlyList<MissingFootage> missing, TextWriter output)
     {
         if (missing.Count == 0) return;
         var total = TimeSpan.FromSeconds(missing.Sum(m => m.LengthS));

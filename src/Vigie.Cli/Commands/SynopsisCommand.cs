@@ -55,12 +55,13 @@ public static class SynopsisCommand
                 await bar.RunAsync("making the synopsis", async () =>
                     made = await Synopsis.RenderAsync(index, request, bar.Say, p => bar.AdvanceTo(p.Done, p.Total), ct));
                 var report = made!;
+                var missing = index.Missing(report.Camera, request.Query.From, request.Query.To);
                 var reportPath = Path.ChangeExtension(outPath, ".json");
                 await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(new
                 {
                     report.Camera, report.Objects, source_s = Math.Round(report.SourceS, 1), synopsis_s = Math.Round(report.SynopsisS, 1),
                     condensation = Math.Round(report.Condensation, 2), overlap_fraction = Math.Round(report.OverlapFraction, 4),
-                    colliding_pairs = report.CollidingPairs, placed = report.Placed,
+                    colliding_pairs = report.CollidingPairs, placed = report.Placed, no_picture_s = Math.Round(missing.Sum(m => m.LengthS), 1),
                 }, JsonLinesWriter.Options), ct);
                 AnsiConsole.WriteLine($"synopsis: {outPath} ({report.Objects} objects of {Clock.Duration(TimeSpan.FromSeconds(report.SourceS))} of footage "
                     + $"in {Clock.Duration(TimeSpan.FromSeconds(report.SynopsisS))}: condensation {report.Condensation:0.0}x; "
@@ -68,6 +69,7 @@ public static class SynopsisCommand
                 if (target.LengthS is { } asked && report.SynopsisS > asked + 0.5)
                     AnsiConsole.WriteLine($"note: longer than the {Clock.Duration(TimeSpan.FromSeconds(asked))} asked: each object plays whole, up to "
                         + $"--max-object-time ({Clock.Duration(request.MaxObjectTime)}); a shorter --max-object-time gives a shorter synopsis");
+                SearchCommand.NoteMissing(missing, Console.Out);
                 return AnalyzeCommand.ExitOk;
             }
             catch (Exception e) when (e is FileNotFoundException or InvalidDataException or FormatException or VideoSourceException)

@@ -171,7 +171,7 @@ public class ForensicCommandTests(IndexedRecordingFixture recording) : IClassFix
     public async Task Footage_missing_in_the_searched_span_is_told_with_the_results()
     {
         var folder = TestPaths.TempFolder();
-        var clip = await FfmpegTool.RecordingWithGapAsync(folder);
+        var clip = await FfmpegTool.RecordingWithGapAsync(folder, partSeconds: 6);
         var index = Path.Combine(folder, "case");
         var (code, output, error) = await VigieProcess.RunAsync(["index", clip, "--out", index, "--start", "2026-11-20T09:00:00Z"]);
         Assert.True(code == 0, $"index exit {code}: {output} {error}");
@@ -179,14 +179,21 @@ public class ForensicCommandTests(IndexedRecordingFixture recording) : IClassFix
         var (searched, text, _) = await VigieProcess.RunAsync(["search", index]);
         Assert.Equal(0, searched);
         Assert.Contains("no picture for 10.0 s of this span (nothing can be found there):", text);
-        Assert.Matches(@"camera  09:00:0[12] – 09:00:1[12]  \(10\.0 s, gap\.mp4\)", text);
+        Assert.Matches(@"camera  09:00:0[56] – 09:00:1[56]  \(10\.0 s, gap\.mp4\)", text);
         // With --json the results stay one per line; the note goes with the messages.
         var (_, json, messages) = await VigieProcess.RunAsync(["search", index, "--json"]);
         Assert.DoesNotContain("no picture", json);
         Assert.Contains("no picture for 10.0 s", messages);
         // A span the gap is not in says nothing of it.
-        var (_, after, _) = await VigieProcess.RunAsync(["search", index, "--from", "09:00:12"]);
+        var (_, after, _) = await VigieProcess.RunAsync(["search", index, "--from", "09:00:16"]);
         Assert.DoesNotContain("no picture", after);
+        // A synopsis of the span says it too, and its report gives the total.
+        var synopsis = Path.Combine(folder, "synopsis.mp4");
+        var (made, condensed, synopsisErrors) = await VigieProcess.RunAsync(["synopsis", index, "--out", synopsis, "--length", "5s"]);
+        Assert.True(made == 0, $"synopsis exit {made}: {condensed} {synopsisErrors}");
+        Assert.Contains("no picture for 10.0 s of this span", condensed);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(synopsis, ".json")));
+        Assert.Equal(10.0, report.RootElement.GetProperty("no_picture_s").GetDouble(), 0);
         Directory.Delete(folder, recursive: true);
     }
 

@@ -192,22 +192,27 @@ internal static class FfmpegTool
         Assert.Equal(0, ffmpeg.ExitCode);
     }
 
-    /// <summary>A recorder that paused: 2 s of video (a grey ramp), nothing for 10 s, 2 s more (a lighter ramp).</summary>
-    public static async Task<string> RecordingWithGapAsync(string folder, string name = "gap.mp4")
+    /// <summary>
+    /// A recorder that paused: <paramref name="partSeconds"/> of video (a grey ramp), nothing for 10 s, as
+    /// long again (a lighter ramp); in each part a white square crosses the picture.
+    /// </summary>
+    public static async Task<string> RecordingWithGapAsync(string folder, string name = "gap.mp4", int partSeconds = 2)
     {
+        var frames = 25 * partSeconds;
         string Part(int part)
         {
             var path = Path.Combine(folder, $"{name}.part{part}.mp4");
             using var writer = new FfmpegVideoWriter(path, 320, 180, 25);
-            for (int i = 0; i < 50; i++)
+            for (int i = 0; i < frames; i++)
             {
-                using var frame = new Mat(180, 320, MatType.CV_8UC3, Scalar.All(20 + 2 * i + 110 * part));
+                using var frame = new Mat(180, 320, MatType.CV_8UC3, Scalar.All(20 + 100 * i / frames + 110 * part));
+                Cv2.Rectangle(frame, new Rect(10 + 260 * i / frames, 70, 24, 40), Scalar.White, -1);
                 writer.Write(frame);
             }
             return path;
         }
         var list = Path.Combine(folder, $"{name}.parts.txt");
-        File.WriteAllText(list, $"file '{Part(0)}'\nduration 12\nfile '{Part(1)}'\n");
+        File.WriteAllText(list, $"file '{Part(0)}'\nduration {partSeconds + 10}\nfile '{Part(1)}'\n");
         var clip = Path.Combine(folder, name);
         await RunAsync("-f", "concat", "-safe", "0", "-i", list, "-c", "copy", clip);
         foreach (var part in Directory.EnumerateFiles(folder, $"{name}.part*")) File.Delete(part);
