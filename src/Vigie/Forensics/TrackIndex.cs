@@ -56,7 +56,21 @@ public sealed class TrackIndex : IDisposable
     {
         Directory.CreateDirectory(folder);
         var index = Open(folder, create: true);
-        index.Execute("""
+        try
+        {
+            index.CreateTables();
+        }
+        catch (SqliteException e)
+        {
+            index.Dispose();
+            throw new IOException($"cannot create the index in {folder}: {e.Message}", e);
+        }
+        return index;
+    }
+
+    private void CreateTables()
+    {
+        Execute("""
             PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS recordings (id INTEGER PRIMARY KEY, path TEXT NOT NULL, camera TEXT NOT NULL,
@@ -75,10 +89,9 @@ public sealed class TrackIndex : IDisposable
                 camera TEXT NOT NULL, kind TEXT NOT NULL, where_ TEXT NOT NULL, start_s REAL NOT NULL, end_s REAL, raised_s REAL NOT NULL,
                 raised_clock TEXT NOT NULL, score REAL NOT NULL, detail TEXT NOT NULL);
             """);
-        index.AddLaterParts();
-        if (index.Scalar("SELECT COUNT(*) FROM schema_version") == 0)
-            index.Execute($"INSERT INTO schema_version VALUES ({SchemaVersion})");
-        return index;
+        AddLaterParts();
+        if (Scalar("SELECT COUNT(*) FROM schema_version") == 0)
+            Execute($"INSERT INTO schema_version VALUES ({SchemaVersion})");
     }
 
     /// <summary>Opens an existing index; a clear error when the folder holds none.</summary>
@@ -148,6 +161,11 @@ public sealed class TrackIndex : IDisposable
         try
         {
             return AddInTransaction(tx, recording, tracks, events, gaps);
+        }
+        catch (SqliteException e)
+        {
+            // Rolled back: what the index held before is untouched. A full disk is the usual cause.
+            throw new IOException($"cannot store {Path.GetFileName(recording.Path)} in the index {Folder}: {e.Message}", e);
         }
         finally
         {

@@ -308,6 +308,27 @@ public class TrackIndexTests
     }
 
     [Fact]
+    public void A_recording_that_cannot_be_stored_is_said_as_a_write_error_and_leaves_the_index_as_it_was()
+    {
+        var folder = TestPaths.TempFolder();
+        var nine = new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
+        using var index = TrackIndex.Create(folder);
+        index.Add(new IndexedRecording(0, "/recordings/a.mp4", "hall", nine, 60, 640, 360, 25, "motion", null), [], [], []);
+        // Storage that refuses the write half-way (as a full disk does): here a table gone from under it.
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, TrackIndex.FileName)};Pooling=false"))
+        {
+            db.Open();
+            using var drop = db.CreateCommand();
+            drop.CommandText = "DROP TABLE recording_gaps";
+            drop.ExecuteNonQuery();
+        }
+        var e = Assert.Throws<IOException>(() => index.Add(new IndexedRecording(0, "/recordings/b.mp4", "hall", nine.AddMinutes(1), 60, 640, 360, 25, "motion", null),
+            [], [], [new FootageGap(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20))]));
+        Assert.StartsWith("cannot store b.mp4 in the index", e.Message);
+        Assert.Equal(["/recordings/a.mp4"], index.Recordings().Select(r => r.Path));
+    }
+
+    [Fact]
     public void Missing_footage_is_gaps_inside_recordings_and_time_between_a_cameras_recordings()
     {
         var folder = TestPaths.TempFolder();
