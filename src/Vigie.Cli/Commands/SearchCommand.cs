@@ -111,6 +111,12 @@ public static class SearchCommand
                         {
                             Console.Error.WriteLine($"error: track {hit.Id}: {e.Message}");
                         }
+                        catch (IOException e)
+                        {
+                            // A full disk: the excerpts written so far stay, the half-written one goes, the next ones would fail the same way.
+                            File.Delete(path);
+                            return AnalyzeCommand.Fail($"writing excerpts failed: {e.Message}", AnalyzeCommand.ExitFailed);
+                        }
                     }
                 }
                 return AnalyzeCommand.ExitOk;
