@@ -68,22 +68,25 @@ public static class Indexer
 
         var outcomes = new RecordingOutcome?[request.Recordings.Count];
         var probes = new (StreamInfo Info, DateTimeOffset Start)?[request.Recordings.Count];
-        for (int r = 0; r < request.Recordings.Count; r++)
-        {
-            var path = request.Recordings[r];
-            try
+        // A folder of many short recordings (motion-triggered ones) spends more time starting ffprobe than probing.
+        await Parallel.ForEachAsync(Enumerable.Range(0, request.Recordings.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = 2 * Math.Max(1, request.Workers), CancellationToken = ct },
+            async (r, token) =>
             {
-                await using var probe = await FfmpegSource.OpenAsync(path, new DecodeOptions(), ct);
-                if (probe.Info.Duration is not { } d || d <= TimeSpan.Zero) throw new VideoSourceException($"{path}: its length cannot be read");
-                var start = request.Start ?? (request.Recordings.Count == 1 ? camera.StartTime : null)
-                    ?? AnalysisSetup.RecordingStart(path, probe.Info, isLive: false);
-                probes[r] = (probe.Info, start);
-            }
-            catch (VideoSourceException e)
-            {
-                outcomes[r] = new RecordingOutcome(path, TimeSpan.Zero, 0, 0, e.Message, []);
-            }
-        }
+                var path = request.Recordings[r];
+                try
+                {
+                    await using var probe = await FfmpegSource.OpenAsync(path, new DecodeOptions(), token);
+                    if (probe.Info.Duration is not { } d || d <= TimeSpan.Zero) throw new VideoSourceException($"{path}: its length cannot be read");
+                    var start = request.Start ?? (request.Recordings.Count == 1 ? camera.StartTime : null)
+                        ?? AnalysisSetup.RecordingStart(path, probe.Info, isLive: false);
+                    probes[r] = (probe.Info, start);
+                }
+                catch (VideoSourceException e)
+                {
+                    outcomes[r] = new RecordingOutcome(path, TimeSpan.Zero, 0, 0, e.Message, []);
+                }
+            });
 
         var readable = Enumerable.Range(0, request.Recordings.Count).Where(r => probes[r] is not null).ToList();
         var warmUp = IndexPlan.WarmUp(camera);
@@ -132,39 +135,54 @@ public static class Indexer
                 results[i] = (recorder.Result(), recorder.BackgroundSamples.Select(m => m.Clone()).ToList(), run, problem);
             });
 
+        // Each recording's pieces joined, its background made and its thumbnails checked against it, recordings
+        // side by side (a folder of short ones has as many); then stored one after the other.
+        var zones = camera.Zones.Select(SceneCompiler.Zone).ToList();
+        var lines = camera.Lines.Select(SceneCompiler.Line).ToList();
+        var ground = SceneCompiler.Ground(camera.Calibration);
+        var detector = request.Config.Detector.Type == "onnx" ? Path.GetFileName(request.Config.Detector.Model ?? "") : "motion";
+        var finished = new FinishedRecording?[request.Recordings.Count];
+        await Parallel.ForEachAsync(readable, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Workers), CancellationToken = ct },
+            (r, _) =>
+            {
+                var mine = Enumerable.Range(0, pieces.Count).Where(i => pieces[i].Recording == r && results[i] is not null).Select(i => results[i]!.Value).ToList();
+                var (info, start) = probes[r]!.Value;
+                var (tracks, events) = PieceStitching.Join(mine.Select(m => m.Result).ToList(),
+                    thumb => File.Delete(Path.Combine(request.IndexFolder, thumb)));
+                var samples = mine.SelectMany(m => m.Background).ToList();
+                string? background = null;
+                if (samples.Count > 0)
+                {
+                    background = Path.Combine(PieceRecorder.ThumbnailFolder, $"{stamp}-{r}-background.jpg");
+                    using var median = SceneBackground.Median(samples);
+                    if (!Cv2.ImWrite(Path.Combine(request.IndexFolder, background), median))
+                        throw new IOException($"cannot write {background} (disk full?)");
+                    ThumbnailPrivacy.HideUnknown(request.IndexFolder, tracks.Select(t => t.Thumbnail).OfType<Thumbnail>(), median, request.Workers);
+                }
+                var width = samples.FirstOrDefault()?.Width ?? 0;
+                var height = samples.FirstOrDefault()?.Height ?? 0;
+                foreach (var sample in samples) sample.Dispose();
+                var recording = new IndexedRecording(0, request.Recordings[r], camera.Name, start, info.Duration!.Value.TotalSeconds,
+                    width, height, info.Fps, detector, background);
+                var problems = mine.Where(m => m.Problem is not null).Select(m => m.Problem!).Distinct().ToList();
+                finished[r] = new FinishedRecording(recording, tracks.Select(t => (TrackFactsBuilder.Build(t.Path, zones, lines, ground), t)).ToList(),
+                    events, FootageGap.Union(mine.SelectMany(m => m.Run?.Gaps ?? [])), problems.Count > 0 ? string.Join("; ", problems) : null);
+                return ValueTask.CompletedTask;
+            });
+
         using var index = TrackIndex.Create(request.IndexFolder);
         foreach (var r in readable)
         {
-            var mine = Enumerable.Range(0, pieces.Count).Where(i => pieces[i].Recording == r && results[i] is not null).Select(i => results[i]!.Value).ToList();
-            var (info, start) = probes[r]!.Value;
-            var (tracks, events) = PieceStitching.Join(mine.Select(m => m.Result).ToList(),
-                thumb => File.Delete(Path.Combine(request.IndexFolder, thumb)));
-            var samples = mine.SelectMany(m => m.Background).ToList();
-            string? background = null;
-            if (samples.Count > 0)
-            {
-                background = Path.Combine(PieceRecorder.ThumbnailFolder, $"{stamp}-{r}-background.jpg");
-                using var median = SceneBackground.Median(samples);
-                if (!Cv2.ImWrite(Path.Combine(request.IndexFolder, background), median))
-                    throw new IOException($"cannot write {background} (disk full?)");
-                ThumbnailPrivacy.HideUnknown(request.IndexFolder, tracks.Select(t => t.Thumbnail).OfType<Thumbnail>(), median, request.Workers);
-            }
-            var width = mine.Select(m => m.Background.FirstOrDefault()?.Width ?? 0).FirstOrDefault(w => w > 0);
-            var height = mine.Select(m => m.Background.FirstOrDefault()?.Height ?? 0).FirstOrDefault(h => h > 0);
-            foreach (var s in samples) s.Dispose();
-            var zones = camera.Zones.Select(SceneCompiler.Zone).ToList();
-            var lines = camera.Lines.Select(SceneCompiler.Line).ToList();
-            var ground = SceneCompiler.Ground(camera.Calibration);
-            var facts = tracks.Select(t => (TrackFactsBuilder.Build(t.Path, zones, lines, ground), t)).ToList();
-            var recording = new IndexedRecording(0, request.Recordings[r], camera.Name, start, info.Duration!.Value.TotalSeconds,
-                width, height, info.Fps, request.Config.Detector.Type == "onnx" ? Path.GetFileName(request.Config.Detector.Model ?? "") : "motion", background);
-            var gaps = FootageGap.Union(mine.SelectMany(m => m.Run?.Gaps ?? []));
-            index.Add(recording, facts, events, gaps);
-            var problems = mine.Where(m => m.Problem is not null).Select(m => m.Problem!).Distinct().ToList();
-            outcomes[r] = new RecordingOutcome(request.Recordings[r], info.Duration.Value, tracks.Count, events.Count,
-                problems.Count > 0 ? string.Join("; ", problems) : null, gaps);
+            var joined = finished[r]!;
+            index.Add(joined.Recording, joined.Tracks, joined.Events, joined.Gaps);
+            outcomes[r] = new RecordingOutcome(request.Recordings[r], TimeSpan.FromSeconds(joined.Recording.DurationS), joined.Tracks.Count,
+                joined.Events.Count, joined.Problem, joined.Gaps);
         }
         var runs = results.Where(x => x?.Run is not null).Select(x => x!.Value.Run!).ToList();
         return new IndexSummary(outcomes.Select(o => o!).ToList(), runs.Sum(x => x.FramesAnalysed), runs.Sum(x => x.FramesGated), pieces.Count, warmUp);
     }
 }
+
+/// <summary>One recording joined from its pieces, ready to be stored.</summary>
+internal sealed record FinishedRecording(IndexedRecording Recording, IReadOnlyList<(TrackFacts Facts, IndexedPath Path)> Tracks,
+    IReadOnlyList<SceneEvent> Events, IReadOnlyList<FootageGap> Gaps, string? Problem);
