@@ -21,7 +21,7 @@ public static class PrivacyNetBenchmark
         for (int i = 0; i < frames.Count; i++)
         {
             var sw = Stopwatch.StartNew();
-            background.Offer(frames[i], RunningBackground.Every * i);
+            background.Offer(frames[i], RunningBackground.Every * i, []);
             if (i >= RunningBackground.Least - 1) learn.Add(sw.Elapsed.TotalMilliseconds);
         }
         var empty = background.Current ?? throw new InvalidOperationException("too few frames to learn the empty scene");

@@ -226,13 +226,14 @@ public static class AnalyzeCommand
             var image = frame.Frame.Image;
             _video ??= new FfmpegVideoWriter(o.Render, image.Width, image.Height, prepared.AnalysedFps);
             foreach (var change in frame.Changes) _alerted.Follow(change);
-            _background.Offer(image, frame.Frame.Timestamp);
+            var people = PrivacyFilter.PeopleOn(frame.Tracks, frame.Detections).ToList();
+            _background.Offer(image, frame.Frame.Timestamp, people);
             image.CopyTo(_canvas);
             // As in the service's evidence: whatever differs from the empty scene but known vehicles, objects and
             // the things alerts are about is pixelated too, which hides people the detector missed.
             if (_background.Current is { } empty)
                 ForegroundPrivacy.Hide(_canvas, empty, PrivacyFilter.Things(frame.Tracks).Select(t => t.Box).Concat(_alerted.On(image.Width, image.Height)).ToList());
-            privacy.Apply(_canvas, PrivacyFilter.PeopleOn(frame.Tracks, frame.Detections));
+            privacy.Apply(_canvas, people);
             Annotator.Draw(_canvas, frame.Tracks.Visible, prepared.Zones, prepared.Lines, _alerting, frame.Frame.Timestamp);
             _video.Write(_canvas);
         }

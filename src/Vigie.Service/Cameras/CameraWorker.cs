@@ -160,11 +160,12 @@ public sealed class CameraWorker
             // and everyone the privacy filter must hide, not only confirmed tracks seen now: untracked detections
             // and people missed on this frame too.
             foreach (var change in frame.Changes) _alerted.Follow(change);
+            var people = PrivacyFilter.People(frame.Tracks, frame.Detections).ToList();
             var boxes = PrivacyFilter.Things(frame.Tracks).Select(t => new KeptBox(t.Id, t.Category, t.Box))
                 .Concat(_alerted.On(image.Width, image.Height).Select(b => new KeptBox(-1, Category.Other, b)))
-                .Concat(PrivacyFilter.People(frame.Tracks, frame.Detections).Select(p => new KeptBox(p.TrackId, p.Category, p.Box)))
+                .Concat(people.Select(p => new KeptBox(p.TrackId, p.Category, p.Box)))
                 .ToList();
-            worker._background.Offer(image, frame.Frame.Timestamp);
+            worker._background.Offer(image, frame.Frame.Timestamp, people.Select(p => p.Box));
             var kept = new KeptFrame(frame.Frame.Timestamp, prepared.StartClock + frame.Frame.Timestamp, image.ImEncode(".jpg", JpegQuality), boxes,
                 worker._background.Current);
             worker.Ring.Add(kept);

@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using Vigie.Geometry;
 using Vigie.Perception;
 
 namespace Vigie.Video;
@@ -7,7 +8,9 @@ namespace Vigie.Video;
 /// A live camera's empty scene, for the privacy safety net (<see cref="ForegroundPrivacy"/>): the
 /// per-pixel median of small copies of frames taken every <see cref="Every"/> over the last
 /// <see cref="Kept"/> of them, so passers-by are left out and a change of light is followed within
-/// half a minute. It is only compared with frames, never shown.
+/// half a minute. Where people were detected a sample does not count, so someone standing still,
+/// whom the detector then misses now and again, is not learnt as part of the scene while another
+/// sample shows the place free. It is only compared with frames, never shown.
 /// </summary>
 public sealed class RunningBackground(int width = RunningBackground.DefaultWidth) : IDisposable
 {
@@ -17,7 +20,7 @@ public sealed class RunningBackground(int width = RunningBackground.DefaultWidth
     /// <summary>Samples needed before there is a background: fewer would keep a passer-by in it.</summary>
     public const int Least = 3;
 
-    private readonly Queue<Mat> _samples = new();
+    private readonly Queue<(Mat Sample, Mat Occupied)> _samples = new();
     private TimeSpan? _lastSample;
 
     /// <summary>
@@ -26,7 +29,8 @@ public sealed class RunningBackground(int width = RunningBackground.DefaultWidth
     /// </summary>
     public Mat? Current { get; private set; }
 
-    public void Offer(Mat frame, TimeSpan time)
+    /// <param name="people">Boxes (frame pixels) of the people detected on this frame.</param>
+    public void Offer(Mat frame, TimeSpan time, IEnumerable<Box> people)
     {
         // A restarted source counts its time from zero again.
         if (_lastSample is { } last && time - last < Every && time >= last) return;
@@ -34,19 +38,37 @@ public sealed class RunningBackground(int width = RunningBackground.DefaultWidth
         var scale = Math.Min(1.0, (double)width / frame.Width);
         var sample = new Mat();
         Cv2.Resize(frame, sample, new Size(), scale, scale, InterpolationFlags.Area);
-        // A new picture size (the camera was reconfigured) starts the learning again.
-        if (_samples.TryPeek(out var first) && first.Size() != sample.Size())
+        var occupied = new Mat(sample.Size(), MatType.CV_8UC1, Scalar.Black);
+        var bounds = new Rect(0, 0, sample.Width, sample.Height);
+        foreach (var p in people)
         {
-            while (_samples.TryDequeue(out var old)) old.Dispose();
+            var r = new Rect((int)(p.X * scale), (int)(p.Y * scale), (int)Math.Ceiling(p.Width * scale), (int)Math.Ceiling(p.Height * scale)).Intersect(bounds);
+            if (r.Width > 0 && r.Height > 0) occupied[r].SetTo(Scalar.White);
+        }
+        // A new picture size (the camera was reconfigured) starts the learning again.
+        if (_samples.TryPeek(out var first) && first.Sample.Size() != sample.Size())
+        {
+            Clear();
             Current = null;
         }
-        _samples.Enqueue(sample);
-        if (_samples.Count > Kept) _samples.Dequeue().Dispose();
-        if (_samples.Count >= Least) Current = SceneBackground.Median(_samples.ToList());
+        _samples.Enqueue((sample, occupied));
+        if (_samples.Count > Kept)
+        {
+            var (oldSample, oldOccupied) = _samples.Dequeue();
+            oldSample.Dispose();
+            oldOccupied.Dispose();
+        }
+        if (_samples.Count >= Least) Current = SceneBackground.Median(_samples.Select(x => x.Sample).ToList(), _samples.Select(x => x.Occupied).ToList());
     }
 
-    public void Dispose()
+    private void Clear()
     {
-        while (_samples.TryDequeue(out var old)) old.Dispose();
+        while (_samples.TryDequeue(out var old))
+        {
+            old.Sample.Dispose();
+            old.Occupied.Dispose();
+        }
     }
+
+    public void Dispose() => Clear();
 }

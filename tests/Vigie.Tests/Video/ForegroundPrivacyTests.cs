@@ -84,8 +84,8 @@ public class ForegroundPrivacyTests
             using var frame = scene.Clone();
             // Someone walking across, one place per sample; and frames between samples are not taken.
             Cv2.Rectangle(frame, new Rect(40 + 60 * i, 150, 30, 90), new Scalar(10, 120, 10), -1);
-            learnt.Offer(frame, TimeSpan.FromSeconds(2 * i));
-            learnt.Offer(frame, TimeSpan.FromSeconds(2 * i + 1));
+            learnt.Offer(frame, TimeSpan.FromSeconds(2 * i), []);
+            learnt.Offer(frame, TimeSpan.FromSeconds(2 * i + 1), []);
             Assert.Equal(i + 1 >= RunningBackground.Least, learnt.Current is not null);
         }
         using var expected = new Mat();
@@ -95,7 +95,36 @@ public class ForegroundPrivacyTests
         Assert.True(Cv2.Mean(d).Val1 < 1, "the walker is not in the background");
 
         using var resized = new Mat(640, 640, MatType.CV_8UC3, Scalar.All(90));
-        learnt.Offer(resized, TimeSpan.FromSeconds(30));
+        learnt.Offer(resized, TimeSpan.FromSeconds(30), []);
         Assert.Null(learnt.Current);
+    }
+
+    [Fact]
+    public void Someone_standing_still_where_detected_is_not_learnt_as_part_of_the_scene()
+    {
+        using var scene = Scene();
+        var stands = new Rect(300, 120, 40, 120);
+        RunningBackground Learn(bool told)
+        {
+            var learnt = new RunningBackground(width: 320);
+            for (int i = 0; i < 12; i++)
+            {
+                using var frame = scene.Clone();
+                // Standing there on 9 samples of 12 (not yet arrived on the first three), detected each time.
+                var there = i >= 3;
+                if (there) Cv2.Rectangle(frame, stands, new Scalar(10, 120, 10), -1);
+                learnt.Offer(frame, TimeSpan.FromSeconds(2 * i), told && there ? [new Box(stands.X, stands.Y, stands.Width, stands.Height)] : []);
+            }
+            return learnt;
+        }
+        double Green(RunningBackground learnt)
+        {
+            using var place = new Mat(learnt.Current!, new Rect(stands.X / 2 + 4, stands.Y / 2 + 4, stands.Width / 2 - 8, stands.Height / 2 - 8));
+            return Cv2.Mean(place).Val1 - Cv2.Mean(place).Val0;
+        }
+        using var withDetections = Learn(told: true);
+        using var without = Learn(told: false);
+        Assert.True(Green(without) > 50, "a median alone learns someone who stays");
+        Assert.True(Math.Abs(Green(withDetections)) < 10, "the samples where they were detected do not count");
     }
 }
