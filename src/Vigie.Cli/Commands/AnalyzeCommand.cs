@@ -194,6 +194,7 @@ public static class AnalyzeCommand
 
         public void OnEvent(EventChange change)
         {
+            _alerted.Follow(change);
             var e = change.Event;
             if (change.Closed)
             {
@@ -225,7 +226,6 @@ public static class AnalyzeCommand
             if (o.Render is null) return;
             var image = frame.Frame.Image;
             _video ??= new FfmpegVideoWriter(o.Render, image.Width, image.Height, prepared.AnalysedFps);
-            foreach (var change in frame.Changes) _alerted.Follow(change);
             var people = PrivacyFilter.PeopleOn(frame.Tracks, frame.Detections).ToList();
             _background.Offer(image, frame.Frame.Timestamp, people);
             image.CopyTo(_canvas);

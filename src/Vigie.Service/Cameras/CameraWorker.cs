@@ -159,7 +159,6 @@ public sealed class CameraWorker
             // Vehicles and objects for the alert's outline, and the things open alerts are about: they stay visible;
             // and everyone the privacy filter must hide, not only confirmed tracks seen now: untracked detections
             // and people missed on this frame too.
-            foreach (var change in frame.Changes) _alerted.Follow(change);
             var people = PrivacyFilter.People(frame.Tracks, frame.Detections).ToList();
             var boxes = PrivacyFilter.Things(frame.Tracks).Select(t => new KeptBox(t.Id, t.Category, t.Box))
                 .Concat(_alerted.On(image.Width, image.Height).Select(b => new KeptBox(-1, Category.Other, b)))
@@ -178,6 +177,7 @@ public sealed class CameraWorker
 
         public void OnEvent(EventChange change)
         {
+            _alerted.Follow(change);
             if (change.Closed) worker._desk.Close(worker.Name, change.Event);
         }
 

@@ -47,7 +47,9 @@ public sealed class PieceRecorder(IndexPiece piece, string indexFolder, string t
         var image = frame.Frame.Image;
         var t = frame.Frame.Timestamp;
         progress?.Invoke(t);
-        var people = PrivacyFilter.PeopleOn(frame.Tracks, frame.Detections).ToList();
+        // Needed only when a thumbnail or a background sample is taken, a few frames in many.
+        List<Box>? people = null;
+        List<Box> People() => people ??= PrivacyFilter.PeopleOn(frame.Tracks, frame.Detections).ToList();
         foreach (var track in frame.Tracks.Visible)
         {
             if (!_tracks.TryGetValue(track.Id, out var b)) _tracks[track.Id] = b = new Builder(track.Category, track.Label);
@@ -58,7 +60,7 @@ public sealed class PieceRecorder(IndexPiece piece, string indexFolder, string t
                 b.BestArea = track.Box.Area;
                 b.BestAt = t;
                 b.Thumbnail?.Dispose();
-                (b.Thumbnail, b.Crop) = Thumbnail(image, track.Box, people);
+                (b.Thumbnail, b.Crop) = Thumbnail(image, track.Box, People());
                 b.Things = ThingsIn(b.Crop, PrivacyFilter.Things(frame.Tracks));
                 if (!PrivacyFilter.HidesCategory(track.Category)) b.Colour = DominantColour.Of(image, track.Box);
             }
@@ -66,7 +68,7 @@ public sealed class PieceRecorder(IndexPiece piece, string indexFolder, string t
         if (t >= _nextSample && _background.Count <= BackgroundSampleCount)
         {
             var sample = image.Clone();
-            foreach (var person in people) PrivacyFilter.Pixelate(sample, person);
+            foreach (var person in People()) PrivacyFilter.Pixelate(sample, person);
             _background.Add(sample);
             _nextSample = t + _sampleEvery;
         }
