@@ -230,9 +230,11 @@ public static class AnalyzeCommand
             _background.Offer(image, frame.Frame.Timestamp, people);
             image.CopyTo(_canvas);
             // As in the service's evidence: whatever differs from the empty scene but known vehicles, objects and
-            // the things alerts are about is pixelated too, which hides people the detector missed.
-            if (_background.Current is { } empty)
-                ForegroundPrivacy.Hide(_canvas, empty, PrivacyFilter.Things(frame.Tracks).Select(t => t.Box).Concat(_alerted.On(image.Width, image.Height)).ToList());
+            // the things alerts are about is pixelated too, which hides people the detector missed; until the
+            // empty scene is learnt, all but those things is.
+            var things = PrivacyFilter.Things(frame.Tracks).Select(t => t.Box).Concat(_alerted.On(image.Width, image.Height)).ToList();
+            if (_background.Current is { } empty) ForegroundPrivacy.Hide(_canvas, empty, things);
+            else ForegroundPrivacy.HideAllBut(_canvas, things);
             privacy.Apply(_canvas, people);
             Annotator.Draw(_canvas, frame.Tracks.Visible, prepared.Zones, prepared.Lines, _alerting, frame.Frame.Timestamp);
             _video.Write(_canvas);

@@ -116,13 +116,12 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
         if (scale < 1) Cv2.Resize(decoded, image, new Size(maxWidth, (int)Math.Round(decoded.Height * scale)), 0, 0, InterpolationFlags.Area);
         else decoded.CopyTo(image);
         int w = image.Width, h = image.Height;
-        if (frame.Background is { } background)
-        {
-            // The safety net: people the detector missed differ from the empty scene too.
-            var things = frame.Boxes.Where(b => !PrivacyFilter.HidesCategory(b.Category)).Select(b => b.Box.Scale(scale, scale)).ToList();
-            if (marks is { ThingShown: true } m) things.Add(m.EventBox.Scale(w, h));
-            ForegroundPrivacy.Hide(image, background, things);
-        }
+        // The safety net: people the detector missed differ from the empty scene too; before the camera's empty
+        // scene is learnt, nothing tells them from it, and all but the known things is pixelated.
+        var things = frame.Boxes.Where(b => !PrivacyFilter.HidesCategory(b.Category)).Select(b => b.Box.Scale(scale, scale)).ToList();
+        if (marks is { ThingShown: true } m) things.Add(m.EventBox.Scale(w, h));
+        if (frame.Background is { } background) ForegroundPrivacy.Hide(image, background, things);
+        else ForegroundPrivacy.HideAllBut(image, things);
         privacy.Apply(image, frame.Boxes.Where(b => PrivacyFilter.HidesCategory(b.Category)).Select(b => b.Box.Scale(scale, scale)));
         if (marks is not null)
         {

@@ -31,6 +31,19 @@ public static class ForegroundPrivacy
     {
         var regions = Regions(frame, background, keepVisible, wholeFrame ?? frame.Size());
         if (regions.Count == 0) return false;
+        PixelateKeeping(frame, regions, keepVisible);
+        return true;
+    }
+
+    /// <summary>
+    /// Pixelates in place the whole frame but the kept boxes: what the net does before any empty scene is
+    /// known (a camera's first seconds), when nothing tells a person the detector missed from the scene.
+    /// </summary>
+    public static void HideAllBut(Mat frame, IReadOnlyList<Box> keepVisible) =>
+        PixelateKeeping(frame, [new Box(0, 0, frame.Width, frame.Height)], keepVisible);
+
+    private static void PixelateKeeping(Mat frame, IReadOnlyList<Box> regions, IReadOnlyList<Box> keepVisible)
+    {
         var bounds = new Rect(0, 0, frame.Width, frame.Height);
         var kept = keepVisible.Select(k => new Rect((int)k.X, (int)k.Y, (int)Math.Ceiling(k.Width), (int)Math.Ceiling(k.Height)).Intersect(bounds))
             .Where(r => r.Width > 0 && r.Height > 0).Select(r => (Where: r, Pixels: new Mat(frame, r).Clone())).ToList();
@@ -39,7 +52,6 @@ public static class ForegroundPrivacy
             using (pixels)
             using (var place = new Mat(frame, where))
                 pixels.CopyTo(place);
-        return true;
     }
 
     private static List<Box> Regions(Mat frame, Mat background, IReadOnlyList<Box> keepVisible, Size wholeFrame)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OpenCvSharp;
 using Vigie.Alerts;
 using Vigie.Cli.Commands;
 using Vigie.Geometry;
@@ -55,6 +56,38 @@ public class AnalyzeCommandTests
         Assert.InRange(lineEvent.StartS, 11.1, 11.5);
         Assert.Contains("left to right", lineEvent.Detail);
         Assert.True(new FileInfo(video).Length > 10_000);
+    }
+
+    [Fact]
+    public async Task The_rendered_video_hides_the_whole_scene_until_its_empty_scene_is_learnt()
+    {
+        var video = Path.Combine(TestPaths.TempFolder(), "annotated.mp4");
+        Assert.Equal(0, await AnalyzeCommand.RunAsync(Args(TestPaths.Clip("pedestrians/vtest.avi"), render: video), CancellationToken.None));
+
+        // The plaza's paving: a mosaic in the first seconds (nobody the detector missed can be told from the
+        // scene yet), then sharp but where things differ from the learnt scene.
+        using var capture = new VideoCapture(video);
+        var detail = new List<double>();
+        using (var frame = new Mat())
+            while (capture.Read(frame) && !frame.Empty()) detail.Add(Detail(frame));
+        Assert.True(detail.Count > 40);
+        double first = Median(detail[1..15]), later = Median(detail[^20..]);
+        Assert.True(first < 0.7 * later, $"{first:P0} of neighbouring pixels differ in the first seconds, {later:P0} later");
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    /// <summary>Share of horizontally neighbouring pixels that differ: few inside a mosaic's cells.</summary>
+    private static double Detail(Mat image)
+    {
+        using var grey = new Mat();
+        Cv2.CvtColor(image, grey, ColorConversionCodes.BGR2GRAY);
+        using var left = new Mat(grey, new Rect(0, 0, grey.Width - 1, grey.Height));
+        using var right = new Mat(grey, new Rect(1, 0, grey.Width - 1, grey.Height));
+        using var difference = new Mat();
+        Cv2.Absdiff(left, right, difference);
+        using var differing = difference.GreaterThan(1).ToMat();
+        return (double)Cv2.CountNonZero(differing) / differing.Total();
     }
 
     [Fact]

@@ -56,10 +56,15 @@ public class EvidencePrivacyTests
                 Assert.True(Same(preview, original, Inside(Car)));
             }
         }
-        // Before the camera's empty scene is learnt there is no such net (the first seconds of a camera).
-        var (early, unblurred) = Alerting(learnt: false);
-        using (unblurred)
+        // Before the camera's empty scene is learnt (its first seconds) nothing tells a missed person from the
+        // scene: all but the known vehicle is pixelated.
+        var (early, earlyOriginal) = Alerting(learnt: false);
+        using (earlyOriginal)
         using (var shown = evidence.Render(early, null))
-            Assert.True(Same(shown, unblurred, Missed));
+        {
+            Assert.False(Same(shown, earlyOriginal, Missed));
+            Assert.False(Same(shown, earlyOriginal, new Rect(400, 250, 100, 60)), "the scene itself is pixelated too");
+            Assert.True(Same(shown, earlyOriginal, Inside(Car)));
+        }
     }
 }
