@@ -157,7 +157,7 @@ public static class Indexer
                     using var median = SceneBackground.Median(samples);
                     if (!Cv2.ImWrite(Path.Combine(request.IndexFolder, background), median))
                         throw new IOException($"cannot write {background} (disk full?)");
-                    ThumbnailPrivacy.HideUnknown(request.IndexFolder, tracks.Select(t => t.Thumbnail).OfType<Thumbnail>(), median, request.Workers);
+                    ThumbnailPrivacy.HideUnknown(request.IndexFolder, tracks.Select(t => t.Thumbnail).OfType<Thumbnail>(), median);
                 }
                 var width = samples.FirstOrDefault()?.Width ?? 0;
                 var height = samples.FirstOrDefault()?.Height ?? 0;

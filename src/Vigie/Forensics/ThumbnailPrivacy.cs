@@ -20,23 +20,12 @@ public static class ThumbnailPrivacy
 
     /// <param name="background">The recording's empty scene, in the pixels the thumbnails were cut from.</param>
     /// <returns>How many thumbnails had something more pixelated.</returns>
-    public static int HideUnknown(string indexFolder, IEnumerable<Thumbnail> thumbnails, Mat background, int workers)
+    /// <remarks>One after the other: recordings are finished side by side already, and a recording's
+    /// thumbnails take a fraction of a millisecond each.</remarks>
+    public static int HideUnknown(string indexFolder, IEnumerable<Thumbnail> thumbnails, Mat background)
     {
-        var changed = 0;
         var bounds = new Rect(0, 0, background.Width, background.Height);
-        try
-        {
-            Parallel.ForEach(thumbnails, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers) }, thumbnail =>
-            {
-                if (HideUnknown(Path.Combine(indexFolder, thumbnail.File), thumbnail, background, bounds)) Interlocked.Increment(ref changed);
-            });
-        }
-        catch (AggregateException e) when (e.InnerExceptions.All(x => x is IOException))
-        {
-            // A full disk is said as such, as for any other file the index writes.
-            throw e.InnerExceptions[0];
-        }
-        return changed;
+        return thumbnails.Count(thumbnail => HideUnknown(Path.Combine(indexFolder, thumbnail.File), thumbnail, background, bounds));
     }
 
     private static bool HideUnknown(string path, Thumbnail thumbnail, Mat background, Rect bounds)

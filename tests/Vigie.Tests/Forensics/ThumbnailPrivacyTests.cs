@@ -32,7 +32,7 @@ public class ThumbnailPrivacyTests
                     new Thumbnail("bag.jpg", new Box(crop.X, crop.Y, crop.Width, crop.Height), [new Box(bag.X - crop.X, bag.Y - crop.Y, bag.Width, bag.Height)]),
                     new Thumbnail("empty.jpg", new Box(20, 20, 100, 100), []),
                     new Thumbnail("broken.jpg", new Box(0, 0, 50, 50), []),
-                ], background, workers: 2);
+                ], background);
 
             Assert.Equal(1, changed);
             Assert.Equal(emptyBytes, File.ReadAllBytes(Path.Combine(folder, "empty.jpg")));
