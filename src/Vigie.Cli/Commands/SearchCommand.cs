@@ -146,7 +146,7 @@ public static class SearchCommand
         columns.Add((oneDay ? "from" : "from (date)", h => oneDay ? $"{h.StartClock:HH:mm:ss}" : $"{h.StartClock:yyyy-MM-dd HH:mm:ss}"));
         columns.Add(("for", h => Clock.Duration(TimeSpan.FromSeconds(h.Facts.EndS - h.Facts.StartS))));
         if (hits.Any(h => h.Facts.Zones.Count > 0)) columns.Add(("zones (dwell)", h => string.Join(", ", h.Facts.Zones.Select(z => $"{z.Zone} {z.DwellS:0}s"))));
-        if (hits.Any(h => h.Facts.Lines.Count > 0)) columns.Add(("lines crossed", h => string.Join(", ", h.Facts.Lines.Select(l => $"{l.Line} → {l.Heading}"))));
+        if (hits.Any(h => h.Facts.Lines.Count > 0)) columns.Add(("lines crossed", h => string.Join(", ", h.Facts.Lines.Select(l => $"{l.Line} → {l.Towards}"))));
         columns.Add(("heading", h => h.Facts.Heading));
         columns.Add((units.Count == 1 ? $"speed ({units[0]})" : "speed", h => units.Count == 1 ? $"{h.Facts.Speed:0.###}" : $"{h.Facts.Speed:0.###} {h.Facts.SpeedUnit}"));
         if (hits.Any(h => h.Colour is not null)) columns.Add(("colour", h => h.Colour ?? ""));

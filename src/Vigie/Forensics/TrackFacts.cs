@@ -45,8 +45,9 @@ public sealed record ZoneVisit(string Zone, double EnterS, double LeaveS)
 }
 
 /// <param name="Direction">Seen from the line's 'from' point looking at its 'to' point: left_to_right or right_to_left.</param>
-/// <param name="Heading">Compass heading of the movement across the line, image up being north.</param>
-public sealed record LineCrossing(string Line, string Direction, string Heading, double AtS);
+/// <param name="Towards">The compass point (image up being north) of the side of the line it went to: a line
+/// down the image is crossed eastwards or westwards, however slanted the path across it.</param>
+public sealed record LineCrossing(string Line, string Direction, string Towards, double AtS);
 
 /// <summary>
 /// What the index records of a track: what it was, when, where it went and how. Nothing about how a
@@ -117,8 +118,16 @@ public static class TrackFactsBuilder
             var before = Shapes.SideOf(line.From, line.To, a);
             var after = Shapes.SideOf(line.From, line.To, b);
             if (before == after || before == 0) continue;
-            yield return new LineCrossing(line.Name, before < 0 ? "left_to_right" : "right_to_left", Compass(Degrees(b - a)), points[i].T);
+            yield return new LineCrossing(line.Name, before < 0 ? "left_to_right" : "right_to_left", Compass(Degrees(SideReached(line, b - a))), points[i].T);
         }
+    }
+
+    /// <summary>The line's normal on the side a step across it went to.</summary>
+    private static Point2 SideReached(WatchedLine line, Point2 step)
+    {
+        var along = line.To - line.From;
+        var normal = new Point2(-along.Y, along.X);
+        return normal.X * step.X + normal.Y * step.Y >= 0 ? normal : normal * -1;
     }
 
     /// <summary>Degrees clockwise from image up: 0 north (up), 90 east (right), 180 south, 270 west.</summary>

@@ -205,7 +205,7 @@ public sealed class TrackIndex : IDisposable
                     ("$out", v.LeaveS), ("$dwell", v.DwellS));
             foreach (var c in facts.Lines)
                 Insert("INSERT INTO track_lines VALUES ($t, $l, $d, $h, $at)", ("$t", trackId), ("$l", c.Line), ("$d", c.Direction),
-                    ("$h", c.Heading), ("$at", c.AtS));
+                    ("$h", c.Towards), ("$at", c.AtS));
         }
         foreach (var e in events)
             Insert("""
@@ -365,7 +365,7 @@ public sealed class TrackIndex : IDisposable
             var zones = ZoneVisits(id);
             var lines = LineCrossings(id);
             if (q.Line is { } l && q.Direction is { } dir
-                && !lines.Any(c => c.Line == l && (c.Direction == dir || SameQuarter(c.Heading, dir)))) continue;
+                && !lines.Any(c => c.Line == l && (c.Direction == dir || SameQuarter(c.Towards, dir)))) continue;
             var facts = new TrackFacts(ParseCategory(r.GetString(2)), r.GetString(3), r.GetDouble(4), r.GetDouble(5), zones, lines,
                 headingDeg, r.GetString(7), r.GetDouble(8), r.GetString(9), r.GetDouble(10));
             hits.Add(new IndexedTrack(id, recordings[r.GetInt64(1)], facts, r.IsDBNull(11) ? null : r.GetString(11),

@@ -25,11 +25,21 @@ public class TrackFactsTests
     {
         var crossings = TrackFactsBuilder.Crossings(Walk(0.1f, 0.9f, 8), DownTheMiddle).ToList();
         var c = Assert.Single(crossings);
-        Assert.Equal("east", c.Heading);
+        Assert.Equal("east", c.Towards);
         // Looking from the top of the line to its bottom, the east of the image is on the left.
         Assert.Equal("right_to_left", c.Direction);
         Assert.InRange(c.AtS, 4.0, 4.2);
         Assert.Equal("left_to_right", Assert.Single(TrackFactsBuilder.Crossings(Walk(0.9f, 0.1f, 8), DownTheMiddle)).Direction);
+    }
+
+    [Fact]
+    public void A_path_slanting_across_a_line_down_the_image_crosses_it_eastwards_not_southwards()
+    {
+        // Mostly down the image, drifting right: the line is crossed towards its east side.
+        var slanting = Enumerable.Range(0, 21).Select(i => new PathPoint(i * 0.2, new Box(0.44f + 0.004f * i - 0.02f, 0.1f + 0.035f * i, 0.04f, 0.1f))).ToList();
+        var c = Assert.Single(TrackFactsBuilder.Crossings(slanting, DownTheMiddle));
+        Assert.Equal("east", c.Towards);
+        Assert.Equal("south", TrackFactsBuilder.Build(new TrackPath(Category.Person, "person", slanting), [], [DownTheMiddle], null).Heading);
     }
 
     [Fact]

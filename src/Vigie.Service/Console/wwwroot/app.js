@@ -262,7 +262,7 @@ function trackCard(caseName, t) {
     `${t.class}, ${when(t.start)}, ${t.duration_s.toFixed(1)} s`,
     t.heading === "static" ? "static" : `heading ${t.heading}`,
     ...t.zones.map(z => `in ${z.zone} ${z.dwell_s.toFixed(0)} s`),
-    ...t.lines.map(l => `crossed ${l.line} ${l.heading}`),
+    ...t.lines.map(l => `crossed ${l.line} ${l.towards}`),
     ...(t.colour ? [t.colour] : []),
   ];
   const item = el("li", { className: "track", tabIndex: 0, title: "Play this moment" },
