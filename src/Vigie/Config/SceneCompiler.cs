@@ -135,8 +135,10 @@ public static class SceneCompiler
                 ConfigValidator.ParseClock(w.From)!.Value,
                 ConfigValidator.ParseClock(w.To)!.Value)).ToList(), TimeZoneInfo.Local);
 
-    public static TrackerOptions Tracker(TrackerConfig t) => new()
+    /// <param name="scoreThreshold">The detector's score threshold: what it reports as found.</param>
+    public static TrackerOptions Tracker(TrackerConfig t, double scoreThreshold) => new()
     {
+        RecoverThreshold = (float)scoreThreshold,
         HighThreshold = (float)t.HighThreshold,
         LowThreshold = (float)t.LowThreshold,
         NewTrackThreshold = (float)t.NewTrackThreshold,

@@ -145,7 +145,7 @@ public static class AnalysisSetup
             var start = request.StartClock ?? camera.StartTime ?? RecordingStart(location, source.Info, source.IsLive);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
             return new PreparedAnalysis(source, detectors, models, camera, start, rules,
-                new ByteTracker(SceneCompiler.Tracker(config.Tracker)), logger, request.Forensic && config.Detector.Type == "onnx",
+                new ByteTracker(SceneCompiler.Tracker(config.Tracker, SceneCompiler.ScoreThreshold(config.Detector))), logger, request.Forensic && config.Detector.Type == "onnx",
                 (float)SceneCompiler.ScoreThreshold(config.Detector))
             {
                 AnalysedFps = config.Analysis.Fps > 0 ? Math.Min(config.Analysis.Fps, sourceFps) : sourceFps,

@@ -11,7 +11,12 @@ namespace Vigie.Tracking;
 /// than its own width between two analysed frames (a runner at 5 frames/s covers about 1.5 widths), so
 /// a track seen on the previous frame that found no overlapping detection may take the nearest leftover
 /// one of its category and size within the distance a sprinter covers in that time (one of its heights
-/// at 5 frames/s).
+/// at 5 frames/s). A box that changes shape at once defeats both: someone falling goes from tall to wide
+/// in a fraction of a second, the filter predicts them further down, and the detector, unused to the
+/// pose, scores them low and new tracks need a high score. So a track lost for at most half a second may
+/// take a leftover detection too weak to start a track of its own: one the detector reports (at its own
+/// threshold) of a like area lying mostly within where the track was last seen or mostly covering it, or
+/// a weaker one overlapping that place closely.
 /// </summary>
 public sealed class ByteTracker
 {
@@ -77,6 +82,22 @@ public sealed class ByteTracker
         var (jumps, stillUnmatched) = Associate(movers, leftover, Jump, reach);
         foreach (var (t, d) in jumps) Confirm(t, d, time, matched);
 
+        // 5. Tracks lost moments ago (falling, changing shape) against the leftover detections at their last place:
+        // one the detector reports, mostly within or over that place; a weak one, overlapping it as closely as
+        // the second stage asks (the filter, thrown by the sudden change, predicts them elsewhere).
+        // Only detections that could not start a track of their own: a confident one starts its own.
+        Recover(d => d.Score >= _options.RecoverThreshold && d.Score < _options.NewTrackThreshold, SharedOfSmaller, 1 - MinSharedOfSmaller);
+        Recover(d => d.Score < _options.NewTrackThreshold, Overlap, 1 - _options.LowMatchIou);
+        stillUnmatched = stillUnmatched.Where(d => !Taken(d, matched)).ToList();
+
+        void Recover(Func<Detection, bool> eligible, Func<Box, Box, double> cost, double maxCost)
+        {
+            var recent = _tracks.Where(t => !matched.Contains(t) && t.State != State.Tentative && time - t.LastSeen <= _options.RecoverWithin).ToList();
+            var found = stillUnmatched.Concat(low).Where(d => eligible(d) && !Taken(d, matched)).ToList();
+            var (recovered, _) = Associate(recent, found, cost, maxCost, t => t.Last.Box);
+            foreach (var (t, d) in recovered) Confirm(t, d, time, matched);
+        }
+
         var ended = new List<Track>();
         foreach (var t in _tracks.ToList())
         {
@@ -131,6 +152,21 @@ public sealed class ByteTracker
 
     private static double Overlap(Box predicted, Box detected) => 1 - predicted.IoU(detected);
 
+    // Half of the smaller box within the other: a fallen person's box lies largely inside where they stood.
+    private const double MinSharedOfSmaller = 0.5;
+
+    // Standing and lying, one person's box keeps roughly its area; a near person's box around a far one's does not.
+    private const double MaxAreaRatio = 3;
+
+    private static double SharedOfSmaller(Box last, Box detected)
+    {
+        var smaller = Math.Max(Math.Min(last.Area, detected.Area), 1e-6);
+        if (Math.Max(last.Area, detected.Area) > MaxAreaRatio * smaller) return double.PositiveInfinity;
+        return 1 - last.IntersectionArea(detected) / smaller;
+    }
+
+    private static bool Taken(Detection d, HashSet<Candidate> matched) => matched.Any(t => ReferenceEquals(t.Last, d));
+
     /// <summary>Distance between centres in the predicted box's heights; infinite between boxes of very different sizes.</summary>
     private static double Jump(Box predicted, Box detected)
     {
@@ -139,13 +175,14 @@ public sealed class ByteTracker
         return (detected.Center - predicted.Center).Length / Math.Max(predicted.Height, 1e-3f);
     }
 
+    /// <param name="from">The box of a track the detections are compared with: by default the filter's prediction.</param>
     private static (List<(Candidate, Detection)> Pairs, List<Detection> Unmatched) Associate(
-        List<Candidate> tracks, List<Detection> detections, Func<Box, Box, double> cost, double maxCost)
+        List<Candidate> tracks, List<Detection> detections, Func<Box, Box, double> cost, double maxCost, Func<Candidate, Box>? from = null)
     {
         var costs = new double[tracks.Count, detections.Count];
         for (int i = 0; i < tracks.Count; i++)
         {
-            var predicted = tracks[i].Filter.Box;
+            var predicted = from?.Invoke(tracks[i]) ?? tracks[i].Filter.Box;
             for (int j = 0; j < detections.Count; j++)
                 costs[i, j] = tracks[i].Last.Category != detections[j].Category
                     ? double.PositiveInfinity

@@ -40,6 +40,12 @@ public sealed record TrackerOptions
     public float MatchIou { get; init; } = 0.2f;
     /// <summary>Minimum IoU for the second, low-score association.</summary>
     public float LowMatchIou { get; init; } = 0.5f;
+    /// <summary>
+    /// Minimum score of a leftover detection that may take over a track lost within <see cref="RecoverWithin"/>
+    /// where it was last seen (the detector's own score threshold: what it reports as found).
+    /// </summary>
+    public float RecoverThreshold { get; init; } = 0.3f;
+    public TimeSpan RecoverWithin { get; init; } = TimeSpan.FromSeconds(0.5);
     /// <summary>How long a track that is not seen is kept before it ends.</summary>
     public TimeSpan LostBuffer { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>How much past motion a track keeps for the rules.</summary>

@@ -184,11 +184,11 @@ public class PersonDownClipTests
     [Fact]
     public async Task A_man_collapsing_in_a_courtyard_is_reported_though_the_people_helping_him_hide_him()
     {
-        // DEIMv2 loses him from 4.6 s, when bystanders crouch around him; he is still on the ground.
+        // DEIMv2 scores him low and loses his box now and then from 4.6 s, when bystanders crouch around him;
+        // his track is taken up again where he lay (or, lost, he would count as hidden): still on the ground.
         var truth = RealClipTests.GroundTruth("fall/plaza_collapse_bystanders.mp4").GetProperty("events")[0].GetProperty("start_s").GetDouble();
         var alert = Assert.Single(await Analyze("fall/plaza_collapse_bystanders.mp4"), e => e.Kind == "person_down");
         Assert.InRange(alert.RaisedS, truth, truth + 3);
-        Assert.Contains("hidden from view", alert.Detail);
     }
 
     [Fact]

@@ -22,6 +22,46 @@ public class ByteTrackerTests
         Assert.Equal(Step, track.FirstSeen);
     }
 
+    /// <summary>Someone standing (60×180 px, feet at y = 300) who falls, as a small detector sees it (room_fall07).</summary>
+    private static ByteTracker Standing(out int id)
+    {
+        var tracker = new ByteTracker();
+        tracker.Update([], TimeSpan.Zero);
+        TrackerUpdate update = null!;
+        for (int i = 1; i <= 5; i++) update = tracker.Update([new Detection(new Box(200, 120, 60, 180), Category.Person, "person", 0.85f)], i * Step);
+        // Falling fast: the filter learns the top coming down.
+        update = tracker.Update([new Detection(new Box(195, 170, 80, 130), Category.Person, "person", 0.7f)], 6 * Step);
+        id = Assert.Single(update.Visible).Id;
+        return tracker;
+    }
+
+    [Fact]
+    public void A_person_who_falls_keeps_their_track_though_the_detector_scores_them_low_lying()
+    {
+        var tracker = Standing(out var id);
+        // Lying across where they stood, scored under the high threshold, not overlapping the filter's guess enough.
+        var lying = tracker.Update([new Detection(new Box(160, 240, 130, 60), Category.Person, "person", 0.35f)], 7 * Step);
+        Assert.Equal(id, Assert.Single(lying.Visible).Id);
+        // Weaker still, at the same place.
+        var still = tracker.Update([new Detection(new Box(162, 241, 128, 58), Category.Person, "person", 0.15f)], 8 * Step);
+        Assert.Equal(id, Assert.Single(still.Visible).Id);
+    }
+
+    [Fact]
+    public void A_weak_detection_away_from_the_lost_track_or_long_after_it_takes_nothing_over()
+    {
+        var elsewhere = Standing(out _);
+        Assert.Empty(elsewhere.Update([new Detection(new Box(400, 240, 130, 60), Category.Person, "person", 0.35f)], 7 * Step).Visible);
+
+        var later = Standing(out _);
+        for (int i = 7; i <= 12; i++) later.Update([], i * Step);
+        Assert.Empty(later.Update([new Detection(new Box(160, 240, 130, 60), Category.Person, "person", 0.35f)], 13 * Step).Visible);
+
+        // Under the detector's own threshold, a box of another shape is no one's.
+        var weak = Standing(out _);
+        Assert.Empty(weak.Update([new Detection(new Box(160, 240, 130, 60), Category.Person, "person", 0.2f)], 7 * Step).Visible);
+    }
+
     [Fact]
     public void A_runner_moving_more_than_their_width_between_frames_keeps_one_track()
     {
