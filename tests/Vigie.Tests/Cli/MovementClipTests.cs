@@ -132,6 +132,33 @@ public class CrowdMovementClipTests
     }
 
     [Theory]
+    [InlineData("yolox_nano.onnx", "yolox")]
+    [InlineData("deimv2_femto_coco.onnx", "deimv2")]
+    public async Task Real_people_breaking_into_a_run_raise_one_alert_from_their_onset(string model, string format)
+    {
+        // The plaza's walkers, played three times faster from 5 s on: real people and detections, a crowd that
+        // breaks into a run (three times walking pace) at an exactly known moment.
+        var folder = TestPaths.TempFolder();
+        var clip = Path.Combine(folder, "plaza-run.mp4");
+        await Video.FfmpegTool.RunAsync("-i", TestPaths.Clip("pedestrians/vtest.avi"), "-vf", "setpts='if(lt(T,5),PTS,5/TB+(PTS-5/TB)/3)'",
+            "-r", "25", "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", clip);
+        var config = Path.Combine(folder, "scene.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            detector: { type: onnx, model: {{TestPaths.Model(model)}}, format: {{format}} }
+            cameras:
+              - name: plaza
+                use_cases: { crowd_movement: {} }
+            """);
+        var events = Path.Combine(folder, "events.jsonl");
+        var code = await AnalyzeCommand.RunAsync(new AnalyzeCommand.Options(clip, config, null, null, null, events, null, null, null, null, null),
+            CancellationToken.None);
+        Assert.Equal(0, code);
+        var alert = Assert.Single(JsonLinesWriter.Read<EventLine>(events), e => e.Kind == "crowd_movement");
+        Assert.InRange(alert.StartS, 5.0, 5.5);
+        Assert.InRange(alert.RaisedS - 5.0, 0, 2);
+    }
+
+    [Theory]
     [InlineData("pedestrians/vtest.avi", null)]
     [InlineData("pedestrians/vtest.avi", "yolox_nano.onnx")]
     [InlineData("intrusion/table_zone_one_by_one.mp4", null)]
