@@ -25,7 +25,10 @@ public static class ThumbnailPrivacy
     public static int HideUnknown(string indexFolder, IEnumerable<Thumbnail> thumbnails, Mat background)
     {
         var bounds = new Rect(0, 0, background.Width, background.Height);
-        return thumbnails.Count(thumbnail => HideUnknown(Path.Combine(indexFolder, thumbnail.File), thumbnail, background, bounds));
+        var changed = 0;
+        foreach (var thumbnail in thumbnails)
+            if (HideUnknown(Path.Combine(indexFolder, thumbnail.File), thumbnail, background, bounds)) changed++;
+        return changed;
     }
 
     private static bool HideUnknown(string path, Thumbnail thumbnail, Mat background, Rect bounds)

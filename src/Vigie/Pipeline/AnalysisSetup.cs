@@ -144,9 +144,10 @@ public static class AnalysisSetup
                 models.PeopleCounter = SceneCompiler.PeopleCounter(config, (float)SceneCompiler.ScoreThreshold(config.Detector), source.FrameWidth);
             var start = request.StartClock ?? camera.StartTime ?? RecordingStart(location, source.Info, source.IsLive);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
+            var scoreThreshold = SceneCompiler.ScoreThreshold(config.Detector);
             return new PreparedAnalysis(source, detectors, models, camera, start, rules,
-                new ByteTracker(SceneCompiler.Tracker(config.Tracker, SceneCompiler.ScoreThreshold(config.Detector))), logger, request.Forensic && config.Detector.Type == "onnx",
-                (float)SceneCompiler.ScoreThreshold(config.Detector))
+                new ByteTracker(SceneCompiler.Tracker(config.Tracker, scoreThreshold)), logger, request.Forensic && config.Detector.Type == "onnx",
+                (float)scoreThreshold)
             {
                 AnalysedFps = config.Analysis.Fps > 0 ? Math.Min(config.Analysis.Fps, sourceFps) : sourceFps,
             };

@@ -45,6 +45,7 @@ public sealed record TrackerOptions
     /// where it was last seen (the detector's own score threshold: what it reports as found).
     /// </summary>
     public float RecoverThreshold { get; init; } = 0.3f;
+    /// <summary>How long a lost track may still be taken up again at its last place (longer, a crowd's tracks hop between people).</summary>
     public TimeSpan RecoverWithin { get; init; } = TimeSpan.FromSeconds(0.5);
     /// <summary>How long a track that is not seen is kept before it ends.</summary>
     public TimeSpan LostBuffer { get; init; } = TimeSpan.FromSeconds(2);
