@@ -142,6 +142,9 @@ public static class Indexer
         var ground = SceneCompiler.Ground(camera.Calibration);
         var detector = request.Config.Detector.Type == "onnx" ? Path.GetFileName(request.Config.Detector.Model ?? "") : "motion";
         var finished = new FinishedRecording?[request.Recordings.Count];
+        // Backgrounds are looked at one at a time by one model (a few milliseconds each).
+        using var backgroundPeople = BackgroundPrivacy.For(request.Config.Detector);
+        var backgroundPrivacy = request.Privacy();
         await Parallel.ForEachAsync(readable, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Workers), CancellationToken = ct },
             (r, _) =>
             {
@@ -155,6 +158,8 @@ public static class Indexer
                 {
                     background = Path.Combine(PieceRecorder.ThumbnailFolder, $"{stamp}-{r}-background.jpg");
                     using var median = SceneBackground.Median(samples);
+                    if (backgroundPeople is not null)
+                        lock (backgroundPeople) backgroundPeople.HidePeople(median, backgroundPrivacy);
                     if (!Cv2.ImWrite(Path.Combine(request.IndexFolder, background), median))
                         throw new IOException($"cannot write {background} (disk full?)");
                     ThumbnailPrivacy.HideUnknown(request.IndexFolder, tracks.Select(t => t.Thumbnail).OfType<Thumbnail>(), median);
