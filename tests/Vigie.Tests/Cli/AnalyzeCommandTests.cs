@@ -69,26 +69,13 @@ public class AnalyzeCommandTests
         using var capture = new VideoCapture(video);
         var detail = new List<double>();
         using (var frame = new Mat())
-            while (capture.Read(frame) && !frame.Empty()) detail.Add(Detail(frame));
+            while (capture.Read(frame) && !frame.Empty()) detail.Add(Video.ForegroundPrivacyTests.Detail(frame, new Rect(0, 0, frame.Width, frame.Height)));
         Assert.True(detail.Count > 40);
         double first = Median(detail[1..15]), later = Median(detail[^20..]);
         Assert.True(first < 0.7 * later, $"{first:P0} of neighbouring pixels differ in the first seconds, {later:P0} later");
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-
-    /// <summary>Share of horizontally neighbouring pixels that differ: few inside a mosaic's cells.</summary>
-    private static double Detail(Mat image)
-    {
-        using var grey = new Mat();
-        Cv2.CvtColor(image, grey, ColorConversionCodes.BGR2GRAY);
-        using var left = new Mat(grey, new Rect(0, 0, grey.Width - 1, grey.Height));
-        using var right = new Mat(grey, new Rect(1, 0, grey.Width - 1, grey.Height));
-        using var difference = new Mat();
-        Cv2.Absdiff(left, right, difference);
-        using var differing = difference.GreaterThan(1).ToMat();
-        return (double)Cv2.CountNonZero(differing) / differing.Total();
-    }
 
     [Fact]
     public async Task An_invalid_model_file_fails_before_decoding_with_exit_code_2()

@@ -3,6 +3,7 @@ using OpenCvSharp;
 using Vigie.Config;
 using Vigie.Forensics;
 using Vigie.Video;
+using static Vigie.Tests.Video.ForegroundPrivacyTests;
 
 namespace Vigie.Tests.Forensics;
 
@@ -14,17 +15,6 @@ public class BackgroundPrivacyTests
     private static readonly Rect Paving = new(900, 420, 200, 150);
 
     private static DetectorConfig Yolox => new() { Type = "onnx", Model = TestPaths.Model("yolox_nano.onnx"), Format = "yolox" };
-
-    /// <summary>Share of horizontally neighbouring pixels that differ: few inside a mosaic's cells.</summary>
-    private static double Detail(Mat image, Rect where)
-    {
-        using var grey = new Mat();
-        Cv2.CvtColor(new Mat(image, where), grey, ColorConversionCodes.BGR2GRAY);
-        using var difference = new Mat();
-        Cv2.Absdiff(new Mat(grey, new Rect(0, 0, where.Width - 1, where.Height)), new Mat(grey, new Rect(1, 0, where.Width - 1, where.Height)), difference);
-        using var differing = difference.GreaterThan(1).ToMat();
-        return (double)Cv2.CountNonZero(differing) / differing.Total();
-    }
 
     [Fact]
     public void People_standing_in_a_background_are_pixelated_and_the_empty_scenery_is_left_alone()

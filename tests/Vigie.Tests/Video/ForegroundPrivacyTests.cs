@@ -15,6 +15,17 @@ public class ForegroundPrivacyTests
         return scene;
     }
 
+    /// <summary>Share of horizontally neighbouring pixels that differ: few inside a mosaic's cells.</summary>
+    internal static double Detail(Mat image, Rect where)
+    {
+        using var grey = new Mat();
+        Cv2.CvtColor(new Mat(image, where), grey, ColorConversionCodes.BGR2GRAY);
+        using var difference = new Mat();
+        Cv2.Absdiff(new Mat(grey, new Rect(0, 0, where.Width - 1, where.Height)), new Mat(grey, new Rect(1, 0, where.Width - 1, where.Height)), difference);
+        using var differing = difference.GreaterThan(1).ToMat();
+        return (double)Cv2.CountNonZero(differing) / differing.Total();
+    }
+
     internal static bool Same(Mat a, Mat b, Rect where)
     {
         using var x = new Mat(a, where);
