@@ -30,8 +30,7 @@ public sealed class BackgroundPrivacy(IReadOnlyList<IDetector> detectors) : IDis
     public int HidePeople(Mat background, PrivacyFilter privacy)
     {
         var people = detectors.SelectMany(d => d.Detect(background)).Where(d => PrivacyFilter.HidesCategory(d.Category))
-            .Select(d => new Box(d.Box.X - Margin * d.Box.Width, d.Box.Y - Margin * d.Box.Height, (1 + 2 * Margin) * d.Box.Width,
-                (1 + 2 * Margin) * d.Box.Height))
+            .Select(d => d.Box.Grown(Margin))
             .ToList();
         privacy.Apply(background, people);
         return people.Count;

@@ -99,9 +99,7 @@ public sealed class PieceRecorder(IndexPiece piece, string indexFolder, string t
     /// <summary>The object with some context around it, and where it was cut; every person in that crop pixelated, faces too.</summary>
     private (Mat Image, Box Crop) Thumbnail(Mat image, Box box, IReadOnlyList<Box> people)
     {
-        var margin = 0.25f;
-        var area = new Box(box.X - box.Width * margin, box.Y - box.Height * margin, box.Width * (1 + 2 * margin), box.Height * (1 + 2 * margin))
-            .ClampTo(image.Width, image.Height);
+        var area = box.Grown(0.25f).ClampTo(image.Width, image.Height);
         var rect = new Rect((int)area.X, (int)area.Y, Math.Max(2, (int)area.Width), Math.Max(2, (int)area.Height))
             .Intersect(new Rect(0, 0, image.Width, image.Height));
         using var roi = new Mat(image, rect);

@@ -13,6 +13,9 @@ public readonly record struct Box(float X, float Y, float Width, float Height)
 
     public static Box FromCorners(float x1, float y1, float x2, float y2) => new(x1, y1, x2 - x1, y2 - y1);
 
+    /// <summary>The box grown by this fraction of its size on every side, about the same centre.</summary>
+    public Box Grown(float fraction) => new(X - fraction * Width, Y - fraction * Height, (1 + 2 * fraction) * Width, (1 + 2 * fraction) * Height);
+
     public float IntersectionArea(Box other)
     {
         var w = Math.Min(Right, other.Right) - Math.Max(X, other.X);

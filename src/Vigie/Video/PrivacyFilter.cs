@@ -22,12 +22,7 @@ public sealed class PrivacyFilter(FaceDetector? faces)
     {
         foreach (var box in people) Pixelate(image, box);
         if (faces is null) return;
-        foreach (var face in faces.Detect(image))
-        {
-            var grow = 0.25f;
-            Pixelate(image, new Box(face.X - face.Width * grow, face.Y - face.Height * grow,
-                face.Width * (1 + 2 * grow), face.Height * (1 + 2 * grow)));
-        }
+        foreach (var face in faces.Detect(image)) Pixelate(image, face.Grown(0.25f));
     }
 
     /// <summary>Coarse mosaic over a box: unrecoverable, unlike a light blur.</summary>
@@ -68,7 +63,7 @@ public sealed class PrivacyFilter(FaceDetector? faces)
     /// since they may have moved, until the tracker lets them go.
     /// </summary>
     public static Box Remembered(Box lastSeen) =>
-        new(lastSeen.X - lastSeen.Width / 4, lastSeen.Y - lastSeen.Height / 4, lastSeen.Width * 1.5f, lastSeen.Height * 1.5f);
+        lastSeen.Grown(0.25f);
 }
 
 /// <summary>Someone to pixelate on a frame, with the track they belong to (-1 when detected but not tracked).</summary>
