@@ -1,6 +1,5 @@
 using OpenCvSharp;
 using Vigie.Config;
-using Vigie.Geometry;
 using Vigie.Perception;
 using Vigie.Video;
 
