@@ -7,7 +7,8 @@ namespace Vigie.Tracking;
 /// ByteTrack-style multi-object tracker for one camera: Kalman prediction, a first association of
 /// high-score detections with all live tracks, a second of low-score detections with the tracks still
 /// unmatched (occluded people often score low), a lost-track buffer measured in seconds.
-/// Objects of different categories are never associated. Overlap alone cannot follow what moves more
+/// People, weapons, animals and motion blobs are associated only with their own kind; vehicles, bags and
+/// other objects with one another (see <see cref="Associable"/>). Overlap alone cannot follow what moves more
 /// than its own width between two analysed frames (a runner at 5 frames/s covers about 1.5 widths), so
 /// a track seen on the previous frame that found no overlapping detection may take the nearest leftover
 /// one of its category and size within the distance a sprinter covers in that time (one of its heights
@@ -32,7 +33,7 @@ public sealed class ByteTracker
         public TimeSpan LastSeen { get; set; } = time;
         public TimeSpan LastPredicted { get; set; } = time;
         public Queue<TimedBox> History { get; } = new([new TimedBox(time, detection.Box)]);
-        public Dictionary<string, float> LabelVotes { get; } = new() { [detection.Label] = detection.Score };
+        public Dictionary<(string Label, Category Category), float> LabelVotes { get; } = new() { [(detection.Label, detection.Category)] = detection.Score };
     }
 
     private readonly TrackerOptions _options;
@@ -146,11 +147,20 @@ public sealed class ByteTracker
         t.State = State.Tracked;
         t.History.Enqueue(new TimedBox(time, d.Box));
         while (t.History.Count > 2 && time - t.History.Peek().Time > _options.HistoryLength) t.History.Dequeue();
-        t.LabelVotes[d.Label] = t.LabelVotes.GetValueOrDefault(d.Label) + d.Score;
+        t.LabelVotes[(d.Label, d.Category)] = t.LabelVotes.GetValueOrDefault((d.Label, d.Category)) + d.Score;
         matched.Add(t);
     }
 
     private static double Overlap(Box predicted, Box detected) => 1 - predicted.IoU(detected);
+
+    /// <summary>
+    /// People are only ever followed as people (and weapons, animals, moving blobs as themselves); vehicles,
+    /// bags and other objects may be one another from frame to frame, as a small model seeing a car from
+    /// above calls it a bus, then a suitcase, then a cell phone: one thing, named by its votes.
+    /// </summary>
+    private static bool Associable(Category track, Category detection) => track == detection || (IsThing(track) && IsThing(detection));
+
+    private static bool IsThing(Category c) => c is Category.Vehicle or Category.Bag or Category.Other;
 
     // Half of the smaller box within the other: a fallen person's box lies largely inside where they stood.
     private const double MinSharedOfSmaller = 0.5;
@@ -184,7 +194,7 @@ public sealed class ByteTracker
         {
             var predicted = from?.Invoke(tracks[i]) ?? tracks[i].Filter.Box;
             for (int j = 0; j < detections.Count; j++)
-                costs[i, j] = tracks[i].Last.Category != detections[j].Category
+                costs[i, j] = !Associable(tracks[i].Last.Category, detections[j].Category)
                     ? double.PositiveInfinity
                     : cost(predicted, detections[j].Box);
         }
@@ -197,9 +207,9 @@ public sealed class ByteTracker
 
     private static Track ToTrack(Candidate t)
     {
-        var label = t.LabelVotes.MaxBy(kv => kv.Value).Key;
+        var (label, category) = t.LabelVotes.MaxBy(kv => kv.Value).Key;
         // The measured box, not the filtered one, is what the rules and outputs should show.
-        return new Track(t.Id, t.Last.Box, t.Last.Category, label, t.Last.Score, t.FirstSeen, t.LastSeen,
+        return new Track(t.Id, t.Last.Box, category, label, t.Last.Score, t.FirstSeen, t.LastSeen,
             t.Filter.Velocity, t.History.ToArray());
     }
 }

@@ -40,6 +40,28 @@ public class MovementClipTests
     }
 
     [Fact]
+    public async Task Played_backwards_the_car_park_has_the_other_two_cars_going_the_wrong_way()
+    {
+        // The same real cars, reversed in time: the two that drove up the lane (about 6-8 s and 16-19 s) now
+        // drive down it, the two annotated ones drive up. From above, YOLOX calls the red car a bus, then a
+        // suitcase: one thing all the same.
+        var folder = TestPaths.TempFolder();
+        var clip = Path.Combine(folder, "reversed.mp4");
+        await Video.FfmpegTool.RunAsync("-i", TestPaths.Clip("wrong_way/parking_lane_topdown_cars.mp4"), "-vf", "reverse", "-an", "-c:v", "libx264",
+            "-preset", "veryfast", "-crf", "18", clip);
+        var events = await Analyze(clip, """
+            cameras:
+              - name: lane
+                use_cases:
+                  wrong_way: { allowed_direction: [0, -1] }
+            """, TestPaths.Model("yolox_nano.onnx"));
+        var alerts = events.Where(e => e.Kind == "wrong_way").ToList();
+        Assert.Equal(2, alerts.Count);
+        Assert.Single(alerts, a => a.RaisedS is >= 11 and <= 15.5);
+        Assert.Single(alerts, a => a.RaisedS is >= 21.5 and <= 25.5);
+    }
+
+    [Fact]
     public async Task Walkers_in_both_directions_trigger_only_in_the_zone_whose_direction_they_break()
     {
         var folder = TestPaths.TempFolder();

@@ -63,6 +63,47 @@ public class ByteTrackerTests
     }
 
     [Fact]
+    public void A_car_the_model_calls_a_bus_then_a_suitcase_then_a_phone_is_one_vehicle()
+    {
+        var tracker = new ByteTracker();
+        tracker.Update([], TimeSpan.Zero);
+        (string Label, Category Category, float Score)[] seen =
+        [
+            ("bus", Category.Vehicle, 0.7f), ("bus", Category.Vehicle, 0.7f), ("suitcase", Category.Bag, 0.65f), ("bus", Category.Vehicle, 0.7f),
+            ("cell phone", Category.Other, 0.62f), ("bus", Category.Vehicle, 0.7f),
+        ];
+        var ids = new HashSet<int>();
+        Track? last = null;
+        for (int i = 0; i < seen.Length; i++)
+            foreach (var t in tracker.Update([new Detection(new Box(100, 20 + 15 * i, 60, 110), seen[i].Category, seen[i].Label, seen[i].Score)], (i + 1) * Step).Visible)
+            {
+                ids.Add(t.Id);
+                last = t;
+            }
+        Assert.Single(ids);
+        Assert.Equal(Category.Vehicle, last!.Category);
+        Assert.Equal("bus", last.Label);
+    }
+
+    [Fact]
+    public void A_person_is_never_followed_as_the_bag_they_stand_over()
+    {
+        var tracker = new ByteTracker();
+        tracker.Update([], TimeSpan.Zero);
+        var ids = new Dictionary<int, Category>();
+        for (int i = 1; i <= 6; i++)
+        {
+            // The bag at the same place on every frame; the person over it missed on the third.
+            List<Detection> frame = [new Detection(new Box(100, 140, 40, 40), Category.Bag, "suitcase", 0.8f)];
+            if (i != 3) frame.Add(new Detection(new Box(95, 60, 50, 125), Category.Person, "person", 0.9f));
+            foreach (var t in tracker.Update(frame, i * Step).Visible) ids[t.Id] = t.Category;
+        }
+        Assert.Equal(2, ids.Count);
+        Assert.Contains(Category.Person, ids.Values);
+        Assert.Contains(Category.Bag, ids.Values);
+    }
+
+    [Fact]
     public void A_runner_moving_more_than_their_width_between_frames_keeps_one_track()
     {
         // 30 px wide, 80 tall, 45 px per frame (a run at 5 frames/s): consecutive boxes never overlap.
