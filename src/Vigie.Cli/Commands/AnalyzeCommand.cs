@@ -233,8 +233,7 @@ public static class AnalyzeCommand
             // the things alerts are about is pixelated too, which hides people the detector missed; until the
             // empty scene is learnt, all but those things is.
             var things = PrivacyFilter.Things(frame.Tracks).Select(t => t.Box).Concat(_alerted.On(image.Width, image.Height)).ToList();
-            if (_background.Current is { } empty) ForegroundPrivacy.Hide(_canvas, empty, things);
-            else ForegroundPrivacy.HideAllBut(_canvas, things);
+            ForegroundPrivacy.Hide(_canvas, _background.Current, things);
             privacy.Apply(_canvas, people);
             Annotator.Draw(_canvas, frame.Tracks.Visible, prepared.Zones, prepared.Lines, _alerting, frame.Frame.Timestamp);
             _video.Write(_canvas);

@@ -120,8 +120,7 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
         // scene is learnt, nothing tells them from it, and all but the known things is pixelated.
         var things = frame.Boxes.Where(b => !PrivacyFilter.HidesCategory(b.Category)).Select(b => b.Box.Scale(scale, scale)).ToList();
         if (marks is { ThingShown: true } m) things.Add(m.EventBox.Scale(w, h));
-        if (frame.Background is { } background) ForegroundPrivacy.Hide(image, background, things);
-        else ForegroundPrivacy.HideAllBut(image, things);
+        ForegroundPrivacy.Hide(image, frame.Background, things);
         privacy.Apply(image, frame.Boxes.Where(b => PrivacyFilter.HidesCategory(b.Category)).Select(b => b.Box.Scale(scale, scale)));
         if (marks is not null)
         {

@@ -22,25 +22,22 @@ public static class ForegroundPrivacy
     /// the car: the kept boxes are put back after pixelating.
     /// </summary>
     /// <param name="background">The empty scene at any size. The two are compared at the smaller one's size: a
-    /// background learnt small, scaled up, would differ from the sharp frame along every edge.</param>
+    /// background learnt small, scaled up, would differ from the sharp frame along every edge. Null while none
+    /// is known yet (a camera's first seconds): nothing then tells a person the detector missed from the scene,
+    /// and all of the frame but the kept boxes is pixelated.</param>
     /// <param name="keepVisible">Boxes (pixels) of vehicles and objects not to pixelate.</param>
     /// <param name="wholeFrame">When <paramref name="frame"/> is a part of a frame (a thumbnail): the size of the whole,
     /// which sets the least area of a difference worth hiding, as it does on whole frames.</param>
     /// <returns>Whether anything was pixelated.</returns>
-    public static bool Hide(Mat frame, Mat background, IReadOnlyList<Box> keepVisible, Size? wholeFrame = null)
+    public static bool Hide(Mat frame, Mat? background, IReadOnlyList<Box> keepVisible, Size? wholeFrame = null)
     {
-        var regions = Regions(frame, background, keepVisible, wholeFrame ?? frame.Size());
+        var regions = background is null
+            ? [new Box(0, 0, frame.Width, frame.Height)]
+            : Regions(frame, background, keepVisible, wholeFrame ?? frame.Size());
         if (regions.Count == 0) return false;
         PixelateKeeping(frame, regions, keepVisible);
         return true;
     }
-
-    /// <summary>
-    /// Pixelates in place the whole frame but the kept boxes: what the net does before any empty scene is
-    /// known (a camera's first seconds), when nothing tells a person the detector missed from the scene.
-    /// </summary>
-    public static void HideAllBut(Mat frame, IReadOnlyList<Box> keepVisible) =>
-        PixelateKeeping(frame, [new Box(0, 0, frame.Width, frame.Height)], keepVisible);
 
     private static void PixelateKeeping(Mat frame, IReadOnlyList<Box> regions, IReadOnlyList<Box> keepVisible)
     {
