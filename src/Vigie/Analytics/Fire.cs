@@ -47,8 +47,13 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
     {
         _measurements.Clear();
         var changes = new List<EventChange>();
-        // While the camera pans or zooms every pixel changes: no flicker evidence either way. A model still sees.
-        var cues = state.Fire is { Ready: true } ready && state.Motion is not { CameraMoving: true } ? ready : null;
+        var cues = state.Fire is { Ready: true } ready ? ready : null;
+        // When the camera moves, flames' flicker still counts if the previous frame could be shifted back onto
+        // this one (a mast swaying in the wind, a handheld phone); a zoom or a turn changes every pixel, no
+        // evidence either way. Smoke never counts then: its rise is read from the image flow, which is the
+        // camera's, and its background was learnt where the view no longer is. A model still sees.
+        if (cues is not null && state.Motion is { CameraMoving: true })
+            cues = cues.Aligned ? cues with { Smoke = new float[cues.Smoke.Length] } : null;
         foreach (var z in _zones) z.Update(state, cues, changes, _measurements);
         return changes;
     }

@@ -4,7 +4,7 @@ namespace Vigie.Evaluation;
 
 /// <summary>
 /// An altered copy of annotated footage: the same events on pictures unlike the clips (mirrored, smaller,
-/// underexposed, badly compressed), to see whether settings tuned on a few clips hold on other cameras.
+/// underexposed, badly compressed, swaying), to see whether settings tuned on a few clips hold on other cameras.
 /// </summary>
 /// <param name="VideoFilter">ffmpeg filter that makes the copy; null re-encodes only.</param>
 /// <param name="Mirrors">The picture is flipped left to right: zones, lines, directions and boxes are flipped with it.</param>
@@ -24,6 +24,11 @@ public static class FootageVariants
         // with it different results, at a bitrate where a few bits decide whether a fallen person is seen.
         new("low-bitrate", "re-encoded at 250 kbit/s: a congested link, a cheap recorder", null, false,
             ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "250k", "-maxrate", "300k", "-bufsize", "600k", "-pix_fmt", "yuv420p", "-threads", "1"]),
+        // A pole-mounted camera in the wind: the view drifts by up to 6 % of the picture each way, on two slow
+        // unrelated periods so it never quite repeats. Zones stay where they were given: the sway is about them.
+        new("swaying", "the view sways by up to 6 % of the picture, like a camera on a pole in the wind",
+            "crop=w=trunc(iw*0.94/2)*2:h=trunc(ih*0.94/2)*2:x=(iw-ow)/2*(1+sin(2*PI*t/3)):y=(ih-oh)/2*(1+sin(2*PI*t/2.3+1)),"
+            + "scale=trunc(iw/0.94/2)*2:trunc(ih/0.94/2)*2", false, Faithful),
     ];
 
     /// <summary>Variants named on the command line, comma-separated, or "all"; an unknown name is an error naming the option (ArgumentException).</summary>

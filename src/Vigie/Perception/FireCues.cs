@@ -10,6 +10,12 @@ namespace Vigie.Perception;
 public sealed record FireCues(int Columns, int Rows, float[] Flame, float[] Smoke, double FlickerRatio)
 {
     public bool Ready { get; init; } = true;
+
+    /// <summary>
+    /// The previous frame lies on this one: the view did not move, or it shifted and was shifted back.
+    /// False when the view changed in a way no shift explains (a zoom, a turn, a fast pan): flicker is then meaningless.
+    /// </summary>
+    public bool Aligned { get; init; } = true;
 }
 
 /// <summary>
@@ -83,7 +89,7 @@ public sealed class FireAnalyzer : IDisposable
         Blank(flame, occupied, scale);
 
         var ready = !_previous.Empty() && _previous.Size() == _grey.Size();
-        if (ready) AlignPrevious();
+        var aligned = ready && AlignPrevious();
         using var change = new Mat();
         if (ready) Cv2.Absdiff(_grey, _previous, change);
         else change.Create(_grey.Size(), MatType.CV_8UC1);
@@ -118,7 +124,7 @@ public sealed class FireAnalyzer : IDisposable
         var smokeCells = Smoke(s, occupied, scale, cols, rows);
         _grey.CopyTo(_previous);
         flame.CopyTo(_previousFlame);
-        return new FireCues(cols, rows, flameCells, smokeCells, flickerRatio) { Ready = ready };
+        return new FireCues(cols, rows, flameCells, smokeCells, flickerRatio) { Ready = ready, Aligned = aligned };
     }
 
     // Flames are the brightest things in view: red at least this share of the picture's brightest red
@@ -143,8 +149,9 @@ public sealed class FireAnalyzer : IDisposable
     /// (a handheld phone, a mast in the wind): otherwise every textured flame-coloured surface — dry
     /// hills, a brick wall — changes at its edges and seems to flicker, while a smooth sky beside it
     /// does not. The shift is the whole image's, by phase correlation; flames are a small part of it.
+    /// False when no shift lines the two frames up.
     /// </summary>
-    private void AlignPrevious()
+    private bool AlignPrevious()
     {
         using var current = new Mat();
         using var previous = new Mat();
@@ -152,13 +159,15 @@ public sealed class FireAnalyzer : IDisposable
         _grey.ConvertTo(current, MatType.CV_32F);
         _previous.ConvertTo(previous, MatType.CV_32F);
         var shift = Cv2.PhaseCorrelate(previous, current, noWindow, out var response);
-        if (response < MinAlignResponse || Math.Abs(shift.X) + Math.Abs(shift.Y) < 0.5 || Math.Abs(shift.X) > MaxShift || Math.Abs(shift.Y) > MaxShift) return;
+        if (response < MinAlignResponse || Math.Abs(shift.X) > MaxShift || Math.Abs(shift.Y) > MaxShift) return false;
+        if (Math.Abs(shift.X) + Math.Abs(shift.Y) < 0.5) return true;
         using var move = new Mat(2, 3, MatType.CV_64FC1);
         move.Set(0, 0, 1.0); move.Set(0, 1, 0.0); move.Set(0, 2, shift.X);
         move.Set(1, 0, 0.0); move.Set(1, 1, 1.0); move.Set(1, 2, shift.Y);
         Cv2.WarpAffine(_previous, _previous, move, _previous.Size(), InterpolationFlags.Linear, BorderTypes.Replicate);
         if (_previousFlame.Size() == _previous.Size())
             Cv2.WarpAffine(_previousFlame, _previousFlame, move, _previous.Size(), InterpolationFlags.Nearest, BorderTypes.Replicate);
+        return true;
     }
 
     // Below this peak the correlation found no common shift (a cut, a view without texture); beyond

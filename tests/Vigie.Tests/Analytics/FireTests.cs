@@ -16,14 +16,29 @@ public class FireTests
         return new FireCues(Cols, Rows, flame, new float[Cols * Rows], flicker);
     }
 
-    private static List<EventChange> Run(double seconds, Func<double, FireCues> cues)
+    private static List<EventChange> Run(double seconds, Func<double, FireCues> cues, MotionField? motion = null)
     {
         var rule = new Fire([new FireZone(new WatchedZone("yard", Whole, Schedule.Always), 0.002, 2.5, null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6))]);
         var changes = new List<EventChange>();
         for (var t = 0.0; t <= seconds + 1e-9; t += 0.2)
-            changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), 640, 360, [], []) { Fire = cues(t) }));
+            changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), 640, 360, [], []) { Fire = cues(t), Motion = motion }));
         changes.AddRange(rule.Flush(TimeSpan.FromSeconds(seconds)));
         return changes;
+    }
+
+    /// <summary>The whole image drifting one way: a camera swaying or panning.</summary>
+    private static MotionField Drifting(float flowX, float flowY) =>
+        new(Cols, Rows, new float[Cols * Rows], Enumerable.Repeat(flowX, Cols * Rows).ToArray(), Enumerable.Repeat(flowY, Cols * Rows).ToArray());
+
+    [Fact]
+    public void Flames_seen_by_a_moving_camera_count_when_its_frames_could_be_lined_up()
+    {
+        var swaying = Drifting(0.05f, 0.02f);
+        Assert.True(swaying.CameraMoving);
+        var alert = Assert.Single(Run(12, t => t >= 3 ? Cues(3, 6) : Cues(0, 0), swaying), c => !c.Closed).Event;
+        Assert.InRange(alert.Start.TotalSeconds, 2.99, 3.21);
+        // A zoom or a turn: no shift lines the frames up, their flicker means nothing.
+        Assert.Empty(Run(12, t => t >= 3 ? Cues(3, 6) with { Aligned = false } : Cues(0, 0), swaying));
     }
 
     /// <summary>The fire model's sightings on a left-half zone: a sighting at (x, y) (pixels) on the frames <paramref name="seen"/> says.</summary>
@@ -91,14 +106,15 @@ public class FireTests
     /// Smoke over 12 cells (8 % of the image) on the frames <paramref name="seen"/> says, the image under it
     /// moving at (<paramref name="flowX"/>, <paramref name="flowY"/>) image units per second on a finer motion grid.
     /// </summary>
-    private static List<EventChange> RunSmoke(double seconds, Func<double, bool> seen, float flowX, float flowY)
+    /// <param name="everywhere">The whole image moves so, not only under the smoke: the camera tilting.</param>
+    private static List<EventChange> RunSmoke(double seconds, Func<double, bool> seen, float flowX, float flowY, bool everywhere = false)
     {
         var rule = new Fire([new FireZone(new WatchedZone("yard", Whole, Schedule.Always), 0.002, 2.5, 0.01, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6))]);
         const int motionCols = 32, motionRows = 18;
         var (fx, fy) = (new float[motionCols * motionRows], new float[motionCols * motionRows]);
-        for (int r = 4; r < 10; r++)
-            for (int c = 12; c < 20; c++)
-                (fx[r * motionCols + c], fy[r * motionCols + c]) = (flowX, flowY);
+        for (int r = 0; r < motionRows; r++)
+            for (int c = 0; c < motionCols; c++)
+                if (everywhere || (r is >= 4 and < 10 && c is >= 12 and < 20)) (fx[r * motionCols + c], fy[r * motionCols + c]) = (flowX, flowY);
         var motion = new MotionField(motionCols, motionRows, new float[motionCols * motionRows], fx, fy);
         var changes = new List<EventChange>();
         for (var frame = 0; frame * 0.2 <= seconds + 1e-9; frame++)
@@ -136,6 +152,11 @@ public class FireTests
     [InlineData(0f, -0.8f)]     // up the image far faster than smoke climbs
     public void Grey_haze_that_does_not_rise_slowly_is_not_smoke(float flowX, float flowY) =>
         Assert.Empty(RunSmoke(12, t => t >= 2, flowX, flowY));
+
+    [Fact]
+    public void A_camera_tilting_down_makes_everything_rise_but_raises_no_smoke() =>
+        // The same rising grey haze that is smoke on a still camera (test above).
+        Assert.Empty(RunSmoke(12, t => t >= 2, 0, -0.05f, everywhere: true));
 
     /// <summary>Flickering flames over as many cells as <paramref name="cells"/> says at each time, in a zone asking for this growth.</summary>
     private static List<EventChange> RunFlames(Func<double, int> cells, double? minGrowth)

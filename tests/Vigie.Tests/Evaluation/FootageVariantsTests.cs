@@ -1,7 +1,9 @@
 using System.Text.Json;
+using OpenCvSharp;
 using Vigie.Cli.Commands;
 using Vigie.Evaluation;
 using Vigie.Tests.Video;
+using Vigie.Video;
 
 namespace Vigie.Tests.Evaluation;
 
@@ -44,7 +46,7 @@ public class FootageVariantsTests
         Assert.Equal(["underexposed", "mirrored"], FootageVariants.Parse("underexposed, mirrored").Select(v => v.Name));
         var error = Assert.Throws<ArgumentException>(() => FootageVariants.Parse("mirrored,night"));
         Assert.StartsWith("--variants: ", error.Message);
-        Assert.Contains("'night' is not one of all, mirrored, smaller, underexposed, low-bitrate", error.Message);
+        Assert.Contains("'night' is not one of all, mirrored, smaller, underexposed, low-bitrate, swaying", error.Message);
     }
 
     [Fact]
@@ -78,5 +80,38 @@ public class FootageVariantsTests
         var made = File.GetLastWriteTimeUtc(Path.Combine(output, "variants", "mirrored", "01-walker.mp4"));
         Assert.Equal(0, await EvalCommand.Create().Parse(["--truth", truth, "--config", config, "--out", output, "--variants", "mirrored"]).InvokeAsync());
         Assert.Equal(made, File.GetLastWriteTimeUtc(Path.Combine(output, "variants", "mirrored", "01-walker.mp4")));
+    }
+
+    [Fact]
+    public async Task The_swaying_copy_keeps_about_the_size_and_its_view_drifts_by_up_to_six_percent()
+    {
+        var folder = TestPaths.TempFolder();
+        var clip = Path.Combine(folder, "scene.mp4");
+        (SyntheticScene.Default with { Walkers = [] }).WriteVideo(clip);
+        var copy = Path.Combine(folder, "swaying.mp4");
+
+        Assert.True(await FootageVariants.MakeCopyAsync(clip, copy, FootageVariants.All.Single(v => v.Name == "swaying"), CancellationToken.None));
+
+        using var capture = new VideoCapture(copy);
+        var frames = new List<Mat>();
+        using (var frame = new Mat())
+            while (capture.Read(frame) && !frame.Empty())
+                frames.Add(frame.CvtColor(ColorConversionCodes.BGR2GRAY));
+        // About the source's size (each side rounded to an even number of pixels: zones are in image fractions).
+        Assert.InRange(frames[0].Width, 634, 640);
+        Assert.InRange(frames[0].Height, 354, 360);
+        // Where the middle of the first frame's scene is found in each frame of the first 3 s (a full period).
+        var middle = new Rect(120, 80, 400, 200);
+        using var template = new Mat(frames[0], middle);
+        var shifts = frames.Take(75).Select(f =>
+        {
+            using var scores = new Mat();
+            Cv2.MatchTemplate(f, template, scores, TemplateMatchModes.CCoeffNormed);
+            Cv2.MinMaxLoc(scores, out _, out _, out _, out Point best);
+            return Math.Abs(best.X - middle.X);
+        }).ToList();
+        foreach (var f in frames) f.Dispose();
+        // Starting half way, the crop moves 3 % of the source's width (19 px) each way, shown 1/0.94 larger.
+        Assert.InRange(shifts.Max(), 15, 25);
     }
 }
