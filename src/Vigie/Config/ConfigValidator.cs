@@ -259,6 +259,7 @@ public static class ConfigValidator
         else if (d.CountTiles.Any(v => v is < 1 or > 8)) err("detector.count_tiles", "columns and rows must be 1 to 8");
         if (!(d.CountEveryS > 0)) err("detector.count_every_s", "must be more than 0 seconds");
         if (d.ScoreThreshold is { } s) Unit("detector.score_threshold", s, err);
+        if (d.CountScoreThreshold is { } c) Unit("detector.count_score_threshold", c, err);
         Unit("detector.nms_iou", d.NmsIou, err);
         if (d.Threads < 1) err("detector.threads", "must be at least 1");
         if (d.ClassNames is { Count: 0 }) err("detector.class_names", "must list at least one class when given");

@@ -178,14 +178,19 @@ public static class SceneCompiler
     /// shrinks the frame by half again or more (a 1280-pixel model on a 1280-pixel frame sees far people
     /// as well as its tiles would, and tiles then only cut near people into pieces). Null otherwise.
     /// </summary>
-    public static PeopleCounter? PeopleCounter(SceneConfig config, float confidentScore, int frameWidth)
+    public static PeopleCounter? PeopleCounter(SceneConfig config, int frameWidth)
     {
         var d = config.Detector;
         if (d.Type != "onnx" || config.CrowdCounter is not null || d.Tiles.Any(v => v > 1) || d.CountTiles.All(v => v <= 1)) return null;
         if (frameWidth < 1.5 * InputSize(d, Format(d)).Width) return null;
+        var counted = CountScoreThreshold(d);
         // Not every side is 1 (checked above), so the detector is tiled.
-        return new PeopleCounter((TiledDetector)Detector(d, 1, null, tilesOverride: d.CountTiles), TimeSpan.FromSeconds(d.CountEveryS), confidentScore);
+        return new PeopleCounter((TiledDetector)Detector(d, 1, counted, tilesOverride: d.CountTiles), TimeSpan.FromSeconds(d.CountEveryS), (float)counted,
+            (float)ScoreThreshold(d));
     }
+
+    /// <summary>The score from which the counting pass counts a person (detector.count_score_threshold, else two thirds of the score threshold).</summary>
+    public static double CountScoreThreshold(DetectorConfig d) => d.CountScoreThreshold ?? 2.0 / 3 * ScoreThreshold(d);
 
     /// <summary>A detector beside the main one, loaded as a detector of its own (never tiled).</summary>
     public static ExtraDetector ExtraDetector(ExtraDetectorConfig x, int index) =>

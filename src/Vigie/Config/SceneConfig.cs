@@ -97,6 +97,9 @@ public sealed class DetectorConfig
     [Description("Seconds between two counting passes (count_tiles).")]
     public double CountEveryS { get; set; } = 1;
 
+    [Description("Score from which the counting pass counts a person (0..1). Default: two thirds of score_threshold (0.2 for yolox, 0.3 for deimv2): in a crowd most people are partly hidden and scored low, and a count wants them, where an alert about one person wants certainty.")]
+    public double? CountScoreThreshold { get; set; }
+
     [Description("CPU threads for inference.")]
     public int Threads { get; set; } = 1;
 

@@ -141,7 +141,7 @@ public static class AnalysisSetup
             var source = PrivacyMaskedSource.Wrap(await FrameSources.OpenAsync(location, decoding, config.Analysis.ImagesFps, logger, ct),
                 SceneCompiler.PrivacyMasks(camera));
             if (rules.Any(r => r.NeedsCrowdCount))
-                models.PeopleCounter = SceneCompiler.PeopleCounter(config, (float)SceneCompiler.ScoreThreshold(config.Detector), source.FrameWidth);
+                models.PeopleCounter = SceneCompiler.PeopleCounter(config, source.FrameWidth);
             var start = request.StartClock ?? camera.StartTime ?? RecordingStart(location, source.Info, source.IsLive);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
             var scoreThreshold = SceneCompiler.ScoreThreshold(config.Detector);

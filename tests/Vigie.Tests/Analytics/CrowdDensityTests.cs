@@ -64,6 +64,28 @@ public class CrowdDensityTests
     }
 
     [Fact]
+    public void Weak_people_of_the_counting_pass_add_to_the_count_but_do_not_teach_the_size_of_a_person()
+    {
+        // A fire: a third of the picture is foreground, and the counting pass calls ten small blobs in its
+        // smoke people, all below the score the rules act on (0.5 here).
+        var fg = new float[100];
+        for (int i = 0; i < 33; i++) fg[i] = 1;
+        var smoke = new MotionField(10, 10, fg, new float[100], new float[100]);
+        IReadOnlyList<Detection> Blobs(float score) =>
+            Enumerable.Range(0, 10).Select(i => new Detection(new Box(100 * i, 200, 10, 20), Category.Person, "person", score)).ToList();
+        double Count(float score)
+        {
+            var rule = new CrowdDensity([new CrowdDensityZone(new WatchedZone("yard", Square, Schedule.Always), 30, null, TimeSpan.Zero, true)], null);
+            for (var t = 0.0; t < 3; t += 0.2)
+                rule.Update(State(t, []) with { Motion = smoke, CountedPeople = new CountedPeople(Blobs(score), TimeSpan.FromSeconds(t), ConfidentFrom: 0.5f) });
+            return Assert.Single(rule.Measurements, m => m.Name == "persons").Value;
+        }
+        Assert.Equal(10, Count(0.3f));
+        // Had they been sure, a person would be 10 × 20 pixels and the smoke hundreds of them.
+        Assert.True(Count(0.6f) > 100, $"{Count(0.6f)}");
+    }
+
+    [Fact]
     public void A_short_peak_does_not_alert()
     {
         var rule = new CrowdDensity([new CrowdDensityZone(new WatchedZone("hall", Square, Schedule.Always), 30, null, TimeSpan.FromSeconds(3), false)], null);

@@ -168,7 +168,17 @@ public class ConfigTests
         var counting = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("detector: { type: onnx, model: m.onnx, count_tiles: [9, 2], count_every_s: 0 }")).Errors;
         Assert.Contains("detector.count_tiles: columns and rows must be 1 to 8", counting);
         Assert.Contains("detector.count_every_s: must be more than 0 seconds", counting);
+        var score = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("detector: { type: onnx, model: m.onnx, count_score_threshold: 1.5 }")).Errors;
+        Assert.Contains("detector.count_score_threshold: 1.5 is outside 0..1", score);
     }
+
+    [Theory]
+    [InlineData("format: yolox", 0.2)]
+    [InlineData("format: deimv2", 0.3)]
+    [InlineData("format: yolox, score_threshold: 0.6", 0.4)]
+    [InlineData("format: deimv2, count_score_threshold: 0.25", 0.25)]
+    public void The_counting_pass_counts_people_from_two_thirds_of_the_score_threshold_unless_told(string settings, double expected) =>
+        Assert.Equal(expected, SceneCompiler.CountScoreThreshold(ConfigLoader.Parse($"detector: {{ type: onnx, model: m.onnx, {settings} }}").Detector), 6);
 
     [Fact]
     public void A_crowd_counter_is_checked()
