@@ -92,8 +92,9 @@ public sealed class TiledDetector(IDetector model, Tiling tiling, float nmsIou) 
                     continue;
                 }
                 var piece = mine.FindIndex(k => k.FromTile && IsPieceOf(k.Detection.Box, box, k.Cut));
-                if (piece >= 0) mine[piece] = c;
-                else mine.Add(c);
+                if (piece < 0) mine.Add(c);
+                // The whole replaces its piece, at the more confident of the two scores.
+                else mine[piece] = c with { Detection = c.Detection with { Score = Math.Max(c.Detection.Score, mine[piece].Detection.Score) } };
             }
             kept.AddRange(mine.Select(k => k.Detection));
         }

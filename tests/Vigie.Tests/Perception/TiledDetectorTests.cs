@@ -38,6 +38,8 @@ public class TiledDetectorTests
         var merged = TiledDetector.Merge([Person(100, 100, 40, 45, 0.9f), Person(98, 100, 44, 110, 0.5f)], 0.45f);
         var kept = Assert.Single(merged);
         Assert.Equal(110, kept.Box.Height);
+        // At the torso's score: the body is the same person, seen surely in the first tile.
+        Assert.Equal(0.9f, kept.Score);
     }
 
     [Fact]
