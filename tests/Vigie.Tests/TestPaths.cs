@@ -16,6 +16,16 @@ public static class TestPaths
     public static string Clip(string relative) => Shared(Path.Combine("data", relative));
     public static string Model(string file) => Shared(Path.Combine("models", file));
 
+    /// <summary>The frame of a shared clip at a time (seconds from its start).</summary>
+    public static OpenCvSharp.Mat FrameAt(string clip, double seconds)
+    {
+        using var capture = new OpenCvSharp.VideoCapture(Clip(clip));
+        capture.Set(OpenCvSharp.VideoCaptureProperties.PosMsec, seconds * 1000);
+        var frame = new OpenCvSharp.Mat();
+        Assert.True(capture.Read(frame), $"{clip} at {seconds} s");
+        return frame;
+    }
+
     public static string TempFolder()
     {
         var folder = Path.Combine(Path.GetTempPath(), "vigie-tests", Guid.NewGuid().ToString("N")[..12]);

@@ -79,9 +79,9 @@ public sealed class CrowdDensity(IEnumerable<CrowdDensityZone> zones, GroundPlan
             // who also teach the person scale its small end; each of its runs is learnt from once, and only
             // from its confident people: a weak "person" in a fire's smoke would make the foreground a crowd.
             var counted = state.CountedPeople is { } pass ? InZone(pass.People, state) : [];
-            var sure = counted.Where(p => p.Score >= (state.CountedPeople?.ConfidentFrom ?? 0)).ToList();
-            var fresh = state.CountedPeople?.Time == state.Time;
-            foreach (var p in fresh && sure.Count > people.Count ? sure : people)
+            List<Detection> sure = state.CountedPeople is { } run && run.Time == state.Time
+                ? counted.Where(p => p.Score >= run.ConfidentFrom).ToList() : [];
+            foreach (var p in sure.Count > people.Count ? sure : people)
                 _scale.Observe(p.Box.Bottom / state.FrameHeight, p.Box.Height / state.FrameHeight, p.Box.Width / state.FrameWidth);
             double count = Math.Max(people.Count, counted.Count);
             if (state.CrowdMap is { } map)

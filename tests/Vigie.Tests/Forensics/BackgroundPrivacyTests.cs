@@ -19,10 +19,7 @@ public class BackgroundPrivacyTests
     [Fact]
     public void People_standing_in_a_background_are_pixelated_and_the_empty_scenery_is_left_alone()
     {
-        using var capture = new VideoCapture(TestPaths.Clip("pedestrians/vtest.avi"));
-        capture.Set(VideoCaptureProperties.PosMsec, 5000);
-        using var frame = new Mat();
-        Assert.True(capture.Read(frame));
+        using var frame = TestPaths.FrameAt("pedestrians/vtest.avi", 5);
         using var original = frame.Clone();
         using var people = BackgroundPrivacy.For(Yolox)!;
 

@@ -95,15 +95,6 @@ public class TiledDetectorTests
 /// <summary>Tiling on real frames counted by hand (tests/Vigie.Tests/Data/crowd_counts.json).</summary>
 public class TiledDetectorOnRealFramesTests
 {
-    private static Mat FrameAt(string clip, double seconds)
-    {
-        using var capture = new VideoCapture(TestPaths.Clip(clip));
-        capture.Set(VideoCaptureProperties.PosMsec, seconds * 1000);
-        var frame = new Mat();
-        Assert.True(capture.Read(frame), $"{clip} at {seconds} s");
-        return frame;
-    }
-
     /// <summary>As the pipeline builds it: boxes down to the tracker's low threshold, of which the rules count the confident.</summary>
     private static IDetector Model(string file, string format, int columns, int rows) => Vigie.Config.SceneCompiler.Detector(new Vigie.Config.DetectorConfig
     {
@@ -120,7 +111,7 @@ public class TiledDetectorOnRealFramesTests
     [InlineData("pedestrians/vtest.avi", 8.0, 40)]
     public void Tiles_find_far_people_of_a_crowd_the_whole_frame_misses_without_counting_anyone_twice(string clip, double seconds, int byHand)
     {
-        using var frame = FrameAt(clip, seconds);
+        using var frame = TestPaths.FrameAt(clip, seconds);
         using var whole = Yolox(1, 1);
         using var tiled = Yolox(2, 2);
         var before = People(whole, frame, 0.3f);
@@ -136,7 +127,7 @@ public class TiledDetectorOnRealFramesTests
     [Fact]
     public void Near_people_cut_into_pieces_by_the_tiles_count_once()
     {
-        using var frame = FrameAt("negative/kids_orange_food_indoor.mp4", 9.0);
+        using var frame = TestPaths.FrameAt("negative/kids_orange_food_indoor.mp4", 9.0);
         using var tiled = Model("deimv2_femto_coco.onnx", "deimv2", 2, 2);
         var people = People(tiled, frame, 0.45f);
         Assert.InRange(people, 4, 6); // 5 children by hand, the nearest as tall as the picture: torsos alone in a tile are pieces
