@@ -9,8 +9,9 @@ public sealed record PersonDownZone(WatchedZone Zone, bool Exclude, TimeSpan Dow
 /// <summary>
 /// Person on the ground: a tracked person who was upright, then within <c>MaxFallDuration</c> became a
 /// lying box (about as wide as tall or wider, its top dropped by a good part of the standing height)
-/// and stays so for <c>DownFor</c>. The standing posture is the highest upright box of that window,
-/// not the last one: the last box still tall enough to count as upright is often already falling.
+/// and stays so, on the spot (each lying box on the last), for <c>DownFor</c>. The standing posture is
+/// the highest upright box of that window, not the last one: the last box still tall enough to count as
+/// upright is often already falling.
 /// The fall happens when the top of the box passes the drop threshold. Sitting or lying down slowly
 /// takes longer than a fall and is not one. Zones marked <c>Exclude</c> (benches, beds) never report.
 /// A fall often breaks the track (the box changes shape at once): a lying person appearing where a
@@ -53,6 +54,8 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         /// <summary>Where the fall was seen, and on how many frames the person was seen lying since.</summary>
         public PersonDownZone? Area;
         public int LyingSightings;
+        /// <summary>The last lying box after the fall: where they lie.</summary>
+        public Box LaidAt;
         public float Score;
     }
 
@@ -102,6 +105,21 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             if (memo.FellAt is null && FallMoment(memo.Recent, t.Box, state.Time, area.MaxFallDuration, state.FrameHeight) is { } fall)
                 (memo.FellAt, memo.Stood) = (fall.At, fall.Standing);
             if (memo.FellAt is null) continue;
+            if (IsLying(t.Box))
+            {
+                if (memo.LyingSightings > 0 && !StillWhereLaid(memo.LaidAt, t.Box))
+                {
+                    // Someone on the ground stays where they lie, settling slowly at most: a track whose lying box
+                    // jumps off the last one has moved on to other people (in a crowd, heads and shoulders of people
+                    // half hidden look like lying boxes), so neither the fall nor the past it was read from are
+                    // theirs. (A short upright box beside them is someone crouching to help, or themselves sitting up:
+                    // see above.)
+                    Close(memo, changes);
+                    memo.Recent.RemoveAll(r => r.Time < state.Time);
+                    continue;
+                }
+                memo.LaidAt = t.Box;
+            }
             memo.LastDown = state.Time;
             memo.Area = area;
             memo.LyingSightings++;
@@ -276,6 +294,16 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         var shared = Math.Min(before.Right, lying.Right) - Math.Max(before.X, lying.X);
         return shared >= 0.5 * Math.Min(before.Width, lying.Width) && lying.Y >= before.Y && lying.Y <= before.Bottom;
     }
+
+    // A lying box whose centre moved from the last one's by more than this share of that box's longer side has jumped off it.
+    private const double OnTheSpot = 0.5;
+
+    /// <summary>
+    /// Still lying where they lay: the centre moved by at most half the last lying box's longer side (someone settling
+    /// on the ground, stretching out, moves less between two frames; a track moving on to someone else's head and
+    /// shoulders in a crowd jumps by about their width). Pure.
+    /// </summary>
+    public static bool StillWhereLaid(Box laid, Box now) => (now.Center - laid.Center).Length <= OnTheSpot * Math.Max(laid.Width, laid.Height);
 
     private static void Close(Memo memo, List<EventChange> changes)
     {

@@ -83,6 +83,24 @@ public class SceneStateRuleTests
         Assert.False(PersonDown.GotUp(Standing, new Box(500, 420, 40, 70)));
     }
 
+    [Theory]
+    [InlineData(40, true)] // rolling, stirring, the box wandering: still where they lie
+    [InlineData(200, false)] // the track moved on to the head and shoulders of someone half hidden in a crowd
+    public void A_lying_box_must_not_jump_off_where_they_lie(int shift, bool alerts)
+    {
+        var elsewhere = Lying with { X = Lying.X - shift };
+        var changes = Run(Down(), 10, t => [Person(1, t < 4 ? Standing : t < 4.5 ? Lying : elsewhere, t)]);
+        Assert.Equal(alerts, changes.Any(c => !c.Closed));
+    }
+
+    [Fact]
+    public void Someone_stretching_out_on_the_ground_stays_down()
+    {
+        // Crumpled, then stretching out to the right over a second: 150 px in all, 30 px a frame.
+        Box Settling(double t) => Lying with { Width = 180 + (float)(300 * Math.Clamp(t - 4.2, 0, 1)) };
+        Assert.Single(Run(Down(), 10, t => [Person(1, t < 4 ? Standing : Settling(t), t)]), c => !c.Closed);
+    }
+
     [Fact]
     public void A_fall_that_breaks_the_track_is_still_seen()
     {
