@@ -31,9 +31,10 @@ public sealed record StaticObjectSize(double MinArea, double MaxArea)
 public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IEventRule
 {
     // Same place: the object's box overlaps its first box this much and its centre stays this close
-    // (in object sizes): a bag carried by someone walking slowly drifts out of it.
-    private const double SamePlaceIou = 0.5;
-    private const double MaxDrift = 0.3;
+    // (in object sizes): a bag carried by someone walking slowly drifts out of it, while a camera on a mast
+    // swaying in the wind moves a small bag by up to half its width and back.
+    private const double SamePlaceIou = 0.3;
+    private const double MaxDrift = 0.5;
     // Seen in at least this share of the analysed frames since it appeared: a real object, not a flicker.
     private const double MinSeenShare = 0.5;
     // Not seen for this long: the object was taken away.
@@ -111,8 +112,12 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
                 var attended = people.Any(p => Attended(o.Box, p, settings.OwnerRadius));
                 o.UnattendedSince = attended ? null : o.UnattendedSince ?? state.Time;
                 var seenShare = o.Sightings / (double)(_frames - _framesAtFirstSight[o] + 1);
-                if (o.Event is null && o.UnattendedSince is { } alone && state.Time - o.FirstSeen >= settings.MinStill
-                    && state.Time - alone >= settings.Dwell && seenShare >= MinSeenShare)
+                // Raised on a frame it is seen on (a place a carried bag passed through keeps its sightings a
+                // while, but is not seen again), and once per object: a place overlapping one already
+                // alerted is that object seen from a slightly different box (its owner beside it, the camera swaying).
+                if (o.Event is null && o.LastSeen == state.Time && o.UnattendedSince is { } alone && state.Time - o.FirstSeen >= settings.MinStill
+                    && state.Time - alone >= settings.Dwell && seenShare >= MinSeenShare
+                    && !objects.Any(other => other.Event is not null && (SamePlace(other.FirstBox, o.Box) || SamePlace(o.FirstBox, other.Box))))
                 {
                     o.Event = new SceneEvent(state.Camera, EventKinds.AbandonedObject, settings.Zone.Name, alone, null, state.Time,
                         state.Clock - (state.Time - alone), o.Score, [], state.Normalise(o.Box),
