@@ -4,7 +4,7 @@ namespace Vigie.Evaluation;
 
 /// <summary>
 /// An altered copy of annotated footage: the same events on pictures unlike the clips (mirrored, smaller,
-/// underexposed, badly compressed, swaying), to see whether settings tuned on a few clips hold on other cameras.
+/// underexposed, badly compressed, swaying, black and white), to see whether settings tuned on a few clips hold on other cameras.
 /// </summary>
 /// <param name="VideoFilter">ffmpeg filter that makes the copy; null re-encodes only.</param>
 /// <param name="Mirrors">The picture is flipped left to right: zones, lines, directions and boxes are flipped with it.</param>
@@ -29,6 +29,11 @@ public static class FootageVariants
         new("swaying", "the view sways by up to 6 % of the picture, like a camera on a pole in the wind",
             "crop=w=trunc(iw*0.94/2)*2:h=trunc(ih*0.94/2)*2:x=(iw-ow)/2*(1+sin(2*PI*t/3)):y=(ih-oh)/2*(1+sin(2*PI*t/2.3+1)),"
             + "scale=trunc(iw/0.94/2)*2:trunc(ih/0.94/2)*2", false, Faithful),
+        // Most surveillance cameras switch to infrared at night: no colour, more grain (on the brightness only; noise on
+        // every plane would bring colour back). Only roughly that: real infrared also changes how materials look (skin
+        // and leaves bright, some dark clothes pale).
+        new("night", "black and white with grain, like a camera in night (infrared) mode",
+            "hue=s=0,noise=c0s=12:c0f=t", false, Faithful),
     ];
 
     /// <summary>Variants named on the command line, comma-separated, or "all"; an unknown name is an error naming the option (ArgumentException).</summary>

@@ -44,9 +44,9 @@ public class FootageVariantsTests
     {
         Assert.Equal(FootageVariants.All, FootageVariants.Parse("all"));
         Assert.Equal(["underexposed", "mirrored"], FootageVariants.Parse("underexposed, mirrored").Select(v => v.Name));
-        var error = Assert.Throws<ArgumentException>(() => FootageVariants.Parse("mirrored,night"));
+        var error = Assert.Throws<ArgumentException>(() => FootageVariants.Parse("mirrored,foggy"));
         Assert.StartsWith("--variants: ", error.Message);
-        Assert.Contains("'night' is not one of all, mirrored, smaller, underexposed, low-bitrate, swaying", error.Message);
+        Assert.Contains("'foggy' is not one of all, mirrored, smaller, underexposed, low-bitrate, swaying, night", error.Message);
     }
 
     [Fact]
@@ -113,5 +113,28 @@ public class FootageVariantsTests
         foreach (var f in frames) f.Dispose();
         // Starting half way, the crop moves 3 % of the source's width (19 px) each way, shown 1/0.94 larger.
         Assert.InRange(shifts.Max(), 15, 25);
+    }
+
+    [Fact]
+    public async Task The_night_copy_has_no_colour_left()
+    {
+        var folder = TestPaths.TempFolder();
+        var clip = Path.Combine(folder, "scene.mp4");
+        SyntheticScene.Default.WriteVideo(clip);
+        var copy = Path.Combine(folder, "night.mp4");
+
+        Assert.True(await FootageVariants.MakeCopyAsync(clip, copy, Variant("night"), CancellationToken.None));
+
+        Assert.True(MeanSaturation(clip) > 20);
+        Assert.True(MeanSaturation(copy) < 3);
+    }
+
+    private static double MeanSaturation(string video)
+    {
+        using var capture = new VideoCapture(video);
+        using var frame = new Mat();
+        Assert.True(capture.Read(frame));
+        using var hsv = frame.CvtColor(ColorConversionCodes.BGR2HSV);
+        return hsv.Mean().Val1;
     }
 }
