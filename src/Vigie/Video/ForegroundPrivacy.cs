@@ -58,7 +58,7 @@ public static class ForegroundPrivacy
         using var small = Sized(frame, work);
         using var empty = Sized(background, work);
         using var difference = new Mat();
-        Cv2.Absdiff(small, empty, difference);
+        using (var lit = wholeFrame == frame.Size() ? SameLight(small, empty) : small.Clone()) Cv2.Absdiff(lit, empty, difference);
         using var grey = new Mat();
         Cv2.CvtColor(difference, grey, ColorConversionCodes.BGR2GRAY);
         Cv2.Threshold(grey, grey, Difference, 255, ThresholdTypes.Binary);
@@ -75,6 +75,51 @@ public static class ForegroundPrivacy
         var minArea = MinAreaFraction * wholeFrame.Width * wholeFrame.Height / (sx * sy);
         return contours.Select(Cv2.BoundingRect).Where(r => r.Width * r.Height >= minArea)
             .Select(r => new Box((float)(r.X * sx) - 4, (float)(r.Y * sy) - 4, (float)(r.Width * sx) + 8, (float)(r.Height * sy) + 8)).ToList();
+    }
+
+    // Ratios of a frame's brightness to the background's are read in bins of this width (natural log, about
+    // 4 %) between these bounds; the light changed when the commonest bin holds this share of the lit pixels.
+    private const double RatioBin = 0.04, LeastLogRatio = -0.7, MostLogRatio = 0.7, SharedByTheScene = 0.25;
+    // Darker pixels than this give no reliable ratio.
+    private const int LeastLit = 24;
+
+    /// <summary>
+    /// The frame brought to the background's light. A cloud, a camera's exposure or a dimmer scales every pixel
+    /// of the scene alike, and without this every bright surface would differ from the learnt scene, and be
+    /// pixelated, until the scene is learnt again. The gain is the commonest ratio of the two pixel by pixel:
+    /// the scene's pixels share one, while people crossing it (a crowd, even, covering most of it) each give
+    /// their own; none is applied when no ratio is shared by a good part of the picture (the picture itself
+    /// changed: a pan, a cut). Whole frames only: on a thumbnail, someone the detector missed may fill most of it.
+    /// </summary>
+    private static Mat SameLight(Mat frame, Mat background)
+    {
+        using var frameGrey = Grey(frame);
+        using var backgroundGrey = Grey(background);
+        using var lit = new Mat();
+        using var litToo = new Mat();
+        Cv2.Threshold(frameGrey, lit, LeastLit, 255, ThresholdTypes.Binary);
+        Cv2.Threshold(backgroundGrey, litToo, LeastLit, 255, ThresholdTypes.Binary);
+        Cv2.BitwiseAnd(lit, litToo, lit);
+        using var ratio = new Mat();
+        Cv2.Divide(frameGrey, backgroundGrey, ratio, 1, MatType.CV_32F);
+        Cv2.Log(ratio, ratio);
+        var bins = (int)Math.Round((MostLogRatio - LeastLogRatio) / RatioBin);
+        using var histogram = new Mat();
+        Cv2.CalcHist([ratio], [0], lit, histogram, 1, [bins], [new Rangef((float)LeastLogRatio, (float)MostLogRatio)]);
+        histogram.GetArray(out float[] counts);
+        var commonest = Array.IndexOf(counts, counts.Max());
+        var gain = counts[commonest] >= SharedByTheScene * Math.Max(1, Cv2.CountNonZero(lit))
+            ? Math.Exp(-(LeastLogRatio + (commonest + 0.5) * RatioBin)) : 1;
+        var same = new Mat();
+        frame.ConvertTo(same, -1, gain);
+        return same;
+    }
+
+    private static Mat Grey(Mat bgr)
+    {
+        var grey = new Mat();
+        Cv2.CvtColor(bgr, grey, ColorConversionCodes.BGR2GRAY);
+        return grey;
     }
 
     /// <summary>The image at the given size: itself (a new header on it) when it already is.</summary>

@@ -6,16 +6,20 @@ namespace Vigie.Video;
 
 /// <summary>
 /// A live camera's empty scene, for the privacy safety net (<see cref="ForegroundPrivacy"/>): the
-/// per-pixel median of small copies of frames taken every <see cref="Every"/> over the last
-/// <see cref="Kept"/> of them, so passers-by are left out and a change of light is followed within
-/// half a minute. Where people were detected a sample does not count, so someone standing still,
+/// per-pixel median of the last <see cref="Kept"/> small copies of frames, so passers-by are left out.
+/// Copies are taken every <see cref="FirstEvery"/> until there are <see cref="Kept"/> of them (a camera's
+/// scene is known within seconds), then every <see cref="Every"/>: someone standing still whom the
+/// detector misses becomes part of the scene only after more than half of that window (about 80 s),
+/// while a change of light (which the comparison mostly makes up for, see ForegroundPrivacy) is
+/// followed as fast. Where people were detected a sample does not count, so someone standing still,
 /// whom the detector then misses now and again, is not learnt as part of the scene while another
 /// sample shows the place free. It is only compared with frames, never shown.
 /// </summary>
 public sealed class RunningBackground(int width = RunningBackground.DefaultWidth) : IDisposable
 {
     public const int DefaultWidth = 480;
-    public static readonly TimeSpan Every = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan FirstEvery = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan Every = TimeSpan.FromSeconds(10);
     public const int Kept = 15;
     /// <summary>Samples needed before there is a background: fewer would keep a passer-by in it.</summary>
     public const int Least = 3;
@@ -33,7 +37,8 @@ public sealed class RunningBackground(int width = RunningBackground.DefaultWidth
     public void Offer(Mat frame, TimeSpan time, IEnumerable<Box> people)
     {
         // A restarted source counts its time from zero again.
-        if (_lastSample is { } last && time - last < Every && time >= last) return;
+        var every = _samples.Count < Kept ? FirstEvery : Every;
+        if (_lastSample is { } last && time - last < every && time >= last) return;
         _lastSample = time;
         var scale = Math.Min(1.0, (double)width / frame.Width);
         var sample = new Mat();
