@@ -58,7 +58,10 @@ public static class ForegroundPrivacy
         using var small = Sized(frame, work);
         using var empty = Sized(background, work);
         using var difference = new Mat();
-        using (var lit = wholeFrame == frame.Size() ? SameLight(small, empty) : small.Clone()) Cv2.Absdiff(lit, empty, difference);
+        var gain = wholeFrame == frame.Size() ? LightGain(small, empty) : 1;
+        using var lit = new Mat();
+        if (gain != 1) small.ConvertTo(lit, -1, gain);
+        Cv2.Absdiff(gain != 1 ? lit : small, empty, difference);
         using var grey = new Mat();
         Cv2.CvtColor(difference, grey, ColorConversionCodes.BGR2GRAY);
         Cv2.Threshold(grey, grey, Difference, 255, ThresholdTypes.Binary);
@@ -84,14 +87,14 @@ public static class ForegroundPrivacy
     private const int LeastLit = 24;
 
     /// <summary>
-    /// The frame brought to the background's light. A cloud, a camera's exposure or a dimmer scales every pixel
-    /// of the scene alike, and without this every bright surface would differ from the learnt scene, and be
-    /// pixelated, until the scene is learnt again. The gain is the commonest ratio of the two pixel by pixel:
+    /// The gain that brings the frame to the background's light. A cloud, a camera's exposure or a dimmer scales
+    /// every pixel of the scene alike, and without this every bright surface would differ from the learnt scene,
+    /// and be pixelated, until the scene is learnt again. The gain is the commonest ratio of the two pixel by pixel:
     /// the scene's pixels share one, while people crossing it (a crowd, even, covering most of it) each give
     /// their own; none is applied when no ratio is shared by a good part of the picture (the picture itself
     /// changed: a pan, a cut). Whole frames only: on a thumbnail, someone the detector missed may fill most of it.
     /// </summary>
-    private static Mat SameLight(Mat frame, Mat background)
+    private static double LightGain(Mat frame, Mat background)
     {
         using var frameGrey = Grey(frame);
         using var backgroundGrey = Grey(background);
@@ -108,11 +111,8 @@ public static class ForegroundPrivacy
         Cv2.CalcHist([ratio], [0], lit, histogram, 1, [bins], [new Rangef((float)LeastLogRatio, (float)MostLogRatio)]);
         histogram.GetArray(out float[] counts);
         var commonest = Array.IndexOf(counts, counts.Max());
-        var gain = counts[commonest] >= SharedByTheScene * Math.Max(1, Cv2.CountNonZero(lit))
+        return counts[commonest] >= SharedByTheScene * Math.Max(1, Cv2.CountNonZero(lit))
             ? Math.Exp(-(LeastLogRatio + (commonest + 0.5) * RatioBin)) : 1;
-        var same = new Mat();
-        frame.ConvertTo(same, -1, gain);
-        return same;
     }
 
     private static Mat Grey(Mat bgr)

@@ -9,9 +9,8 @@ namespace Vigie.Video;
 /// per-pixel median of the last <see cref="Kept"/> small copies of frames, so passers-by are left out.
 /// Copies are taken every <see cref="FirstEvery"/> until there are <see cref="Kept"/> of them (a camera's
 /// scene is known within seconds), then every <see cref="Every"/>: someone standing still whom the
-/// detector misses becomes part of the scene only after more than half of that window (about 80 s),
-/// while a change of light (which the comparison mostly makes up for, see ForegroundPrivacy) is
-/// followed as fast. Where people were detected a sample does not count, so someone standing still,
+/// detector misses becomes part of the scene only after more than half of that window (about 80 s).
+/// A change of light is not waited out: the comparison makes up for it (see ForegroundPrivacy). Where people were detected a sample does not count, so someone standing still,
 /// whom the detector then misses now and again, is not learnt as part of the scene while another
 /// sample shows the place free. It is only compared with frames, never shown.
 /// </summary>
