@@ -142,7 +142,9 @@ public static class AnalyzeCommand
                 }
             }
             output.PrintSummary(result, progress.Elapsed, progress.Position);
-            if (sinkError is not null) return Fail($"writing results failed: {sinkError.Message}", ExitFailed);
+            if (sinkError is not null)
+                return Fail($"writing results failed: {sinkError.Message}"
+                    + (output.VideoUnfinished ? $"; no video kept at {o.Render} (an MP4 cut short cannot be played)" : ""), ExitFailed);
             if (result?.SourceError is { } sourceError) return Fail(sourceError.Message, ExitFailed);
             if (ct.IsCancellationRequested)
             {
@@ -182,6 +184,10 @@ public static class AnalyzeCommand
         private readonly JsonLinesWriter? _tracks = o.Tracks is null ? null : new JsonLinesWriter(o.Tracks);
         private readonly JsonLinesWriter? _metrics = o.Metrics is null ? null : new JsonLinesWriter(o.Metrics);
         private FfmpegVideoWriter? _video;
+        private bool _videoComplete;
+
+        /// <summary>A video was begun and not completed (its unplayable start is removed).</summary>
+        public bool VideoUnfinished => _video is not null && !_videoComplete;
         private readonly List<SceneEvent> _closed = [];
         private readonly Dictionary<string, int> _trackCounts = [];
         private readonly HashSet<int> _alerting = [];
@@ -225,7 +231,7 @@ public static class AnalyzeCommand
                     _metrics.Write(new MeasurementLine(EventLine.Round(frame.Frame.Timestamp), m.Camera, m.Where, m.Name, m.Value, m.Unit));
             if (o.Render is null) return;
             var image = frame.Frame.Image;
-            _video ??= new FfmpegVideoWriter(o.Render, image.Width, image.Height, prepared.AnalysedFps);
+            _video ??= new FfmpegVideoWriter(PartialVideo.PartOf(o.Render), image.Width, image.Height, prepared.AnalysedFps);
             var people = PrivacyFilter.PeopleOn(frame.Tracks, frame.Detections).ToList();
             _background.Offer(image, frame.Frame.Timestamp, people);
             image.CopyTo(_canvas);
@@ -258,7 +264,7 @@ public static class AnalyzeCommand
             if (result?.Gaps is { Count: > 0 } gaps) AnsiConsole.WriteLine($"{FootageGap.Describe(gaps)} (the recording paused; nothing to analyse there)");
             if (o.Out is not null) AnsiConsole.WriteLine($"events: {o.Out} ({_closed.Count})");
             if (o.Tracks is not null) AnsiConsole.WriteLine($"tracks: {o.Tracks}");
-            if (o.Render is not null && _video is not null) AnsiConsole.WriteLine($"video: {o.Render}");
+            if (o.Render is not null && _videoComplete) AnsiConsole.WriteLine($"video: {o.Render}");
         }
 
         public void Dispose()
@@ -268,7 +274,18 @@ public static class AnalyzeCommand
             _events?.Dispose();
             _tracks?.Dispose();
             _metrics?.Dispose();
-            _video?.Dispose();
+            if (_video is null || o.Render is null) return;
+            try
+            {
+                _video.Dispose();
+            }
+            catch (IOException)
+            {
+                PartialVideo.Forget(o.Render);
+                throw;
+            }
+            PartialVideo.Complete(o.Render);
+            _videoComplete = true;
         }
     }
 }

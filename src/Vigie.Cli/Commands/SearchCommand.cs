@@ -104,7 +104,7 @@ public static class SearchCommand
                         var path = Path.Combine(excerptFolder, $"track-{hit.Id}.mp4");
                         try
                         {
-                            await Excerpts.WriteAsync(index, hit, path, privacy, ct);
+                            await PartialVideo.WriteAsync(path, partial => Excerpts.WriteAsync(index, hit, partial, privacy, ct));
                             Console.Error.WriteLine($"excerpt: {path}");
                         }
                         catch (VideoSourceException e)
@@ -113,8 +113,7 @@ public static class SearchCommand
                         }
                         catch (IOException e)
                         {
-                            // A full disk: the excerpts written so far stay, the half-written one goes, the next ones would fail the same way.
-                            File.Delete(path);
+                            // A full disk: the excerpts written so far stay, the half-written one is gone, the next ones would fail the same way.
                             return AnalyzeCommand.Fail($"writing excerpts failed: {e.Message}", AnalyzeCommand.ExitFailed);
                         }
                     }

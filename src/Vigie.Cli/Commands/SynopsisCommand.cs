@@ -53,7 +53,8 @@ public static class SynopsisCommand
                 var bar = new ProgressDisplay(null, live: false, done: "of video decoded or written", frameRate: false);
                 SynopsisReport? made = null;
                 await bar.RunAsync("making the synopsis", async () =>
-                    made = await Synopsis.RenderAsync(index, request, bar.Say, p => bar.AdvanceTo(p.Done, p.Total), ct));
+                    made = await PartialVideo.WriteAsync(outPath, partial =>
+                        Synopsis.RenderAsync(index, request with { OutputPath = partial }, bar.Say, p => bar.AdvanceTo(p.Done, p.Total), ct)));
                 var report = made!;
                 var missing = index.Missing(report.Camera, request.Query.From, request.Query.To);
                 var reportPath = Path.ChangeExtension(outPath, ".json");

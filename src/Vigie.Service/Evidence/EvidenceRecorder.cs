@@ -55,10 +55,9 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
         await _encoders.WaitAsync(ct);
         try
         {
-            await Task.Run(() =>
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            await PartialVideo.WriteAsync(full, temp => Task.Run(() =>
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-                var temp = full + ".part.mp4";
                 using (var first = Render(frames[0], marks))
                 using (var writer = new FfmpegVideoWriter(temp, first.Width, first.Height, fps))
                 {
@@ -85,8 +84,7 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
                         Write(image, 1);
                     }
                 }
-                File.Move(temp, full, overwrite: true);
-            }, ct);
+            }, ct));
             return relative;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenCVException or VideoSourceException)

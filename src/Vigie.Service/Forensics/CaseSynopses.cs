@@ -185,7 +185,6 @@ public sealed partial class CaseSynopses(ForensicCases cases, ILogger<CaseSynops
     {
         var key = (caseName, id);
         var stop = job.Token;
-        string? partial = null;
         try
         {
             await cases.VideoTurn.WaitAsync(stop);
@@ -200,15 +199,17 @@ public sealed partial class CaseSynopses(ForensicCases cases, ILogger<CaseSynops
             using var index = cases.Open(caseName) ?? throw new InvalidDataException($"case {caseName} is gone");
             var video = SynopsisPath(index.Folder, id);
             Directory.CreateDirectory(Path.GetDirectoryName(video)!);
-            partial = video + ".part.mp4";
             Report(key, job, new SynopsisState(id, SynopsisState.Making, 0, null, null));
-            var report = await Synopsis.RenderAsync(index, new SynopsisRequest(query, new SynopsisTarget(length.TotalSeconds, null), partial, cases.Privacy),
-                line => logger.LogInformation("synopsis {Id} of {Case}: {Line}", id, caseName, line),
-                p => Report(key, job, new SynopsisState(id, SynopsisState.Making, Math.Round(p.Done / p.Total, 3), null, null)), stop, tracks);
-            stop.ThrowIfCancellationRequested();
+            var report = await PartialVideo.WriteAsync(video, async partial =>
+            {
+                var made = await Synopsis.RenderAsync(index, new SynopsisRequest(query, new SynopsisTarget(length.TotalSeconds, null), partial, cases.Privacy),
+                    line => logger.LogInformation("synopsis {Id} of {Case}: {Line}", id, caseName, line),
+                    p => Report(key, job, new SynopsisState(id, SynopsisState.Making, Math.Round(p.Done / p.Total, 3), null, null)), stop, tracks);
+                stop.ThrowIfCancellationRequested();
+                return made;
+            });
             var summary = new SynopsisSummary(report.Camera, report.Objects, Math.Round(report.SourceS, 1), Math.Round(report.SynopsisS, 1),
                 Math.Round(report.Condensation, 2), Math.Round(report.OverlapFraction, 4), report.CollidingPairs);
-            File.Move(partial, video, overwrite: true);
             await File.WriteAllTextAsync(Path.ChangeExtension(video, ".json"), System.Text.Json.JsonSerializer.Serialize(summary));
             Report(key, job, new SynopsisState(id, SynopsisState.Ready, 1, summary, null));
         }
@@ -216,19 +217,16 @@ public sealed partial class CaseSynopses(ForensicCases cases, ILogger<CaseSynops
         {
             if (_stopping) logger.LogInformation("synopsis {Id} of {Case} stopped with the service: made again at the next start", id, caseName);
             else logger.LogInformation("synopsis {Id} of {Case} stopped by a user", id, caseName);
-            ForensicCases.Forget(partial);
         }
         catch (Exception e) when (e is VideoSourceException or InvalidDataException or FormatException or IOException)
         {
             logger.LogWarning("synopsis {Id} of {Case} failed: {Message}", id, caseName, e.Message);
             Report(key, job, new SynopsisState(id, SynopsisState.Failed, 0, null, e.Message));
-            ForensicCases.Forget(partial);
         }
         catch (Exception e)
         {
             logger.LogError(e, "synopsis {Id} of {Case} failed", id, caseName);
             Report(key, job, new SynopsisState(id, SynopsisState.Failed, 0, null, "internal error (see the service log)"));
-            ForensicCases.Forget(partial);
         }
         finally
         {

@@ -91,7 +91,7 @@ public sealed class ForensicCases(string folder, PrivacyFilter privacy, ILogger<
         var unfinished = Directory.EnumerateDirectories(folder)
             .SelectMany(c => new[] { "synopses", "excerpts" }.Select(s => Path.Combine(c, s)))
             .Where(Directory.Exists)
-            .SelectMany(d => Directory.EnumerateFiles(d, "*.part.mp4"))
+            .SelectMany(d => Directory.EnumerateFiles(d, PartialVideo.PartOf("*")))
             .ToList();
         foreach (var path in unfinished)
         {
@@ -99,12 +99,6 @@ public sealed class ForensicCases(string folder, PrivacyFilter privacy, ILogger<
             File.Delete(path);
         }
         return unfinished.Count;
-    }
-
-    /// <summary>A half-made video is of no use: it goes.</summary>
-    internal static void Forget(string? partial)
-    {
-        if (partial is not null && File.Exists(partial)) File.Delete(partial);
     }
 
     /// <summary>The excerpt of a track, made once and then served from the case folder.</summary>
@@ -117,17 +111,8 @@ public sealed class ForensicCases(string folder, PrivacyFilter privacy, ILogger<
         {
             if (File.Exists(path)) return path;
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var partial = path + ".part.mp4";
-            try
-            {
-                await Excerpts.WriteAsync(index, track, partial, privacy, ct);
-            }
-            catch
-            {
-                Forget(partial); // the viewer left, or the recording failed: nothing half-made is served later
-                throw;
-            }
-            File.Move(partial, path, overwrite: true);
+            // The viewer may leave, or the recording fail: nothing half-made is served later.
+            await PartialVideo.WriteAsync(path, partial => Excerpts.WriteAsync(index, track, partial, privacy, ct));
             return path;
         }
         finally

@@ -1,0 +1,46 @@
+using OpenCvSharp;
+using Vigie.Video;
+
+namespace Vigie.Tests.Video;
+
+/// <summary>Videos take their name only once complete.</summary>
+public class PartialVideoTests
+{
+    private static void Encode(string path, int width, int height)
+    {
+        using var writer = new FfmpegVideoWriter(path, width, height, 5);
+        using var frame = new Mat(height, width, MatType.CV_8UC3, new Scalar(40, 90, 140));
+        for (int i = 0; i < 10; i++) writer.Write(frame);
+    }
+
+    [Fact]
+    public async Task A_complete_video_takes_its_name_and_replaces_the_one_made_before()
+    {
+        var path = Path.Combine(TestPaths.TempFolder(), "clip.mp4");
+        await File.WriteAllTextAsync(path, "made before");
+
+        await PartialVideo.WriteAsync(path, partial => Task.Run(() =>
+        {
+            Assert.Equal("made before", File.ReadAllText(path)); // the older video stays while the new one is written
+            Encode(partial, 64, 48);
+        }));
+
+        using var capture = new VideoCapture(path);
+        Assert.Equal(64, capture.FrameWidth);
+        Assert.False(File.Exists(PartialVideo.PartOf(path)));
+    }
+
+    [Fact]
+    public async Task A_video_the_encoder_could_not_finish_leaves_nothing_half_made_and_the_one_made_before()
+    {
+        var path = Path.Combine(TestPaths.TempFolder(), "clip.mp4");
+        await File.WriteAllTextAsync(path, "made before");
+
+        // Wider than any H.264 encoder takes: ffmpeg stops at once, as it would on a full disk later on.
+        var error = await Assert.ThrowsAsync<IOException>(() => PartialVideo.WriteAsync(path, partial => Task.Run(() => Encode(partial, 17000, 16))));
+
+        Assert.Contains("clip.mp4", error.Message);
+        Assert.Equal("made before", await File.ReadAllTextAsync(path));
+        Assert.False(File.Exists(PartialVideo.PartOf(path)));
+    }
+}
