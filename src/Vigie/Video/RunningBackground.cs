@@ -10,7 +10,10 @@ namespace Vigie.Video;
 /// Copies are taken every <see cref="FirstEvery"/> until there are <see cref="Kept"/> of them (a camera's
 /// scene is known within seconds), then every <see cref="Every"/>: someone standing still whom the
 /// detector misses becomes part of the scene only after more than half of that window (about 80 s).
-/// A change of light is not waited out: the comparison makes up for it (see ForegroundPrivacy). Where people were detected a sample does not count, so someone standing still,
+/// When most of the picture no longer looks like the learnt scene (the camera turned, a cut, the
+/// lights), copies are taken at the first pace again, so a new view is learnt within seconds; a
+/// change of light that scales the whole scene is made up for by the comparison meanwhile (see
+/// ForegroundPrivacy). Where people were detected a sample does not count, so someone standing still,
 /// whom the detector then misses now and again, is not learnt as part of the scene while another
 /// sample shows the place free. It is only compared with frames, never shown.
 /// </summary>
@@ -36,12 +39,17 @@ public sealed class RunningBackground(int width = RunningBackground.DefaultWidth
     public void Offer(Mat frame, TimeSpan time, IEnumerable<Box> people)
     {
         // A restarted source counts its time from zero again.
-        var every = _samples.Count < Kept ? FirstEvery : Every;
-        if (_lastSample is { } last && time - last < every && time >= last) return;
-        _lastSample = time;
+        var since = _lastSample is { } last && time >= last ? time - last : (TimeSpan?)null;
+        if (since < FirstEvery) return;
         var scale = Math.Min(1.0, (double)width / frame.Width);
         var sample = new Mat();
         Cv2.Resize(frame, sample, new Size(), scale, scale, InterpolationFlags.Area);
+        if (since < Every && _samples.Count >= Kept && !ViewChanged(sample))
+        {
+            sample.Dispose();
+            return;
+        }
+        _lastSample = time;
         var occupied = new Mat(sample.Size(), MatType.CV_8UC1, Scalar.Black);
         var bounds = new Rect(0, 0, sample.Width, sample.Height);
         foreach (var p in people)
@@ -63,6 +71,23 @@ public sealed class RunningBackground(int width = RunningBackground.DefaultWidth
             oldOccupied.Dispose();
         }
         if (_samples.Count >= Least) Current = SceneBackground.Median(_samples.Select(x => x.Sample).ToList(), _samples.Select(x => x.Occupied).ToList());
+    }
+
+    // A sample differing from the learnt scene by this much (grey levels) over this share of the picture
+    // shows another view: the camera turned or was moved, the lights changed.
+    private const int Differs = 30;
+    private const double MostOfThePicture = 0.5;
+
+    /// <summary>Most of the picture no longer looks like the learnt scene: it is learnt again at the first pace.</summary>
+    private bool ViewChanged(Mat sample)
+    {
+        if (Current is null || Current.Size() != sample.Size()) return true;
+        using var difference = new Mat();
+        Cv2.Absdiff(sample, Current, difference);
+        using var grey = new Mat();
+        Cv2.CvtColor(difference, grey, ColorConversionCodes.BGR2GRAY);
+        Cv2.Threshold(grey, grey, Differs, 255, ThresholdTypes.Binary);
+        return Cv2.CountNonZero(grey) > MostOfThePicture * grey.Total();
     }
 
     private void Clear()

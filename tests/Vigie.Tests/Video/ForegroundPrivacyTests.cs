@@ -188,4 +188,20 @@ public class ForegroundPrivacyTests
         Assert.True(Math.Abs(GreenAfter(90, 0)) < 10, "a minute still: not learnt");
         Assert.True(GreenAfter(150, 91) > 50, "two minutes still: learnt (the limit, documented)");
     }
+
+    [Fact]
+    public void A_new_view_is_learnt_again_within_seconds()
+    {
+        using var before = Scene();
+        // The camera turned: walls and windows where the textured floor was.
+        using var after = new Mat(360, 640, MatType.CV_8UC3, Scalar.All(20));
+        for (var x = 0; x < 640; x += 160) Cv2.Rectangle(after, new Rect(x, 0, 80, 360), Scalar.All(235), -1);
+        using var learnt = new RunningBackground(width: 320);
+        for (var t = 0; t <= 60; t++) learnt.Offer(t < 40 ? before : after, TimeSpan.FromSeconds(t), []);
+        using var expected = new Mat();
+        Cv2.Resize(after, expected, new Size(320, 180), 0, 0, InterpolationFlags.Area);
+        using var d = new Mat();
+        Cv2.Absdiff(learnt.Current!, expected, d);
+        Assert.True(Cv2.Mean(d).Val1 < 1, "20 s after the turn, the new view is the learnt scene");
+    }
 }
