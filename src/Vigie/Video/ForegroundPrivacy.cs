@@ -11,7 +11,8 @@ namespace Vigie.Video;
 /// </summary>
 public static class ForegroundPrivacy
 {
-    private const int Difference = 30;
+    /// <summary>Grey levels by which a pixel differs from the empty scene to count as something there.</summary>
+    internal const int Difference = 30;
     private const double MinAreaFraction = 0.0005;
     /// <summary>Closing kernel, in pixels of a frame compared at full size.</summary>
     private const int Closing = 9;

@@ -28,6 +28,8 @@ public sealed class RunningBackground(int width = RunningBackground.DefaultWidth
 
     private readonly Queue<(Mat Sample, Mat Occupied)> _samples = new();
     private TimeSpan? _lastSample;
+    // When a frame was last looked at to decide whether the view changed (at most every FirstEvery).
+    private TimeSpan? _lastLook;
 
     /// <summary>
     /// The empty scene so far, or null until <see cref="Least"/> samples are in. Replaced, never changed:
@@ -40,7 +42,8 @@ public sealed class RunningBackground(int width = RunningBackground.DefaultWidth
     {
         // A restarted source counts its time from zero again.
         var since = _lastSample is { } last && time >= last ? time - last : (TimeSpan?)null;
-        if (since < FirstEvery) return;
+        if (since < FirstEvery || (_lastLook is { } looked && time >= looked && time - looked < FirstEvery)) return;
+        _lastLook = time;
         var scale = Math.Min(1.0, (double)width / frame.Width);
         var sample = new Mat();
         Cv2.Resize(frame, sample, new Size(), scale, scale, InterpolationFlags.Area);
@@ -73,9 +76,8 @@ public sealed class RunningBackground(int width = RunningBackground.DefaultWidth
         if (_samples.Count >= Least) Current = SceneBackground.Median(_samples.Select(x => x.Sample).ToList(), _samples.Select(x => x.Occupied).ToList());
     }
 
-    // A sample differing from the learnt scene by this much (grey levels) over this share of the picture
-    // shows another view: the camera turned or was moved, the lights changed.
-    private const int Differs = 30;
+    // A sample differing from the learnt scene (as the safety net counts a difference) over this share of
+    // the picture shows another view: the camera turned or was moved, the lights changed.
     private const double MostOfThePicture = 0.5;
 
     /// <summary>Most of the picture no longer looks like the learnt scene: it is learnt again at the first pace.</summary>
@@ -86,7 +88,7 @@ public sealed class RunningBackground(int width = RunningBackground.DefaultWidth
         Cv2.Absdiff(sample, Current, difference);
         using var grey = new Mat();
         Cv2.CvtColor(difference, grey, ColorConversionCodes.BGR2GRAY);
-        Cv2.Threshold(grey, grey, Differs, 255, ThresholdTypes.Binary);
+        Cv2.Threshold(grey, grey, ForegroundPrivacy.Difference, 255, ThresholdTypes.Binary);
         return Cv2.CountNonZero(grey) > MostOfThePicture * grey.Total();
     }
 
