@@ -54,8 +54,9 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         /// <summary>Where the fall was seen, and on how many frames the person was seen lying since.</summary>
         public PersonDownZone? Area;
         public int LyingSightings;
-        /// <summary>The last lying box after the fall: where they lie.</summary>
+        /// <summary>The last lying box after the fall, where they lie, and the track it was seen on.</summary>
         public Box LaidAt;
+        public int LaidBy;
         public float Score;
     }
 
@@ -107,18 +108,19 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             if (memo.FellAt is null) continue;
             if (IsLying(t.Box))
             {
-                if (memo.LyingSightings > 0 && !StillWhereLaid(memo.LaidAt, t.Box))
+                if (memo.LyingSightings > 0 && memo.LaidBy == t.Id && !StillWhereLaid(memo.LaidAt, t.Box))
                 {
                     // Someone on the ground stays where they lie, settling slowly at most: a track whose lying box
                     // jumps off the last one has moved on to other people (in a crowd, heads and shoulders of people
                     // half hidden look like lying boxes), so neither the fall nor the past it was read from are
                     // theirs. (A short upright box beside them is someone crouching to help, or themselves sitting up:
-                    // see above.)
+                    // see above. A new track that took the fallen person's past was judged the same person by
+                    // Inherit, whole where a piece of them was tracked: its box is no jump.)
                     Close(memo, changes);
                     memo.Recent.RemoveAll(r => r.Time < state.Time);
                     continue;
                 }
-                memo.LaidAt = t.Box;
+                (memo.LaidAt, memo.LaidBy) = (t.Box, t.Id);
             }
             memo.LastDown = state.Time;
             memo.Area = area;

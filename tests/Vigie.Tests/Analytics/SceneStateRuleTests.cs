@@ -94,6 +94,16 @@ public class SceneStateRuleTests
     }
 
     [Fact]
+    public void A_fallen_person_found_again_whole_under_a_new_track_is_not_a_jump()
+    {
+        // Lying, tracked as a piece of them; lost; found again whole under a new track, a box centred elsewhere.
+        var piece = new Box(420, 420, 100, 60);
+        var whole = new Box(420, 400, 300, 80);
+        var changes = Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t)] : t < 5 ? [Person(1, piece, t)] : t < 5.2 ? [] : [Person(2, whole, t, 5.2)]);
+        Assert.Equal([2], Assert.Single(changes, c => !c.Closed).Event.TrackIds);
+    }
+
+    [Fact]
     public void Someone_stretching_out_on_the_ground_stays_down()
     {
         // Crumpled, then stretching out to the right over a second: 150 px in all, 30 px a frame.
