@@ -18,7 +18,7 @@ public sealed record StaticObjectSize(double MinArea, double MaxArea)
 /// <summary>
 /// Abandoned object: a bag, suitcase or backpack (detector classes in the bag category) or, when the
 /// zone asks for it, any new thing that stopped moving (a static region of the dual background model)
-/// that no person's or vehicle's box explains, that stays in one place with nobody near it for the
+/// that no person's or vehicle's box explains and that someone was beside when it came to rest, that stays in one place with nobody near it for the
 /// dwell time — the owner has left. Objects are followed by place, not by track id, so people walking
 /// in front of the bag (occlusions, missed detections) do not reset it. When the detector stops seeing
 /// a bag it had seen many times, the bag still counts as there while its place looks as it did at the
@@ -43,6 +43,12 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
     private const double ExplainedShare = 0.3;
     // A still region has no detector confidence: a middling score, below any confident detection.
     private const float StaticRegionScore = 0.5f;
+    // A still region counts only where someone was beside it (within this many object sizes) from a
+    // little before it came to rest until just after: it was brought and put down. A shadow, a patch of
+    // light, a person sitting still whom the detector misses or a flaw of the learned scene came with nobody.
+    private const double BroughtRadius = 1.0;
+    private static readonly TimeSpan BroughtBefore = TimeSpan.FromSeconds(3), BroughtAfter = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan CarrierMemory = TimeSpan.FromSeconds(10);
     // Detector sightings before the look of its place may stand in for the detector: one stray
     // detection must not make a piece of floor an object for ever.
     private const int SightingsBeforeLooks = 5;
@@ -72,6 +78,8 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
     private TimeSpan? _started;
     private int _frames;
     private readonly Dictionary<Candidate, int> _framesAtFirstSight = [];
+    // People (and, with the motion detector, moving things) seen over the last seconds: who might have brought a still thing.
+    private readonly Queue<(TimeSpan Time, List<Box> Boxes)> _carriers = new();
 
     public IReadOnlyList<EventChange> Update(SceneState state)
     {
@@ -80,6 +88,8 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
         var changes = new List<EventChange>();
         var people = Boxes(state, Category.Person);
         var occupants = people.Concat(Boxes(state, Category.Vehicle)).ToList();
+        _carriers.Enqueue((state.Time, people.Concat(Boxes(state, Category.Moving)).ToList()));
+        while (state.Time - _carriers.Peek().Time > CarrierMemory) _carriers.Dequeue();
         foreach (var (settings, objects) in _zones)
         {
             var active = settings.Zone.Schedule.IsActive(state.Clock);
@@ -91,7 +101,8 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
             }
             if (settings.StaticObjects is { } size && state.StaticRegions is { } regions)
                 foreach (var region in regions.Where(r => settings.Zone.Contains(state.Normalise(r.Box.Center))
-                             && size.Admits(state.Normalise(r.Box)) && !occupants.Any(b => Explains(b, r.Box))))
+                             && size.Admits(state.Normalise(r.Box)) && !occupants.Any(b => Explains(b, r.Box))
+                             && (objects.Any(o => SamePlace(o.FirstBox, r.Box)) || Brought(r))))
                     Sight(objects, region.Box, "", StaticRegionScore, state, region.Since, settings.Warmup);
             foreach (var o in objects.ToList())
             {
@@ -131,6 +142,9 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
 
     public bool NeedsStaticRegions => _zones.Any(z => z.Settings.StaticObjects is not null);
 
+    // The still-object background is only valid while the camera holds its view.
+    public bool NeedsMotionField => NeedsStaticRegions;
+
     public bool NeedsObjectLooks => true;
 
     /// <summary>The place looks as it did in the first frame analysed: whatever is there was there already.</summary>
@@ -146,6 +160,14 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
     private static List<Box> Boxes(SceneState state, Category category) =>
         state.Detections.Where(d => d.Category == category).Select(d => d.Box)
             .Concat(state.Tracks.Where(t => t.Category == category).Select(t => t.Box)).ToList();
+
+    /// <summary>
+    /// Someone was beside the still thing when it came to rest (not the thing itself: the motion detector
+    /// sees anything that appears as moving for a moment).
+    /// </summary>
+    private bool Brought(StaticRegion region) =>
+        _carriers.Any(c => c.Time >= region.Since - BroughtBefore && c.Time <= region.Since + BroughtAfter
+            && c.Boxes.Any(b => Attended(region.Box, b, BroughtRadius) && b.Area > region.Box.Area && b.IoU(region.Box) < 0.5));
 
     /// <summary>Follows an object by place: the same place as a known one, or a new candidate.</summary>
     private Candidate Sight(List<Candidate> objects, Box box, string label, float score, SceneState state, TimeSpan since, TimeSpan warmup)
@@ -173,6 +195,7 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
             .Select(o => new EventChange(o.Event! with { End = o.LastSeen }, Closed: true)).ToList();
         foreach (var z in _zones) z.Objects.Clear();
         _framesAtFirstSight.Clear();
+        _carriers.Clear();
         return changes;
     }
 

@@ -37,6 +37,11 @@ public sealed class StaticForegroundAnalyzer : IDisposable
     // walks through then is not learned as part of it.
     private static readonly TimeSpan Bootstrap = TimeSpan.FromSeconds(8);
     private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(0.5);
+    // A region still since (nearly) the moment the scene was learned was already there then.
+    private static readonly TimeSpan PresentAtStart = TimeSpan.FromSeconds(1);
+    // The camera moving this long (a pan, a zoom, a turn to another view) means a new scene to learn;
+    // a shorter shake only makes its own frames useless.
+    private static readonly TimeSpan CameraMovedAfter = TimeSpan.FromSeconds(1);
     // A hole left by something gone shows its outline clearly stronger in the background than in the
     // frame, and stands out less from its surroundings; a thing against a busy background can come
     // close to even. The verdict must hold this long, with nothing moving around, before the hole is
@@ -63,10 +68,13 @@ public sealed class StaticForegroundAnalyzer : IDisposable
     private TimeSpan _previousSample;
     private TimeSpan? _previous;
     private TimeSpan? _sceneChangingSince;
+    private TimeSpan? _cameraMovingSince;
+    private TimeSpan _learnedAt;
     private double _scale = 1;
 
     /// <param name="occupied">Boxes (frame pixels) of what was detected in front of the scene.</param>
-    public IReadOnlyList<StaticRegion> Analyse(Mat bgr, TimeSpan time, IReadOnlyList<Box> occupied)
+    /// <param name="cameraMoving">The camera itself moved on this frame (a pan, a zoom, a shake).</param>
+    public IReadOnlyList<StaticRegion> Analyse(Mat bgr, TimeSpan time, IReadOnlyList<Box> occupied, bool cameraMoving = false)
     {
         _scale = (double)Width / bgr.Width;
         using (var small = new Mat())
@@ -80,9 +88,24 @@ public sealed class StaticForegroundAnalyzer : IDisposable
         _occupied.SetTo(Scalar.All(0));
         foreach (var box in occupied)
             Cv2.Rectangle(_occupied, new Rect((int)(box.X * _scale), (int)(box.Y * _scale), (int)Math.Ceiling(box.Width * _scale), (int)Math.Ceiling(box.Height * _scale)), Scalar.All(255), -1);
+        if (cameraMoving && (_previous is null || time - (_cameraMovingSince ??= time) >= CameraMovedAfter))
+        {
+            // The view is changing: the median of the samples would mix views, and a background learned
+            // before no longer lies on the picture. Learn the scene again once the camera holds still.
+            ForgetSamples();
+            _previous = null;
+            return [];
+        }
+        if (!cameraMoving) _cameraMovingSince = null;
         if (_previous is null || _long.Size() != _current.Size())
         {
             BootstrapFrom(time);
+            return [];
+        }
+        if (cameraMoving)
+        {
+            // A shake or the start of a move: nothing on this frame lies where the backgrounds have it.
+            _previous = time;
             return [];
         }
         var dt = Math.Max(0, (time - _previous.Value).TotalSeconds);
@@ -132,14 +155,16 @@ public sealed class StaticForegroundAnalyzer : IDisposable
     private void BootstrapFrom(TimeSpan time)
     {
         if (_samples.Count > 0 && _samples[0].Size() != _grey.Size()) ForgetSamples();
-        _firstSample ??= time;
         if (_samples.Count == 0 || time - _previousSample >= SampleEvery)
         {
+            // A cut or a camera moved to another view: the median would mix two scenes, start again.
+            if (_samples.Count > 0 && ChangedShare(_samples[^1]) > SceneChangeShare) ForgetSamples();
+            _firstSample ??= time;
             _samples.Add(_grey.Clone());
             _sampleMasks.Add(_occupied.Clone());
             _previousSample = time;
         }
-        if (time - _firstSample.Value < Bootstrap) return;
+        if (time - _firstSample!.Value < Bootstrap) return;
         using (var median = SceneBackground.Median(_samples, _sampleMasks)) median.ConvertTo(_long, MatType.CV_32F);
         _current.CopyTo(_short);
         _evidence.Create(_current.Size(), MatType.CV_32F);
@@ -149,7 +174,7 @@ public sealed class StaticForegroundAnalyzer : IDisposable
         _lastMoved.Create(_current.Size(), MatType.CV_32F);
         _lastMoved.SetTo(Scalar.All(time.TotalSeconds));
         ForgetSamples();
-        _previous = time;
+        _previous = _learnedAt = time;
     }
 
     private void ForgetSamples()
@@ -158,6 +183,14 @@ public sealed class StaticForegroundAnalyzer : IDisposable
         _samples.Clear();
         _sampleMasks.Clear();
         _firstSample = null;
+    }
+
+    private double ChangedShare(Mat earlierGrey)
+    {
+        using var diff = new Mat();
+        Cv2.Absdiff(_grey, earlierGrey, diff);
+        Cv2.Threshold(diff, diff, Threshold, 255, ThresholdTypes.Binary);
+        return Cv2.CountNonZero(diff) / (double)(diff.Width * diff.Height);
     }
 
     private Mat Changed(Mat background)
@@ -241,6 +274,16 @@ public sealed class StaticForegroundAnalyzer : IDisposable
             hole.SetTo(Scalar.All(0), blob);
             using var evidence = new Mat(_evidence, rect);
             Cv2.MinMaxLoc(evidence, out _, out double longest, out _, out _, blob);
+            if (time - TimeSpan.FromSeconds(longest) <= _learnedAt + PresentAtStart)
+            {
+                // Still since the scene was learned: it was there all along and the learned scene is wrong
+                // about it (a packed crowd's median, someone who stood through the first seconds). Scene.
+                using var roiLong = new Mat(_long, rect);
+                using var roiCurrent = new Mat(_current, rect);
+                roiCurrent.CopyTo(roiLong, blob);
+                evidence.SetTo(Scalar.All(0), blob);
+                continue;
+            }
             var box = new Box(rect.X, rect.Y, rect.Width, rect.Height).Scale((float)(1 / _scale), (float)(1 / _scale));
             regions.Add(new StaticRegion(box, time - TimeSpan.FromSeconds(longest)));
         }

@@ -220,10 +220,10 @@ public class StaticObjectCommandTests
         new Walker(TimeSpan.FromSeconds(20), new Point2(660, 200), new Point2(-80, 0)),
     ]) { Objects = [new LeftObject(Parcel, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(34))] };
 
-    private static async Task<List<EventLine>> Analyse(bool staticObjects)
+    private static async Task<List<EventLine>> Analyse(bool staticObjects, SyntheticScene? scene = null)
     {
         var video = Path.Combine(TestPaths.TempFolder(), "parcel.mp4");
-        ParcelScene.WriteVideo(video);
+        (scene ?? ParcelScene).WriteVideo(video);
         return await MovementClipTests.Analyze(video,
             $"cameras:\n  - name: hall\n    use_cases: {{ abandoned_object: {{ dwell_s: 10, static_objects: {staticObjects.ToString().ToLowerInvariant()} }} }}\n");
     }
@@ -246,5 +246,14 @@ public class StaticObjectCommandTests
     public async Task Without_the_static_object_path_a_parcel_is_not_an_abandoned_object()
     {
         Assert.Empty(await Analyse(staticObjects: false));
+    }
+
+    [Fact]
+    public async Task A_still_thing_that_came_with_nobody_is_not_an_abandoned_object()
+    {
+        // The same parcel appears at 10 s with nobody beside it (what a patch of light, a shadow or a flaw
+        // of the learned scene looks like to the background model); the only walker passes well above it.
+        var alone = ParcelScene with { Walkers = [ParcelScene.Walkers[1]] };
+        Assert.Empty(await Analyse(staticObjects: true, alone));
     }
 }
