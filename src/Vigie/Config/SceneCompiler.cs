@@ -26,7 +26,8 @@ public static class SceneCompiler
         new("frame", [new(-0.01f, -0.01f), new(1.01f, -0.01f), new(1.01f, 1.01f), new(-0.01f, 1.01f)], Analytics.Schedule.Always);
 
     /// <param name="crowdCounted">A crowd-counting model is configured: its count replaces the foreground estimate.</param>
-    public static IReadOnlyList<IEventRule> Rules(CameraConfig camera, bool crowdCounted = false)
+    /// <param name="peopleDetected">The detector finds people (a model), not only moving things: still objects can then be told from people standing.</param>
+    public static IReadOnlyList<IEventRule> Rules(CameraConfig camera, bool crowdCounted = false, bool peopleDetected = true)
     {
         var ground = Ground(camera.Calibration);
         var areas = camera.Zones.Select(z => (Zone: Zone(z), z.UseCases)).Append((Zone: WholeFrame, camera.UseCases)).ToList();
@@ -107,7 +108,7 @@ public static class SceneCompiler
                 var o = a.UseCases.AbandonedObject!;
                 return new AbandonedObjectZone(a.Zone, TimeSpan.FromSeconds(o.DwellS), TimeSpan.FromSeconds(o.MinStillS), o.OwnerRadius, TimeSpan.FromSeconds(o.WarmupS))
                 {
-                    StaticObjects = o.StaticObjects ? new StaticObjectSize(o.MinObjectArea, o.MaxObjectArea) : null,
+                    StaticObjects = o.StaticObjects ?? peopleDetected ? new StaticObjectSize(o.MinObjectArea, o.MaxObjectArea) : null,
                 };
             })
             .ToList();

@@ -275,8 +275,8 @@ public sealed class AbandonedObjectConfig
     [Description("Objects already there during this first part of the analysis belong to the scene and never alert (seconds).")]
     public double WarmupS { get; set; } = 5;
 
-    [Description("Also watch any new thing that someone put down and that stays still, whatever it is (a box, a parcel, a bag the detector does not recognise), found by a dual background model without the detector. On fixed cameras only: it learns nothing while the camera moves. See docs/CONFIG.md.")]
-    public bool StaticObjects { get; set; } = true;
+    [Description("Also watch any new thing that someone put down and that stays still, whatever it is (a box, a parcel, a bag the detector does not recognise), found by a dual background model without the detector. On fixed cameras only: it learns nothing while the camera moves. Unset: on with a detection model, off with the motion detector (which cannot tell a person standing still from an object). See docs/CONFIG.md.")]
+    public bool? StaticObjects { get; set; }
 
     [Description("Smallest still thing that counts as an object, as a share of the image area (0..1).")]
     public double MinObjectArea { get; set; } = 0.0005;

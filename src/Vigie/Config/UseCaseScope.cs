@@ -34,8 +34,8 @@ public static class UseCaseScope
     /// <summary>
     /// What the model-free motion detector (no model configured) leaves undone among these use cases: it
     /// finds moving things, not people, bags or weapons. Blind: nothing can be raised (falls, weapons, people
-    /// counts unless a crowd-counting model counts them). Limited: abandoned objects, found only as new static
-    /// things, never as a bag by its class; crowd movement, whose crowd is then any moving things, cars
+    /// counts unless a crowd-counting model counts them). Limited: abandoned objects, never found as a bag by
+    /// its class, only as new still things when asked (people standing still among them); crowd movement, whose crowd is then any moving things, cars
     /// included. Both empty with a model. Pure.
     /// </summary>
     public static (IReadOnlyList<string> Blind, IReadOnlyList<string> Limited) WithoutAModel(SceneConfig config, IEnumerable<string> useCases)
@@ -56,7 +56,7 @@ public static class UseCaseScope
         if (blind.Count + limited.Count == 0) return null;
         var parts = new List<string>();
         if (blind.Count > 0) parts.Add($"{string.Join(", ", blind)} cannot raise any alert");
-        if (limited.Contains(EventKinds.AbandonedObject)) parts.Add("abandoned_object finds new static things but no bag by its class");
+        if (limited.Contains(EventKinds.AbandonedObject)) parts.Add("abandoned_object sees no bag by its class (with static_objects: true it watches new still things, people standing still included)");
         if (limited.Contains(EventKinds.CrowdMovement)) parts.Add("crowd_movement takes any moving things, cars too, for its crowd");
         return "the model-free motion detector (no --model) finds moving things, not people, bags or weapons: " +
                string.Join("; ", parts) + ". Pass --model FILE (see docs/MODELS.md).";

@@ -115,7 +115,7 @@ public static class AnalysisSetup
         {
             if (config.Detector.Type == "onnx")
                 while (detectors.Count < threads) detectors.Add(SceneCompiler.Detector(config.Detector, 1, weakest));
-            var rules = SceneCompiler.Rules(camera, crowdCounted: config.CrowdCounter is not null);
+            var rules = SceneCompiler.Rules(camera, crowdCounted: config.CrowdCounter is not null, peopleDetected: config.Detector.Type == "onnx");
             if (config.CrowdCounter is { } counting)
             {
                 if (rules.Any(r => r.NeedsCrowdCount)) models.CrowdCounter = SceneCompiler.CrowdCounter(counting);

@@ -74,6 +74,18 @@ public class ConfigTests
         Assert.Contains(errors, e => e.StartsWith("cameras[1].name: 'a' is used by another camera"));
     }
 
+    [Theory]
+    [InlineData("", true, true)]
+    [InlineData("", false, false)]
+    [InlineData("static_objects: false", true, false)]
+    [InlineData("static_objects: true", false, true)]
+    public void Still_objects_are_watched_unless_told_otherwise_where_the_detector_finds_people(string setting, bool peopleDetected, bool watched)
+    {
+        var camera = Assert.Single(ConfigLoader.Parse($"cameras:\n  - name: a\n    use_cases: {{ abandoned_object: {{ {setting} }} }}\n").Cameras);
+        var rule = Assert.IsType<Vigie.Analytics.AbandonedObject>(Assert.Single(SceneCompiler.Rules(camera, peopleDetected: peopleDetected)));
+        Assert.Equal(watched, rule.NeedsStaticRegions);
+    }
+
     [Fact]
     public void Still_object_sizes_must_be_shares_of_the_image_in_order()
     {
