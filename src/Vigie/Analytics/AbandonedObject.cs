@@ -18,8 +18,8 @@ public sealed record StaticObjectSize(double MinArea, double MaxArea)
 /// <summary>
 /// Abandoned object: a bag, suitcase or backpack (detector classes in the bag category) or, when the
 /// zone asks for it, any new thing that stopped moving (a static region of the dual background model)
-/// that no person's or vehicle's box explains and that someone was beside when it came to rest, that stays in one place with nobody near it for the
-/// dwell time — the owner has left. Objects are followed by place, not by track id, so people walking
+/// that no person's or vehicle's box explains and that someone was beside when it came to rest, that
+/// stays in one place with nobody near it for the dwell time — the owner has left. Objects are followed by place, not by track id, so people walking
 /// in front of the bag (occlusions, missed detections) do not reset it. When the detector stops seeing
 /// a bag it had seen many times, the bag still counts as there while its place looks as it did at the
 /// last detection and nobody stands in front of it (detectors often lose still objects; a bag taken away

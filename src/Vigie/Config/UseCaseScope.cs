@@ -35,8 +35,8 @@ public static class UseCaseScope
     /// What the model-free motion detector (no model configured) leaves undone among these use cases: it
     /// finds moving things, not people, bags or weapons. Blind: nothing can be raised (falls, weapons, people
     /// counts unless a crowd-counting model counts them). Limited: abandoned objects, never found as a bag by
-    /// its class, only as new still things when asked (people standing still among them); crowd movement, whose crowd is then any moving things, cars
-    /// included. Both empty with a model. Pure.
+    /// its class, only as new still things when asked (people standing still among them); crowd movement,
+    /// whose crowd is then any moving things, cars included. Both empty with a model. Pure.
     /// </summary>
     public static (IReadOnlyList<string> Blind, IReadOnlyList<string> Limited) WithoutAModel(SceneConfig config, IEnumerable<string> useCases)
     {

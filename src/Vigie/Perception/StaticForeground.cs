@@ -15,7 +15,9 @@ public sealed record StaticRegion(Box Box, TimeSpan Since);
 /// short-term one that absorbs them within seconds. Pixels foreground for the first and background for
 /// the second, steadily for a couple of seconds, are new static things. Where people, vehicles or
 /// moving blobs were detected, the scene is hidden: those pixels are neither learned nor taken for the
-/// hole something left. Runs on a small grey copy of the frame, only when a rule asks for it.
+/// hole something left. The scene is learned again whenever the camera moves or the view cuts, and
+/// whatever the learned scene was wrong about from the start is taken into it rather than reported.
+/// Runs on a small grey copy of the frame, only when a rule asks for it.
 /// </summary>
 public sealed class StaticForegroundAnalyzer : IDisposable
 {
