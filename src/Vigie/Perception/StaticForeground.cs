@@ -90,7 +90,9 @@ public sealed class StaticForegroundAnalyzer : IDisposable
         _occupied.SetTo(Scalar.All(0));
         foreach (var box in occupied)
             Cv2.Rectangle(_occupied, new Rect((int)(box.X * _scale), (int)(box.Y * _scale), (int)Math.Ceiling(box.Width * _scale), (int)Math.Ceiling(box.Height * _scale)), Scalar.All(255), -1);
-        if (cameraMoving && (_previous is null || time - (_cameraMovingSince ??= time) >= CameraMovedAfter))
+        if (cameraMoving) _cameraMovingSince ??= time;
+        else _cameraMovingSince = null;
+        if (cameraMoving && (_previous is null || time - _cameraMovingSince >= CameraMovedAfter))
         {
             // The view is changing: the median of the samples would mix views, and a background learned
             // before no longer lies on the picture. Learn the scene again once the camera holds still.
@@ -98,7 +100,6 @@ public sealed class StaticForegroundAnalyzer : IDisposable
             _previous = null;
             return [];
         }
-        if (!cameraMoving) _cameraMovingSince = null;
         if (_previous is null || _long.Size() != _current.Size())
         {
             BootstrapFrom(time);
