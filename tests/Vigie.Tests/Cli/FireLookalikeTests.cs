@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using Vigie.Alerts;
 using Vigie.Cli.Commands;
+using Vigie.Tests.Video;
 
 namespace Vigie.Tests.Cli;
 
@@ -154,13 +155,7 @@ public class FireLookalikeTests
             },
             // A camera turning slowly (2 px per image, too little for the camera-motion test to see over a plain
             // sky): the mottled hills change at every edge while the sky does not, as flames would.
-            "drifting camera over dry hills" => (frame, i, _) =>
-            {
-                using var drift = new Mat(2, 3, MatType.CV_64FC1);
-                drift.Set(0, 0, 1.0); drift.Set(0, 2, 2.0 * i);
-                drift.Set(1, 1, 1.0); drift.Set(1, 2, Math.Sin(i / 4.0));
-                Cv2.WarpAffine(frame, frame, drift, frame.Size(), InterpolationFlags.Linear, BorderTypes.Reflect);
-            },
+            "drifting camera over dry hills" => (frame, i, _) => CameraMove.Shift(frame, 2.0 * i, Math.Sin(i / 4.0)),
             _ => throw new ArgumentOutOfRangeException(nameof(what)),
         };
 

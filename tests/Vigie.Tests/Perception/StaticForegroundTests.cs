@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using Vigie.Geometry;
 using Vigie.Perception;
+using Vigie.Tests.Video;
 using Vigie.Video;
 
 namespace Vigie.Tests.Perception;
@@ -25,17 +26,10 @@ public class StaticForegroundTests
             scene.Render(i, frame, background);
             var t = TimeSpan.FromSeconds(i / scene.Fps);
             var (shift, before) = (pan?.Invoke(t.TotalSeconds) ?? 0, pan?.Invoke(t.TotalSeconds - 0.2) ?? 0);
-            if (shift != 0) Pan(frame, shift);
+            if (shift != 0) CameraMove.Shift(frame, -shift, 0);
             result.Add((t.TotalSeconds, analyser.Analyse(frame, t, [], cameraMoving: toldMoving && shift != before)));
         }
         return result;
-    }
-
-    private static void Pan(Mat frame, double shift)
-    {
-        using var move = new Mat(2, 3, MatType.CV_64FC1, Scalar.All(0));
-        move.Set(0, 0, 1.0); move.Set(1, 1, 1.0); move.Set(0, 2, -shift);
-        Cv2.WarpAffine(frame, frame, move, frame.Size(), InterpolationFlags.Linear, BorderTypes.Reflect);
     }
 
     private static SyntheticScene Scene(params LeftObject[] objects) =>
