@@ -9,9 +9,12 @@ namespace Vigie.Bench;
 internal static class BenchParts
 {
     /// <summary>Default scene with the given model (the motion detector when none) at the given analysis rate.</summary>
-    public static SceneConfig Config(string? model, double fps = 5)
+    /// <param name="watched">Add the camera `vigie analyze FILE` watches without a configuration (the use cases needing
+    /// no zone, on the whole image), so the rules' costs are measured too; without it, no rule runs.</param>
+    public static SceneConfig Config(string? model, double fps = 5, bool watched = false)
     {
         var config = new SceneConfig { Analysis = { Fps = fps } };
+        if (watched) config.Cameras.Add(UseCaseScope.WholeImage("bench"));
         if (model is not null)
         {
             config.Detector.Type = "onnx";

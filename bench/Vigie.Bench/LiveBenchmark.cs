@@ -58,7 +58,7 @@ public static class LiveBenchmark
         var begin = Stopwatch.GetTimestamp();
         for (int i = 0; i < cameras; i++)
         {
-            var p = await AnalysisSetup.PrepareAsync(new AnalysisRequest(clip, BenchParts.Config(model), Threads: 1) { SimulateLive = true },
+            var p = await AnalysisSetup.PrepareAsync(new AnalysisRequest(clip, BenchParts.Config(model, watched: true), Threads: 1) { SimulateLive = true },
                 NullLogger.Instance, ct);
             prepared.Add(p);
             runs.Add(p.Pipeline.RunAsync(BenchParts.Silent, stop.Token));
@@ -122,7 +122,7 @@ public static class LiveBenchmark
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = BenchParts.Section("Live cameras, memory and alert latency (`vigie bench --live`)", machine, when);
-        sb.AppendLine(inv, $"- Each camera plays `{Path.GetFileName(clip)}` at its own pace (ffmpeg -re, a live 25 fps source), analysed at 5 fps with {(model is null ? "the motion detector" : Path.GetFileName(model))}, 1 thread; frames beyond what analysis keeps up with are dropped (oldest first) and counted. Each count of cameras runs 12 s, three times; each figure is the median of the three.");
+        sb.AppendLine(inv, $"- Each camera plays `{Path.GetFileName(clip)}` at its own pace (ffmpeg -re, a live 25 fps source), analysed at 5 fps with {(model is null ? "the motion detector" : Path.GetFileName(model))}, 1 thread, watching what `vigie analyze FILE` watches (person on the ground, weapon, fire, abandoned object, crowd movement on the whole image); frames beyond what analysis keeps up with are dropped (oldest first) and counted. Each count of cameras runs 12 s, three times; each figure is the median of the three.");
         sb.AppendLine("- Memory: peak working set of the Vigie process above its idle level, per camera; and the peak resident memory of the cameras' ffmpeg decoders (one process each), per camera.");
         sb.AppendLine();
         sb.AppendLine("| cameras | frames analysed | frames dropped | stream time behind wall clock s | engine memory per camera MB | decoder memory per camera MB |");
