@@ -15,7 +15,12 @@ public static class EvalCommand
     public static Command Create()
     {
         var truth = new Option<string>("--truth") { Description = "Ground-truth file (format: docs/GROUND_TRUTH.md); clip paths are relative to it.", Required = true };
-        var config = new Option<string?>("--config", "-c") { Description = "Analysis, detector and tracker settings (its cameras are ignored: each clip's scene comes from the truth file)." };
+        var config = new Option<string?>("--config", "-c") { Description = "Analysis, detector and tracker settings (its cameras are ignored unless --camera names one: each clip's scene comes from the truth file)." };
+        var camera = new Option<string?>("--camera")
+        {
+            Description = "A camera of --config that watches the clips whose truth has no scene (its use cases, their settings, zones and lines), "
+                + "instead of the default use cases on the whole image; clips with a scene keep theirs.",
+        };
         var model = new Option<string?>("--model", "-m") { Description = "ONNX detector (implies detector type onnx)." };
         var format = new Option<string?>("--format") { Description = "Output format of --model: yolox, deimv2, rtmdet, picodet or nanodet." };
         var output = new Option<string>("--out", "-o") { Description = "Folder for report.json, report.html and alerts.jsonl.", Required = true };
@@ -28,7 +33,7 @@ public static class EvalCommand
         };
         var command = new Command("eval", "Evaluate every use case on annotated clips: TP, FP, misses, precision, recall, F1, delays, false alarms per hour.")
         {
-            truth, config, model, format, output, counts, variants,
+            truth, config, camera, model, format, output, counts, variants,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -40,6 +45,7 @@ public static class EvalCommand
             try
             {
                 scene = AnalyzeCommand.LoadConfig(parse.GetValue(config), parse.GetValue(model), parse.GetValue(format), null);
+                scene.Cameras = parse.GetValue(camera) is { } name ? [CameraNamed(scene, name, parse.GetValue(config))] : [];
                 file = GroundTruth.Load(truthPath);
                 if (parse.GetValue(counts) is { } countsPath) handCounts = PeopleCounting.Load(countsPath);
                 if (parse.GetValue(variants) is { } names) alterations = FootageVariants.Parse(names);
@@ -143,6 +149,15 @@ public static class EvalCommand
         return ok;
 
         static string Cell(KindScore s) => $"{s.Tp}/{s.Fp}/{s.Fn}";
+    }
+
+    /// <summary>The camera of the configuration that watches clips without a scene; a clear error when there is none of that name.</summary>
+    private static CameraConfig CameraNamed(SceneConfig scene, string name, string? configPath)
+    {
+        if (configPath is null) throw new ArgumentException($"--camera {name}: the camera is looked up in --config, and no --config was given");
+        return scene.Cameras.FirstOrDefault(c => c.Name == name)
+            ?? throw new ArgumentException($"--camera {name}: {configPath} has no camera of that name "
+                + (scene.Cameras.Count == 0 ? "(it has no camera)" : $"(its cameras: {string.Join(", ", scene.Cameras.Select(c => c.Name))})"));
     }
 
     private static readonly JsonSerializerOptions Indented = new(JsonLinesWriter.Options) { WriteIndented = true };

@@ -15,6 +15,9 @@ public static class Evaluator
 {
     public sealed record ClipRun(ClipOutcome Outcome, IReadOnlyList<SceneEvent> Alerts);
 
+    /// <param name="baseConfig">Analysis, detector and tracker settings. Each clip's scene comes from the truth file; a clip
+    /// without one is watched by the configuration's camera when it has exactly one, else by the default use cases on the
+    /// whole image (<see cref="UseCaseScope.WholeImage"/>), as `vigie analyze FILE` would.</param>
     public static async Task<IReadOnlyList<ClipRun>> RunAsync(string truthPath, TruthFile truth, SceneConfig baseConfig,
         Action<string> progress, ILogger logger, CancellationToken ct)
     {
@@ -38,7 +41,7 @@ public static class Evaluator
 
     private static async Task<ClipRun> RunClipAsync(string path, TruthClip clip, SceneConfig baseConfig, ILogger logger, CancellationToken ct)
     {
-        var config = baseConfig.WithOnlyCamera(CameraFor(clip));
+        var config = baseConfig.WithOnlyCamera(clip.Scene is null && baseConfig.Cameras is [var given] ? given : CameraFor(clip));
         var collector = new AlertCollector();
         string? error = null;
         double duration = 0;

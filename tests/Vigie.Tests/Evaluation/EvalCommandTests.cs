@@ -51,6 +51,51 @@ public class EvalCommandTests
     }
 
     [Fact]
+    public async Task A_camera_of_the_config_watches_the_clips_without_a_scene()
+    {
+        var folder = TestPaths.TempFolder();
+        var truth = Path.Combine(folder, "truth.json");
+        await File.WriteAllTextAsync(truth, JsonSerializer.Serialize(new
+        {
+            version = 1,
+            clips = new[] { new { file = TestPaths.Clip("fall/room_fall01.mp4"), events = new[] { new { kind = "person_down", start_s = 5.0, end_s = (double?)null } } } },
+        }));
+        // The fall lies 2 s before the clip ends: a camera asking for 30 s on the ground cannot report it.
+        var config = Path.Combine(folder, "scene.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            version: 1
+            detector: { type: onnx, model: {{TestPaths.Model("yolox_nano.onnx")}}, format: yolox }
+            cameras:
+              - name: lobby
+                use_cases: { fire: {} }
+              - name: ward
+                use_cases: { person_down: { down_s: 30 } }
+            """);
+        async Task<JsonElement> PersonDown(params string[] extra)
+        {
+            var output = Path.Combine(folder, $"eval{extra.Length}");
+            Assert.Equal(0, await EvalCommand.Create().Parse(["--truth", truth, "--config", config, "--out", output, .. extra]).InvokeAsync());
+            using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json")));
+            return report.RootElement.GetProperty("kinds").GetProperty("person_down").Clone();
+        }
+
+        var byDefault = await PersonDown();
+        var byTheWard = await PersonDown("--camera", "ward");
+
+        Assert.Equal(1, byDefault.GetProperty("tp").GetInt32());
+        Assert.Equal(0, byTheWard.GetProperty("tp").GetInt32());
+        Assert.Equal(1, byTheWard.GetProperty("fn").GetInt32());
+        var unknown = await ConsoleCapture.Error(() =>
+            EvalCommand.Create().Parse(["--truth", truth, "--config", config, "--camera", "hall", "--out", folder]).InvokeAsync());
+        Assert.Equal(2, unknown.Code);
+        Assert.Contains("--camera hall", unknown.Text);
+        Assert.Contains("lobby, ward", unknown.Text);
+        var noConfig = await ConsoleCapture.Error(() => EvalCommand.Create().Parse(["--truth", truth, "--camera", "ward", "--out", folder]).InvokeAsync());
+        Assert.Equal(2, noConfig.Code);
+        Assert.Contains("no --config", noConfig.Text);
+    }
+
+    [Fact]
     public async Task A_missing_truth_file_exits_2()
     {
         var code = await EvalCommand.Create().Parse(["--truth", "/no/truth.json", "--out", TestPaths.TempFolder()]).InvokeAsync();
