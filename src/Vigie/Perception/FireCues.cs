@@ -34,7 +34,6 @@ public sealed class FireAnalyzer : IDisposable
 {
     private const int Width = 256;
     private const int Cell = 16;
-    private readonly Mat _small = new();
     private readonly Mat _grey = new();
     private readonly Mat _previous = new();
     private readonly Mat _hsv = new();
@@ -57,13 +56,13 @@ public sealed class FireAnalyzer : IDisposable
     private int _frames;
 
     /// <param name="occupied">Boxes (frame pixels) of the people detected in this frame.</param>
-    public FireCues Analyse(Mat bgr, IReadOnlyList<Box> occupied)
+    public FireCues Analyse(ShrunkFrame frame, IReadOnlyList<Box> occupied)
     {
-        var scale = (double)Width / bgr.Width;
-        Cv2.Resize(bgr, _small, new Size(Width, Math.Max(Cell, (int)Math.Round(bgr.Height * scale))), 0, 0, InterpolationFlags.Area);
-        Cv2.CvtColor(_small, _grey, ColorConversionCodes.BGR2GRAY);
-        Cv2.CvtColor(_small, _hsv, ColorConversionCodes.BGR2HSV);
-        var channels = Cv2.Split(_small);
+        var scale = (double)Width / frame.Width;
+        var small = frame.At(Width, Cell);
+        Cv2.CvtColor(small, _grey, ColorConversionCodes.BGR2GRAY);
+        Cv2.CvtColor(small, _hsv, ColorConversionCodes.BGR2HSV);
+        var channels = Cv2.Split(small);
         var hsv = Cv2.Split(_hsv);
         using var b = channels[0];
         using var g = channels[1];
@@ -269,7 +268,6 @@ public sealed class FireAnalyzer : IDisposable
     {
         _background.Dispose();
         _backgroundSaturation.Dispose();
-        _small.Dispose();
         _grey.Dispose();
         _previous.Dispose();
         _hsv.Dispose();

@@ -39,14 +39,9 @@ public sealed class MotionAnalyzer : IDisposable
     private readonly Mat _flow = new();
     private TimeSpan? _previousTime;
 
-    public MotionField Analyse(Mat bgr, TimeSpan time)
+    public MotionField Analyse(ShrunkFrame frame, TimeSpan time)
     {
-        var scale = (double)Width / bgr.Width;
-        using (var small = new Mat())
-        {
-            Cv2.Resize(bgr, small, new Size(Width, Math.Max(Cell, (int)Math.Round(bgr.Height * scale))), 0, 0, InterpolationFlags.Area);
-            Cv2.CvtColor(small, _grey, ColorConversionCodes.BGR2GRAY);
-        }
+        Cv2.CvtColor(frame.Coarse(Width, Cell), _grey, ColorConversionCodes.BGR2GRAY);
         _background.Apply(_grey, _mask);
         int cols = _grey.Width / Cell, rows = _grey.Height / Cell;
         var fg = new float[cols * rows];

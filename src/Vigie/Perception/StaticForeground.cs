@@ -76,14 +76,10 @@ public sealed class StaticForegroundAnalyzer : IDisposable
 
     /// <param name="occupied">Boxes (frame pixels) of what was detected in front of the scene.</param>
     /// <param name="cameraMoving">The camera itself moved on this frame (a pan, a zoom, a shake).</param>
-    public IReadOnlyList<StaticRegion> Analyse(Mat bgr, TimeSpan time, IReadOnlyList<Box> occupied, bool cameraMoving = false)
+    public IReadOnlyList<StaticRegion> Analyse(ShrunkFrame frame, TimeSpan time, IReadOnlyList<Box> occupied, bool cameraMoving = false)
     {
-        _scale = (double)Width / bgr.Width;
-        using (var small = new Mat())
-        {
-            Cv2.Resize(bgr, small, new Size(Width, Math.Max(8, (int)Math.Round(bgr.Height * _scale))), 0, 0, InterpolationFlags.Area);
-            Cv2.CvtColor(small, _grey, ColorConversionCodes.BGR2GRAY);
-        }
+        _scale = (double)Width / frame.Width;
+        Cv2.CvtColor(frame.At(Width, 8), _grey, ColorConversionCodes.BGR2GRAY);
         Cv2.GaussianBlur(_grey, _grey, new Size(3, 3), 0);
         _grey.ConvertTo(_current, MatType.CV_32F);
         _occupied.Create(_grey.Size(), MatType.CV_8U);

@@ -247,7 +247,8 @@ public sealed class AnalysisPipeline(
         var detections = everyDetection.Where(d => d.Score >= ConfidentScore).ToList();
         foreach (var extra in ExtraDetectors) detections.AddRange(extra.Detect(frame.Image, frame.Timestamp));
         if (_looks) _opening ??= frame.Image.Clone();
-        var motion = _motion?.Analyse(frame.Image, frame.Timestamp);
+        using var shrunk = new ShrunkFrame(frame.Image);
+        var motion = _motion?.Analyse(shrunk, frame.Timestamp);
         var state = new SceneState(camera, frame.Timestamp, startClock + frame.Timestamp, frame.Image.Width, frame.Image.Height,
             update.Visible, update.Ended)
         {
@@ -255,8 +256,8 @@ public sealed class AnalysisPipeline(
             Motion = motion,
             CrowdMap = CrowdMapAt(frame),
             CountedPeople = CountedAt(frame),
-            Fire = _fire?.Analyse(frame.Image, detections.Where(d => d.Category == Category.Person).Select(d => d.Box).ToList()),
-            StaticRegions = _static?.Analyse(frame.Image, frame.Timestamp,
+            Fire = _fire?.Analyse(shrunk, detections.Where(d => d.Category == Category.Person).Select(d => d.Box).ToList()),
+            StaticRegions = _static?.Analyse(shrunk, frame.Timestamp,
                 detections.Where(d => d.Category is Category.Person or Category.Vehicle or Category.Moving).Select(d => d.Box).ToList(),
                 motion?.CameraMoving ?? false),
             LookAt = _looks ? box => ObjectLook.Of(frame.Image, box) : null,

@@ -21,7 +21,8 @@ public class MotionAnalyzerTests
         {
             var x = Math.Clamp(i - 15, 0, 20) * pan;   // still for 3 s, pans for 4 s, then still
             using var view = new Mat(scene, new Rect(x, 0, 640, 360));
-            fields.Add(analyzer.Analyse(view, TimeSpan.FromSeconds(i / 5.0)));
+            using var shrunk = new ShrunkFrame(view);
+            fields.Add(analyzer.Analyse(shrunk, TimeSpan.FromSeconds(i / 5.0)));
         }
 
         Assert.True(fields[14].ForegroundReady);

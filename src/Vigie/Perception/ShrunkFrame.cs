@@ -1,0 +1,47 @@
+using OpenCvSharp;
+
+namespace Vigie.Perception;
+
+/// <summary>
+/// One analysed frame in the small sizes the analysers read (motion field 192, fire cues 256, still
+/// objects 320 pixels wide), each made once. The motion field's coarse grid is made from the 320-wide
+/// copy rather than from the full frame: shrinking 1280×720 to 192 wide directly took 1.7 ms (the
+/// ratio is not a whole number), from the 320-wide copy 0.2 ms (docs/BENCHMARKS.md). Copies belong to
+/// this object: read them, never dispose them.
+/// </summary>
+public sealed class ShrunkFrame(Mat frame) : IDisposable
+{
+    /// <summary>The widest copy any analyser asks for; coarse copies are made from it.</summary>
+    public const int Widest = 320;
+
+    private readonly Dictionary<(Size, bool), Mat> _copies = [];
+
+    /// <summary>The full frame's width in pixels (boxes are in full-frame pixels).</summary>
+    public int Width => frame.Width;
+
+    /// <summary>The frame shrunk to this width, its height in proportion but at least <paramref name="minHeight"/>.</summary>
+    public Mat At(int width, int minHeight) => Copy(width, minHeight, coarse: false);
+
+    /// <summary>
+    /// As <see cref="At"/>, but made from the widest copy when the frame is larger than it: a little softer (two
+    /// averagings), which averages over cells do not notice but thresholds on single pixels (flame colour, the
+    /// flicker of dim flames) do: on the evaluation's underexposed fires the flame cue raised 1.4–2 s later.
+    /// </summary>
+    public Mat Coarse(int width, int minHeight) => Copy(width, minHeight, coarse: width < Widest && frame.Width > Widest);
+
+    private Mat Copy(int width, int minHeight, bool coarse)
+    {
+        var size = new Size(width, Math.Max(minHeight, (int)Math.Round(frame.Height * (double)width / frame.Width)));
+        if (_copies.TryGetValue((size, coarse), out var known)) return known;
+        var copy = new Mat();
+        Cv2.Resize(coarse ? At(Widest, 1) : frame, copy, size, 0, 0, InterpolationFlags.Area);
+        _copies[(size, coarse)] = copy;
+        return copy;
+    }
+
+    public void Dispose()
+    {
+        foreach (var copy in _copies.Values) copy.Dispose();
+        _copies.Clear();
+    }
+}
