@@ -63,6 +63,7 @@ public sealed class StaticForegroundAnalyzer : IDisposable
     private readonly Mat _occupied = new();
     private readonly Mat _lastMoved = new();
     private readonly Mat _holeEvidence = new();
+    private readonly Mat _step = new();
     private readonly Mat _kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(3, 3));
     private readonly List<Mat> _samples = [];
     private readonly List<Mat> _sampleMasks = [];
@@ -136,14 +137,11 @@ public sealed class StaticForegroundAnalyzer : IDisposable
         // Evidence in seconds: grows while a pixel is still, falls twice as fast while something moves
         // over it, so a passer-by occluding the object for a moment does not reset it; gone at once
         // where the empty scene shows again (the object was taken).
-        using (var notStill = new Mat())
         using (var empty = new Mat())
         {
-            Cv2.BitwiseNot(still, notStill);
             Cv2.BitwiseNot(changedFromLong, empty);
-            Cv2.Add(_evidence, new Scalar(dt), _evidence, still);
-            Cv2.Subtract(_evidence, new Scalar(2 * dt), _evidence, notStill);
-            Cv2.Max(_evidence, new Scalar(0), _evidence);
+            AddEach(_evidence, still, dt, -2 * dt, _step);
+            Cv2.Threshold(_evidence, _evidence, 0, 0, ThresholdTypes.Tozero);
             _evidence.SetTo(Scalar.All(0), empty);
         }
         var regions = Regions(time, dt, total);
@@ -215,6 +213,19 @@ public sealed class StaticForegroundAnalyzer : IDisposable
         Cv2.AccumulateWeighted(_current, _long, Rate(dt, AbsorbS), absorbed);
     }
 
+    /// <summary>
+    /// Adds <paramref name="where"/> to the pixels of <paramref name="target"/> under the mask and
+    /// <paramref name="elsewhere"/> to the others, through an image of steps: OpenCV's masked or scalar
+    /// float arithmetic took 1–2 ms a call on a 320×256 picture, an unmasked add of two images 0.02 ms.
+    /// </summary>
+    private static void AddEach(Mat target, Mat mask, double where, double elsewhere, Mat step)
+    {
+        step.Create(target.Size(), MatType.CV_32F);
+        step.SetTo(Scalar.All(elsewhere));
+        step.SetTo(Scalar.All(where), mask);
+        Cv2.Add(target, step, target);
+    }
+
     private static double Rate(double dt, double memoryS) => 1 - Math.Exp(-dt / memoryS);
 
     private void LearnSceneAnew()
@@ -255,7 +266,7 @@ public sealed class StaticForegroundAnalyzer : IDisposable
             using var hole = new Mat(_holeEvidence, rect);
             if (!Occupied(blob, rect) && Quiet(blob, rect, time) && IsHole(blob, rect))
             {
-                Cv2.Add(hole, new Scalar(dt), hole, blob);
+                using (var step = new Mat()) AddEach(hole, blob, dt, 0, step);
                 Cv2.MinMaxLoc(hole, out _, out double held, out _, out _, blob);
                 if (held >= HoleHoldS)
                 {
@@ -375,6 +386,7 @@ public sealed class StaticForegroundAnalyzer : IDisposable
         _occupied.Dispose();
         _lastMoved.Dispose();
         _holeEvidence.Dispose();
+        _step.Dispose();
         _kernel.Dispose();
         ForgetSamples();
     }
