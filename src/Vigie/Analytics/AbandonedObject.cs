@@ -1,5 +1,6 @@
 using Vigie.Geometry;
 using Vigie.Perception;
+using Vigie.Tracking;
 
 namespace Vigie.Analytics;
 
@@ -19,7 +20,10 @@ public sealed record StaticObjectSize(double MinArea, double MaxArea)
 /// Abandoned object: a bag, suitcase or backpack (detector classes in the bag category) or, when the
 /// zone asks for it, any new thing that stopped moving (a static region of the dual background model)
 /// that no person's or vehicle's box explains and that someone was beside when it came to rest, that
-/// stays in one place with nobody near it for the dwell time — the owner has left. Objects are followed by place, not by track id, so people walking
+/// stays in one place with nobody staying near it for the dwell time — the owner has left. People walking past
+/// (near it for a moment, as in a station's crowd) do not make it attended: a tracked person attends it
+/// only once near it for a few seconds in all; someone the tracker does not follow (yet) attends it at
+/// once. Objects are followed by place, not by track id, so people walking
 /// in front of the bag (occlusions, missed detections) do not reset it. When the detector stops seeing
 /// a bag it had seen many times, the bag still counts as there while its place looks as it did at the
 /// last detection and nobody stands in front of it (detectors often lose still objects; a bag taken away
@@ -56,6 +60,9 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
     private const double SameLook = 0.8;
     // A person or vehicle covering this share of the object hides it: its look says nothing.
     private const double HiddenShare = 0.1;
+    // A tracked person attends an object once near it this long in all: walking past a bag, even slowly,
+    // keeps someone near it for a second or two.
+    private static readonly TimeSpan StaysFor = TimeSpan.FromSeconds(3);
 
     private sealed class Candidate(Box box, TimeSpan firstSeen, TimeSpan seen, bool sceneFurniture)
     {
@@ -87,6 +94,8 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
         _frames++;
         var changes = new List<EventChange>();
         var people = Boxes(state, Category.Person);
+        var tracked = state.Tracks.Where(t => t.Category == Category.Person).ToList();
+        var untracked = state.Detections.Where(d => d.Category == Category.Person && !tracked.Any(t => t.Box == d.Box)).Select(d => d.Box).ToList();
         var occupants = people.Concat(Boxes(state, Category.Vehicle)).ToList();
         _carriers.Enqueue((state.Time, people.Concat(Boxes(state, Category.Moving)).ToList()));
         while (state.Time - _carriers.Peek().Time > CarrierMemory) _carriers.Dequeue();
@@ -120,7 +129,8 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
                     continue;
                 }
                 if (o.SceneFurniture || !active) continue;
-                var attended = people.Any(p => Attended(o.Box, p, settings.OwnerRadius));
+                var attended = untracked.Any(p => Attended(o.Box, p, settings.OwnerRadius))
+                    || tracked.Any(t => Stays(o.Box, t, settings.OwnerRadius));
                 o.UnattendedSince = attended ? null : o.UnattendedSince ?? state.Time;
                 var seenShare = o.Sightings / (double)(_frames - _framesAtFirstSight[o] + 1);
                 // Raised on a frame it is seen on (a place a carried bag passed through keeps its sightings a
@@ -202,6 +212,21 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
     /// <summary>The same object in the same place: overlapping its first box, its centre hardly moved. Pure.</summary>
     public static bool SamePlace(Box first, Box now) =>
         first.IoU(now) >= SamePlaceIou && (now.Center - first.Center).Length <= MaxDrift * Math.Max(first.Width, first.Height);
+
+    /// <summary>
+    /// A tracked person staying near the object: near it now (see <see cref="Attended"/>) and near it for
+    /// <see cref="StaysFor"/> in all over the past the tracker keeps (each sighting near it counts the time
+    /// since the one before). In all, not without a break: an owner standing at the edge of the near area
+    /// steps in and out of it; someone walking past twice is near it for a second or two each time. Pure.
+    /// </summary>
+    public static bool Stays(Box obj, Track person, double radius)
+    {
+        if (!Attended(obj, person.Box, radius)) return false;
+        var near = TimeSpan.Zero;
+        for (int i = 1; i < person.History.Count; i++)
+            if (Attended(obj, person.History[i].Box, radius)) near += person.History[i].Time - person.History[i - 1].Time;
+        return near >= StaysFor;
+    }
 
     /// <summary>A still region mostly covered by a person's or vehicle's box is that person or vehicle. Pure.</summary>
     public static bool Explains(Box occupant, Box region) => occupant.IntersectionArea(region) >= ExplainedShare * region.Area;

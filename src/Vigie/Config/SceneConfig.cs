@@ -263,13 +263,13 @@ public sealed class ZoneUseCases
 
 public sealed class AbandonedObjectConfig
 {
-    [Description("How long the object must stay with nobody near it (seconds).")]
+    [Description("How long the object must stay with nobody staying near it (seconds).")]
     public double DwellS { get; set; } = 60;
 
     [Description("The object must have been in the same place at least this long (seconds): a bag put down for a moment is not abandoned.")]
     public double MinStillS { get; set; } = 5;
 
-    [Description("A person closer than this many object sizes counts as its owner being near.")]
+    [Description("A person closer than this many object sizes is near it: at once if not tracked, once near it for 3 s in all if tracked (people walking past do not attend it).")]
     public double OwnerRadius { get; set; } = 0.5;
 
     [Description("Objects already there during this first part of the analysis belong to the scene and never alert (seconds).")]

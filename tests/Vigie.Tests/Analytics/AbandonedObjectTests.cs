@@ -1,6 +1,7 @@
 using Vigie.Analytics;
 using Vigie.Geometry;
 using Vigie.Perception;
+using Vigie.Tracking;
 
 namespace Vigie.Tests.Analytics;
 
@@ -13,18 +14,22 @@ public class AbandonedObjectTests
     private static Detection Person(float x) => new(new Box(x, 300, 50, 160), Category.Person, "person", 0.9f);
 
     private static List<EventChange> Run(double seconds, Func<double, IReadOnlyList<Detection>> detections, double dwell = 10,
-        Func<double, ObjectLook>? placeLooks = null, ObjectLook? openingLook = null)
+        Func<double, ObjectLook>? placeLooks = null, ObjectLook? openingLook = null, Func<double, IReadOnlyList<Track>>? tracks = null)
     {
         var rule = new AbandonedObject([new AbandonedObjectZone(new WatchedZone("platform", Whole, Schedule.Always),
             TimeSpan.FromSeconds(dwell), TimeSpan.FromSeconds(5), 0.5, TimeSpan.FromSeconds(5))]);
         var changes = new List<EventChange>();
         for (var t = 0.0; t <= seconds + 1e-9; t += 0.2)
-            changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), 1000, 600, [], [])
+        {
+            var followed = tracks?.Invoke(t) ?? [];
+            changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), 1000, 600, followed, [])
             {
-                Detections = detections(t),
+                // As in the pipeline, a tracked person is among the frame's detections too.
+                Detections = [.. detections(t), .. followed.Select(f => new Detection(f.Box, f.Category, f.Label, f.Score))],
                 LookAt = placeLooks is null ? null : _ => placeLooks(t),
                 LookAtOpening = openingLook is null ? null : _ => openingLook,
             }));
+        }
         changes.AddRange(rule.Flush(TimeSpan.FromSeconds(seconds)));
         return changes;
     }
@@ -139,6 +144,48 @@ public class AbandonedObjectTests
         Assert.Empty(Run(60, t => t is > 10 and < 10.5 ? [Bag(BagBox)] : [], dwell: 5, placeLooks: _ => FloorLook));
     }
 
+    /// <summary>A tracked person seen every 0.2 s since <paramref name="since"/>, at the x its path gives for each moment.</summary>
+    private static Track Followed(int id, double since, double now, Func<double, double> x)
+    {
+        var history = new List<TimedBox>();
+        for (var h = since; h <= now + 1e-9; h += 0.2) history.Add(new TimedBox(TimeSpan.FromSeconds(h), new Box((float)x(h), 300, 50, 160)));
+        return new Track(id, history[^1].Box, Category.Person, "person", 0.9f, TimeSpan.FromSeconds(since), TimeSpan.FromSeconds(now), default, history);
+    }
+
+    // The owner stands beside the bag from 10 s, then walks off to the right at 20 s.
+    private static Track Owner(double t) => Followed(1, 0, t, h => h < 20 ? 145 : 145 + 80 * (h - 20));
+
+    [Fact]
+    public void People_walking_past_a_bag_left_in_a_busy_place_do_not_attend_it()
+    {
+        // Every 6 s from 22 s someone walks past it, near it for about a second each time.
+        var changes = Run(50, t => t < 10 ? [] : [Bag(BagBox)], tracks: t =>
+        {
+            var walkers = Enumerable.Range(0, 5).Select(i => (Id: 10 + i, From: 22.0 + 6 * i)).Where(w => t >= w.From)
+                .Select(w => Followed(w.Id, w.From, t, h => -50 + 150 * (h - w.From)));
+            return [Owner(t), .. walkers];
+        });
+        var alert = Assert.Single(changes, c => !c.Closed).Event;
+        Assert.InRange(alert.Start.TotalSeconds, 20, 21);
+        Assert.InRange(alert.RaisedAt.TotalSeconds, 30, 31.2);
+    }
+
+    [Fact]
+    public void A_tracked_person_staying_beside_the_bag_attends_it()
+    {
+        Assert.Empty(Run(60, t => t < 10 ? [] : [Bag(BagBox)], tracks: t => [Followed(1, 0, t, _ => 145)]));
+    }
+
+    [Fact]
+    public void Someone_stopping_by_the_bag_for_a_while_attends_it_until_they_leave()
+    {
+        // After the owner has gone, someone walks up at 25 s, stays beside the bag until 31 s, and walks on.
+        var changes = Run(50, t => t < 10 ? [] : [Bag(BagBox)], tracks: t =>
+            [Owner(t), .. t >= 24 ? [Followed(2, 24, t, h => h < 25 ? 145 - 150 * (25 - h) : h < 31 ? 145 : 145 + 150 * (h - 31))] : Array.Empty<Track>()]);
+        var alert = Assert.Single(changes, c => !c.Closed).Event;
+        Assert.InRange(alert.Start.TotalSeconds, 31, 32);
+    }
+
     [Fact]
     public void Same_place_and_attended_are_pure_box_geometry()
     {
@@ -146,5 +193,14 @@ public class AbandonedObjectTests
         Assert.False(AbandonedObject.SamePlace(BagBox, BagBox with { X = 130 }));
         Assert.True(AbandonedObject.Attended(BagBox, new Box(160, 300, 50, 160), 0.5));
         Assert.False(AbandonedObject.Attended(BagBox, new Box(300, 300, 50, 160), 0.5));
+        Assert.True(AbandonedObject.Stays(BagBox, Followed(1, 0, 10, _ => 145), 0.5));
+        var passing = Followed(2, 0, 10, h => 145 - 150 * (10 - h));
+        Assert.True(AbandonedObject.Attended(BagBox, passing.Box, 0.5));
+        Assert.False(AbandonedObject.Stays(BagBox, passing, 0.5));
+        Assert.False(AbandonedObject.Stays(BagBox, Followed(3, 9, 10, _ => 145), 0.5));
+        // Stepping in and out of the near area every other sighting: near half the time, 5 s in all.
+        Assert.True(AbandonedObject.Stays(BagBox, Followed(4, 0, 10, h => (int)Math.Round(h * 5) % 2 == 0 ? 145 : 200), 0.5));
+        // Walking past twice, 5 s apart: about a second near each time.
+        Assert.False(AbandonedObject.Stays(BagBox, Followed(5, 0, 10, h => h < 5 ? 145 - 150 * (5 - h) : 145 - 150 * (10 - h)), 0.5));
     }
 }
