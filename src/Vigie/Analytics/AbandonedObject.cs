@@ -93,9 +93,10 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
         _started ??= state.Time;
         _frames++;
         var changes = new List<EventChange>();
-        var people = Boxes(state, Category.Person);
+        // A visible track's box is its detection's: the detections left are people not (yet) tracked.
         var tracked = state.Tracks.Where(t => t.Category == Category.Person).ToList();
         var untracked = state.Detections.Where(d => d.Category == Category.Person && !tracked.Any(t => t.Box == d.Box)).Select(d => d.Box).ToList();
+        var people = untracked.Concat(tracked.Select(t => t.Box)).ToList();
         var occupants = people.Concat(Boxes(state, Category.Vehicle)).ToList();
         _carriers.Enqueue((state.Time, people.Concat(Boxes(state, Category.Moving)).ToList()));
         while (state.Time - _carriers.Peek().Time > CarrierMemory) _carriers.Dequeue();

@@ -182,12 +182,13 @@ public sealed class StaticForegroundAnalyzer : IDisposable
         _firstSample = null;
     }
 
+    /// <summary>Share of the picture changed since an earlier sample, as <see cref="Changed"/> counts a change.</summary>
     private double ChangedShare(Mat earlierGrey)
     {
-        using var diff = new Mat();
-        Cv2.Absdiff(_grey, earlierGrey, diff);
-        Cv2.Threshold(diff, diff, Threshold, 255, ThresholdTypes.Binary);
-        return Cv2.CountNonZero(diff) / (double)(diff.Width * diff.Height);
+        using var earlier = new Mat();
+        earlierGrey.ConvertTo(earlier, MatType.CV_32F);
+        using var changed = Changed(earlier);
+        return Cv2.CountNonZero(changed) / (double)changed.Total();
     }
 
     private Mat Changed(Mat background)
