@@ -156,7 +156,7 @@ public static class SceneCompiler
     public static IDetector Detector(DetectorConfig d, int? threadsOverride = null, double? keepFrom = null, string section = "detector",
         IReadOnlyList<int>? tilesOverride = null)
     {
-        if (d.Type == "motion") return new MotionDetector();
+        if (!d.IsModel) return new MotionDetector();
         var format = Format(d);
         var (w, h) = InputSize(d, format);
         var classes = d.ClassNames ?? (format == ModelFormat.Rtmdet ? ClassMaps.PersonOnly : ClassMaps.Coco80);
@@ -182,7 +182,7 @@ public static class SceneCompiler
     public static PeopleCounter? PeopleCounter(SceneConfig config, int frameWidth)
     {
         var d = config.Detector;
-        if (d.Type != "onnx" || config.CrowdCounter is not null || d.Tiles.Any(v => v > 1) || d.CountTiles.All(v => v <= 1)) return null;
+        if (!d.IsModel || config.CrowdCounter is not null || d.Tiles.Any(v => v > 1) || d.CountTiles.All(v => v <= 1)) return null;
         if (frameWidth < 1.5 * InputSize(d, Format(d)).Width) return null;
         var counted = CountScoreThreshold(d);
         // Not every side is 1 (checked above), so the detector is tiled.
@@ -216,7 +216,7 @@ public static class SceneCompiler
 
     /// <summary>The score a detection needs to count for the rules (a model's default when not set; 0 for the motion detector).</summary>
     public static double ScoreThreshold(DetectorConfig d) =>
-        d.Type == "motion" ? 0 : d.ScoreThreshold ?? (Format(d) == ModelFormat.Deimv2 ? 0.45 : 0.3);
+        !d.IsModel ? 0 : d.ScoreThreshold ?? (Format(d) == ModelFormat.Deimv2 ? 0.45 : 0.3);
 
     private static ModelFormat Format(DetectorConfig d) => d.Format switch
         {

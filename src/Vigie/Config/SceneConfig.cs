@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using YamlDotNet.Serialization;
 
 namespace Vigie.Config;
 
@@ -65,6 +67,10 @@ public sealed class DetectorConfig
     [Description("'motion' (model-free background subtraction, the default) or 'onnx' (a model file).")]
     [AllowedValues("motion", "onnx")]
     public string Type { get; set; } = "motion";
+
+    /// <summary>A model detects (people, bags, vehicles, weapons…), rather than the motion detector, which finds moving things only.</summary>
+    [JsonIgnore, YamlIgnore]
+    public bool IsModel => Type == "onnx";
 
     [Description("Path to the ONNX model file (type onnx). Relative paths are resolved from the config file's folder.")]
     public string? Model { get; set; }

@@ -40,7 +40,7 @@ public static class UseCaseScope
     /// </summary>
     public static (IReadOnlyList<string> Blind, IReadOnlyList<string> Limited) WithoutAModel(SceneConfig config, IEnumerable<string> useCases)
     {
-        if (config.Detector.Type != "motion") return ([], []);
+        if (config.Detector.IsModel) return ([], []);
         var asked = useCases.ToHashSet();
         string[] blind = config.CrowdCounter is null
             ? [EventKinds.PersonDown, EventKinds.Weapon, EventKinds.CrowdDensity]

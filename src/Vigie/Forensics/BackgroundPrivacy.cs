@@ -20,7 +20,7 @@ public sealed class BackgroundPrivacy(IReadOnlyList<IDetector> detectors) : IDis
     private const float Margin = 0.1f;
 
     /// <summary>The configured model on the whole image and its tiles; null without a model (nothing to look with).</summary>
-    public static BackgroundPrivacy? For(DetectorConfig d) => d.Type == "onnx"
+    public static BackgroundPrivacy? For(DetectorConfig d) => d.IsModel
         ? new BackgroundPrivacy([SceneCompiler.Detector(d, 1, Weakest, tilesOverride: [2, 2]), SceneCompiler.Detector(d, 1, Weakest, tilesOverride: [3, 3])])
         : null;
 

@@ -140,7 +140,7 @@ public static class Indexer
         var zones = camera.Zones.Select(SceneCompiler.Zone).ToList();
         var lines = camera.Lines.Select(SceneCompiler.Line).ToList();
         var ground = SceneCompiler.Ground(camera.Calibration);
-        var detector = request.Config.Detector.Type == "onnx" ? Path.GetFileName(request.Config.Detector.Model ?? "") : "motion";
+        var detector = request.Config.Detector.IsModel ? Path.GetFileName(request.Config.Detector.Model ?? "") : "motion";
         var finished = new FinishedRecording?[request.Recordings.Count];
         // Backgrounds are looked at one at a time by one model (a few milliseconds each).
         using var backgroundPeople = BackgroundPrivacy.For(request.Config.Detector);

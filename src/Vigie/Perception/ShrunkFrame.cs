@@ -34,10 +34,21 @@ public sealed class ShrunkFrame(Mat frame) : IDisposable
         var size = new Size(width, Math.Max(minHeight, (int)Math.Round(frame.Height * (double)width / frame.Width)));
         if (_copies.TryGetValue((size, coarse), out var known)) return known;
         var copy = new Mat();
-        Cv2.Resize(coarse ? At(Widest, 1) : frame, copy, size, 0, 0, InterpolationFlags.Area);
+        Cv2.Resize(coarse ? At(Widest, 1) : Halved(size) ?? frame, copy, size, 0, 0, InterpolationFlags.Area);
         _copies[(size, coarse)] = copy;
         return copy;
     }
+
+    /// <summary>
+    /// The frame at half size when <paramref name="size"/> is an even whole fraction of it, a quarter or less
+    /// (1280×720 → 320×180): averaging blocks of 2×2 and then the rest gives the same pixels, to rounding, and
+    /// OpenCV halves several times faster than it shrinks by other factors (0.21 ms for both steps against
+    /// 0.66 ms in one, docs/BENCHMARKS.md). Else null.
+    /// </summary>
+    private Mat? Halved(Size size) =>
+        frame.Width >= 4 * size.Width && frame.Width % (2 * size.Width) == 0 && frame.Height % (2 * size.Height) == 0
+            ? At(frame.Width / 2, frame.Height / 2)
+            : null;
 
     public void Dispose()
     {

@@ -113,9 +113,9 @@ public static class AnalysisSetup
         var models = new SceneModels();
         try
         {
-            if (config.Detector.Type == "onnx")
+            if (config.Detector.IsModel)
                 while (detectors.Count < threads) detectors.Add(SceneCompiler.Detector(config.Detector, 1, weakest));
-            var rules = SceneCompiler.Rules(camera, crowdCounted: config.CrowdCounter is not null, peopleDetected: config.Detector.Type == "onnx");
+            var rules = SceneCompiler.Rules(camera, crowdCounted: config.CrowdCounter is not null, peopleDetected: config.Detector.IsModel);
             if (config.CrowdCounter is { } counting)
             {
                 if (rules.Any(r => r.NeedsCrowdCount)) models.CrowdCounter = SceneCompiler.CrowdCounter(counting);
@@ -131,7 +131,7 @@ public static class AnalysisSetup
             var evenFrames = rules.Any(r => r.NeedsMotionField || r.NeedsFireCues);
             // Without deblocking, block edges drift in the wake of moving things until the next key frame:
             // a model barely notices, but a background model sees a trail of foreground (ghost objects, split tracks).
-            var backgroundModels = config.Detector.Type != "onnx" || evenFrames || rules.Any(r => r.NeedsStaticRegions);
+            var backgroundModels = !config.Detector.IsModel || evenFrames || rules.Any(r => r.NeedsStaticRegions);
             var decoding = FrameSources.Decoding(config.Analysis, threads, request.SimulateLive) with
             {
                 SkipUnreferencedFrames = request.Forensic && !evenFrames,
@@ -146,7 +146,7 @@ public static class AnalysisSetup
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
             var scoreThreshold = SceneCompiler.ScoreThreshold(config.Detector);
             return new PreparedAnalysis(source, detectors, models, camera, start, rules,
-                new ByteTracker(SceneCompiler.Tracker(config.Tracker, scoreThreshold)), logger, request.Forensic && config.Detector.Type == "onnx",
+                new ByteTracker(SceneCompiler.Tracker(config.Tracker, scoreThreshold)), logger, request.Forensic && config.Detector.IsModel,
                 (float)scoreThreshold)
             {
                 AnalysedFps = config.Analysis.Fps > 0 ? Math.Min(config.Analysis.Fps, sourceFps) : sourceFps,
