@@ -30,6 +30,8 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
 
     public bool NeedsFireCues => true;
 
+    public bool NeedsSmokeCues => _zones.Any(z => z.Settings.MinSmokeArea is not null);
+
     // Flames flicker, and on some frames too little to count (or a gust hides them): a dip this short
     // does not restart the dwell.
     private static readonly TimeSpan FlameGap = TimeSpan.FromSeconds(0.5);
@@ -148,6 +150,8 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
 
     private sealed class ZoneWatch(FireZone settings)
     {
+        public FireZone Settings => settings;
+
         private IReadOnlyList<int>? _cells;
         private TimeSpan? _flameSince, _modelSince;
         // The flames' first and latest areas since they appeared, to tell how they grew.
@@ -170,7 +174,8 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
                 smoke = Area(cues.Smoke, cues.Columns, cues.Rows, _cells);
                 measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "flame_area", Math.Round(flame, 4), "image"));
                 measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "flame_flicker", Math.Round(cues.FlickerRatio, 2), "ratio"));
-                measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "smoke_area", Math.Round(smoke, 4), "image"));
+                if (settings.MinSmokeArea is not null)
+                    measurements.Add(new Measurement(state.Camera, settings.Zone.Name, "smoke_area", Math.Round(smoke, 4), "image"));
                 var flames = active && flame >= settings.MinFlameArea && cues.FlickerRatio >= settings.MinFlicker;
                 var smoky = active && settings.MinSmokeArea is { } minSmoke && smoke >= minSmoke;
                 if (flames)

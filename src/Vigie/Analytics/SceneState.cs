@@ -108,6 +108,9 @@ public interface IEventRule
     /// <summary>Whether <see cref="SceneState.Fire"/> must be computed for this rule.</summary>
     bool NeedsFireCues => false;
 
+    /// <summary>Whether <see cref="SceneState.Fire"/> must include its smoke cells (which learn a background of their own).</summary>
+    bool NeedsSmokeCues => false;
+
     /// <summary>Whether <see cref="SceneState.StaticRegions"/> must be computed for this rule.</summary>
     bool NeedsStaticRegions => false;
 

@@ -30,7 +30,8 @@ public sealed record FireCues(int Columns, int Rows, float[] Flame, float[] Smok
 /// are neither flames nor smoke: orange clothing flickers as its wearer moves, a grey coat hides the
 /// wall behind it. Runs on a small copy of the frame.
 /// </summary>
-public sealed class FireAnalyzer : IDisposable
+/// <param name="withSmoke">Whether to look for smoke (an opt-in cue); without it the smoke cells stay empty.</param>
+public sealed class FireAnalyzer(bool withSmoke) : IDisposable
 {
     private const int Width = 256;
     private const int Cell = 16;
@@ -120,7 +121,7 @@ public sealed class FireAnalyzer : IDisposable
         int cols = _grey.Width / Cell, rows = _grey.Height / Cell;
         var flameCells = CellMeans.Of(flame, cols, rows, Cell);
         for (int i = 0; i < flameCells.Length; i++) flameCells[i] /= 255;
-        var smokeCells = Smoke(s, occupied, scale, cols, rows);
+        var smokeCells = withSmoke ? Smoke(s, occupied, scale, cols, rows) : new float[cols * rows];
         _grey.CopyTo(_previous);
         flame.CopyTo(_previousFlame);
         return new FireCues(cols, rows, flameCells, smokeCells, flickerRatio) { Ready = ready, Aligned = aligned };

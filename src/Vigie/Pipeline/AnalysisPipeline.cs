@@ -52,7 +52,7 @@ public sealed class AnalysisPipeline(
 {
     private const int QueueCapacity = 4;
     private readonly MotionAnalyzer? _motion = rules.Any(r => r.NeedsMotionField) ? new MotionAnalyzer() : null;
-    private readonly FireAnalyzer? _fire = rules.Any(r => r.NeedsFireCues) ? new FireAnalyzer() : null;
+    private readonly FireAnalyzer? _fire = rules.Any(r => r.NeedsFireCues) ? new FireAnalyzer(withSmoke: rules.Any(r => r.NeedsSmokeCues)) : null;
     private readonly StaticForegroundAnalyzer? _static = rules.Any(r => r.NeedsStaticRegions) ? new StaticForegroundAnalyzer() : null;
     private readonly bool _looks = rules.Any(r => r.NeedsObjectLooks);
     private OpenCvSharp.Mat? _opening;

@@ -86,6 +86,21 @@ public class FireTests
     }
 
     [Fact]
+    public void Smoke_is_looked_for_and_measured_only_where_a_zone_asks_for_it()
+    {
+        FireZone Zone(string name, double? minSmokeArea) =>
+            new(new WatchedZone(name, Whole, Schedule.Always), 0.002, 2.5, minSmokeArea, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6));
+        var flamesOnly = new Fire([Zone("yard", null)]);
+        var oneWithSmoke = new Fire([Zone("yard", null), Zone("hill", 0.01)]);
+
+        Assert.False(flamesOnly.NeedsSmokeCues);
+        Assert.True(oneWithSmoke.NeedsSmokeCues);
+        oneWithSmoke.Update(new SceneState("cam", TimeSpan.Zero, DateTimeOffset.UnixEpoch, 640, 360, [], []) { Fire = Cues(3, 6) });
+        Assert.Equal(["hill"], oneWithSmoke.Measurements.Where(m => m.Name == "smoke_area").Select(m => m.Where));
+        Assert.Equal(2, oneWithSmoke.Measurements.Count(m => m.Name == "flame_area"));
+    }
+
+    [Fact]
     public void Flame_colours_that_do_not_flicker_are_not_fire()
     {
         // An orange coat or a sunset: the colour is there all along, the flicker is not.
