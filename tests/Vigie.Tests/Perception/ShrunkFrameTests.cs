@@ -43,6 +43,25 @@ public class ShrunkFrameTests
     }
 
     [Fact]
+    public void An_even_whole_fraction_is_shrunk_in_halves_to_the_same_pixels_and_other_fractions_at_once()
+    {
+        using var frame = Noise(1280, 720);
+        using var shrunk = new ShrunkFrame(frame);
+
+        var quarter = shrunk.At(320, 8);
+        var fifth = shrunk.At(256, 8);
+
+        using var direct = new Mat();
+        Cv2.Resize(frame, direct, quarter.Size(), 0, 0, InterpolationFlags.Area);
+        using var diff = new Mat();
+        Cv2.Absdiff(quarter, direct, diff);
+        Cv2.MinMaxLoc(diff.Reshape(1), out _, out double largest);
+        Assert.Equal(1, largest); // averages of averages: equal but for rounding (so not made in one step)
+        Cv2.Resize(frame, direct, fifth.Size(), 0, 0, InterpolationFlags.Area);
+        Assert.Equal(0, Difference(fifth, direct));
+    }
+
+    [Fact]
     public void A_frame_no_wider_than_the_widest_copy_is_resized_directly_with_a_minimum_height()
     {
         using var frame = Noise(240, 40);
