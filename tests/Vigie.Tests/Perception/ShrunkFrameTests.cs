@@ -19,6 +19,22 @@ public class ShrunkFrameTests
         return Cv2.Norm(diff, NormTypes.L1);
     }
 
+    private static double LargestDifference(Mat a, Mat b)
+    {
+        using var diff = new Mat();
+        Cv2.Absdiff(a, b, diff);
+        Cv2.MinMaxLoc(diff.Reshape(1), out _, out double largest);
+        return largest;
+    }
+
+    /// <summary>The picture shrunk to <paramref name="size"/> in one area-averaging step.</summary>
+    private static Mat InOneStep(Mat picture, Size size)
+    {
+        var shrunk = new Mat();
+        Cv2.Resize(picture, shrunk, size, 0, 0, InterpolationFlags.Area);
+        return shrunk;
+    }
+
     [Fact]
     public void Coarse_copies_of_a_large_frame_are_made_from_the_widest_one_and_others_from_the_frame()
     {
@@ -32,12 +48,10 @@ public class ShrunkFrameTests
         Assert.Equal(new Size(192, 108), coarse.Size());
         Assert.Equal(new Size(320, 180), widest.Size());
         Assert.Same(coarse, shrunk.Coarse(192, 8));
-        using var fromWidest = new Mat();
-        Cv2.Resize(widest, fromWidest, coarse.Size(), 0, 0, InterpolationFlags.Area);
+        using var fromWidest = InOneStep(widest, coarse.Size());
         Assert.Equal(0, Difference(coarse, fromWidest));
         // Noise shrunk in two steps is not the noise shrunk in one: the test can tell the two apart.
-        using var direct = new Mat();
-        Cv2.Resize(frame, direct, coarse.Size(), 0, 0, InterpolationFlags.Area);
+        using var direct = InOneStep(frame, coarse.Size());
         Assert.Equal(0, Difference(fine, direct));
         Assert.NotEqual(0, Difference(coarse, direct));
     }
@@ -51,14 +65,11 @@ public class ShrunkFrameTests
         var quarter = shrunk.At(320, 8);
         var fifth = shrunk.At(256, 8);
 
-        using var direct = new Mat();
-        Cv2.Resize(frame, direct, quarter.Size(), 0, 0, InterpolationFlags.Area);
-        using var diff = new Mat();
-        Cv2.Absdiff(quarter, direct, diff);
-        Cv2.MinMaxLoc(diff.Reshape(1), out _, out double largest);
-        Assert.Equal(1, largest); // averages of averages: equal but for rounding (so not made in one step)
-        Cv2.Resize(frame, direct, fifth.Size(), 0, 0, InterpolationFlags.Area);
-        Assert.Equal(0, Difference(fifth, direct));
+        using var quarterInOneStep = InOneStep(frame, quarter.Size());
+        using var fifthInOneStep = InOneStep(frame, fifth.Size());
+        // Averages of averages: equal but for rounding (so not made in one step).
+        Assert.Equal(1, LargestDifference(quarter, quarterInOneStep));
+        Assert.Equal(0, Difference(fifth, fifthInOneStep));
     }
 
     [Fact]
@@ -70,8 +81,7 @@ public class ShrunkFrameTests
         var copy = shrunk.Coarse(192, 48);
 
         Assert.Equal(new Size(192, 48), copy.Size());
-        using var direct = new Mat();
-        Cv2.Resize(frame, direct, copy.Size(), 0, 0, InterpolationFlags.Area);
+        using var direct = InOneStep(frame, copy.Size());
         Assert.Equal(0, Difference(copy, direct));
         Assert.Equal(240, shrunk.Width);
     }
