@@ -89,6 +89,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             memo.Recent.Add(new TimedBox(state.Time, t.Box));
             memo.Recent.RemoveAll(r => previous - r.Time > LongestFall);
             if (area is null || excluded) continue;
+            var others = visible.Where(o => o.Id != t.Id).ToList();
 
             if (IsUpright(t.Box))
             {
@@ -101,9 +102,11 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
                 // Upright but short and low where they fell: sitting up, kneeling, or the track moved to someone
                 // crouching beside them. Still on the ground.
             }
-            // A wide box half hidden behind other people is a partly seen person in a crowd, not someone lying.
-            else if (!IsLying(t.Box) || visible.Any(o => o.Id != t.Id && o.Box.IntersectionArea(t.Box) > 0.5 * t.Box.Area)) continue;
-            if (memo.FellAt is null && FallMoment(memo.Recent, t.Box, state.Time, area.MaxFallDuration, state.FrameHeight) is { } fall)
+            // A wide box half hidden behind other people (one, or several side by side) is a partly seen person in
+            // a crowd, not someone lying.
+            else if (!IsLying(t.Box) || t.Box.CoveredArea(others.Select(o => o.Box)) > 0.5 * t.Box.Area) continue;
+            if (memo.FellAt is null && FallMoment(memo.Recent, t.Box, state.Time, area.MaxFallDuration, state.FrameHeight,
+                    since => OthersDrop(others, since)) is { } fall)
                 (memo.FellAt, memo.Stood) = (fall.At, fall.Standing);
             if (memo.FellAt is null) continue;
             if (IsLying(t.Box))
@@ -202,11 +205,12 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     /// When this lying box is a fall: the highest upright box of the last <paramref name="maxFallDuration"/>
     /// seen whole in height (one cut by the top or bottom of the image gives no standing height; cut at
     /// the side, it still does) is the standing posture, the top must have dropped by <see cref="TopDrop"/>
-    /// of its height, and the fall is the last moment the top passed that mark (interpolated between
-    /// sightings; the detector often loses people mid-fall), returned with the standing box. Null when it is
-    /// not a fall. Pure.
+    /// of its height beyond the other people's drop since then (<paramref name="othersDropSince"/>), and the
+    /// fall is the last moment the top passed that mark (interpolated between sightings; the detector often
+    /// loses people mid-fall), returned with the standing box. Null when it is not a fall. Pure.
     /// </summary>
-    public static Fall? FallMoment(IReadOnlyList<TimedBox> recent, Box lying, TimeSpan now, TimeSpan maxFallDuration, int frameHeight)
+    public static Fall? FallMoment(IReadOnlyList<TimedBox> recent, Box lying, TimeSpan now, TimeSpan maxFallDuration, int frameHeight,
+        Func<TimeSpan, float>? othersDropSince = null)
     {
         var upright = Standing(recent, now, maxFallDuration, frameHeight);
         // The detector often loses people as they go down and finds them lying only later: when the last
@@ -220,7 +224,9 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             upright = uprightBefore;
         if (upright is not { } standing) return null;
         var mark = standing.Box.Y + TopDrop * standing.Box.Height;
-        if (lying.Y < mark) return null;
+        // Everyone's top going down alike is the view moving (a camera zooming out or tilting up), not this person
+        // falling: their drop counts beyond the other people's. Others going up make no one's fall easier to see.
+        if (lying.Y - Math.Max(0, othersDropSince?.Invoke(standing.Time) ?? 0) < mark) return null;
         // A box cut by the bottom of the picture may be short only because the picture cuts it: it is someone
         // lying only if it lies in front of where they stood (fallen towards the camera), not across that spot,
         // where it is the upper body of someone standing nearer the camera; and only if it is much wider than
@@ -239,6 +245,23 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         var before = lastAbove < 0 ? standing : after[lastAbove];
         var below = after[lastAbove + 1];
         return new Fall(before.Time + (below.Time - before.Time) * ((mark - before.Box.Y) / Math.Max(1e-3, below.Box.Y - before.Box.Y)), standing.Box);
+    }
+
+    // Other people whose tops moved alike tell the view moved; fewer could be someone crouching or sitting down.
+    private const int OthersForDrop = 3;
+    private static readonly TimeSpan SameMoment = TimeSpan.FromSeconds(0.25);
+
+    /// <summary>
+    /// How far the other people's tops went down since a moment (the median, in pixels; up is negative), from those
+    /// seen then and now; 0 when fewer than <see cref="OthersForDrop"/> were. Pure.
+    /// </summary>
+    public static float OthersDrop(IEnumerable<Track> others, TimeSpan since)
+    {
+        var drops = others
+            .Select(o => o.History.Where(h => (h.Time - since).Duration() <= SameMoment).Cast<TimedBox?>()
+                .MinBy(h => (h!.Value.Time - since).Duration()) is { } then ? o.Box.Y - then.Box.Y : (float?)null)
+            .OfType<float>().Order().ToList();
+        return drops.Count < OthersForDrop ? 0 : drops[drops.Count / 2];
     }
 
     /// <summary>An upright box not cut by the top or bottom of the picture: it gives a standing height.</summary>

@@ -23,6 +23,35 @@ public readonly record struct Box(float X, float Y, float Width, float Height)
         return w <= 0 || h <= 0 ? 0 : w * h;
     }
 
+    /// <summary>How much of this box the other boxes cover together, where they overlap one another counted once. Pure.</summary>
+    public float CoveredArea(IEnumerable<Box> others)
+    {
+        var self = this;
+        var parts = others.Select(o => FromCorners(Math.Max(self.X, o.X), Math.Max(self.Y, o.Y), Math.Min(self.Right, o.Right), Math.Min(self.Bottom, o.Bottom)))
+            .Where(p => p.Width > 0 && p.Height > 0).ToList();
+        var edges = parts.SelectMany(p => new[] { p.X, p.Right }).Distinct().Order().ToList();
+        float covered = 0;
+        // Strip by strip between the parts' vertical edges: in each, the union of the spans of the parts crossing it.
+        for (int i = 0; i + 1 < edges.Count; i++)
+        {
+            float spans = 0, bottom = 0;
+            float? top = null;
+            foreach (var p in parts.Where(p => p.X <= edges[i] && p.Right >= edges[i + 1]).OrderBy(p => p.Y))
+            {
+                if (top is not null && p.Y <= bottom)
+                {
+                    bottom = Math.Max(bottom, p.Bottom);
+                    continue;
+                }
+                if (top is { } previous) spans += bottom - previous;
+                (top, bottom) = (p.Y, p.Bottom);
+            }
+            if (top is { } last) spans += bottom - last;
+            covered += spans * (edges[i + 1] - edges[i]);
+        }
+        return covered;
+    }
+
     public float IoU(Box other)
     {
         var inter = IntersectionArea(other);

@@ -111,6 +111,54 @@ public class SceneStateRuleTests
         Assert.Single(Run(Down(), 10, t => [Person(1, t < 4 ? Standing : Settling(t), t)]), c => !c.Closed);
     }
 
+    /// <summary>A track seen every 0.2 s since the start, its history as the tracker keeps it.</summary>
+    private static Track Followed(int id, Func<double, Box> at, double t) =>
+        new(id, at(t), Category.Person, "person", 0.9f, TimeSpan.Zero, TimeSpan.FromSeconds(t), default,
+            [.. Enumerable.Range(0, (int)Math.Round(t / 0.2) + 1).Select(i => new TimedBox(TimeSpan.FromSeconds(i * 0.2), at(i * 0.2)))]);
+
+    [Theory]
+    [InlineData(true, false)] // a camera zooming out: everyone goes down the picture alike
+    [InlineData(false, true)] // the others stay where they are: that one person went down
+    public void A_top_going_down_counts_as_a_fall_only_beyond_the_other_peoples(bool othersMoveToo, bool alerts)
+    {
+        // From 2 s every top goes down the picture 60 px a second; person 1, seen to the shoulders from 4 s (the people
+        // in front hide the rest: a squat box), went down 120 px by then, two thirds of their standing height.
+        float Descent(double t) => (float)(60 * Math.Max(0, t - 2));
+        Box Person1(double t) => t < 4 ? Standing with { Y = Standing.Y + Descent(t) } : new Box(480, Standing.Y + Descent(t), 70, 60);
+        Box[] group = [new(100, 200, 60, 180), new(250, 220, 60, 180), new(800, 180, 60, 180)];
+        Box Other(int i, double t) => othersMoveToo ? group[i] with { Y = group[i].Y + Descent(t) } : group[i];
+        var changes = Run(Down(), 8, t => [Followed(1, Person1, t), .. Enumerable.Range(0, 3).Select(i => Followed(2 + i, u => Other(i, u), t))]);
+        Assert.Equal(alerts, changes.Any(c => !c.Closed));
+        Assert.Equal(0, PersonDown.OthersDrop([Followed(2, u => Other(0, u), 4), Followed(3, u => Other(1, u), 4)], TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
+    public void Other_people_going_up_the_picture_make_no_one_fallen()
+    {
+        // The others walk up the picture 50 px a second; person 1 crouches: a squat box whose top went down 30 px,
+        // a sixth of their height (a fall needs 54).
+        Box[] group = [new(100, 500, 60, 180), new(250, 520, 60, 180), new(800, 480, 60, 180)];
+        Box Other(int i, double t) => group[i] with { Y = group[i].Y - (float)(50 * t) };
+        var crouching = new Box(470, 330, 80, 80);
+        var changes = Run(Down(), 8, t => [Followed(1, u => u < 4 ? Standing : crouching, t), .. Enumerable.Range(0, 3).Select(i => Followed(2 + i, u => Other(i, u), t))]);
+        Assert.Empty(changes);
+        Assert.Equal(-100, PersonDown.OthersDrop(Enumerable.Range(0, 3).Select(i => Followed(2 + i, u => Other(i, u), 4)), TimeSpan.FromSeconds(2)), 0.01);
+    }
+
+    [Theory]
+    [InlineData(false, true)] // one person beside it, a third of it hidden: someone lying in the open
+    [InlineData(true, false)] // two, side by side, hide over half of it: a partly seen person in a crowd
+    public void A_squat_box_half_hidden_by_people_side_by_side_is_not_someone_lying(bool twoInFront, bool alerts)
+    {
+        // Standing, then only head and shoulders showing above the people in front (their boxes start a quarter down it).
+        var shoulders = new Box(470, 400, 90, 80);
+        List<Track> InFront(double t) => twoInFront
+            ? [Person(2, new Box(400, 420, 105, 300), t), Person(3, new Box(525, 420, 105, 300), t)]
+            : [Person(2, new Box(400, 420, 105, 300), t)];
+        var changes = Run(Down(), 10, t => [Person(1, t < 4 ? Standing : shoulders, t), .. InFront(t)]);
+        Assert.Equal(alerts, changes.Any(c => !c.Closed));
+    }
+
     [Fact]
     public void A_fall_that_breaks_the_track_is_still_seen()
     {

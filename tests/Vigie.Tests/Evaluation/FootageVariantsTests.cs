@@ -46,7 +46,7 @@ public class FootageVariantsTests
         Assert.Equal(["underexposed", "mirrored"], FootageVariants.Parse("underexposed, mirrored").Select(v => v.Name));
         var error = Assert.Throws<ArgumentException>(() => FootageVariants.Parse("mirrored,foggy"));
         Assert.StartsWith("--variants: ", error.Message);
-        Assert.Contains("'foggy' is not one of all, mirrored, smaller, underexposed, low-bitrate, swaying, night", error.Message);
+        Assert.Contains("'foggy' is not one of all, mirrored, smaller, underexposed, dim, low-bitrate, swaying, night", error.Message);
     }
 
     [Fact]
@@ -127,6 +127,40 @@ public class FootageVariantsTests
 
         Assert.True(MeanSaturation(clip) > 20);
         Assert.True(MeanSaturation(copy) < 3);
+    }
+
+    [Fact]
+    public async Task The_dim_copy_is_as_dark_as_the_underexposed_one_without_its_grain()
+    {
+        var folder = TestPaths.TempFolder();
+        var clip = Path.Combine(folder, "scene.mp4");
+        SyntheticScene.Default.WriteVideo(clip);
+        var dim = Path.Combine(folder, "dim.mp4");
+        var underexposed = Path.Combine(folder, "underexposed.mp4");
+
+        Assert.True(await FootageVariants.MakeCopyAsync(clip, dim, Variant("dim"), CancellationToken.None));
+        Assert.True(await FootageVariants.MakeCopyAsync(clip, underexposed, Variant("underexposed"), CancellationToken.None));
+
+        var (original, darkened, grainy) = (Brightness(clip), Brightness(dim), Brightness(underexposed));
+        Assert.True(darkened.Mean < original.Mean - 15, $"dim {darkened.Mean:0} vs {original.Mean:0}");
+        Assert.InRange(darkened.Mean, grainy.Mean - 3, grainy.Mean + 3);
+        // From one frame to the next, the grain changes every pixel; the dim copy changes no more than the original.
+        Assert.True(darkened.Change <= original.Change + 0.5, $"dim {darkened.Change:0.0} vs original {original.Change:0.0}");
+        Assert.True(grainy.Change > darkened.Change + 2, $"underexposed {grainy.Change:0.0} vs dim {darkened.Change:0.0}");
+    }
+
+    /// <summary>Mean brightness of the first frame, and mean absolute change from it to the next.</summary>
+    private static (double Mean, double Change) Brightness(string video)
+    {
+        using var capture = new VideoCapture(video);
+        using var first = new Mat();
+        using var second = new Mat();
+        Assert.True(capture.Read(first) && capture.Read(second));
+        using var a = first.CvtColor(ColorConversionCodes.BGR2GRAY);
+        using var b = second.CvtColor(ColorConversionCodes.BGR2GRAY);
+        using var change = new Mat();
+        Cv2.Absdiff(a, b, change);
+        return (a.Mean().Val0, change.Mean().Val0);
     }
 
     private static double MeanSaturation(string video)

@@ -20,6 +20,21 @@ public class ShapesTests
         Assert.Equal(inside, Shapes.Contains(Square, new Point2(x, y)));
 
     [Fact]
+    public void Boxes_covering_a_box_together_count_where_they_overlap_once()
+    {
+        var target = new Box(0, 0, 100, 100);
+        Assert.Equal(0, target.CoveredArea([]));
+        Assert.Equal(0, target.CoveredArea([new Box(100, 0, 50, 50), new Box(0, 200, 10, 10)])); // touching or away
+        Assert.Equal(1750, target.CoveredArea([new Box(-20, 50, 55, 200)])); // cut to the box: 35 x 50
+        // Two people side by side, each over a third of it, together over half.
+        Assert.Equal(7000, target.CoveredArea([new Box(-10, 0, 45, 100), new Box(65, 0, 50, 100)]));
+        // Overlapping one another, and one inside another: the shared part once.
+        Assert.Equal(6000, target.CoveredArea([new Box(0, 0, 60, 100), new Box(20, 20, 20, 20), new Box(30, 0, 30, 100)]));
+        Assert.Equal(7500, target.CoveredArea([new Box(0, 0, 100, 50), new Box(0, 25, 50, 75)]));
+        Assert.Equal(10000, target.CoveredArea([new Box(-5, -5, 200, 200), new Box(10, 10, 5, 5)]));
+    }
+
+    [Fact]
     public void Point_in_concave_polygon_notch_is_outside()
     {
         Point2[] u = [new(0, 0), new(3, 0), new(3, 3), new(2, 3), new(2, 1), new(1, 1), new(1, 3), new(0, 3)];
