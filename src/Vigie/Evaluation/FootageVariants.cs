@@ -20,9 +20,9 @@ public static class FootageVariants
         new("smaller", "60 % of the width and height", "scale=trunc(iw*0.6/2)*2:trunc(ih*0.6/2)*2", false, Faithful),
         new("underexposed", "darker, flatter and paler, with sensor noise: dusk, a cheap camera",
             "eq=brightness=-0.12:contrast=0.7:saturation=0.7,noise=alls=10:allf=t", false, Faithful),
-        // The same light without the noise: a good camera in a dim place. Apart, the two tell what the dark costs from
-        // what the grain costs (the small detectors lose people in the grain; in the dark alone they found a squat,
-        // half-hidden child whom they miss in colour and in grain).
+        // The same light without the noise: a good camera in a dim place. Side by side, the two tell what the dark costs
+        // from what the grain costs (the small detectors lose people in the grain; the dark alone showed a false fall
+        // that neither the original nor the grainy copy had).
         new("dim", "darker, flatter and paler without noise: a good camera in a dim place",
             "eq=brightness=-0.12:contrast=0.7:saturation=0.7", false, Faithful),
         // One encoder thread: x264's rate control on several threads gives a different copy each time, and

@@ -118,35 +118,35 @@ public class FootageVariantsTests
     [Fact]
     public async Task The_night_copy_has_no_colour_left()
     {
-        var folder = TestPaths.TempFolder();
-        var clip = Path.Combine(folder, "scene.mp4");
-        SyntheticScene.Default.WriteVideo(clip);
-        var copy = Path.Combine(folder, "night.mp4");
-
-        Assert.True(await FootageVariants.MakeCopyAsync(clip, copy, Variant("night"), CancellationToken.None));
+        var (clip, copies) = await CopiesOfTheSyntheticScene("night");
 
         Assert.True(MeanSaturation(clip) > 20);
-        Assert.True(MeanSaturation(copy) < 3);
+        Assert.True(MeanSaturation(copies[0]) < 3);
     }
 
     [Fact]
     public async Task The_dim_copy_is_as_dark_as_the_underexposed_one_without_its_grain()
     {
-        var folder = TestPaths.TempFolder();
-        var clip = Path.Combine(folder, "scene.mp4");
-        SyntheticScene.Default.WriteVideo(clip);
-        var dim = Path.Combine(folder, "dim.mp4");
-        var underexposed = Path.Combine(folder, "underexposed.mp4");
+        var (clip, copies) = await CopiesOfTheSyntheticScene("dim", "underexposed");
 
-        Assert.True(await FootageVariants.MakeCopyAsync(clip, dim, Variant("dim"), CancellationToken.None));
-        Assert.True(await FootageVariants.MakeCopyAsync(clip, underexposed, Variant("underexposed"), CancellationToken.None));
-
-        var (original, darkened, grainy) = (Brightness(clip), Brightness(dim), Brightness(underexposed));
+        var (original, darkened, grainy) = (Brightness(clip), Brightness(copies[0]), Brightness(copies[1]));
         Assert.True(darkened.Mean < original.Mean - 15, $"dim {darkened.Mean:0} vs {original.Mean:0}");
         Assert.InRange(darkened.Mean, grainy.Mean - 3, grainy.Mean + 3);
         // From one frame to the next, the grain changes every pixel; the dim copy changes no more than the original.
         Assert.True(darkened.Change <= original.Change + 0.5, $"dim {darkened.Change:0.0} vs original {original.Change:0.0}");
         Assert.True(grainy.Change > darkened.Change + 2, $"underexposed {grainy.Change:0.0} vs dim {darkened.Change:0.0}");
+    }
+
+    /// <summary>The generated scene and its copies made as these variants, in that order.</summary>
+    private static async Task<(string Clip, string[] Copies)> CopiesOfTheSyntheticScene(params string[] variants)
+    {
+        var folder = TestPaths.TempFolder();
+        var clip = Path.Combine(folder, "scene.mp4");
+        SyntheticScene.Default.WriteVideo(clip);
+        var copies = variants.Select(v => Path.Combine(folder, v + ".mp4")).ToArray();
+        for (int i = 0; i < variants.Length; i++)
+            Assert.True(await FootageVariants.MakeCopyAsync(clip, copies[i], Variant(variants[i]), CancellationToken.None));
+        return (clip, copies);
     }
 
     /// <summary>Mean brightness of the first frame, and mean absolute change from it to the next.</summary>
