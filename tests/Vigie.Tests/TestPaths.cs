@@ -26,11 +26,64 @@ public static class TestPaths
         return frame;
     }
 
+    /// <summary>A new empty folder, removed with the rest of this run's scratch when the test process ends.</summary>
     public static string TempFolder()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "vigie-tests", Guid.NewGuid().ToString("N")[..12]);
+        var folder = Path.Combine(RunScratch.Value, Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(folder);
         return folder;
+    }
+
+    private static readonly string ScratchRoot = Path.Combine(Path.GetTempPath(), "vigie-tests");
+
+    // A whole suite writes a few hundred megabytes of videos and stores; left behind, runs fill the disk.
+    // VIGIE_KEEP_TEST_FILES=1 keeps them to look at after a failure.
+    private static bool KeepFiles => Environment.GetEnvironmentVariable("VIGIE_KEEP_TEST_FILES") == "1";
+
+    private static readonly Lazy<string> RunScratch = new(() =>
+    {
+        var run = Path.Combine(ScratchRoot, $"run-{Environment.ProcessId}");
+        if (KeepFiles) return run;
+        RemoveScratchOfEndedRuns();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(run);
+        return run;
+    });
+
+    /// <summary>What runs killed before their end left (and anything else there but a running suite's own).</summary>
+    private static void RemoveScratchOfEndedRuns()
+    {
+        if (!Directory.Exists(ScratchRoot)) return;
+        foreach (var folder in Directory.GetDirectories(ScratchRoot))
+        {
+            var name = Path.GetFileName(folder);
+            if (name.StartsWith("run-", StringComparison.Ordinal) && int.TryParse(name["run-".Length..], out var pid) && IsRunning(pid)) continue;
+            TryDelete(folder);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Another process still writing there, or nothing left: the next run tries again.
+        }
     }
 
     private static string FindRepoRoot()
