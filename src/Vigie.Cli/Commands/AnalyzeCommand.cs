@@ -146,6 +146,8 @@ public static class AnalyzeCommand
                 return Fail($"writing results failed: {sinkError.Message}"
                     + (output.VideoUnfinished ? $"; no video kept at {o.Render} (an MP4 cut short cannot be played)" : ""), ExitFailed);
             if (result?.SourceError is { } sourceError) return Fail(sourceError.Message, ExitFailed);
+            if (result?.RuleFailures.Count > 0)
+                return Fail($"{result.Problem}: the other use cases ran to the end and every result is kept", ExitFailed);
             if (ct.IsCancellationRequested)
             {
                 Console.Error.WriteLine("stopped by the user; results so far are kept");

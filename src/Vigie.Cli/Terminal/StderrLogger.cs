@@ -19,5 +19,7 @@ public sealed class StderrLogger(LogLevel minimum = LogLevel.Warning) : ILogger
             _ => "info",
         };
         Console.Error.WriteLine($"{level}: {formatter(state, exception)}");
+        // A bug to report: where it happened matters more than a short screen.
+        if (exception is not null) Console.Error.WriteLine(exception.ToString());
     }
 }

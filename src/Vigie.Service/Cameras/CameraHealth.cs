@@ -89,6 +89,16 @@ public sealed class CameraHealth(string name, string source)
         }
     }
 
+    /// <summary>An error that leaves the camera running (a rule stopped, its other use cases going on).</summary>
+    public void Warn(string error, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            _lastError = error;
+            _lastErrorAt = now;
+        }
+    }
+
     public void Dropped(long frames)
     {
         lock (_gate) _dropped += frames;

@@ -127,6 +127,12 @@ public sealed class CameraWorker
             {
                 error = e.Message; // the recording may appear (a mounted share coming back)
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A bug: logged with its stack, then retried like a lost stream, so the camera never goes dark unseen.
+                _logger.LogError(e, "{Camera}: unexpected error", Name);
+                error = $"unexpected error: {e.Message}";
+            }
 
             if (Health.Read(DateTimeOffset.Now).FramesAnalysed > framesBefore) attempt = 0;
             var wait = Backoff.Delay(attempt++, reconnect.InitialS, reconnect.MaxS);
@@ -150,6 +156,9 @@ public sealed class CameraWorker
     {
         private static readonly int[] JpegQuality = [(int)ImwriteFlags.JpegQuality, 88];
         private readonly AlertedThings _alerted = new();
+
+        public void OnRuleFailed(RuleFailure failure) =>
+            worker.Health.Warn($"{failure}; its other use cases go on, this one again when the camera restarts", DateTimeOffset.Now);
 
         public void OnFrameAnalysed(AnalysedFrame frame)
         {

@@ -34,6 +34,8 @@ public sealed record StaticObjectSize(double MinArea, double MaxArea)
 /// </summary>
 public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IEventRule
 {
+    public string UseCase => EventKinds.AbandonedObject;
+
     // Same place: the object's box overlaps its first box this much and its centre stays this close
     // (in object sizes): a bag carried by someone walking slowly drifts out of it, while a camera on a mast
     // swaying in the wind moves a small bag by up to half its width and back.

@@ -13,6 +13,8 @@ namespace Vigie.Analytics;
 /// </summary>
 public sealed class CrowdDensity(IEnumerable<CrowdDensityZone> zones, GroundPlane? ground) : IEventRule
 {
+    public string UseCase => EventKinds.CrowdDensity;
+
     // Below the threshold this long, an ongoing event ends (a few frames of misses do not end it).
     private static readonly TimeSpan EndAfter = TimeSpan.FromSeconds(2);
 

@@ -25,6 +25,8 @@ public readonly record struct FlowStats(double Speed, double Coherence, double D
 /// </summary>
 public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEventRule
 {
+    public string UseCase => EventKinds.CrowdMovement;
+
     private static readonly TimeSpan EndAfter = TimeSpan.FromSeconds(2);
     // Baseline memory: about 50 analysed frames (10 s at 5 fps).
     private const double Learning = 0.02;

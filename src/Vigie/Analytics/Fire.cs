@@ -24,6 +24,8 @@ public sealed record FireZone(WatchedZone Zone, double MinFlameArea, double MinF
 /// </summary>
 public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
 {
+    public string UseCase => EventKinds.Fire;
+
     private static readonly TimeSpan EndAfter = TimeSpan.FromSeconds(3);
     private readonly List<ZoneWatch> _zones = zones.Select(z => new ZoneWatch(z)).ToList();
     private readonly List<Measurement> _measurements = [];

@@ -12,6 +12,8 @@ namespace Vigie.Analytics;
 public sealed class Intrusion(IEnumerable<IntrusionZone> zones, IEnumerable<IntrusionLine> lines)
     : ZoneWatchRule(zones.Select(z => (IZoneWatch)new ZoneWatch(z)).Concat(lines.Select(l => new LineWatch(l))))
 {
+    public override string UseCase => EventKinds.Intrusion;
+
     // Box jitter at the zone edge must not restart the dwell clock.
     private static readonly TimeSpan EdgeGrace = TimeSpan.FromSeconds(0.5);
 

@@ -23,6 +23,8 @@ public sealed record PersonDownZone(WatchedZone Zone, bool Exclude, TimeSpan Dow
 /// </summary>
 public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
 {
+    public string UseCase => EventKinds.PersonDown;
+
     // Upright: taller than wide by this factor; lying: at most this tall for its width.
     private const double UprightAspect = 1.3;
     private const double LyingAspect = 1.1;

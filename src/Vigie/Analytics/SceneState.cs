@@ -96,6 +96,9 @@ public sealed record EventChange(SceneEvent Event, bool Closed);
 /// <summary>One use case on one camera. Keeps per-track state and drops it when tracks end.</summary>
 public interface IEventRule
 {
+    /// <summary>The use case this rule raises (one of <see cref="EventKinds"/>), to name it in errors.</summary>
+    string UseCase { get; }
+
     /// <summary>Whether <see cref="SceneState.Motion"/> must be computed for this rule.</summary>
     bool NeedsMotionField => false;
 

@@ -14,6 +14,8 @@ public sealed record WeaponZone(WatchedZone Zone, int MinFrames, TimeSpan Window
 /// </summary>
 public sealed class Weapon(IEnumerable<WeaponZone> zones) : ZoneWatchRule(zones.Select(z => new ZoneWatch(z)))
 {
+    public override string UseCase => EventKinds.Weapon;
+
     /// <summary>Share of the weapon box that lies on the person's box: a held weapon is (mostly) inside it.</summary>
     public static double Overlap(Box weapon, Box person) => weapon.Area <= 0 ? 0 : weapon.IntersectionArea(person) / weapon.Area;
 

@@ -17,6 +17,8 @@ namespace Vigie.Analytics;
 public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? ground)
     : ZoneWatchRule(zones.Select(z => new ZoneWatch(z, ground)))
 {
+    public override string UseCase => EventKinds.WrongWay;
+
     private static readonly TimeSpan EndAfter = TimeSpan.FromSeconds(1.5);
 
     /// <summary>The distance must be covered within this time: slower is lingering, not going the wrong way.</summary>

@@ -13,6 +13,8 @@ public abstract class ZoneWatchRule(IEnumerable<IZoneWatch> watches) : IEventRul
 {
     private readonly List<IZoneWatch> _watches = watches.ToList();
 
+    public abstract string UseCase { get; }
+
     public IReadOnlyList<EventChange> Update(SceneState state)
     {
         var changes = new List<EventChange>();

@@ -50,7 +50,7 @@ public static class Evaluator
             await using var prepared = await AnalysisSetup.PrepareAsync(new AnalysisRequest(path, config), logger, ct);
             var result = await prepared.Pipeline.RunAsync(collector, ct);
             duration = prepared.Source.Info.Duration?.TotalSeconds ?? result.LastTimestamp.TotalSeconds;
-            error = result.SourceError?.Message;
+            error = result.Problem;
         }
         catch (Exception e) when (e is VideoSourceException or ConfigException or InvalidDataException or FileNotFoundException)
         {

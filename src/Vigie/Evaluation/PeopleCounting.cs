@@ -90,7 +90,7 @@ public static class PeopleCounting
         {
             await using var prepared = await AnalysisSetup.PrepareAsync(new AnalysisRequest(path, config), logger, ct);
             var result = await prepared.Pipeline.RunAsync(counter, ct);
-            return (counter.Measured, result.SourceError?.Message);
+            return (counter.Measured, result.Problem);
         }
         catch (Exception e) when (e is VideoSourceException or ConfigException or InvalidDataException or FileNotFoundException)
         {

@@ -125,7 +125,7 @@ public static class Indexer
                     };
                     await using var prepared = await AnalysisSetup.PrepareAsync(analysis, logger, token);
                     run = await prepared.Pipeline.RunAsync(recorder, token);
-                    problem = run.SourceError?.Message;
+                    problem = run.Problem;
                 }
                 catch (VideoSourceException e)
                 {

@@ -21,6 +21,15 @@ public interface IAnalysisObserver
     void OnFrameAnalysed(AnalysedFrame frame) { }
     void OnEvent(EventChange change) { }
     void OnTrackEnded(Track track) { }
+
+    /// <summary>A rule threw: it is stopped for the rest of the run, the camera's other rules go on.</summary>
+    void OnRuleFailed(RuleFailure failure) { }
+}
+
+/// <summary>A rule that threw at a moment of the source (a bug to report, with the error's stack).</summary>
+public sealed record RuleFailure(string UseCase, TimeSpan At, Exception Error)
+{
+    public override string ToString() => $"the {UseCase} rule failed at {At.TotalSeconds:0.0} s and was stopped ({Error.GetType().Name}: {Error.Message})";
 }
 
 public sealed record AnalysisResult(long FramesAnalysed, long FramesDropped, TimeSpan LastTimestamp, VideoSourceException? SourceError)
@@ -30,6 +39,12 @@ public sealed record AnalysisResult(long FramesAnalysed, long FramesDropped, Tim
 
     /// <summary>Stretches of the source with no picture (a recorder that paused): not analysed, nothing to see there.</summary>
     public IReadOnlyList<FootageGap> Gaps { get; init; } = [];
+
+    /// <summary>Rules that threw and were stopped; the others ran to the end.</summary>
+    public IReadOnlyList<RuleFailure> RuleFailures { get; init; } = [];
+
+    /// <summary>What went wrong, for a report: the source's error, else the rules that failed; null when nothing did.</summary>
+    public string? Problem => SourceError?.Message ?? (RuleFailures.Count > 0 ? string.Join("; ", RuleFailures) : null);
 }
 
 /// <summary>
@@ -40,6 +55,7 @@ public sealed record AnalysisResult(long FramesAnalysed, long FramesDropped, Tim
 /// instances (stateless models only), consecutive frames are detected in parallel and handed to the
 /// tracker in their original order. With motion gating (recordings), a frame in which nothing changed
 /// since the last detected one reuses that frame's detections instead of running the detector.
+/// A rule that throws is reported and stopped, so that one use case's bug does not blind the camera's others.
 /// </summary>
 public sealed class AnalysisPipeline(
     IFrameSource source,
@@ -59,6 +75,8 @@ public sealed class AnalysisPipeline(
     private CrowdMap? _crowdMap;
     private CountedPeople? _counted;
     private long _dropped;
+    private readonly List<RuleFailure> _ruleFailures = [];
+    private readonly HashSet<IEventRule> _stoppedRules = [];
 
     /// <summary>The crowd-counting model, run on the analysis thread at most once per its interval.</summary>
     public CrowdCounter? CrowdCounter { get; init; }
@@ -217,13 +235,18 @@ public sealed class AnalysisPipeline(
 
         // Close what is open so every event and track reaches the outputs, even after a failure.
         foreach (var rule in rules)
-            foreach (var change in rule.Flush(last))
+            foreach (var change in Guarded(rule, last, observer, r => (r.Flush(last), [])).Changes)
                 observer.OnEvent(change);
         foreach (var track in tracker.Flush())
             observer.OnTrackEnded(track);
 
         if (_dropped > 0) logger.LogWarning("{Camera}: {Dropped} frames dropped because analysis fell behind", camera, _dropped);
-        return new AnalysisResult(analysed, Interlocked.Read(ref _dropped), last, sourceError) { FramesGated = gate?.Reused ?? 0, Gaps = [.. source.Gaps] };
+        return new AnalysisResult(analysed, Interlocked.Read(ref _dropped), last, sourceError)
+        {
+            FramesGated = gate?.Reused ?? 0,
+            Gaps = [.. source.Gaps],
+            RuleFailures = [.. _ruleFailures],
+        };
     }
 
     private CrowdMap? CrowdMapAt(Frame frame)
@@ -240,6 +263,25 @@ public sealed class AnalysisPipeline(
 
     /// <summary>Whether a model run at most once per interval is due: never run, the interval past, or time went back (a new excerpt).</summary>
     private static bool Due(TimeSpan? last, TimeSpan now, TimeSpan every) => last is not { } l || now < l || now - l >= every;
+
+    /// <summary>One step of a rule; if it throws, the rule is stopped and the failure reported (once: its closing may throw again).</summary>
+    private (IReadOnlyList<EventChange> Changes, IReadOnlyList<Measurement> Measurements) Guarded(IEventRule rule, TimeSpan at, IAnalysisObserver observer,
+        Func<IEventRule, (IReadOnlyList<EventChange>, IReadOnlyList<Measurement>)> step)
+    {
+        try
+        {
+            return step(rule);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            if (!_stoppedRules.Add(rule)) return ([], []);
+            var failure = new RuleFailure(rule.UseCase, at, e);
+            _ruleFailures.Add(failure);
+            logger.LogError(e, "{Camera}: {Failure}; the other use cases go on", camera, failure);
+            observer.OnRuleFailed(failure);
+            return ([], []);
+        }
+    }
 
     private void Analyse(Frame frame, IReadOnlyList<Detection> everyDetection, IAnalysisObserver observer)
     {
@@ -267,8 +309,10 @@ public sealed class AnalysisPipeline(
         var measurements = new List<Measurement>();
         foreach (var rule in rules)
         {
-            changes.AddRange(rule.Update(state));
-            measurements.AddRange(rule.Measurements);
+            if (_stoppedRules.Contains(rule)) continue;
+            var step = Guarded(rule, frame.Timestamp, observer, r => (r.Update(state), r.Measurements));
+            changes.AddRange(step.Changes);
+            measurements.AddRange(step.Measurements);
         }
         foreach (var change in changes) observer.OnEvent(change);
         foreach (var track in update.Ended) observer.OnTrackEnded(track);
