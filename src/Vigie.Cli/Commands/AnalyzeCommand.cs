@@ -68,11 +68,13 @@ public static class AnalyzeCommand
         {
             return Fail(e.Message, ExitBadInput);
         }
-        if (o.Config is null)
+        // Without a scene (no --config, or one that only sets the detector or analysis), what needs no zone still
+        // watches the whole picture rather than nothing, as `vigie eval` does for a clip without a scene.
+        var withoutScene = config.Cameras.Count == 0;
+        if (withoutScene)
         {
             if (o.Source is null)
                 return Fail("nothing to analyse: pass a video file, an rtsp:// or http(s):// camera URL or a folder of images, or --config FILE whose camera has a source", ExitBadInput);
-            // Without a scene, what needs no zone still watches the whole picture rather than nothing.
             config.Cameras.Add(UseCaseScope.WholeImage("camera"));
         }
 
@@ -108,8 +110,8 @@ public static class AnalyzeCommand
             return Fail(e.Message, ExitBadInput);
         }
 
-        if (o.Config is null)
-            Console.Error.WriteLine($"no --config: watching the whole image for {string.Join(", ", UseCaseScope.ZoneFree)}; "
+        if (withoutScene)
+            Console.Error.WriteLine($"{(o.Config is null ? "no --config" : $"{o.Config} has no camera")}: watching the whole image for {string.Join(", ", UseCaseScope.ZoneFree)}; "
                 + "intrusion, wrong way and crowd density need zones, lines, directions or limits: see docs/CONFIG.md");
         if (UseCaseScope.WarningWithoutAModel(config, UseCaseScope.Configured(prepared.Camera)) is { } blind)
             Console.Error.WriteLine($"warning: {blind}");

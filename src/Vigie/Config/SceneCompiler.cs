@@ -145,6 +145,7 @@ public static class SceneCompiler
         NewTrackThreshold = (float)t.NewTrackThreshold,
         MatchIou = (float)t.MatchIou,
         LostBuffer = TimeSpan.FromSeconds(t.LostBufferS),
+        FollowCamera = t.FollowCamera,
     };
 
     /// <summary>

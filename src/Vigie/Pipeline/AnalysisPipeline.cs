@@ -68,6 +68,7 @@ public sealed class AnalysisPipeline(
 {
     private const int QueueCapacity = 4;
     private readonly MotionAnalyzer? _motion = rules.Any(r => r.NeedsMotionField) ? new MotionAnalyzer() : null;
+    private readonly ViewMotion? _view = tracker.FollowsCamera ? new ViewMotion() : null;
     private readonly FireAnalyzer? _fire = rules.Any(r => r.NeedsFireCues) ? new FireAnalyzer(withSmoke: rules.Any(r => r.NeedsSmokeCues)) : null;
     private readonly StaticForegroundAnalyzer? _static = rules.Any(r => r.NeedsStaticRegions) ? new StaticForegroundAnalyzer() : null;
     private readonly bool _looks = rules.Any(r => r.NeedsObjectLooks);
@@ -228,6 +229,7 @@ public sealed class AnalysisPipeline(
             }
             while (channel.Reader.TryRead(out var queued)) queued.Dispose();
             _motion?.Dispose();
+            _view?.Dispose();
             _fire?.Dispose();
             _static?.Dispose();
             _opening?.Dispose();
@@ -285,11 +287,12 @@ public sealed class AnalysisPipeline(
 
     private void Analyse(Frame frame, IReadOnlyList<Detection> everyDetection, IAnalysisObserver observer)
     {
-        var update = tracker.Update(everyDetection, frame.Timestamp);
+        using var shrunk = new ShrunkFrame(frame.Image);
+        var view = _view?.Measure(shrunk, everyDetection.Select(d => d.Box).ToList());
+        var update = tracker.Update(everyDetection, frame.Timestamp, view);
         var detections = everyDetection.Where(d => d.Score >= ConfidentScore).ToList();
         foreach (var extra in ExtraDetectors) detections.AddRange(extra.Detect(frame.Image, frame.Timestamp));
         if (_looks) _opening ??= frame.Image.Clone();
-        using var shrunk = new ShrunkFrame(frame.Image);
         var motion = _motion?.Analyse(shrunk, frame.Timestamp);
         var state = new SceneState(camera, frame.Timestamp, startClock + frame.Timestamp, frame.Image.Width, frame.Image.Height,
             update.Visible, update.Ended)

@@ -51,10 +51,15 @@ public sealed class ByteTracker
 
     public ByteTracker(TrackerOptions? options = null) => _options = options ?? new TrackerOptions();
 
-    public TrackerUpdate Update(IReadOnlyList<Detection> detections, TimeSpan time)
+    /// <summary>Whether the frames' view motion should be measured and given to <see cref="Update"/>.</summary>
+    public bool FollowsCamera => _options.FollowCamera;
+
+    /// <param name="view">How the camera's view moved since the previous frame, when it did: every track moves with it first.</param>
+    public TrackerUpdate Update(IReadOnlyList<Detection> detections, TimeSpan time, ViewShift? view = null)
     {
         foreach (var t in _tracks)
         {
+            if (view is { } v) Follow(t, v);
             t.Filter.Predict((time - t.LastPredicted).TotalSeconds);
             t.LastPredicted = time;
         }
@@ -149,6 +154,19 @@ public sealed class ByteTracker
         while (t.History.Count > 2 && time - t.History.Peek().Time > _options.HistoryLength) t.History.Dequeue();
         t.LabelVotes[(d.Label, d.Category)] = t.LabelVotes.GetValueOrDefault((d.Label, d.Category)) + d.Score;
         matched.Add(t);
+    }
+
+    /// <summary>
+    /// A track where its object is seen after the view moved: its filter, its last box and its past (the rules compare
+    /// past and present boxes, and a pan would otherwise read as everyone walking the other way, a tilt as a fall).
+    /// </summary>
+    private static void Follow(Candidate t, ViewShift view)
+    {
+        t.Filter.Follow(view);
+        t.Last = t.Last with { Box = view.Apply(t.Last.Box) };
+        var past = t.History.Select(h => h with { Box = view.Apply(h.Box) }).ToList();
+        t.History.Clear();
+        foreach (var h in past) t.History.Enqueue(h);
     }
 
     private static double Overlap(Box predicted, Box detected) => 1 - predicted.IoU(detected);

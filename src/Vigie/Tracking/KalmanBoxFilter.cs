@@ -57,6 +57,28 @@ public sealed class KalmanBoxFilter
                 _p[i, j] = fpft[i, j] + (i == j ? q[i] * q[i] * dt : 0);
     }
 
+    /// <summary>
+    /// Moves the estimate with the camera's view (BoT-SORT's camera-motion compensation): the centre moves as a still
+    /// point would, the height and velocities turn and scale with the view, the uncertainty with them (P = M P Mᵀ).
+    /// </summary>
+    public void Follow(ViewShift view)
+    {
+        var centre = view.Apply(new Point2((float)_x[0], (float)_x[1]));
+        var m = Identity();
+        foreach (var at in new[] { 0, 4 })
+        {
+            (m[at, at], m[at, at + 1], m[at + 1, at], m[at + 1, at + 1]) = (view.A, -view.B, view.B, view.A);
+            var (x, y) = (_x[at], _x[at + 1]);
+            (_x[at], _x[at + 1]) = (view.A * x - view.B * y, view.B * x + view.A * y);
+        }
+        (_x[0], _x[1]) = (centre.X, centre.Y);
+        var s = view.Scale;
+        (m[3, 3], m[7, 7]) = (s, s);
+        (_x[3], _x[7]) = (_x[3] * s, _x[7] * s);
+        var moved = MulTransposed(Mul(m, _p), m);
+        Array.Copy(moved, _p, moved.Length);
+    }
+
     public void Update(Box box)
     {
         var z = Measure(box);

@@ -49,6 +49,8 @@ public sealed record TrackerOptions
     public TimeSpan RecoverWithin { get; init; } = TimeSpan.FromSeconds(0.5);
     /// <summary>How long a track that is not seen is kept before it ends.</summary>
     public TimeSpan LostBuffer { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Whether the camera's own motion (pan, tilt, zoom, shake) is measured and taken out of the tracks.</summary>
+    public bool FollowCamera { get; init; } = true;
     /// <summary>How much past motion a track keeps for the rules.</summary>
     public TimeSpan HistoryLength { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -191,13 +191,18 @@ public class AnalyzeCommandTests
         Assert.Contains("nothing to analyse: pass a video file", error.Text);
     }
 
-    [Fact]
-    public async Task Without_a_config_the_use_cases_that_need_no_zone_watch_the_whole_image()
+    /// <param name="detectorOnly">A --config that sets the detector and no camera: before, it silently watched nothing.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Without_a_scene_the_use_cases_that_need_no_zone_watch_the_whole_image(bool detectorOnly)
     {
         var events = Path.Combine(TestPaths.TempFolder(), "events.jsonl");
-        var run = await Run(Args(TestPaths.Clip("fall/room_fall01.mp4"), model: TestPaths.Model("yolox_nano.onnx"), output: events));
+        var model = TestPaths.Model("yolox_nano.onnx");
+        var config = detectorOnly ? await ConfigFile($"detector: {{ type: onnx, model: {model}, format: yolox }}\n") : null;
+        var run = await Run(Args(TestPaths.Clip("fall/room_fall01.mp4"), config, detectorOnly ? null : model, events));
         Assert.Equal(0, run.Code);
-        Assert.Contains("no --config: watching the whole image for person_down, weapon, fire, abandoned_object, crowd_movement", run.Text);
+        Assert.Contains($"{(detectorOnly ? $"{config} has no camera" : "no --config")}: watching the whole image for person_down, weapon, fire, abandoned_object, crowd_movement", run.Text);
         // The man falls at 5.0 s (ground truth) and stays down; down_s is 2 s.
         var fall = Assert.Single(JsonLinesWriter.Read<EventLine>(events));
         Assert.Equal("person_down", fall.Kind);

@@ -13,7 +13,7 @@ public class MotionAnalyzerTests
     [Fact]
     public void After_the_camera_pans_the_new_view_is_learned_afresh_and_its_foreground_unused_meanwhile()
     {
-        using var scene = Texture(1000, 360);
+        using var scene = TestImages.Texture(1000, 360);
         using var analyzer = new MotionAnalyzer();
         var fields = new List<MotionField>();
         const int pan = 12;               // pixels per frame at 5 frames/s: about a tenth of the image width per second
@@ -35,18 +35,5 @@ public class MotionAnalyzerTests
         var settled = fields[50];
         Assert.True(settled.ForegroundReady);
         Assert.True(settled.Foreground.Average() < 0.02, $"new view after warming up: foreground {settled.Foreground.Average():0.00}");
-    }
-
-    /// <summary>Smooth random grey texture: enough detail everywhere for optical flow to follow.</summary>
-    private static Mat Texture(int width, int height)
-    {
-        using var noise = new Mat(height, width, MatType.CV_8UC1);
-        Cv2.Randu(noise, Scalar.All(0), Scalar.All(255));
-        using var smooth = new Mat();
-        Cv2.GaussianBlur(noise, smooth, new Size(0, 0), 3);
-        Cv2.Normalize(smooth, smooth, 0, 255, NormTypes.MinMax);
-        var bgr = new Mat();
-        Cv2.CvtColor(smooth, bgr, ColorConversionCodes.GRAY2BGR);
-        return bgr;
     }
 }

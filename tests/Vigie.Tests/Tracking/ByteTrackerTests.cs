@@ -216,4 +216,30 @@ public class ByteTrackerTests
         Assert.NotNull(last);
         Assert.InRange(last.History.Count, 10, 12);
     }
+
+    /// <summary>
+    /// Someone standing still while the camera whips 200 px sideways between two frames (more than a sprinter
+    /// covers): told how the view moved, the tracker keeps them as one still person, their past seen where it now is.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_still_person_stays_one_still_track_when_the_view_whips_past_them(bool told)
+    {
+        var tracker = new ByteTracker();
+        TrackerUpdate update = null!;
+        for (int i = 0; i < 6; i++) update = tracker.Update([new Detection(new Box(300, 150, 60, 180), Category.Person, "person", 0.9f)], i * Step);
+        var id = Assert.Single(update.Visible).Id;
+        var pan = new ViewShift(1, 0, -200, 0);
+        update = tracker.Update([new Detection(new Box(100, 150, 60, 180), Category.Person, "person", 0.9f)], 6 * Step, told ? pan : null);
+        if (!told)
+        {
+            Assert.DoesNotContain(update.Visible, t => t.Id == id);
+            return;
+        }
+        var track = Assert.Single(update.Visible);
+        Assert.Equal(id, track.Id);
+        Assert.All(track.History, h => Assert.Equal(100, h.Box.X, 1));
+        Assert.InRange(track.Velocity.Length, 0, 20);
+    }
 }

@@ -1,0 +1,91 @@
+using OpenCvSharp;
+using Vigie.Geometry;
+
+namespace Vigie.Perception;
+
+/// <summary>
+/// Measures how the camera's own view moved (a pan, tilt, zoom or shake) since the view the tracks are in, so
+/// the tracker can take it out of them: ORB corners of the background, everything detected masked out
+/// (people and vehicles move on their own), matched with the previous frame's, and the similarity most of them
+/// agree on (RANSAC), as in BoT-SORT's camera-motion compensation. Matching corners, unlike the motion field's
+/// coarse optical flow, holds for a whip pan of a quarter of the picture between two frames.
+/// </summary>
+public sealed class ViewMotion : IDisposable
+{
+    private const int Corners = 250;
+    // Fewer background corners than this agreeing, or less than this share of the matches: the move is unknown
+    // (a cut, motion blur, a picture filled by people) and nothing is taken out.
+    private const int MinAgreeing = 15;
+    private const double MinAgreeingShare = 0.25;
+    // The agreeing corners must spread over this share of the picture (the box around them): a move measured on
+    // one undetected thing (a waving flag, a passing shadow) is that thing's, not the view's. In a packed street
+    // the background left between masked people may be a strip of shop fronts: a band is enough.
+    private const double MinSpread = 1.0 / 12;
+    // Below this (a share of the frame's height, or of scale, or radians) the view held still: compression noise
+    // and vibrations are left to the tracker's filter, and a fixed camera's tracks stay exactly as they were.
+    private const double StillBelow = 0.01;
+
+    private readonly ORB _orb = ORB.Create(Corners, scaleFactor: 1.2f, nLevels: 3);
+    private readonly BFMatcher _matcher = new(NormTypes.Hamming, crossCheck: true);
+    // The view the tracks are in: the last frame whose move was taken out, or whose move was unknown. Measuring
+    // from it rather than from the previous frame adds up a slow pan until it counts, and never adds up noise.
+    private KeyPoint[] _referenceCorners = [];
+    private Mat? _referenceDescriptors;
+
+    /// <summary>
+    /// The view's move since the view the tracks are in, in full-frame pixels, to be taken out of them; null when it
+    /// held still or its move could not be measured (the first frame, a cut, a blurred or featureless picture).
+    /// </summary>
+    /// <param name="moving">Boxes of what was detected on this frame (full-frame pixels): their corners move on their own.</param>
+    public ViewShift? Measure(ShrunkFrame frame, IReadOnlyList<Box> moving)
+    {
+        var small = frame.At(ShrunkFrame.Widest, 1);
+        var toSmall = (double)small.Width / frame.Width;
+        using var grey = new Mat();
+        if (small.Channels() == 1) small.CopyTo(grey);
+        else Cv2.CvtColor(small, grey, ColorConversionCodes.BGR2GRAY);
+        using var mask = new Mat(grey.Size(), MatType.CV_8UC1, Scalar.All(255));
+        foreach (var b in moving)
+            Cv2.Rectangle(mask, new Rect((int)(b.X * toSmall), (int)(b.Y * toSmall), (int)Math.Ceiling(b.Width * toSmall) + 1,
+                (int)Math.Ceiling(b.Height * toSmall) + 1), Scalar.All(0), -1);
+        var descriptors = new Mat();
+        _orb.DetectAndCompute(grey, mask, out var corners, descriptors);
+        var shift = Between(_referenceCorners, _referenceDescriptors, corners, descriptors, grey.Size()) is { } s
+            ? s with { Tx = s.Tx / toSmall, Ty = s.Ty / toSmall }
+            : (ViewShift?)null;
+        var moved = shift is { } m && m.Moves(grey.Height / toSmall, StillBelow);
+        if (shift is null || moved)
+        {
+            _referenceDescriptors?.Dispose();
+            (_referenceCorners, _referenceDescriptors) = (corners, descriptors);
+        }
+        else descriptors.Dispose();
+        return moved ? shift : null;
+    }
+
+    private ViewShift? Between(KeyPoint[] before, Mat? beforeDescriptors, KeyPoint[] now, Mat nowDescriptors, Size size)
+    {
+        if (beforeDescriptors is null || before.Length < MinAgreeing || now.Length < MinAgreeing) return null;
+        var matches = _matcher.Match(beforeDescriptors, nowDescriptors);
+        if (matches.Length < MinAgreeing) return null;
+        var from = matches.Select(m => new Point2d(before[m.QueryIdx].Pt.X, before[m.QueryIdx].Pt.Y)).ToArray();
+        var to = matches.Select(m => new Point2d(now[m.TrainIdx].Pt.X, now[m.TrainIdx].Pt.Y)).ToArray();
+        using var fromArray = InputArray.Create(from);
+        using var toArray = InputArray.Create(to);
+        using var inliers = new Mat();
+        using var similarity = Cv2.EstimateAffinePartial2D(fromArray, toArray, inliers, RobustEstimationAlgorithms.RANSAC, 3);
+        if (similarity is null || similarity.Empty() || inliers.Empty()) return null;
+        var agreeing = Enumerable.Range(0, matches.Length).Where(i => inliers.Get<byte>(i) != 0).Select(i => to[i]).ToList();
+        if (agreeing.Count < MinAgreeing || agreeing.Count < MinAgreeingShare * matches.Length) return null;
+        var spread = (agreeing.Max(p => p.X) - agreeing.Min(p => p.X)) * (agreeing.Max(p => p.Y) - agreeing.Min(p => p.Y));
+        if (spread < MinSpread * size.Width * size.Height) return null;
+        return new ViewShift(similarity.Get<double>(0, 0), similarity.Get<double>(1, 0), similarity.Get<double>(0, 2), similarity.Get<double>(1, 2));
+    }
+
+    public void Dispose()
+    {
+        _referenceDescriptors?.Dispose();
+        _matcher.Dispose();
+        _orb.Dispose();
+    }
+}
