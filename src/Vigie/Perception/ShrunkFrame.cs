@@ -15,12 +15,24 @@ public sealed class ShrunkFrame(Mat frame) : IDisposable
     public const int Widest = 320;
 
     private readonly Dictionary<(Size, bool), Mat> _copies = [];
+    private readonly Dictionary<Size, Mat> _greys = [];
 
     /// <summary>The full frame's width in pixels (boxes are in full-frame pixels).</summary>
     public int Width => frame.Width;
 
     /// <summary>The frame shrunk to this width, its height in proportion but at least <paramref name="minHeight"/>.</summary>
     public Mat At(int width, int minHeight) => Copy(width, minHeight, coarse: false);
+
+    /// <summary>The copy of <see cref="At"/> in grey, made once (the still-object analyser and the view's motion both read it).</summary>
+    public Mat GreyAt(int width, int minHeight)
+    {
+        var colour = At(width, minHeight);
+        if (_greys.TryGetValue(colour.Size(), out var known)) return known;
+        var grey = new Mat();
+        Cv2.CvtColor(colour, grey, ColorConversionCodes.BGR2GRAY);
+        _greys[colour.Size()] = grey;
+        return grey;
+    }
 
     /// <summary>
     /// As <see cref="At"/>, but made from the widest copy when the frame is larger than it: a little softer (two
@@ -52,7 +64,8 @@ public sealed class ShrunkFrame(Mat frame) : IDisposable
 
     public void Dispose()
     {
-        foreach (var copy in _copies.Values) copy.Dispose();
+        foreach (var copy in _copies.Values.Concat(_greys.Values)) copy.Dispose();
         _copies.Clear();
+        _greys.Clear();
     }
 }

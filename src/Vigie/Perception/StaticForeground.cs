@@ -80,8 +80,7 @@ public sealed class StaticForegroundAnalyzer : IDisposable
     public IReadOnlyList<StaticRegion> Analyse(ShrunkFrame frame, TimeSpan time, IReadOnlyList<Box> occupied, bool cameraMoving = false)
     {
         _scale = (double)Width / frame.Width;
-        Cv2.CvtColor(frame.At(Width, 8), _grey, ColorConversionCodes.BGR2GRAY);
-        Cv2.GaussianBlur(_grey, _grey, new Size(3, 3), 0);
+        Cv2.GaussianBlur(frame.GreyAt(Width, 8), _grey, new Size(3, 3), 0);
         _grey.ConvertTo(_current, MatType.CV_32F);
         _occupied.Create(_grey.Size(), MatType.CV_8U);
         _occupied.SetTo(Scalar.All(0));

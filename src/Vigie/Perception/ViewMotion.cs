@@ -39,11 +39,8 @@ public sealed class ViewMotion : IDisposable
     /// <param name="moving">Boxes of what was detected on this frame (full-frame pixels): their corners move on their own.</param>
     public ViewShift? Measure(ShrunkFrame frame, IReadOnlyList<Box> moving)
     {
-        var small = frame.At(ShrunkFrame.Widest, 1);
-        var toSmall = (double)small.Width / frame.Width;
-        using var grey = new Mat();
-        if (small.Channels() == 1) small.CopyTo(grey);
-        else Cv2.CvtColor(small, grey, ColorConversionCodes.BGR2GRAY);
+        var grey = frame.GreyAt(ShrunkFrame.Widest, 1);
+        var toSmall = (double)grey.Width / frame.Width;
         using var mask = new Mat(grey.Size(), MatType.CV_8UC1, Scalar.All(255));
         foreach (var b in moving)
             Cv2.Rectangle(mask, new Rect((int)(b.X * toSmall), (int)(b.Y * toSmall), (int)Math.Ceiling(b.Width * toSmall) + 1,
