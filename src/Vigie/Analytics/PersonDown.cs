@@ -46,8 +46,10 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     {
         public Box LastBox;
         public TimeSpan LastSeen;
-        /// <summary>Boxes seen over the longest fall duration of the zones.</summary>
-        public readonly List<TimedBox> Recent = [];
+        /// <summary>Whether the last box, when seen, was at the side of the picture, which someone walking out of it crosses.</summary>
+        public bool LastSeenAtEdge;
+        /// <summary>Sightings over the longest fall duration of the zones.</summary>
+        public readonly List<Sighting> Recent = [];
         public TimeSpan? FellAt;
         /// <summary>The posture the person fell from: getting up means being about that tall again, or that high.</summary>
         public Box Stood;
@@ -56,10 +58,20 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         /// <summary>Where the fall was seen, and on how many frames the person was seen lying since.</summary>
         public PersonDownZone? Area;
         public int LyingSightings;
-        /// <summary>The last lying box after the fall, where they lie, and the track it was seen on.</summary>
+        /// <summary>The last lying box after the fall, where they lie, when, and the track it was seen on.</summary>
         public Box LaidAt;
+        public TimeSpan LaidWhen;
         public int LaidBy;
         public float Score;
+
+        /// <summary>Moves every box kept with the camera's view, as the tracker moved the tracks.</summary>
+        public void Follow(ViewShift view)
+        {
+            LastBox = view.Apply(LastBox);
+            Stood = view.Apply(Stood);
+            LaidAt = view.Apply(LaidAt);
+            for (var i = 0; i < Recent.Count; i++) Recent[i] = Recent[i] with { Box = view.Apply(Recent[i].Box) };
+        }
     }
 
     private readonly List<PersonDownZone> _areas = zones.ToList();
@@ -69,6 +81,8 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     public IReadOnlyList<EventChange> Update(SceneState state)
     {
         var changes = new List<EventChange>();
+        if (state.View is { } view)
+            foreach (var memo in _people.Values) memo.Follow(view);
         var visible = state.Tracks.Where(t => t.Category == Category.Person).ToList();
         var visibleIds = visible.Select(t => t.Id).ToHashSet();
         foreach (var t in visible)
@@ -88,7 +102,8 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             var previous = memo.Recent.Count > 0 ? memo.Recent[^1].Time : state.Time;
             memo.LastBox = t.Box;
             memo.LastSeen = state.Time;
-            memo.Recent.Add(new TimedBox(state.Time, t.Box));
+            memo.LastSeenAtEdge = AtImageEdge(t.Box, state.FrameWidth, state.FrameHeight);
+            memo.Recent.Add(Sighting.Of(state.Time, t.Box, state.FrameHeight));
             memo.Recent.RemoveAll(r => previous - r.Time > LongestFall);
             if (area is null || excluded) continue;
             var others = visible.Where(o => o.Id != t.Id).ToList();
@@ -113,7 +128,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             if (memo.FellAt is null) continue;
             if (IsLying(t.Box))
             {
-                if (memo.LyingSightings > 0 && memo.LaidBy == t.Id && !StillWhereLaid(memo.LaidAt, t.Box))
+                if (memo.LyingSightings > 0 && memo.LaidBy == t.Id && !StillWhereLaid(memo.LaidAt, t.Box, state.Time - memo.LaidWhen))
                 {
                     // Someone on the ground stays where they lie, settling slowly at most: a track whose lying box
                     // jumps off the last one has moved on to other people (in a crowd, heads and shoulders of people
@@ -125,7 +140,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
                     memo.Recent.RemoveAll(r => r.Time < state.Time);
                     continue;
                 }
-                (memo.LaidAt, memo.LaidBy) = (t.Box, t.Id);
+                (memo.LaidAt, memo.LaidWhen, memo.LaidBy) = (t.Box, state.Time, t.Id);
             }
             memo.LastDown = state.Time;
             memo.Area = area;
@@ -136,9 +151,9 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         foreach (var (id, memo) in _people)
         {
             // Last seen lying after a fall (LastDown is then at or after LastSeen), and gone from view since;
-            // not at the side of the picture, which someone walking out of it crosses with a shrinking box.
-            if (visibleIds.Contains(id) || memo.FellAt is null || memo.LastDown < memo.LastSeen
-                || AtImageEdge(memo.LastBox, state.FrameWidth, state.FrameHeight)) continue;
+            // not last seen at the side of the picture, which someone walking out of it crosses with a shrinking box
+            // (the camera's view moving their spot out of the picture since does not get them up).
+            if (visibleIds.Contains(id) || memo.FellAt is null || memo.LastDown < memo.LastSeen || memo.LastSeenAtEdge) continue;
             if (visible.Any(o => o.FirstSeen > memo.LastSeen && IsUpright(o.Box) && GotUp(memo.Stood, o.Box) && StoodUpFrom(memo.LastBox, o.Box)))
                 Close(memo, changes); // a person standing where they lay, seen only now: they got up
             else if (memo.LyingSightings >= LyingSightingsBeforeHidden)
@@ -200,6 +215,18 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         return b.Y <= margin || b.Bottom >= frameHeight - margin;
     }
 
+    /// <summary>
+    /// A person's box as the rule remembers it (moved with the camera's view since), and whether the top or bottom of
+    /// the picture cut it when it was seen: moved past the edge by the view, it was still seen whole.
+    /// </summary>
+    public readonly record struct Sighting(TimeSpan Time, Box Box, bool CutInHeight)
+    {
+        public static Sighting Of(TimeSpan time, Box box, int frameHeight) => new(time, box, ClippedInHeight(box, frameHeight));
+
+        /// <summary>An upright box not cut by the top or bottom of the picture: it gives a standing height.</summary>
+        public bool StandingWhole => IsUpright(Box) && !CutInHeight;
+    }
+
     /// <summary>When someone fell, and the upright posture they fell from.</summary>
     public readonly record struct Fall(TimeSpan At, Box Standing);
 
@@ -211,16 +238,16 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     /// fall is the last moment the top passed that mark (interpolated between sightings; the detector often
     /// loses people mid-fall), returned with the standing box. Null when it is not a fall. Pure.
     /// </summary>
-    public static Fall? FallMoment(IReadOnlyList<TimedBox> recent, Box lying, TimeSpan now, TimeSpan maxFallDuration, int frameHeight,
+    public static Fall? FallMoment(IReadOnlyList<Sighting> recent, Box lying, TimeSpan now, TimeSpan maxFallDuration, int frameHeight,
         Func<TimeSpan, float>? othersDropSince = null)
     {
-        var upright = Standing(recent, now, maxFallDuration, frameHeight);
+        var upright = Standing(recent, now, maxFallDuration);
         // The detector often loses people as they go down and finds them lying only later: when the last
         // sighting before that gap already shows the top dropping, the fall began within the longest fall
         // of that sighting, however long they then lay unseen.
-        if (recent.Where(r => r.Time < now).Cast<TimedBox?>().LastOrDefault() is { } last
+        if (recent.Where(r => r.Time < now).Cast<Sighting?>().LastOrDefault() is { } last
             && now - last.Time > LostFor
-            && Standing(recent, last.Time, maxFallDuration, frameHeight) is { } uprightBefore
+            && Standing(recent, last.Time, maxFallDuration) is { } uprightBefore
             && last.Box.Y >= uprightBefore.Box.Y + FallingDrop * uprightBefore.Box.Height
             && (upright is null || uprightBefore.Box.Y < upright.Value.Box.Y))
             upright = uprightBefore;
@@ -236,18 +263,31 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         // of its bottom also ends in front of where they were, in a squat cut box as wide as they walked. With so
         // little said by the box, a standing posture seen once is not enough: in a crowd at the picture's corner the
         // track moved for one frame to someone half out of the picture, then to someone nearer the camera.
-        if (ClippedInHeight(lying, frameHeight)
+        if ((ClippedInHeight(lying, frameHeight) || CutJustBefore(recent, lying, now))
             && (lying.Y < standing.Box.Bottom - InFrontMargin * standing.Box.Height || lying.Width < ClippedWidening * standing.Box.Width
-                || recent.Count(r => StandingWhole(r.Box, frameHeight)) < 2))
+                || recent.Count(r => r.StandingWhole) < 2))
             return null;
         // The last time the top went below the mark: a person whose top came back above it (stood up,
         // straightened after bending) had not fallen yet.
-        var after = recent.Where(r => r.Time > standing.Time).Append(new TimedBox(now, lying)).ToList();
+        var after = recent.Where(r => r.Time > standing.Time).Append(Sighting.Of(now, lying, frameHeight)).ToList();
         var lastAbove = after.FindLastIndex(r => r.Box.Y < mark);
         var before = lastAbove < 0 ? standing : after[lastAbove];
         var below = after[lastAbove + 1];
         return new Fall(before.Time + (below.Time - before.Time) * ((mark - before.Box.Y) / Math.Max(1e-3, below.Box.Y - before.Box.Y)), standing.Box);
     }
+
+    // A lying box overlapping the previous sighting's this much is the same box seen again.
+    private const double SameLyingBox = 0.5;
+
+    /// <summary>
+    /// The previous sighting was a lying box cut by the top or bottom of the picture, and this one is the same box
+    /// seen again: it is cut too, though its edge now stops short of the picture's (box edges wander more than the
+    /// margin on dim, grainy pictures: the head and shoulders of someone walking out of the bottom of a crowded
+    /// street, cut on three frames, came a few pixels clear of the edge on the fourth).
+    /// </summary>
+    private static bool CutJustBefore(IReadOnlyList<Sighting> recent, Box lying, TimeSpan now) =>
+        recent.Where(r => r.Time < now).Cast<Sighting?>().LastOrDefault() is { } last
+        && IsLying(last.Box) && last.CutInHeight && last.Box.IoU(lying) >= SameLyingBox;
 
     // Other people whose tops moved alike tell the view moved; fewer could be someone crouching or sitting down.
     private const int OthersForDrop = 3;
@@ -266,13 +306,10 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         return drops.Count < OthersForDrop ? 0 : drops[drops.Count / 2];
     }
 
-    /// <summary>An upright box not cut by the top or bottom of the picture: it gives a standing height.</summary>
-    private static bool StandingWhole(Box b, int frameHeight) => IsUpright(b) && !ClippedInHeight(b, frameHeight);
-
     /// <summary>The highest upright box seen whole in height over the longest fall up to a moment.</summary>
-    private static TimedBox? Standing(IReadOnlyList<TimedBox> recent, TimeSpan at, TimeSpan maxFallDuration, int frameHeight) =>
-        recent.Where(r => r.Time <= at && at - r.Time <= maxFallDuration && StandingWhole(r.Box, frameHeight))
-            .OrderBy(r => r.Box.Y).Cast<TimedBox?>().FirstOrDefault();
+    private static Sighting? Standing(IReadOnlyList<Sighting> recent, TimeSpan at, TimeSpan maxFallDuration) =>
+        recent.Where(r => r.Time <= at && at - r.Time <= maxFallDuration && r.StandingWhole)
+            .OrderBy(r => r.Box.Y).Cast<Sighting?>().FirstOrDefault();
 
     /// <summary>
     /// The past of a person who vanished just now where this box appears: a lying box takes it from anyone
@@ -322,15 +359,19 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         return shared >= 0.5 * Math.Min(before.Width, lying.Width) && lying.Y >= before.Y && lying.Y <= before.Bottom;
     }
 
-    // A lying box whose centre moved from the last one's by more than this share of that box's longer side has jumped off it.
-    private const double OnTheSpot = 0.5;
+    // A lying box whose centre moved from the last one's by more than this share of that box's longer side has jumped
+    // off it; or, seen lying again after longer, by this share per second since.
+    private const double OnTheSpot = 0.5, SettlingPerSecond = 1.0;
 
     /// <summary>
     /// Still lying where they lay: the centre moved by at most half the last lying box's longer side (someone settling
     /// on the ground, stretching out, moves less between two frames; a track moving on to someone else's head and
-    /// shoulders in a crowd jumps by about their width). Pure.
+    /// shoulders in a crowd jumps by about their width), or, when the last lying box is older (seen meanwhile half
+    /// sitting, curled up, or not at all), by as many longer sides as seconds went by: someone collapsing slowly in
+    /// view of a handheld camera, seen lying again 0.8 s later, had moved by 0.54 of that side, the view's pan taken out. Pure.
     /// </summary>
-    public static bool StillWhereLaid(Box laid, Box now) => (now.Center - laid.Center).Length <= OnTheSpot * Math.Max(laid.Width, laid.Height);
+    public static bool StillWhereLaid(Box laid, Box now, TimeSpan since) =>
+        (now.Center - laid.Center).Length <= Math.Max(OnTheSpot, SettlingPerSecond * since.TotalSeconds) * Math.Max(laid.Width, laid.Height);
 
     private static void Close(Memo memo, List<EventChange> changes)
     {

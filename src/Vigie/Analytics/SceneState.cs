@@ -20,6 +20,14 @@ public sealed record SceneState(
     /// </summary>
     public IReadOnlyList<Detection> Detections { get; init; } = [];
 
+    /// <summary>
+    /// How the camera's view moved since the tracks last moved with it (see <see cref="Perception.ViewMotion"/>: small
+    /// moves add up until they count); null when it held still or could not be measured. The tracks and their past
+    /// have followed it already; a rule that keeps people's boxes of its own moves them with it, so that they stay on
+    /// the same people.
+    /// </summary>
+    public ViewShift? View { get; init; }
+
     /// <summary>Foreground and optical flow on a coarse grid; null unless a rule asked for it.</summary>
     public MotionField? Motion { get; init; }
 

@@ -298,6 +298,7 @@ public sealed class AnalysisPipeline(
             update.Visible, update.Ended)
         {
             Detections = detections,
+            View = view,
             Motion = motion,
             CrowdMap = CrowdMapAt(frame),
             CountedPeople = CountedAt(frame),

@@ -17,13 +17,14 @@ public class SceneStateRuleTests
         new(id, box, Category.Person, "person", 0.9f, TimeSpan.FromSeconds(firstSeen), TimeSpan.FromSeconds(t), default, [new TimedBox(TimeSpan.FromSeconds(t), box)]);
 
     private static List<EventChange> Run(IEventRule rule, double seconds, Func<double, IReadOnlyList<Track>> tracks,
-        Func<double, IReadOnlyList<Detection>>? detections = null)
+        Func<double, IReadOnlyList<Detection>>? detections = null, Func<double, ViewShift?>? view = null)
     {
         var changes = new List<EventChange>();
         for (var t = 0.0; t <= seconds + 1e-9; t += 0.2)
             changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), W, H, tracks(t), [])
             {
                 Detections = detections?.Invoke(t) ?? [],
+                View = view?.Invoke(t),
             }));
         changes.AddRange(rule.Flush(TimeSpan.FromSeconds(seconds)));
         return changes;
@@ -46,6 +47,39 @@ public class SceneStateRuleTests
         Assert.Equal(EventKinds.PersonDown, alert.Kind);
         Assert.InRange(alert.Start.TotalSeconds, 3.8, 4.0);
         Assert.InRange(alert.RaisedAt.TotalSeconds, 5.8, 6.2);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_fall_while_the_camera_tilts_is_measured_in_the_moved_view(bool viewMeasured)
+    {
+        // A handheld camera tilts down as the person falls: everything rises by 150 px in the picture, so the lying
+        // box's top (270) is above where the standing top (300) would mark a fall (354). In the moved view the
+        // standing top is at 150, the mark at 204: the top dropped by two thirds of the standing height.
+        var tiltedDown = new ViewShift(1, 0, 0, -150);
+        bool AfterTilt(double t) => t > 3.9;
+        var changes = Run(Down(), 10, t => [Person(1, AfterTilt(t) ? tiltedDown.Apply(Lying) : Standing, t)],
+            view: t => viewMeasured && AfterTilt(t) && t < 4.1 ? tiltedDown : null);
+        if (!viewMeasured)
+        {
+            Assert.Empty(changes);
+            return;
+        }
+        var alert = Assert.Single(changes, c => !c.Closed).Event;
+        Assert.InRange(alert.Start.TotalSeconds, 3.8, 4.0);
+    }
+
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public void A_standing_box_moved_past_the_edge_by_the_view_still_gives_the_standing_height(bool cutWhenSeen, bool fall)
+    {
+        // Seen whole, then a zoom moved the remembered box's top above the picture: it was still seen whole.
+        var movedByTheView = new Box(460, -40, 90, 270);
+        PersonDown.Sighting[] recent = [new(TimeSpan.FromSeconds(0.8), movedByTheView, cutWhenSeen), new(TimeSpan.FromSeconds(1.0), movedByTheView, cutWhenSeen)];
+        var moment = PersonDown.FallMoment(recent, new Box(400, 160, 270, 90), TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(2), H);
+        Assert.Equal(fall, moment is not null);
     }
 
     [Fact]
@@ -90,6 +124,18 @@ public class SceneStateRuleTests
     {
         var elsewhere = Lying with { X = Lying.X - shift };
         var changes = Run(Down(), 10, t => [Person(1, t < 4 ? Standing : t < 4.5 ? Lying : elsewhere, t)]);
+        Assert.Equal(alerts, changes.Any(c => !c.Closed));
+    }
+
+    [Theory]
+    [InlineData(false, false)] // the next frame: a jump
+    [InlineData(true, true)] // after 0.8 s half sitting: settling, collapsing further
+    public void Seen_lying_again_after_longer_they_may_have_moved_further(bool halfSittingBetween, bool alerts)
+    {
+        var crouching = new Box(465, 365, 90, 115); // neither upright nor lying
+        var further = Lying with { X = Lying.X + 110 }; // 0.6 of the lying box's length
+        var changes = Run(Down(), 10, t => [Person(1, t < 3.9 ? Standing : t < 4.5 ? Lying
+            : halfSittingBetween && t < 5.3 ? crouching : further, t)]);
         Assert.Equal(alerts, changes.Any(c => !c.Closed));
     }
 
@@ -195,11 +241,15 @@ public class SceneStateRuleTests
         Assert.Equal([2], Assert.Single(changes, c => !c.Closed).Event.TrackIds);
     }
 
-    [Fact]
-    public void A_fallen_person_lost_from_view_while_lying_is_still_down()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the camera then tilts up, moving the spot where they lay out of the bottom of the picture
+    public void A_fallen_person_lost_from_view_while_lying_is_still_down(bool spotMovedOutOfThePicture)
     {
         // Seen lying on four frames after the fall, then hidden (people who came to help, or no longer detected).
-        var changes = Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t)] : t < 4.7 ? [Person(1, Lying, t)] : []);
+        var tiltUp = new ViewShift(1, 0, 0, 550);
+        var changes = Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t)] : t < 4.7 ? [Person(1, Lying, t)] : [],
+            view: t => spotMovedOutOfThePicture && t is > 5.1 and < 5.3 ? tiltUp : null);
         var alert = Assert.Single(changes, c => !c.Closed).Event;
         Assert.Equal([1], alert.TrackIds);
         Assert.InRange(alert.RaisedAt.TotalSeconds, 5.8, 6.2);
@@ -279,7 +329,7 @@ public class SceneStateRuleTests
     [Fact]
     public void A_box_cut_by_the_bottom_of_the_picture_is_lying_only_in_front_of_where_the_person_stood()
     {
-        TimedBox Seen(double t, Box b) => new(TimeSpan.FromSeconds(t), b);
+        PersonDown.Sighting Seen(double t, Box b) => PersonDown.Sighting.Of(TimeSpan.FromSeconds(t), b, H);
         // Fallen towards the camera: the cut box lies below where the feet stood (480) and runs out of the picture.
         Assert.NotNull(PersonDown.FallMoment([Seen(0.8, Standing), Seen(1.0, Standing)], new Box(400, 700, 320, 300), TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(2), H));
         // A standing posture seen on one frame only says too little for a cut box (in a crowd at the picture's
@@ -294,9 +344,25 @@ public class SceneStateRuleTests
     }
 
     [Fact]
+    public void A_lying_box_cut_by_the_bottom_a_moment_ago_is_still_cut_when_its_edge_stops_short_of_the_picture()
+    {
+        PersonDown.Sighting Seen(double t, Box b) => PersonDown.Sighting.Of(TimeSpan.FromSeconds(t), b, H);
+        // Someone walks down out of the bottom of a crowded street: whole (feet at 880), then the head and
+        // shoulders cut by the edge, across where they stood, then the same squat box a few pixels clear of the edge.
+        var whole = new Box(300, 440, 100, 440);
+        var cut = new Box(260, 660, 320, 335);
+        var shortOfTheEdge = new Box(250, 660, 300, 300);
+        PersonDown.Sighting[] walkingOut = [Seen(0.8, whole), Seen(1.0, whole), Seen(1.2, cut), Seen(1.4, cut), Seen(1.6, cut), Seen(1.8, shortOfTheEdge)];
+        Assert.Null(PersonDown.FallMoment(walkingOut, shortOfTheEdge, TimeSpan.FromSeconds(1.8), TimeSpan.FromSeconds(2), H));
+        // Seen clear of the edge from the start, that box would be someone lying in front of where they stood.
+        Assert.NotNull(PersonDown.FallMoment([Seen(0.8, whole), Seen(1.0, whole), Seen(1.8, shortOfTheEdge)], shortOfTheEdge,
+            TimeSpan.FromSeconds(1.8), TimeSpan.FromSeconds(2), H));
+    }
+
+    [Fact]
     public void Someone_walking_down_the_picture_of_a_high_camera_and_out_of_its_bottom_did_not_fall()
     {
-        TimedBox Seen(double t, Box b) => new(TimeSpan.FromSeconds(t), b);
+        PersonDown.Sighting Seen(double t, Box b) => PersonDown.Sighting.Of(TimeSpan.FromSeconds(t), b, H);
         // Seen from high up, a walker coming nearer moves down the picture (top 400 → 640 in 1.6 s), is lost
         // for a second, and is found again leaving through the bottom: a squat box cut by the edge, as wide
         // as they walked. Their top dropped far more than 30 % of their height, in front of where they stood.
@@ -309,7 +375,7 @@ public class SceneStateRuleTests
     [Fact]
     public void The_fall_moment_is_interpolated_where_the_top_passes_the_drop_mark()
     {
-        TimedBox Seen(double t, Box b) => new(TimeSpan.FromSeconds(t), b);
+        PersonDown.Sighting Seen(double t, Box b) => PersonDown.Sighting.Of(TimeSpan.FromSeconds(t), b, H);
         var recent = new[] { Seen(1.0, Standing), Seen(1.2, Standing) };
         // Mark 354; from 300 at 1.2 s to 420 at 2.0 s (the detector lost the person in between).
         var moment = PersonDown.FallMoment(recent, Lying, TimeSpan.FromSeconds(2.0), TimeSpan.FromSeconds(2), H);
@@ -321,7 +387,7 @@ public class SceneStateRuleTests
     [Fact]
     public void A_person_lost_from_view_as_they_fell_and_found_lying_later_fell_when_last_seen_falling()
     {
-        TimedBox Seen(double t, Box b) => new(TimeSpan.FromSeconds(t), b);
+        PersonDown.Sighting Seen(double t, Box b) => PersonDown.Sighting.Of(TimeSpan.FromSeconds(t), b, H);
         // Standing (top 300, height 180) until 1.2 s, seen at 1.6 s half-way down (top 390, past the mark
         // 354), then lost by the detector until found lying at 3.9 s: 2.7 s after standing, but the fall
         // was under way within 0.4 s.
@@ -336,7 +402,7 @@ public class SceneStateRuleTests
     [Fact]
     public void A_person_who_bent_down_and_straightened_up_falls_when_the_top_last_passes_the_mark()
     {
-        TimedBox Seen(double t, Box b) => new(TimeSpan.FromSeconds(t), b);
+        PersonDown.Sighting Seen(double t, Box b) => PersonDown.Sighting.Of(TimeSpan.FromSeconds(t), b, H);
         // Bends (top 380, below the mark 354) at 1.2 s, stands again at 1.6 s, falls after 1.8 s.
         var recent = new[] { Seen(1.0, Standing), Seen(1.2, new Box(450, 380, 100, 100)), Seen(1.6, Standing), Seen(1.8, Standing) };
         var moment = PersonDown.FallMoment(recent, Lying, TimeSpan.FromSeconds(2.2), TimeSpan.FromSeconds(2), H);
