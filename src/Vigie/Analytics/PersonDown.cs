@@ -242,10 +242,11 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         Func<TimeSpan, float>? othersDropSince = null)
     {
         var upright = Standing(recent, now, maxFallDuration);
+        var previous = recent.Where(r => r.Time < now).Cast<Sighting?>().LastOrDefault();
         // The detector often loses people as they go down and finds them lying only later: when the last
         // sighting before that gap already shows the top dropping, the fall began within the longest fall
         // of that sighting, however long they then lay unseen.
-        if (recent.Where(r => r.Time < now).Cast<Sighting?>().LastOrDefault() is { } last
+        if (previous is { } last
             && now - last.Time > LostFor
             && Standing(recent, last.Time, maxFallDuration) is { } uprightBefore
             && last.Box.Y >= uprightBefore.Box.Y + FallingDrop * uprightBefore.Box.Height
@@ -263,7 +264,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         // of its bottom also ends in front of where they were, in a squat cut box as wide as they walked. With so
         // little said by the box, a standing posture seen once is not enough: in a crowd at the picture's corner the
         // track moved for one frame to someone half out of the picture, then to someone nearer the camera.
-        if ((ClippedInHeight(lying, frameHeight) || CutJustBefore(recent, lying, now))
+        if ((ClippedInHeight(lying, frameHeight) || CutJustBefore(previous, lying))
             && (lying.Y < standing.Box.Bottom - InFrontMargin * standing.Box.Height || lying.Width < ClippedWidening * standing.Box.Width
                 || recent.Count(r => r.StandingWhole) < 2))
             return null;
@@ -285,9 +286,8 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     /// margin on dim, grainy pictures: the head and shoulders of someone walking out of the bottom of a crowded
     /// street, cut on three frames, came a few pixels clear of the edge on the fourth).
     /// </summary>
-    private static bool CutJustBefore(IReadOnlyList<Sighting> recent, Box lying, TimeSpan now) =>
-        recent.Where(r => r.Time < now).Cast<Sighting?>().LastOrDefault() is { } last
-        && IsLying(last.Box) && last.CutInHeight && last.Box.IoU(lying) >= SameLyingBox;
+    private static bool CutJustBefore(Sighting? previous, Box lying) =>
+        previous is { } last && IsLying(last.Box) && last.CutInHeight && last.Box.IoU(lying) >= SameLyingBox;
 
     // Other people whose tops moved alike tell the view moved; fewer could be someone crouching or sitting down.
     private const int OthersForDrop = 3;
