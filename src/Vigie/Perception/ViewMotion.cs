@@ -24,6 +24,11 @@ public sealed class ViewMotion : IDisposable
     // Below this (a share of the frame's height, or of scale, or radians) the view held still: compression noise
     // and vibrations are left to the tracker's filter, and a fixed camera's tracks stay exactly as they were.
     private const double StillBelow = 0.01;
+    // How near (pixels of the shrunk picture) a matched corner must be to where a move puts it to agree with it.
+    private const double Agreement = 3;
+    // A move must explain this many times as many matched corners as no move does (see ExplainsMoreThanStill).
+    private const double MoveOverStill = 1.5;
+    private static readonly ViewShift Held = new(1, 0, 0, 0);
 
     private readonly ORB _orb = ORB.Create(Corners, scaleFactor: 1.2f, nLevels: 3);
     private readonly BFMatcher _matcher = new(NormTypes.Hamming, crossCheck: true);
@@ -70,13 +75,35 @@ public sealed class ViewMotion : IDisposable
         using var fromArray = InputArray.Create(from);
         using var toArray = InputArray.Create(to);
         using var inliers = new Mat();
-        using var similarity = Cv2.EstimateAffinePartial2D(fromArray, toArray, inliers, RobustEstimationAlgorithms.RANSAC, 3);
+        using var similarity = Cv2.EstimateAffinePartial2D(fromArray, toArray, inliers, RobustEstimationAlgorithms.RANSAC, Agreement);
         if (similarity is null || similarity.Empty() || inliers.Empty()) return null;
         var agreeing = Enumerable.Range(0, matches.Length).Where(i => inliers.Get<byte>(i) != 0).Select(i => to[i]).ToList();
         if (agreeing.Count < MinAgreeing || agreeing.Count < MinAgreeingShare * matches.Length) return null;
         var spread = (agreeing.Max(p => p.X) - agreeing.Min(p => p.X)) * (agreeing.Max(p => p.Y) - agreeing.Min(p => p.Y));
         if (spread < MinSpread * size.Width * size.Height) return null;
-        return new ViewShift(similarity.Get<double>(0, 0), similarity.Get<double>(1, 0), similarity.Get<double>(0, 2), similarity.Get<double>(1, 2));
+        var move = new ViewShift(similarity.Get<double>(0, 0), similarity.Get<double>(1, 0), similarity.Get<double>(0, 2), similarity.Get<double>(1, 2));
+        return ExplainsMoreThanStill(move, from, to) ? move : Held;
+    }
+
+    /// <summary>
+    /// Whether clearly more matched corners sit where the move puts them than where they were. A large thing the detector
+    /// does not see, moving as one (a train pulling out, the mass of a crowd, flames and smoke), can win the
+    /// consensus over a still view, helped by the still corners near it that a small move explains as well; then most
+    /// corners still prefer no move at all (AVSS platform: 5 to 26 as the train left; theatre gate: every measured
+    /// move). A move of the whole view leaves nothing where it was but overlaid text.
+    /// </summary>
+    private static bool ExplainsMoreThanStill(ViewShift move, Point2d[] from, Point2d[] to)
+    {
+        int byMove = 0, byStill = 0;
+        for (int i = 0; i < from.Length; i++)
+        {
+            var moved = move.Apply(new Point2((float)from[i].X, (float)from[i].Y));
+            var offMove = to[i].DistanceTo(new Point2d(moved.X, moved.Y));
+            var offStill = to[i].DistanceTo(from[i]);
+            if (offMove < offStill) { if (offMove < Agreement) byMove++; }
+            else if (offStill < Agreement) byStill++;
+        }
+        return byMove >= MoveOverStill * byStill;
     }
 
     public void Dispose()
