@@ -36,6 +36,10 @@ public sealed class Intrusion(IEnumerable<IntrusionZone> zones, IEnumerable<Intr
         public void Update(SceneState state, List<EventChange> changes)
         {
             var now = state.Time;
+            // Where the last intruder was seen moves with the camera's view, as the tracks do: a new track joins
+            // an event by that place.
+            if (state.View is { } view)
+                foreach (var open in _open) open.LastBox = view.Apply(open.LastBox);
             var active = settings.Zone.Schedule.IsActive(state.Clock);
             var insideNow = new HashSet<int>();
             if (active)

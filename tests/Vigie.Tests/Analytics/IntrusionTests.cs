@@ -69,6 +69,26 @@ public class IntrusionTests
     }
 
     [Fact]
+    public void A_new_id_where_the_intruder_was_lost_continues_the_same_event_when_the_view_moved_in_between()
+    {
+        var rule = ZoneRule(dwell: 0.4, cooldown: 3);
+        // Track 1 stands still with its feet at x = 0.75 until t = 4; the camera then pans, the scene moving 60 px
+        // left a frame for five frames, and the same person is found as track 2 at x = 0.45, 300 px (three of their
+        // heights) from where they were last seen in the picture, but where they stood in the scene.
+        var changes = new List<EventChange>();
+        for (var frame = 0; frame <= 50; frame++)
+        {
+            var t = frame * 0.2;
+            IReadOnlyList<Track> tracks = frame < 20 ? [Person(1, 0.75, 0.6, t)] : frame >= 25 ? [Person(2, 0.45, 0.6, t)] : [];
+            var panning = frame is >= 20 and < 25;
+            changes.AddRange(rule.Update(State(t, tracks) with { View = panning ? new ViewShift(1, 0, -60, 0) : null }));
+        }
+        changes.AddRange(rule.Flush(TimeSpan.FromSeconds(10)));
+        Assert.Single(changes, c => !c.Closed);
+        Assert.Equal([1, 2], Assert.Single(changes, c => c.Closed).Event.TrackIds);
+    }
+
+    [Fact]
     public void Two_intruders_at_once_raise_two_alerts()
     {
         var rule = ZoneRule(dwell: 0.4);
