@@ -28,11 +28,12 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
     public string UseCase => EventKinds.CrowdMovement;
 
     private static readonly TimeSpan EndAfter = TimeSpan.FromSeconds(2);
-    // Baseline memory: about 50 analysed frames (10 s at 5 fps).
-    private const double Learning = 0.02;
+    // The learned normal forgets in about 10 s, at any analysis rate.
+    private const double MemoryS = 10;
 
     private readonly List<ZoneWatch> _zones = zones.Select(z => new ZoneWatch(z)).ToList();
     private readonly List<Measurement> _measurements = [];
+    private TimeSpan? _previousTime;
 
     public bool NeedsMotionField => true;
 
@@ -42,8 +43,11 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
     {
         _measurements.Clear();
         var changes = new List<EventChange>();
+        // What one frame teaches the normal: the time since the previous analysed frame, whatever happened on it.
+        var learning = LearningRate.Over(_previousTime is { } previous ? (state.Time - previous).TotalSeconds : 0, MemoryS);
+        _previousTime = state.Time;
         if (state.Motion is not { } motion || motion.CameraMoving) return changes;
-        foreach (var z in _zones) z.Update(state, motion, changes, _measurements);
+        foreach (var z in _zones) z.Update(state, motion, learning, changes, _measurements);
         return changes;
     }
 
@@ -115,7 +119,8 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
         private double _mean, _variance;
         private bool _started;
 
-        public void Learn(double value)
+        /// <param name="rate">How much this frame teaches (see <see cref="LearningRate"/>).</param>
+        public void Learn(double value, double rate)
         {
             if (!_started)
             {
@@ -124,8 +129,8 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
                 return;
             }
             var delta = value - _mean;
-            _mean += Learning * delta;
-            _variance = (1 - Learning) * (_variance + Learning * delta * delta);
+            _mean += rate * delta;
+            _variance = (1 - rate) * (_variance + rate * delta * delta);
         }
 
         /// <summary>How many spreads above normal; the spread is floored so a perfectly still scene is not hair-trigger.</summary>
@@ -143,7 +148,7 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
         private int _mostPeople;
         private SceneEvent? _open;
 
-        public void Update(SceneState state, MotionField motion, List<EventChange> changes, List<Measurement> measurements)
+        public void Update(SceneState state, MotionField motion, double learning, List<EventChange> changes, List<Measurement> measurements)
         {
             _cells ??= motion.CellsIn(settings.Zone.Polygon);
             var stats = Stats(motion, _cells);
@@ -164,8 +169,8 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
             if (!abnormal)
             {
                 // Only normal frames teach the baseline: a long surge must not become the new normal.
-                _speed.Learn(stats.Speed);
-                _divergence.Learn(Math.Abs(stats.Divergence));
+                _speed.Learn(stats.Speed, learning);
+                _divergence.Learn(Math.Abs(stats.Divergence), learning);
                 if (_onset is not null && state.Time - _lastAbnormal > EndAfter) Close(changes);
                 return;
             }

@@ -42,23 +42,26 @@ public sealed class FireAnalyzer(bool withSmoke) : IDisposable
     private readonly Mat _background = new();
     private readonly Mat _backgroundSaturation = new();
 
-    // The background forgets in about 20 s at 5 analysed frames/s; smoke itself is kept out of it.
-    private const double BackgroundRate = 0.01;
+    // The background forgets in about 20 s; smoke itself is kept out of it.
+    private const double BackgroundMemoryS = 20;
     // Mean Sobel gradient of a background cell below which it has no edges for smoke to soften.
     private const double TextureFloor = 12;
     // A smoke cell keeps at most this share of its background's edges, relative to the image as a whole.
     private const double SoftenedRatio = 0.6;
     private const double MinChange = 3;
     private const double MinSeenThrough = 0.5;
-    // A cell can turn smoky once it has matched the background on this many frames in a row (3 s at
-    // 5 frames/s), and stays eligible while smoky and for 2 s after.
-    private const int CalmFrames = 15, EligibleFrames = 10;
-    private int[] _calm = [], _lastEligible = [];
-    private int _frames;
+    // A cell can turn smoky once it has matched the background for 3 s, and stays eligible while smoky
+    // and for 2 s after: times, so that any analysis rate means the same (a hundredth of a second's slack
+    // for rounded frame times).
+    private const double CalmS = 3, EligibleS = 2, Slack = 0.01;
+    private double[] _calmS = [], _lastEligible = [];
+    private TimeSpan? _previousTime;
 
     /// <param name="occupied">Boxes (frame pixels) of the people detected in this frame.</param>
-    public FireCues Analyse(ShrunkFrame frame, IReadOnlyList<Box> occupied)
+    public FireCues Analyse(ShrunkFrame frame, TimeSpan time, IReadOnlyList<Box> occupied)
     {
+        var dt = _previousTime is { } p ? Math.Max(0, (time - p).TotalSeconds) : 0;
+        _previousTime = time;
         var scale = (double)Width / frame.Width;
         var small = frame.At(Width, Cell);
         Cv2.CvtColor(small, _grey, ColorConversionCodes.BGR2GRAY);
@@ -121,7 +124,7 @@ public sealed class FireAnalyzer(bool withSmoke) : IDisposable
         int cols = _grey.Width / Cell, rows = _grey.Height / Cell;
         var flameCells = CellMeans.Of(flame, cols, rows, Cell);
         for (int i = 0; i < flameCells.Length; i++) flameCells[i] /= 255;
-        var smokeCells = withSmoke ? Smoke(s, occupied, scale, cols, rows) : new float[cols * rows];
+        var smokeCells = withSmoke ? Smoke(s, time.TotalSeconds, dt, occupied, scale, cols, rows) : new float[cols * rows];
         _grey.CopyTo(_previous);
         flame.CopyTo(_previousFlame);
         return new FireCues(cols, rows, flameCells, smokeCells, flickerRatio) { Ready = ready, Aligned = aligned };
@@ -175,7 +178,8 @@ public sealed class FireAnalyzer(bool withSmoke) : IDisposable
     private const double MinAlignResponse = 0.1, MaxShift = 24;
 
     /// <summary>Per cell, 1 where smoke softens the background (see the class summary), else 0; learns the background.</summary>
-    private float[] Smoke(Mat saturation, IReadOnlyList<Box> occupied, double scale, int cols, int rows)
+    /// <param name="now">This frame's time (s); <paramref name="dt"/>: seconds since the previous frame.</param>
+    private float[] Smoke(Mat saturation, double now, double dt, IReadOnlyList<Box> occupied, double scale, int cols, int rows)
     {
         var cells = new float[cols * rows];
         if (_background.Empty() || _background.Size() != _grey.Size())
@@ -209,8 +213,7 @@ public sealed class FireAnalyzer(bool withSmoke) : IDisposable
         textured.Sort();
         var usual = textured.Count > 0 ? textured[textured.Count / 2] : 0;
         using var outside = new Mat(_grey.Size(), MatType.CV_8UC1, Scalar.All(255));
-        if (_calm.Length != cells.Length) (_calm, _lastEligible) = (new int[cells.Length], Enumerable.Repeat(int.MinValue / 2, cells.Length).ToArray());
-        _frames++;
+        if (_calmS.Length != cells.Length) (_calmS, _lastEligible) = (new double[cells.Length], Enumerable.Repeat(double.NegativeInfinity, cells.Length).ToArray());
         var (changes, freeShares) = (CellMeans.Of(change, cols, rows, Cell), CellMeans.Of(free, cols, rows, Cell));
         var (greyNow, greyBehind) = (CellMeans.Of(saturation, cols, rows, Cell), CellMeans.Of(_backgroundSaturation, cols, rows, Cell));
         for (int i = 0; i < cells.Length; i++)
@@ -219,16 +222,17 @@ public sealed class FireAnalyzer(bool withSmoke) : IDisposable
             var changed = changes[i] >= MinChange;
             var candidate = !double.IsNaN(kept[i]) && kept[i] <= SoftenedRatio * usual && freeShares[i] >= 255 / 2.0
                 && (greyNow[i] <= 45 || greyNow[i] <= 0.75 * greyBehind[i]);
-            cells[i] = changed && _frames - _lastEligible[i] <= EligibleFrames && candidate && SeenThrough(rect, background) >= MinSeenThrough ? 1 : 0;
+            cells[i] = changed && now - _lastEligible[i] <= EligibleS + Slack && candidate && SeenThrough(rect, background) >= MinSeenThrough ? 1 : 0;
             // Smoke is only told against a background the cell has matched for a while: where someone
             // stood when the analysis started or just walked off, the learned background is their ghost.
-            if (!changed) _calm[i]++;
-            else if (cells[i] == 0) _calm[i] = 0;
-            if (_calm[i] >= CalmFrames || cells[i] > 0) _lastEligible[i] = _frames;
+            if (!changed) _calmS[i] += dt;
+            else if (cells[i] == 0) _calmS[i] = 0;
+            if (_calmS[i] >= CalmS - Slack || cells[i] > 0) _lastEligible[i] = now;
             if (cells[i] > 0) Cv2.Rectangle(outside, rect, Scalar.All(0), -1);
         }
-        Cv2.AccumulateWeighted(_grey, _background, BackgroundRate, outside);
-        Cv2.AccumulateWeighted(saturation, _backgroundSaturation, BackgroundRate, outside);
+        var rate = LearningRate.Over(dt, BackgroundMemoryS);
+        Cv2.AccumulateWeighted(_grey, _background, rate, outside);
+        Cv2.AccumulateWeighted(saturation, _backgroundSaturation, rate, outside);
         return cells;
     }
 

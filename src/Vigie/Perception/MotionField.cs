@@ -30,8 +30,11 @@ public sealed class MotionAnalyzer : IDisposable
 {
     private const int Width = 192;
     private const int Cell = 8;
-    private const int WarmupFrames = 10;
+    // The background forgets in about a minute and needs 2 s to learn a view, at any analysis rate.
+    private const double MemoryS = 60;
+    private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
     private int _frames;
+    private TimeSpan? _learningSince;
     private BackgroundSubtractorMOG2 _background = NewBackground();
     private readonly Mat _grey = new();
     private readonly Mat _previous = new();
@@ -42,12 +45,15 @@ public sealed class MotionAnalyzer : IDisposable
     public MotionField Analyse(ShrunkFrame frame, TimeSpan time)
     {
         Cv2.CvtColor(frame.Coarse(Width, Cell), _grey, ColorConversionCodes.BGR2GRAY);
-        _background.Apply(_grey, _mask);
+        var dt = _previousTime is { } p ? (time - p).TotalSeconds : 0;
+        // MOG2's own first frames average everything seen so far (1/2n), then it forgets over its history: the
+        // same here, with the history in seconds rather than frames.
+        _background.Apply(_grey, _mask, Math.Max(1.0 / (2 * ++_frames), LearningRate.Over(dt, MemoryS)));
+        _learningSince ??= time;
         int cols = _grey.Width / Cell, rows = _grey.Height / Cell;
         var fg = new float[cols * rows];
         var fx = new float[cols * rows];
         var fy = new float[cols * rows];
-        var dt = _previousTime is { } p ? (time - p).TotalSeconds : 0;
         var haveFlow = dt > 0 && !_previous.Empty() && _previous.Size() == _grey.Size();
         if (haveFlow)
             Cv2.CalcOpticalFlowFarneback(_previous, _grey, _flow, 0.5, 3, 13, 3, 5, 1.1, OpticalFlowFlags.None);
@@ -65,16 +71,19 @@ public sealed class MotionAnalyzer : IDisposable
         }
         _grey.CopyTo(_previous);
         _previousTime = time;
-        var field = new MotionField(cols, rows, fg, fx, fy) { ForegroundReady = ++_frames > WarmupFrames };
+        // A hundredth of a second's slack: frame times are rounded, and the frame due 2 s in must not wait for the next.
+        var field = new MotionField(cols, rows, fg, fx, fy) { ForegroundReady = time - _learningSince.Value >= Warmup - TimeSpan.FromMilliseconds(10) };
         if (!field.CameraMoving) return field;
         // The learned background no longer matches the view (a pan, a zoom, a handheld camera): everything
         // would be foreground. A fresh model learns the new view, its foreground unused until warmed up.
         _background.Dispose();
         _background = NewBackground();
         _frames = 0;
+        _learningSince = null;
         return field with { ForegroundReady = false };
     }
 
+    // The history is unused: the learning rate is given on every frame.
     private static BackgroundSubtractorMOG2 NewBackground() => BackgroundSubtractorMOG2.Create(300, 25, detectShadows: false);
 
     public void Dispose()

@@ -202,15 +202,15 @@ public sealed class StaticForegroundAnalyzer : IDisposable
 
     private void Learn(double dt, Mat changedFromLong, Mat still)
     {
-        Cv2.AccumulateWeighted(_current, _short, Rate(dt, ShortMemoryS), null!);
+        Cv2.AccumulateWeighted(_current, _short, LearningRate.Over(dt, ShortMemoryS), null!);
         using var hidden = new Mat();
         using var unchanged = new Mat();
         using var absorbed = new Mat();
         Cv2.BitwiseOr(changedFromLong, _occupied, hidden);
         Cv2.BitwiseNot(hidden, unchanged);
-        Cv2.AccumulateWeighted(_current, _long, Rate(dt, LongMemoryS), unchanged);
+        Cv2.AccumulateWeighted(_current, _long, LearningRate.Over(dt, LongMemoryS), unchanged);
         Cv2.Subtract(still, _occupied, absorbed);
-        Cv2.AccumulateWeighted(_current, _long, Rate(dt, AbsorbS), absorbed);
+        Cv2.AccumulateWeighted(_current, _long, LearningRate.Over(dt, AbsorbS), absorbed);
     }
 
     /// <summary>
@@ -225,8 +225,6 @@ public sealed class StaticForegroundAnalyzer : IDisposable
         step.SetTo(Scalar.All(where), mask);
         Cv2.Add(target, step, target);
     }
-
-    private static double Rate(double dt, double memoryS) => 1 - Math.Exp(-dt / memoryS);
 
     private void LearnSceneAnew()
     {

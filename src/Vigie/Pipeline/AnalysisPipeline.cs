@@ -302,7 +302,7 @@ public sealed class AnalysisPipeline(
             Motion = motion,
             CrowdMap = CrowdMapAt(frame),
             CountedPeople = CountedAt(frame),
-            Fire = _fire?.Analyse(shrunk, detections.Where(d => d.Category == Category.Person).Select(d => d.Box).ToList()),
+            Fire = _fire?.Analyse(shrunk, frame.Timestamp, detections.Where(d => d.Category == Category.Person).Select(d => d.Box).ToList()),
             StaticRegions = _static?.Analyse(shrunk, frame.Timestamp,
                 detections.Where(d => d.Category is Category.Person or Category.Vehicle or Category.Moving).Select(d => d.Box).ToList(),
                 motion?.CameraMoving ?? false),

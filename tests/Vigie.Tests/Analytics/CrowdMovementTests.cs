@@ -34,10 +34,12 @@ public class CrowdMovementTests
     private static readonly Detection[] Crowd = Enumerable.Range(0, 12)
         .Select(i => new Detection(new Box(20 + 50 * i, 200, 20, 60), Category.Person, "person", 0.8f)).ToArray();
 
-    private static List<EventChange> Run(CrowdMovement rule, double seconds, Func<double, MotionField> field, IReadOnlyList<Detection>? seen = null)
+    /// <param name="step">Seconds between analysed frames: 0.2 is the default 5 frames/s.</param>
+    private static List<EventChange> Run(CrowdMovement rule, double seconds, Func<double, MotionField> field, IReadOnlyList<Detection>? seen = null,
+        double step = 0.2)
     {
         var changes = new List<EventChange>();
-        for (var t = 0.0; t < seconds; t += 0.2)
+        for (var t = 0.0; t < seconds; t += step)
             changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), 640, 360, [], [])
             {
                 Motion = field(t),
@@ -59,6 +61,22 @@ public class CrowdMovementTests
         Assert.Equal(25, alert.Start.TotalSeconds, 0);
         Assert.InRange((alert.RaisedAt - alert.Start).TotalSeconds, 0.99, 1.3);
         Assert.Contains("surging one way", alert.Detail);
+    }
+
+    [Fact]
+    public void The_learned_normal_forgets_over_seconds_at_any_analysis_rate()
+    {
+        // After 20 s of milling, the crowd speeds up one way over a second or two. The normal it is judged against is
+        // the last ten seconds' at 5 and at 25 analysed frames a second alike: when it forgot over a number of frames
+        // (50), at 25 a second it followed the speeding crowd five times as closely and never saw it.
+        static (double, double) SpeedingUp(double t) => (0.04 + 0.08 * (t - 20), 0);
+        var raised = new[] { 0.2, 0.04 }.Select(step =>
+        {
+            var rng = new Random(3);
+            var changes = Run(Rule(), 30, t => Field(rng, t < 20 ? Milling : (_, _) => SpeedingUp(t)), step: step);
+            return Assert.Single(changes, c => !c.Closed).Event.RaisedAt.TotalSeconds;
+        }).ToList();
+        Assert.InRange(raised[1], raised[0] - 0.4, raised[0] + 0.4);
     }
 
     [Fact]

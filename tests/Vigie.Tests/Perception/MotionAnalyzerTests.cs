@@ -36,4 +36,36 @@ public class MotionAnalyzerTests
         Assert.True(settled.ForegroundReady);
         Assert.True(settled.Foreground.Average() < 0.02, $"new view after warming up: foreground {settled.Foreground.Average():0.00}");
     }
+
+    /// <summary>
+    /// The background learns over seconds, not frames: at 25 analysed frames a second (`analysis.fps: 0` on a
+    /// 25 fps camera) it used to be ready after 0.4 s and to take a parcel set down for the scene five times
+    /// sooner than at the default 5 (1.3 s instead of 6).
+    /// </summary>
+    [Theory]
+    [InlineData(5)]
+    [InlineData(25)]
+    public void The_background_warms_up_and_absorbs_a_still_thing_over_the_same_seconds_at_any_rate(int perSecond)
+    {
+        using var scene = TestImages.Texture(320, 180);
+        using var withParcel = scene.Clone();
+        Cv2.Rectangle(withParcel, new Rect(140, 80, 40, 40), Scalar.All(255), -1);
+        using var analyzer = new MotionAnalyzer();
+        var readyAt = double.NaN;
+        var absorbedAt = double.NaN;
+        // Set down after the first 30 s, when the background has stopped averaging all it saw and forgets over its memory.
+        const double setDown = 40;
+        for (int i = 0; i < 55 * perSecond; i++)
+        {
+            var t = (double)i / perSecond;
+            using var shrunk = new ShrunkFrame(t < setDown ? scene : withParcel);
+            var field = analyzer.Analyse(shrunk, TimeSpan.FromSeconds(t));
+            if (field.ForegroundReady && double.IsNaN(readyAt)) readyAt = t;
+            // The parcel covers about 3 % of the picture; absorbed when under a hundredth is foreground.
+            if (t > setDown && field.Foreground.Average() < 0.01 && double.IsNaN(absorbedAt)) absorbedAt = t - setDown;
+        }
+
+        Assert.Equal(2, readyAt, 1);
+        Assert.InRange(absorbedAt, 4, 10);
+    }
 }
