@@ -29,6 +29,9 @@ public static class FootageVariants
         // with it different results, at a bitrate where a few bits decide whether a fallen person is seen.
         new("low-bitrate", "re-encoded at 250 kbit/s: a congested link, a cheap recorder", null, false,
             ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "250k", "-maxrate", "300k", "-bufsize", "600k", "-pix_fmt", "yuv420p", "-threads", "1"]),
+        // Many recorders keep their footage at a few images a second to save disk: people move further between two
+        // images than at the analysis' 5 a second, and a fall takes two or three images.
+        new("low-frame-rate", "3 images a second, as many recorders keep their footage", "fps=3", false, Faithful),
         // A pole-mounted camera in the wind: the view drifts by up to 6 % of the picture each way, on two slow
         // unrelated periods so it never quite repeats. Zones stay where they were given: the sway is about them.
         new("swaying", "the view sways by up to 6 % of the picture, like a camera on a pole in the wind",

@@ -46,7 +46,7 @@ public class FootageVariantsTests
         Assert.Equal(["underexposed", "mirrored"], FootageVariants.Parse("underexposed, mirrored").Select(v => v.Name));
         var error = Assert.Throws<ArgumentException>(() => FootageVariants.Parse("mirrored,foggy"));
         Assert.StartsWith("--variants: ", error.Message);
-        Assert.Contains("'foggy' is not one of all, mirrored, smaller, underexposed, dim, low-bitrate, swaying, night", error.Message);
+        Assert.Contains("'foggy' is not one of all, mirrored, smaller, underexposed, dim, low-bitrate, low-frame-rate, swaying, night", error.Message);
     }
 
     [Fact]
@@ -135,6 +135,28 @@ public class FootageVariantsTests
         // From one frame to the next, the grain changes every pixel; the dim copy changes no more than the original.
         Assert.True(darkened.Change <= original.Change + 0.5, $"dim {darkened.Change:0.0} vs original {original.Change:0.0}");
         Assert.True(grainy.Change > darkened.Change + 2, $"underexposed {grainy.Change:0.0} vs dim {darkened.Change:0.0}");
+    }
+
+    [Fact]
+    public async Task The_low_frame_rate_copy_keeps_three_images_a_second_over_the_same_time()
+    {
+        var (clip, copies) = await CopiesOfTheSyntheticScene("low-frame-rate");
+
+        var (originalRate, originalLength) = RateAndLength(clip);
+        var (rate, length) = RateAndLength(copies[0]);
+        Assert.True(originalRate > 3, $"the generated scene has {originalRate} images a second");
+        Assert.Equal(3, rate, 2);
+        // Same time span, so the truth's event times hold on the copy: to within one image of the copy.
+        Assert.InRange(length, originalLength - 1 / 3.0, originalLength + 1 / 3.0);
+    }
+
+    private static (double Rate, double Seconds) RateAndLength(string video)
+    {
+        using var capture = new VideoCapture(video);
+        var frames = 0;
+        using (var frame = new Mat())
+            while (capture.Read(frame) && !frame.Empty()) frames++;
+        return (capture.Fps, frames / capture.Fps);
     }
 
     /// <summary>The generated scene and its copies made as these variants, in that order.</summary>
