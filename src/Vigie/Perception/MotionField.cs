@@ -49,7 +49,7 @@ public sealed class MotionAnalyzer : IDisposable
         // MOG2's own first frames average everything seen so far (1/2n), then it forgets over its history: the
         // same here, with the history in seconds rather than frames.
         _background.Apply(_grey, _mask, Math.Max(1.0 / (2 * ++_frames), LearningRate.Over(dt, MemoryS)));
-        _learningSince ??= time;
+        if (_learningSince is not { } since || time < since) _learningSince = time;
         int cols = _grey.Width / Cell, rows = _grey.Height / Cell;
         var fg = new float[cols * rows];
         var fx = new float[cols * rows];
