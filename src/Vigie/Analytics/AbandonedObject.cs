@@ -55,9 +55,11 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
     private const double BroughtRadius = 1.0;
     private static readonly TimeSpan BroughtBefore = TimeSpan.FromSeconds(3), BroughtAfter = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan CarrierMemory = TimeSpan.FromSeconds(10);
-    // Detector sightings before the look of its place may stand in for the detector: one stray
-    // detection must not make a piece of floor an object for ever.
+    // Detector sightings, over this long at least, before the look of its place may stand in for the detector:
+    // one stray detection must not make a piece of floor an object for ever, nor a stray lasting a few frames
+    // at a high frame rate.
     private const int SightingsBeforeLooks = 5;
+    private static readonly TimeSpan DetectedOverBeforeLooks = TimeSpan.FromSeconds(0.6);
     // Correlation of the place's look with the last detection's at which the object is still there.
     private const double SameLook = 0.8;
     // A person or vehicle covering this share of the object hides it: its look says nothing.
@@ -74,6 +76,8 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
         public TimeSpan LastSeen { get; set; } = seen;
         public int Sightings { get; set; } = 1;
         public int DetectorSightings { get; set; }
+        public TimeSpan FirstDetected { get; set; }
+        public TimeSpan LastDetected { get; set; }
         /// <summary>The look of its place at the last detector sighting.</summary>
         public ObjectLook? Look { get; set; }
         public TimeSpan? UnattendedSince { get; set; }
@@ -108,7 +112,8 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
             foreach (var bag in state.Detections.Where(d => d.Category == Category.Bag && settings.Zone.Contains(state.Normalise(d.Box.Center))))
             {
                 var seen = Sight(objects, bag.Box, bag.Label, bag.Score, state, state.Time, settings.Warmup);
-                seen.DetectorSightings++;
+                if (seen.DetectorSightings++ == 0) seen.FirstDetected = state.Time;
+                seen.LastDetected = state.Time;
                 seen.Look = state.LookAt?.Invoke(bag.Box) ?? seen.Look;
             }
             if (settings.StaticObjects is { } size && state.StaticRegions is { } regions)
@@ -166,7 +171,7 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
 
     /// <summary>Missed by the detector, but its place, in plain view, looks as it did at its last detection.</summary>
     private static bool StillLooksThere(Candidate o, SceneState state, IReadOnlyList<Box> occupants) =>
-        o.DetectorSightings >= SightingsBeforeLooks && o.Look is { } look && state.LookAt is { } lookAt
+        o.DetectorSightings >= SightingsBeforeLooks && o.LastDetected - o.FirstDetected >= DetectedOverBeforeLooks && o.Look is { } look && state.LookAt is { } lookAt
         && !occupants.Any(b => b.IntersectionArea(o.Box) > HiddenShare * o.Box.Area)
         && lookAt(o.Box) is { } now && look.Similarity(now) >= SameLook;
 

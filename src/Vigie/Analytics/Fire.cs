@@ -52,7 +52,7 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
         _measurements.Clear();
         var changes = new List<EventChange>();
         var cues = state.Fire is { Ready: true } ready ? ready : null;
-        // When the camera moves, flames' flicker still counts if the previous frame could be shifted back onto
+        // When the camera moves, flames' flicker still counts if the earlier frame could be shifted back onto
         // this one (a mast swaying in the wind, a handheld phone); a zoom or a turn changes every pixel, no
         // evidence either way. Smoke never counts then: its rise is read from the image flow, which is the
         // camera's, and its background was learnt where the view no longer is. A model still sees.
@@ -164,7 +164,7 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
         private int _modelFrames;
         private SceneEvent? _open;
 
-        /// <param name="cues">The model-free cues; null while they cannot be trusted (the camera moving, no previous frame).</param>
+        /// <param name="cues">The model-free cues; null while they cannot be trusted (the camera moving, no earlier frame).</param>
         public void Update(SceneState state, FireCues? cues, List<EventChange> changes, List<Measurement> measurements)
         {
             var active = settings.Zone.Schedule.IsActive(state.Clock);

@@ -39,8 +39,10 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     private const double InFrontMargin = 0.25, ClippedWidening = 1.5;
     // How long a vanished person can hand their past over to a new track (see Inherit).
     private static readonly TimeSpan Handover = TimeSpan.FromSeconds(2);
-    // Sightings lying after the fall before someone lost from view is taken as still down.
+    // Sightings lying after the fall, over this long at least, before someone lost from view is taken as still
+    // down: at a high frame rate three sightings are a glimpse.
     private const int LyingSightingsBeforeHidden = 3;
+    private static readonly TimeSpan LyingOverBeforeHidden = TimeSpan.FromSeconds(0.3);
 
     private sealed class Memo
     {
@@ -58,6 +60,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         /// <summary>Where the fall was seen, and on how many frames the person was seen lying since.</summary>
         public PersonDownZone? Area;
         public int LyingSightings;
+        public TimeSpan LyingSince;
         /// <summary>The last lying box after the fall, where they lie, when, and the track it was seen on.</summary>
         public Box LaidAt;
         public TimeSpan LaidWhen;
@@ -144,7 +147,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             }
             memo.LastDown = state.Time;
             memo.Area = area;
-            memo.LyingSightings++;
+            if (memo.LyingSightings++ == 0) memo.LyingSince = state.Time;
             memo.Score = t.Score;
             RaiseWhenDownLongEnough(t.Id, memo, state, changes, "");
         }
@@ -156,7 +159,8 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             if (visibleIds.Contains(id) || memo.FellAt is null || memo.LastDown < memo.LastSeen || memo.LastSeenAtEdge) continue;
             if (visible.Any(o => o.FirstSeen > memo.LastSeen && IsUpright(o.Box) && GotUp(memo.Stood, o.Box) && StoodUpFrom(memo.LastBox, o.Box)))
                 Close(memo, changes); // a person standing where they lay, seen only now: they got up
-            else if (memo.LyingSightings >= LyingSightingsBeforeHidden)
+            // LastSeen, before LastDown, was a sighting on the ground.
+            else if (memo.LyingSightings >= LyingSightingsBeforeHidden && memo.LastSeen - memo.LyingSince >= LyingOverBeforeHidden)
             {
                 memo.LastDown = state.Time;
                 RaiseWhenDownLongEnough(id, memo, state, changes, $", hidden from view for {(state.Time - memo.LastSeen).TotalSeconds:0.0} s");

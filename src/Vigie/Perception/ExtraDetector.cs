@@ -21,7 +21,7 @@ public sealed class ExtraDetector(IDetector detector, TimeSpan every) : IDisposa
     {
         if (_lastTime is { } last && time >= last && time - last < every) return _last;
         _lastTime = time;
-        return _last = detector.Detect(bgrFrame).Where(d => Keeps(d.Category)).ToList();
+        return _last = detector.Detect(bgrFrame, time).Where(d => Keeps(d.Category)).ToList();
     }
 
     public void Dispose() => detector.Dispose();

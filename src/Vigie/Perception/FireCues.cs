@@ -12,7 +12,8 @@ public sealed record FireCues(int Columns, int Rows, float[] Flame, float[] Smok
     public bool Ready { get; init; } = true;
 
     /// <summary>
-    /// The previous frame lies on this one: the view did not move, or it shifted and was shifted back.
+    /// The frame flicker is measured against (about 0.2 s before) lies on this one: the view did not move, or it
+    /// shifted and was shifted back.
     /// False when the view changed in a way no shift explains (a zoom, a turn, a fast pan): flicker is then meaningless.
     /// </summary>
     public bool Aligned { get; init; } = true;
@@ -36,9 +37,17 @@ public sealed class FireAnalyzer(bool withSmoke) : IDisposable
     private const int Width = 256;
     private const int Cell = 16;
     private readonly Mat _grey = new();
-    private readonly Mat _previous = new();
+    private readonly Mat _reference = new();
     private readonly Mat _hsv = new();
-    private readonly Mat _previousFlame = new();
+    private readonly Mat _referenceFlame = new();
+    // Flicker is measured against the frame about a fifth of a second before (the default analysis step), at any
+    // analysis rate: between frames a 25th of a second apart flames change little while a camera's slight drift,
+    // below what the alignment corrects, makes textured flame-coloured ground flicker (dry hills at 10 frames/s).
+    // At least a tenth of a second: at 5 analysed frames a second, whatever the camera's own rate, the previous frame
+    // is always the nearest.
+    private const double FlickerStepS = 0.2, ShortestFlickerStepS = 0.1;
+    private sealed record Past(TimeSpan Time, Mat Grey, Mat Flame);
+    private readonly List<Past> _recent = [];
     private readonly Mat _background = new();
     private readonly Mat _backgroundSaturation = new();
 
@@ -91,10 +100,16 @@ public sealed class FireAnalyzer(bool withSmoke) : IDisposable
         }
         Blank(flame, occupied, scale);
 
-        var ready = !_previous.Empty() && _previous.Size() == _grey.Size();
-        var aligned = ready && AlignPrevious();
+        var past = FlickerReference(time);
+        var ready = past is not null && past.Grey.Size() == _grey.Size();
+        if (ready)
+        {
+            past!.Grey.CopyTo(_reference);
+            past.Flame.CopyTo(_referenceFlame);
+        }
+        var aligned = ready && AlignReference();
         using var change = new Mat();
-        if (ready) Cv2.Absdiff(_grey, _previous, change);
+        if (ready) Cv2.Absdiff(_grey, _reference, change);
         else change.Create(_grey.Size(), MatType.CV_8UC1);
         if (!ready) change.SetTo(Scalar.All(0));
 
@@ -104,7 +119,7 @@ public sealed class FireAnalyzer(bool withSmoke) : IDisposable
         // Flicker is measured on pixels that stay flame-coloured in both frames: someone in an orange
         // shirt walking past changes the colour, a flame keeps it while its brightness jumps.
         using var steady = new Mat();
-        if (ready && _previousFlame.Size() == flame.Size()) Cv2.BitwiseAnd(flame, _previousFlame, steady);
+        if (ready && _referenceFlame.Size() == flame.Size()) Cv2.BitwiseAnd(flame, _referenceFlame, steady);
         else steady.Create(flame.Size(), MatType.CV_8UC1);
         if (!ready) steady.SetTo(Scalar.All(0));
         var flamePixels = Cv2.CountNonZero(steady);
@@ -125,8 +140,7 @@ public sealed class FireAnalyzer(bool withSmoke) : IDisposable
         var flameCells = CellMeans.Of(flame, cols, rows, Cell);
         for (int i = 0; i < flameCells.Length; i++) flameCells[i] /= 255;
         var smokeCells = withSmoke ? Smoke(s, time.TotalSeconds, dt, occupied, scale, cols, rows) : new float[cols * rows];
-        _grey.CopyTo(_previous);
-        flame.CopyTo(_previousFlame);
+        _recent.Add(new Past(time, _grey.Clone(), flame.Clone()));
         return new FireCues(cols, rows, flameCells, smokeCells, flickerRatio) { Ready = ready, Aligned = aligned };
     }
 
@@ -148,28 +162,55 @@ public sealed class FireAnalyzer(bool withSmoke) : IDisposable
     }
 
     /// <summary>
-    /// Shifts the previous frame and its flame mask onto this one when the camera drifted between them
+    /// The past frame flicker is measured against: of those at least <see cref="ShortestFlickerStepS"/> old, the
+    /// one nearest <see cref="FlickerStepS"/> (the previous frame at 5 analysed frames a second or fewer), left
+    /// first in <see cref="_recent"/>. Older frames are dropped: for every later frame they are further still.
+    /// </summary>
+    private Past? FlickerReference(TimeSpan now)
+    {
+        if (_recent.Count > 0 && now < _recent[^1].Time) Forget(_recent.Count); // time went back: another recording
+        var chosen = _recent.FindLastIndex(p => (now - p.Time).TotalSeconds >= ShortestFlickerStepS);
+        if (chosen < 0) return null;
+        static double OffStep(TimeSpan age) => Math.Abs(age.TotalSeconds - FlickerStepS);
+        while (chosen > 0 && OffStep(now - _recent[chosen - 1].Time) < OffStep(now - _recent[chosen].Time)) chosen--;
+        Forget(chosen);
+        return _recent[0];
+    }
+
+    /// <summary>Drops the oldest <paramref name="count"/> past frames.</summary>
+    private void Forget(int count)
+    {
+        foreach (var past in _recent.Take(count))
+        {
+            past.Grey.Dispose();
+            past.Flame.Dispose();
+        }
+        _recent.RemoveRange(0, count);
+    }
+
+    /// <summary>
+    /// Shifts the reference frame and its flame mask onto this one when the camera drifted between them
     /// (a handheld phone, a mast in the wind): otherwise every textured flame-coloured surface — dry
     /// hills, a brick wall — changes at its edges and seems to flicker, while a smooth sky beside it
     /// does not. The shift is the whole image's, by phase correlation; flames are a small part of it.
     /// False when no shift lines the two frames up.
     /// </summary>
-    private bool AlignPrevious()
+    private bool AlignReference()
     {
         using var current = new Mat();
         using var previous = new Mat();
         using var noWindow = new Mat();
         _grey.ConvertTo(current, MatType.CV_32F);
-        _previous.ConvertTo(previous, MatType.CV_32F);
+        _reference.ConvertTo(previous, MatType.CV_32F);
         var shift = Cv2.PhaseCorrelate(previous, current, noWindow, out var response);
         if (response < MinAlignResponse || Math.Abs(shift.X) > MaxShift || Math.Abs(shift.Y) > MaxShift) return false;
         if (Math.Abs(shift.X) + Math.Abs(shift.Y) < 0.5) return true;
         using var move = new Mat(2, 3, MatType.CV_64FC1);
         move.Set(0, 0, 1.0); move.Set(0, 1, 0.0); move.Set(0, 2, shift.X);
         move.Set(1, 0, 0.0); move.Set(1, 1, 1.0); move.Set(1, 2, shift.Y);
-        Cv2.WarpAffine(_previous, _previous, move, _previous.Size(), InterpolationFlags.Linear, BorderTypes.Replicate);
-        if (_previousFlame.Size() == _previous.Size())
-            Cv2.WarpAffine(_previousFlame, _previousFlame, move, _previous.Size(), InterpolationFlags.Nearest, BorderTypes.Replicate);
+        Cv2.WarpAffine(_reference, _reference, move, _reference.Size(), InterpolationFlags.Linear, BorderTypes.Replicate);
+        if (_referenceFlame.Size() == _reference.Size())
+            Cv2.WarpAffine(_referenceFlame, _referenceFlame, move, _reference.Size(), InterpolationFlags.Nearest, BorderTypes.Replicate);
         return true;
     }
 
@@ -274,8 +315,9 @@ public sealed class FireAnalyzer(bool withSmoke) : IDisposable
         _background.Dispose();
         _backgroundSaturation.Dispose();
         _grey.Dispose();
-        _previous.Dispose();
+        _reference.Dispose();
         _hsv.Dispose();
-        _previousFlame.Dispose();
+        _referenceFlame.Dispose();
+        Forget(_recent.Count);
     }
 }

@@ -7,38 +7,41 @@ public sealed record MotionOptions(
     int ProcessingWidth = 320,
     double MinAreaFraction = 0.0015,
     double MaxForegroundFraction = 0.6,
-    int History = 100,
+    double MemoryS = 20,
     double VarThreshold = 25,
-    int WarmupFrames = 10);
+    double WarmupS = 2);
 
 /// <summary>
 /// Model-free detector: adaptive background subtraction (MOG2) on a downscaled frame, cleaned by
-/// morphology, one detection per connected blob. The default when no model is configured.
+/// morphology, one detection per connected blob. The default when no model is configured. The background
+/// forgets over <c>MemoryS</c> seconds, whatever the frame rate: a person standing still fades into it as
+/// fast at 25 frames a second as at 5.
 /// </summary>
 public sealed class MotionDetector : IDetector
 {
     private readonly MotionOptions _options;
-    private readonly BackgroundSubtractorMOG2 _background;
+    private readonly TimedBackground _background;
     private readonly Mat _small = new();
     private readonly Mat _mask = new();
     private readonly Mat _kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5));
-    private int _frames;
 
     public MotionDetector(MotionOptions? options = null)
     {
         _options = options ?? new MotionOptions();
-        _background = BackgroundSubtractorMOG2.Create(_options.History, _options.VarThreshold, detectShadows: true);
+        _background = new TimedBackground(_options.MemoryS, TimeSpan.FromSeconds(_options.WarmupS), _options.VarThreshold, detectShadows: true);
     }
 
     public string Description => $"motion (MOG2, {_options.ProcessingWidth}px)";
 
-    public IReadOnlyList<Detection> Detect(Mat bgrFrame)
+    /// <summary>Not for single images: what moves is told from a background learned over time.</summary>
+    public IReadOnlyList<Detection> Detect(Mat bgrFrame) =>
+        throw new NotSupportedException("the motion detector learns a background over time: give each frame's time");
+
+    public IReadOnlyList<Detection> Detect(Mat bgrFrame, TimeSpan time)
     {
         var scale = Math.Min(1.0, (double)_options.ProcessingWidth / bgrFrame.Width);
         Cv2.Resize(bgrFrame, _small, new Size(), scale, scale, InterpolationFlags.Area);
-        _background.Apply(_small, _mask);
-        _frames++;
-        if (_frames <= _options.WarmupFrames) return [];
+        if (!_background.Apply(_small, _mask, time)) return [];
         // Shadows are marked 127 by MOG2: keep only confident foreground.
         Cv2.Threshold(_mask, _mask, 200, 255, ThresholdTypes.Binary);
         Cv2.MorphologyEx(_mask, _mask, MorphTypes.Open, _kernel);

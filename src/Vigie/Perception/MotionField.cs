@@ -31,11 +31,7 @@ public sealed class MotionAnalyzer : IDisposable
     private const int Width = 192;
     private const int Cell = 8;
     // The background forgets in about a minute and needs 2 s to learn a view, at any analysis rate.
-    private const double MemoryS = 60;
-    private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
-    private int _frames;
-    private TimeSpan? _learningSince;
-    private BackgroundSubtractorMOG2 _background = NewBackground();
+    private readonly TimedBackground _background = new(memoryS: 60, warmup: TimeSpan.FromSeconds(2), varThreshold: 25, detectShadows: false);
     private readonly Mat _grey = new();
     private readonly Mat _previous = new();
     private readonly Mat _mask = new();
@@ -46,10 +42,7 @@ public sealed class MotionAnalyzer : IDisposable
     {
         Cv2.CvtColor(frame.Coarse(Width, Cell), _grey, ColorConversionCodes.BGR2GRAY);
         var dt = _previousTime is { } p ? (time - p).TotalSeconds : 0;
-        // MOG2's own first frames average everything seen so far (1/2n), then it forgets over its history: the
-        // same here, with the history in seconds rather than frames.
-        _background.Apply(_grey, _mask, Math.Max(1.0 / (2 * ++_frames), LearningRate.Over(dt, MemoryS)));
-        if (_learningSince is not { } since || time < since) _learningSince = time;
+        var foregroundReady = _background.Apply(_grey, _mask, time);
         int cols = _grey.Width / Cell, rows = _grey.Height / Cell;
         var fg = new float[cols * rows];
         var fx = new float[cols * rows];
@@ -71,20 +64,13 @@ public sealed class MotionAnalyzer : IDisposable
         }
         _grey.CopyTo(_previous);
         _previousTime = time;
-        // A hundredth of a second's slack: frame times are rounded, and the frame due 2 s in must not wait for the next.
-        var field = new MotionField(cols, rows, fg, fx, fy) { ForegroundReady = time - _learningSince.Value >= Warmup - TimeSpan.FromMilliseconds(10) };
+        var field = new MotionField(cols, rows, fg, fx, fy) { ForegroundReady = foregroundReady };
         if (!field.CameraMoving) return field;
         // The learned background no longer matches the view (a pan, a zoom, a handheld camera): everything
         // would be foreground. A fresh model learns the new view, its foreground unused until warmed up.
-        _background.Dispose();
-        _background = NewBackground();
-        _frames = 0;
-        _learningSince = null;
+        _background.Restart();
         return field with { ForegroundReady = false };
     }
-
-    // The history is unused: the learning rate is given on every frame.
-    private static BackgroundSubtractorMOG2 NewBackground() => BackgroundSubtractorMOG2.Create(300, 25, detectShadows: false);
 
     public void Dispose()
     {

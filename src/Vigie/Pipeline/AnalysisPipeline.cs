@@ -176,7 +176,7 @@ public sealed class AnalysisPipeline(
                         {
                             try
                             {
-                                return detector.Detect(frame.Image);
+                                return detector.Detect(frame.Image, frame.Timestamp);
                             }
                             finally
                             {

@@ -14,12 +14,13 @@ public class AbandonedObjectTests
     private static Detection Person(float x) => new(new Box(x, 300, 50, 160), Category.Person, "person", 0.9f);
 
     private static List<EventChange> Run(double seconds, Func<double, IReadOnlyList<Detection>> detections, double dwell = 10,
-        Func<double, ObjectLook>? placeLooks = null, ObjectLook? openingLook = null, Func<double, IReadOnlyList<Track>>? tracks = null)
+        Func<double, ObjectLook>? placeLooks = null, ObjectLook? openingLook = null, Func<double, IReadOnlyList<Track>>? tracks = null,
+        double step = 0.2)
     {
         var rule = new AbandonedObject([new AbandonedObjectZone(new WatchedZone("platform", Whole, Schedule.Always),
             TimeSpan.FromSeconds(dwell), TimeSpan.FromSeconds(5), 0.5, TimeSpan.FromSeconds(5))]);
         var changes = new List<EventChange>();
-        for (var t = 0.0; t <= seconds + 1e-9; t += 0.2)
+        for (var t = 0.0; t <= seconds + 1e-9; t += step)
         {
             var followed = tracks?.Invoke(t) ?? [];
             changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), 1000, 600, followed, [])
@@ -142,6 +143,9 @@ public class AbandonedObjectTests
     {
         // Three sightings of a "bag" on an unchanging piece of floor: its look never stands in for them.
         Assert.Empty(Run(60, t => t is > 10 and < 10.5 ? [Bag(BagBox)] : [], dwell: 5, placeLooks: _ => FloorLook));
+        // At 25 frames a second, six sightings are a glimpse too (0.2 s); over a second, something is there.
+        Assert.Empty(Run(60, t => t is > 10 and < 10.22 ? [Bag(BagBox)] : [], dwell: 5, placeLooks: _ => FloorLook, step: 0.04));
+        Assert.Single(Run(60, t => t is > 10 and < 11 ? [Bag(BagBox)] : [], dwell: 5, placeLooks: _ => FloorLook, step: 0.04), c => !c.Closed);
     }
 
     /// <summary>A tracked person seen every 0.2 s since <paramref name="since"/>, at the x its path gives for each moment.</summary>

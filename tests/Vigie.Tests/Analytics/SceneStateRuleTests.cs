@@ -17,10 +17,10 @@ public class SceneStateRuleTests
         new(id, box, Category.Person, "person", 0.9f, TimeSpan.FromSeconds(firstSeen), TimeSpan.FromSeconds(t), default, [new TimedBox(TimeSpan.FromSeconds(t), box)]);
 
     private static List<EventChange> Run(IEventRule rule, double seconds, Func<double, IReadOnlyList<Track>> tracks,
-        Func<double, IReadOnlyList<Detection>>? detections = null, Func<double, ViewShift?>? view = null)
+        Func<double, IReadOnlyList<Detection>>? detections = null, Func<double, ViewShift?>? view = null, double step = 0.2)
     {
         var changes = new List<EventChange>();
-        for (var t = 0.0; t <= seconds + 1e-9; t += 0.2)
+        for (var t = 0.0; t <= seconds + 1e-9; t += step)
             changes.AddRange(rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), W, H, tracks(t), [])
             {
                 Detections = detections?.Invoke(t) ?? [],
@@ -261,6 +261,9 @@ public class SceneStateRuleTests
     {
         // Two sightings lying are too few to vouch for someone no longer seen.
         Assert.Empty(Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t)] : t < 4.3 ? [Person(1, Lying, t)] : []));
+        // At 25 frames a second, three sightings lying are a glimpse (0.08 s); seen lying for 0.6 s, they are down.
+        Assert.Empty(Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t)] : t < 4.1 ? [Person(1, Lying, t)] : [], step: 0.04));
+        Assert.Single(Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t)] : t < 4.6 ? [Person(1, Lying, t)] : [], step: 0.04), c => !c.Closed);
         // Hidden, then someone seen for the first time standing where they lay: they got up.
         Assert.Empty(Run(Down(), 10, t => t < 4 ? [Person(1, Standing, t)] : t < 4.7 ? [Person(1, Lying, t)] : t < 5.3 ? []
             : [Person(2, Standing, t, firstSeen: 5.4)]));
