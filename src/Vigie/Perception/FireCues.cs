@@ -64,13 +64,12 @@ public sealed class FireAnalyzer(bool withSmoke) : IDisposable
     // for rounded frame times).
     private const double CalmS = 3, EligibleS = 2, Slack = 0.01;
     private double[] _calmS = [], _lastEligible = [];
-    private TimeSpan? _previousTime;
 
     /// <param name="occupied">Boxes (frame pixels) of the people detected in this frame.</param>
     public FireCues Analyse(ShrunkFrame frame, TimeSpan time, IReadOnlyList<Box> occupied)
     {
-        var dt = _previousTime is { } p ? Math.Max(0, (time - p).TotalSeconds) : 0;
-        _previousTime = time;
+        // The past frames kept for flicker end with the previous one.
+        var dt = _recent.Count > 0 ? Math.Max(0, (time - _recent[^1].Time).TotalSeconds) : 0;
         var scale = (double)Width / frame.Width;
         var small = frame.At(Width, Cell);
         Cv2.CvtColor(small, _grey, ColorConversionCodes.BGR2GRAY);
