@@ -90,9 +90,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         var visibleIds = visible.Select(t => t.Id).ToHashSet();
         foreach (var t in visible)
         {
-            var feet = state.Normalise(t.Box.BottomCenter);
-            var area = _areas.FirstOrDefault(a => !a.Exclude && a.Zone.Contains(feet) && a.Zone.Schedule.IsActive(state.Clock));
-            var excluded = _areas.Any(a => a.Exclude && a.Zone.Contains(feet));
+            var area = WatchingAt(state, t.Box);
             if (!_people.TryGetValue(t.Id, out var memo))
             {
                 memo = IsLying(t.Box)
@@ -108,7 +106,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
             memo.LastSeenAtEdge = AtImageEdge(t.Box, state.FrameWidth, state.FrameHeight);
             memo.Recent.Add(Sighting.Of(state.Time, t.Box, state.FrameHeight));
             memo.Recent.RemoveAll(r => previous - r.Time > LongestFall);
-            if (area is null || excluded) continue;
+            if (area is null) continue;
             var others = visible.Where(o => o.Id != t.Id).ToList();
 
             if (IsUpright(t.Box))
@@ -168,7 +166,63 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         }
         foreach (var ended in state.EndedTracks)
             if (_people.Remove(ended.Id, out var gone)) Close(gone, changes);
+        _lyingSpots = Spots(state);
         return changes;
+    }
+
+    // Where someone lies or is going down, the detector looks again with the picture turned: a square this many standing
+    // heights wide (a body lies about its height from where its feet were, either way), at most this many spots a frame
+    // (each costs two model runs), those fallen first.
+    private const float SpotSide = 2.2f;
+    private const int MostSpots = 3;
+    private List<LyingSpot> _lyingSpots = [];
+
+    public bool NeedsLyingLooks => true;
+
+    public IReadOnlyList<LyingSpot> LyingSpots => _lyingSpots;
+
+    /// <summary>
+    /// The spots to look at again for someone lying: around each person seen fallen and not up again, and each whose
+    /// last sighting, in a watched zone, shows the top dropping and the box shrinking from how they stood, their feet
+    /// where they were or lower (going down). Not someone walking towards the camera (the top drops but the box grows),
+    /// walking out of the top or bottom of the picture (the picture cuts the box), or hidden from the feet up behind
+    /// someone nearer (the bottom rises): on a busy plaza those were most of the spots, each two model runs.
+    /// </summary>
+    private List<LyingSpot> Spots(SceneState state) => _people.Values
+        .Select(m => (Memo: m, Stood: m.FellAt is not null ? m.Stood : GoingDown(m, state)))
+        .Where(p => p.Stood.Height > 0)
+        .OrderByDescending(p => p.Memo.FellAt is not null).ThenByDescending(p => p.Memo.LastSeen)
+        .Take(MostSpots)
+        .Select(p => Spot(p.Stood, p.Memo.LastBox))
+        .ToList();
+
+    private Box GoingDown(Memo memo, SceneState state)
+    {
+        if (memo.Recent.Count == 0 || WatchingAt(state, memo.LastBox) is null) return default;
+        var last = memo.Recent[^1];
+        return !last.CutInHeight && Standing(memo.Recent, last.Time, LongestFall) is { } standing
+            && last.Box.Y >= standing.Box.Y + FallingDrop * standing.Box.Height
+            && last.Box.Height <= (1 - FallingDrop) * standing.Box.Height
+            && last.Box.Bottom >= standing.Box.Bottom - FallingDrop * standing.Box.Height
+            ? standing.Box
+            : default;
+    }
+
+    /// <summary>A square around where someone stood and was last seen: between their feet and the last box's centre.</summary>
+    private static LyingSpot Spot(Box stood, Box last)
+    {
+        var centre = (stood.BottomCenter + last.Center) * 0.5f;
+        var side = Math.Max(SpotSide * stood.Height, 1.2f * Math.Max(last.Width, last.Height));
+        return new LyingSpot(new Box(centre.X - side / 2, centre.Y - side / 2, side, side), last, stood.Height);
+    }
+
+    /// <summary>The zone watching someone with this box (their feet in it, now), unless their feet are in an excluded one.</summary>
+    private PersonDownZone? WatchingAt(SceneState state, Box box)
+    {
+        var feet = state.Normalise(box.BottomCenter);
+        return _areas.Any(a => a.Exclude && a.Zone.Contains(feet))
+            ? null
+            : _areas.FirstOrDefault(a => !a.Exclude && a.Zone.Contains(feet) && a.Zone.Schedule.IsActive(state.Clock));
     }
 
     private static void RaiseWhenDownLongEnough(int id, Memo memo, SceneState state, List<EventChange> changes, string hidden)
@@ -364,18 +418,22 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     }
 
     // A lying box whose centre moved from the last one's by more than this share of that box's longer side has jumped
-    // off it; or, seen lying again after longer, by this share per second since.
-    private const double OnTheSpot = 0.5, SettlingPerSecond = 1.0;
+    // off it; or, seen lying again after longer, by this share per second since. Unless one of the two boxes lies this
+    // much inside the other: the same person seen whole and in part (by the turned look and the first one).
+    private const double OnTheSpot = 0.5, SettlingPerSecond = 1.0, WholeOrPart = 0.8;
 
     /// <summary>
     /// Still lying where they lay: the centre moved by at most half the last lying box's longer side (someone settling
     /// on the ground, stretching out, moves less between two frames; a track moving on to someone else's head and
     /// shoulders in a crowd jumps by about their width), or, when the last lying box is older (seen meanwhile half
     /// sitting, curled up, or not at all), by as many longer sides as seconds went by: someone collapsing slowly in
-    /// view of a handheld camera, seen lying again 0.8 s later, had moved by 0.54 of that side, the view's pan taken out. Pure.
+    /// view of a handheld camera, seen lying again 0.8 s later, had moved by 0.54 of that side, the view's pan taken out.
+    /// One box mostly inside the other is no jump either: the person seen whole, then a piece of them, or the other way
+    /// round (the turned look finds the whole where the first look found the legs). Pure.
     /// </summary>
     public static bool StillWhereLaid(Box laid, Box now, TimeSpan since) =>
-        (now.Center - laid.Center).Length <= Math.Max(OnTheSpot, SettlingPerSecond * since.TotalSeconds) * Math.Max(laid.Width, laid.Height);
+        (now.Center - laid.Center).Length <= Math.Max(OnTheSpot, SettlingPerSecond * since.TotalSeconds) * Math.Max(laid.Width, laid.Height)
+        || laid.IntersectionArea(now) >= WholeOrPart * Math.Min(laid.Area, now.Area);
 
     private static void Close(Memo memo, List<EventChange> changes)
     {

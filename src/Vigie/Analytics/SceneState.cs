@@ -128,6 +128,15 @@ public interface IEventRule
     /// <summary>Whether <see cref="SceneState.LookAt"/> must be offered to this rule.</summary>
     bool NeedsObjectLooks => false;
 
+    /// <summary>Whether <see cref="LyingSpots"/> must be looked at again on each frame (a second instance of the detector is loaded).</summary>
+    bool NeedsLyingLooks => false;
+
+    /// <summary>
+    /// Where, after the last frame, someone fell or is going down: the next frame's detector looks there again for a
+    /// person lying (<see cref="LyingLook"/>), whom it often misses at the first look.
+    /// </summary>
+    IReadOnlyList<LyingSpot> LyingSpots => [];
+
     /// <summary>Values measured on the last frame (people counts, densities…), exposed as time series.</summary>
     IReadOnlyList<Measurement> Measurements => [];
 

@@ -106,6 +106,9 @@ public sealed class DetectorConfig
     [Description("Score from which the counting pass counts a person (0..1). Default: two thirds of score_threshold (0.2 for yolox, 0.3 for deimv2): in a crowd most people are partly hidden and scored low, and a count wants them, where an alert about one person wants certainty.")]
     public double? CountScoreThreshold { get; set; }
 
+    [Description("Where someone fell or is going down (person_down), look again with that spot of the picture turned a quarter each way: lying people, whom the model often misses or finds in pieces, stand upright there. Two more model runs on a small crop per such spot and frame, and only then. false turns it off.")]
+    public bool LyingLook { get; set; } = true;
+
     [Description("CPU threads for inference.")]
     public int Threads { get; set; } = 1;
 

@@ -78,6 +78,7 @@ public sealed class AnalysisPipeline(
     private long _dropped;
     private readonly List<RuleFailure> _ruleFailures = [];
     private readonly HashSet<IEventRule> _stoppedRules = [];
+    private IReadOnlyList<LyingSpot> _lyingSpots = [];
 
     /// <summary>The crowd-counting model, run on the analysis thread at most once per its interval.</summary>
     public CrowdCounter? CrowdCounter { get; init; }
@@ -87,6 +88,9 @@ public sealed class AnalysisPipeline(
 
     /// <summary>Detectors beside the main one (weapons, fire, smoke), run on the analysis thread at most once per their interval.</summary>
     public IReadOnlyList<ExtraDetector> ExtraDetectors { get; init; } = [];
+
+    /// <summary>The second, turned look for people lying where a rule saw someone fall (see <see cref="IEventRule.LyingSpots"/>).</summary>
+    public LyingLook? LyingLook { get; init; }
 
     /// <summary>Reuse the detector's answer on frames where nothing moved (only for a stateless model).</summary>
     public bool MotionGating { get; init; }
@@ -285,8 +289,9 @@ public sealed class AnalysisPipeline(
         }
     }
 
-    private void Analyse(Frame frame, IReadOnlyList<Detection> everyDetection, IAnalysisObserver observer)
+    private void Analyse(Frame frame, IReadOnlyList<Detection> detected, IAnalysisObserver observer)
     {
+        var everyDetection = LyingLook?.Add(frame.Image, detected, _lyingSpots) ?? detected;
         using var shrunk = new ShrunkFrame(frame.Image);
         var view = _view?.Measure(shrunk, everyDetection.Select(d => d.Box).ToList());
         var update = tracker.Update(everyDetection, frame.Timestamp, view);
@@ -318,6 +323,7 @@ public sealed class AnalysisPipeline(
             changes.AddRange(step.Changes);
             measurements.AddRange(step.Measurements);
         }
+        _lyingSpots = [.. rules.Where(r => !_stoppedRules.Contains(r)).SelectMany(r => r.LyingSpots)];
         foreach (var change in changes) observer.OnEvent(change);
         foreach (var track in update.Ended) observer.OnTrackEnded(track);
         observer.OnFrameAnalysed(new AnalysedFrame(frame, detections, update, changes, measurements));

@@ -47,6 +47,7 @@ public sealed class PreparedAnalysis : IAsyncDisposable
             CrowdCounter = models.CrowdCounter,
             PeopleCounter = models.PeopleCounter,
             ExtraDetectors = models.ExtraDetectors,
+            LyingLook = models.LyingLook,
         };
         Zones = camera.Zones.Select(SceneCompiler.Zone).ToList();
         Lines = camera.Lines.Select(SceneCompiler.Line).ToList();
@@ -82,10 +83,12 @@ internal sealed class SceneModels : IDisposable
     public CrowdCounter? CrowdCounter { get; set; }
     public PeopleCounter? PeopleCounter { get; set; }
     public List<ExtraDetector> ExtraDetectors { get; } = [];
+    public LyingLook? LyingLook { get; set; }
 
     public void Dispose()
     {
         CrowdCounter?.Dispose();
+        LyingLook?.Dispose();
         PeopleCounter?.Dispose();
         foreach (var x in ExtraDetectors) x.Dispose();
     }
@@ -128,6 +131,10 @@ public static class AnalysisSetup
                     for (int i = 0; i < config.ExtraDetectors.Count; i++) models.ExtraDetectors.Add(SceneCompiler.ExtraDetector(config.ExtraDetectors[i], i));
                 else logger.LogInformation("{Camera}: extra_detectors are not loaded: this camera watches neither weapon nor fire", camera.Name);
             }
+            var scoreThreshold = SceneCompiler.ScoreThreshold(config.Detector);
+            // Its own instance of the model, on the analysis thread, on the whole crop (tiles would cut a person in it).
+            if (config.Detector.IsModel && config.Detector.LyingLook && rules.Any(r => r.NeedsLyingLooks))
+                models.LyingLook = new LyingLook(SceneCompiler.Detector(config.Detector, 1, tilesOverride: [1, 1]), (float)scoreThreshold);
             var evenFrames = rules.Any(r => r.NeedsMotionField || r.NeedsFireCues);
             // Without deblocking, block edges drift in the wake of moving things until the next key frame:
             // a model barely notices, but a background model sees a trail of foreground (ghost objects, split tracks).
@@ -144,7 +151,6 @@ public static class AnalysisSetup
                 models.PeopleCounter = SceneCompiler.PeopleCounter(config, source.FrameWidth);
             var start = request.StartClock ?? camera.StartTime ?? RecordingStart(location, source.Info, source.IsLive);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
-            var scoreThreshold = SceneCompiler.ScoreThreshold(config.Detector);
             return new PreparedAnalysis(source, detectors, models, camera, start, rules,
                 new ByteTracker(SceneCompiler.Tracker(config.Tracker, scoreThreshold)), logger, request.Forensic && config.Detector.IsModel,
                 (float)scoreThreshold)

@@ -127,6 +127,18 @@ public class SceneStateRuleTests
         Assert.Equal(alerts, changes.Any(c => !c.Closed));
     }
 
+    [Fact]
+    public void A_lying_box_seen_whole_where_a_piece_of_it_was_seen_is_no_jump()
+    {
+        // The first look found the legs, the turned look the whole body: centres 110 px apart, more than half the legs' box.
+        var legs = new Box(500, 420, 100, 60);
+        var whole = new Box(310, 410, 300, 80);
+        Assert.True(PersonDown.StillWhereLaid(legs, whole, TimeSpan.FromSeconds(0.2)));
+        Assert.True(PersonDown.StillWhereLaid(whole, legs, TimeSpan.FromSeconds(0.2)));
+        // The same size beside it is someone else.
+        Assert.False(PersonDown.StillWhereLaid(legs, legs with { X = 610 }, TimeSpan.FromSeconds(0.2)));
+    }
+
     [Theory]
     [InlineData(false, false)] // the next frame: a jump
     [InlineData(true, true)] // after 0.8 s half sitting: settling, collapsing further
@@ -254,6 +266,36 @@ public class SceneStateRuleTests
         Assert.Equal([1], alert.TrackIds);
         Assert.InRange(alert.RaisedAt.TotalSeconds, 5.8, 6.2);
         Assert.Contains("hidden from view", alert.Detail);
+    }
+
+    private static IReadOnlyList<LyingSpot> SpotsAfter(PersonDown rule, double seconds, Func<double, IReadOnlyList<Track>> tracks)
+    {
+        for (var t = 0.0; t <= seconds + 1e-9; t += 0.2)
+            rule.Update(new SceneState("cam", TimeSpan.FromSeconds(t), DateTimeOffset.UnixEpoch.AddSeconds(t), W, H, tracks(t), []));
+        return rule.LyingSpots;
+    }
+
+    [Fact]
+    public void Where_someone_goes_down_or_lies_fallen_the_detector_is_asked_to_look_again()
+    {
+        // Top down by 80 of 180 px, 100 px tall: going down, not lying yet.
+        var goingDown = new Box(470, 380, 80, 100);
+        var spot = Assert.Single(SpotsAfter(Down(), 4, t => [Person(1, t < 4 ? Standing : goingDown, t)]));
+        // Around where they stood and where they will lie; the box they were last seen in, how tall they stood.
+        Assert.Equal(Lying.Area, spot.Around.IntersectionArea(Lying));
+        Assert.True(spot.Around.Width > 2 * Standing.Height && spot.Around.Width == spot.Around.Height, $"spot {spot.Around}");
+        Assert.Equal((goingDown, Standing.Height), (spot.LastSeen, spot.StandingHeight));
+        // Fallen, then hidden from view: still looked for.
+        Assert.Single(SpotsAfter(Down(), 5.4, t => t < 4 ? [Person(1, Standing, t)] : t < 4.7 ? [Person(1, Lying, t)] : []));
+
+        // Standing; walking towards the camera (the top goes down but the box grows); going down on an excluded bench.
+        Assert.Empty(SpotsAfter(Down(), 4, t => [Person(1, Standing, t)]));
+        Assert.Empty(SpotsAfter(Down(), 4, t => [Person(1, new Box(480, 300 + 40 * (float)t, 60 + 10 * (float)t, 180 + 30 * (float)t), t)]));
+        Assert.Empty(SpotsAfter(Down(excludeCentre: true), 4, t => [Person(1, t < 4 ? Standing : goingDown, t)]));
+        // Walking out of the bottom of the picture (cut by it); hidden from the feet up behind someone nearer (the bottom rises).
+        var nearTheBottom = Standing with { Y = 800, Height = 150 };
+        Assert.Empty(SpotsAfter(Down(), 4, t => [Person(1, t < 4 ? nearTheBottom : nearTheBottom with { Y = 880, Height = 120 }, t)]));
+        Assert.Empty(SpotsAfter(Down(), 4, t => [Person(1, t < 4 ? Standing : Standing with { Y = 340, Height = 80 }, t)]));
     }
 
     [Fact]
