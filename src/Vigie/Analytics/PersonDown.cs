@@ -386,9 +386,6 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         return memo;
     }
 
-    // A tracked person's box lying this much inside a new lying box is a piece of the same person.
-    private const double PieceInside = 0.6;
-
     /// <summary>
     /// The past of a tracked person whose box lies mostly inside this new lying box: the detector sees the
     /// falling person twice for a moment (a piece, still tracked, and the lying whole, a new track).
@@ -397,7 +394,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     private Memo? Share(Box lying, IReadOnlySet<int> visible)
     {
         var piece = _people
-            .Where(kv => visible.Contains(kv.Key) && kv.Value.LastBox.IntersectionArea(lying) >= PieceInside * kv.Value.LastBox.Area)
+            .Where(kv => visible.Contains(kv.Key) && LyingLook.PieceOf(kv.Value.LastBox, lying))
             .Select(kv => kv.Value)
             .MaxBy(m => m.LastBox.IntersectionArea(lying));
         if (piece is null) return null;
@@ -412,7 +409,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     /// </summary>
     private static bool SamePerson(Box before, Box lying)
     {
-        if (before.IntersectionArea(lying) > 0.3 * Math.Min(before.Area, lying.Area)) return true;
+        if (before.OverlapOfSmaller(lying) > 0.3) return true;
         var shared = Math.Min(before.Right, lying.Right) - Math.Max(before.X, lying.X);
         return shared >= 0.5 * Math.Min(before.Width, lying.Width) && lying.Y >= before.Y && lying.Y <= before.Bottom;
     }
@@ -433,7 +430,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     /// </summary>
     public static bool StillWhereLaid(Box laid, Box now, TimeSpan since) =>
         (now.Center - laid.Center).Length <= Math.Max(OnTheSpot, SettlingPerSecond * since.TotalSeconds) * Math.Max(laid.Width, laid.Height)
-        || laid.IntersectionArea(now) >= WholeOrPart * Math.Min(laid.Area, now.Area);
+        || laid.OverlapOfSmaller(now) >= WholeOrPart;
 
     private static void Close(Memo memo, List<EventChange> changes)
     {

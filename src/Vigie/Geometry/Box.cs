@@ -52,6 +52,13 @@ public readonly record struct Box(float X, float Y, float Width, float Height)
         return covered;
     }
 
+    /// <summary>How much of the smaller of the two boxes the other covers (0..1): 1 when one lies inside the other. Pure.</summary>
+    public float OverlapOfSmaller(Box other)
+    {
+        var smaller = Math.Min(Area, other.Area);
+        return smaller <= 0 ? 0 : IntersectionArea(other) / smaller;
+    }
+
     public float IoU(Box other)
     {
         var inter = IntersectionArea(other);

@@ -24,7 +24,7 @@ public sealed class LyingLook(IDetector detector, float minScore) : IDisposable
     // A spot narrower than this (pixels) holds too little of a person to look at.
     private const int MinSide = 24;
     // A first-look person overlapping the lying one this much is the same person seen whole; this much of their box
-    // inside the lying one, a piece of them.
+    // inside the lying one, a piece of them (see PieceOf).
     private const float SamePerson = 0.5f, PieceInside = 0.6f;
     // Lying, a person is at most about as long as they stood tall (seen from the side; foreshortened, shorter): with the
     // slack of a box, a longer one is someone else, or several people.
@@ -62,7 +62,7 @@ public sealed class LyingLook(IDetector detector, float minScore) : IDisposable
             {
                 if (d.Category != Category.Person || d.Score < minScore || d.Box.Height < d.Box.Width || d.Score <= (best?.Score ?? 0)) continue;
                 var box = TurnBack(d.Box, turn, rect);
-                if (box.IntersectionArea(spot.LastSeen) >= Overlapping * Math.Min(box.Area, spot.LastSeen.Area) && box.Width <= LongestLying * spot.StandingHeight)
+                if (box.OverlapOfSmaller(spot.LastSeen) >= Overlapping && box.Width <= LongestLying * spot.StandingHeight)
                     best = d with { Box = box };
             }
         }
@@ -85,11 +85,14 @@ public sealed class LyingLook(IDetector detector, float minScore) : IDisposable
     public static void Merge(List<Detection> detections, Detection lying)
     {
         var same = detections.Where(d => d.Category == Category.Person
-            && (d.Box.IoU(lying.Box) >= SamePerson || d.Box.IntersectionArea(lying.Box) >= PieceInside * d.Box.Area)).ToList();
+            && (d.Box.IoU(lying.Box) >= SamePerson || PieceOf(d.Box, lying.Box))).ToList();
         if (same.Any(d => d.Score >= lying.Score && d.Box.IoU(lying.Box) >= SamePerson)) return;
         foreach (var d in same) detections.Remove(d);
         detections.Add(lying);
     }
+
+    /// <summary>A person's box lying mostly inside a lying person's box: a piece of that person (the legs, the upper body). Pure.</summary>
+    public static bool PieceOf(Box box, Box lying) => box.IntersectionArea(lying) >= PieceInside * box.Area;
 
     public void Dispose() => detector.Dispose();
 }

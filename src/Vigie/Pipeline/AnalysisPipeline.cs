@@ -323,7 +323,7 @@ public sealed class AnalysisPipeline(
             changes.AddRange(step.Changes);
             measurements.AddRange(step.Measurements);
         }
-        _lyingSpots = [.. rules.Where(r => !_stoppedRules.Contains(r)).SelectMany(r => r.LyingSpots)];
+        if (LyingLook is not null) _lyingSpots = [.. rules.Where(r => !_stoppedRules.Contains(r)).SelectMany(r => r.LyingSpots)];
         foreach (var change in changes) observer.OnEvent(change);
         foreach (var track in update.Ended) observer.OnTrackEnded(track);
         observer.OnFrameAnalysed(new AnalysedFrame(frame, detections, update, changes, measurements));

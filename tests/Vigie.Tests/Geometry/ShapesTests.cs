@@ -20,6 +20,17 @@ public class ShapesTests
         Assert.Equal(inside, Shapes.Contains(Square, new Point2(x, y)));
 
     [Fact]
+    public void The_overlap_of_two_boxes_is_read_on_the_smaller()
+    {
+        var whole = new Box(0, 0, 300, 80);
+        Assert.Equal(1, whole.OverlapOfSmaller(new Box(200, 10, 100, 60))); // inside, either way round
+        Assert.Equal(1, new Box(200, 10, 100, 60).OverlapOfSmaller(whole));
+        Assert.Equal(0.5, whole.OverlapOfSmaller(new Box(250, 0, 100, 80)), 3);
+        Assert.Equal(0, whole.OverlapOfSmaller(new Box(300, 0, 50, 50))); // touching
+        Assert.Equal(0, whole.OverlapOfSmaller(new Box(10, 10, 0, 20))); // no area
+    }
+
+    [Fact]
     public void Boxes_covering_a_box_together_count_where_they_overlap_once()
     {
         var target = new Box(0, 0, 100, 100);
