@@ -175,6 +175,9 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     // (each costs two model runs), those fallen first.
     private const float SpotSide = 2.2f;
     private const int MostSpots = 3;
+    // Someone lost from view while going down is looked for this long after they were last seen; found lying, they are
+    // looked at for as long as they are down. Not found, they went out of sight standing or were never going down.
+    private static readonly TimeSpan LookForGoingDown = TimeSpan.FromSeconds(0.5);
     private List<LyingSpot> _lyingSpots = [];
 
     public bool NeedsLyingLooks => true;
@@ -183,10 +186,11 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
 
     /// <summary>
     /// The spots to look at again for someone lying: around each person seen fallen and not up again, and each whose
-    /// last sighting, in a watched zone, shows the top dropping and the box shrinking from how they stood, their feet
-    /// where they were or lower (going down). Not someone walking towards the camera (the top drops but the box grows),
+    /// last sighting, in a watched zone, shows the top dropping and the box shrinking from how they stood (lost from view
+    /// since, not growing), their feet where they were or lower (going down). Not someone walking towards the camera (the top drops but the box grows),
     /// walking out of the top or bottom of the picture (the picture cuts the box), or hidden from the feet up behind
-    /// someone nearer (the bottom rises): on a busy plaza those were most of the spots, each two model runs.
+    /// someone nearer (the bottom rises): on a busy plaza those were most of the spots, each two model runs. Someone
+    /// going down is looked for until half a second after they were last seen (see LookForGoingDown).
     /// </summary>
     private List<LyingSpot> Spots(SceneState state) => _people.Values
         .Select(m => (Memo: m, Stood: m.FellAt is not null ? m.Stood : GoingDown(m, state)))
@@ -198,11 +202,13 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
 
     private Box GoingDown(Memo memo, SceneState state)
     {
-        if (memo.Recent.Count == 0 || WatchingAt(state, memo.LastBox) is null) return default;
+        if (memo.Recent.Count == 0 || state.Time - memo.LastSeen > LookForGoingDown || WatchingAt(state, memo.LastBox) is null) return default;
         var last = memo.Recent[^1];
+        // Lost from view, the box need only not have grown: detectors lose people most often as they go down.
+        var shrunkTo = memo.LastSeen < state.Time ? 1 : 1 - FallingDrop;
         return !last.CutInHeight && Standing(memo.Recent, last.Time, LongestFall) is { } standing
             && last.Box.Y >= standing.Box.Y + FallingDrop * standing.Box.Height
-            && last.Box.Height <= (1 - FallingDrop) * standing.Box.Height
+            && last.Box.Height <= shrunkTo * standing.Box.Height
             && last.Box.Bottom >= standing.Box.Bottom - FallingDrop * standing.Box.Height
             ? standing.Box
             : default;

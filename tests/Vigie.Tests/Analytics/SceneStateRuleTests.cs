@@ -287,6 +287,14 @@ public class SceneStateRuleTests
         Assert.Equal((goingDown, Standing.Height), (spot.LastSeen, spot.StandingHeight));
         // Fallen, then hidden from view: still looked for.
         Assert.Single(SpotsAfter(Down(), 5.4, t => t < 4 ? [Person(1, Standing, t)] : t < 4.7 ? [Person(1, Lying, t)] : []));
+        // Lost from view going down: looked for over the next half second, not for as long as they are remembered.
+        Assert.Single(SpotsAfter(Down(), 4.4, t => t < 4 ? [Person(1, Standing, t)] : t < 4.1 ? [Person(1, goingDown, t)] : []));
+        Assert.Empty(SpotsAfter(Down(), 4.6, t => t < 4 ? [Person(1, Standing, t)] : t < 4.1 ? [Person(1, goingDown, t)] : []));
+        // Lost from view just after the top dropped by 30 of 180 px, the box barely smaller (170 px): looked for, since
+        // detectors lose people most often as they go down; seen so, not (a person's box varies that much).
+        var startingToFall = new Box(475, 330, 70, 170);
+        Assert.Single(SpotsAfter(Down(), 4.2, t => t < 4 ? [Person(1, Standing, t)] : t < 4.1 ? [Person(1, startingToFall, t)] : []));
+        Assert.Empty(SpotsAfter(Down(), 4.2, t => [Person(1, t < 4 ? Standing : startingToFall, t)]));
 
         // Standing; walking towards the camera (the top goes down but the box grows); going down on an excluded bench.
         Assert.Empty(SpotsAfter(Down(), 4, t => [Person(1, Standing, t)]));

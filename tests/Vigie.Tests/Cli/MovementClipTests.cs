@@ -223,22 +223,26 @@ public class PersonDownClipTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task A_fall_filmed_small_is_found_by_looking_again_at_the_spot_turned_a_quarter(bool lyingLook)
+    // At 60 % of its size, YOLOX-Nano misses the man of room_fall07 lying across the floor, or scores him 0.2; with the
+    // spot turned a quarter, 0.85.
+    [InlineData("fall/room_fall07.mp4", "smaller", true)]
+    [InlineData("fall/room_fall07.mp4", "smaller", false)]
+    // On the night-mode copy (black and white, grain) it loses the woman of room_fall05 as she starts to collapse, her
+    // box barely smaller, and never finds her lying by itself: looked for where she was lost, she is found, and her
+    // track carries on to the floor.
+    [InlineData("fall/room_fall05.mp4", "night", true)]
+    [InlineData("fall/room_fall05.mp4", "night", false)]
+    public async Task Falls_the_first_look_misses_are_found_by_looking_again_at_the_spot_turned_a_quarter(string clip, string variant, bool lyingLook)
     {
-        // At 60 % of its size, YOLOX-Nano misses the man of room_fall07 lying across the floor, or scores him 0.2;
-        // with the spot turned a quarter, 0.85. Without the second look the fall is not seen.
-        var copy = Path.Combine(TestPaths.TempFolder(), "smaller.mp4");
-        await FootageVariants.MakeCopyAsync(TestPaths.Clip("fall/room_fall07.mp4"), copy, FootageVariants.All.Single(v => v.Name == "smaller"),
-            CancellationToken.None);
+        var copy = Path.Combine(TestPaths.TempFolder(), variant + ".mp4");
+        await FootageVariants.MakeCopyAsync(TestPaths.Clip(clip), copy, FootageVariants.All.Single(v => v.Name == variant), CancellationToken.None);
         var falls = (await AnalyzeFile(copy, "yolox_nano.onnx", "yolox", lyingLook ? "" : ", lying_look: false")).Where(e => e.Kind == "person_down").ToList();
         if (!lyingLook)
         {
             Assert.Empty(falls);
             return;
         }
-        var truth = RealClipTests.GroundTruth("fall/room_fall07.mp4").GetProperty("events")[0].GetProperty("start_s").GetDouble();
+        var truth = RealClipTests.GroundTruth(clip).GetProperty("events")[0].GetProperty("start_s").GetDouble();
         Assert.InRange(Assert.Single(falls).RaisedS, truth, truth + 3);
     }
 
