@@ -4,11 +4,15 @@ namespace Vigie.Tests.Perception;
 
 internal static class TestImages
 {
-    /// <summary>Smooth random grey texture (BGR): enough detail everywhere for optical flow and corners to follow.</summary>
-    public static Mat Texture(int width, int height)
+    /// <summary>
+    /// Smooth random grey texture (BGR): enough detail everywhere for optical flow and corners to follow. The same for the
+    /// same seed: OpenCV's own random numbers are per thread and carry on from whatever test ran there before.
+    /// </summary>
+    public static Mat Texture(int width, int height, int seed = 1)
     {
-        using var noise = new Mat(height, width, MatType.CV_8UC1);
-        Cv2.Randu(noise, Scalar.All(0), Scalar.All(255));
+        var bytes = new byte[width * height];
+        new Random(seed).NextBytes(bytes);
+        using var noise = Mat.FromPixelData(height, width, MatType.CV_8UC1, bytes);
         using var smooth = new Mat();
         Cv2.GaussianBlur(noise, smooth, new Size(0, 0), 3);
         Cv2.Normalize(smooth, smooth, 0, 255, NormTypes.MinMax);
