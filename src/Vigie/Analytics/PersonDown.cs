@@ -186,11 +186,11 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
 
     /// <summary>
     /// The spots to look at again for someone lying: around each person seen fallen and not up again, and each whose
-    /// last sighting, in a watched zone, shows the top dropping and the box shrinking from how they stood (lost from view
-    /// since, not growing), their feet where they were or lower (going down). Not someone walking towards the camera (the top drops but the box grows),
-    /// walking out of the top or bottom of the picture (the picture cuts the box), or hidden from the feet up behind
-    /// someone nearer (the bottom rises): on a busy plaza those were most of the spots, each two model runs. Someone
-    /// going down is looked for until half a second after they were last seen (see LookForGoingDown).
+    /// last sighting, in a watched zone, shows the top dropping and the box shrinking from how they stood (if lost from
+    /// view since, not growing), their feet where they were or lower (going down), until half a second after they were
+    /// last seen. Not someone walking towards the camera (the top drops but the box grows), walking out of the top or
+    /// bottom of the picture (the picture cuts the box), or hidden from the feet up behind someone nearer (the bottom
+    /// rises): on a busy plaza those were most of the spots, each two model runs.
     /// </summary>
     private List<LyingSpot> Spots(SceneState state) => _people.Values
         .Select(m => (Memo: m, Stood: m.FellAt is not null ? m.Stood : GoingDown(m, state)))
