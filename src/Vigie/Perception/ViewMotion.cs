@@ -5,14 +5,19 @@ namespace Vigie.Perception;
 
 /// <summary>
 /// Measures how the camera's own view moved (a pan, tilt, zoom or shake) since the view the tracks are in, so
-/// the tracker can take it out of them: ORB corners of the background, everything detected masked out
-/// (people and vehicles move on their own), matched with the previous frame's, and the similarity most of them
+/// the tracker can take it out of them: ORB corners of the background, spread over the picture, everything detected
+/// masked out (people and vehicles move on their own), matched with the previous frame's, and the similarity most of them
 /// agree on (RANSAC), as in BoT-SORT's camera-motion compensation. Matching corners, unlike the motion field's
 /// coarse optical flow, holds for a whip pan of a quarter of the picture between two frames.
 /// </summary>
 public sealed class ViewMotion : IDisposable
 {
     private const int Corners = 250;
+    // The corners are spread over a grid of the picture, each cell keeping its strongest few: left to strength alone,
+    // they gather on whatever is most contrasted, and a large undetected thing (a train with lettering and windows)
+    // could then hold most of them and pass its move for the view's.
+    private const int GridColumns = 8, GridRows = 6;
+    private const int PerCell = (Corners + GridColumns * GridRows - 1) / (GridColumns * GridRows);
     // Fewer background corners than this agreeing, or less than this share of the matches: the move is unknown
     // (a cut, motion blur, a picture filled by people) and nothing is taken out.
     private const int MinAgreeing = 15;
@@ -30,7 +35,8 @@ public sealed class ViewMotion : IDisposable
     private const double MoveOverStill = 1.5;
     private static readonly ViewShift Held = new(1, 0, 0, 0);
 
-    private readonly ORB _orb = ORB.Create(Corners, scaleFactor: 1.2f, nLevels: 3);
+    // Several times as many candidates as kept, for the grid to choose from where the strongest are not.
+    private readonly ORB _orb = ORB.Create(4 * Corners, scaleFactor: 1.2f, nLevels: 3);
     private readonly BFMatcher _matcher = new(NormTypes.Hamming, crossCheck: true);
     // The view the tracks are in: the last frame whose move was taken out, or whose move was unknown. Measuring
     // from it rather than from the previous frame adds up a slow pan until it counts, and never adds up noise.
@@ -50,8 +56,9 @@ public sealed class ViewMotion : IDisposable
         foreach (var b in moving)
             Cv2.Rectangle(mask, new Rect((int)(b.X * toSmall), (int)(b.Y * toSmall), (int)Math.Ceiling(b.Width * toSmall) + 1,
                 (int)Math.Ceiling(b.Height * toSmall) + 1), Scalar.All(0), -1);
-        var descriptors = new Mat();
-        _orb.DetectAndCompute(grey, mask, out var corners, descriptors);
+        using var candidateDescriptors = new Mat();
+        _orb.DetectAndCompute(grey, mask, out var candidates, candidateDescriptors);
+        var (corners, descriptors) = SpreadOverGrid(candidates, candidateDescriptors, grey.Size());
         var shift = Between(_referenceCorners, _referenceDescriptors, corners, descriptors, grey.Size()) is { } s
             ? s with { Tx = s.Tx / toSmall, Ty = s.Ty / toSmall }
             : (ViewShift?)null;
@@ -63,6 +70,22 @@ public sealed class ViewMotion : IDisposable
         }
         else descriptors.Dispose();
         return moved ? shift : null;
+    }
+
+    private static (KeyPoint[] Corners, Mat Descriptors) SpreadOverGrid(KeyPoint[] candidates, Mat descriptors, Size size)
+    {
+        var kept = Enumerable.Range(0, candidates.Length)
+            .GroupBy(i => (Column: Math.Min(GridColumns - 1, (int)(candidates[i].Pt.X * GridColumns / size.Width)),
+                Row: Math.Min(GridRows - 1, (int)(candidates[i].Pt.Y * GridRows / size.Height))))
+            .SelectMany(cell => cell.OrderByDescending(i => candidates[i].Response).Take(PerCell))
+            .ToArray();
+        if (kept.Length == 0) return ([], new Mat());
+        var width = descriptors.Cols;
+        var keptBytes = new byte[kept.Length * width];
+        descriptors.GetArray(out byte[] all);
+        for (int row = 0; row < kept.Length; row++) Array.Copy(all, kept[row] * width, keptBytes, row * width, width);
+        using var view = Mat.FromPixelData(kept.Length, width, descriptors.Type(), keptBytes);
+        return (kept.Select(i => candidates[i]).ToArray(), view.Clone());
     }
 
     private ViewShift? Between(KeyPoint[] before, Mat? beforeDescriptors, KeyPoint[] now, Mat nowDescriptors, Size size)

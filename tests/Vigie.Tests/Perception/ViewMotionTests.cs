@@ -1,10 +1,11 @@
 using OpenCvSharp;
+using Vigie.Evaluation;
 using Vigie.Geometry;
 using Vigie.Perception;
 
 namespace Vigie.Tests.Perception;
 
-/// <summary>The camera's own motion measured on views cut from one large textured scene, with exactly known moves.</summary>
+/// <summary>The camera's own motion measured on views cut from one large textured scene, and on a real clip swayed, with exactly known moves.</summary>
 public class ViewMotionTests
 {
     private static ViewShift? Between(Mat before, Mat after, IReadOnlyList<Box>? moving = null)
@@ -88,25 +89,38 @@ public class ViewMotionTests
     }
 
     /// <summary>
-    /// A train the detector does not see pulls out across a still view: its corners agree on a small move, and so do the
-    /// still corners near enough to where it would put them, but most corners are where they were.
+    /// A train the detector does not see, a fifth of the picture, pulls out across a still view: its corners agree on a
+    /// small move, and so do the still corners near enough to where it would put them, but most corners are where they
+    /// were. On many textures the strongest corners of the picture are on the train (its edges are the sharpest there
+    /// are): taken by strength alone they were mostly its own, and its move passed for the view's.
     /// </summary>
     [Theory]
     [InlineData(7)]
-    [InlineData(8)]
-    [InlineData(9)]
     [InlineData(10)]
-    [InlineData(12)]
     [InlineData(16)]
-    public void A_large_undetected_thing_moving_a_little_in_front_of_a_still_view_is_not_a_move_of_the_view(int pixels)
+    [InlineData(30)]
+    public void A_large_undetected_thing_moving_in_front_of_a_still_view_is_not_a_move_of_the_view(int pixels)
     {
-        using var scene = TestImages.Texture(640, 360);
-        using var train = TestImages.Texture(240, 110, seed: 2);
-        using var before = scene.Clone();
-        using var after = scene.Clone();
-        train.CopyTo(new Mat(before, new Rect(300, 60, 240, 110)));
-        train.CopyTo(new Mat(after, new Rect(300 + pixels, 60, 240, 110)));
-        Assert.Null(Between(before, after));
+        var takenForTheView = new List<int>();
+        for (int seed = 1; seed <= 12; seed++)
+        {
+            using var scene = TestImages.Texture(640, 360, seed);
+            using var train = TestImages.Texture(320, 160, seed + 100);
+            using var before = scene.Clone();
+            using var after = scene.Clone();
+            train.CopyTo(new Mat(before, new Rect(200, 60, 320, 160)));
+            train.CopyTo(new Mat(after, new Rect(200 + pixels, 60, 320, 160)));
+            if (Between(before, after) is not null) takenForTheView.Add(seed);
+        }
+        Assert.Empty(takenForTheView);
+    }
+
+    [Fact]
+    public void A_featureless_view_is_not_measured()
+    {
+        using var fog = new Mat(360, 640, MatType.CV_8UC3, Scalar.All(128));
+        using var again = fog.Clone();
+        Assert.Null(Between(fog, again));
     }
 
     [Fact]
@@ -115,6 +129,58 @@ public class ViewMotionTests
         using var one = TestImages.Texture(640, 360);
         using var other = TestImages.Texture(640, 360, seed: 2);
         Assert.Null(Between(one, other));
+    }
+
+    /// <summary>
+    /// Real footage with a known sway: the platform clip's swaying copy (the evaluation's), each analysed frame measured
+    /// against the one before, over the first 20 s, as the train pulls out behind the platform (4–16 s). Taking the
+    /// strongest corners of the picture, the move measured was the train's rather than the view's on 22 of 100 pairs.
+    /// </summary>
+    [Fact]
+    public async Task The_sway_of_a_camera_on_a_platform_is_measured_while_a_train_pulls_out()
+    {
+        const string clip = "abandoned_object/avss2007_easy_platform_suitcase.mov";
+        var copy = Path.Combine(TestPaths.TempFolder(), "swaying.mp4");
+        await FootageVariants.MakeCopyAsync(TestPaths.Clip(clip), copy, FootageVariants.All.Single(v => v.Name == "swaying"), CancellationToken.None);
+        using var capture = new VideoCapture(copy);
+        var everyFifth = (int)Math.Round(capture.Fps / 5);
+        var wrong = new List<string>();
+        int measured = 0, pairs = 0;
+        Mat? previous = null;
+        for (int index = 0; index <= 20 * capture.Fps; index++)
+        {
+            var frame = new Mat();
+            Assert.True(capture.Read(frame));
+            if (index % everyFifth != 0) { frame.Dispose(); continue; }
+            if (previous is not null)
+            {
+                pairs++;
+                var (trueX, trueY) = SwayBetween((index - everyFifth) / capture.Fps, index / capture.Fps, frame.Width, frame.Height);
+                var trueMove = Math.Sqrt(trueX * trueX + trueY * trueY);
+                if (Between(previous, frame) is { } shift)
+                {
+                    measured++;
+                    var centre = shift.Apply(new Point2(frame.Width / 2f, frame.Height / 2f));
+                    var off = Math.Sqrt(Math.Pow(centre.X - frame.Width / 2f - trueX, 2) + Math.Pow(centre.Y - frame.Height / 2f - trueY, 2));
+                    if (off > 0.5 * trueMove + 3) wrong.Add($"{index / capture.Fps:0.0} s: {off:0.0} px off a move of {trueMove:0.0}");
+                }
+                previous.Dispose();
+            }
+            previous = frame;
+        }
+        previous?.Dispose();
+        Assert.Empty(wrong);
+        Assert.True(measured >= 0.8 * pairs, $"{measured} of {pairs} pairs measured");
+    }
+
+    /// <summary>How a still point moves between two times of the "swaying" copy: its crop window (6 % smaller than the picture)
+    /// slides along two sines, and the crop is scaled back up to the picture's size.</summary>
+    private static (double X, double Y) SwayBetween(double from, double to, int width, int height)
+    {
+        double Slack(int size) => (size - 2 * Math.Truncate(size * 0.94 / 2)) / 2 / 0.94;
+        double X(double t) => -Slack(width) * Math.Sin(2 * Math.PI * t / 3);
+        double Y(double t) => -Slack(height) * Math.Sin(2 * Math.PI * t / 2.3 + 1);
+        return (X(to) - X(from), Y(to) - Y(from));
     }
 
     [Fact]
