@@ -35,8 +35,10 @@ public sealed class ViewMotion : IDisposable
     private const double MoveOverStill = 1.5;
     private static readonly ViewShift Held = new(1, 0, 0, 0);
 
-    // Several times as many candidates as kept, for the grid to choose from where the strongest are not.
-    private readonly ORB _orb = ORB.Create(4 * Corners, scaleFactor: 1.2f, nLevels: 3);
+    // Several times as many candidates as kept, for the grid to choose from where the strongest are not; looked for up
+    // to 10 px from the sides (ORB's default of 31 px leaves out nearly half of the 320-wide copy, and a large thing in
+    // the middle then fills most of what is left; the descriptors near the sides reach into a mirrored border).
+    private readonly ORB _orb = ORB.Create(4 * Corners, scaleFactor: 1.2f, nLevels: 3, edgeThreshold: 10);
     private readonly BFMatcher _matcher = new(NormTypes.Hamming, crossCheck: true);
     // The view the tracks are in: the last frame whose move was taken out, or whose move was unknown. Measuring
     // from it rather than from the previous frame adds up a slow pan until it counts, and never adds up noise.
