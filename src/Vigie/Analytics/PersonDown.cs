@@ -166,7 +166,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
         }
         foreach (var ended in state.EndedTracks)
             if (_people.Remove(ended.Id, out var gone)) Close(gone, changes);
-        _lyingSpots = Spots(state);
+        (_spotsOf, _lyingSpots) = (state, null);
         return changes;
     }
 
@@ -178,11 +178,13 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     // Someone lost from view while going down is looked for this long after they were last seen; found lying, they are
     // looked at for as long as they are down. Not found, they went out of sight standing or were never going down.
     private static readonly TimeSpan LookForGoingDown = TimeSpan.FromSeconds(0.5);
-    private List<LyingSpot> _lyingSpots = [];
+    // Worked out when asked (only a loaded turned look asks), from the frame the rule last saw.
+    private SceneState? _spotsOf;
+    private List<LyingSpot>? _lyingSpots;
 
     public bool NeedsLyingLooks => true;
 
-    public IReadOnlyList<LyingSpot> LyingSpots => _lyingSpots;
+    public IReadOnlyList<LyingSpot> LyingSpots => _lyingSpots ??= _spotsOf is { } state ? Spots(state) : [];
 
     /// <summary>
     /// The spots to look at again for someone lying: around each person seen fallen and not up again, and each whose
