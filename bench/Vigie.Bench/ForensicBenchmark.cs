@@ -32,26 +32,21 @@ public static class ForensicBenchmark
         Action<string> report, CancellationToken ct)
     {
         Directory.CreateDirectory(folder);
-        var encode = new[] { "-c:v", "libx264", "-preset", "superfast", "-bf", "0", "-g", "50", "-pix_fmt", "yuv420p", "-an" };
         var motion = Path.Combine(folder, "motion.mp4");
         var still = Path.Combine(folder, "still.mp4");
         var busy = Path.Combine(folder, "busy-1080p.mp4");
         var quiet = Path.Combine(folder, "mostly-static-1080p.mp4");
         if (File.Exists(busy) && File.Exists(quiet)) return [("busy", busy), ("mostly static", quiet)];
         report("making the 1080p test recordings (once; kept in " + folder + ")");
-        await FfmpegAsync(["-i", clip, "-vf", $"scale={Width}:{Height},fps=25", .. encode, motion], ct);
-        await FfmpegAsync(["-i", clip, "-frames:v", "1", "-vf", $"scale={Width}:{Height}", Path.Combine(folder, "still.png")], ct);
-        await FfmpegAsync(["-loop", "1", "-framerate", "25", "-i", Path.Combine(folder, "still.png"), "-t", "60",
-            "-vf", "noise=alls=3:allf=t", .. encode, still], ct);
+        await BenchParts.FfmpegAsync(["-i", clip, "-vf", $"scale={Width}:{Height},fps=25", .. BenchParts.CameraEncoding, motion], ct);
+        await BenchParts.FfmpegAsync(["-i", clip, "-frames:v", "1", "-vf", $"scale={Width}:{Height}", Path.Combine(folder, "still.png")], ct);
+        await BenchParts.FfmpegAsync(["-loop", "1", "-framerate", "25", "-i", Path.Combine(folder, "still.png"), "-t", "60",
+            "-vf", "noise=alls=3:allf=t", .. BenchParts.CameraEncoding, still], ct);
         var clipLength = (await FfmpegSource.OpenAsync(motion, new DecodeOptions(), ct)).Info.Duration!.Value.TotalSeconds;
         var busyList = Enumerable.Repeat(motion, (int)Math.Ceiling(length.TotalSeconds / clipLength)).ToList();
         var quietList = Enumerable.Range(0, (int)Math.Ceiling(length.TotalSeconds / (60 + clipLength))).SelectMany(_ => new[] { still, motion }).ToList();
         foreach (var (list, output) in new[] { (busyList, busy), (quietList, quiet) })
-        {
-            var listFile = output + ".txt";
-            await File.WriteAllLinesAsync(listFile, list.Select(f => $"file '{f}'"), ct);
-            await FfmpegAsync(["-f", "concat", "-safe", "0", "-i", listFile, "-c", "copy", output], ct);
-        }
+            await BenchParts.ConcatAsync(list, output, ct);
         return [("busy", busy), ("mostly static", quiet)];
     }
 
@@ -69,7 +64,7 @@ public static class ForensicBenchmark
             for (int run = 0; run < runs; run++)
             {
                 var sw = Stopwatch.StartNew();
-                await FfmpegAsync(["-threads", "0", "-i", path, "-f", "null", "-"], ct);
+                await BenchParts.FfmpegAsync(["-threads", "0", "-i", path, "-f", "null", "-"], ct);
                 decode.Add(sw.Elapsed.TotalSeconds);
                 var folder = Path.Combine(Path.GetTempPath(), "vigie-bench-index-" + Guid.NewGuid().ToString("N")[..8]);
                 sw.Restart();
@@ -98,16 +93,5 @@ public static class ForensicBenchmark
         foreach (var r in rows)
             sb.AppendLine(inv, $"| {r.Name} | {r.LengthS:0} | {r.DecodeS:0.0} | {r.IndexS:0.0} | {r.Ratio:0.00} | {r.RealTime:0.0} | {3600 / r.RealTime / 60:0.0} min | {100.0 * r.Gated / Math.Max(1, r.Frames):0}% of {r.Frames} frames | {r.Tracks} |");
         return sb.ToString();
-    }
-
-    private static async Task FfmpegAsync(IReadOnlyList<string> args, CancellationToken ct)
-    {
-        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { "-hide_banner", "-nostdin", "-v", "error", "-y" }.Concat(args)) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var error = p.StandardError.ReadToEndAsync(ct);
-        await p.StandardOutput.ReadToEndAsync(ct);
-        await p.WaitForExitAsync(ct);
-        if (p.ExitCode != 0) throw new VideoSourceException($"ffmpeg {string.Join(' ', args)}: {await error}");
     }
 }

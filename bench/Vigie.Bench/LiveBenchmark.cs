@@ -68,7 +68,7 @@ public static class LiveBenchmark
             await Task.Delay(200, CancellationToken.None);
             process.Refresh();
             peak = Math.Max(peak, process.WorkingSet64);
-            decodersPeak = Math.Max(decodersPeak, ChildProcessesResidentBytes(process.Id));
+            decodersPeak = Math.Max(decodersPeak, BenchParts.ChildProcessesResidentBytes(process.Id));
         }
         var results = await Task.WhenAll(runs);
         var wall = Stopwatch.GetElapsedTime(begin).TotalSeconds;
@@ -76,29 +76,6 @@ public static class LiveBenchmark
         return new CapacityRow(cameras, results.Sum(r => r.FramesAnalysed), results.Sum(r => r.FramesDropped),
             (peak - before) / 1024.0 / 1024 / cameras, wall - results.Average(r => r.LastTimestamp.TotalSeconds),
             decodersPeak / 1024.0 / 1024 / cameras);
-    }
-
-    /// <summary>Resident memory of this process's children (the cameras' ffmpeg decoders), read from /proc; 0 where there is none.</summary>
-    private static long ChildProcessesResidentBytes(int parent)
-    {
-        long total = 0;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                // "pid (command) state ppid …": the command may hold spaces or brackets, so read after the last ')'.
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (int.Parse(fields[1], CultureInfo.InvariantCulture) != parent) continue;
-                var rss = File.ReadLines(Path.Combine(dir, "status")).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-                if (rss is not null) total += long.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-            {
-                // Not a process folder, or the process ended while being read.
-            }
-        }
-        return total;
     }
 
     public static bool Holds(CapacityRow row, CapacityRow single) => row.Dropped <= row.Analysed / 100 && row.LagSeconds <= single.LagSeconds + 1;

@@ -37,6 +37,27 @@ public static class BenchCommand
         return 0;
     }
 
+    private static async Task<int> SoakAsync(string clip, string? model, TimeSpan length, string path, CancellationToken ct)
+    {
+        SoakResult result;
+        try
+        {
+            var recording = await SoakBenchmark.MakeRecordingAsync(clip, Path.Combine(Path.GetTempPath(), "vigie-bench-soak"), length, Console.WriteLine, ct);
+            // A sample every twelfth of the run: enough points for the second half's slope, few lines in the report.
+            result = await SoakBenchmark.RunAsync(recording, model, length / 12, Console.WriteLine, ct);
+        }
+        catch (Exception e) when (e is VideoSourceException or FileNotFoundException or InvalidDataException)
+        {
+            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
+        }
+        var section = SoakBenchmark.ToMarkdown(result, clip, model, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
+        var document = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
+        File.WriteAllText(path, PipelineBenchmark.ReplaceSection(document, "soak", section));
+        Console.WriteLine(section);
+        Console.WriteLine($"written to {path}");
+        return 0;
+    }
+
     private static int Search(int runs, string path)
     {
         var row = SearchBenchmark.Run(runs, Console.WriteLine);
@@ -57,12 +78,13 @@ public static class BenchCommand
         var output = new Option<string>("--out") { Description = "Markdown file to update.", DefaultValueFactory = _ => "docs/BENCHMARKS.md" };
         var live = new Option<bool>("--live") { Description = "Also measure live capacity (simulated 25 fps cameras, three runs per count), memory per camera and alert latency (about 10 minutes)." };
         var forensic = new Option<bool>("--forensic") { Description = "Only measure forensic speed: `vigie index` on 1080p recordings vs. decoding them (about 10 minutes)." };
-        var length = new Option<int>("--minutes") { Description = "With --forensic: length of each test recording in minutes.", DefaultValueFactory = _ => 5 };
+        var length = new Option<int?>("--minutes") { Description = "With --forensic: length of each test recording in minutes (default 5). With --soak: minutes of footage (default 60)." };
         var search = new Option<bool>("--search") { Description = "Only measure forensic search on a synthetic case of 10,000 tracks (about a minute)." };
+        var soak = new Option<bool>("--soak") { Description = "Only measure memory over a long run: the engine on an hour of a replayed clip, as fast as it goes (about 10 minutes)." };
         var console = new Option<bool>("--console") { Description = "Only measure the delay from a rule firing to the alert reaching the console (a live service on 127.0.0.1, about a minute)." };
         var command = new Command("bench", "Measure decode-only vs. full-pipeline speed at 1 and 2 threads; write docs/BENCHMARKS.md.")
         {
-            source, model, runs, fps, output, live, console, forensic, length, search,
+            source, model, runs, fps, output, live, console, forensic, length, search, soak,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -77,7 +99,10 @@ public static class BenchCommand
             if (parse.GetValue(search)) return Search(Math.Max(1, parse.GetValue(runs)), parse.GetValue(output)!);
             if (parse.GetValue(forensic))
                 return await ForensicAsync(Path.GetFullPath(clip), detector is null ? null : Path.GetFullPath(detector), Math.Max(1, parse.GetValue(runs)),
-                    TimeSpan.FromMinutes(Math.Max(1, parse.GetValue(length))), parse.GetValue(output)!, ct);
+                    TimeSpan.FromMinutes(Math.Max(1, parse.GetValue(length) ?? 5)), parse.GetValue(output)!, ct);
+            if (parse.GetValue(soak))
+                return await SoakAsync(Path.GetFullPath(clip), detector is null ? null : Path.GetFullPath(detector),
+                    TimeSpan.FromMinutes(Math.Max(1, parse.GetValue(length) ?? 60)), parse.GetValue(output)!, ct);
             var settings = new BenchSettings(Path.GetFullPath(clip), detector is null ? null : Path.GetFullPath(detector),
                 Math.Max(1, parse.GetValue(runs)), [1, 2], parse.GetValue(fps));
             try
