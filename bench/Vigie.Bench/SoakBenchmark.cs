@@ -15,7 +15,7 @@ public sealed record SoakSample(double VideoMinutes, double WallSeconds, double 
 public sealed record SoakResult(IReadOnlyList<SoakSample> Samples, double FootageMinutes, long FramesAnalysed, long TracksEnded, long EventsOpened)
 {
     /// <summary>
-    /// Working-set growth in MB per hour of footage over the run's second half (least squares): the first half holds
+    /// A figure's growth in MB per hour of footage over the run's second half (least squares): the first half holds
     /// the start-up (models, the JIT, buffers reaching their size); a leak shows as a steady slope after it.
     /// </summary>
     public double GrowthMbPerHour(Func<SoakSample, double> figure)
@@ -101,7 +101,7 @@ public static class SoakBenchmark
         {
             if (frame.Frame.Timestamp < _next) return;
             Sample(frame.Frame.Timestamp);
-            _next += every;
+            while (_next <= frame.Frame.Timestamp) _next += every;
         }
 
         public void OnEvent(EventChange change)
