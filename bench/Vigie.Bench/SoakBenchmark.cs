@@ -40,6 +40,7 @@ public static class SoakBenchmark
     /// <summary>The clip encoded once as a camera records, then replayed end to end to at least <paramref name="length"/>.</summary>
     public static async Task<string> MakeRecordingAsync(string clip, string folder, TimeSpan length, Action<string> report, CancellationToken ct)
     {
+        if (!File.Exists(clip)) throw new VideoSourceException($"{clip}: no such file");
         Directory.CreateDirectory(folder);
         var name = Path.GetFileNameWithoutExtension(clip);
         var recording = Path.Combine(folder, $"{name}-{(int)length.TotalMinutes}min.mp4");

@@ -21,6 +21,16 @@ public class SoakBenchmarkTests
     }
 
     [Fact]
+    public async Task A_missing_clip_is_named_before_anything_is_made()
+    {
+        var folder = TestPaths.TempFolder();
+        var error = await Assert.ThrowsAsync<VideoSourceException>(() =>
+            SoakBenchmark.MakeRecordingAsync(Path.Combine(folder, "gone.mp4"), folder, TimeSpan.FromMinutes(1), _ => { }, CancellationToken.None));
+        Assert.Contains("gone.mp4: no such file", error.Message);
+        Assert.Empty(Directory.GetFiles(folder));
+    }
+
+    [Fact]
     public async Task A_short_soak_replays_the_clip_and_samples_memory_as_the_footage_goes_by()
     {
         var folder = TestPaths.TempFolder();
