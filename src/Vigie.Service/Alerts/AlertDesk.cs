@@ -31,6 +31,8 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
     private readonly Dictionary<EventKey, long> _open = [];
     private readonly List<Task> _clips = [];
     private readonly CancellationTokenSource _stopping = new();
+    // Cancelled when the host's time to stop runs out: the clips not yet made are given up.
+    private readonly CancellationTokenSource _abandon = new();
 
     /// <param name="lookBack">Sparse frames of the last minutes, for events that began long before they were raised.</param>
     public void Raise(string camera, SceneEvent e, KeptFrame frame, AlertMarks marks, FrameRing ring, FrameRing? lookBack, long firedAt) =>
@@ -67,11 +69,28 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
     {
         _work.Writer.TryComplete();
         await _stopping.CancelAsync(); // clips are cut from the frames already there
-        if (ExecuteTask is not null) await ExecuteTask.WaitAsync(cancellationToken);
+        try
+        {
+            await WhenDoneAsync().WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Out of time: the host disposes the face model and the database next, and a snapshot or clip still being
+            // made with them would crash the process. Alerts are still stored; the clips not yet made are given up,
+            // each within a frame, and waited for.
+            await _abandon.CancelAsync();
+            await WhenDoneAsync();
+        }
+        await base.StopAsync(cancellationToken);
+    }
+
+    /// <summary>Every raised alert stored, then every clip made or given up.</summary>
+    private async Task WhenDoneAsync()
+    {
+        if (ExecuteTask is not null) await ExecuteTask;
         Task[] clips;
         lock (_clips) clips = [.. _clips];
-        await Task.WhenAll(clips).WaitAsync(cancellationToken);
-        await base.StopAsync(cancellationToken);
+        await Task.WhenAll(clips);
     }
 
     private async Task RaiseAsync(RaisedWork w)
@@ -85,13 +104,29 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
         if (snapshot is not null) await Retry(() => store.SetEvidenceAsync(id, snapshot, null));
         await PublishAsync(id, AlertFeed.Raised, w.FiredAt);
         logger.LogInformation("alert {Id}: {Kind} on {Camera} [{Where}]: {Detail}", id, e.Kind, w.Camera, e.Where, e.Detail);
-        var clip = ClipAsync(id, w, raisedAt);
+        int pending;
         lock (_clips)
         {
             _clips.RemoveAll(t => t.IsCompleted);
-            _clips.Add(clip);
+            pending = _clips.Count;
         }
+        if (pending >= MostClipsPending)
+        {
+            logger.LogWarning("alert {Id}: no clip: {Pending} clips are still being made (alerts are coming faster than clips can be encoded); its snapshot is kept",
+                id, pending);
+            return;
+        }
+        var clip = ClipAsync(id, w, raisedAt);
+        lock (_clips) _clips.Add(clip);
     }
+
+    /// <summary>
+    /// Clips waiting for their last seconds or for the encoder, beyond which an alert gets its snapshot only. Each holds
+    /// the frames of its seconds: when alerts come faster than clips are encoded (a busy zone raising one a second; the
+    /// encoder is shared by every camera), an unbounded queue held every frame since it began (memory grew by about
+    /// 15 MB a minute on the demo) and delayed each clip, and the service's stop, by minutes.
+    /// </summary>
+    public int MostClipsPending { get; init; } = 12;
 
     private async Task ClipAsync(long id, RaisedWork w, DateTimeOffset raisedAt)
     {
@@ -103,7 +138,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
                 await Task.Delay(200, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             var from = raisedAt - TimeSpan.FromSeconds(evidence.BeforeS);
             var frames = w.Ring.Between(from, until);
-            var clip = await recorder.ClipAsync(id, w.Camera, raisedAt, frames, w.Marks, CancellationToken.None, Beginning(w, from));
+            var clip = await recorder.ClipAsync(id, w.Camera, raisedAt, frames, w.Marks, _abandon.Token, Beginning(w, from));
             if (clip is null) return;
             await Retry(() => store.SetEvidenceAsync(id, null, clip));
             await PublishAsync(id, AlertFeed.Updated, 0);
@@ -111,6 +146,10 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
         catch (Exception e) when (e is DbException or StorageException or InvalidOperationException)
         {
             logger.LogError("alert {Id}: clip not recorded in the database: {Message}", id, e.Message);
+        }
+        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        {
+            logger.LogWarning("alert {Id}: no clip: the service had to stop before it was made; its snapshot is kept", id);
         }
     }
 

@@ -74,12 +74,14 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
                     }
                     foreach (var f in beginning ?? [])
                     {
+                        ct.ThrowIfCancellationRequested();
                         using var image = Render(f, marks);
                         Write(image, (int)Math.Round(fps));
                     }
                     writer.Write(first);
                     foreach (var f in frames.Skip(1))
                     {
+                        ct.ThrowIfCancellationRequested();
                         using var image = Render(f, marks);
                         Write(image, 1);
                     }

@@ -14,6 +14,7 @@ public sealed class FaceDetector : IDisposable
     private readonly object _gate = new();
     private FaceDetectorYN _net;
     private Size _inputSize;
+    private bool _disposed;
 
     public FaceDetector(string modelPath, float scoreThreshold = 0.5f)
     {
@@ -51,6 +52,8 @@ public sealed class FaceDetector : IDisposable
     {
         lock (_gate)
         {
+            // A disposed network used from native code crashes the process: a late caller gets an exception instead.
+            ObjectDisposedException.ThrowIf(_disposed, this);
             var size = new Size(bgr.Width, bgr.Height);
             if (size != _inputSize)
             {
@@ -69,5 +72,13 @@ public sealed class FaceDetector : IDisposable
         }
     }
 
-    public void Dispose() => _net.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _net.Dispose();
+        }
+    }
 }

@@ -142,6 +142,14 @@ async function openDetail(id) {
   document.body.classList.add("detail-open");
 }
 
+// A clip comes a few seconds after its alert (longer while many are being made); long after, none is coming:
+// it could not be made, or alerts came faster than clips could be (the service log says which).
+function clipHint(alert) {
+  return Date.now() - Date.parse(alert.raised) < 120000
+    ? "The clip is being recorded (a few seconds after the alert)."
+    : "No clip for this alert: it could not be made (the service log says why).";
+}
+
 function renderDetail(alert, reviews) {
   current = alert;
   $("#detail-title").textContent = `${kindLabel(alert.kind)} — ${alert.camera}`;
@@ -154,7 +162,7 @@ function renderDetail(alert, reviews) {
     media.replaceChildren(video);
   } else if (!alert.clip_url) {
     media.replaceChildren(alert.snapshot_url ? el("img", { src: alert.snapshot_url, alt: "snapshot" }) : el("p", { textContent: "no snapshot" }),
-      el("p", { className: "hint", textContent: "The clip is being recorded (a few seconds after the alert)." }));
+      el("p", { className: "hint", textContent: clipHint(alert) }));
   }
   const facts = [
     ["Use case", kindLabel(alert.kind)], ["Camera", alert.camera], ["Zone / line", alert.zone],
