@@ -53,7 +53,8 @@ public sealed partial class FfmpegSource : IFrameSource
         IsLive = isLive;
         Info = info;
         _options = options;
-        (FrameWidth, FrameHeight) = OutputSize(info.Width, info.Height, options.MaxWidth);
+        var (squareWidth, squareHeight) = SquarePixels(info.Width, info.Height, info.PixelAspect);
+        (FrameWidth, FrameHeight) = OutputSize(squareWidth, squareHeight, options.MaxWidth);
         _pool = new FramePool(FrameWidth, FrameHeight);
         // ffmpeg's swscale spends about as long shrinking and converting a 1080p frame as decoding its
         // share of the stream: shrinking the YUV planes with OpenCV and converting the small picture is
@@ -96,6 +97,18 @@ public sealed partial class FfmpegSource : IFrameSource
             throw new VideoSourceException($"{location}: {e.Message}", e);
         }
         return new FfmpegSource(location, isLive, info, options);
+    }
+
+    /// <summary>
+    /// The picture's size in square pixels, as players show it: the detector was trained on square pixels and
+    /// the rules read people's shapes (a fall is a box turning wide), so a 960H camera's people, stored a quarter
+    /// too wide, or an anamorphic recording's, stored 30 % too narrow, are set right. The denser side is shrunk,
+    /// never the other enlarged: no pixel is invented and the frame costs no more to analyse.
+    /// </summary>
+    public static (int Width, int Height) SquarePixels(int width, int height, double pixelAspect)
+    {
+        if (Math.Abs(pixelAspect - 1) < 0.01) return (width, height);
+        return pixelAspect > 1 ? (width, Math.Max(2, (int)Math.Round(height / pixelAspect))) : (Math.Max(2, (int)Math.Round(width * pixelAspect)), height);
     }
 
     /// <summary>The size ffmpeg is asked to scale to: at most maxWidth wide, even dimensions.</summary>

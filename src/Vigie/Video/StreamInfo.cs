@@ -4,7 +4,12 @@ using System.Text.Json;
 namespace Vigie.Video;
 
 /// <summary>What ffprobe says of a source's first video stream.</summary>
+/// <param name="Width">Pictures' stored width, in the stream's own pixels (see <paramref name="PixelAspect"/>).</param>
 /// <param name="Interlaced">Coded as two fields per frame (analogue cameras, DVR exports): moving edges comb unless deinterlaced.</param>
+/// <param name="PixelAspect">
+/// How much wider than tall each stored pixel is shown (the stream's sample aspect ratio): 1 for most cameras;
+/// 64/45 for 16:9 stored on a 720x576 raster, 12/11 for a 704x576 DVR export, 4/5 for analogue 960H.
+/// </param>
 public sealed record StreamInfo(
     int Width,
     int Height,
@@ -12,7 +17,8 @@ public sealed record StreamInfo(
     TimeSpan? Duration,
     string Codec,
     DateTimeOffset? CreationTime,
-    bool Interlaced = false)
+    bool Interlaced = false,
+    double PixelAspect = 1)
 {
     /// <summary>Parses `ffprobe -print_format json -show_streams -show_format` output. Pure, tested on saved outputs.</summary>
     public static StreamInfo ParseFfprobeJson(string json)
@@ -30,15 +36,17 @@ public sealed record StreamInfo(
         if (width <= 0 || height <= 0) throw new InvalidDataException("the video stream has no frame size (unsupported or damaged)");
         // Phones store a portrait clip as landscape pictures plus a rotation, and ffmpeg turns each
         // picture upright as it decodes: the frames that reach us have the sides swapped.
-        if (QuarterTurns(v) % 2 == 1) (width, height) = (height, width);
+        // A stream may declare nonsense (1:100 after a bad edit): beyond a fourfold stretch, pixels are taken as square.
+        var pixelAspect = Ratio(v, "sample_aspect_ratio", ':') is { } stated and >= 0.25 and <= 4 ? stated : 1;
+        if (QuarterTurns(v) % 2 == 1) (width, height, pixelAspect) = (height, width, 1 / pixelAspect);
         // Containers get these wrong both ways (an AVI header may double avg_frame_rate, a phone's
         // variable-rate MP4 inflates r_frame_rate): the smaller of the two is the real rate in practice.
-        var rates = new[] { Rate(v, "avg_frame_rate"), Rate(v, "r_frame_rate") }.OfType<double>().ToList();
+        var rates = new[] { Ratio(v, "avg_frame_rate"), Ratio(v, "r_frame_rate") }.OfType<double>().ToList();
         var fps = rates.Count > 0 ? rates.Min() : 0;
         // The frame count declared in the header survives truncation (an AVI's index does not), so it
         // is what lets a cut recording be recognised as such.
         var declared = v.TryGetProperty("nb_frames", out var nb) && long.TryParse(nb.GetString(), CultureInfo.InvariantCulture, out var frames)
-            && frames > 0 && Rate(v, "avg_frame_rate") is { } avg ? frames / avg : (double?)null;
+            && frames > 0 && Ratio(v, "avg_frame_rate") is { } avg ? frames / avg : (double?)null;
         var duration = declared ?? Seconds(v, "duration")
             ?? (root.TryGetProperty("format", out var f) ? Seconds(f, "duration") : null);
         var codec = v.TryGetProperty("codec_name", out var c) ? c.GetString() ?? "unknown" : "unknown";
@@ -52,7 +60,7 @@ public sealed record StreamInfo(
                 break;
             }
         var interlaced = v.TryGetProperty("field_order", out var order) && order.GetString() is "tt" or "bb" or "tb" or "bt";
-        return new StreamInfo(width, height, fps, duration is > 0 ? TimeSpan.FromSeconds(duration.Value) : null, codec, created, interlaced);
+        return new StreamInfo(width, height, fps, duration is > 0 ? TimeSpan.FromSeconds(duration.Value) : null, codec, created, interlaced, pixelAspect);
     }
 
     /// <summary>The display rotation in quarter turns (0–3): the display matrix, else the older `rotate` tag.</summary>
@@ -70,10 +78,11 @@ public sealed record StreamInfo(
         return ((turns % 4) + 4) % 4;
     }
 
-    private static double? Rate(JsonElement e, string name)
+    /// <summary>A positive ratio written "n/d" (frame rates) or "n:d" (aspect ratios); null when absent, "0/0", "0:1" or "N/A".</summary>
+    private static double? Ratio(JsonElement e, string name, char separator = '/')
     {
         if (!e.TryGetProperty(name, out var p) || p.GetString() is not { } text) return null;
-        var parts = text.Split('/');
+        var parts = text.Split(separator);
         if (parts.Length == 2 && double.TryParse(parts[0], CultureInfo.InvariantCulture, out var n)
             && double.TryParse(parts[1], CultureInfo.InvariantCulture, out var d) && n > 0 && d > 0)
             return n / d;

@@ -296,6 +296,50 @@ public class InterlacedClipTests
     }
 }
 
+/// <summary>
+/// Recordings with non-square pixels (anamorphic 16:9 on a 720x576 raster, analogue 960H cameras) arrive in square
+/// pixels, as a player shows them: a circle stays a circle, so people keep the shape the detector and rules know.
+/// </summary>
+public class NonSquarePixelTests
+{
+    [Theory]
+    // Stored 450 wide, shown 64/45 wider: the height is brought down to match the width's density (360 × 45/64).
+    [InlineData("64/45", 45.0 / 64, 450, 252)]
+    // Stored 800 wide, shown 4/5 as wide: the width is brought down.
+    [InlineData("4/5", 5.0 / 4, 640, 360)]
+    public async Task A_circle_stored_with_non_square_pixels_is_decoded_round(string pixelAspect, double storedWidthFactor, int width, int height)
+    {
+        var folder = TestPaths.TempFolder();
+        var square = Path.Combine(folder, "square.mp4");
+        using (var writer = new FfmpegVideoWriter(square, 640, 360, 25))
+        using (var frame = new Mat(360, 640, MatType.CV_8UC3, Scalar.All(30)))
+        {
+            Cv2.Circle(frame, new Point(320, 180), 100, Scalar.All(230), -1);
+            for (int i = 0; i < 10; i++) writer.Write(frame);
+        }
+        var stored = Path.Combine(folder, "stored.mp4");
+        var storedWidth = (int)Math.Round(640 * storedWidthFactor / 2) * 2;
+        await FfmpegTool.RunAsync("-i", square, "-vf", $"scale={storedWidth}:360,setsar={pixelAspect}", "-c:v", "libx264", "-pix_fmt", "yuv420p", stored);
+
+        await using var source = await FfmpegSource.OpenAsync(stored, new DecodeOptions(Fps: 5));
+        Assert.Equal((storedWidth, 360), (source.Info.Width, source.Info.Height));
+        Assert.Equal((width, height), (source.FrameWidth, source.FrameHeight));
+        var frames = 0;
+        await foreach (var f in source.ReadFramesAsync(CancellationToken.None))
+            using (f)
+            {
+                frames++;
+                using var grey = new Mat();
+                Cv2.CvtColor(f.Image, grey, ColorConversionCodes.BGR2GRAY);
+                using var bright = grey.Threshold(128, 255, ThresholdTypes.Binary);
+                var circle = Cv2.BoundingRect(bright);
+                Assert.InRange(circle.Width / (double)circle.Height, 0.95, 1.05);
+            }
+        Assert.Equal(2, frames);
+        Directory.Delete(folder, recursive: true);
+    }
+}
+
 /// <summary>Frames wider than the analysis width are shrunk in-process from ffmpeg's YUV picture: sizes, colours and places must hold.</summary>
 public class ShrunkFrameTests
 {

@@ -36,6 +36,30 @@ public class StreamInfoTests
         Assert.Equal((720, 406), (info.Width, info.Height));
     }
 
+    [Theory]
+    [InlineData("64:45", 0, 64.0 / 45)]
+    [InlineData("4:5", 0, 0.8)]
+    [InlineData("4:5", 90, 1.25)] // stored sideways: its pixels turn with it
+    [InlineData("0:1", 0, 1.0)] // unknown
+    [InlineData("1:100", 0, 1.0)] // nonsense
+    public void Reads_how_wide_each_pixel_is_shown(string declared, int rotation, double expected)
+    {
+        var info = StreamInfo.ParseFfprobeJson($$$"""
+            {"streams": [{"codec_type": "video", "width": 720, "height": 576, "sample_aspect_ratio": "{{{declared}}}",
+              "side_data_list": [{"rotation": {{{rotation}}}}]}], "format": {}}
+            """);
+        Assert.Equal(expected, info.PixelAspect, 6);
+    }
+
+    [Theory]
+    [InlineData(720, 576, 64.0 / 45, 720, 405)]
+    [InlineData(704, 576, 12.0 / 11, 704, 528)]
+    [InlineData(960, 576, 0.8, 768, 576)]
+    [InlineData(720, 480, 8.0 / 9, 640, 480)]
+    [InlineData(1280, 720, 1.005, 1280, 720)]
+    public void Non_square_pixels_are_made_square_by_shrinking_the_denser_side(int w, int h, double aspect, int ew, int eh) =>
+        Assert.Equal((ew, eh), FfmpegSource.SquarePixels(w, h, aspect));
+
     [Fact]
     public void A_file_without_video_is_a_clear_error()
     {
