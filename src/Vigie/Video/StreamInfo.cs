@@ -3,7 +3,10 @@ using System.Text.Json;
 
 namespace Vigie.Video;
 
-/// <summary>What ffprobe says of a source's first video stream.</summary>
+/// <summary>
+/// What ffprobe says of a source's video stream: the one marked default, as a player shows it, else the first;
+/// never a cover picture.
+/// </summary>
 /// <param name="Width">Pictures' stored width, in the stream's own pixels (see <paramref name="PixelAspect"/>).</param>
 /// <param name="Interlaced">Coded as two fields per frame (analogue cameras, DVR exports): moving edges comb unless deinterlaced.</param>
 /// <param name="PixelAspect">
@@ -20,6 +23,12 @@ public sealed record StreamInfo(
     bool Interlaced = false,
     double PixelAspect = 1)
 {
+    /// <summary>
+    /// Its index among the source's streams, for ffmpeg to decode this one: left to choose, ffmpeg weighs the
+    /// default mark and the picture size its own way, and frames of another stream would be read at this one's size.
+    /// </summary>
+    public int StreamIndex { get; init; }
+
     /// <summary>Parses `ffprobe -print_format json -show_streams -show_format` output. Pure, tested on saved outputs.</summary>
     public static StreamInfo ParseFfprobeJson(string json)
     {
@@ -27,9 +36,9 @@ public sealed record StreamInfo(
         var root = doc.RootElement;
         if (!root.TryGetProperty("streams", out var streams))
             throw new InvalidDataException("ffprobe reported no streams");
-        JsonElement? video = null;
-        foreach (var s in streams.EnumerateArray())
-            if (s.TryGetProperty("codec_type", out var t) && t.GetString() == "video") { video = s; break; }
+        var videos = streams.EnumerateArray()
+            .Where(s => s.TryGetProperty("codec_type", out var t) && t.GetString() == "video" && !Marked(s, "attached_pic")).ToList();
+        JsonElement? video = videos.Count == 0 ? null : videos.FirstOrDefault(s => Marked(s, "default"), videos[0]);
         if (video is not { } v) throw new InvalidDataException("the source has no video stream");
         var width = v.TryGetProperty("width", out var w) ? w.GetInt32() : 0;
         var height = v.TryGetProperty("height", out var h) ? h.GetInt32() : 0;
@@ -60,8 +69,15 @@ public sealed record StreamInfo(
                 break;
             }
         var interlaced = v.TryGetProperty("field_order", out var order) && order.GetString() is "tt" or "bb" or "tb" or "bt";
-        return new StreamInfo(width, height, fps, duration is > 0 ? TimeSpan.FromSeconds(duration.Value) : null, codec, created, interlaced, pixelAspect);
+        return new StreamInfo(width, height, fps, duration is > 0 ? TimeSpan.FromSeconds(duration.Value) : null, codec, created, interlaced, pixelAspect)
+        {
+            StreamIndex = v.TryGetProperty("index", out var index) ? index.GetInt32() : 0,
+        };
     }
+
+    /// <summary>Whether a stream carries this disposition: "default", or "attached_pic" (a cover picture, not footage).</summary>
+    private static bool Marked(JsonElement stream, string disposition) =>
+        stream.TryGetProperty("disposition", out var d) && d.TryGetProperty(disposition, out var a) && a.ValueKind == JsonValueKind.Number && a.GetInt32() == 1;
 
     /// <summary>The display rotation in quarter turns (0–3): the display matrix, else the older `rotate` tag.</summary>
     private static int QuarterTurns(JsonElement video)

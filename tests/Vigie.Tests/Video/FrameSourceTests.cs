@@ -111,6 +111,35 @@ public class FrameSourceTests
     }
 
     [Fact]
+    public async Task A_recording_with_a_second_larger_video_stream_is_read_from_the_stream_described()
+    {
+        // A recorder's export: the camera's stream, then a larger one, neither marked default (ffmpeg alone would
+        // then pick the larger).
+        var folder = TestPaths.TempFolder();
+        var clip = Path.Combine(folder, "two-streams.mkv");
+        await FfmpegTool.RunAsync("-i", SyntheticClip.Value, "-f", "lavfi", "-i", "testsrc=s=1280x720:r=25:d=2",
+            "-map", "0:v", "-map", "1:v", "-c:v", "libx264", "-preset", "ultrafast", "-t", "2", "-disposition:v", "0", clip);
+
+        await using var source = await FfmpegSource.OpenAsync(clip, new DecodeOptions(Fps: 5));
+        await using var single = await FfmpegSource.OpenAsync(SyntheticClip.Value, new DecodeOptions(Fps: 5));
+        Assert.Equal((single.FrameWidth, single.FrameHeight), (source.FrameWidth, source.FrameHeight));
+        var frames = 0;
+        await using var expected = single.ReadFramesAsync(CancellationToken.None).GetAsyncEnumerator();
+        await foreach (var f in source.ReadFramesAsync(CancellationToken.None))
+            using (f)
+            {
+                Assert.True(await expected.MoveNextAsync());
+                using var same = expected.Current;
+                using var difference = new Mat();
+                Cv2.Absdiff(f.Image, same.Image, difference);
+                Assert.True(Cv2.Mean(difference).Val0 < 6, $"frame {frames} differs from the camera's stream by {Cv2.Mean(difference).Val0:0.0}");
+                frames++;
+            }
+        Assert.Equal(10, frames);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
     public async Task A_missing_file_is_named_in_the_error()
     {
         var e = await Assert.ThrowsAsync<VideoSourceException>(() => FfmpegSource.OpenAsync("/nonexistent/clip.mp4", new DecodeOptions()));

@@ -60,6 +60,26 @@ public class StreamInfoTests
     public void Non_square_pixels_are_made_square_by_shrinking_the_denser_side(int w, int h, double aspect, int ew, int eh) =>
         Assert.Equal((ew, eh), FfmpegSource.SquarePixels(w, h, aspect));
 
+    [Theory]
+    // A cover picture first, marked default: still not footage.
+    [InlineData(1, 1, 0, 2)]
+    // Two video streams, the second marked default: a player shows that one.
+    [InlineData(0, 0, 1, 2)]
+    // Neither marked: the first.
+    [InlineData(0, 0, 0, 0)]
+    public void The_stream_analysed_is_the_default_video_never_a_cover_picture(int firstDefault, int firstCover, int secondDefault, int expectedIndex)
+    {
+        var info = StreamInfo.ParseFfprobeJson($$$"""
+            {"streams": [
+              {"index": 0, "codec_type": "video", "width": 600, "height": 600, "disposition": {"default": {{{firstDefault}}}, "attached_pic": {{{firstCover}}}}},
+              {"index": 1, "codec_type": "audio", "disposition": {"default": 1}},
+              {"index": 2, "codec_type": "video", "width": 406, "height": 720, "disposition": {"default": {{{secondDefault}}}, "attached_pic": 0}}],
+             "format": {}}
+            """);
+        Assert.Equal(expectedIndex, info.StreamIndex);
+        Assert.Equal(expectedIndex == 2 ? 406 : 600, info.Width);
+    }
+
     [Fact]
     public void A_file_without_video_is_a_clear_error()
     {
