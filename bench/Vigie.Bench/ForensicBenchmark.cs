@@ -42,7 +42,9 @@ public static class ForensicBenchmark
         await BenchParts.FfmpegAsync(["-i", clip, "-frames:v", "1", "-vf", $"scale={Width}:{Height}", Path.Combine(folder, "still.png")], ct);
         await BenchParts.FfmpegAsync(["-loop", "1", "-framerate", "25", "-i", Path.Combine(folder, "still.png"), "-t", "60",
             "-vf", "noise=alls=3:allf=t", .. BenchParts.CameraEncoding, still], ct);
-        var clipLength = (await FfmpegSource.OpenAsync(motion, new DecodeOptions(), ct)).Info.Duration!.Value.TotalSeconds;
+        double clipLength;
+        await using (var probe = await FfmpegSource.OpenAsync(motion, new DecodeOptions(), ct))
+            clipLength = probe.Info.Duration!.Value.TotalSeconds;
         var busyList = Enumerable.Repeat(motion, (int)Math.Ceiling(length.TotalSeconds / clipLength)).ToList();
         var quietList = Enumerable.Range(0, (int)Math.Ceiling(length.TotalSeconds / (60 + clipLength))).SelectMany(_ => new[] { still, motion }).ToList();
         foreach (var (list, output) in new[] { (busyList, busy), (quietList, quiet) })

@@ -164,6 +164,15 @@ public static class PipelineBenchmark
         sb.AppendLine($"| {learning} | share of a core per camera, first / then | hiding what differs, per shown frame | decoding the kept JPEG, per shown frame (baseline) | ratio to decoding |");
         sb.AppendLine("|---|---|---|---|---|");
         sb.AppendLine(inv, $"| {net.LearnMs:0.0} | {net.LearnMs / RunningBackground.FirstEvery.TotalMilliseconds:0.0%} / {net.LearnMs / RunningBackground.Every.TotalMilliseconds:0.0%} | {net.HideMs:0.0} | {net.DecodeMs:0.0} | {net.HideMs / net.DecodeMs:0.00} |");
+        if (net.Faces is { } f)
+        {
+            sb.AppendLine();
+            sb.AppendLine(inv, $"Faces found to blur (YuNet), the same frames at the evidence width, {f.Width}×{f.Height} and turned upright ({f.Height}×{f.Width}) as a portrait camera's, median ms per frame:");
+            sb.AppendLine();
+            sb.AppendLine("| one shape | landscape and portrait in turn, a network kept for each | the same, a new network at each change (before; baseline) | ratio to baseline |");
+            sb.AppendLine("|---|---|---|---|");
+            sb.AppendLine(inv, $"| {f.OneShapeMs:0.0} | {f.TwoShapesKeptMs:0.0} | {f.TwoShapesNewMs:0.0} | {f.TwoShapesKeptMs / f.TwoShapesNewMs:0.00} |");
+        }
         return sb.ToString();
     }
 

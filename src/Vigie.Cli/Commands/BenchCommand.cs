@@ -9,6 +9,7 @@ public static class BenchCommand
 {
     private const string SharedClip = "../shared/data/pedestrians/vtest.avi";
     private const string SharedModel = "../shared/models/yolox_nano.onnx";
+    private const string SharedFaceModel = "../shared/models/yunet_face.onnx";
 
     private static async Task<int> ConsoleLatencyAsync(string path, CancellationToken ct)
     {
@@ -110,7 +111,10 @@ public static class BenchCommand
                 var rows = await PipelineBenchmark.RunAsync(settings, Console.WriteLine, ct);
                 var latency = await PipelineBenchmark.DetectorLatencyAsync(settings, ct);
                 var frames = await PipelineBenchmark.FramesAsync(settings, ct);
-                var net = PrivacyNetBenchmark.Measure(frames);
+                var net = PrivacyNetBenchmark.Measure(frames) with
+                {
+                    Faces = File.Exists(SharedFaceModel) ? PrivacyNetBenchmark.MeasureFaces(frames, SharedFaceModel, new Vigie.Config.EvidenceConfig().MaxWidth) : null,
+                };
                 foreach (var f in frames) f.Dispose();
                 var section = PipelineBenchmark.ToMarkdown(settings, rows, latency, net, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
                 var path = parse.GetValue(output)!;

@@ -14,8 +14,9 @@ public sealed class FaceDetector : IDisposable
     private readonly object _gate = new();
     // OpenCvSharp cannot resize YuNet's input, so each frame size needs a network of its own, whose first detection
     // sets it up: frames of two sizes in turn (the console's previews, the clips of cameras of different shapes)
-    // cost 26 ms each with a new network every time, 14 with both kept. A network holds about 35 MB at 960x720:
-    // two are kept, for the usual mix of landscape and portrait cameras; a third size sends the older away.
+    // cost 23 ms each with a new network every time, 17 with both kept (docs/BENCHMARKS.md). A network holds
+    // about 35 MB at 960x720: two are kept, for the usual mix of landscape and portrait cameras; a third size
+    // sends the older away.
     private readonly List<(Size Size, FaceDetectorYN Net)> _nets = [];
     private bool _disposed;
 
