@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """A real RTSP camera for tests: GStreamer's RTSP server looping a folder of JPEG frames.
 
-usage: rtsp_server.py FOLDER PORT FPS
-Serves rtsp://127.0.0.1:PORT/cam on loopback only, H.264, until killed. Prints "ready" once listening.
+usage: rtsp_server.py FOLDER PORT FPS [h264|h265]
+Serves rtsp://127.0.0.1:PORT/cam on loopback only, H.264 (or H.265, as most IP cameras now send by
+default), until killed. Prints "ready" once listening.
 """
 import sys
 
@@ -13,6 +14,11 @@ gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
 folder, port, fps = sys.argv[1], sys.argv[2], sys.argv[3]
+codec = sys.argv[4] if len(sys.argv) > 4 else "h264"
+encoders = {
+    "h264": f"x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} ! rtph264pay name=pay0 pt=96",
+    "h265": f"x265enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} ! rtph265pay name=pay0 pt=96",
+}
 Gst.init(None)
 server = GstRtspServer.RTSPServer()
 server.set_address("127.0.0.1")
@@ -21,7 +27,7 @@ factory = GstRtspServer.RTSPMediaFactory()
 factory.set_launch(
     f'( multifilesrc location="{folder}/%05d.jpg" index=1 start-index=1 loop=true '
     f'caps="image/jpeg,framerate={fps}/1" ! jpegdec ! videoconvert ! '
-    f"x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} ! rtph264pay name=pay0 pt=96 )"
+    f"{encoders[codec]} )"
 )
 factory.set_shared(True)
 server.get_mount_points().add_factory("/cam", factory)

@@ -36,11 +36,12 @@ public sealed class RtspCamera : IAsyncDisposable
     public int Port { get; }
 
     /// <param name="port">A given port: the same camera coming back after a power cut.</param>
-    public static async Task<RtspCamera> StartAsync(int? port = null)
+    /// <param name="codec">h264, or h265 as most IP cameras now send by default.</param>
+    public static async Task<RtspCamera> StartAsync(int? port = null, string codec = "h264")
     {
         var listen = port ?? Ports.Free();
         var script = Path.Combine(AppContext.BaseDirectory, "Tools", "rtsp_server.py");
-        var psi = new ProcessStartInfo("/usr/bin/python3", [script, Frames.Value, listen.ToString(), "25"])
+        var psi = new ProcessStartInfo("/usr/bin/python3", [script, Frames.Value, listen.ToString(), "25", codec])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

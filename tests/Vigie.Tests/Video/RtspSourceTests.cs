@@ -36,12 +36,15 @@ public class RtspSourceTests
         return await AnalysisSetup.PrepareAsync(new AnalysisRequest(url, config), NullLogger.Instance);
     }
 
-    [Fact]
-    public async Task A_live_rtsp_camera_raises_the_scenes_alerts_with_stream_timestamps()
+    [Theory]
+    [InlineData("h264", "h264")]
+    [InlineData("h265", "hevc")]
+    public async Task A_live_rtsp_camera_raises_the_scenes_alerts_with_stream_timestamps(string sent, string probed)
     {
-        await using var camera = await RtspCamera.StartAsync();
+        await using var camera = await RtspCamera.StartAsync(codec: sent);
         await using var prepared = await Prepare(camera.Url);
         Assert.True(prepared.Source.IsLive);
+        Assert.Equal(probed, prepared.Source.Info.Codec);
         // The scene loops every 14 s: run until a zone alert has been followed by the line alert.
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(45));
         var collector = new Collector { StopWhenZoneThenLine = stop };
