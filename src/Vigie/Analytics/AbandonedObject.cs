@@ -111,7 +111,7 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
             var active = settings.Zone.Schedule.IsActive(state.Clock);
             foreach (var bag in state.Detections.Where(d => d.Category == Category.Bag && settings.Zone.Contains(state.Normalise(d.Box.Center))))
             {
-                var seen = Sight(objects, bag.Box, bag.Label, bag.Score, state, state.Time, settings.Warmup);
+                var seen = Sight(objects, bag.Box, bag.Label, bag.Score, state, state.Time, settings.Warmup, detected: true);
                 if (seen.DetectorSightings++ == 0) seen.FirstDetected = state.Time;
                 seen.LastDetected = state.Time;
                 seen.Look = state.LookAt?.Invoke(bag.Box) ?? seen.Look;
@@ -120,7 +120,7 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
                 foreach (var region in regions.Where(r => settings.Zone.Contains(state.Normalise(r.Box.Center))
                              && size.Admits(state.Normalise(r.Box)) && !occupants.Any(b => Explains(b, r.Box))
                              && (objects.Any(o => SamePlace(o.FirstBox, r.Box)) || Brought(r))))
-                    Sight(objects, region.Box, "", StaticRegionScore, state, region.Since, settings.Warmup);
+                    Sight(objects, region.Box, "", StaticRegionScore, state, region.Since, settings.Warmup, detected: false);
             foreach (var o in objects.ToList())
             {
                 if (o.LastSeen != state.Time && StillLooksThere(o, state, occupants))
@@ -188,7 +188,9 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
             && c.Boxes.Any(b => Attended(region.Box, b, BroughtRadius) && b.Area > region.Box.Area && b.IoU(region.Box) < 0.5));
 
     /// <summary>Follows an object by place: the same place as a known one, or a new candidate.</summary>
-    private Candidate Sight(List<Candidate> objects, Box box, string label, float score, SceneState state, TimeSpan since, TimeSpan warmup)
+    /// <param name="detected">Seen by the detector, not as a still region.</param>
+    private Candidate Sight(List<Candidate> objects, Box box, string label, float score, SceneState state, TimeSpan since, TimeSpan warmup,
+        bool detected)
     {
         var now = state.Time;
         var known = objects.Where(o => SamePlace(o.FirstBox, box)).MaxBy(o => o.FirstBox.IoU(box));
@@ -198,7 +200,10 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
             objects.Add(known);
             _framesAtFirstSight[known] = _frames;
         }
-        known.Box = box;
+        // A still region where the detector has boxed the object says it is still there, but its box (the object
+        // with its shadow, or with where its owner stood) does not replace the detector's: the object's look was
+        // taken on that one, and a place measured on another box no longer looks the same once the detector misses it.
+        if (detected || known.DetectorSightings == 0) known.Box = box;
         if (known.LastSeen != now) known.Sightings++;
         known.LastSeen = now;
         // A detector's class name says more than "object": keep it once known.
