@@ -108,11 +108,7 @@ public class ServiceUnitTests
     [Fact]
     public void Evidence_frames_show_no_detectable_face_and_pixelate_people()
     {
-        // A real frame with a face the detector finds (room_fall01 at frame 30).
-        using var capture = new VideoCapture(TestPaths.Clip("fall/room_fall01.mp4"));
-        capture.Set(VideoCaptureProperties.PosFrames, 30);
-        using var frame = new Mat();
-        Assert.True(capture.Read(frame));
+        using var frame = Perception.TestImages.WithAFace();
         using var faces = new FaceDetector(TestPaths.Model("yunet_face.onnx"));
         Assert.NotEmpty(faces.Detect(frame));
 
