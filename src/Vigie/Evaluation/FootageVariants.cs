@@ -103,7 +103,11 @@ public static class FootageVariants
         if (!File.Exists(source)) throw new VideoSourceException($"{source}: no such file");
         if (File.Exists(target) && File.GetLastWriteTimeUtc(target) >= File.GetLastWriteTimeUtc(source)) return false;
         var partial = target + ".partial.mp4";
-        var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", source, "-an", "-sn", "-dn" };
+        // The stream the analysis reads (FfmpegSource: the default video, else the first), not ffmpeg's own pick.
+        int stream;
+        await using (var probe = await FfmpegSource.OpenAsync(source, new DecodeOptions(), ct))
+            stream = probe.Info.StreamIndex;
+        var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", source, "-map", $"0:{stream}", "-an", "-sn", "-dn" };
         if (variant.VideoFilter is { } filter) args.AddRange(["-vf", filter]);
         args.AddRange(variant.Encoding);
         args.Add(partial);

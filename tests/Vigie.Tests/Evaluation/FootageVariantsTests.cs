@@ -83,6 +83,24 @@ public class FootageVariantsTests
     }
 
     [Fact]
+    public async Task A_copy_is_made_of_the_stream_the_analysis_reads()
+    {
+        // The camera's stream, then a larger one, neither marked default: ffmpeg alone would copy the larger.
+        var folder = TestPaths.TempFolder();
+        var scene = Path.Combine(folder, "scene.mp4");
+        SyntheticScene.Default.WriteVideo(scene);
+        var clip = Path.Combine(folder, "two-streams.mkv");
+        await Video.FfmpegTool.RunAsync("-i", scene, "-f", "lavfi", "-i", "testsrc=s=1280x720:r=25:d=2",
+            "-map", "0:v", "-map", "1:v", "-c:v", "libx264", "-preset", "ultrafast", "-t", "2", "-disposition:v", "0", clip);
+        var copy = Path.Combine(folder, "mirrored.mp4");
+
+        Assert.True(await FootageVariants.MakeCopyAsync(clip, copy, FootageVariants.All.Single(v => v.Name == "mirrored"), CancellationToken.None));
+
+        using var capture = new VideoCapture(copy);
+        Assert.Equal((SyntheticScene.Default.Width, SyntheticScene.Default.Height), ((int)capture.FrameWidth, (int)capture.FrameHeight));
+    }
+
+    [Fact]
     public async Task The_swaying_copy_keeps_about_the_size_and_its_view_drifts_by_up_to_six_percent()
     {
         var folder = TestPaths.TempFolder();
