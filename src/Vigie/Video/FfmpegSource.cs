@@ -275,8 +275,8 @@ public sealed partial class FfmpegSource : IFrameSource
         if ((FrameWidth != Info.Width || FrameHeight != Info.Height) && !_shrinkHere) filters.Add($"scale={FrameWidth}:{FrameHeight}");
         filters.Add("showinfo=checksum=0");
         // passthrough: the output stage must not duplicate or drop frames after showinfo has numbered them.
-        args.AddRange(["-map", $"0:{Info.StreamIndex}", "-an", "-sn", "-dn", "-vf", string.Join(',', filters), "-fps_mode", "passthrough", "-pix_fmt", _shrinkHere ? "yuv420p" : "bgr24",
-            "-f", "rawvideo", "pipe:1"]);
+        args.AddRange(["-map", $"0:{Info.StreamIndex}", "-an", "-sn", "-dn", "-vf", string.Join(',', filters), "-fps_mode", "passthrough",
+            "-pix_fmt", _shrinkHere ? "yuv420p" : "bgr24", "-f", "rawvideo", "pipe:1"]);
         return args;
     }
 

@@ -43,10 +43,10 @@ public sealed record StreamInfo(
         var width = v.TryGetProperty("width", out var w) ? w.GetInt32() : 0;
         var height = v.TryGetProperty("height", out var h) ? h.GetInt32() : 0;
         if (width <= 0 || height <= 0) throw new InvalidDataException("the video stream has no frame size (unsupported or damaged)");
-        // Phones store a portrait clip as landscape pictures plus a rotation, and ffmpeg turns each
-        // picture upright as it decodes: the frames that reach us have the sides swapped.
         // A stream may declare nonsense (1:100 after a bad edit): beyond a fourfold stretch, pixels are taken as square.
         var pixelAspect = Ratio(v, "sample_aspect_ratio", ':') is { } stated and >= 0.25 and <= 4 ? stated : 1;
+        // Phones store a portrait clip as landscape pictures plus a rotation, and ffmpeg turns each
+        // picture upright as it decodes: the frames that reach us have the sides swapped, and their pixels' shape.
         if (QuarterTurns(v) % 2 == 1) (width, height, pixelAspect) = (height, width, 1 / pixelAspect);
         // Containers get these wrong both ways (an AVI header may double avg_frame_rate, a phone's
         // variable-rate MP4 inflates r_frame_rate): the smaller of the two is the real rate in practice.
