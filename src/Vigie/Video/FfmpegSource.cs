@@ -355,12 +355,15 @@ public sealed partial class FfmpegSource : IFrameSource
                 && !l.StartsWith("Output #", StringComparison.Ordinal) && !l.StartsWith("Metadata", StringComparison.Ordinal)
                 && !l.StartsWith("Duration", StringComparison.Ordinal) && !l.Contains("Press [q]", StringComparison.Ordinal)
                 && !l.StartsWith("Stream mapping", StringComparison.Ordinal) && !l.Contains("->", StringComparison.Ordinal)
-                && !l.StartsWith("[Parsed_showinfo", StringComparison.Ordinal) && !l.StartsWith("configuration:", StringComparison.Ordinal))
+                && !l.StartsWith("[Parsed_showinfo", StringComparison.Ordinal) && !l.StartsWith("configuration:", StringComparison.Ordinal)
+                // Its closing statistics ("frame=  22 fps=…", "video:18841kB audio:0kB …") say nothing of what went wrong.
+                && !l.StartsWith("frame=", StringComparison.Ordinal) && !l.StartsWith("video:", StringComparison.Ordinal))
             .ToList();
         var best = lines.LastOrDefault(l => l.Contains("rror", StringComparison.Ordinal) || l.Contains("nvalid", StringComparison.Ordinal)
                        || l.Contains("refused", StringComparison.Ordinal) || l.Contains("not found", StringComparison.Ordinal)
                        || l.Contains("No such", StringComparison.Ordinal) || l.Contains("timed out", StringComparison.Ordinal)
-                       || l.Contains("Unsupported", StringComparison.OrdinalIgnoreCase) || l.Contains("corrupt", StringComparison.OrdinalIgnoreCase))
+                       || l.Contains("Unsupported", StringComparison.OrdinalIgnoreCase) || l.Contains("corrupt", StringComparison.OrdinalIgnoreCase)
+                       || l.Contains("partial file", StringComparison.Ordinal))
                    ?? lines.LastOrDefault();
         return best is null ? $"ffmpeg exited with code {exitCode}" : StripContext(best);
     }

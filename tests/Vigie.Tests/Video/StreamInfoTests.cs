@@ -102,6 +102,11 @@ public class StreamInfoTests
         var stderr = "Input #0, avi, from 'x.avi':\n  Duration: 00:00:13.82\n[avi @ 0x1] Something harmless\n[h264 @ 0x2] Invalid data found when processing input\n";
         Assert.Equal("Invalid data found when processing input", FfmpegSource.Summarise(stderr, 1));
         Assert.Equal("ffmpeg exited with code 3", FfmpegSource.Summarise("", 3));
+        // A cut mp4: the demuxer's word, not the closing statistics printed after it.
+        Assert.Equal("stream 0, offset 0x4a957: partial file", FfmpegSource.Summarise(
+            "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x55] stream 0, offset 0x4a957: partial file\n" +
+            "frame=   22 fps=0.0 q=-0.0 Lsize=   18841kB time=00:00:04.40 bitrate=35078.4kbits/s speed=90.2x\n" +
+            "video:18841kB audio:0kB subtitle:0kB other streams:0kB global headers:0kB muxing overhead: 0.000000%\n", 0));
         Assert.True(FfmpegSource.IsDecodeError("Error while decoding stream #0:0: Invalid data found when processing input"));
         Assert.False(FfmpegSource.IsDecodeError("[null @ 0x1] Application provided invalid, non monotonically increasing dts to muxer"));
     }
