@@ -90,7 +90,8 @@ public sealed class CameraWorker
                 // Everything the service analyses is live: clock times are now, files play at their own pace.
                 var request = new AnalysisRequest(null, _config.WithOnlyCamera(_camera), _camera.Name, DateTimeOffset.Now) { SimulateLive = true };
                 await using var prepared = await AnalysisSetup.PrepareAsync(request, _logger, ct);
-                _logger.LogInformation("{Camera}: analysing {Source} with {Detector}", Name, CameraHealth.RedactCredentials(prepared.Source.Location),
+                _logger.LogInformation("{Camera}: analysing {Source}{Adjustments} with {Detector}", Name, CameraHealth.RedactCredentials(prepared.Source.Location),
+                    prepared.Source.Info.Adjustments(prepared.Source.FrameWidth, prepared.Source.FrameHeight) is { } said ? $" ({said})" : "",
                     prepared.Detector.Description);
                 var observer = new Observer(this, prepared);
                 var result = await prepared.Pipeline.RunAsync(observer, ct);

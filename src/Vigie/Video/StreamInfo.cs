@@ -29,6 +29,21 @@ public sealed record StreamInfo(
     /// </summary>
     public int StreamIndex { get; init; }
 
+    /// <summary>
+    /// What reading the stream changes besides the size, for the user to see next to the source's name:
+    /// deinterlacing, and pixels made square (the frames of <paramref name="frameWidth"/>×<paramref name="frameHeight"/>
+    /// then look unlike the stored ones). Null when nothing. Pure.
+    /// </summary>
+    public string? Adjustments(int frameWidth, int frameHeight)
+    {
+        var said = new List<string>();
+        if (Interlaced) said.Add("interlaced: deinterlaced");
+        if (Math.Abs(PixelAspect - 1) >= 0.01)
+            said.Add(string.Create(CultureInfo.InvariantCulture,
+                $"pixels {PixelAspect:0.##} times as wide as tall: analysed in square pixels at {frameWidth}x{frameHeight}"));
+        return said.Count == 0 ? null : string.Join("; ", said);
+    }
+
     /// <summary>Parses `ffprobe -print_format json -show_streams -show_format` output. Pure, tested on saved outputs.</summary>
     public static StreamInfo ParseFfprobeJson(string json)
     {

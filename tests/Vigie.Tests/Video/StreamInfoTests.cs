@@ -51,6 +51,14 @@ public class StreamInfoTests
         Assert.Equal(expected, info.PixelAspect, 6);
     }
 
+    [Fact]
+    public void Says_what_reading_changes_besides_the_size()
+    {
+        Assert.Null(new StreamInfo(1280, 720, 25, null, "h264", null).Adjustments(1280, 720));
+        Assert.Equal("interlaced: deinterlaced; pixels 1.42 times as wide as tall: analysed in square pixels at 720x404",
+            new StreamInfo(720, 576, 25, null, "mpeg2video", null, Interlaced: true, PixelAspect: 64.0 / 45).Adjustments(720, 404));
+    }
+
     [Theory]
     [InlineData(720, 576, 64.0 / 45, 720, 405)]
     [InlineData(704, 576, 12.0 / 11, 704, 528)]
