@@ -107,7 +107,7 @@ public sealed partial class FfmpegSource : IFrameSource
     /// </summary>
     public static (int Width, int Height) SquarePixels(int width, int height, double pixelAspect)
     {
-        if (Math.Abs(pixelAspect - 1) < 0.01) return (width, height);
+        if (StreamInfo.IsSquare(pixelAspect)) return (width, height);
         return pixelAspect > 1 ? (width, Math.Max(2, (int)Math.Round(height / pixelAspect))) : (Math.Max(2, (int)Math.Round(width * pixelAspect)), height);
     }
 

@@ -29,6 +29,9 @@ public sealed record StreamInfo(
     /// </summary>
     public int StreamIndex { get; init; }
 
+    /// <summary>Pixels as wide as tall, within a percent (encoders round the ratio they store). Pure.</summary>
+    public static bool IsSquare(double pixelAspect) => Math.Abs(pixelAspect - 1) < 0.01;
+
     /// <summary>
     /// What reading the stream changes besides the size, for the user to see next to the source's name:
     /// deinterlacing, and pixels made square (the frames of <paramref name="frameWidth"/>×<paramref name="frameHeight"/>
@@ -38,7 +41,7 @@ public sealed record StreamInfo(
     {
         var said = new List<string>();
         if (Interlaced) said.Add("interlaced: deinterlaced");
-        if (Math.Abs(PixelAspect - 1) >= 0.01)
+        if (!IsSquare(PixelAspect))
             said.Add(string.Create(CultureInfo.InvariantCulture,
                 $"pixels {PixelAspect:0.##} times as wide as tall: analysed in square pixels at {frameWidth}x{frameHeight}"));
         return said.Count == 0 ? null : string.Join("; ", said);
