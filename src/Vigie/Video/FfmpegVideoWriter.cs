@@ -57,7 +57,8 @@ public sealed class FfmpegVideoWriter : IDisposable
         }
         catch (IOException e)
         {
-            throw new IOException($"{_path}: the encoder stopped: {FirstLine(_stderr)}", e);
+            var code = _process.WaitForExit(TimeSpan.FromSeconds(2)) ? _process.ExitCode : 0;
+            throw new IOException($"{_path}: the encoder stopped: {Failure(FirstLine(_stderr), code)}", e);
         }
     }
 
@@ -77,6 +78,15 @@ public sealed class FfmpegVideoWriter : IDisposable
         _process.WaitForExit();
         var code = _process.ExitCode;
         _process.Dispose();
-        if (code != 0) throw new IOException($"{_path}: video encoding failed: {FirstLine(_stderr)}");
+        if (code != 0) throw new IOException($"{_path}: video encoding failed: {Failure(FirstLine(_stderr), code)}");
     }
+
+    /// <summary>Why the encoder failed: its own message, else what its exit code says (a signal leaves no message).</summary>
+    public static string Failure(string message, int exitCode) =>
+        message.Trim().Length > 0 ? message.Trim()
+        // 255: ffmpeg's own exit on a signal; 128 + the signal when it died of it (SIGINT, SIGTERM, SIGKILL).
+        : exitCode is 255 or 130 or 143 ? $"ffmpeg was interrupted (exit code {exitCode}: a Ctrl+C or a stop signal reached it)"
+        : exitCode == 137 ? "ffmpeg was killed (exit code 137: out of memory, or killed by hand)"
+        : exitCode == 0 ? "no message"
+        : $"ffmpeg exited with code {exitCode} without a message";
 }

@@ -43,4 +43,24 @@ public class PartialVideoTests
         Assert.Equal("made before", await File.ReadAllTextAsync(path));
         Assert.False(File.Exists(PartialVideo.PartOf(path)));
     }
+
+    [Fact]
+    public void An_encoder_stopped_by_a_signal_says_so()
+    {
+        var path = Path.Combine(TestPaths.TempFolder(), "interrupted.mp4");
+        var writer = new FfmpegVideoWriter(path, 64, 48, 5);
+        using var frame = new Mat(48, 64, MatType.CV_8UC3, new Scalar(40, 90, 140));
+        writer.Write(frame);
+        // A Ctrl+C in the terminal reaches the whole process group, the encoder included.
+        var encoder = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit))
+            .Single(pid => File.Exists($"/proc/{pid}/cmdline") && File.ReadAllText($"/proc/{pid}/cmdline").Contains(path));
+        System.Diagnostics.Process.Start("kill", ["-INT", encoder!])!.WaitForExit();
+
+        var error = Assert.Throws<IOException>(() =>
+        {
+            for (var i = 0; i < 1000; i++) writer.Write(frame);
+            writer.Dispose();
+        });
+        Assert.True(error.Message.Contains("ffmpeg was interrupted"), error.Message);
+    }
 }
