@@ -81,6 +81,8 @@ public static class VigieServer
         });
         builder.Services.AddSingleton<CaseSynopses>();
         builder.Services.AddSingleton<AlertFeed>();
+        builder.Services.AddSingleton<FreeSpaceGuard>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FreeSpaceGuard>());
         // Hosted services stop in reverse order: cameras first (closing their events), the alert desk last.
         builder.Services.AddSingleton<AlertDesk>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertDesk>());
@@ -108,12 +110,28 @@ public static class VigieServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
-        app.MapGet("/api/health", (CameraSupervisor cameras) => new
+        app.MapGet("/api/health", (CameraSupervisor cameras, FreeSpaceGuard space, AlertDesk desk) =>
         {
-            Status = "ok",
-            Cameras = cameras.Workers.Count,
-            Online = cameras.Workers.Count(w => w.Health.Read(DateTimeOffset.Now).State == CameraStates.Online),
-        }).AllowAnonymous().WithTags("service").WithSummary("Liveness of the service, for monitoring: camera counts only.");
+            var disk = space.Now();
+            var waiting = desk.WaitingForDatabase;
+            var problems = new List<string>();
+            if (waiting > 0)
+                problems.Add($"Database unavailable: {waiting} alert(s) wait in memory and will be stored and shown once it is back.");
+            if (disk.EvidencePaused)
+                problems.Add($"Disk nearly full: {disk.FreeMb} MB free on the data disk (floor {disk.MinFreeMb} MB) and no older evidence left to delete; "
+                    + "new alerts are stored without snapshot or clip until space is freed.");
+            return new
+            {
+                Status = problems.Count == 0 ? "ok" : "degraded",
+                Problems = problems,
+                Cameras = cameras.Workers.Count,
+                Online = cameras.Workers.Count(w => w.Health.Read(DateTimeOffset.Now).State == CameraStates.Online),
+                AlertsWaitingForDatabase = waiting,
+                Disk = disk,
+            };
+        }).AllowAnonymous().WithTags("service")
+            .WithSummary("Liveness of the service, for monitoring: camera counts, the data disk's free space, alerts waiting for the database; "
+                + "'degraded' with the problems in words while alerts wait or get no evidence.");
         SessionEndpoints.Map(app);
         UserEndpoints.Map(app);
         AlertEndpoints.Map(app);

@@ -8,6 +8,7 @@ using Vigie.Alerts;
 using Vigie.Config;
 using Vigie.Service.Api;
 using Vigie.Service.Evidence;
+using Vigie.Service.Governance;
 using Vigie.Service.Notifications;
 using Vigie.Service.Storage;
 
@@ -16,9 +17,12 @@ namespace Vigie.Service.Alerts;
 /// <summary>
 /// Where every camera's alerts arrive: each is stored, given a blurred snapshot, pushed to the feed
 /// (console, MQTT, webhooks) and, a few seconds later, given its clip. Cameras hand alerts over without
-/// waiting; one queue keeps each alert's steps in order.
+/// waiting; one queue keeps each alert's steps in order. While the database is unavailable (a restart,
+/// a failover, a network cut) alerts wait in memory, in order, and are stored, shown and pushed once it
+/// is back.
 /// </summary>
-public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, AlertFeed feed, EvidenceConfig evidence, ILogger<AlertDesk> logger)
+public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeSpaceGuard space, AlertFeed feed, EvidenceConfig evidence,
+    ILogger<AlertDesk> logger)
     : BackgroundService
 {
     private abstract record Work(string Camera, SceneEvent Event);
@@ -28,6 +32,9 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
     private readonly record struct EventKey(string Camera, string Kind, string Where, TimeSpan Start, TimeSpan RaisedAt);
 
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    // What the database could not take yet, in the order it came.
+    private readonly Queue<Work> _waiting = new();
+    private volatile int _waitingCount;
     private readonly Dictionary<EventKey, long> _open = [];
     private readonly List<Task> _clips = [];
     private readonly CancellationTokenSource _stopping = new();
@@ -47,23 +54,93 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
         return record;
     }
 
+    /// <summary>Alerts (and ends of alerts) waiting for the database to come back.</summary>
+    public int WaitingForDatabase => _waitingCount;
+
+    /// <summary>Alerts kept in memory while the database is unavailable, beyond which a new one is only written to the log.</summary>
+    public int MostWaiting { get; init; } = 1000;
+
+    /// <summary>How often the database is tried again while alerts wait for it.</summary>
+    public TimeSpan DatabaseRetryEvery { get; init; } = TimeSpan.FromSeconds(2);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Not stoppingToken: alerts already raised are stored even while the service stops.
-        await foreach (var work in _work.Reader.ReadAllAsync(CancellationToken.None))
+        var reader = _work.Reader;
+        // One wait at a time: the queue has a single reader.
+        var incoming = reader.WaitToReadAsync().AsTask();
+        while (true)
         {
-            try
-            {
-                if (work is RaisedWork raised) await RaiseAsync(raised);
-                else await CloseAsync((ClosedWork)work);
-            }
-            catch (Exception e) when (e is DbException or StorageException or InvalidOperationException)
-            {
-                logger.LogError("alert NOT STORED after retries ({Message}): {Alert}", e.Message,
-                    JsonSerializer.Serialize(EventLine.From(work.Event), JsonLinesWriter.Options));
-            }
+            if (_waiting.Count > 0) await StoreWaitingAsync();
+            if (_waiting.Count > 0) await Task.WhenAny(incoming, Task.Delay(DatabaseRetryEvery));
+            else await incoming;
+            if (!incoming.IsCompleted) continue;
+            if (!await incoming) break; // no more work will come: the service is stopping
+            while (reader.TryRead(out var work)) await HandleAsync(work);
+            incoming = reader.WaitToReadAsync().AsTask();
+        }
+        await StoreWaitingAsync();
+        foreach (var work in _waiting)
+            logger.LogError("alert NOT STORED: the database was still unavailable when the service stopped: {Alert}", Describe(work));
+    }
+
+    private async Task HandleAsync(Work work)
+    {
+        // Behind alerts already waiting for the database, in order: an alert's end never comes before the alert.
+        if (_waiting.Count > 0)
+        {
+            Wait(work);
+            return;
+        }
+        if (!await DoAsync(work, retry: true))
+        {
+            logger.LogError("database unavailable: alerts wait in memory (at most {Most}) until it is back; retried every {Every} s",
+                MostWaiting, DatabaseRetryEvery.TotalSeconds);
+            Wait(work);
         }
     }
+
+    private void Wait(Work work)
+    {
+        if (_waiting.Count >= MostWaiting)
+        {
+            logger.LogError("alert NOT STORED: {Count} alerts already wait for the database: {Alert}", _waiting.Count, Describe(work));
+            return;
+        }
+        _waiting.Enqueue(work);
+        _waitingCount = _waiting.Count;
+    }
+
+    /// <summary>Stores what waits, in order, one try each, until the database fails again.</summary>
+    private async Task StoreWaitingAsync()
+    {
+        var stored = 0;
+        while (_waiting.TryPeek(out var work) && await DoAsync(work, retry: false))
+        {
+            _waiting.Dequeue();
+            _waitingCount = _waiting.Count;
+            stored++;
+        }
+        if (stored > 0 && _waiting.Count == 0) logger.LogInformation("database back: {Stored} waiting alerts and ends of alerts stored", stored);
+    }
+
+    /// <returns>False when the database did not take the alert (or its end), which is then to be tried again.</returns>
+    private async Task<bool> DoAsync(Work work, bool retry)
+    {
+        try
+        {
+            if (work is RaisedWork raised) return await RaiseAsync(raised, retry);
+            return await CloseAsync((ClosedWork)work, retry);
+        }
+        catch (Exception e) when (e is DbException or StorageException or InvalidOperationException)
+        {
+            // Stored already: only a later step (evidence paths, the feed) failed.
+            logger.LogError("alert stored, but not all its steps were done ({Message}): {Alert}", e.Message, Describe(work));
+            return true;
+        }
+    }
+
+    private static string Describe(Work work) => JsonSerializer.Serialize(EventLine.From(work.Event), JsonLinesWriter.Options);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -93,17 +170,33 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
         await Task.WhenAll(clips);
     }
 
-    private async Task RaiseAsync(RaisedWork w)
+    private async Task<bool> RaiseAsync(RaisedWork w, bool retry)
     {
         var e = w.Event;
         var raisedAt = ClockOf(e, e.RaisedAt);
-        var id = await Retry(() => store.InsertAsync(new NewAlert(w.Camera, e.Kind, e.Where, e.StartClock, raisedAt, Math.Round(e.Score, 3),
-            [Math.Round(e.Box.X, 4), Math.Round(e.Box.Y, 4), Math.Round(e.Box.Width, 4), Math.Round(e.Box.Height, 4)], e.TrackIds, e.Detail)));
+        var alert = new NewAlert(w.Camera, e.Kind, e.Where, e.StartClock, raisedAt, Math.Round(e.Score, 3),
+            [Math.Round(e.Box.X, 4), Math.Round(e.Box.Y, 4), Math.Round(e.Box.Width, 4), Math.Round(e.Box.Height, 4)], e.TrackIds, e.Detail);
+        long id;
+        try
+        {
+            id = retry ? await Retry(() => store.InsertAsync(alert)) : await store.InsertAsync(alert);
+        }
+        catch (DbException)
+        {
+            return false;
+        }
         _open[Key(w.Camera, e)] = id;
-        var snapshot = recorder.Snapshot(id, w.Camera, raisedAt, w.Frame, w.Marks);
+        var room = await space.RoomForEvidenceAsync();
+        var snapshot = room ? recorder.Snapshot(id, w.Camera, raisedAt, w.Frame, w.Marks) : null;
         if (snapshot is not null) await Retry(() => store.SetEvidenceAsync(id, snapshot, null));
         await PublishAsync(id, AlertFeed.Raised, w.FiredAt);
         logger.LogInformation("alert {Id}: {Kind} on {Camera} [{Where}]: {Detail}", id, e.Kind, w.Camera, e.Where, e.Detail);
+        if (!room)
+        {
+            // Said once by the guard when it began; one line per alert at the alerts' own level.
+            logger.LogInformation("alert {Id}: no snapshot or clip: the data folder's disk is below retention.min_free_mb", id);
+            return true;
+        }
         int pending;
         lock (_clips)
         {
@@ -114,10 +207,11 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
         {
             logger.LogWarning("alert {Id}: no clip: {Pending} clips are still being made (alerts are coming faster than clips can be encoded); its snapshot is kept",
                 id, pending);
-            return;
+            return true;
         }
         var clip = ClipAsync(id, w, raisedAt);
         lock (_clips) _clips.Add(clip);
+        return true;
     }
 
     /// <summary>
@@ -138,6 +232,17 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
                 await Task.Delay(200, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             var from = raisedAt - TimeSpan.FromSeconds(evidence.BeforeS);
             var frames = w.Ring.Between(from, until);
+            if (frames.Count < 2)
+            {
+                // An alert the database took late (it was unavailable): its seconds have left the camera's memory.
+                logger.LogWarning("alert {Id}: no clip: its seconds are no longer in memory; its snapshot is kept", id);
+                return;
+            }
+            if (!await space.RoomForEvidenceAsync(_abandon.Token))
+            {
+                logger.LogWarning("alert {Id}: no clip: the data folder's disk is below retention.min_free_mb; its snapshot is kept", id);
+                return;
+            }
             var clip = await recorder.ClipAsync(id, w.Camera, raisedAt, frames, w.Marks, _abandon.Token, Beginning(w, from));
             if (clip is null) return;
             await Retry(() => store.SetEvidenceAsync(id, null, clip));
@@ -170,11 +275,21 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, Alert
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-    private async Task CloseAsync(ClosedWork w)
+    private async Task<bool> CloseAsync(ClosedWork w, bool retry)
     {
-        if (!_open.Remove(Key(w.Camera, w.Event), out var id) || w.Event.End is not { } end) return;
-        await Retry(() => store.CloseAsync(id, ClockOf(w.Event, end)));
+        if (!_open.TryGetValue(Key(w.Camera, w.Event), out var id) || w.Event.End is not { } end) return true;
+        try
+        {
+            if (retry) await Retry(() => store.CloseAsync(id, ClockOf(w.Event, end)));
+            else await store.CloseAsync(id, ClockOf(w.Event, end));
+        }
+        catch (DbException)
+        {
+            return false;
+        }
+        _open.Remove(Key(w.Camera, w.Event));
         await PublishAsync(id, AlertFeed.Updated, 0);
+        return true;
     }
 
     private async Task PublishAsync(long id, string type, long firedAt)

@@ -178,6 +178,7 @@ public static class AuditActions
     public const string AuditRead = "audit.read";
     public const string ReportView = "report.view";
     public const string Purge = "retention.purge";
+    public const string SpacePurge = "retention.space_purge";
     public const string ForensicSearch = "forensic.search";
     public const string ForensicExcerpt = "forensic.excerpt";
     public const string ForensicUnblur = "forensic.unblur";

@@ -117,6 +117,11 @@ public sealed class AlertStore(Database db)
         db.QueryAsync($"SELECT {AlertColumns} FROM alerts WHERE raised_ms < @cutoff AND (snapshot IS NOT NULL OR clip IS NOT NULL)", ReadAlert, ct,
             ("cutoff", Ms(cutoff)));
 
+    /// <summary>The alerts that still have a snapshot or a clip, oldest raised first.</summary>
+    public Task<List<AlertRecord>> OldestWithEvidenceAsync(int limit, CancellationToken ct = default) =>
+        db.QueryAsync($"SELECT {AlertColumns} FROM alerts WHERE snapshot IS NOT NULL OR clip IS NOT NULL ORDER BY raised_ms, id LIMIT @limit",
+            ReadAlert, ct, ("limit", limit));
+
     public Task ForgetEvidenceAsync(long id, CancellationToken ct = default) =>
         db.ExecuteAsync("UPDATE alerts SET snapshot = NULL, clip = NULL WHERE id = @id", ct, ("id", id));
 

@@ -199,6 +199,7 @@ public static class ConfigValidator
         if (ret.AlertMonths < 1) err("service.retention.alert_months", "must be at least 1 month");
         else if (ret.EvidenceDays > ret.AlertMonths * 31.0) err("service.retention.evidence_days", "must not outlast the alerts it belongs to (alert_months)");
         if (ret.PurgeEveryMinutes <= 0) err("service.retention.purge_every_minutes", "must be a positive number of minutes");
+        if (ret.MinFreeMb < 0) err("service.retention.min_free_mb", "must be 0 (off) or a positive number of megabytes");
         if (s.Notifications.Mqtt is { } m)
         {
             if (string.IsNullOrWhiteSpace(m.Host)) err("service.notifications.mqtt.host", "must not be empty");

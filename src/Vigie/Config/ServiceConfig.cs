@@ -60,6 +60,10 @@ public sealed class RetentionConfig
 
     [Description("How often the purge runs (minutes). It also runs when the service starts.")]
     public double PurgeEveryMinutes { get; set; } = 60;
+
+    [Description("Free space (MB) kept on the data folder's disk. Below it the oldest snapshots and clips are deleted before their time, "
+        + "and new alerts are stored without evidence while nothing is left to delete; 0 turns this off.")]
+    public int MinFreeMb { get; set; } = 1024;
 }
 
 public sealed class StorageConfig

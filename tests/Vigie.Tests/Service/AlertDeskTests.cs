@@ -9,6 +9,7 @@ using Vigie.Geometry;
 using Vigie.Perception;
 using Vigie.Service.Alerts;
 using Vigie.Service.Evidence;
+using Vigie.Service.Governance;
 using Vigie.Service.Notifications;
 using Vigie.Service.Storage;
 using Vigie.Video;
@@ -51,15 +52,18 @@ public class AlertDeskTests
         public string Folder { get; }
         public AlertDesk Desk { get; }
         public Warnings Warnings { get; }
-        private AlertStore Store => new(_database);
+        public AlertStore Store => new(_database);
 
-        public static async Task<DeskRun> StartAsync(PrivacyFilter privacy, int mostClipsPending)
+        public static async Task<DeskRun> StartAsync(PrivacyFilter privacy, int mostClipsPending, StorageConfig? storage = null)
         {
             var folder = TestPaths.TempFolder();
-            var database = await Database.OpenAsync(new StorageConfig(), folder);
+            var database = await Database.OpenAsync(storage ?? new StorageConfig(), folder);
             var warnings = new Warnings();
-            var desk = new AlertDesk(new AlertStore(database), new EvidenceRecorder(folder, 320, privacy, NullLogger.Instance), new AlertFeed(),
-                new EvidenceConfig { BeforeS = 2, AfterS = 1 }, warnings) { MostClipsPending = mostClipsPending };
+            var store = new AlertStore(database);
+            var recorder = new EvidenceRecorder(folder, 320, privacy, NullLogger.Instance);
+            var space = new FreeSpaceGuard(new RetentionConfig(), store, recorder, new AuditLog(database, folder), NullLogger<FreeSpaceGuard>.Instance);
+            var desk = new AlertDesk(store, recorder, space, new AlertFeed(), new EvidenceConfig { BeforeS = 2, AfterS = 1 }, warnings)
+                { MostClipsPending = mostClipsPending };
             await desk.StartAsync(CancellationToken.None);
             return new DeskRun(folder, database, desk, warnings);
         }
@@ -67,14 +71,25 @@ public class AlertDeskTests
         /// <summary>Raises this many alerts at once and waits until the last is stored with its snapshot.</summary>
         public async Task RaiseAsync(int count)
         {
-            for (int i = 0; i < count; i++)
-            {
-                var at = TimeSpan.FromSeconds(2 + 0.01 * i);
-                var e = new SceneEvent("cam", EventKinds.Intrusion, "zone", at, null, at, _start + at, 0.9f, [i], new Box(0.1f, 0.1f, 0.2f, 0.2f), "person in zone");
-                Desk.Raise("cam", e, _ring.Latest!, new AlertMarks(e.Box, [i], []), _ring, null, Stopwatch.GetTimestamp());
-            }
-            for (var waited = Stopwatch.StartNew(); await Store.GetAsync(count) is not { Snapshot: not null } && waited.Elapsed < TimeSpan.FromSeconds(20);)
+            for (int i = 0; i < count; i++) Raise(i);
+            await StoredAsync(count, TimeSpan.FromSeconds(20));
+        }
+
+        /// <summary>Raises the alert of track i, 2 s (plus i hundredths) after the frames began.</summary>
+        public SceneEvent Raise(int i)
+        {
+            var at = TimeSpan.FromSeconds(2 + 0.01 * i);
+            var e = new SceneEvent("cam", EventKinds.Intrusion, "zone", at, null, at, _start + at, 0.9f, [i], new Box(0.1f, 0.1f, 0.2f, 0.2f), "person in zone");
+            Desk.Raise("cam", e, _ring.Latest!, new AlertMarks(e.Box, [i], []), _ring, null, Stopwatch.GetTimestamp());
+            return e;
+        }
+
+        /// <summary>Waits until alert id is stored with its snapshot; returns whether it was.</summary>
+        public async Task<bool> StoredAsync(long id, TimeSpan timeout)
+        {
+            for (var waited = Stopwatch.StartNew(); await Store.GetAsync(id) is not { Snapshot: not null } && waited.Elapsed < timeout;)
                 await Task.Delay(50);
+            return await Store.GetAsync(id) is { Snapshot: not null };
         }
 
         public async Task<List<AlertRecord>> AlertsAsync(int count)
@@ -122,5 +137,36 @@ public class AlertDeskTests
         Assert.Empty(Directory.GetFiles(run.Folder, "*.part*", SearchOption.AllDirectories));
         using var picture = new Mat(32, 32, MatType.CV_8UC3);
         Assert.Throws<ObjectDisposedException>(() => faces.Detect(picture));
+    }
+
+    [Fact]
+    public async Task Alerts_raised_while_the_database_is_down_wait_in_order_and_are_stored_once_it_is_back()
+    {
+        using var postgres = new PostgresServer();
+        await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12,
+            new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() });
+        run.Raise(0);
+        Assert.True(await run.StoredAsync(1, TimeSpan.FromSeconds(20)));
+
+        postgres.Stop();
+        var first = run.Raise(1);
+        run.Raise(2);
+        run.Desk.Close("cam", first with { End = first.RaisedAt + TimeSpan.FromSeconds(1) });
+        // Longer than one alert's retries (about 7.5 s), after which an alert used to be only written to the log.
+        await Task.Delay(TimeSpan.FromSeconds(11));
+        Assert.Equal(3, run.Desk.WaitingForDatabase); // two alerts and the end of one, in order
+
+        postgres.Start();
+        // Ids after a crash skip what the sequence had reserved: the alerts are found by search.
+        async Task<List<AlertRecord>> Stored() => [.. (await run.Store.SearchAsync(new AlertQuery())).Where(a => a.Snapshot is not null).OrderBy(a => a.Id)];
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await Stored()).Count == 3, TimeSpan.FromSeconds(30)),
+            string.Join("\n", run.Warnings.Lines));
+        var alerts = await Stored();
+        Assert.Equal([[0], [1], [2]], alerts.Select(a => a.TrackIds.ToArray()));
+        Assert.NotNull(alerts[1].Ended);
+        Assert.Null(alerts[2].Ended);
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Desk.WaitingForDatabase == 0), TimeSpan.FromSeconds(5)));
+        Assert.Contains(run.Warnings.Lines, l => l.StartsWith("database unavailable: alerts wait in memory", StringComparison.Ordinal));
+        Assert.DoesNotContain(run.Warnings.Lines, l => l.Contains("NOT STORED"));
     }
 }

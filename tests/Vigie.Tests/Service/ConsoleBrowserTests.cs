@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using Vigie.Config;
+using Vigie.Service.Governance;
 using Vigie.Tests.Video;
 
 namespace Vigie.Tests.Service;
@@ -104,6 +105,13 @@ public class ConsoleBrowserTests
         await Assertions.Expect(page.Locator("[data-testid=audit-rows]")).ToContainTextAsync("alert.review");
         await page.ClickAsync("#audit-verify");
         await Assertions.Expect(page.Locator("[data-testid=audit-state]")).ToContainTextAsync("intact");
+
+        // A data disk below its floor with no evidence left to delete: the signed-in user is told alerts now come without it.
+        await Assertions.Expect(page.Locator("#service-warning")).ToBeHiddenAsync();
+        service.Service<RetentionConfig>().MinFreeMb = int.MaxValue;
+        Assert.False(await service.Service<FreeSpaceGuard>().RoomForEvidenceAsync());
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#service-warning")).ToContainTextAsync("Disk nearly full");
 
         // The public page needs no sign-in and lists the camera under its authorisation.
         await page.GotoAsync($"{service.Url}/transparency.html");

@@ -7,6 +7,7 @@ using Vigie.Service.Api;
 using Vigie.Service.Cameras;
 using Vigie.Service.Evidence;
 using Vigie.Service.Governance;
+using Vigie.Service.Notifications;
 using Vigie.Service.Security;
 using Vigie.Service.Storage;
 using Vigie.Tests.Cli;
@@ -275,5 +276,105 @@ public class GovernanceTests
         var entry = Assert.Single(await audit.ReadAsync(), e => e.Action == AuditActions.Purge);
         Assert.Contains("\"alerts_aggregated\":2", entry.Detail);
         Assert.Equal(new PurgeResult(0, 0, 0), await purge.PurgeAsync(now)); // nothing left to do
+    }
+
+    [Theory]
+    [InlineData(new long[] { 5, 7, 11 }, 0, 0)]
+    [InlineData(new long[] { 5, 7, 11 }, 5, 1)]
+    [InlineData(new long[] { 5, 7, 11 }, 6, 2)]
+    [InlineData(new long[] { 5, 7, 11 }, 23, 3)]
+    [InlineData(new long[] { 5, 7, 11 }, 1000, 3)]
+    [InlineData(new long[] { 0, 0, 9 }, 1, 3)]
+    public void Making_room_deletes_the_fewest_oldest_evidence_that_frees_enough(long[] bytesOldestFirst, long needed, int expected) =>
+        Assert.Equal(expected, FreeSpaceGuard.CountToFree(bytesOldestFirst, needed));
+
+    [Fact]
+    public async Task Below_the_free_space_floor_the_oldest_evidence_goes_first_and_when_none_is_left_evidence_pauses_until_space_returns()
+    {
+        var folder = TestPaths.TempFolder();
+        await using var db = await Database.OpenAsync(new StorageConfig(), folder);
+        var alerts = new AlertStore(db);
+        var audit = new AuditLog(db, folder);
+        var evidence = new EvidenceRecorder(folder, 640, new Vigie.Video.PrivacyFilter(null), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var now = DateTimeOffset.UtcNow;
+        var ids = new List<long>();
+        foreach (var hoursAgo in new[] { 1, 3, 2 })
+        {
+            var raised = now.AddHours(-hoursAgo);
+            var id = await alerts.InsertAsync(new NewAlert("gate", "intrusion", "z", raised, raised, 0.9, [0, 0, 1, 1], [1], "t"));
+            var snapshot = Path.Combine("evidence", "gate", "day", $"{id}.jpg");
+            var clip = Path.Combine("evidence", "gate", "day", $"{id}.mp4");
+            Directory.CreateDirectory(Path.Combine(folder, "evidence", "gate", "day"));
+            await File.WriteAllBytesAsync(Path.Combine(folder, snapshot), new byte[1000]);
+            await File.WriteAllBytesAsync(Path.Combine(folder, clip), new byte[5000]);
+            await alerts.SetEvidenceAsync(id, snapshot, clip);
+            ids.Add(id);
+        }
+        var free = new DriveInfo(folder).AvailableFreeSpace / (1024 * 1024);
+        var retention = new RetentionConfig { MinFreeMb = (int)Math.Min(int.MaxValue, free * 4) };
+        var guard = new FreeSpaceGuard(retention, alerts, evidence, audit,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<FreeSpaceGuard>.Instance);
+
+        // A floor this disk cannot reach: all evidence goes, oldest first, and new evidence waits.
+        Assert.False(await guard.RoomForEvidenceAsync());
+        Assert.True(guard.Now().EvidencePaused);
+        foreach (var id in ids)
+        {
+            var alert = (await alerts.GetAsync(id))!;
+            Assert.Null(alert.Snapshot);
+            Assert.Null(alert.Clip);
+        }
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(folder, "evidence", "gate", "day")));
+        var entry = Assert.Single(await audit.ReadAsync(), e => e.Action == AuditActions.SpacePurge);
+        Assert.Contains("\"evidence_files_deleted\":6", entry.Detail);
+        Assert.Contains("\"alerts_with_evidence_cleared\":3", entry.Detail);
+        var raisedFrom = (await alerts.GetAsync(ids[1]))!.Raised; // the oldest, three hours ago
+        Assert.Contains(raisedFrom.UtcDateTime.ToString("yyyy-MM-ddTHH:mm"), entry.Detail);
+
+        // Nothing left to delete: no second audit entry while paused.
+        Assert.False(await guard.RoomForEvidenceAsync());
+        Assert.Single(await audit.ReadAsync(), e => e.Action == AuditActions.SpacePurge);
+
+        // Space back (here: a floor the disk is above): evidence resumes.
+        retention.MinFreeMb = 1;
+        Assert.True(await guard.RoomForEvidenceAsync());
+        Assert.False(guard.Now().EvidencePaused);
+        Assert.True(guard.Now().FreeMb > 1);
+    }
+
+    [Fact]
+    public async Task A_service_below_its_free_space_floor_keeps_every_alert_makes_room_says_so_and_resumes_evidence_when_space_returns()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(await LoopingClip()) + "\n    loop: true", """
+              retention: { min_free_mb: 2000000000 }
+            """);
+        var data = service.Service<EvidenceRecorder>().DataFolder;
+        var earlier = DateTimeOffset.UtcNow.AddDays(-1);
+        var old = await service.Store.InsertAsync(new NewAlert("gate", "intrusion", "forbidden", earlier, earlier, 0.9, [0, 0, 1, 1], [1], "t"));
+        var oldSnapshot = Path.Combine("evidence", "gate", "yesterday", $"{old}.jpg");
+        Directory.CreateDirectory(Path.Combine(data, "evidence", "gate", "yesterday"));
+        await File.WriteAllBytesAsync(Path.Combine(data, oldSnapshot), new byte[2000]);
+        await service.Store.SetEvidenceAsync(old, oldSnapshot, null);
+
+        using var stream = await service.OpenStreamAsync();
+        var raised = await service.NextEventAsync(stream, AlertFeed.Raised, TimeSpan.FromSeconds(45));
+        Assert.Null(raised.SnapshotUrl); // stored and shown, without evidence
+        Assert.NotNull(await service.Store.GetAsync(raised.Id));
+        Assert.Null((await service.Store.GetAsync(old))!.Snapshot);
+        Assert.False(File.Exists(Path.Combine(data, oldSnapshot)));
+        Assert.Contains(await service.Service<AuditLog>().ReadAsync(), e => e.Action == AuditActions.SpacePurge);
+        using var anonymous = service.Anonymous();
+        var health = await anonymous.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/health");
+        Assert.Equal("degraded", health.GetProperty("status").GetString());
+        Assert.True(health.GetProperty("disk").GetProperty("evidence_paused").GetBoolean());
+        Assert.Contains("Disk nearly full", health.GetProperty("problems")[0].GetString());
+
+        service.Service<RetentionConfig>().MinFreeMb = 1; // space freed
+        AlertView next;
+        do next = await service.NextEventAsync(stream, AlertFeed.Raised, TimeSpan.FromSeconds(45));
+        while (next.SnapshotUrl is null);
+        Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync(next.SnapshotUrl)).StatusCode);
+        health = await anonymous.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/health");
+        Assert.Equal("ok", health.GetProperty("status").GetString());
     }
 }

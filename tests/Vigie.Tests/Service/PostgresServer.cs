@@ -22,14 +22,21 @@ public sealed class PostgresServer : IDisposable
         Directory.CreateDirectory(_folder);
         if (Environment.UserName == "root") Run("chown", "postgres:postgres", _folder);
         AsPostgres("initdb", "-D", Path.Combine(_folder, "data"), "-A", "trust", "-U", "vigie", "--no-sync", "-E", "UTF8");
-        AsPostgres("pg_ctl", "-D", Path.Combine(_folder, "data"), "-l", Path.Combine(_folder, "log"), "-w", "-t", "60",
-            "-o", $"-p {Port} -c listen_addresses=127.0.0.1 -k {_folder} -c fsync=off", "start");
+        Start();
         AsPostgres("createdb", "-h", "127.0.0.1", "-p", Port.ToString(), "-U", "vigie", "vigie");
         ConnectionString = $"Host=127.0.0.1;Port={Port};Database=vigie;Username=vigie";
     }
 
     public int Port { get; }
     public string ConnectionString { get; }
+
+    /// <summary>Starts the server (again, after <see cref="Stop"/>), on the same port with the same databases.</summary>
+    public void Start() =>
+        AsPostgres("pg_ctl", "-D", Path.Combine(_folder, "data"), "-l", Path.Combine(_folder, "log"), "-w", "-t", "60",
+            "-o", $"-p {Port} -c listen_addresses=127.0.0.1 -k {_folder} -c fsync=off", "start");
+
+    /// <summary>Stops the server at once, as a crash or a failover would: open connections are cut.</summary>
+    public void Stop() => AsPostgres("pg_ctl", "-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop");
 
     /// <summary>A fresh, empty database on this server, so tests do not see each other's rows.</summary>
     public string NewDatabase()
@@ -60,7 +67,7 @@ public sealed class PostgresServer : IDisposable
     {
         try
         {
-            AsPostgres("pg_ctl", "-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop");
+            Stop();
         }
         finally
         {

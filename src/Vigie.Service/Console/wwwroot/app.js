@@ -798,6 +798,14 @@ $("#report-form").addEventListener("submit", e => {
 
 // ---- start ----
 let started = false;
+// Alerts delayed (database down) or without evidence (disk full): whoever watches must know.
+async function refreshServiceWarning() {
+  const health = await (await fetch("/api/health")).json();
+  const bar = $("#service-warning");
+  bar.hidden = health.problems.length === 0;
+  bar.textContent = health.problems.join(" ");
+}
+
 async function start(session) {
   me = session;
   $("#login").hidden = true;
@@ -816,6 +824,8 @@ async function start(session) {
     connectStream();
   }
   if (can("operator supervisor")) refreshCameras().catch(() => {});
+  refreshServiceWarning().catch(() => {});
+  setInterval(() => refreshServiceWarning().catch(() => {}), 10000);
   if (can("administrator")) {
     const cameras = await api("/api/cameras");
     $("#authorisation-form [name=cameras]").append(...cameras.map(c => el("option", { value: c.name, textContent: c.name })));
