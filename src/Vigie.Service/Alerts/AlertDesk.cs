@@ -29,6 +29,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     private sealed record RaisedWork(string Camera, SceneEvent Event, KeptFrame Frame, AlertMarks Marks, FrameRing Ring, FrameRing? LookBack,
         long FiredAt) : Work(Camera, Event);
     private sealed record ClosedWork(string Camera, SceneEvent Event) : Work(Camera, Event);
+    private sealed record ClipWork(string Camera, SceneEvent Event, long Id, string Clip) : Work(Camera, Event);
     private readonly record struct EventKey(string Camera, string Kind, string Where, TimeSpan Start, TimeSpan RaisedAt);
 
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
@@ -81,7 +82,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         }
         await StoreWaitingAsync();
         foreach (var work in _waiting)
-            logger.LogError("alert NOT STORED: the database was still unavailable when the service stopped: {Alert}", Describe(work));
+            logger.LogError("{What} NOT STORED: the database was still unavailable when the service stopped: {Alert}", What(work), Describe(work));
     }
 
     private async Task HandleAsync(Work work)
@@ -129,8 +130,12 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     {
         try
         {
-            if (work is RaisedWork raised) return await RaiseAsync(raised, retry);
-            return await CloseAsync((ClosedWork)work, retry);
+            return work switch
+            {
+                RaisedWork raised => await RaiseAsync(raised, retry),
+                ClosedWork closed => await CloseAsync(closed, retry),
+                _ => await RecordClipAsync((ClipWork)work),
+            };
         }
         catch (Exception e) when (e is DbException or StorageException or InvalidOperationException)
         {
@@ -139,6 +144,14 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             return true;
         }
     }
+
+    private static string What(Work work) => work switch
+    {
+        RaisedWork => "alert",
+        ClosedWork => "end of alert",
+        ClipWork clip => $"clip {clip.Clip} of alert {clip.Id}",
+        _ => work.GetType().Name,
+    };
 
     private static string Describe(Work work) => JsonSerializer.Serialize(EventLine.From(work.Event), JsonLinesWriter.Options);
 
@@ -234,8 +247,8 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             var frames = w.Ring.Between(from, until);
             if (frames.Count < 2)
             {
-                // An alert the database took late (it was unavailable): its seconds have left the camera's memory.
-                logger.LogWarning("alert {Id}: no clip: its seconds are no longer in memory; its snapshot is kept", id);
+                logger.LogWarning("alert {Id}: no clip: its seconds are no longer in memory (the camera restarted, or the database took the alert late); "
+                    + "its snapshot is kept", id);
                 return;
             }
             if (!await space.RoomForEvidenceAsync(_abandon.Token))
@@ -245,7 +258,17 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             }
             var clip = await recorder.ClipAsync(id, w.Camera, raisedAt, frames, w.Marks, _abandon.Token, Beginning(w, from));
             if (clip is null) return;
-            await Retry(() => store.SetEvidenceAsync(id, null, clip));
+            try
+            {
+                await Retry(() => store.SetEvidenceAsync(id, null, clip));
+            }
+            catch (DbException e)
+            {
+                // Recorded once the database is back, in order with the alerts waiting for it; unless the service is stopping.
+                if (!_work.Writer.TryWrite(new ClipWork(w.Camera, w.Event, id, clip)))
+                    logger.LogError("alert {Id}: clip made but not recorded in the database ({Message}): {Clip}", id, e.Message, clip);
+                return;
+            }
             await PublishAsync(id, AlertFeed.Updated, 0);
         }
         catch (Exception e) when (e is DbException or StorageException or InvalidOperationException)
@@ -274,6 +297,20 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     private static readonly TimeSpan BeginningAfter = TimeSpan.FromSeconds(3);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private async Task<bool> RecordClipAsync(ClipWork w)
+    {
+        try
+        {
+            await store.SetEvidenceAsync(w.Id, null, w.Clip);
+        }
+        catch (DbException)
+        {
+            return false;
+        }
+        await PublishAsync(w.Id, AlertFeed.Updated, 0);
+        return true;
+    }
 
     private async Task<bool> CloseAsync(ClosedWork w, bool retry)
     {

@@ -23,6 +23,7 @@ public sealed class CameraSupervisor(ServiceSettings settings, AlertDesk desk, A
     private readonly SceneConfig _config = settings.Config;
     private IReadOnlyList<Authorisation> _authorisations = [];
     private DateTimeOffset _loaded = DateTimeOffset.MinValue;
+    private bool _checkFailing;
 
     public IReadOnlyList<CameraWorker> Workers
     {
@@ -49,28 +50,20 @@ public sealed class CameraSupervisor(ServiceSettings settings, AlertDesk desk, A
         await base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Repeat.EveryAsync(CheckEvery, atOnce: false, CheckAsync, e =>
+        {
+            // Keep the cameras as they are; an unreadable database must not stop the ones running. Said once, not every second.
+            if (!_checkFailing) logger.LogError("cannot check authorisations, cameras kept as they are: {Message}", e.Message);
+            _checkFailing = true;
+        }, stoppingToken);
+
+    private async Task CheckAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(CheckEvery);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await ApplyAsync(reload: DateTimeOffset.UtcNow - _loaded > ReloadEvery, stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // Keep the cameras as they are; an unreadable database must not stop the ones running.
-                    logger.LogError("cannot check authorisations: {Message}", e.Message);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Service stopping.
-        }
+        await ApplyAsync(reload: DateTimeOffset.UtcNow - _loaded > ReloadEvery, ct);
+        if (!_checkFailing) return;
+        _checkFailing = false;
+        logger.LogInformation("authorisations can be checked again");
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -60,28 +60,9 @@ public sealed class FreeSpaceGuard(RetentionConfig retention, AlertStore alerts,
         return bytesOldestFirst.Count;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1));
-        try
-        {
-            do
-            {
-                try
-                {
-                    await RoomForEvidenceAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogError("free space check failed, will retry: {Message}", e.Message);
-                }
-            } while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException)
-        {
-            // Service stopping.
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Repeat.EveryAsync(TimeSpan.FromMinutes(1), atOnce: true, RoomForEvidenceAsync,
+            e => logger.LogError("free space check failed, will retry: {Message}", e.Message), stoppingToken);
 
     private long FreeBytes() => new DriveInfo(Path.GetFullPath(evidence.DataFolder)).AvailableFreeSpace;
 

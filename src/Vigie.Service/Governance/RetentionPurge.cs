@@ -18,28 +18,9 @@ public sealed record PurgeResult(int EvidenceFilesDeleted, int AlertsWithEvidenc
 public sealed class RetentionPurge(RetentionConfig retention, AlertStore alerts, EvidenceRecorder evidence, AuditLog audit, ILogger<RetentionPurge> logger)
     : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(retention.PurgeEveryMinutes));
-        try
-        {
-            do
-            {
-                try
-                {
-                    await PurgeAsync(DateTimeOffset.UtcNow, stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogError("retention purge failed, will retry: {Message}", e.Message);
-                }
-            } while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException)
-        {
-            // Service stopping.
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Repeat.EveryAsync(TimeSpan.FromMinutes(retention.PurgeEveryMinutes), atOnce: true, ct => PurgeAsync(DateTimeOffset.UtcNow, ct),
+            e => logger.LogError("retention purge failed, will retry: {Message}", e.Message), stoppingToken);
 
     public async Task<PurgeResult> PurgeAsync(DateTimeOffset now, CancellationToken ct = default)
     {

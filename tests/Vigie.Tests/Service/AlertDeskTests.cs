@@ -75,6 +75,14 @@ public class AlertDeskTests
             await StoredAsync(count, TimeSpan.FromSeconds(20));
         }
 
+        /// <summary>Frames every 0.2 s from the last one to this time: the seconds after the alerts, which their clips wait for.</summary>
+        public void FramesUntil(TimeSpan time)
+        {
+            var jpeg = _ring.Latest!.Jpeg;
+            for (var t = _ring.Latest.Time + TimeSpan.FromSeconds(0.2); t <= time; t += TimeSpan.FromSeconds(0.2))
+                _ring.Add(new KeptFrame(t, _start + t, jpeg, []));
+        }
+
         /// <summary>Raises the alert of track i, 2 s (plus i hundredths) after the frames began.</summary>
         public SceneEvent Raise(int i)
         {
@@ -152,9 +160,10 @@ public class AlertDeskTests
         var first = run.Raise(1);
         run.Raise(2);
         run.Desk.Close("cam", first with { End = first.RaisedAt + TimeSpan.FromSeconds(1) });
+        run.FramesUntil(TimeSpan.FromSeconds(4)); // the first alert's clip is made while the database is down
         // Longer than one alert's retries (about 7.5 s), after which an alert used to be only written to the log.
         await Task.Delay(TimeSpan.FromSeconds(11));
-        Assert.Equal(3, run.Desk.WaitingForDatabase); // two alerts and the end of one, in order
+        Assert.True(run.Desk.WaitingForDatabase >= 3, $"{run.Desk.WaitingForDatabase} waiting"); // two alerts, the end of one (and a clip)
 
         postgres.Start();
         // Ids after a crash skip what the sequence had reserved: the alerts are found by search.
@@ -165,6 +174,9 @@ public class AlertDeskTests
         Assert.Equal([[0], [1], [2]], alerts.Select(a => a.TrackIds.ToArray()));
         Assert.NotNull(alerts[1].Ended);
         Assert.Null(alerts[2].Ended);
+        // Every clip recorded too, the one made during the outage included (its seconds were still in memory for the others).
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await Stored()).All(a => a.Clip is not null), TimeSpan.FromSeconds(30)),
+            string.Join("\n", run.Warnings.Lines));
         Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Desk.WaitingForDatabase == 0), TimeSpan.FromSeconds(5)));
         Assert.Contains(run.Warnings.Lines, l => l.StartsWith("database unavailable: alerts wait in memory", StringComparison.Ordinal));
         Assert.DoesNotContain(run.Warnings.Lines, l => l.Contains("NOT STORED"));
