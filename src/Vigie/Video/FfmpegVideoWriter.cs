@@ -22,10 +22,12 @@ public sealed class FfmpegVideoWriter : IDisposable
         _height = height;
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
-        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardInput = true, RedirectStandardError = true, UseShellExecute = false };
+        // In a session of its own (util-linux setsid execs ffmpeg in place): a Ctrl+C in the terminal goes to the whole
+        // foreground process group, and vigie, stopping, finishes the clips under way; it must not reach their encoder first.
+        var psi = new ProcessStartInfo("setsid") { RedirectStandardInput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[]
                  {
-                     "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24",
+                     "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24",
                      "-s", $"{width}x{height}", "-r", fps.ToString("0.###", CultureInfo.InvariantCulture), "-i", "pipe:0",
                      "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-movflags", "+faststart", path,
                  })
@@ -36,12 +38,15 @@ public sealed class FfmpegVideoWriter : IDisposable
         }
         catch (Win32Exception e)
         {
-            throw new VideoSourceException("ffmpeg is not installed or not on PATH (apt-get install ffmpeg)", e);
+            throw new VideoSourceException("setsid (util-linux) is not installed or not on PATH", e);
         }
         _process.StandardInput.AutoFlush = false;
         _stdin = _process.StandardInput.BaseStream;
         _stderr = _process.StandardError.ReadToEndAsync();
     }
+
+    /// <summary>The encoder's process id.</summary>
+    public int ProcessId => _process.Id;
 
     public unsafe void Write(Mat bgr)
     {

@@ -51,10 +51,8 @@ public class PartialVideoTests
         var writer = new FfmpegVideoWriter(path, 64, 48, 5);
         using var frame = new Mat(48, 64, MatType.CV_8UC3, new Scalar(40, 90, 140));
         writer.Write(frame);
-        // A Ctrl+C in the terminal reaches the whole process group, the encoder included.
-        var encoder = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit))
-            .Single(pid => File.Exists($"/proc/{pid}/cmdline") && File.ReadAllText($"/proc/{pid}/cmdline").Contains(path));
-        System.Diagnostics.Process.Start("kill", ["-INT", encoder!])!.WaitForExit();
+        Assert.Contains("ffmpeg", File.ReadAllText($"/proc/{writer.ProcessId}/cmdline"));
+        System.Diagnostics.Process.Start("kill", ["-INT", writer.ProcessId.ToString()])!.WaitForExit();
 
         var error = Assert.Throws<IOException>(() =>
         {
@@ -62,5 +60,17 @@ public class PartialVideoTests
             writer.Dispose();
         });
         Assert.True(error.Message.Contains("ffmpeg was interrupted"), error.Message);
+    }
+
+    [Fact]
+    public void The_encoder_runs_in_a_session_of_its_own_so_a_ctrl_c_in_the_terminal_leaves_it_to_finish()
+    {
+        static string Session(int pid) => File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1].Split(' ')[3];
+        using var writer = new FfmpegVideoWriter(Path.Combine(TestPaths.TempFolder(), "detached.mp4"), 64, 48, 5);
+        Assert.Contains("ffmpeg", File.ReadAllText($"/proc/{writer.ProcessId}/cmdline")); // setsid ran it in place
+        // setsid makes the session just before it runs ffmpeg.
+        for (var waited = 0; waited < 100 && Session(writer.ProcessId) != writer.ProcessId.ToString(); waited++) Thread.Sleep(20);
+        Assert.NotEqual(Session(Environment.ProcessId), Session(writer.ProcessId));
+        Assert.Equal(writer.ProcessId.ToString(), Session(writer.ProcessId)); // its own session's leader
     }
 }
