@@ -110,7 +110,19 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         }
         _waiting.Enqueue(work);
         _waitingCount = _waiting.Count;
+        // The console shows it now: a person in a forbidden zone does not wait for a database to come back.
+        if (work is RaisedWork raised) feed.Publish(new FeedItem(AlertFeed.Waiting, WaitingView(raised), raised.FiredAt));
     }
+
+    private static AlertView WaitingView(RaisedWork w)
+    {
+        var e = w.Event;
+        return new AlertView(0, w.Camera, e.Kind, e.Where, e.StartClock, ClockOf(e, e.RaisedAt), null, Math.Round(e.Score, 3), Box(e), e.TrackIds,
+            e.Detail, "waiting", null, null, null, null, null, null);
+    }
+
+    private static double[] Box(SceneEvent e) =>
+        [Math.Round(e.Box.X, 4), Math.Round(e.Box.Y, 4), Math.Round(e.Box.Width, 4), Math.Round(e.Box.Height, 4)];
 
     /// <summary>Stores what waits, in order, one try each, until the database fails again.</summary>
     private async Task StoreWaitingAsync()
@@ -187,8 +199,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     {
         var e = w.Event;
         var raisedAt = ClockOf(e, e.RaisedAt);
-        var alert = new NewAlert(w.Camera, e.Kind, e.Where, e.StartClock, raisedAt, Math.Round(e.Score, 3),
-            [Math.Round(e.Box.X, 4), Math.Round(e.Box.Y, 4), Math.Round(e.Box.Width, 4), Math.Round(e.Box.Height, 4)], e.TrackIds, e.Detail);
+        var alert = new NewAlert(w.Camera, e.Kind, e.Where, e.StartClock, raisedAt, Math.Round(e.Score, 3), Box(e), e.TrackIds, e.Detail);
         long id;
         try
         {

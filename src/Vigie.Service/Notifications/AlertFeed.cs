@@ -5,7 +5,8 @@ namespace Vigie.Service.Notifications;
 
 /// <summary>
 /// What happened to an alert: "alert" when it is raised, "alert-updated" when its clip is ready, it
-/// ends or it is reviewed. <see cref="RuleFiredAt"/> (Stopwatch ticks) is when the rule fired, so a
+/// ends or it is reviewed, "alert-waiting" when it was raised but waits for the database (no id yet;
+/// the "alert" item follows once it is stored). <see cref="RuleFiredAt"/> (Stopwatch ticks) is when the rule fired, so a
 /// receiver in the same process can measure the delay to the console.
 /// </summary>
 public sealed record FeedItem(string Type, AlertView Alert, long RuleFiredAt);
@@ -18,6 +19,7 @@ public sealed class AlertFeed
 {
     public const string Raised = "alert";
     public const string Updated = "alert-updated";
+    public const string Waiting = "alert-waiting";
 
     private readonly List<Channel<FeedItem>> _subscribers = [];
     private readonly object _gate = new();

@@ -29,6 +29,8 @@ public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<Mqt
         {
             await foreach (var item in items.ReadAllAsync(stoppingToken))
             {
+                // Without an id yet: subscribers get the alert once it is stored, as usual.
+                if (item.Type == AlertFeed.Waiting) continue;
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     try

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -19,16 +20,37 @@ public sealed class SessionAuthentication(IOptionsMonitor<AuthenticationSchemeOp
     public const string Cookie = "vigie_session";
     public const string TokenItem = "vigie-token";
 
+    private const string SessionsUnchecked = "vigie-sessions-unchecked";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (TokenOf(Request) is not { } token) return AuthenticateResult.NoResult();
-        if (await users.ResolveAsync(token, DateTimeOffset.UtcNow, Context.RequestAborted) is not { } user)
-            return AuthenticateResult.Fail("the session has ended or is unknown");
+        SessionUser? user;
+        try
+        {
+            user = await users.ResolveAsync(token, DateTimeOffset.UtcNow, Context.RequestAborted);
+        }
+        catch (DbException e)
+        {
+            // The database is unavailable: public endpoints (health, the transparency page) still answer a signed-in
+            // browser, and the others say the service is unavailable rather than that the session ended.
+            Context.Items[SessionsUnchecked] = true;
+            return AuthenticateResult.Fail($"the session cannot be checked: {e.Message}");
+        }
+        if (user is null) return AuthenticateResult.Fail("the session has ended or is unknown");
         Context.Items[TokenItem] = token;
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.Role), new Claim(ClaimTypes.NameIdentifier, user.Id.ToString())],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (!Context.Items.ContainsKey(SessionsUnchecked)) return base.HandleChallengeAsync(properties);
+        Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        Response.Headers.RetryAfter = "5";
+        return Task.CompletedTask;
     }
 
     public static string? TokenOf(HttpRequest request)

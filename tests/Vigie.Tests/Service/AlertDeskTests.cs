@@ -40,9 +40,9 @@ public class AlertDeskTests
         private readonly DateTimeOffset _start = DateTimeOffset.UtcNow;
         private readonly FrameRing _ring = new(TimeSpan.FromSeconds(10));
 
-        private DeskRun(string folder, Database database, AlertDesk desk, Warnings warnings)
+        private DeskRun(string folder, Database database, AlertDesk desk, AlertFeed feed, Warnings warnings)
         {
-            (Folder, _database, Desk, Warnings) = (folder, database, desk, warnings);
+            (Folder, _database, Desk, Feed, Warnings) = (folder, database, desk, feed, warnings);
             // No frame after the alerts: each clip waits for its last second until the desk stops.
             using var picture = new Mat(180, 320, MatType.CV_8UC3, Scalar.Gray);
             var jpeg = picture.ImEncode(".jpg");
@@ -51,6 +51,7 @@ public class AlertDeskTests
 
         public string Folder { get; }
         public AlertDesk Desk { get; }
+        public AlertFeed Feed { get; }
         public Warnings Warnings { get; }
         public AlertStore Store => new(_database);
 
@@ -62,10 +63,11 @@ public class AlertDeskTests
             var store = new AlertStore(database);
             var recorder = new EvidenceRecorder(folder, 320, privacy, NullLogger.Instance);
             var space = new FreeSpaceGuard(new RetentionConfig(), store, recorder, new AuditLog(database, folder), NullLogger<FreeSpaceGuard>.Instance);
-            var desk = new AlertDesk(store, recorder, space, new AlertFeed(), new EvidenceConfig { BeforeS = 2, AfterS = 1 }, warnings)
+            var feed = new AlertFeed();
+            var desk = new AlertDesk(store, recorder, space, feed, new EvidenceConfig { BeforeS = 2, AfterS = 1 }, warnings)
                 { MostClipsPending = mostClipsPending };
             await desk.StartAsync(CancellationToken.None);
-            return new DeskRun(folder, database, desk, warnings);
+            return new DeskRun(folder, database, desk, feed, warnings);
         }
 
         /// <summary>Raises this many alerts at once and waits until the last is stored with its snapshot.</summary>
@@ -155,6 +157,7 @@ public class AlertDeskTests
             new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() });
         run.Raise(0);
         Assert.True(await run.StoredAsync(1, TimeSpan.FromSeconds(20)));
+        var feed = run.Feed.Subscribe();
 
         postgres.Stop();
         var first = run.Raise(1);
@@ -164,6 +167,11 @@ public class AlertDeskTests
         // Longer than one alert's retries (about 7.5 s), after which an alert used to be only written to the log.
         await Task.Delay(TimeSpan.FromSeconds(11));
         Assert.True(run.Desk.WaitingForDatabase >= 3, $"{run.Desk.WaitingForDatabase} waiting"); // two alerts, the end of one (and a clip)
+        // Both shown to the console already, without an id, as waiting.
+        var shown = new List<FeedItem>();
+        while (feed.TryRead(out var item)) shown.Add(item);
+        Assert.Equal([[1], [2]], shown.Where(i => i.Type == AlertFeed.Waiting).Select(i => i.Alert.TrackIds.ToArray()));
+        Assert.All(shown.Where(i => i.Type == AlertFeed.Waiting), i => Assert.Equal((0L, "waiting"), (i.Alert.Id, i.Alert.Status)));
 
         postgres.Start();
         // Ids after a crash skip what the sequence had reserved: the alerts are found by search.

@@ -135,6 +135,41 @@ public class ConsoleBrowserTests
         await Assertions.Expect(count.Locator("svg.sparkline polyline")).ToHaveCountAsync(1);
     }
 
+    [Fact]
+    public async Task While_the_database_is_down_the_operator_sees_alerts_as_waiting_then_stored_and_is_told_why()
+    {
+        using var postgres = new PostgresServer();
+        var clip = Path.Combine(TestPaths.TempFolder(), "scene.mp4");
+        await Task.Run(() => Vigie.Video.SyntheticScene.Default.WriteVideo(clip));
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(clip) + "\n    loop: true", $"""
+              storage: {"{"} type: postgres, connection: "{postgres.NewDatabase()}" {"}"}
+            """);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync();
+        var scriptErrors = new List<string>();
+        page.PageError += (_, e) => scriptErrors.Add(e);
+        await page.GotoAsync(service.Url);
+        await SignInAsync(page, "operator");
+        await Assertions.Expect(page.Locator("#stream-state")).ToHaveTextAsync("live", new() { Timeout = 10_000 });
+        await page.Locator("[data-testid=feed] li[data-alert-id]").First.WaitForAsync(new() { Timeout = 45_000 });
+
+        postgres.Stop();
+        // The stream stays open: the next alert shows at once as waiting, and the banner says why.
+        var waiting = page.Locator("[data-testid=feed] li.waiting");
+        await waiting.First.WaitForAsync(new() { Timeout = 45_000 });
+        await Assertions.Expect(waiting.First).ToContainTextAsync("not stored yet");
+        await Assertions.Expect(page.Locator("#service-warning")).ToContainTextAsync("Database unavailable", new() { Timeout = 15_000 });
+        // The rest of the API says it is unavailable, not that the session ended (which would send the operator to sign in).
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await service.Http.GetAsync("/api/alerts")).StatusCode);
+
+        postgres.Start();
+        await Assertions.Expect(waiting).ToHaveCountAsync(0, new() { Timeout = 30_000 }); // each replaced by the stored alert
+        await Assertions.Expect(page.Locator("#service-warning")).ToBeHiddenAsync(new() { Timeout = 15_000 });
+        Assert.Equal(0, service.Service<Vigie.Service.Alerts.AlertDesk>().WaitingForDatabase);
+        Assert.Empty(scriptErrors);
+    }
+
     /// <summary>A new page of the console, signed in with this role, on the cameras view.</summary>
     private static async Task<IPage> CamerasViewAsync(IBrowser browser, ServiceUnderTest service, string role)
     {

@@ -67,7 +67,7 @@ public sealed class PostgresServer : IDisposable
     {
         try
         {
-            Stop();
+            if (File.Exists(Path.Combine(_folder, "data", "postmaster.pid"))) Stop(); // a test may have stopped it
         }
         finally
         {

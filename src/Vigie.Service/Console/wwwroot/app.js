@@ -110,12 +110,31 @@ async function loadFeed() {
   feed.replaceChildren(...alerts.map(card));
 }
 
+// The stored alert's time is kept to the millisecond: compare instants, not strings.
+const waitingKey = alert => `${alert.camera}|${alert.kind}|${alert.zone}|${Date.parse(alert.raised)}`;
+
 function connectStream() {
   const state = $("#stream-state");
   const stream = new EventSource("/api/alerts/stream");
   stream.addEventListener("ready", () => { state.textContent = "live"; state.className = "stream on"; });
+  // Raised while the database is unavailable: shown now, without id or evidence, until the stored alert replaces it.
+  stream.addEventListener("alert-waiting", e => {
+    const alert = JSON.parse(e.data);
+    const li = el("li", { className: "alert-card waiting" },
+      el("div", { className: "no-image", textContent: "waiting for the database" }),
+      el("div", { className: "text" },
+        el("div", { className: "kind", textContent: kindLabel(alert.kind) }),
+        el("div", { textContent: `${alert.camera} · ${alert.zone}` }),
+        el("div", {}, el("time", { textContent: when(alert.raised) }), " ",
+          el("span", { className: "status waiting", textContent: "not stored yet" }))));
+    li.dataset.waiting = waitingKey(alert);
+    li.dataset.kind = alert.kind;
+    $("#feed").prepend(li);
+    if ($("#view-alerts").hidden) { unseen++; updateBadge(); }
+  });
   stream.addEventListener("alert", e => {
     const alert = JSON.parse(e.data);
+    $("#feed").querySelector(`[data-waiting="${CSS.escape(waitingKey(alert))}"]`)?.remove();
     upsert($("#feed"), alert, true);
     if ($("#view-alerts").hidden) { unseen++; updateBadge(); }
   });
