@@ -105,7 +105,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     {
         if (_waiting.Count >= MostWaiting)
         {
-            logger.LogError("alert NOT STORED: {Count} alerts already wait for the database: {Alert}", _waiting.Count, Describe(work));
+            logger.LogError("{What} NOT STORED: {Count} already wait for the database: {Alert}", What(work), _waiting.Count, Describe(work));
             return;
         }
         _waiting.Enqueue(work);
@@ -152,7 +152,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         catch (Exception e) when (e is DbException or StorageException or InvalidOperationException)
         {
             // Stored already: only a later step (evidence paths, the feed) failed.
-            logger.LogError("alert stored, but not all its steps were done ({Message}): {Alert}", e.Message, Describe(work));
+            logger.LogError("{What} stored, but not all its steps were done ({Message}): {Alert}", What(work), e.Message, Describe(work));
             return true;
         }
     }

@@ -88,7 +88,8 @@ public sealed class FfmpegVideoWriter : IDisposable
 
     /// <summary>Why the encoder failed: its own message, else what its exit code says (a signal leaves no message).</summary>
     public static string Failure(string message, int exitCode) =>
-        message.Trim().Length > 0 ? message.Trim()
+        message.Contains("failed to execute ffmpeg", StringComparison.Ordinal) ? "ffmpeg is not installed or not on PATH (apt-get install ffmpeg)"
+        : message.Trim().Length > 0 ? message.Trim()
         // 255: ffmpeg's own exit on a signal; 128 + the signal when it died of it (SIGINT, SIGTERM, SIGKILL).
         : exitCode is 255 or 130 or 143 ? $"ffmpeg was interrupted (exit code {exitCode}: a Ctrl+C or a stop signal reached it)"
         : exitCode == 137 ? "ffmpeg was killed (exit code 137: out of memory, or killed by hand)"

@@ -73,4 +73,13 @@ public class PartialVideoTests
         Assert.NotEqual(Session(Environment.ProcessId), Session(writer.ProcessId));
         Assert.Equal(writer.ProcessId.ToString(), Session(writer.ProcessId)); // its own session's leader
     }
+
+    [Theory]
+    [InlineData("setsid: failed to execute ffmpeg: No such file or directory", 1, "ffmpeg is not installed")]
+    [InlineData("", 255, "ffmpeg was interrupted")]
+    [InlineData("", 137, "ffmpeg was killed")]
+    [InlineData("Could not write header: No space left on device\n", 1, "No space left on device")]
+    [InlineData("", 3, "ffmpeg exited with code 3 without a message")]
+    public void An_encoder_failure_is_told_in_words(string message, int exitCode, string expected) =>
+        Assert.Contains(expected, FfmpegVideoWriter.Failure(message, exitCode));
 }
