@@ -114,7 +114,10 @@ public static class VigieServer
         {
             var disk = space.Now();
             var waiting = desk.WaitingForDatabase;
+            var states = cameras.Workers.Select(w => w.Health.Read(DateTimeOffset.Now).State).ToList();
+            var down = states.Count(s => s is CameraStates.Reconnecting or CameraStates.Failed);
             var problems = new List<string>();
+            if (down > 0) problems.Add($"{down} camera(s) reconnecting or failed: the Cameras page says which and why.");
             if (waiting > 0)
                 problems.Add($"Database unavailable: {waiting} alert(s) wait in memory and will be stored and shown once it is back.");
             if (disk.EvidencePaused)
@@ -125,13 +128,13 @@ public static class VigieServer
                 Status = problems.Count == 0 ? "ok" : "degraded",
                 Problems = problems,
                 Cameras = cameras.Workers.Count,
-                Online = cameras.Workers.Count(w => w.Health.Read(DateTimeOffset.Now).State == CameraStates.Online),
+                Online = states.Count(s => s == CameraStates.Online),
                 AlertsWaitingForDatabase = waiting,
                 Disk = disk,
             };
         }).AllowAnonymous().WithTags("service")
             .WithSummary("Liveness of the service, for monitoring: camera counts, the data disk's free space, alerts waiting for the database; "
-                + "'degraded' with the problems in words while alerts wait or get no evidence.");
+                + "'degraded' with the problems in words while a camera is down, alerts wait or get no evidence.");
         SessionEndpoints.Map(app);
         UserEndpoints.Map(app);
         AlertEndpoints.Map(app);

@@ -121,10 +121,18 @@ public class ServiceTests
             var down = await Health();
             Assert.NotNull(down.LastError);
             Assert.True(down.Reconnects >= 1);
+            using (var anonymous = service.Anonymous())
+            {
+                var health = await anonymous.GetFromJsonAsync<JsonElement>("/api/health");
+                Assert.Equal("degraded", health.GetProperty("status").GetString());
+                Assert.Contains("1 camera(s) reconnecting or failed", health.GetProperty("problems")[0].GetString());
+            }
 
             camera = await RtspCamera.StartAsync(port);
             Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await Health()).State == CameraStates.Online, TimeSpan.FromSeconds(30)),
                 $"still {(await Health()).State}: {(await Health()).LastError}");
+            using (var anonymous = service.Anonymous())
+                Assert.Equal("ok", (await anonymous.GetFromJsonAsync<JsonElement>("/api/health")).GetProperty("status").GetString());
             var before = (await Health()).FramesAnalysed;
             Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await Health()).FramesAnalysed > before + 5, TimeSpan.FromSeconds(15)));
         }
