@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 using Vigie.Geometry;
+using Vigie.Service.Storage;
 using Vigie.Video;
 
 namespace Vigie.Service.Evidence;
@@ -145,12 +146,15 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
         return full.StartsWith(Path.GetFullPath(dataFolder) + Path.DirectorySeparatorChar, StringComparison.Ordinal) && File.Exists(full) ? full : null;
     }
 
-    /// <summary>Deletes a stored evidence file; returns whether there was one.</summary>
-    public bool Delete(string relative)
+    /// <summary>The alert's snapshot and clip files still stored, as full paths.</summary>
+    public IEnumerable<string> FilesOf(AlertRecord alert) => new[] { alert.Snapshot, alert.Clip }.OfType<string>().Select(Existing).OfType<string>();
+
+    /// <summary>Deletes the alert's snapshot and clip files; returns how many there were.</summary>
+    public int DeleteFilesOf(AlertRecord alert)
     {
-        if (Existing(relative) is not { } full) return false;
-        File.Delete(full);
-        return true;
+        var files = FilesOf(alert).ToList();
+        foreach (var file in files) File.Delete(file);
+        return files.Count;
     }
 
     private static string RelativePath(string camera, DateTimeOffset day, string file)

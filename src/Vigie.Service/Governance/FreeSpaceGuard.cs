@@ -80,8 +80,7 @@ public sealed class FreeSpaceGuard(RetentionConfig retention, AlertStore alerts,
             var count = CountToFree(batch.Select(EvidenceBytes).ToList(), target - free);
             foreach (var alert in batch.Take(count))
             {
-                foreach (var relative in new[] { alert.Snapshot, alert.Clip }.OfType<string>())
-                    if (evidence.Delete(relative)) files++;
+                files += evidence.DeleteFilesOf(alert);
                 await alerts.ForgetEvidenceAsync(alert.Id, ct);
                 cleared++;
                 oldest ??= alert.Raised;
@@ -103,8 +102,7 @@ public sealed class FreeSpaceGuard(RetentionConfig retention, AlertStore alerts,
         return free;
     }
 
-    private long EvidenceBytes(AlertRecord alert) =>
-        new[] { alert.Snapshot, alert.Clip }.OfType<string>().Select(evidence.Existing).OfType<string>().Sum(path => new FileInfo(path).Length);
+    private long EvidenceBytes(AlertRecord alert) => evidence.FilesOf(alert).Sum(path => new FileInfo(path).Length);
 
     private void Pause(bool paused, long free)
     {

@@ -30,8 +30,7 @@ public sealed class RetentionPurge(RetentionConfig retention, AlertStore alerts,
         var cleared = 0;
         foreach (var alert in await alerts.WithEvidenceBeforeAsync(evidenceCutoff, ct))
         {
-            foreach (var relative in new[] { alert.Snapshot, alert.Clip }.OfType<string>())
-                if (evidence.Delete(relative)) files++;
+            files += evidence.DeleteFilesOf(alert);
             await alerts.ForgetEvidenceAsync(alert.Id, ct);
             cleared++;
         }
