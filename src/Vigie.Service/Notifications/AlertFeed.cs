@@ -6,8 +6,8 @@ namespace Vigie.Service.Notifications;
 /// <summary>
 /// What happened to an alert: "alert" when it is raised, "alert-updated" when its clip is ready, it
 /// ends or it is reviewed, "alert-waiting" when it was raised but waits for the database (no id yet;
-/// the "alert" item follows once it is stored). <see cref="RuleFiredAt"/> (Stopwatch ticks) is when the rule fired, so a
-/// receiver in the same process can measure the delay to the console.
+/// the "alert" item follows once it is stored). <see cref="RuleFiredAt"/> (Stopwatch ticks) is when
+/// the rule fired, so a receiver in the same process can measure the delay to the console.
 /// </summary>
 public sealed record FeedItem(string Type, AlertView Alert, long RuleFiredAt);
 

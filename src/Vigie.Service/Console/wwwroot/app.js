@@ -817,7 +817,7 @@ $("#report-form").addEventListener("submit", e => {
 
 // ---- start ----
 let started = false;
-// Alerts delayed (database down) or without evidence (disk full): whoever watches must know.
+// A camera down, alerts delayed (database down) or without evidence (disk full): whoever watches must know.
 async function refreshServiceWarning() {
   const health = await (await fetch("/api/health")).json();
   const bar = $("#service-warning");
