@@ -51,7 +51,13 @@ public class PartialVideoTests
         var writer = new FfmpegVideoWriter(path, 64, 48, 5);
         using var frame = new Mat(48, 64, MatType.CV_8UC3, new Scalar(40, 90, 140));
         writer.Write(frame);
-        Assert.Contains("ffmpeg", File.ReadAllText($"/proc/{writer.ProcessId}/cmdline"));
+        // Once ffmpeg itself catches SIGINT: earlier, the signal would reach setsid, or ffmpeg before it set its handler.
+        static ulong Mask(int pid, string field) => Convert.ToUInt64(File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith(field + ":"))[
+            (field.Length + 1)..].Trim(), 16);
+        const ulong sigint = 1 << 1;
+        for (var waited = 0; waited < 250 && (Mask(writer.ProcessId, "SigCgt") & sigint) == 0; waited++) Thread.Sleep(20);
+        Assert.Equal(sigint, Mask(writer.ProcessId, "SigCgt") & sigint);
+        Assert.Equal(0UL, Mask(writer.ProcessId, "SigBlk") & sigint);
         System.Diagnostics.Process.Start("kill", ["-INT", writer.ProcessId.ToString()])!.WaitForExit();
 
         var error = Assert.Throws<IOException>(() =>
