@@ -123,8 +123,7 @@ public static class AnalyzeCommand
             AnalysisResult? result = null;
             Exception? sinkError = null;
             var counting = prepared.Pipeline.PeopleCounter is { } pass ? $"; {pass.Description}" : "";
-            var adjusted = prepared.Source.Info.Adjustments(prepared.Source.FrameWidth, prepared.Source.FrameHeight) is { } said ? $" ({said})" : "";
-            var title = $"{Path.GetFileName(prepared.Source.Location.TrimEnd('/'))}{adjusted} [{prepared.Detector.Description}{counting}]";
+            var title = $"{Path.GetFileName(prepared.Source.Location.TrimEnd('/'))}{prepared.SourceAdjustments} [{prepared.Detector.Description}{counting}]";
             try
             {
                 await progress.RunAsync(title, async () => result = await prepared.Pipeline.RunAsync(output, ct));

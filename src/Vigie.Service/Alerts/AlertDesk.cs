@@ -203,7 +203,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         long id;
         try
         {
-            id = retry ? await Retry(() => store.InsertAsync(alert)) : await store.InsertAsync(alert);
+            id = await Store(() => store.InsertAsync(alert), retry);
         }
         catch (DbException)
         {
@@ -328,8 +328,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         if (!_open.TryGetValue(Key(w.Camera, w.Event), out var id) || w.Event.End is not { } end) return true;
         try
         {
-            if (retry) await Retry(() => store.CloseAsync(id, ClockOf(w.Event, end)));
-            else await store.CloseAsync(id, ClockOf(w.Event, end));
+            await Store(() => store.CloseAsync(id, ClockOf(w.Event, end)), retry);
         }
         catch (DbException)
         {
@@ -348,6 +347,11 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     private static DateTimeOffset ClockOf(SceneEvent e, TimeSpan time) => e.StartClock + (time - e.Start);
 
     private static EventKey Key(string camera, SceneEvent e) => new(camera, e.Kind, e.Where, e.Start, e.RaisedAt);
+
+    /// <summary>Once, or with retries when the work is new (what already waits for the database is tried again later anyway).</summary>
+    private Task<T> Store<T>(Func<Task<T>> action, bool retry) => retry ? Retry(action) : action();
+
+    private Task Store(Func<Task> action, bool retry) => retry ? Retry(action) : action();
 
     /// <summary>A database that is briefly unavailable (restart, failover) must not lose an alert.</summary>
     private async Task<T> Retry<T>(Func<Task<T>> action)

@@ -91,8 +91,7 @@ public sealed class CameraWorker
                 var request = new AnalysisRequest(null, _config.WithOnlyCamera(_camera), _camera.Name, DateTimeOffset.Now) { SimulateLive = true };
                 await using var prepared = await AnalysisSetup.PrepareAsync(request, _logger, ct);
                 _logger.LogInformation("{Camera}: analysing {Source}{Adjustments} with {Detector}", Name, CameraHealth.RedactCredentials(prepared.Source.Location),
-                    prepared.Source.Info.Adjustments(prepared.Source.FrameWidth, prepared.Source.FrameHeight) is { } said ? $" ({said})" : "",
-                    prepared.Detector.Description);
+                    prepared.SourceAdjustments, prepared.Detector.Description);
                 var observer = new Observer(this, prepared);
                 var result = await prepared.Pipeline.RunAsync(observer, ct);
                 if (result.FramesDropped > 0) Health.Dropped(result.FramesDropped);

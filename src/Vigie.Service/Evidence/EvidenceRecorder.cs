@@ -48,7 +48,7 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
     public async Task<string?> ClipAsync(long alertId, string camera, DateTimeOffset day, IReadOnlyList<KeptFrame> frames, AlertMarks marks,
         CancellationToken ct, IReadOnlyList<KeptFrame>? beginning = null)
     {
-        if (frames.Count < 2) return null;
+        if (frames.Count < 2) throw new ArgumentException("a clip needs at least two frames", nameof(frames));
         var relative = RelativePath(camera, day, $"{alertId}.mp4");
         var full = Path.Combine(dataFolder, relative);
         var span = (frames[^1].Time - frames[0].Time).TotalSeconds;

@@ -58,6 +58,9 @@ public sealed class PreparedAnalysis : IAsyncDisposable
 
     public IFrameSource Source { get; }
 
+    /// <summary>What reading the source changes, as " (…)" to follow its name, or nothing (see <see cref="StreamInfo.Adjustments"/>).</summary>
+    public string SourceAdjustments => Source.Info.Adjustments(Source.FrameWidth, Source.FrameHeight) is { } said ? $" ({said})" : "";
+
     /// <summary>The detector (the first of its parallel instances).</summary>
     public IDetector Detector => _detectors[0];
     public CameraConfig Camera { get; }

@@ -226,15 +226,21 @@ public class GovernanceTests
         Assert.Matches(@"entry \d+: its content does not match its hash \(modified\)", broken.Output);
     }
 
+    /// <summary>A SQLite store in the folder with what retention works on: alerts, the audit log, evidence files.</summary>
+    private static async Task<(Database Db, AlertStore Alerts, AuditLog Audit, EvidenceRecorder Evidence)> StoresAsync(string folder)
+    {
+        var db = await Database.OpenAsync(new StorageConfig(), folder);
+        return (db, new AlertStore(db), new AuditLog(db, folder),
+            new EvidenceRecorder(folder, 640, new Vigie.Video.PrivacyFilter(null), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
+    }
+
     [Fact]
     public async Task The_purge_deletes_old_evidence_folds_old_alerts_into_monthly_counts_and_is_audited()
     {
         var folder = TestPaths.TempFolder();
-        await using var db = await Database.OpenAsync(new StorageConfig(), folder);
-        var alerts = new AlertStore(db);
-        var audit = new AuditLog(db, folder);
+        var (db, alerts, audit, evidence) = await StoresAsync(folder);
+        await using var _ = db;
         var now = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
-        var evidence = new EvidenceRecorder(folder, 640, new Vigie.Video.PrivacyFilter(null), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         async Task<long> Alert(DateTimeOffset raised, string status)
         {
             var id = await alerts.InsertAsync(new NewAlert("gate", "intrusion", "z", raised, raised, 0.9, [0, 0, 1, 1], [1], "t"));
@@ -292,10 +298,8 @@ public class GovernanceTests
     public async Task Below_the_free_space_floor_the_oldest_evidence_goes_first_and_when_none_is_left_evidence_pauses_until_space_returns()
     {
         var folder = TestPaths.TempFolder();
-        await using var db = await Database.OpenAsync(new StorageConfig(), folder);
-        var alerts = new AlertStore(db);
-        var audit = new AuditLog(db, folder);
-        var evidence = new EvidenceRecorder(folder, 640, new Vigie.Video.PrivacyFilter(null), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var (db, alerts, audit, evidence) = await StoresAsync(folder);
+        await using var _ = db;
         var now = DateTimeOffset.UtcNow;
         var ids = new List<long>();
         foreach (var hoursAgo in new[] { 1, 3, 2 })
