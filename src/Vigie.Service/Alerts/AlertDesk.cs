@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenCvSharp;
 using Vigie.Analytics;
 using Vigie.Alerts;
 using Vigie.Config;
@@ -19,17 +20,19 @@ namespace Vigie.Service.Alerts;
 /// (console, MQTT, webhooks) and, a few seconds later, given its clip. Cameras hand alerts over without
 /// waiting; one queue keeps each alert's steps in order. While the database is unavailable (a restart,
 /// a failover, a network cut) alerts wait in memory, in order, and are stored, shown and pushed once it
-/// is back.
+/// is back; if the service stops first, they are written to <see cref="AlertSpool"/> and stored at the next start.
 /// </summary>
 public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeSpaceGuard space, AlertFeed feed, EvidenceConfig evidence,
     ILogger<AlertDesk> logger)
     : BackgroundService
 {
-    private abstract record Work(string Camera, SceneEvent Event);
+    private abstract record Work;
     private sealed record RaisedWork(string Camera, SceneEvent Event, KeptFrame Frame, AlertMarks Marks, FrameRing Ring, FrameRing? LookBack,
-        long FiredAt) : Work(Camera, Event);
-    private sealed record ClosedWork(string Camera, SceneEvent Event) : Work(Camera, Event);
-    private sealed record ClipWork(string Camera, SceneEvent Event, long Id, string Clip) : Work(Camera, Event);
+        long FiredAt) : Work;
+    private sealed record ClosedWork(string Camera, SceneEvent Event) : Work;
+    private sealed record ClipWork(long Id, string Clip) : Work;
+    // Read back from the spool at start.
+    private sealed record SpooledWork(SpooledAlert Entry) : Work;
     private readonly record struct EventKey(string Camera, string Kind, string Where, TimeSpan Start, TimeSpan RaisedAt);
 
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
@@ -41,6 +44,8 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     private readonly CancellationTokenSource _stopping = new();
     // Cancelled when the host's time to stop runs out: the clips not yet made are given up.
     private readonly CancellationTokenSource _abandon = new();
+    private readonly string _spool = AlertSpool.PathIn(recorder.DataFolder);
+    private int _spooledLeft;
 
     /// <param name="lookBack">Sparse frames of the last minutes, for events that began long before they were raised.</param>
     public void Raise(string camera, SceneEvent e, KeptFrame frame, AlertMarks marks, FrameRing ring, FrameRing? lookBack, long firedAt) =>
@@ -67,6 +72,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Not stoppingToken: alerts already raised are stored even while the service stops.
+        LoadSpool();
         var reader = _work.Reader;
         // One wait at a time: the queue has a single reader.
         var incoming = reader.WaitToReadAsync().AsTask();
@@ -81,8 +87,97 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             incoming = reader.WaitToReadAsync().AsTask();
         }
         await StoreWaitingAsync();
+        SpoolWaiting();
+    }
+
+    /// <summary>Puts what waited for the database when the service last stopped first in line.</summary>
+    private void LoadSpool()
+    {
+        List<SpooledAlert> entries;
+        List<int> unreadable;
+        try
+        {
+            (entries, unreadable) = AlertSpool.Read(_spool);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogError("{Spool}: alerts that waited for the database when the service last stopped cannot be read ({Message}); "
+                + "the file is left as it is, and will be read at the next start", _spool, e.Message);
+            return;
+        }
+        if (unreadable.Count > 0)
+        {
+            var kept = $"{_spool}.unreadable-{DateTime.UtcNow:yyyyMMddTHHmmss}";
+            File.Copy(_spool, kept);
+            logger.LogError("{Spool}: line(s) {Lines} are not alerts and are skipped; the file is kept whole as {Kept}", _spool,
+                string.Join(", ", unreadable), kept);
+        }
+        if (entries.Count == 0) return;
+        foreach (var entry in entries) _waiting.Enqueue(new SpooledWork(entry));
+        _waitingCount = _waiting.Count;
+        _spooledLeft = entries.Count;
+        logger.LogWarning("{Count} alerts (or ends and clips of alerts) waited for the database when the service last stopped: stored first, from {Spool}",
+            entries.Count, _spool);
+    }
+
+    /// <summary>
+    /// What still waits when the service stops goes to the spool (or, if even that cannot be written, to the log). An alert's
+    /// snapshot is made now, blurred as stored evidence is; its clip is lost with the seconds kept in memory.
+    /// </summary>
+    private void SpoolWaiting()
+    {
+        if (_waiting.Count == 0) return;
+        var entries = new List<SpooledAlert>();
+        var spooledAt = new Dictionary<EventKey, int>();
         foreach (var work in _waiting)
-            logger.LogError("{What} NOT STORED: the database was still unavailable when the service stopped: {Alert}", What(work), Describe(work));
+        {
+            switch (work)
+            {
+                case RaisedWork raised:
+                    spooledAt[Key(raised.Camera, raised.Event)] = entries.Count;
+                    entries.Add(new SpooledAlert(null, NewAlertOf(raised), SpooledSnapshot(raised), null, null));
+                    break;
+                case ClosedWork { Event.End: { } end } closed:
+                    var ended = ClockOf(closed.Event, end);
+                    var key = Key(closed.Camera, closed.Event);
+                    if (spooledAt.TryGetValue(key, out var at)) entries[at] = entries[at] with { Ended = ended };
+                    else if (_open.TryGetValue(key, out var id)) entries.Add(new SpooledAlert(id, null, null, ended, null));
+                    break;
+                case ClipWork clip:
+                    entries.Add(new SpooledAlert(clip.Id, null, null, null, clip.Clip));
+                    break;
+                case SpooledWork spooled:
+                    entries.Add(spooled.Entry);
+                    break;
+            }
+        }
+        try
+        {
+            AlertSpool.Write(_spool, entries);
+            logger.LogError("the database was still unavailable when the service stopped: {Count} alerts (or ends and clips of alerts) written to {Spool}, "
+                + "to be stored at the next start", entries.Count, _spool);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogError("{Spool} could not be written ({Message})", _spool, e.Message);
+            foreach (var work in _waiting)
+                logger.LogError("{What} NOT STORED: the database was still unavailable when the service stopped: {Alert}", What(work), Describe(work));
+        }
+    }
+
+    /// <summary>None when the service is out of time to stop: the face model is about to be disposed.</summary>
+    private byte[]? SpooledSnapshot(RaisedWork w)
+    {
+        if (_abandon.IsCancellationRequested) return null;
+        try
+        {
+            return recorder.SnapshotJpeg(w.Frame, w.Marks);
+        }
+        catch (OpenCVException e)
+        {
+            logger.LogError("alert on {Camera}: snapshot not made ({Message})", w.Camera, e.Message);
+            return null;
+        }
     }
 
     private async Task HandleAsync(Work work)
@@ -130,11 +225,26 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         var stored = 0;
         while (_waiting.TryPeek(out var work) && await DoAsync(work, retry: false))
         {
-            _waiting.Dequeue();
+            if (_waiting.Dequeue() is SpooledWork && --_spooledLeft == 0) DeleteSpool();
             _waitingCount = _waiting.Count;
             stored++;
         }
         if (stored > 0 && _waiting.Count == 0) logger.LogInformation("database back: {Stored} waiting alerts and ends of alerts stored", stored);
+    }
+
+    private void DeleteSpool()
+    {
+        try
+        {
+            File.Delete(_spool);
+            logger.LogInformation("every alert of {Spool} is stored; the file is deleted", _spool);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Read again at the next start: its alerts would be stored twice, which is better than not at all.
+            logger.LogError("{Spool}: every alert of it is stored, but the file cannot be deleted ({Message}): delete it before the next start",
+                _spool, e.Message);
+        }
     }
 
     /// <returns>False when the database did not take the alert (or its end), which is then to be tried again.</returns>
@@ -146,7 +256,8 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             {
                 RaisedWork raised => await RaiseAsync(raised, retry),
                 ClosedWork closed => await CloseAsync(closed, retry),
-                _ => await RecordClipAsync((ClipWork)work),
+                ClipWork clip => await RecordClipAsync(clip),
+                _ => await StoreSpooledAsync(((SpooledWork)work).Entry),
             };
         }
         catch (Exception e) when (e is DbException or StorageException or InvalidOperationException)
@@ -162,10 +273,16 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         RaisedWork => "alert",
         ClosedWork => "end of alert",
         ClipWork clip => $"clip {clip.Clip} of alert {clip.Id}",
-        _ => work.GetType().Name,
+        _ => "alert from the spool",
     };
 
-    private static string Describe(Work work) => JsonSerializer.Serialize(EventLine.From(work.Event), JsonLinesWriter.Options);
+    private static string Describe(Work work) => work switch
+    {
+        RaisedWork raised => JsonSerializer.Serialize(EventLine.From(raised.Event), JsonLinesWriter.Options),
+        ClosedWork closed => JsonSerializer.Serialize(EventLine.From(closed.Event), JsonLinesWriter.Options),
+        SpooledWork spooled => spooled.Entry.Describe(),
+        _ => "",
+    };
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -198,8 +315,8 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     private async Task<bool> RaiseAsync(RaisedWork w, bool retry)
     {
         var e = w.Event;
-        var raisedAt = ClockOf(e, e.RaisedAt);
-        var alert = new NewAlert(w.Camera, e.Kind, e.Where, e.StartClock, raisedAt, Math.Round(e.Score, 3), Box(e), e.TrackIds, e.Detail);
+        var alert = NewAlertOf(w);
+        var raisedAt = alert.Raised;
         long id;
         try
         {
@@ -276,7 +393,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             catch (DbException e)
             {
                 // Recorded once the database is back, in order with the alerts waiting for it; unless the service is stopping.
-                if (!_work.Writer.TryWrite(new ClipWork(w.Camera, w.Event, id, clip)))
+                if (!_work.Writer.TryWrite(new ClipWork(id, clip)))
                     logger.LogError("alert {Id}: clip made but not recorded in the database ({Message}): {Clip}", id, e.Message, clip);
                 return;
             }
@@ -320,6 +437,49 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             return false;
         }
         await PublishAsync(w.Id, AlertFeed.Updated, 0);
+        return true;
+    }
+
+    private static NewAlert NewAlertOf(RaisedWork w)
+    {
+        var e = w.Event;
+        return new NewAlert(w.Camera, e.Kind, e.Where, e.StartClock, ClockOf(e, e.RaisedAt), Math.Round(e.Score, 3), Box(e), e.TrackIds, e.Detail);
+    }
+
+    /// <summary>An entry of the spool: an alert stored late, with its snapshot and end, but no clip; or a stored alert's end or clip.</summary>
+    private async Task<bool> StoreSpooledAsync(SpooledAlert entry)
+    {
+        if (entry.Alert is not { } alert)
+        {
+            var stored = entry.Id!.Value;
+            try
+            {
+                if (entry.Ended is { } end) await store.CloseAsync(stored, end);
+                if (entry.Clip is { } clip) await store.SetEvidenceAsync(stored, null, clip);
+            }
+            catch (DbException)
+            {
+                return false;
+            }
+            await PublishAsync(stored, AlertFeed.Updated, 0);
+            return true;
+        }
+        long id;
+        try
+        {
+            id = await store.InsertAsync(alert);
+        }
+        catch (DbException)
+        {
+            return false;
+        }
+        if (entry.Snapshot is { } jpeg && await space.RoomForEvidenceAsync()
+            && recorder.SaveSnapshot(id, alert.Camera, alert.Raised, () => jpeg) is { } snapshot)
+            await Retry(() => store.SetEvidenceAsync(id, snapshot, null));
+        if (entry.Ended is { } ended) await Retry(() => store.CloseAsync(id, ended));
+        await PublishAsync(id, AlertFeed.Raised, 0);
+        logger.LogInformation("alert {Id}: {Kind} on {Camera} [{Where}], raised {Raised:O}, stored after the service restarted: {Detail}",
+            id, alert.Kind, alert.Camera, alert.Zone, alert.Raised, alert.Detail);
         return true;
     }
 

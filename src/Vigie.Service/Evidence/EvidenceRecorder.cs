@@ -25,15 +25,25 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
     public string DataFolder => dataFolder;
 
     /// <summary>Writes the snapshot; returns its path relative to the data folder, or null when it could not be written.</summary>
-    public string? Snapshot(long alertId, string camera, DateTimeOffset day, KeptFrame frame, AlertMarks marks)
+    public string? Snapshot(long alertId, string camera, DateTimeOffset day, KeptFrame frame, AlertMarks marks) =>
+        SaveSnapshot(alertId, camera, day, () => SnapshotJpeg(frame, marks));
+
+    /// <summary>The snapshot's JPEG: the frame blurred, outlined and stamped.</summary>
+    public byte[] SnapshotJpeg(KeptFrame frame, AlertMarks marks)
+    {
+        using var image = Render(frame, marks);
+        return image.ImEncode(".jpg", [(int)ImwriteFlags.JpegQuality, 85]);
+    }
+
+    /// <summary>Writes a snapshot's JPEG, made now or kept since the service last stopped; returns its path relative to the data folder, or null when it could not be written.</summary>
+    public string? SaveSnapshot(long alertId, string camera, DateTimeOffset day, Func<byte[]> jpeg)
     {
         var relative = RelativePath(camera, day, $"{alertId}.jpg");
         try
         {
-            using var image = Render(frame, marks);
             var full = Path.Combine(dataFolder, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            WriteAtomically(full, image.ImEncode(".jpg", [(int)ImwriteFlags.JpegQuality, 85]));
+            WriteAtomically(full, jpeg());
             return relative;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenCVException)

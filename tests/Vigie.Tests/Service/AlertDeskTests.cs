@@ -55,9 +55,10 @@ public class AlertDeskTests
         public Warnings Warnings { get; }
         public AlertStore Store => new(_database);
 
-        public static async Task<DeskRun> StartAsync(PrivacyFilter privacy, int mostClipsPending, StorageConfig? storage = null)
+        /// <param name="folder">The data folder of an earlier run, to start again on; a new one when null.</param>
+        public static async Task<DeskRun> StartAsync(PrivacyFilter privacy, int mostClipsPending, StorageConfig? storage = null, string? folder = null)
         {
-            var folder = TestPaths.TempFolder();
+            folder ??= TestPaths.TempFolder();
             var database = await Database.OpenAsync(storage ?? new StorageConfig(), folder);
             var warnings = new Warnings();
             var store = new AlertStore(database);
@@ -188,5 +189,79 @@ public class AlertDeskTests
         Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Desk.WaitingForDatabase == 0), TimeSpan.FromSeconds(5)));
         Assert.Contains(run.Warnings.Lines, l => l.StartsWith("database unavailable: alerts wait in memory", StringComparison.Ordinal));
         Assert.DoesNotContain(run.Warnings.Lines, l => l.Contains("NOT STORED"));
+    }
+
+    [Fact]
+    public async Task Alerts_still_waiting_for_the_database_when_the_service_stops_are_stored_at_the_next_start()
+    {
+        using var postgres = new PostgresServer();
+        var storage = new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() };
+        string folder;
+        await using (var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12, storage))
+        {
+            folder = run.Folder;
+            run.Raise(0);
+            Assert.True(await run.StoredAsync(1, TimeSpan.FromSeconds(20)));
+
+            postgres.Stop();
+            var first = run.Raise(1);
+            run.Raise(2);
+            run.Desk.Close("cam", first with { End = first.RaisedAt + TimeSpan.FromSeconds(1) });
+            run.FramesUntil(TimeSpan.FromSeconds(4)); // the clip of the alert stored before the outage is made during it
+            Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Desk.WaitingForDatabase == 4), TimeSpan.FromSeconds(30)),
+                $"{run.Desk.WaitingForDatabase} waiting: " + string.Join("\n", run.Warnings.Lines));
+            await run.Desk.StopAsync(CancellationToken.None);
+            Assert.Contains(run.Warnings.Lines, l => l.Contains("3 alerts (or ends and clips of alerts) written to"));
+            Assert.DoesNotContain(run.Warnings.Lines, l => l.Contains("NOT STORED"));
+        }
+
+        // The two alerts (the first with its end) and the clip of the stored one, in order; the snapshots made at the stop.
+        var (spooled, unreadable) = AlertSpool.Read(AlertSpool.PathIn(folder));
+        Assert.Empty(unreadable);
+        Assert.Equal([[1], [2]], spooled.Where(e => e.Alert is not null).Select(e => e.Alert!.TrackIds.ToArray()));
+        Assert.NotNull(spooled[0].Ended);
+        Assert.Null(spooled[1].Ended);
+        Assert.Equal((1L, true), (spooled[2].Id!.Value, spooled[2].Clip is not null));
+        using (var snapshot = Cv2.ImDecode(spooled[0].Snapshot!, ImreadModes.Color)) Assert.Equal(320, snapshot.Width);
+
+        postgres.Start();
+        await using (var again = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12, storage, folder))
+        {
+            async Task<List<AlertRecord>> Stored() => [.. (await again.Store.SearchAsync(new AlertQuery())).OrderBy(a => a.Id)];
+            Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await Stored()).Count == 3 && (await Stored())[0].Clip is not null,
+                TimeSpan.FromSeconds(20)), string.Join("\n", again.Warnings.Lines));
+            var alerts = await Stored();
+            Assert.Equal([[0], [1], [2]], alerts.Select(a => a.TrackIds.ToArray()));
+            Assert.All(alerts, a => Assert.True(File.Exists(Path.Combine(folder, a.Snapshot!))));
+            Assert.True((alerts[1].Ended!.Value - spooled[0].Ended!.Value).Duration() < TimeSpan.FromMilliseconds(1)); // the database keeps milliseconds
+            Assert.Null(alerts[2].Ended);
+            Assert.True(File.Exists(Path.Combine(folder, alerts[0].Clip!)));
+            Assert.Contains(again.Warnings.Lines, l => l.StartsWith("3 alerts (or ends and clips of alerts) waited for the database", StringComparison.Ordinal));
+            Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(!File.Exists(AlertSpool.PathIn(folder))), TimeSpan.FromSeconds(5)));
+            Assert.Equal(0, again.Desk.WaitingForDatabase);
+            await again.Desk.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task An_unreadable_line_of_the_spool_is_skipped_and_the_file_kept_whole()
+    {
+        var folder = TestPaths.TempFolder();
+        var at = DateTimeOffset.UtcNow;
+        var good = new SpooledAlert(null, new NewAlert("cam", EventKinds.Intrusion, "zone", at, at, 0.9, [0.1, 0.1, 0.2, 0.2], [7], "person in zone"),
+            null, null, null);
+        AlertSpool.Write(AlertSpool.PathIn(folder), [good]);
+        File.AppendAllText(AlertSpool.PathIn(folder), "{\"id\": null, \"alert\": null}\nnot json\n");
+
+        await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12, folder: folder);
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await run.Store.GetAsync(1)) is not null, TimeSpan.FromSeconds(10)));
+        await run.Desk.StopAsync(CancellationToken.None);
+
+        Assert.Equal([7], (await run.Store.GetAsync(1))!.TrackIds);
+        Assert.Null(await run.Store.GetAsync(2));
+        Assert.Contains(run.Warnings.Lines, l => l.Contains("line(s) 2, 3 are not alerts and are skipped"));
+        var kept = Assert.Single(Directory.GetFiles(folder, AlertSpool.FileName + ".unreadable-*"));
+        Assert.Equal(3, File.ReadAllLines(kept).Length);
+        Assert.False(File.Exists(AlertSpool.PathIn(folder)));
     }
 }
