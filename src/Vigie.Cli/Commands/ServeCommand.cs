@@ -40,8 +40,18 @@ public static class ServeCommand
             await using var app = await VigieServer.BuildAsync(new ServiceSettings(config, Path.GetFullPath(configPath)), ct: ct);
             if (!await app.Services.GetRequiredService<UserStore>().AnyAdministratorAsync(ct))
                 Console.Error.WriteLine($"vigie: no administrator yet; create one with: vigie user add --config {configPath} --name NAME --role administrator");
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch
+            {
+                // The cameras started before the web server failed (its port taken): stopped before their models are disposed.
+                await app.StopAsync(CancellationToken.None);
+                throw;
+            }
             Console.Error.WriteLine($"vigie: console and API on {config.Service.Listen} (OpenAPI at /openapi/v1.json); {config.Cameras.Count} camera(s); Ctrl+C stops");
-            await app.RunAsync(ct);
+            await app.WaitForShutdownAsync(ct);
             return AnalyzeCommand.ExitOk;
         }
         catch (Exception e) when (e is StorageException or FileNotFoundException or InvalidDataException or IOException)

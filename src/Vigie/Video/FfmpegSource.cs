@@ -121,15 +121,10 @@ public sealed partial class FfmpegSource : IFrameSource
 
     public async IAsyncEnumerable<Frame> ReadFramesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var psi = new ProcessStartInfo("ffmpeg")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            UseShellExecute = false,
-        };
-        foreach (var a in DecodeArguments()) psi.ArgumentList.Add(a);
-        using var process = StartOrExplain(psi);
+        var psi = OwnSession.Ffmpeg(DecodeArguments());
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        using var process = OwnSession.Start(psi);
         var timestamps = new FrameTimestamps();
         var diagnostics = new List<string>();
         var stderrTask = Task.Run(async () =>
@@ -371,24 +366,12 @@ public sealed partial class FfmpegSource : IFrameSource
     private static string StripContext(string line) =>
         line.StartsWith('[') && line.IndexOf("] ", StringComparison.Ordinal) is var i and > 0 ? line[(i + 2)..] : line;
 
-    private static Process StartOrExplain(ProcessStartInfo psi)
-    {
-        try
-        {
-            return Process.Start(psi) ?? throw new VideoSourceException($"{psi.FileName} could not be started");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new VideoSourceException($"{psi.FileName} is not installed or not on PATH (apt-get install ffmpeg): {e.Message}", e);
-        }
-    }
-
     internal static async Task<(int Code, string Stdout, string Stderr)> RunToEndAsync(string file, IEnumerable<string> args,
         TimeSpan timeout, CancellationToken ct)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = StartOrExplain(psi);
+        using var p = OwnSession.Start(psi);
         var stdout = p.StandardOutput.ReadToEndAsync(ct);
         var stderr = p.StandardError.ReadToEndAsync(ct);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);

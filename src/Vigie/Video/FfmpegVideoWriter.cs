@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using OpenCvSharp;
@@ -22,24 +21,15 @@ public sealed class FfmpegVideoWriter : IDisposable
         _height = height;
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
-        // In a session of its own (util-linux setsid execs ffmpeg in place): a Ctrl+C in the terminal goes to the whole
-        // foreground process group, and vigie, stopping, finishes the clips under way; it must not reach their encoder first.
-        var psi = new ProcessStartInfo("setsid") { RedirectStandardInput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[]
-                 {
-                     "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24",
-                     "-s", $"{width}x{height}", "-r", fps.ToString("0.###", CultureInfo.InvariantCulture), "-i", "pipe:0",
-                     "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-movflags", "+faststart", path,
-                 })
-            psi.ArgumentList.Add(a);
-        try
-        {
-            _process = Process.Start(psi) ?? throw new VideoSourceException("ffmpeg could not be started");
-        }
-        catch (Win32Exception e)
-        {
-            throw new VideoSourceException("setsid (util-linux) is not installed or not on PATH", e);
-        }
+        var psi = OwnSession.Ffmpeg(
+        [
+            "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24",
+            "-s", $"{width}x{height}", "-r", fps.ToString("0.###", CultureInfo.InvariantCulture), "-i", "pipe:0",
+            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-movflags", "+faststart", path,
+        ]);
+        psi.RedirectStandardInput = true;
+        psi.RedirectStandardError = true;
+        _process = OwnSession.Start(psi);
         _process.StandardInput.AutoFlush = false;
         _stdin = _process.StandardInput.BaseStream;
         _stderr = _process.StandardError.ReadToEndAsync();

@@ -24,4 +24,51 @@ public static class VigieProcess
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await output, await error);
     }
+
+    /// <summary>
+    /// Starts `vigie` in a session (and process group) of its own, as a terminal runs a command, so that a signal can be sent
+    /// to the whole group as Ctrl+C does; its output and errors (the log) are gathered in <paramref name="log"/>.
+    /// </summary>
+    public static Process StartInOwnSession(IEnumerable<string> args, System.Text.StringBuilder log)
+    {
+        var start = new ProcessStartInfo("setsid") { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add("dotnet");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vigie.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        var process = Process.Start(start)!;
+        void Gather(object _, DataReceivedEventArgs e)
+        {
+            if (e.Data is not null) lock (log) log.AppendLine(e.Data);
+        }
+        process.ErrorDataReceived += Gather;
+        process.OutputDataReceived += Gather;
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        return process;
+    }
+
+    /// <summary>Sends a signal to every process of the group led by this process.</summary>
+    public static void SignalGroup(Process leader, string signal) => Process.Start("kill", ["-" + signal, "--", "-" + leader.Id])!.WaitForExit();
+
+    /// <summary>The processes whose parent is this one, with their session (from /proc).</summary>
+    public static IEnumerable<(int Pid, string Name, int Session)> Children(int parent)
+    {
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var pid)) continue;
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(folder, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // ended meanwhile
+            }
+            // "pid (name) state ppid pgrp session ...": the name may hold spaces and brackets.
+            var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (int.Parse(fields[1]) == parent) yield return (pid, name, int.Parse(fields[3]));
+        }
+    }
 }

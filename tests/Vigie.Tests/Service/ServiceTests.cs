@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using MQTTnet;
 using Vigie.Config;
 using Vigie.Service.Api;
@@ -11,6 +12,8 @@ using Vigie.Service.Cameras;
 using Vigie.Service.Notifications;
 using Vigie.Service.Security;
 using Vigie.Tests.Video;
+
+using Vigie.Tests.Cli;
 
 namespace Vigie.Tests.Service;
 
@@ -179,6 +182,58 @@ public class ServiceTests
         Assert.True(await ServiceUnderTest.EventuallyAsync(async () =>
             (await service.Store.SearchAsync(new Vigie.Service.Storage.AlertQuery(Camera: "gate"))).Any(a => a.Zone == "whole_car_park"),
             TimeSpan.FromSeconds(30)), "the restarted camera raised no alert in the new zone");
+    }
+
+    [Fact]
+    public async Task A_service_started_on_a_port_already_in_use_stops_its_cameras_and_exits_with_a_clear_error()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(TestPaths.Clip("pedestrians/vtest.avi")) + "\n    loop: true");
+
+        // Same cameras, port and database, with a model: its cameras start (authorised) before the web server fails to bind.
+        var config = Path.Combine(Path.GetDirectoryName(service.ConfigPath)!, "second.yaml");
+        File.WriteAllText(config, File.ReadAllText(service.ConfigPath)
+            .Replace("type: motion", $"type: onnx\n  model: {TestPaths.Model("yolox_nano.onnx")}\n  format: yolox", StringComparison.Ordinal));
+        var (code, _, error) = await VigieProcess.RunAsync(["serve", "--config", config]);
+
+        Assert.Equal(1, code); // was 139: the cameras kept running while their models were disposed, and the process crashed
+        Assert.Contains($"error: Failed to bind to address {service.Url}: address already in use.", error);
+        Assert.DoesNotContain("console and API on", error);
+        Assert.DoesNotContain("TaskCanceledException", error);
+        Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync("/api/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_ctrl_c_to_the_terminal_stops_the_service_cleanly_without_reaching_its_decoders_and_encoders_first()
+    {
+        var clip = Path.Combine(TestPaths.TempFolder(), "scene.mp4");
+        Vigie.Video.SyntheticScene.Default.WriteVideo(clip);
+        // Its users, authorisation and configuration, then the same service run as a user runs it.
+        var prepared = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(clip) + "\n    loop: true");
+        var (config, url) = (prepared.ConfigPath, prepared.Url);
+        await prepared.DisposeAsync();
+
+        var output = new StringBuilder();
+        using var vigie = VigieProcess.StartInOwnSession(["serve", "--config", config], output);
+        string Log() { lock (output) return output.ToString(); }
+        // An alert, and its clip under way (2 s after it), when Ctrl+C comes.
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(Regex.IsMatch(Log(), @"alert \d+: intrusion")), TimeSpan.FromSeconds(45)), Log());
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // The camera's decoder (and any encoder) in sessions of their own, out of reach of a signal to vigie's group.
+        var children = VigieProcess.Children(vigie.Id).Where(c => c.Name == "ffmpeg").ToList();
+        Assert.NotEmpty(children);
+        Assert.All(children, c => Assert.Equal(c.Pid, c.Session));
+        VigieProcess.SignalGroup(vigie, "INT");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await vigie.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(0, vigie.ExitCode);
+        var log = Log();
+        Assert.Contains("Application is shutting down", log);
+        Assert.DoesNotContain("decoding failed", log); // the decoder, signalled with vigie, was reported as a camera failure
+        Assert.DoesNotContain("interrupted", log);
+        Assert.DoesNotContain("fail:", log);
+        using var http = new HttpClient();
+        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(url + "/api/health"));
     }
 
     [Fact]
