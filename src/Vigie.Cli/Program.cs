@@ -16,5 +16,21 @@ var root = new RootCommand("Vigie: algorithmic video surveillance that detects e
     SearchCommand.Create(),
     SynopsisCommand.Create(),
 };
-// Ctrl+C cancels the analysis, which then flushes and closes its outputs: give it time to do so.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+try
+{
+    // Ctrl+C cancels the analysis, which then flushes and closes its outputs: give it time to do so.
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration
+        { ProcessTerminationTimeout = TimeSpan.FromSeconds(15), EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    // A full disk or a folder that cannot be written, wherever a command meets it: one line, as the commands' own errors are.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+catch (Exception e)
+{
+    // A fault of vigie's own: the whole trace, for the bug report.
+    Console.Error.WriteLine($"Unhandled exception: {e}");
+    return 1;
+}

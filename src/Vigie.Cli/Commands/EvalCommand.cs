@@ -55,7 +55,14 @@ public static class EvalCommand
                 return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
             }
             var folder = parse.GetValue(output)!;
-            Directory.CreateDirectory(folder);
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return AnalyzeCommand.Fail($"--out {folder}: the folder cannot be made ({e.Message})", AnalyzeCommand.ExitBadInput);
+            }
             Console.WriteLine($"evaluating {file.Clips.Count} clips from {truthPath}");
             foreach (var unused in GroundTruth.Unused(file)) Console.Error.WriteLine($"warning: {truthPath}: {unused}");
             if (UseCaseScope.WarningWithoutAModel(scene, file.Clips.SelectMany(c => c.Events).Select(e => e.Kind)) is { } blind)
@@ -71,22 +78,37 @@ public static class EvalCommand
                     Console.WriteLine, new StderrLogger(), ct);
             }
 
-            await WriteRunAsync(folder, report, runs, ct);
-            await File.WriteAllTextAsync(Path.Combine(folder, "report.html"),
-                HtmlReport.Render(report, outcomes, $"Vigie evaluation — {Path.GetFileName(truthPath)}", DateTimeOffset.UtcNow, counting), ct);
-            if (counting is not null)
-                await File.WriteAllTextAsync(Path.Combine(folder, "counting.json"), JsonSerializer.Serialize(counting, Indented) + "\n", ct);
-
+            // Shown before it is written: a full disk must not take minutes of evaluation with it.
             PrintTable(report);
             if (counting is not null)
                 AnsiConsole.WriteLine($"people counting: {counting.Frames} hand-counted frames, mean absolute error {counting.MeanAbsoluteError?.ToString("0.0") ?? "-"} people, " +
                                       $"mean relative error {counting.MeanRelativeError?.ToString("P0") ?? "-"}");
+            try
+            {
+                await WriteRunAsync(folder, report, runs, ct);
+                await File.WriteAllTextAsync(Path.Combine(folder, "report.html"),
+                    HtmlReport.Render(report, outcomes, $"Vigie evaluation — {Path.GetFileName(truthPath)}", DateTimeOffset.UtcNow, counting), ct);
+                if (counting is not null)
+                    await File.WriteAllTextAsync(Path.Combine(folder, "counting.json"), JsonSerializer.Serialize(counting, Indented) + "\n", ct);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return AnalyzeCommand.Fail($"writing the evaluation to {folder} failed ({e.Message}); the table above is its result", AnalyzeCommand.ExitFailed);
+            }
             Console.WriteLine($"written: {Path.Combine(folder, "report.json")}, report.html, alerts.jsonl" + (counting is null ? "" : ", counting.json"));
             var failed = outcomes.Where(o => o.Error is not null).ToList();
             foreach (var f in failed) Console.Error.WriteLine($"error: {f.Clip.File}: {f.Error}");
             var uncounted = counting?.Rows.Where(r => r.Error is not null).ToList() ?? [];
             foreach (var r in uncounted) Console.Error.WriteLine($"error: {r.File} at {r.TimeS} s: {r.Error}");
-            var variantsFailed = alterations.Count > 0 && !await EvaluateVariantsAsync(truthPath, file, scene, alterations, folder, report, ct);
+            bool variantsFailed;
+            try
+            {
+                variantsFailed = alterations.Count > 0 && !await EvaluateVariantsAsync(truthPath, file, scene, alterations, folder, report, ct);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return AnalyzeCommand.Fail($"the altered copies could not be evaluated under {Path.Combine(folder, "variants")} ({e.Message})", AnalyzeCommand.ExitFailed);
+            }
             return failed.Count == 0 && uncounted.Count == 0 && !variantsFailed ? AnalyzeCommand.ExitOk : AnalyzeCommand.ExitFailed;
         });
         return command;

@@ -146,6 +146,21 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public async Task Any_command_meeting_a_full_disk_says_so_in_one_line_and_exits_1()
+    {
+        var folder = TestPaths.TempFolder();
+        File.CreateSymbolicLink(Path.Combine(folder, "synthetic.mp4"), "/dev/full");
+
+        var (code, _, error) = await VigieProcess.RunAsync(["sample", folder]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", error);
+        Assert.Contains("No space left on device", error);
+        Assert.DoesNotContain("Unhandled exception", error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
     public async Task A_face_model_pixelates_faces_in_the_rendered_video_and_a_wrong_one_fails_before_decoding()
     {
         var (folder, config) = Sample();

@@ -96,6 +96,35 @@ public class EvalCommandTests
     }
 
     [Fact]
+    public async Task A_report_that_cannot_be_written_is_said_after_the_table_and_an_output_folder_that_cannot_be_made_before_the_run()
+    {
+        var folder = TestPaths.TempFolder();
+        var truth = Path.Combine(folder, "truth.json");
+        await File.WriteAllTextAsync(truth, JsonSerializer.Serialize(new
+        {
+            version = 1,
+            clips = new[] { new { file = TestPaths.Clip("fall/room_fall01.mp4"), events = new[] { new { kind = "person_down", start_s = 5.0, end_s = (double?)null } } } },
+        }));
+        // The report written to a full device, once the clips are evaluated.
+        var output = Path.Combine(folder, "eval");
+        Directory.CreateDirectory(output);
+        File.CreateSymbolicLink(Path.Combine(output, "report.json"), "/dev/full");
+        var blocked = await ConsoleCapture.Error(() =>
+            EvalCommand.Create().Parse(["--truth", truth, "--model", TestPaths.Model("yolox_nano.onnx"), "--out", output]).InvokeAsync());
+        Assert.Equal(1, blocked.Code);
+        Assert.Contains($"error: writing the evaluation to {output} failed (No space left on device", blocked.Text);
+        Assert.Contains("the table above is its result", blocked.Text);
+
+        // --out naming a file: said before any clip is evaluated.
+        var file = Path.Combine(folder, "a-file");
+        await File.WriteAllTextAsync(file, "");
+        var notAFolder = await ConsoleCapture.Error(() =>
+            EvalCommand.Create().Parse(["--truth", truth, "--model", TestPaths.Model("yolox_nano.onnx"), "--out", file]).InvokeAsync());
+        Assert.Equal(2, notAFolder.Code);
+        Assert.Contains($"error: --out {file}: the folder cannot be made", notAFolder.Text);
+    }
+
+    [Fact]
     public async Task A_missing_truth_file_exits_2()
     {
         var code = await EvalCommand.Create().Parse(["--truth", "/no/truth.json", "--out", TestPaths.TempFolder()]).InvokeAsync();
