@@ -22,6 +22,12 @@ try
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration
         { ProcessTerminationTimeout = TimeSpan.FromSeconds(15), EnableDefaultExceptionHandler = false });
 }
+catch (OperationCanceledException e) when (e.InnerException is not TimeoutException)
+{
+    // The only cancellation a command is given is Ctrl+C's (or SIGTERM's); those that keep partial results say so themselves.
+    Console.Error.WriteLine("stopped by the user");
+    return 130;
+}
 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
 {
     // A full disk or a folder that cannot be written, wherever a command meets it: one line, as the commands' own errors are.

@@ -125,6 +125,26 @@ public class EvalCommandTests
     }
 
     [Fact]
+    public async Task Ctrl_c_during_an_evaluation_exits_130_saying_so()
+    {
+        var output = Path.Combine(TestPaths.TempFolder(), "eval");
+        var log = new System.Text.StringBuilder();
+        using var eval = VigieProcess.StartInOwnSession(
+            ["eval", "--truth", TestPaths.Clip("ground_truth.json"), "--model", TestPaths.Model("yolox_nano.onnx"), "--out", output], log);
+        string Log() { lock (log) return log.ToString(); }
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); !Log().Contains("[1/") && waited.Elapsed < TimeSpan.FromSeconds(60);)
+            await Task.Delay(100);
+
+        VigieProcess.SignalGroup(eval, "INT");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await eval.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(130, eval.ExitCode);
+        Assert.Contains("stopped by the user", Log());
+        Assert.DoesNotContain("Unhandled exception", Log());
+    }
+
+    [Fact]
     public async Task A_missing_truth_file_exits_2()
     {
         var code = await EvalCommand.Create().Parse(["--truth", "/no/truth.json", "--out", TestPaths.TempFolder()]).InvokeAsync();
