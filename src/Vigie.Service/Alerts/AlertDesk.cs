@@ -108,9 +108,19 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         if (unreadable.Count > 0)
         {
             var kept = $"{_spool}.unreadable-{DateTime.UtcNow:yyyyMMddTHHmmss}";
-            File.Copy(_spool, kept);
+            try
+            {
+                File.Copy(_spool, kept);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                logger.LogError("{Spool}: line(s) {Lines} are not alerts, and the file cannot be kept aside ({Message}); "
+                    + "it is left as it is, and will be read at the next start", _spool, string.Join(", ", unreadable), e.Message);
+                return;
+            }
             logger.LogError("{Spool}: line(s) {Lines} are not alerts and are skipped; the file is kept whole as {Kept}", _spool,
                 string.Join(", ", unreadable), kept);
+            if (entries.Count == 0) DeleteSpool();
         }
         if (entries.Count == 0) return;
         foreach (var entry in entries) _waiting.Enqueue(new SpooledWork(entry));

@@ -31,8 +31,9 @@ public static class VigieProcess
     /// </summary>
     public static Process StartInOwnSession(IEnumerable<string> args, System.Text.StringBuilder log)
     {
-        var start = new ProcessStartInfo("setsid") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add("dotnet");
+        // A test run started in the background (CI, nohup) ignores SIGINT, and its children inherit that: env gives it back.
+        var start = new ProcessStartInfo("env") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "--default-signal=INT", "setsid", "dotnet" }) start.ArgumentList.Add(a);
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vigie.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         var process = Process.Start(start)!;

@@ -132,12 +132,18 @@ public class EvalCommandTests
         using var eval = VigieProcess.StartInOwnSession(
             ["eval", "--truth", TestPaths.Clip("ground_truth.json"), "--model", TestPaths.Model("yolox_nano.onnx"), "--out", output], log);
         string Log() { lock (log) return log.ToString(); }
-        for (var waited = System.Diagnostics.Stopwatch.StartNew(); !Log().Contains("[1/") && waited.Elapsed < TimeSpan.FromSeconds(60);)
-            await Task.Delay(100);
-
-        VigieProcess.SignalGroup(eval, "INT");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await eval.WaitForExitAsync(timeout.Token);
+        try
+        {
+            for (var waited = System.Diagnostics.Stopwatch.StartNew(); !Log().Contains("[1/") && waited.Elapsed < TimeSpan.FromSeconds(60);)
+                await Task.Delay(100);
+            VigieProcess.SignalGroup(eval, "INT");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await eval.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!eval.HasExited) eval.Kill(entireProcessTree: true);
+        }
 
         Assert.Equal(130, eval.ExitCode);
         Assert.Contains("stopped by the user", Log());
