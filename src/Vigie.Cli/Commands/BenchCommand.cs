@@ -18,10 +18,7 @@ public static class BenchCommand
         var latencies = await ConsoleLatencyBenchmark.RunAsync(Path.Combine(sample, "synthetic.mp4"), Vigie.Config.ConfigLoader.Parse(SampleCommand.ConfigText),
             20, TimeSpan.FromSeconds(120), ct);
         var section = ConsoleLatencyBenchmark.ToMarkdown(latencies, "synthetic.mp4", PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
-        var document = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
-        File.WriteAllText(path, PipelineBenchmark.ReplaceSection(document, "console", section));
-        Console.WriteLine(section);
-        Console.WriteLine($"written to {path}");
+        Record(path, "console", section);
         return latencies.Count > 0 ? 0 : 1;
     }
 
@@ -31,10 +28,7 @@ public static class BenchCommand
         var recordings = await ForensicBenchmark.MakeRecordingsAsync(clip, folder, length, Console.WriteLine, ct);
         var rows = await ForensicBenchmark.RunAsync(recordings, model, runs, Console.WriteLine, ct);
         var section = ForensicBenchmark.ToMarkdown(rows, clip, model, runs, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
-        var document = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
-        File.WriteAllText(path, PipelineBenchmark.ReplaceSection(document, "forensic", section));
-        Console.WriteLine(section);
-        Console.WriteLine($"written to {path}");
+        Record(path, "forensic", section);
         return 0;
     }
 
@@ -52,10 +46,7 @@ public static class BenchCommand
             return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
         }
         var section = SoakBenchmark.ToMarkdown(result, clip, model, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
-        var document = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
-        File.WriteAllText(path, PipelineBenchmark.ReplaceSection(document, "soak", section));
-        Console.WriteLine(section);
-        Console.WriteLine($"written to {path}");
+        Record(path, "soak", section);
         return 0;
     }
 
@@ -63,11 +54,25 @@ public static class BenchCommand
     {
         var row = SearchBenchmark.Run(runs, Console.WriteLine);
         var section = SearchBenchmark.ToMarkdown(row, runs, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow);
+        Record(path, "search", section);
+        return 0;
+    }
+
+    private static async Task<int> ClipsAsync(string clip, int runs, string path, CancellationToken ct)
+    {
+        if (!File.Exists(SharedFaceModel)) return AnalyzeCommand.Fail($"{SharedFaceModel}: the face model clips are made with is missing", AnalyzeCommand.ExitBadInput);
+        var row = await ClipBenchmark.RunAsync(clip, SharedFaceModel, runs, Console.WriteLine, ct);
+        Record(path, "clips", ClipBenchmark.ToMarkdown(row, clip, runs, PipelineBenchmark.DescribeMachine(), DateTimeOffset.UtcNow));
+        return 0;
+    }
+
+    /// <summary>Puts the section in the document (in place of its earlier figures) and shows it.</summary>
+    private static void Record(string path, string key, string section)
+    {
         var document = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
-        File.WriteAllText(path, PipelineBenchmark.ReplaceSection(document, "search", section));
+        File.WriteAllText(path, PipelineBenchmark.ReplaceSection(document, key, section));
         Console.WriteLine(section);
         Console.WriteLine($"written to {path}");
-        return 0;
     }
 
     public static Command Create()
@@ -82,10 +87,11 @@ public static class BenchCommand
         var length = new Option<int?>("--minutes") { Description = "With --forensic: length of each test recording in minutes (default 5). With --soak: minutes of footage (default 60)." };
         var search = new Option<bool>("--search") { Description = "Only measure forensic search on a synthetic case of 10,000 tracks (about a minute)." };
         var soak = new Option<bool>("--soak") { Description = "Only measure memory over a long run: the engine on an hour of a replayed clip, as fast as it goes (about 10 minutes)." };
+        var clips = new Option<bool>("--clips") { Description = "Only measure how fast alert clips are made on a busy camera (overlapping clips, faces pixelated; about a minute)." };
         var console = new Option<bool>("--console") { Description = "Only measure the delay from a rule firing to the alert reaching the console (a live service on 127.0.0.1, about a minute)." };
         var command = new Command("bench", "Measure decode-only vs. full-pipeline speed at 1 and 2 threads; write docs/BENCHMARKS.md.")
         {
-            source, model, runs, fps, output, live, console, forensic, length, search, soak,
+            source, model, runs, fps, output, live, console, forensic, length, search, soak, clips,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -98,6 +104,7 @@ public static class BenchCommand
             var detector = parse.GetValue(model) ?? (File.Exists(SharedModel) ? SharedModel : null);
             if (parse.GetValue(console)) return await ConsoleLatencyAsync(parse.GetValue(output)!, ct);
             if (parse.GetValue(search)) return Search(Math.Max(1, parse.GetValue(runs)), parse.GetValue(output)!);
+            if (parse.GetValue(clips)) return await ClipsAsync(Path.GetFullPath(clip), Math.Max(1, parse.GetValue(runs)), parse.GetValue(output)!, ct);
             if (parse.GetValue(forensic))
                 return await ForensicAsync(Path.GetFullPath(clip), detector is null ? null : Path.GetFullPath(detector), Math.Max(1, parse.GetValue(runs)),
                     TimeSpan.FromMinutes(Math.Max(1, parse.GetValue(length) ?? 5)), parse.GetValue(output)!, ct);

@@ -18,12 +18,15 @@ public sealed class PrivacyFilter(FaceDetector? faces)
     public bool DetectsFaces => faces is not null;
 
     /// <param name="people">Boxes of people and moving objects, in pixels of <paramref name="image"/>.</param>
-    public void Apply(Mat image, IEnumerable<Box> people)
+    /// <param name="facesFound">The faces found on this picture before anything was hidden (<see cref="Faces"/>); found here when null.</param>
+    public void Apply(Mat image, IEnumerable<Box> people, IReadOnlyList<Box>? facesFound = null)
     {
         foreach (var box in people) Pixelate(image, box);
-        if (faces is null) return;
-        foreach (var face in faces.Detect(image)) Pixelate(image, face.Grown(0.25f));
+        foreach (var face in facesFound ?? Faces(image)) Pixelate(image, face.Grown(0.25f));
     }
+
+    /// <summary>The faces on a picture, none without a face model.</summary>
+    public IReadOnlyList<Box> Faces(Mat image) => faces?.Detect(image) ?? [];
 
     /// <summary>Coarse mosaic over a box: unrecoverable, unlike a light blur.</summary>
     public static void Pixelate(Mat image, Box box)
