@@ -24,9 +24,10 @@ public sealed class AlertFeed
     private readonly List<Channel<FeedItem>> _subscribers = [];
     private readonly object _gate = new();
 
-    public ChannelReader<FeedItem> Subscribe(int capacity = 256)
+    /// <param name="dropped">Told of each item dropped from this subscriber's full queue, so that it can say so.</param>
+    public ChannelReader<FeedItem> Subscribe(int capacity = 256, Action<FeedItem>? dropped = null)
     {
-        var channel = Channel.CreateBounded<FeedItem>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest });
+        var channel = Channel.CreateBounded(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest }, dropped);
         lock (_gate) _subscribers.Add(channel);
         return channel.Reader;
     }

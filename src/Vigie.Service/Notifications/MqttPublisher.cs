@@ -10,13 +10,19 @@ namespace Vigie.Service.Notifications;
 
 /// <summary>
 /// Publishes each alert and update to &lt;topic&gt;/&lt;camera&gt;/&lt;use case&gt; (QoS 1, JSON). While the broker is
-/// unreachable, items wait in the feed's queue and the connection is retried with backoff.
+/// unreachable, items wait in the feed's queue (the oldest dropped beyond <see cref="QueueCapacity"/>, counted in
+/// the log once the broker is back) and the connection is retried with backoff.
 /// </summary>
 public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<MqttPublisher> logger) : BackgroundService
 {
+    private int _dropped;
+
+    /// <summary>Notifications that wait for the broker, beyond which the oldest are dropped.</summary>
+    public int QueueCapacity { get; init; } = 1000;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var items = feed.Subscribe(1000);
+        var items = feed.Subscribe(QueueCapacity, _ => Interlocked.Increment(ref _dropped));
         using var client = new MqttClientFactory().CreateMqttClient();
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(config.Host, config.Port)
@@ -42,6 +48,9 @@ public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<Mqt
                         }
                         await client.PublishAsync(Message(item), stoppingToken);
                         attempt = 0;
+                        if (Interlocked.Exchange(ref _dropped, 0) is var lost and > 0)
+                            logger.LogWarning("MQTT: {Lost} notifications were dropped, the oldest first, while {Host}:{Port} was unreachable "
+                                + "(at most {Capacity} wait); their alerts are in the database (GET /api/alerts)", lost, config.Host, config.Port, QueueCapacity);
                         break;
                     }
                     catch (Exception e) when (e is not OperationCanceledException)

@@ -13,15 +13,24 @@ namespace Vigie.Service.Notifications;
 /// <summary>
 /// POSTs each new alert to one webhook, signed so the receiver can check it came from this Vigie and
 /// is fresh: X-Vigie-Timestamp (Unix seconds) and X-Vigie-Signature = sha256=hex(HMAC-SHA256(secret,
-/// timestamp + "." + body)). Failed calls are retried three times with backoff, then logged and dropped.
+/// timestamp + "." + body)). Failed calls are retried three times with backoff, then logged and dropped; so is an alert
+/// dropped from a full queue.
 /// </summary>
 public sealed class WebhookSender(WebhookConfig config, AlertFeed feed, HttpClient http, ILogger<WebhookSender> logger) : BackgroundService
 {
     private const int Attempts = 4;
 
+    /// <summary>Notifications that wait to be sent, beyond which the oldest are dropped, each said in the log.</summary>
+    public int QueueCapacity { get; init; } = 1000;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var items = feed.Subscribe(1000);
+        var items = feed.Subscribe(QueueCapacity, item =>
+        {
+            if (item.Type == AlertFeed.Raised)
+                logger.LogError("webhook {Url}: alert {Id} dropped: {Capacity} alerts already wait for deliveries that keep failing", config.Url,
+                    item.Alert.Id, QueueCapacity);
+        });
         try
         {
             await foreach (var item in items.ReadAllAsync(stoppingToken))

@@ -18,21 +18,6 @@ namespace Vigie.Tests.Service;
 
 public class AlertDeskTests
 {
-    private sealed class Warnings : ILogger<AlertDesk>
-    {
-        public List<string> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel >= LogLevel.Warning)
-                lock (Lines) Lines.Add(formatter(state, exception));
-        }
-    }
-
     /// <summary>A started alert desk on its own database and evidence folder, with frames of the two seconds before its alerts.</summary>
     private sealed class DeskRun : IAsyncDisposable
     {
@@ -40,7 +25,7 @@ public class AlertDeskTests
         private readonly DateTimeOffset _start = DateTimeOffset.UtcNow;
         private readonly FrameRing _ring = new(TimeSpan.FromSeconds(10));
 
-        private DeskRun(string folder, Database database, AlertDesk desk, AlertFeed feed, Warnings warnings)
+        private DeskRun(string folder, Database database, AlertDesk desk, AlertFeed feed, CapturedLog<AlertDesk> warnings)
         {
             (Folder, _database, Desk, Feed, Warnings) = (folder, database, desk, feed, warnings);
             // No frame after the alerts: each clip waits for its last second until the desk stops.
@@ -52,7 +37,7 @@ public class AlertDeskTests
         public string Folder { get; }
         public AlertDesk Desk { get; }
         public AlertFeed Feed { get; }
-        public Warnings Warnings { get; }
+        public CapturedLog<AlertDesk> Warnings { get; }
         public AlertStore Store => new(_database);
 
         /// <param name="folder">The data folder of an earlier run, to start again on; a new one when null.</param>
@@ -60,7 +45,7 @@ public class AlertDeskTests
         {
             folder ??= TestPaths.TempFolder();
             var database = await Database.OpenAsync(storage ?? new StorageConfig(), folder);
-            var warnings = new Warnings();
+            var warnings = new CapturedLog<AlertDesk>();
             var store = new AlertStore(database);
             var recorder = new EvidenceRecorder(folder, 320, privacy, NullLogger.Instance);
             var space = new FreeSpaceGuard(new RetentionConfig(), store, recorder, new AuditLog(database, folder), NullLogger<FreeSpaceGuard>.Instance);

@@ -18,12 +18,13 @@ public sealed class MosquittoBroker : IDisposable
 
     public int Port { get; }
 
-    public static async Task<MosquittoBroker> StartAsync()
+    /// <param name="port">A port chosen beforehand (a client told of it before the broker runs); a free one when null.</param>
+    public static async Task<MosquittoBroker> StartAsync(int? port = null)
     {
-        var port = Ports.Free();
+        var listen = port ?? Ports.Free();
         var folder = TestPaths.TempFolder();
         var conf = Path.Combine(folder, "mosquitto.conf");
-        await File.WriteAllTextAsync(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        await File.WriteAllTextAsync(conf, $"listener {listen} 127.0.0.1\nallow_anonymous true\npersistence false\n");
         var process = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", conf]) { RedirectStandardError = true, RedirectStandardOutput = true })
                       ?? throw new InvalidOperationException("mosquitto could not start: run scripts/setup --test");
         for (int i = 0; i < 100; i++)
@@ -31,8 +32,8 @@ public sealed class MosquittoBroker : IDisposable
             try
             {
                 using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", port);
-                return new MosquittoBroker(process, folder, port);
+                await probe.ConnectAsync("127.0.0.1", listen);
+                return new MosquittoBroker(process, folder, listen);
             }
             catch (SocketException)
             {

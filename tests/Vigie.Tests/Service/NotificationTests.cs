@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Text;
+using MQTTnet;
+using Vigie.Config;
+using Vigie.Service.Api;
+using Vigie.Service.Notifications;
+
+namespace Vigie.Tests.Service;
+
+/// <summary>Notifications to a broker or a webhook that is away: what waits, and what is dropped is said.</summary>
+public class NotificationTests
+{
+    private static FeedItem Alert(long id) => new(AlertFeed.Raised, new AlertView(id, "gate", "intrusion", "forbidden", DateTimeOffset.UtcNow,
+        DateTimeOffset.UtcNow, null, 0.9, [0.1, 0.1, 0.2, 0.2], [(int)id], "person in zone", "new", null, null, null, null, null, null), 0);
+
+    private static async Task WhileSubscribing(AlertFeed feed, int subscribers)
+    {
+        for (int i = 0; i < 100 && feed.Subscribers < subscribers; i++) await Task.Delay(50);
+        Assert.Equal(subscribers, feed.Subscribers);
+    }
+
+    [Fact]
+    public async Task Alerts_beyond_what_waits_for_an_unreachable_broker_are_counted_in_the_log_once_it_is_back()
+    {
+        var port = Ports.Free();
+        var feed = new AlertFeed();
+        var log = new CapturedLog<MqttPublisher>();
+        var publisher = new MqttPublisher(new MqttConfig { Host = "127.0.0.1", Port = port }, feed, log) { QueueCapacity = 5 };
+        await publisher.StartAsync(CancellationToken.None);
+        await WhileSubscribing(feed, 1);
+
+        // The first in hand, retried; five wait; the two oldest of those are pushed out by the last two.
+        feed.Publish(Alert(1));
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(log.Lines.Any(l => l.Contains("unreachable"))), TimeSpan.FromSeconds(10)));
+        for (long id = 2; id <= 8; id++) feed.Publish(Alert(id));
+        using var broker = await MosquittoBroker.StartAsync(port);
+        var received = new ConcurrentQueue<string>();
+        using var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Enqueue(Encoding.UTF8.GetString(e.ApplicationMessage.Payload));
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).Build());
+        await client.SubscribeAsync("vigie/alerts/#");
+
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(log.Lines.Any(l => l.Contains("dropped"))), TimeSpan.FromSeconds(30)),
+            string.Join("\n", log.Lines));
+        await publisher.StopAsync(CancellationToken.None);
+        Assert.True(log.Lines.Any(l => l.StartsWith($"MQTT: 2 notifications were dropped, the oldest first, while 127.0.0.1:{port} was unreachable (at most 5 wait)",
+            StringComparison.Ordinal)), string.Join("\n", log.Lines));
+        // What reached the broker after the subscription (the first may have gone before it) skipped the two dropped.
+        Assert.DoesNotContain(received, m => m.Contains("\"id\":2,") || m.Contains("\"id\":3,"));
+    }
+
+    [Fact]
+    public async Task Alerts_beyond_what_waits_for_a_failing_webhook_are_each_named_in_the_log()
+    {
+        var feed = new AlertFeed();
+        var log = new CapturedLog<WebhookSender>();
+        using var http = new HttpClient();
+        var sender = new WebhookSender(new WebhookConfig { Url = $"http://127.0.0.1:{Ports.Free()}/hook", Secret = "s" }, feed, http, log) { QueueCapacity = 2 };
+        await sender.StartAsync(CancellationToken.None);
+        await WhileSubscribing(feed, 1);
+
+        feed.Publish(Alert(1));
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(log.Lines.Any(l => l.Contains("alert 1 not delivered"))), TimeSpan.FromSeconds(10)));
+        for (long id = 2; id <= 5; id++) feed.Publish(Alert(id));
+        await sender.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["alert 2 dropped", "alert 3 dropped"],
+            log.Lines.Where(l => l.Contains("dropped: 2 alerts already wait")).Select(l => System.Text.RegularExpressions.Regex.Match(l, @"alert \d+ dropped").Value));
+    }
+}
