@@ -132,9 +132,9 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
         if (scale < 1) Cv2.Resize(decoded, image, new Size(maxWidth, (int)Math.Round(decoded.Height * scale)), 0, 0, InterpolationFlags.Area);
         else decoded.CopyTo(image);
         int w = image.Width, h = image.Height;
+        var faces = _faces.GetValue(frame, _ => privacy.Faces(image).ToArray());
         // The safety net: people the detector missed differ from the empty scene too; before the camera's empty
         // scene is learnt, nothing tells them from it, and all but the known things is pixelated.
-        var faces = _faces.GetValue(frame, _ => privacy.Faces(image).ToArray());
         var things = frame.Boxes.Where(b => !PrivacyFilter.HidesCategory(b.Category)).Select(b => b.Box.Scale(scale, scale)).ToList();
         if (marks is { ThingShown: true } m) things.Add(m.EventBox.Scale(w, h));
         ForegroundPrivacy.Hide(image, frame.Background, things);

@@ -121,7 +121,7 @@ public sealed partial class FfmpegSource : IFrameSource
 
     public async IAsyncEnumerable<Frame> ReadFramesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var psi = OwnSession.Ffmpeg(DecodeArguments());
+        var psi = OwnSession.For("ffmpeg", DecodeArguments());
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         using var process = OwnSession.Start(psi);
@@ -369,8 +369,9 @@ public sealed partial class FfmpegSource : IFrameSource
     internal static async Task<(int Code, string Stdout, string Stderr)> RunToEndAsync(string file, IEnumerable<string> args,
         TimeSpan timeout, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        var psi = OwnSession.For(file, args);
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
         using var p = OwnSession.Start(psi);
         var stdout = p.StandardOutput.ReadToEndAsync(ct);
         var stderr = p.StandardError.ReadToEndAsync(ct);
@@ -385,7 +386,9 @@ public sealed partial class FfmpegSource : IFrameSource
             TryKill(p);
             return (-1, "", $"no answer within {timeout.TotalSeconds:0} s (timed out)");
         }
-        return (p.ExitCode, await stdout, await stderr);
+        var error = await stderr;
+        if (p.ExitCode != 0 && OwnSession.Missing(file, error) is { } missing) throw new VideoSourceException(missing);
+        return (p.ExitCode, await stdout, error);
     }
 
     private static void TryKill(Process p)

@@ -21,7 +21,7 @@ public sealed class FfmpegVideoWriter : IDisposable
         _height = height;
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
-        var psi = OwnSession.Ffmpeg(
+        var psi = OwnSession.For("ffmpeg", 
         [
             "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24",
             "-s", $"{width}x{height}", "-r", fps.ToString("0.###", CultureInfo.InvariantCulture), "-i", "pipe:0",
@@ -78,7 +78,7 @@ public sealed class FfmpegVideoWriter : IDisposable
 
     /// <summary>Why the encoder failed: its own message, else what its exit code says (a signal leaves no message).</summary>
     public static string Failure(string message, int exitCode) =>
-        message.Contains("failed to execute ffmpeg", StringComparison.Ordinal) ? "ffmpeg is not installed or not on PATH (apt-get install ffmpeg)"
+        OwnSession.Missing("ffmpeg", message) is { } missing ? missing
         : message.Trim().Length > 0 ? message.Trim()
         // 255: ffmpeg's own exit on a signal; 128 + the signal when it died of it (SIGINT, SIGTERM, SIGKILL).
         : exitCode is 255 or 130 or 143 ? $"ffmpeg was interrupted (exit code {exitCode}: a Ctrl+C or a stop signal reached it)"

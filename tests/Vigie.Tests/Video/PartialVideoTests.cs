@@ -80,6 +80,20 @@ public class PartialVideoTests
         Assert.Equal(writer.ProcessId.ToString(), Session(writer.ProcessId)); // its own session's leader
     }
 
+    [Fact]
+    public void A_program_missing_when_run_in_a_session_of_its_own_is_named()
+    {
+        var psi = OwnSession.For("vigie-no-such-program", ["-version"]);
+        psi.RedirectStandardError = true;
+        using var process = OwnSession.Start(psi);
+        var message = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.Equal("vigie-no-such-program is not installed or not on PATH", OwnSession.Missing("vigie-no-such-program", message));
+        Assert.Null(OwnSession.Missing("ffmpeg", "Invalid data found when processing input"));
+    }
+
     [Theory]
     [InlineData("setsid: failed to execute ffmpeg: No such file or directory", 1, "ffmpeg is not installed")]
     [InlineData("", 255, "ffmpeg was interrupted")]
