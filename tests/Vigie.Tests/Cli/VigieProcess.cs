@@ -27,29 +27,17 @@ public static class VigieProcess
 
     /// <summary>
     /// Starts `vigie` in a session (and process group) of its own, as a terminal runs a command, so that a signal can be sent
-    /// to the whole group as Ctrl+C does; its output and errors (the log) are gathered in <paramref name="log"/>.
+    /// to the whole group as Ctrl+C does.
     /// </summary>
-    public static Process StartInOwnSession(IEnumerable<string> args, System.Text.StringBuilder log)
+    public static RunningVigie StartInOwnSession(IEnumerable<string> args)
     {
         // A test run started in the background (CI, nohup) ignores SIGINT, and its children inherit that: env gives it back.
         var start = new ProcessStartInfo("env") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in new[] { "--default-signal=INT", "setsid", "dotnet" }) start.ArgumentList.Add(a);
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vigie.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
-        var process = Process.Start(start)!;
-        void Gather(object _, DataReceivedEventArgs e)
-        {
-            if (e.Data is not null) lock (log) log.AppendLine(e.Data);
-        }
-        process.ErrorDataReceived += Gather;
-        process.OutputDataReceived += Gather;
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        return process;
+        return new RunningVigie(Process.Start(start)!);
     }
-
-    /// <summary>Sends a signal to every process of the group led by this process.</summary>
-    public static void SignalGroup(Process leader, string signal) => Process.Start("kill", ["-" + signal, "--", "-" + leader.Id])!.WaitForExit();
 
     /// <summary>The processes whose parent is this one, with their session (from /proc).</summary>
     public static IEnumerable<(int Pid, string Name, int Session)> Children(int parent)
@@ -71,5 +59,58 @@ public static class VigieProcess
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             if (int.Parse(fields[1]) == parent) yield return (pid, name, int.Parse(fields[3]));
         }
+    }
+}
+
+/// <summary>A `vigie` running in its own session, its output and errors gathered; killed, with its children, if still running when disposed.</summary>
+public sealed class RunningVigie : IDisposable
+{
+    private readonly Process _process;
+    private readonly System.Text.StringBuilder _log = new();
+
+    public RunningVigie(Process process)
+    {
+        _process = process;
+        process.ErrorDataReceived += Gather;
+        process.OutputDataReceived += Gather;
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+    }
+
+    public int Id => _process.Id;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log) return _log.ToString();
+        }
+    }
+
+    /// <summary>Waits until the log shows this (at most the timeout); returns whether it did.</summary>
+    public async Task<bool> LogShowsAsync(Func<string, bool> what, TimeSpan timeout)
+    {
+        for (var waited = Stopwatch.StartNew(); !what(Log) && waited.Elapsed < timeout;) await Task.Delay(100);
+        return what(Log);
+    }
+
+    /// <summary>Ctrl+C as a terminal sends it, to the whole group; returns the exit code (waits at most a minute).</summary>
+    public async Task<int> InterruptAsync()
+    {
+        Process.Start("kill", ["-INT", "--", "-" + _process.Id])!.WaitForExit();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    private void Gather(object sender, DataReceivedEventArgs e)
+    {
+        if (e.Data is not null) lock (_log) _log.AppendLine(e.Data);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
     }
 }

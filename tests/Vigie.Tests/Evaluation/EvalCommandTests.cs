@@ -50,16 +50,23 @@ public class EvalCommandTests
         Assert.Contains("data:image/png;base64,", html);
     }
 
-    [Fact]
-    public async Task A_camera_of_the_config_watches_the_clips_without_a_scene()
+    /// <summary>A truth file in the folder with one clip: the fall of room_fall01 at 5 s.</summary>
+    private static async Task<string> OneFallAsync(string folder)
     {
-        var folder = TestPaths.TempFolder();
         var truth = Path.Combine(folder, "truth.json");
         await File.WriteAllTextAsync(truth, JsonSerializer.Serialize(new
         {
             version = 1,
             clips = new[] { new { file = TestPaths.Clip("fall/room_fall01.mp4"), events = new[] { new { kind = "person_down", start_s = 5.0, end_s = (double?)null } } } },
         }));
+        return truth;
+    }
+
+    [Fact]
+    public async Task A_camera_of_the_config_watches_the_clips_without_a_scene()
+    {
+        var folder = TestPaths.TempFolder();
+        var truth = await OneFallAsync(folder);
         // The fall lies 2 s before the clip ends: a camera asking for 30 s on the ground cannot report it.
         var config = Path.Combine(folder, "scene.yaml");
         await File.WriteAllTextAsync(config, $$"""
@@ -99,12 +106,7 @@ public class EvalCommandTests
     public async Task A_report_that_cannot_be_written_is_said_after_the_table_and_an_output_folder_that_cannot_be_made_before_the_run()
     {
         var folder = TestPaths.TempFolder();
-        var truth = Path.Combine(folder, "truth.json");
-        await File.WriteAllTextAsync(truth, JsonSerializer.Serialize(new
-        {
-            version = 1,
-            clips = new[] { new { file = TestPaths.Clip("fall/room_fall01.mp4"), events = new[] { new { kind = "person_down", start_s = 5.0, end_s = (double?)null } } } },
-        }));
+        var truth = await OneFallAsync(folder);
         // The report written to a full device, once the clips are evaluated.
         var output = Path.Combine(folder, "eval");
         Directory.CreateDirectory(output);
@@ -128,26 +130,13 @@ public class EvalCommandTests
     public async Task Ctrl_c_during_an_evaluation_exits_130_saying_so()
     {
         var output = Path.Combine(TestPaths.TempFolder(), "eval");
-        var log = new System.Text.StringBuilder();
         using var eval = VigieProcess.StartInOwnSession(
-            ["eval", "--truth", TestPaths.Clip("ground_truth.json"), "--model", TestPaths.Model("yolox_nano.onnx"), "--out", output], log);
-        string Log() { lock (log) return log.ToString(); }
-        try
-        {
-            for (var waited = System.Diagnostics.Stopwatch.StartNew(); !Log().Contains("[1/") && waited.Elapsed < TimeSpan.FromSeconds(60);)
-                await Task.Delay(100);
-            VigieProcess.SignalGroup(eval, "INT");
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await eval.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!eval.HasExited) eval.Kill(entireProcessTree: true);
-        }
+            ["eval", "--truth", TestPaths.Clip("ground_truth.json"), "--model", TestPaths.Model("yolox_nano.onnx"), "--out", output]);
+        Assert.True(await eval.LogShowsAsync(log => log.Contains("[1/"), TimeSpan.FromSeconds(60)), eval.Log);
 
-        Assert.Equal(130, eval.ExitCode);
-        Assert.Contains("stopped by the user", Log());
-        Assert.DoesNotContain("Unhandled exception", Log());
+        Assert.Equal(130, await eval.InterruptAsync());
+        Assert.Contains("stopped by the user", eval.Log);
+        Assert.DoesNotContain("Unhandled exception", eval.Log);
     }
 
     [Fact]

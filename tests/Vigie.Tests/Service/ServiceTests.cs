@@ -212,32 +212,20 @@ public class ServiceTests
         var (config, url) = (prepared.ConfigPath, prepared.Url);
         await prepared.DisposeAsync();
 
-        var output = new StringBuilder();
-        using var vigie = VigieProcess.StartInOwnSession(["serve", "--config", config], output);
-        string Log() { lock (output) return output.ToString(); }
-        try
-        {
-            // An alert, and its clip under way (2 s after it), when Ctrl+C comes.
-            Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(Regex.IsMatch(Log(), @"alert \d+: intrusion")), TimeSpan.FromSeconds(45)), Log());
-            await Task.Delay(TimeSpan.FromSeconds(2.5));
-            // The camera's decoder (and any encoder) in sessions of their own, out of reach of a signal to vigie's group.
-            var children = VigieProcess.Children(vigie.Id).Where(c => c.Name == "ffmpeg").ToList();
-            Assert.NotEmpty(children);
-            Assert.All(children, c => Assert.Equal(c.Pid, c.Session));
-            VigieProcess.SignalGroup(vigie, "INT");
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await vigie.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!vigie.HasExited) vigie.Kill(entireProcessTree: true);
-        }
-        Assert.Equal(0, vigie.ExitCode);
-        var log = Log();
-        Assert.Contains("Application is shutting down", log);
-        Assert.DoesNotContain("decoding failed", log); // the decoder, signalled with vigie, was reported as a camera failure
-        Assert.DoesNotContain("interrupted", log);
-        Assert.DoesNotContain("fail:", log);
+        using var vigie = VigieProcess.StartInOwnSession(["serve", "--config", config]);
+        // An alert, and its clip under way (2 s after it), when Ctrl+C comes.
+        Assert.True(await vigie.LogShowsAsync(log => Regex.IsMatch(log, @"alert \d+: intrusion"), TimeSpan.FromSeconds(45)), vigie.Log);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // The camera's decoder (and any encoder) in sessions of their own, out of reach of a signal to vigie's group.
+        var children = VigieProcess.Children(vigie.Id).Where(c => c.Name == "ffmpeg").ToList();
+        Assert.NotEmpty(children);
+        Assert.All(children, c => Assert.Equal(c.Pid, c.Session));
+
+        Assert.Equal(0, await vigie.InterruptAsync());
+        Assert.Contains("Application is shutting down", vigie.Log);
+        Assert.DoesNotContain("decoding failed", vigie.Log); // the decoder, signalled with vigie, was reported as a camera failure
+        Assert.DoesNotContain("interrupted", vigie.Log);
+        Assert.DoesNotContain("fail:", vigie.Log);
         using var http = new HttpClient();
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(url + "/api/health"));
     }
