@@ -83,9 +83,9 @@ public static class VigieServer
         builder.Services.AddSingleton<AlertFeed>();
         builder.Services.AddSingleton<FreeSpaceGuard>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FreeSpaceGuard>());
-        // Hosted services stop in reverse order: cameras first (closing their events), the alert desk last.
-        builder.Services.AddSingleton<AlertDesk>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertDesk>());
+        // Hosted services start in this order and stop in reverse: notifications listen before the alert desk stores anything
+        // (the alerts kept from the last stop among them) and go on until it has stored its last; the cameras stop first,
+        // closing their events.
         if (service.Notifications.Mqtt is { } mqtt)
             builder.Services.AddHostedService(sp => new MqttPublisher(mqtt, sp.GetRequiredService<AlertFeed>(), sp.GetRequiredService<ILogger<MqttPublisher>>()));
         if (service.Notifications.Webhooks.Count > 0)
@@ -95,6 +95,8 @@ public static class VigieServer
                 builder.Services.AddHostedService(sp => new WebhookSender(hook, sp.GetRequiredService<AlertFeed>(), sp.GetRequiredService<HttpClient>(),
                     sp.GetRequiredService<ILogger<WebhookSender>>()));
         }
+        builder.Services.AddSingleton<AlertDesk>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertDesk>());
         builder.Services.AddSingleton<CameraSupervisor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CameraSupervisor>());
         builder.Services.AddSingleton<RetentionPurge>();

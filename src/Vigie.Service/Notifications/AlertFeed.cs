@@ -37,6 +37,17 @@ public sealed class AlertFeed
         lock (_gate) _subscribers.RemoveAll(c => c.Reader == reader);
     }
 
+    /// <summary>Unsubscribes; returns what the subscriber had not done yet and wants: the item in hand, then those still queued.</summary>
+    public List<FeedItem> Leave(ChannelReader<FeedItem> reader, FeedItem? inHand, Func<FeedItem, bool> wanted)
+    {
+        Unsubscribe(reader);
+        var left = new List<FeedItem>();
+        if (inHand is not null) left.Add(inHand);
+        while (reader.TryRead(out var item))
+            if (wanted(item)) left.Add(item);
+        return left;
+    }
+
     public void Publish(FeedItem item)
     {
         lock (_gate)

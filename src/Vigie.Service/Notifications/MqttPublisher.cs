@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -11,46 +12,57 @@ namespace Vigie.Service.Notifications;
 /// <summary>
 /// Publishes each alert and update to &lt;topic&gt;/&lt;camera&gt;/&lt;use case&gt; (QoS 1, JSON). While the broker is
 /// unreachable, items wait in the feed's queue (the oldest dropped beyond <see cref="QueueCapacity"/>, counted in
-/// the log once the broker is back) and the connection is retried with backoff.
+/// the log once the broker is back) and the connection is retried with backoff. At stop, what is still queued is sent
+/// if the broker takes it in time, else counted in the log.
 /// </summary>
 public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<MqttPublisher> logger) : BackgroundService
 {
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private readonly MqttClientOptions _options = Options(config);
+    private ChannelReader<FeedItem>? _items;
+    // Taken from the queue, not yet published.
+    private FeedItem? _inHand;
     private int _dropped;
 
     /// <summary>Notifications that wait for the broker, beyond which the oldest are dropped.</summary>
     public int QueueCapacity { get; init; } = 1000;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>The time given, once the service stops, to send what the alert desk stored last.</summary>
+    public TimeSpan LastSendBudget { get; init; } = TimeSpan.FromSeconds(5);
+
+    private static MqttClientOptions Options(MqttConfig config)
     {
-        var items = feed.Subscribe(QueueCapacity, _ => Interlocked.Increment(ref _dropped));
-        using var client = new MqttClientFactory().CreateMqttClient();
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(config.Host, config.Port)
             .WithClientId($"vigie-{Environment.MachineName}-{Environment.ProcessId}")
             .WithTimeout(TimeSpan.FromSeconds(5));
         if (config.Username is not null) builder = builder.WithCredentials(config.Username, config.Password);
-        var options = builder.Build();
-        var attempt = 0;
+        return builder.Build();
+    }
+
+    /// <summary>Listens to the feed before the services started after it (the alert desk) can publish anything.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _items = feed.Subscribe(QueueCapacity, _ => Interlocked.Increment(ref _dropped));
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
         try
         {
-            await foreach (var item in items.ReadAllAsync(stoppingToken))
+            var attempt = 0;
+            await foreach (var item in _items!.ReadAllAsync(stoppingToken))
             {
                 // Without an id yet: subscribers get the alert once it is stored, as usual.
                 if (item.Type == AlertFeed.Waiting) continue;
-                while (!stoppingToken.IsCancellationRequested)
+                _inHand = item;
+                while (true)
                 {
                     try
                     {
-                        if (!client.IsConnected)
-                        {
-                            await client.ConnectAsync(options, stoppingToken);
-                            logger.LogInformation("MQTT: connected to {Host}:{Port}", config.Host, config.Port);
-                        }
-                        await client.PublishAsync(Message(item), stoppingToken);
+                        await SendAsync(item, stoppingToken);
                         attempt = 0;
-                        if (Interlocked.Exchange(ref _dropped, 0) is var lost and > 0)
-                            logger.LogWarning("MQTT: {Lost} notifications were dropped, the oldest first, while {Host}:{Port} was unreachable "
-                                + "(at most {Capacity} wait); their alerts are in the database (GET /api/alerts)", lost, config.Host, config.Port, QueueCapacity);
                         break;
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
@@ -60,17 +72,62 @@ public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<Mqt
                         await Task.Delay(wait, stoppingToken);
                     }
                 }
+                _inHand = null;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Service stopping.
         }
-        finally
+    }
+
+    /// <summary>
+    /// Stopped after the alert desk has stored its last alerts, ends and clips: what is still queued is sent within
+    /// <see cref="LastSendBudget"/>, one try; what cannot be is counted in the log.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_items is null) return;
+        var left = feed.Leave(_items, _inHand, item => item.Type != AlertFeed.Waiting);
+        using var budget = new CancellationTokenSource(LastSendBudget);
+        var sent = 0;
+        try
         {
-            feed.Unsubscribe(items);
-            if (client.IsConnected) await client.DisconnectAsync();
+            foreach (var item in left)
+            {
+                await SendAsync(item, budget.Token);
+                sent++;
+            }
         }
+        catch (Exception e) when (e is not OperationCanceledException || budget.IsCancellationRequested)
+        {
+            // Counted below.
+        }
+        var unsent = left.Count - sent + Interlocked.Exchange(ref _dropped, 0);
+        if (unsent > 0)
+            logger.LogWarning("MQTT: {Unsent} notifications not sent: the service stopped while {Host}:{Port} could not take them; "
+                + "their alerts are in the database (GET /api/alerts)", unsent, config.Host, config.Port);
+        if (_client.IsConnected) await _client.DisconnectAsync();
+    }
+
+    public override void Dispose()
+    {
+        _client.Dispose();
+        base.Dispose();
+    }
+
+    private async Task SendAsync(FeedItem item, CancellationToken ct)
+    {
+        if (!_client.IsConnected)
+        {
+            await _client.ConnectAsync(_options, ct);
+            logger.LogInformation("MQTT: connected to {Host}:{Port}", config.Host, config.Port);
+        }
+        await _client.PublishAsync(Message(item), ct);
+        if (Interlocked.Exchange(ref _dropped, 0) is var lost and > 0)
+            logger.LogWarning("MQTT: {Lost} notifications were dropped, the oldest first, while {Host}:{Port} was unreachable "
+                + "(at most {Capacity} wait); their alerts are in the database (GET /api/alerts)", lost, config.Host, config.Port, QueueCapacity);
     }
 
     private MqttApplicationMessage Message(FeedItem item) => new MqttApplicationMessageBuilder()

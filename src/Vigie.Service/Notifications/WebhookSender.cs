@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vigie.Config;
@@ -14,7 +15,7 @@ namespace Vigie.Service.Notifications;
 /// POSTs each new alert to one webhook, signed so the receiver can check it came from this Vigie and
 /// is fresh: X-Vigie-Timestamp (Unix seconds) and X-Vigie-Signature = sha256=hex(HMAC-SHA256(secret,
 /// timestamp + "." + body)). Failed calls are retried three times with backoff, then logged and dropped; so is an alert
-/// dropped from a full queue.
+/// dropped from a full queue. At stop, what is still queued gets one try each.
 /// </summary>
 public sealed class WebhookSender(WebhookConfig config, AlertFeed feed, HttpClient http, ILogger<WebhookSender> logger) : BackgroundService
 {
@@ -23,61 +24,104 @@ public sealed class WebhookSender(WebhookConfig config, AlertFeed feed, HttpClie
     /// <summary>Notifications that wait to be sent, beyond which the oldest are dropped, each said in the log.</summary>
     public int QueueCapacity { get; init; } = 1000;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>The time given, once the service stops, to send what the alert desk stored last (one try each).</summary>
+    public TimeSpan LastSendBudget { get; init; } = TimeSpan.FromSeconds(5);
+
+    private ChannelReader<FeedItem>? _items;
+    // Taken from the queue, not yet delivered.
+    private FeedItem? _inHand;
+
+    /// <summary>Listens to the feed before the services started after it (the alert desk) can publish anything.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
-        var items = feed.Subscribe(QueueCapacity, item =>
+        _items = feed.Subscribe(QueueCapacity, item =>
         {
             if (item.Type == AlertFeed.Raised)
                 logger.LogError("webhook {Url}: alert {Id} dropped: {Capacity} alerts already wait for deliveries that keep failing", config.Url,
                     item.Alert.Id, QueueCapacity);
         });
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
         try
         {
-            await foreach (var item in items.ReadAllAsync(stoppingToken))
+            await foreach (var item in _items!.ReadAllAsync(stoppingToken))
             {
                 if (item.Type != AlertFeed.Raised) continue;
+                _inHand = item;
                 await SendAsync(item, stoppingToken);
+                _inHand = null;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Service stopping.
         }
-        finally
-        {
-            feed.Unsubscribe(items);
-        }
     }
 
     private async Task SendAsync(FeedItem item, CancellationToken ct)
     {
-        var body = JsonSerializer.Serialize(new Notice(item.Type, item.Alert), ApiJson.Options);
         for (int attempt = 0; attempt < Attempts; attempt++)
         {
-            try
-            {
-                var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-                using var request = new HttpRequestMessage(HttpMethod.Post, config.Url)
-                {
-                    Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
-                };
-                request.Headers.Add("X-Vigie-Timestamp", timestamp);
-                request.Headers.Add("X-Vigie-Signature", Sign(config.Secret, timestamp, body));
-                using var response = await http.SendAsync(request, ct);
-                if (response.IsSuccessStatusCode) return;
-                logger.LogWarning("webhook {Url}: alert {Id} refused with HTTP {Status}", config.Url, item.Alert.Id, (int)response.StatusCode);
-            }
-            catch (HttpRequestException e)
-            {
-                logger.LogWarning("webhook {Url}: alert {Id} not delivered: {Message}", config.Url, item.Alert.Id, e.Message);
-            }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-            {
-                logger.LogWarning("webhook {Url}: alert {Id} timed out", config.Url, item.Alert.Id);
-            }
+            if (await TryPostAsync(item, ct)) return;
             if (attempt < Attempts - 1) await Task.Delay(Backoff.Delay(attempt, 1, 8), ct);
         }
         logger.LogError("webhook {Url}: alert {Id} dropped after {Attempts} attempts", config.Url, item.Alert.Id, Attempts);
+    }
+
+    /// <summary>
+    /// Stopped after the alert desk has stored its last alerts: those still queued are sent within
+    /// <see cref="LastSendBudget"/>, one try each; each one not sent is named in the log.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_items is null) return;
+        var left = feed.Leave(_items, _inHand, item => item.Type == AlertFeed.Raised);
+        using var budget = new CancellationTokenSource(LastSendBudget);
+        foreach (var item in left)
+        {
+            var sent = false;
+            try
+            {
+                sent = await TryPostAsync(item, budget.Token);
+            }
+            catch (OperationCanceledException) when (budget.IsCancellationRequested)
+            {
+                // Out of time: said below.
+            }
+            if (!sent) logger.LogError("webhook {Url}: alert {Id} not sent: the service stopped before it could be", config.Url, item.Alert.Id);
+        }
+    }
+
+    /// <returns>Whether the receiver took it; a refusal or a failure is logged.</returns>
+    private async Task<bool> TryPostAsync(FeedItem item, CancellationToken ct)
+    {
+        var body = JsonSerializer.Serialize(new Notice(item.Type, item.Alert), ApiJson.Options);
+        try
+        {
+            var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            using var request = new HttpRequestMessage(HttpMethod.Post, config.Url)
+            {
+                Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+            };
+            request.Headers.Add("X-Vigie-Timestamp", timestamp);
+            request.Headers.Add("X-Vigie-Signature", Sign(config.Secret, timestamp, body));
+            using var response = await http.SendAsync(request, ct);
+            if (response.IsSuccessStatusCode) return true;
+            logger.LogWarning("webhook {Url}: alert {Id} refused with HTTP {Status}", config.Url, item.Alert.Id, (int)response.StatusCode);
+        }
+        catch (HttpRequestException e)
+        {
+            logger.LogWarning("webhook {Url}: alert {Id} not delivered: {Message}", config.Url, item.Alert.Id, e.Message);
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning("webhook {Url}: alert {Id} timed out", config.Url, item.Alert.Id);
+        }
+        return false;
     }
 
     public static string Sign(string secret, string timestamp, string body)

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Text;
 using MQTTnet;
 using Vigie.Config;
+using Vigie.Service.Storage;
+using Vigie.Service.Alerts;
 using Vigie.Service.Api;
 using Vigie.Service.Notifications;
 
@@ -70,5 +72,89 @@ public class NotificationTests
 
         Assert.Equal(["alert 2 dropped", "alert 3 dropped"],
             log.Lines.Where(l => l.Contains("dropped: 2 alerts already wait")).Select(l => System.Text.RegularExpressions.Regex.Match(l, @"alert \d+ dropped").Value));
+    }
+
+    /// <summary>A client subscribed to every alert topic of the broker, gathering the payloads.</summary>
+    private static async Task<(IMqttClient Client, ConcurrentQueue<string> Received)> SubscribeAsync(int port)
+    {
+        var received = new ConcurrentQueue<string>();
+        var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Enqueue(Encoding.UTF8.GetString(e.ApplicationMessage.Payload));
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).Build());
+        await client.SubscribeAsync("vigie/alerts/#");
+        return (client, received);
+    }
+
+    [Fact]
+    public async Task What_waits_when_the_service_stops_is_sent_to_the_broker_or_counted_in_the_log()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        var (client, received) = await SubscribeAsync(broker.Port);
+        using var _ = client;
+        var feed = new AlertFeed();
+        var log = new CapturedLog<MqttPublisher>();
+        var publisher = new MqttPublisher(new MqttConfig { Host = "127.0.0.1", Port = broker.Port }, feed, log);
+        await publisher.StartAsync(CancellationToken.None);
+        await WhileSubscribing(feed, 1);
+
+        // The alert desk's last alerts, published as the service stops: none is left behind.
+        for (long id = 1; id <= 40; id++) feed.Publish(Alert(id));
+        await publisher.StopAsync(CancellationToken.None);
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(received.Count == 40), TimeSpan.FromSeconds(10)), $"{received.Count} received");
+
+        // A broker away when the service stops: what waits is counted.
+        var away = new AlertFeed();
+        var awayLog = new CapturedLog<MqttPublisher>();
+        var stranded = new MqttPublisher(new MqttConfig { Host = "127.0.0.1", Port = Ports.Free() }, away, awayLog) { LastSendBudget = TimeSpan.FromSeconds(1) };
+        await stranded.StartAsync(CancellationToken.None);
+        await WhileSubscribing(away, 1);
+        for (long id = 1; id <= 3; id++) away.Publish(Alert(id));
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(awayLog.Lines.Any(l => l.Contains("unreachable"))), TimeSpan.FromSeconds(10)));
+        await stranded.StopAsync(CancellationToken.None);
+        Assert.Contains(awayLog.Lines, l => l.StartsWith("MQTT: 3 notifications not sent: the service stopped", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Alerts_waiting_for_a_failing_webhook_when_the_service_stops_get_one_more_try_and_are_named()
+    {
+        var feed = new AlertFeed();
+        var log = new CapturedLog<WebhookSender>();
+        using var http = new HttpClient();
+        var sender = new WebhookSender(new WebhookConfig { Url = $"http://127.0.0.1:{Ports.Free()}/hook", Secret = "s" }, feed, http, log);
+        await sender.StartAsync(CancellationToken.None);
+        await WhileSubscribing(feed, 1);
+
+        feed.Publish(Alert(1));
+        feed.Publish(Alert(2));
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(log.Lines.Any(l => l.Contains("alert 1 not delivered"))), TimeSpan.FromSeconds(10)));
+        await sender.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["alert 1 not sent", "alert 2 not sent"],
+            log.Lines.Where(l => l.Contains("the service stopped before it could be")).Select(l => System.Text.RegularExpressions.Regex.Match(l, @"alert \d+ not sent").Value));
+    }
+
+    [Fact]
+    public async Task Alerts_kept_from_the_last_stop_reach_the_broker_when_the_service_starts()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        var (client, received) = await SubscribeAsync(broker.Port);
+        using var _ = client;
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var kept = new SpooledAlert(null, new NewAlert("gate", "intrusion", "forbidden", at, at, 0.9, [0.1, 0.1, 0.2, 0.2], [7], "person in zone"),
+            null, null, null);
+
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"), $"""
+              notifications:
+                mqtt: {"{"} host: 127.0.0.1, port: {broker.Port} {"}"}
+            """, beforeStart: data => AlertSpool.Write(AlertSpool.PathIn(data), [kept]));
+
+        // Stored before any camera's alert, and published: the broker's subscribers heard of it (they were listening first).
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(received.Any(m => m.Contains("\"track_ids\":[7]"))), TimeSpan.FromSeconds(15)),
+            string.Join("\n", received));
+        Assert.Equal([7], (await service.Store.GetAsync(1))!.TrackIds);
     }
 }

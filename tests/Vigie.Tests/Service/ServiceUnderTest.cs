@@ -65,7 +65,8 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         """;
 
     /// <param name="authorise">Record an authorisation in force for every camera and use case before the cameras start.</param>
-    public static async Task<ServiceUnderTest> StartAsync(string cameras, string serviceExtra = "", bool authorise = true)
+    /// <param name="beforeStart">Given the data folder, made, before the service is built: for what an earlier run left there.</param>
+    public static async Task<ServiceUnderTest> StartAsync(string cameras, string serviceExtra = "", bool authorise = true, Action<string>? beforeStart = null)
     {
         var folder = TestPaths.TempFolder();
         var url = $"http://127.0.0.1:{Ports.Free()}";
@@ -89,6 +90,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             {cameras}
             """);
         var config = ConfigLoader.LoadFile(path);
+        beforeStart?.Invoke(Directory.CreateDirectory(config.Service.DataFolder).FullName);
         var app = await VigieServer.BuildAsync(new ServiceSettings(config, path), l => l.SetMinimumLevel(LogLevel.Warning));
         var users = app.Services.GetRequiredService<UserStore>();
         foreach (var role in Roles.All) await users.CreateAsync(role, role, Password, DateTimeOffset.UtcNow);
