@@ -90,7 +90,8 @@ public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<Mqt
         await base.StopAsync(cancellationToken);
         if (_items is null) return;
         var left = feed.Leave(_items, _inHand, item => item.Type != AlertFeed.Waiting);
-        using var budget = new CancellationTokenSource(LastSendBudget);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken); // the host's own time to stop bounds it too
+        budget.CancelAfter(LastSendBudget);
         var sent = 0;
         try
         {

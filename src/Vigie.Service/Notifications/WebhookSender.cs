@@ -80,7 +80,8 @@ public sealed class WebhookSender(WebhookConfig config, AlertFeed feed, HttpClie
         await base.StopAsync(cancellationToken);
         if (_items is null) return;
         var left = feed.Leave(_items, _inHand, item => item.Type == AlertFeed.Raised);
-        using var budget = new CancellationTokenSource(LastSendBudget);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken); // the host's own time to stop bounds it too
+        budget.CancelAfter(LastSendBudget);
         foreach (var item in left)
         {
             var sent = false;
