@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vigie.Perception;
 using Vigie.Service.Alerts;
@@ -23,6 +24,14 @@ namespace Vigie.Service;
 /// <summary>`vigie serve`: every camera's pipeline, storage, evidence, notifications, the REST API and the console, in one process.</summary>
 public static class VigieServer
 {
+    /// <summary>
+    /// The background services that failed (an exception out of their loop). .NET 10's host stops when one does but
+    /// reports a normal stop; the process must exit with a failure so that its service manager restarts it.
+    /// </summary>
+    public static IReadOnlyList<(string Service, Exception Error)> Failures(IEnumerable<IHostedService> services) =>
+        [.. services.OfType<BackgroundService>().Where(s => s.ExecuteTask is { IsFaulted: true })
+            .Select(s => (s.GetType().Name, s.ExecuteTask!.Exception!.GetBaseException()))];
+
     public static async Task<WebApplication> BuildAsync(ServiceSettings settings, Action<ILoggingBuilder>? logging = null, CancellationToken ct = default)
     {
         var service = settings.Config.Service;

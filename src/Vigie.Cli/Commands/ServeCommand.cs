@@ -52,6 +52,8 @@ public static class ServeCommand
             }
             Console.Error.WriteLine($"vigie: console and API on {config.Service.Listen} (OpenAPI at /openapi/v1.json); {config.Cameras.Count} camera(s); Ctrl+C stops");
             await app.WaitForShutdownAsync(ct);
+            if (VigieServer.Failures(app.Services.GetServices<IHostedService>()) is [var (service, error), ..])
+                return AnalyzeCommand.Fail($"the service stopped because its {service} failed: {error.Message}", AnalyzeCommand.ExitFailed);
             return AnalyzeCommand.ExitOk;
         }
         catch (Exception e) when (e is StorageException or FileNotFoundException or InvalidDataException or IOException)

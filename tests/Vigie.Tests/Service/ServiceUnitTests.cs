@@ -49,6 +49,36 @@ public class ServiceUnitTests
     public void Camera_passwords_never_reach_the_console(string source, string shown) =>
         Assert.Equal(shown, CameraHealth.RedactCredentials(source));
 
+    private sealed class Failing : Microsoft.Extensions.Hosting.BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            await Task.Yield();
+            throw new InvalidOperationException("the loop broke");
+        }
+    }
+
+    private sealed class Waiting : Microsoft.Extensions.Hosting.BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Delay(Timeout.Infinite, stoppingToken);
+    }
+
+    [Fact]
+    public async Task A_background_service_that_failed_is_found_after_the_host_stopped_so_vigie_exits_with_a_failure()
+    {
+        using var failing = new Failing();
+        using var waiting = new Waiting();
+        await failing.StartAsync(CancellationToken.None);
+        await waiting.StartAsync(CancellationToken.None);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing.ExecuteTask!);
+
+        var failures = VigieServer.Failures([waiting, failing]);
+        await waiting.StopAsync(CancellationToken.None);
+
+        Assert.Equal([("Failing", "the loop broke")], failures.Select(f => (f.Service, f.Error.Message)));
+        Assert.Empty(VigieServer.Failures([waiting]));
+    }
+
     [Fact]
     public void Camera_names_become_one_mqtt_topic_level() => Assert.Equal("hall_b__1_", MqttPublisher.TopicLevel("hall/b_#1+"));
 
