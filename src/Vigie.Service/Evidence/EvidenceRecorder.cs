@@ -26,6 +26,7 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
     // alert whose seconds it falls in (on a busy camera, several), in a snapshot and in live previews, and finding faces
     // was about two thirds of the time a clip took.
     private readonly ConditionalWeakTable<KeptFrame, Box[]> _faces = new();
+    private readonly ConditionalWeakTable<KeptFrame, byte[]> _previews = new();
 
     public string DataFolder => dataFolder;
 
@@ -116,12 +117,12 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
         }
     }
 
-    /// <summary>A blurred JPEG of a kept frame, for the console's live preview.</summary>
-    public byte[] Preview(KeptFrame frame)
+    /// <summary>A blurred JPEG of a kept frame, for the console's live preview; made once per frame, however many consoles ask.</summary>
+    public byte[] Preview(KeptFrame frame) => _previews.GetValue(frame, f =>
     {
-        using var image = Render(frame, null);
+        using var image = Render(f, null);
         return image.ImEncode(".jpg", [(int)ImwriteFlags.JpegQuality, 75]);
-    }
+    });
 
     /// <summary>Decodes, scales, blurs people and faces, then outlines the alert and stamps the clock time.</summary>
     public Mat Render(KeptFrame frame, AlertMarks? marks)

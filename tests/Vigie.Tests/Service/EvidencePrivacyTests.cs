@@ -67,4 +67,26 @@ public class EvidencePrivacyTests
             Assert.True(Same(shown, earlyOriginal, Inside(Car)));
         }
     }
+
+    [Fact]
+    public void A_live_preview_is_made_once_per_frame_however_many_consoles_ask_and_hides_who_it_should()
+    {
+        var evidence = new EvidenceRecorder(TestPaths.TempFolder(), 640, PrivacyFilter.PeopleOnly, NullLogger.Instance);
+        var (frame, original) = Alerting(learnt: true);
+        using (original)
+        {
+            var first = evidence.Preview(frame);
+            Assert.Same(first, evidence.Preview(frame));
+            Assert.NotSame(first, evidence.Preview(frame with { })); // another frame (the same picture kept again) is made anew
+            // The filtered picture (the test above says what it hides), up to the JPEG's loss; not the original.
+            using var shown = Cv2.ImDecode(first, ImreadModes.Color);
+            using var rendered = evidence.Render(frame, null);
+            using var originalShrunk = original.Resize(rendered.Size());
+            using var missedShown = new Mat(shown, Missed);
+            using var missedRendered = new Mat(rendered, Missed);
+            using var missedOriginal = new Mat(originalShrunk, Missed);
+            Assert.True(Cv2.PSNR(missedShown, missedRendered) > 30, $"{Cv2.PSNR(missedShown, missedRendered):0.0} dB from the filtered picture");
+            Assert.True(Cv2.PSNR(missedShown, missedOriginal) < Cv2.PSNR(missedShown, missedRendered) - 5, "the missed person is not shown as they were");
+        }
+    }
 }
