@@ -63,9 +63,10 @@ public sealed class WebhookSender(WebhookConfig config, AlertFeed feed, HttpClie
 
     private async Task SendAsync(FeedItem item, CancellationToken ct)
     {
+        var body = Body(item);
         for (int attempt = 0; attempt < Attempts; attempt++)
         {
-            if (await TryPostAsync(item, ct)) return;
+            if (await TryPostAsync(item, body, ct)) return;
             if (attempt < Attempts - 1) await Task.Delay(Backoff.Delay(attempt, 1, 8), ct);
         }
         logger.LogError("webhook {Url}: alert {Id} dropped after {Attempts} attempts", config.Url, item.Alert.Id, Attempts);
@@ -87,7 +88,7 @@ public sealed class WebhookSender(WebhookConfig config, AlertFeed feed, HttpClie
             var sent = false;
             try
             {
-                sent = await TryPostAsync(item, budget.Token);
+                sent = await TryPostAsync(item, Body(item), budget.Token);
             }
             catch (OperationCanceledException) when (budget.IsCancellationRequested)
             {
@@ -97,10 +98,11 @@ public sealed class WebhookSender(WebhookConfig config, AlertFeed feed, HttpClie
         }
     }
 
+    private static string Body(FeedItem item) => JsonSerializer.Serialize(new Notice(item.Type, item.Alert), ApiJson.Options);
+
     /// <returns>Whether the receiver took it; a refusal or a failure is logged.</returns>
-    private async Task<bool> TryPostAsync(FeedItem item, CancellationToken ct)
+    private async Task<bool> TryPostAsync(FeedItem item, string body, CancellationToken ct)
     {
-        var body = JsonSerializer.Serialize(new Notice(item.Type, item.Alert), ApiJson.Options);
         try
         {
             var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
