@@ -20,7 +20,7 @@ namespace Vigie.Service.Alerts;
 /// (console, MQTT, webhooks) and, a few seconds later, given its clip. Cameras hand alerts over without
 /// waiting; one queue keeps each alert's steps in order. While the database is unavailable (a restart,
 /// a failover, a network cut) alerts wait in memory, in order, and are stored, shown and pushed once it
-/// is back; if the service stops first, they are written to <see cref="AlertSpool"/> and stored at the next start.
+/// is back; the oldest of a long outage, and all of them if the service stops first, are written to <see cref="AlertSpool"/>.
 /// </summary>
 public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeSpaceGuard space, AlertFeed feed, EvidenceConfig evidence,
     ILogger<AlertDesk> logger)
@@ -31,21 +31,24 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         long FiredAt) : Work;
     private sealed record ClosedWork(string Camera, SceneEvent Event) : Work;
     private sealed record ClipWork(long Id, string Clip) : Work;
-    // Read back from the spool at start.
     private sealed record SpooledWork(SpooledAlert Entry) : Work;
     private readonly record struct EventKey(string Camera, string Kind, string Where, TimeSpan Start, TimeSpan RaisedAt);
 
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
-    // What the database could not take yet, in the order it came.
+    // What the database could not take yet, in the order it came: the spool first, then memory.
+    private AlertSpool? _spool;
     private readonly Queue<Work> _waiting = new();
     private volatile int _waitingCount;
+    private bool _spoolingSaid;
     private readonly Dictionary<EventKey, long> _open = [];
+    // Alerts written to the spool before they were stored, and the ids they got once stored: their ends come later.
+    private readonly Dictionary<EventKey, string> _spooledRefs = [];
+    private readonly Dictionary<string, long> _storedRefs = [];
     private readonly List<Task> _clips = [];
     private readonly CancellationTokenSource _stopping = new();
     // Cancelled when the host's time to stop runs out: the clips not yet made are given up.
     private readonly CancellationTokenSource _abandon = new();
-    private readonly string _spool = AlertSpool.PathIn(recorder.DataFolder);
-    private int _spooledLeft;
+    private readonly string _spoolPath = AlertSpool.PathIn(recorder.DataFolder);
 
     /// <param name="lookBack">Sparse frames of the last minutes, for events that began long before they were raised.</param>
     public void Raise(string camera, SceneEvent e, KeptFrame frame, AlertMarks marks, FrameRing ring, FrameRing? lookBack, long firedAt) =>
@@ -63,7 +66,10 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     /// <summary>Alerts (and ends of alerts) waiting for the database to come back.</summary>
     public int WaitingForDatabase => _waitingCount;
 
-    /// <summary>Alerts kept in memory while the database is unavailable, beyond which a new one is only written to the log.</summary>
+    /// <summary>
+    /// Alerts (and ends and clips of alerts) kept in memory while the database is unavailable; beyond, the oldest is written to
+    /// the spool, with its snapshot but no clip (its seconds are long gone from the camera's memory by then anyway).
+    /// </summary>
     public int MostWaiting { get; init; } = 1000;
 
     /// <summary>How often the database is tried again while alerts wait for it.</summary>
@@ -78,8 +84,8 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         var incoming = reader.WaitToReadAsync().AsTask();
         while (true)
         {
-            if (_waiting.Count > 0) await StoreWaitingAsync();
-            if (_waiting.Count > 0) await Task.WhenAny(incoming, Task.Delay(DatabaseRetryEvery));
+            if (AnythingWaits) await StoreWaitingAsync();
+            if (AnythingWaits) await Task.WhenAny(incoming, Task.Delay(DatabaseRetryEvery));
             else await incoming;
             if (!incoming.IsCompleted) continue;
             if (!await incoming) break; // no more work will come: the service is stopping
@@ -93,85 +99,101 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     /// <summary>Puts what waited for the database when the service last stopped first in line.</summary>
     private void LoadSpool()
     {
-        List<SpooledAlert> entries;
+        AlertSpool spool;
         List<int> unreadable;
         try
         {
-            (entries, unreadable) = AlertSpool.Read(_spool);
+            (spool, unreadable) = AlertSpool.Open(_spoolPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             logger.LogError("{Spool}: alerts that waited for the database when the service last stopped cannot be read ({Message}); "
-                + "the file is left as it is, and will be read at the next start", _spool, e.Message);
+                + "the file is left as it is, and will be read at the next start", _spoolPath, e.Message);
             return;
         }
         if (unreadable.Count > 0)
         {
-            var kept = $"{_spool}.unreadable-{DateTime.UtcNow:yyyyMMddTHHmmss}";
+            var kept = $"{_spoolPath}.unreadable-{DateTime.UtcNow:yyyyMMddTHHmmss}";
             try
             {
-                File.Copy(_spool, kept);
+                File.Copy(_spoolPath, kept);
+                logger.LogError("{Spool}: line(s) {Lines} are not alerts and are skipped; the file is kept whole as {Kept}", _spoolPath,
+                    string.Join(", ", unreadable), kept);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 logger.LogError("{Spool}: line(s) {Lines} are not alerts, and the file cannot be kept aside ({Message}); "
-                    + "it is left as it is, and will be read at the next start", _spool, string.Join(", ", unreadable), e.Message);
+                    + "it is left as it is, and will be read at the next start", _spoolPath, string.Join(", ", unreadable), e.Message);
+                spool.Dispose();
                 return;
             }
-            logger.LogError("{Spool}: line(s) {Lines} are not alerts and are skipped; the file is kept whole as {Kept}", _spool,
-                string.Join(", ", unreadable), kept);
-            if (entries.Count == 0) DeleteSpool();
         }
-        if (entries.Count == 0) return;
-        foreach (var entry in entries) _waiting.Enqueue(new SpooledWork(entry));
-        _waitingCount = _waiting.Count;
-        _spooledLeft = entries.Count;
+        _spool = spool;
+        _waitingCount = spool.Count;
+        if (spool.Count == 0)
+        {
+            // Lines that are not alerts only, kept aside above.
+            if (unreadable.Count > 0) DeleteSpool(spool);
+            return;
+        }
         logger.LogWarning("{Count} alerts (or ends and clips of alerts) waited for the database when the service last stopped: stored first, from {Spool}",
-            entries.Count, _spool);
+            spool.Count, _spoolPath);
     }
 
     /// <summary>
-    /// What still waits when the service stops goes to the spool (or, if even that cannot be written, to the log). An alert's
-    /// snapshot is made now, blurred as stored evidence is; its clip is lost with the seconds kept in memory.
+    /// What still waits in memory when the service stops goes to the spool (or, if even that cannot be written, to the log).
     /// </summary>
     private void SpoolWaiting()
     {
-        if (_waiting.Count == 0) return;
-        var entries = new List<SpooledAlert>();
-        var spooledAt = new Dictionary<EventKey, int>();
-        foreach (var work in _waiting)
-        {
-            switch (work)
-            {
-                case RaisedWork raised:
-                    spooledAt[Key(raised.Camera, raised.Event)] = entries.Count;
-                    entries.Add(new SpooledAlert(null, NewAlertOf(raised), SpooledSnapshot(raised), null, null));
-                    break;
-                case ClosedWork { Event.End: { } end } closed:
-                    var ended = ClockOf(closed.Event, end);
-                    var key = Key(closed.Camera, closed.Event);
-                    if (spooledAt.TryGetValue(key, out var at)) entries[at] = entries[at] with { Ended = ended };
-                    else if (_open.TryGetValue(key, out var id)) entries.Add(new SpooledAlert(id, null, null, ended, null));
-                    break;
-                case ClipWork clip:
-                    entries.Add(new SpooledAlert(clip.Id, null, null, null, clip.Clip));
-                    break;
-                case SpooledWork spooled:
-                    entries.Add(spooled.Entry);
-                    break;
-            }
-        }
+        foreach (var work in _waiting) Spool(work);
+        _waiting.Clear();
+        if (_spool is { Count: > 0 } spool)
+            logger.LogError("the database was still unavailable when the service stopped: {Count} alerts (or ends and clips of alerts) wait in {Spool}, "
+                + "to be stored at the next start", spool.Count, _spoolPath);
+        _spool?.Dispose();
+    }
+
+    /// <summary>
+    /// Writes what waited in memory to the end of the spool. An alert's snapshot is made now, blurred as stored evidence is;
+    /// its clip is lost with the seconds kept in memory.
+    /// </summary>
+    private void Spool(Work work)
+    {
+        if (SpoolEntryOf(work) is not { } entry) return;
         try
         {
-            AlertSpool.Write(_spool, entries);
-            logger.LogError("the database was still unavailable when the service stopped: {Count} alerts (or ends and clips of alerts) written to {Spool}, "
-                + "to be stored at the next start", entries.Count, _spool);
+            if (_spool is null) throw new IOException("it could not be read when the service started");
+            _spool.Append(entry);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger.LogError("{Spool} could not be written ({Message})", _spool, e.Message);
-            foreach (var work in _waiting)
-                logger.LogError("{What} NOT STORED: the database was still unavailable when the service stopped: {Alert}", What(work), Describe(work));
+            logger.LogError("{What} NOT STORED: the database is unavailable and {Spool} cannot be written ({Message}): {Alert}", What(work), _spoolPath,
+                e.Message, Describe(work));
+        }
+    }
+
+    /// <returns>Null for the end of an alert that was never stored.</returns>
+    private SpooledAlert? SpoolEntryOf(Work work)
+    {
+        switch (work)
+        {
+            case RaisedWork raised:
+                var alert = SpooledAlert.Raised(NewAlertOf(raised), SpooledSnapshot(raised));
+                _spooledRefs[Key(raised.Camera, raised.Event)] = alert.Ref!;
+                return alert;
+            case ClosedWork { Event.End: { } end } closed:
+                var key = Key(closed.Camera, closed.Event);
+                var ended = ClockOf(closed.Event, end);
+                if (StoredIdOf(key) is { } id)
+                {
+                    Forget(key);
+                    return SpooledAlert.EndOf(id, ended);
+                }
+                return _spooledRefs.Remove(key, out var alertRef) ? SpooledAlert.EndOf(alertRef, ended) : null;
+            case ClipWork clip:
+                return SpooledAlert.ClipOf(clip.Id, clip.Clip);
+            default:
+                return null;
         }
     }
 
@@ -193,28 +215,33 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     private async Task HandleAsync(Work work)
     {
         // Behind alerts already waiting for the database, in order: an alert's end never comes before the alert.
-        if (_waiting.Count > 0)
+        if (AnythingWaits)
         {
             Wait(work);
             return;
         }
         if (!await DoAsync(work, retry: true))
         {
-            logger.LogError("database unavailable: alerts wait in memory (at most {Most}) until it is back; retried every {Every} s",
-                MostWaiting, DatabaseRetryEvery.TotalSeconds);
+            logger.LogError("database unavailable: alerts wait in memory (beyond {Most}, the oldest in {Spool}) until it is back; retried every {Every} s",
+                MostWaiting, _spoolPath, DatabaseRetryEvery.TotalSeconds);
             Wait(work);
         }
     }
+
+    private bool AnythingWaits => _waiting.Count > 0 || _spool is { Count: > 0 };
 
     private void Wait(Work work)
     {
         if (_waiting.Count >= MostWaiting)
         {
-            logger.LogError("{What} NOT STORED: {Count} already wait for the database: {Alert}", What(work), _waiting.Count, Describe(work));
-            return;
+            if (!_spoolingSaid)
+                logger.LogError("{Count} alerts (or ends and clips of alerts) wait in memory for the database: the oldest are now written to {Spool} "
+                    + "as more come, with their snapshots but without clips", _waiting.Count, _spoolPath);
+            _spoolingSaid = true;
+            Spool(_waiting.Dequeue());
         }
         _waiting.Enqueue(work);
-        _waitingCount = _waiting.Count;
+        _waitingCount = _waiting.Count + (_spool?.Count ?? 0);
         // The console shows it now: a person in a forbidden zone does not wait for a database to come back.
         if (work is RaisedWork raised) feed.Publish(new FeedItem(AlertFeed.Waiting, WaitingView(raised), raised.FiredAt));
     }
@@ -233,29 +260,51 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     private async Task StoreWaitingAsync()
     {
         var stored = 0;
-        while (_waiting.TryPeek(out var work) && await DoAsync(work, retry: false))
+        while (_spool?.Peek() is { } entry && await DoAsync(new SpooledWork(entry), retry: false))
         {
-            if (_waiting.Dequeue() is SpooledWork && --_spooledLeft == 0) DeleteSpool();
-            _waitingCount = _waiting.Count;
+            SpooledStored(_spool);
             stored++;
         }
-        if (stored > 0 && _waiting.Count == 0) logger.LogInformation("database back: {Stored} waiting alerts and ends of alerts stored", stored);
+        while (_spool is not { Count: > 0 } && _waiting.TryPeek(out var work) && await DoAsync(work, retry: false))
+        {
+            _waiting.Dequeue();
+            stored++;
+        }
+        _waitingCount = _waiting.Count + (_spool?.Count ?? 0);
+        if (stored == 0 || _waitingCount > 0) return;
+        logger.LogInformation("database back: {Stored} waiting alerts and ends of alerts stored", stored);
+        _spoolingSaid = false;
     }
 
-    private void DeleteSpool()
+    private void SpooledStored(AlertSpool spool)
     {
         try
         {
-            File.Delete(_spool);
-            logger.LogInformation("every alert of {Spool} is stored; the file is deleted", _spool);
+            spool.Stored();
+            if (spool.Count == 0) logger.LogInformation("every alert of {Spool} is stored; the file is deleted", _spoolPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Read again at the next start: its alerts would be stored twice, which is better than not at all.
-            logger.LogError("{Spool}: every alert of it is stored, but the file cannot be deleted ({Message}): delete it before the next start",
-                _spool, e.Message);
+            SpoolNotUpdated(e);
         }
     }
+
+    private void DeleteSpool(AlertSpool spool)
+    {
+        try
+        {
+            spool.Delete();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            SpoolNotUpdated(e);
+        }
+    }
+
+    // Read again at the next start: its alerts would be stored twice, which is better than not at all.
+    private void SpoolNotUpdated(Exception e) =>
+        logger.LogError("{Spool} cannot be updated ({Message}): its alerts already stored would be stored again at the next start: "
+            + "delete it (and the .stored file beside it) once the database has them", _spoolPath, e.Message);
 
     /// <returns>False when the database did not take the alert (or its end), which is then to be tried again.</returns>
     private async Task<bool> DoAsync(Work work, bool retry)
@@ -456,12 +505,17 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         return new NewAlert(w.Camera, e.Kind, e.Where, e.StartClock, ClockOf(e, e.RaisedAt), Math.Round(e.Score, 3), Box(e), e.TrackIds, e.Detail);
     }
 
-    /// <summary>An entry of the spool: an alert stored late, with its snapshot and end, but no clip; or a stored alert's end or clip.</summary>
+    /// <summary>An entry of the spool: an alert stored late, with its snapshot but no clip; or the end or clip of an alert.</summary>
     private async Task<bool> StoreSpooledAsync(SpooledAlert entry)
     {
         if (entry.Alert is not { } alert)
         {
-            var stored = entry.Id!.Value;
+            if ((entry.Id ?? (_storedRefs.TryGetValue(entry.Ref!, out var byRef) ? byRef : null)) is not { } stored)
+            {
+                logger.LogWarning("{Spool}: {Entry}: its alert is not stored (a service killed while storing the spool had stored it already); skipped",
+                    _spoolPath, entry.Describe());
+                return true;
+            }
             try
             {
                 if (entry.Ended is { } end) await store.CloseAsync(stored, end);
@@ -471,6 +525,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             {
                 return false;
             }
+            if (entry.Ref is { } endedRef) _storedRefs.Remove(endedRef);
             await PublishAsync(stored, AlertFeed.Updated, 0);
             return true;
         }
@@ -483,19 +538,20 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         {
             return false;
         }
+        if (entry.Ref is { } alertRef) _storedRefs[alertRef] = id;
         if (entry.Snapshot is { } jpeg && await space.RoomForEvidenceAsync()
             && recorder.SaveSnapshot(id, alert.Camera, alert.Raised, () => jpeg) is { } snapshot)
             await Retry(() => store.SetEvidenceAsync(id, snapshot, null));
-        if (entry.Ended is { } ended) await Retry(() => store.CloseAsync(id, ended));
         await PublishAsync(id, AlertFeed.Raised, 0);
-        logger.LogInformation("alert {Id}: {Kind} on {Camera} [{Where}], raised {Raised:O}, stored after the service restarted: {Detail}",
-            id, alert.Kind, alert.Camera, alert.Zone, alert.Raised, alert.Detail);
+        logger.LogInformation("alert {Id}: {Kind} on {Camera} [{Where}], raised {Raised:O}, stored late from {Spool}: {Detail}",
+            id, alert.Kind, alert.Camera, alert.Zone, alert.Raised, _spoolPath, alert.Detail);
         return true;
     }
 
     private async Task<bool> CloseAsync(ClosedWork w, bool retry)
     {
-        if (!_open.TryGetValue(Key(w.Camera, w.Event), out var id) || w.Event.End is not { } end) return true;
+        var key = Key(w.Camera, w.Event);
+        if (StoredIdOf(key) is not { } id || w.Event.End is not { } end) return true;
         try
         {
             await Store(() => store.CloseAsync(id, ClockOf(w.Event, end)), retry);
@@ -504,9 +560,20 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         {
             return false;
         }
-        _open.Remove(Key(w.Camera, w.Event));
+        Forget(key);
         await PublishAsync(id, AlertFeed.Updated, 0);
         return true;
+    }
+
+    /// <summary>The id of an alert stored, whether it went through the spool or not; null while it waits.</summary>
+    private long? StoredIdOf(EventKey key) =>
+        _open.TryGetValue(key, out var id) ? id : _spooledRefs.TryGetValue(key, out var alertRef) && _storedRefs.TryGetValue(alertRef, out id) ? id : null;
+
+    /// <summary>The alert has ended: nothing more will refer to it.</summary>
+    private void Forget(EventKey key)
+    {
+        _open.Remove(key);
+        if (_spooledRefs.Remove(key, out var alertRef)) _storedRefs.Remove(alertRef);
     }
 
     private async Task PublishAsync(long id, string type, long firedAt)

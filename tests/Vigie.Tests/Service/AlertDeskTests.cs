@@ -41,7 +41,8 @@ public class AlertDeskTests
         public AlertStore Store => new(_database);
 
         /// <param name="folder">The data folder of an earlier run, to start again on; a new one when null.</param>
-        public static async Task<DeskRun> StartAsync(PrivacyFilter privacy, int mostClipsPending, StorageConfig? storage = null, string? folder = null)
+        public static async Task<DeskRun> StartAsync(PrivacyFilter privacy, int mostClipsPending, StorageConfig? storage = null, string? folder = null,
+            int mostWaiting = 1000)
         {
             folder ??= TestPaths.TempFolder();
             var database = await Database.OpenAsync(storage ?? new StorageConfig(), folder);
@@ -51,7 +52,7 @@ public class AlertDeskTests
             var space = new FreeSpaceGuard(new RetentionConfig(), store, recorder, new AuditLog(database, folder), NullLogger<FreeSpaceGuard>.Instance);
             var feed = new AlertFeed();
             var desk = new AlertDesk(store, recorder, space, feed, new EvidenceConfig { BeforeS = 2, AfterS = 1 }, warnings)
-                { MostClipsPending = mostClipsPending };
+                { MostClipsPending = mostClipsPending, MostWaiting = mostWaiting };
             await desk.StartAsync(CancellationToken.None);
             return new DeskRun(folder, database, desk, feed, warnings);
         }
@@ -196,17 +197,16 @@ public class AlertDeskTests
             Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Desk.WaitingForDatabase == 4), TimeSpan.FromSeconds(30)),
                 $"{run.Desk.WaitingForDatabase} waiting: " + string.Join("\n", run.Warnings.Lines));
             await run.Desk.StopAsync(CancellationToken.None);
-            Assert.Contains(run.Warnings.Lines, l => l.Contains("3 alerts (or ends and clips of alerts) written to"));
+            Assert.Contains(run.Warnings.Lines, l => l.Contains("4 alerts (or ends and clips of alerts) wait in"));
             Assert.DoesNotContain(run.Warnings.Lines, l => l.Contains("NOT STORED"));
         }
 
-        // The two alerts (the first with its end) and the clip of the stored one, in order; the snapshots made at the stop.
-        var (spooled, unreadable) = AlertSpool.Read(AlertSpool.PathIn(folder));
-        Assert.Empty(unreadable);
+        // The two alerts, the end of the first and the clip of the stored one, in order; the snapshots made at the stop.
+        var spooled = AlertSpool.ReadAll(AlertSpool.PathIn(folder));
+        Assert.Equal(4, spooled.Count);
         Assert.Equal([[1], [2]], spooled.Where(e => e.Alert is not null).Select(e => e.Alert!.TrackIds.ToArray()));
-        Assert.NotNull(spooled[0].Ended);
-        Assert.Null(spooled[1].Ended);
-        Assert.Equal((1L, true), (spooled[2].Id!.Value, spooled[2].Clip is not null));
+        Assert.Equal((spooled[0].Ref, true), (spooled[2].Ref, spooled[2].Ended is not null));
+        Assert.Equal((1L, true), (spooled[3].Id!.Value, spooled[3].Clip is not null));
         using (var snapshot = Cv2.ImDecode(spooled[0].Snapshot!, ImreadModes.Color)) Assert.Equal(320, snapshot.Width);
 
         postgres.Start();
@@ -218,10 +218,10 @@ public class AlertDeskTests
             var alerts = await Stored();
             Assert.Equal([[0], [1], [2]], alerts.Select(a => a.TrackIds.ToArray()));
             Assert.All(alerts, a => Assert.True(File.Exists(Path.Combine(folder, a.Snapshot!))));
-            Assert.True((alerts[1].Ended!.Value - spooled[0].Ended!.Value).Duration() < TimeSpan.FromMilliseconds(1)); // the database keeps milliseconds
+            Assert.True((alerts[1].Ended!.Value - spooled[2].Ended!.Value).Duration() < TimeSpan.FromMilliseconds(1)); // the database keeps milliseconds
             Assert.Null(alerts[2].Ended);
             Assert.True(File.Exists(Path.Combine(folder, alerts[0].Clip!)));
-            Assert.Contains(again.Warnings.Lines, l => l.StartsWith("3 alerts (or ends and clips of alerts) waited for the database", StringComparison.Ordinal));
+            Assert.Contains(again.Warnings.Lines, l => l.StartsWith("4 alerts (or ends and clips of alerts) waited for the database", StringComparison.Ordinal));
             Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(!File.Exists(AlertSpool.PathIn(folder))), TimeSpan.FromSeconds(5)));
             Assert.Equal(0, again.Desk.WaitingForDatabase);
             await again.Desk.StopAsync(CancellationToken.None);
@@ -229,13 +229,78 @@ public class AlertDeskTests
     }
 
     [Fact]
+    public async Task Beyond_what_memory_keeps_the_oldest_alerts_of_a_long_outage_go_to_the_spool_and_are_stored_in_order_once_it_is_back()
+    {
+        using var postgres = new PostgresServer();
+        await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12,
+            new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() }, mostWaiting: 2);
+        run.Raise(0);
+        Assert.True(await run.StoredAsync(1, TimeSpan.FromSeconds(20)));
+
+        postgres.Stop();
+        var first = run.Raise(1);
+        for (int i = 2; i <= 5; i++) run.Raise(i);
+        run.Desk.Close("cam", first with { End = first.RaisedAt + TimeSpan.FromSeconds(1) });
+        // Memory keeps the last two (alert 5 and the end of 1); the four alerts before them are in the file meanwhile.
+        var spool = AlertSpool.PathIn(run.Folder);
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Desk.WaitingForDatabase == 6), TimeSpan.FromSeconds(30)),
+            $"{run.Desk.WaitingForDatabase} waiting: " + string.Join("\n", run.Warnings.Lines));
+        var spooled = AlertSpool.ReadAll(spool);
+        Assert.Equal([[1], [2], [3], [4]], spooled.Select(e => e.Alert!.TrackIds.ToArray()));
+        Assert.All(spooled, e => Assert.NotNull(e.Snapshot));
+        Assert.Contains(run.Warnings.Lines, l => l.Contains("the oldest are now written to"));
+
+        postgres.Start();
+        async Task<List<AlertRecord>> Stored() => [.. (await run.Store.SearchAsync(new AlertQuery())).Where(a => a.Snapshot is not null).OrderBy(a => a.Id)];
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await Stored()).Count == 6 && run.Desk.WaitingForDatabase == 0,
+            TimeSpan.FromSeconds(30)), string.Join("\n", run.Warnings.Lines));
+        var alerts = await Stored();
+        Assert.Equal([[0], [1], [2], [3], [4], [5]], alerts.Select(a => a.TrackIds.ToArray()));
+        Assert.NotNull(alerts[1].Ended); // its end came after its alert had gone to the file
+        Assert.All(alerts.Skip(2), a => Assert.Null(a.Ended));
+        Assert.All(alerts, a => Assert.True(File.Exists(Path.Combine(run.Folder, a.Snapshot!))));
+        Assert.False(File.Exists(spool));
+        Assert.DoesNotContain(run.Warnings.Lines, l => l.Contains("NOT STORED"));
+        await run.Desk.StopAsync(CancellationToken.None);
+    }
+
+    private static SpooledAlert SpooledIntrusion(int track)
+    {
+        var at = DateTimeOffset.UtcNow;
+        return SpooledAlert.Raised(new NewAlert("cam", EventKinds.Intrusion, "zone", at, at, 0.9, [0.1, 0.1, 0.2, 0.2], [track], "person in zone"), null);
+    }
+
+    internal static void WriteSpool(string folder, params SpooledAlert[] entries)
+    {
+        var (spool, _) = AlertSpool.Open(AlertSpool.PathIn(folder));
+        using (spool) foreach (var entry in entries) spool.Append(entry);
+    }
+
+    [Fact]
+    public async Task A_service_killed_while_it_stored_the_spool_stores_only_what_was_left_at_the_next_start()
+    {
+        var folder = TestPaths.TempFolder();
+        WriteSpool(folder, SpooledIntrusion(1), SpooledIntrusion(2), SpooledIntrusion(3));
+        // Killed once the first was stored, and while a line was being added.
+        File.WriteAllText(AlertSpool.PathIn(folder) + ".stored", "1");
+        File.AppendAllText(AlertSpool.PathIn(folder), "{\"ref\": \"5f1c\", \"al");
+
+        await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12, folder: folder);
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(!File.Exists(AlertSpool.PathIn(folder))), TimeSpan.FromSeconds(10)),
+            string.Join("\n", run.Warnings.Lines));
+        await run.Desk.StopAsync(CancellationToken.None);
+
+        Assert.Equal([[2], [3]], (await run.Store.SearchAsync(new AlertQuery())).OrderBy(a => a.Id).Select(a => a.TrackIds.ToArray()));
+        Assert.Contains(run.Warnings.Lines, l => l.StartsWith("2 alerts (or ends and clips of alerts) waited for the database", StringComparison.Ordinal));
+        Assert.Contains(run.Warnings.Lines, l => l.Contains("line(s) 4 are not alerts and are skipped"));
+        Assert.False(File.Exists(AlertSpool.PathIn(folder) + ".stored"));
+    }
+
+    [Fact]
     public async Task An_unreadable_line_of_the_spool_is_skipped_and_the_file_kept_whole()
     {
         var folder = TestPaths.TempFolder();
-        var at = DateTimeOffset.UtcNow;
-        var good = new SpooledAlert(null, new NewAlert("cam", EventKinds.Intrusion, "zone", at, at, 0.9, [0.1, 0.1, 0.2, 0.2], [7], "person in zone"),
-            null, null, null);
-        AlertSpool.Write(AlertSpool.PathIn(folder), [good]);
+        WriteSpool(folder, SpooledIntrusion(7));
         File.AppendAllText(AlertSpool.PathIn(folder), "{\"id\": null, \"alert\": null}\nnot json\n");
 
         await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12, folder: folder);

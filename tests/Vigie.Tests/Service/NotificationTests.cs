@@ -144,13 +144,12 @@ public class NotificationTests
         var (client, received) = await SubscribeAsync(broker.Port);
         using var _ = client;
         var at = DateTimeOffset.UtcNow.AddMinutes(-5);
-        var kept = new SpooledAlert(null, new NewAlert("gate", "intrusion", "forbidden", at, at, 0.9, [0.1, 0.1, 0.2, 0.2], [7], "person in zone"),
-            null, null, null);
+        var kept = SpooledAlert.Raised(new NewAlert("gate", "intrusion", "forbidden", at, at, 0.9, [0.1, 0.1, 0.2, 0.2], [7], "person in zone"), null);
 
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"), $"""
               notifications:
                 mqtt: {"{"} host: 127.0.0.1, port: {broker.Port} {"}"}
-            """, beforeStart: data => AlertSpool.Write(AlertSpool.PathIn(data), [kept]));
+            """, beforeStart: data => AlertDeskTests.WriteSpool(data, kept));
 
         // Stored before any camera's alert, and published: the broker's subscribers heard of it (they were listening first).
         Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(received.Any(m => m.Contains("\"track_ids\":[7]"))), TimeSpan.FromSeconds(15)),
