@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Hosting;
 using Vigie.Config;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,6 +56,11 @@ public static class ServeCommand
             if (VigieServer.Failures(app.Services.GetServices<IHostedService>()) is [var (service, error), ..])
                 return AnalyzeCommand.Fail($"the service stopped because its {service} failed: {error.Message}", AnalyzeCommand.ExitFailed);
             return AnalyzeCommand.ExitOk;
+        }
+        catch (IOException e) when (e.InnerException is AddressInUseException)
+        {
+            return AnalyzeCommand.Fail($"{e.Message} Another program (often another vigie serve on this configuration) listens there: "
+                + "stop it, or choose another address with service.listen or --listen.", AnalyzeCommand.ExitFailed);
         }
         catch (Exception e) when (e is StorageException or FileNotFoundException or InvalidDataException or IOException)
         {

@@ -197,6 +197,7 @@ public class ServiceTests
 
         Assert.Equal(1, code); // was 139: the cameras kept running while their models were disposed, and the process crashed
         Assert.Contains($"error: Failed to bind to address {service.Url}: address already in use.", error);
+        Assert.Contains("choose another address with service.listen or --listen", error);
         Assert.DoesNotContain("console and API on", error);
         Assert.DoesNotContain("TaskCanceledException", error);
         Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync("/api/health")).StatusCode);
