@@ -1,3 +1,4 @@
+using Vigie.Video;
 namespace Vigie.Service.Cameras;
 
 public static class CameraStates
@@ -110,14 +111,8 @@ public sealed class CameraHealth(string name, string source)
         {
             while (_recent.Count > 0 && now - _recent.Peek() > FpsWindow) _recent.Dequeue();
             var fps = _recent.Count >= 2 ? (_recent.Count - 1) / Math.Max(0.2, (now - _recent.Peek()).TotalSeconds) : 0;
-            return new CameraStatus(name, RedactCredentials(source), _state, Math.Round(fps, 1), _lastFrame, _lastError, _lastErrorAt, _reconnects,
+            return new CameraStatus(name, Credentials.Hidden(source), _state, Math.Round(fps, 1), _lastFrame, _lastError, _lastErrorAt, _reconnects,
                 _frames, _dropped, _width, _height, _useCases, _refused);
         }
     }
-
-    /// <summary>rtsp://user:password@host/… must not be shown in the console.</summary>
-    public static string RedactCredentials(string source) =>
-        Uri.TryCreate(source, UriKind.Absolute, out var uri) && !string.IsNullOrEmpty(uri.UserInfo)
-            ? source.Replace(uri.UserInfo + "@", "***@", StringComparison.Ordinal)
-            : source;
 }

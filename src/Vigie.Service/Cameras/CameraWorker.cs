@@ -90,7 +90,7 @@ public sealed class CameraWorker
                 // Everything the service analyses is live: clock times are now, files play at their own pace.
                 var request = new AnalysisRequest(null, _config.WithOnlyCamera(_camera), _camera.Name, DateTimeOffset.Now) { SimulateLive = true };
                 await using var prepared = await AnalysisSetup.PrepareAsync(request, _logger, ct);
-                _logger.LogInformation("{Camera}: analysing {Source}{Adjustments} with {Detector}", Name, CameraHealth.RedactCredentials(prepared.Source.Location),
+                _logger.LogInformation("{Camera}: analysing {Source}{Adjustments} with {Detector}", Name, Credentials.Hidden(prepared.Source.Location),
                     prepared.SourceAdjustments, prepared.Detector.Description);
                 var observer = new Observer(this, prepared);
                 var result = await prepared.Pipeline.RunAsync(observer, ct);
@@ -119,8 +119,9 @@ public sealed class CameraWorker
             }
             catch (Exception e) when (e is ConfigException or InvalidDataException or FileNotFoundException && !IsMissingSource(e))
             {
-                Health.Failed(CameraStates.Failed, e.Message, DateTimeOffset.Now, reconnecting: false);
-                _logger.LogError("{Camera}: cannot run: {Message}", Name, e.Message);
+                var message = Credentials.HiddenIn(e.Message, _camera.Source);
+                Health.Failed(CameraStates.Failed, message, DateTimeOffset.Now, reconnecting: false);
+                _logger.LogError("{Camera}: cannot run: {Message}", Name, message);
                 return;
             }
             catch (FileNotFoundException e)
@@ -136,6 +137,7 @@ public sealed class CameraWorker
 
             if (Health.Read(DateTimeOffset.Now).FramesAnalysed > framesBefore) attempt = 0;
             var wait = Backoff.Delay(attempt++, reconnect.InitialS, reconnect.MaxS);
+            error = Credentials.HiddenIn(error, _camera.Source);
             Health.Failed(CameraStates.Reconnecting, error, DateTimeOffset.Now, reconnecting: true);
             _logger.LogWarning("{Camera}: {Error}; reconnecting in {Wait:0.#} s", Name, error, wait.TotalSeconds);
             try

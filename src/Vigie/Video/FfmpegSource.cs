@@ -78,15 +78,19 @@ public sealed partial class FfmpegSource : IFrameSource
         || location.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
         || location.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The address's user and password hidden wherever the message (ffmpeg's words included) repeats them.</summary>
+    private static VideoSourceException Failure(string location, string message, Exception? inner = null) =>
+        new(Credentials.HiddenIn(message, location), inner);
+
     public static async Task<FfmpegSource> OpenAsync(string location, DecodeOptions options, CancellationToken ct = default)
     {
         var isLive = IsUrl(location) || options.SimulateLive;
-        if (!IsUrl(location) && !File.Exists(location)) throw new VideoSourceException($"{location}: no such file");
+        if (!IsUrl(location) && !File.Exists(location)) throw Failure(location, $"{location}: no such file");
         var args = new List<string> { "-v", "error", "-print_format", "json", "-show_streams", "-show_format" };
         args.AddRange(InputArguments(location, IsUrl(location), probe: true));
         var (code, stdout, stderr) = await RunToEndAsync("ffprobe", args, TimeSpan.FromSeconds(isLive ? 20 : 60), ct);
         if (code != 0)
-            throw new VideoSourceException($"{location}: cannot open: {Summarise(stderr, code)}");
+            throw Failure(location, $"{location}: cannot open: {Summarise(stderr, code)}");
         StreamInfo info;
         try
         {
@@ -94,7 +98,7 @@ public sealed partial class FfmpegSource : IFrameSource
         }
         catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException)
         {
-            throw new VideoSourceException($"{location}: {e.Message}", e);
+            throw Failure(location, $"{location}: {e.Message}", e);
         }
         return new FfmpegSource(location, isLive, info, options);
     }
@@ -212,15 +216,15 @@ public sealed partial class FfmpegSource : IFrameSource
         string[] messages;
         lock (diagnostics) messages = [.. diagnostics];
         if (watchdog.Fired)
-            throw new VideoSourceException($"{Location}: no frame received for {stall.TotalSeconds:0} s (stream stalled)");
+            throw Failure(Location, $"{Location}: no frame received for {stall.TotalSeconds:0} s (stream stalled)");
         if (process.ExitCode != 0)
-            throw new VideoSourceException(index == 0
+            throw Failure(Location, index == 0
                 ? $"{Location}: cannot decode: {Summarise(string.Join('\n', messages), process.ExitCode)}"
                 : $"{Location}: decoding failed after {lastTime.TotalSeconds:0.0} s: {Summarise(string.Join('\n', messages), process.ExitCode)}");
         if (index == 0)
-            throw new VideoSourceException($"{Location}: no frame could be decoded{(messages.Length > 0 ? ": " + Summarise(string.Join('\n', messages), 0) : "")}");
+            throw Failure(Location, $"{Location}: no frame could be decoded{(messages.Length > 0 ? ": " + Summarise(string.Join('\n', messages), 0) : "")}");
         if (IsUrl(Location))
-            throw new VideoSourceException($"{Location}: stream ended (disconnected) after {lastTime.TotalSeconds:0.0} s");
+            throw Failure(Location, $"{Location}: stream ended (disconnected) after {lastTime.TotalSeconds:0.0} s");
         var damage = messages.Where(IsDecodeError).ToList();
         if (damage.Count > 0)
             throw new VideoSourceException(

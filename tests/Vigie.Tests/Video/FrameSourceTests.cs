@@ -176,14 +176,24 @@ public class FrameSourceTests
     }
 
     [Theory]
-    [InlineData("rtsp://127.0.0.1:9/nothing")]
-    [InlineData("http://127.0.0.1:9/stream.mjpg")]
-    public async Task An_unreachable_camera_is_a_clear_error(string url)
+    [InlineData("rtsp://127.0.0.1:9/nothing", "rtsp://127.0.0.1:9/nothing")]
+    [InlineData("http://127.0.0.1:9/stream.mjpg", "http://127.0.0.1:9/stream.mjpg")]
+    [InlineData("rtsp://admin:s3cret@127.0.0.1:9/nothing", "rtsp://***@127.0.0.1:9/nothing")]
+    public async Task An_unreachable_camera_is_a_clear_error_without_its_password(string url, string shown)
     {
         var e = await Assert.ThrowsAsync<VideoSourceException>(() => FfmpegSource.OpenAsync(url, new DecodeOptions()));
-        Assert.StartsWith($"{url}: cannot open:", e.Message);
+        Assert.StartsWith($"{shown}: cannot open:", e.Message);
         Assert.Contains("refused", e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("s3cret", e.Message); // ffmpeg's own words repeat the address
     }
+
+    [Theory]
+    [InlineData("rtsp://admin:secret@10.0.0.5/stream", "rtsp://admin:secret@10.0.0.5/stream", "rtsp://***@10.0.0.5/stream")]
+    [InlineData("rtsp://admin:p%40ss@10.0.0.5/stream", "rtsp://admin:p@ss@10.0.0.5/stream: 401 Unauthorized", "rtsp://***@10.0.0.5/stream: 401 Unauthorized")]
+    [InlineData("rtsp://10.0.0.5/stream", "rtsp://10.0.0.5/stream", "rtsp://10.0.0.5/stream")]
+    [InlineData("/data/recording.mp4", "/data/recording.mp4: no such file", "/data/recording.mp4: no such file")]
+    public void A_camera_password_is_hidden_in_what_is_shown(string source, string text, string shown) =>
+        Assert.Equal(shown, Credentials.HiddenIn(text, source));
 
     [Fact]
     public async Task A_folder_of_images_plays_in_natural_order_and_skips_unreadable_ones()
