@@ -27,9 +27,17 @@ public sealed class WebhookSender(WebhookConfig config, AlertFeed feed, HttpClie
     /// <summary>The time given, once the service stops, to send what the alert desk stored last (one try each).</summary>
     public TimeSpan LastSendBudget { get; init; } = TimeSpan.FromSeconds(5);
 
+    private readonly string _shown = Shown(config.Url);
     private ChannelReader<FeedItem>? _items;
     // Taken from the queue, not yet delivered.
     private FeedItem? _inHand;
+
+    /// <summary>
+    /// How the log names the webhook: its receiver only. Webhook addresses often carry the receiver's token in their path or
+    /// query (https://hooks.example.com/services/T0/B0/XXXX), and logs travel further than the configuration.
+    /// </summary>
+    public static string Shown(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? $"{uri.Scheme}://{uri.Authority}{(uri.PathAndQuery is "/" ? "" : "/…")}" : "(not a URL)";
 
     /// <summary>Listens to the feed before the services started after it (the alert desk) can publish anything.</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -37,7 +45,7 @@ public sealed class WebhookSender(WebhookConfig config, AlertFeed feed, HttpClie
         _items = feed.Subscribe(QueueCapacity, item =>
         {
             if (item.Type == AlertFeed.Raised)
-                logger.LogError("webhook {Url}: alert {Id} dropped: {Capacity} alerts already wait for deliveries that keep failing", config.Url,
+                logger.LogError("webhook {Url}: alert {Id} dropped: {Capacity} alerts already wait for deliveries that keep failing", _shown,
                     item.Alert.Id, QueueCapacity);
         });
         return base.StartAsync(cancellationToken);
@@ -69,7 +77,7 @@ public sealed class WebhookSender(WebhookConfig config, AlertFeed feed, HttpClie
             if (await TryPostAsync(item, body, ct)) return;
             if (attempt < Attempts - 1) await Task.Delay(Backoff.Delay(attempt, 1, 8), ct);
         }
-        logger.LogError("webhook {Url}: alert {Id} dropped after {Attempts} attempts", config.Url, item.Alert.Id, Attempts);
+        logger.LogError("webhook {Url}: alert {Id} dropped after {Attempts} attempts", _shown, item.Alert.Id, Attempts);
     }
 
     /// <summary>
@@ -94,7 +102,7 @@ public sealed class WebhookSender(WebhookConfig config, AlertFeed feed, HttpClie
             {
                 // Out of time: said below.
             }
-            if (!sent) logger.LogError("webhook {Url}: alert {Id} not sent: the service stopped before it could be", config.Url, item.Alert.Id);
+            if (!sent) logger.LogError("webhook {Url}: alert {Id} not sent: the service stopped before it could be", _shown, item.Alert.Id);
         }
     }
 
@@ -114,15 +122,15 @@ public sealed class WebhookSender(WebhookConfig config, AlertFeed feed, HttpClie
             request.Headers.Add("X-Vigie-Signature", Sign(config.Secret, timestamp, body));
             using var response = await http.SendAsync(request, ct);
             if (response.IsSuccessStatusCode) return true;
-            logger.LogWarning("webhook {Url}: alert {Id} refused with HTTP {Status}", config.Url, item.Alert.Id, (int)response.StatusCode);
+            logger.LogWarning("webhook {Url}: alert {Id} refused with HTTP {Status}", _shown, item.Alert.Id, (int)response.StatusCode);
         }
         catch (HttpRequestException e)
         {
-            logger.LogWarning("webhook {Url}: alert {Id} not delivered: {Message}", config.Url, item.Alert.Id, e.Message);
+            logger.LogWarning("webhook {Url}: alert {Id} not delivered: {Message}", _shown, item.Alert.Id, e.Message);
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
-            logger.LogWarning("webhook {Url}: alert {Id} timed out", config.Url, item.Alert.Id);
+            logger.LogWarning("webhook {Url}: alert {Id} timed out", _shown, item.Alert.Id);
         }
         return false;
     }

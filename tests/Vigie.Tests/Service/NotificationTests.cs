@@ -56,12 +56,14 @@ public class NotificationTests
     }
 
     [Fact]
-    public async Task Alerts_beyond_what_waits_for_a_failing_webhook_are_each_named_in_the_log()
+    public async Task Alerts_beyond_what_waits_for_a_failing_webhook_are_each_named_in_the_log_without_its_token()
     {
         var feed = new AlertFeed();
         var log = new CapturedLog<WebhookSender>();
         using var http = new HttpClient();
-        var sender = new WebhookSender(new WebhookConfig { Url = $"http://127.0.0.1:{Ports.Free()}/hook", Secret = "s" }, feed, http, log) { QueueCapacity = 2 };
+        var port = Ports.Free();
+        var url = $"http://127.0.0.1:{port}/hooks/T0/B0/s3cr3t?token=abc";
+        var sender = new WebhookSender(new WebhookConfig { Url = url, Secret = "s" }, feed, http, log) { QueueCapacity = 2 };
         await sender.StartAsync(CancellationToken.None);
         await WhileSubscribing(feed, 1);
 
@@ -72,6 +74,8 @@ public class NotificationTests
 
         Assert.Equal(["alert 2 dropped", "alert 3 dropped"],
             log.Lines.Where(l => l.Contains("dropped: 2 alerts already wait")).Select(l => System.Text.RegularExpressions.Regex.Match(l, @"alert \d+ dropped").Value));
+        Assert.All(log.Lines, l => Assert.StartsWith($"webhook http://127.0.0.1:{port}/…: alert ", l));
+        Assert.DoesNotContain(log.Lines, l => l.Contains("s3cr3t") || l.Contains("abc"));
     }
 
     /// <summary>A client subscribed to every alert topic of the broker, gathering the payloads.</summary>
