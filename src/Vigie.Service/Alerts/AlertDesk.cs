@@ -428,16 +428,20 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         {
             var until = raisedAt + TimeSpan.FromSeconds(evidence.AfterS);
             var deadline = DateTimeOffset.Now + TimeSpan.FromSeconds(evidence.AfterS + 15);
-            while (!_stopping.IsCancellationRequested && (w.Ring.Latest?.Clock ?? DateTimeOffset.MinValue) < until && DateTimeOffset.Now < deadline)
+            // Its seconds after, unless the source stops first (a lost stream, a looped file's end): the clip then ends there.
+            bool SecondsAfterToCome() => w.Ring.Latest is not { } latest || (latest.Run == w.Frame.Run && latest.Clock < until);
+            while (!_stopping.IsCancellationRequested && SecondsAfterToCome() && DateTimeOffset.Now < deadline)
                 await Task.Delay(200, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             var from = raisedAt - TimeSpan.FromSeconds(evidence.BeforeS);
-            var frames = w.Ring.Between(from, until);
+            var frames = w.Ring.Between(from, until, w.Frame.Run);
             if (frames.Count < 2)
             {
-                logger.LogWarning("alert {Id}: no clip: its seconds are no longer in memory (the camera restarted, or the database took the alert late); "
-                    + "its snapshot is kept", id);
+                logger.LogWarning("alert {Id}: no clip: its seconds are no longer in memory (the database took the alert late); its snapshot is kept", id);
                 return;
             }
+            if (w.Ring.Latest is { } last && last.Run != w.Frame.Run && frames[^1].Clock < until)
+                logger.LogWarning("alert {Id}: its clip ends {After:0.#} s after the alert: the camera's source stopped then", id,
+                    (frames[^1].Clock - raisedAt).TotalSeconds);
             if (!await space.RoomForEvidenceAsync(_abandon.Token))
             {
                 logger.LogWarning("alert {Id}: no clip: the data folder's disk is below retention.min_free_mb; its snapshot is kept", id);
@@ -477,7 +481,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     {
         var began = w.Event.StartClock;
         if (w.LookBack is null || began >= clipStart) return [];
-        return w.LookBack.Between(began - BeginningBefore, Min(began + BeginningAfter, clipStart - TimeSpan.FromSeconds(1)));
+        return w.LookBack.Between(began - BeginningBefore, Min(began + BeginningAfter, clipStart - TimeSpan.FromSeconds(1)), w.Frame.Run);
     }
 
     private static readonly TimeSpan BeginningBefore = TimeSpan.FromSeconds(2);

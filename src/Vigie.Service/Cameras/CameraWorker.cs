@@ -27,6 +27,8 @@ public sealed class CameraWorker
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly RunningBackground _background = new();
+    // Each start of the source, which starts its stream times again from zero.
+    private int _runs;
     private Task? _run;
 
     /// <param name="camera">The camera as it will be analysed: limited to the use cases an authorisation covers.</param>
@@ -92,7 +94,7 @@ public sealed class CameraWorker
                 await using var prepared = await AnalysisSetup.PrepareAsync(request, _logger, ct);
                 _logger.LogInformation("{Camera}: analysing {Source}{Adjustments} with {Detector}", Name, Credentials.Hidden(prepared.Source.Location),
                     prepared.SourceAdjustments, prepared.Detector.Description);
-                var observer = new Observer(this, prepared);
+                var observer = new Observer(this, prepared, ++_runs);
                 var result = await prepared.Pipeline.RunAsync(observer, ct);
                 if (result.FramesDropped > 0) Health.Dropped(result.FramesDropped);
                 if (ct.IsCancellationRequested) break;
@@ -154,7 +156,7 @@ public sealed class CameraWorker
     private bool IsMissingSource(Exception e) => e is FileNotFoundException f && f.FileName == _camera.Source;
 
     /// <summary>Receives the pipeline's output on the analysis thread: health, frames for evidence, alerts.</summary>
-    private sealed class Observer(CameraWorker worker, PreparedAnalysis prepared) : IAnalysisObserver
+    private sealed class Observer(CameraWorker worker, PreparedAnalysis prepared, int run) : IAnalysisObserver
     {
         private static readonly int[] JpegQuality = [(int)ImwriteFlags.JpegQuality, 88];
         private readonly AlertedThings _alerted = new();
@@ -177,9 +179,9 @@ public sealed class CameraWorker
                 .ToList();
             worker._background.Offer(image, frame.Frame.Timestamp, people.Select(p => p.Box));
             var kept = new KeptFrame(frame.Frame.Timestamp, prepared.StartClock + frame.Frame.Timestamp, image.ImEncode(".jpg", JpegQuality), boxes,
-                worker._background.Current);
+                worker._background.Current) { Run = run };
             worker.Ring.Add(kept);
-            if (worker.LookBack is { } lookBack && (lookBack.Latest is not { } latest || kept.Time - latest.Time >= LookBackEvery || kept.Time < latest.Time))
+            if (worker.LookBack is { } lookBack && (lookBack.Latest is not { } latest || latest.Run != run || kept.Time - latest.Time >= LookBackEvery))
                 lookBack.Add(kept);
             foreach (var change in frame.Changes)
                 if (!change.Closed)

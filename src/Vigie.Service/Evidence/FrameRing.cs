@@ -13,9 +13,17 @@ public sealed record KeptBox(int TrackId, Category Category, Box Box);
 /// camera's empty scene at that time (null while it is being learnt), against which people the
 /// detector missed are found.
 /// </summary>
-public sealed record KeptFrame(TimeSpan Time, DateTimeOffset Clock, byte[] Jpeg, IReadOnlyList<KeptBox> Boxes, Mat? Background = null);
+public sealed record KeptFrame(TimeSpan Time, DateTimeOffset Clock, byte[] Jpeg, IReadOnlyList<KeptBox> Boxes, Mat? Background = null)
+{
+    /// <summary>Which run of the camera's source the frame is from: it starts again after a lost stream, or at a looped file's end.</summary>
+    public int Run { get; init; }
+}
 
-/// <summary>The last few seconds of one camera, from which alert snapshots and clips are cut.</summary>
+/// <summary>
+/// The last few seconds of one camera, from which alert snapshots and clips are cut. They outlive a restart of the
+/// source: an alert raised just before a stream was lost (a camera cut by the very person it shows) keeps the seconds
+/// before it, which its clip is made of.
+/// </summary>
 public sealed class FrameRing(TimeSpan span)
 {
     private readonly LinkedList<KeptFrame> _frames = [];
@@ -27,10 +35,9 @@ public sealed class FrameRing(TimeSpan span)
     {
         lock (_gate)
         {
-            // A restarted source (reconnection, looped file) starts its times again from zero.
-            if (_frames.Last is { } last && frame.Time < last.Value.Time) _frames.Clear();
             _frames.AddLast(frame);
-            while (_frames.First is { } first && frame.Time - first.Value.Time > span) _frames.RemoveFirst();
+            // By clock time: a restarted source starts its stream times again from zero.
+            while (_frames.First is { } first && frame.Clock - first.Value.Clock > span) _frames.RemoveFirst();
         }
     }
 
@@ -42,9 +49,9 @@ public sealed class FrameRing(TimeSpan span)
         }
     }
 
-    /// <summary>Frames whose clock time lies in [from, to].</summary>
-    public IReadOnlyList<KeptFrame> Between(DateTimeOffset from, DateTimeOffset to)
+    /// <summary>Frames of this run of the source whose clock time lies in [from, to]: nothing after a cut is joined to what came before it.</summary>
+    public IReadOnlyList<KeptFrame> Between(DateTimeOffset from, DateTimeOffset to, int run)
     {
-        lock (_gate) return _frames.Where(f => f.Clock >= from && f.Clock <= to).ToList();
+        lock (_gate) return _frames.Where(f => f.Run == run && f.Clock >= from && f.Clock <= to).ToList();
     }
 }

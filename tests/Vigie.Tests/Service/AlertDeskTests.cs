@@ -72,6 +72,9 @@ public class AlertDeskTests
                 _ring.Add(new KeptFrame(t, _start + t, jpeg, []));
         }
 
+        /// <summary>The source starts again (a lost stream reconnected, a looped file): a frame of its next run, its stream time zero again.</summary>
+        public void SourceRestartsAt(TimeSpan clock) => _ring.Add(new KeptFrame(TimeSpan.Zero, _start + clock, _ring.Latest!.Jpeg, []) { Run = 1 });
+
         /// <summary>Raises the alert of track i, 2 s (plus i hundredths) after the frames began.</summary>
         public SceneEvent Raise(int i)
         {
@@ -112,6 +115,23 @@ public class AlertDeskTests
         Assert.Equal([1, 2, 3], alerts.Where(a => a.Clip is not null).Select(a => a.Id));
         Assert.All(alerts.Where(a => a.Clip is not null), a => Assert.True(File.Exists(Path.Combine(run.Folder, a.Clip!))));
         Assert.Equal(2, run.Warnings.Lines.Count(l => l.Contains("no clip: 3 clips are still being made")));
+    }
+
+    [Fact]
+    public async Task An_alert_raised_just_before_its_camera_s_stream_is_lost_keeps_a_clip_of_the_seconds_before()
+    {
+        await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12);
+        run.Raise(0);
+        Assert.True(await run.StoredAsync(1, TimeSpan.FromSeconds(20)));
+
+        run.SourceRestartsAt(TimeSpan.FromSeconds(2.5)); // before the alert's second after had come
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await run.Store.GetAsync(1))!.Clip is not null, TimeSpan.FromSeconds(10)),
+            string.Join("\n", run.Warnings.Lines));
+        await run.Desk.StopAsync(CancellationToken.None);
+
+        using var clip = new VideoCapture(Path.Combine(run.Folder, (await run.Store.GetAsync(1))!.Clip!));
+        Assert.True(clip.FrameCount >= 2, $"{clip.FrameCount} frames");
+        Assert.Contains(run.Warnings.Lines, l => l.StartsWith("alert 1: its clip ends 0 s after the alert: the camera's source stopped then", StringComparison.Ordinal));
     }
 
     [Fact]

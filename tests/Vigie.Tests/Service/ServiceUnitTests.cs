@@ -118,15 +118,19 @@ public class ServiceUnitTests
     }
 
     [Fact]
-    public void The_frame_ring_keeps_only_its_span_and_restarts_with_a_restarted_source()
+    public void The_frame_ring_keeps_only_its_span_and_keeps_a_restarted_source_s_runs_apart()
     {
         var ring = new FrameRing(TimeSpan.FromSeconds(4));
         var t0 = DateTimeOffset.UtcNow;
-        for (int i = 0; i <= 50; i++) ring.Add(new KeptFrame(TimeSpan.FromSeconds(i * 0.2), t0.AddSeconds(i * 0.2), [], []));
-        Assert.Equal(21, ring.Between(t0, t0.AddHours(1)).Count); // 6.0 s back to 10.0 s
-        Assert.Equal(6, ring.Between(t0.AddSeconds(8), t0.AddSeconds(9)).Count);
-        ring.Add(new KeptFrame(TimeSpan.Zero, t0.AddSeconds(11), [], []));
-        Assert.Single(ring.Between(t0, t0.AddHours(1)));
+        for (int i = 0; i <= 50; i++) ring.Add(new KeptFrame(TimeSpan.FromSeconds(i * 0.2), t0.AddSeconds(i * 0.2), [], []) { Run = 1 });
+        Assert.Equal(21, ring.Between(t0, t0.AddHours(1), run: 1).Count); // 6.0 s back to 10.0 s
+        Assert.Equal(6, ring.Between(t0.AddSeconds(8), t0.AddSeconds(9), run: 1).Count);
+
+        // The source restarted a second later, its times from zero again: the seconds before the cut stay, apart.
+        for (int i = 0; i <= 5; i++) ring.Add(new KeptFrame(TimeSpan.FromSeconds(i * 0.2), t0.AddSeconds(11 + i * 0.2), [], []) { Run = 2 });
+        Assert.Equal(11, ring.Between(t0, t0.AddHours(1), run: 1).Count); // 8.0 s to 10.0 s: 4 s before the last frame
+        Assert.Equal(6, ring.Between(t0, t0.AddHours(1), run: 2).Count);
+        Assert.Empty(ring.Between(t0.AddSeconds(10.5), t0.AddHours(1), run: 1));
     }
 
     [Fact]
