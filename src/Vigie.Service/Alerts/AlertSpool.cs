@@ -142,9 +142,11 @@ public sealed class AlertSpool : IDisposable
     public void Delete()
     {
         Dispose();
-        (_linesDone, Count, _next) = (0, 0, null);
+        _next = null;
         File.Delete(Path);
         File.Delete(_stored);
+        // Only once gone: a file that could not be deleted is read on past the lines already stored.
+        (_linesDone, Count) = (0, 0);
     }
 
     public void Dispose()
