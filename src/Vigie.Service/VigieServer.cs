@@ -130,7 +130,7 @@ public static class VigieServer
             var problems = new List<string>();
             if (down > 0) problems.Add($"{down} camera(s) reconnecting or failed: the Cameras page says which and why.");
             if (waiting > 0)
-                problems.Add($"Database unavailable: {waiting} alert(s) wait in memory and will be stored and shown once it is back.");
+                problems.Add($"Database unavailable: {waiting} alert(s) (or ends and clips of alerts) wait and will be stored and shown once it is back.");
             if (disk.EvidencePaused)
                 problems.Add($"Disk nearly full: {disk.FreeMb} MB free on the data disk (floor {disk.MinFreeMb} MB) and no older evidence left to delete; "
                     + "new alerts are stored without snapshot or clip until space is freed.");

@@ -20,7 +20,8 @@ namespace Vigie.Service.Alerts;
 /// (console, MQTT, webhooks) and, a few seconds later, given its clip. Cameras hand alerts over without
 /// waiting; one queue keeps each alert's steps in order. While the database is unavailable (a restart,
 /// a failover, a network cut) alerts wait in memory, in order, and are stored, shown and pushed once it
-/// is back; the oldest of a long outage, and all of them if the service stops first, are written to <see cref="AlertSpool"/>.
+/// is back; those whose seconds have left the camera's memory, and all of them if the service stops first, are written to
+/// <see cref="AlertSpool"/>.
 /// </summary>
 public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeSpaceGuard space, AlertFeed feed, EvidenceConfig evidence,
     ILogger<AlertDesk> logger)
@@ -67,8 +68,8 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     public int WaitingForDatabase => _waitingCount;
 
     /// <summary>
-    /// Alerts (and ends and clips of alerts) kept in memory while the database is unavailable; beyond, the oldest is written to
-    /// the spool, with its snapshot but no clip (its seconds are long gone from the camera's memory by then anyway).
+    /// Alerts (and ends and clips of alerts) kept in memory at most while the database is unavailable, waiting for it to store
+    /// them with their clips; beyond, the oldest is written to the spool, with its snapshot but no clip.
     /// </summary>
     public int MostWaiting { get; init; } = 1000;
 
@@ -222,8 +223,8 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         }
         if (!await DoAsync(work, retry: true))
         {
-            logger.LogError("database unavailable: alerts wait in memory (beyond {Most}, the oldest in {Spool}) until it is back; retried every {Every} s",
-                MostWaiting, _spoolPath, DatabaseRetryEvery.TotalSeconds);
+            logger.LogError("database unavailable: alerts wait in memory until it is back (in {Spool} once no clip can be made of them); retried every {Every} s",
+                _spoolPath, DatabaseRetryEvery.TotalSeconds);
             Wait(work);
         }
     }
@@ -232,19 +233,39 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
 
     private void Wait(Work work)
     {
-        if (_waiting.Count >= MostWaiting)
-        {
-            if (!_spoolingSaid)
-                logger.LogError("{Count} alerts (or ends and clips of alerts) wait in memory for the database: the oldest are now written to {Spool} "
-                    + "as more come, with their snapshots but without clips", _waiting.Count, _spoolPath);
-            _spoolingSaid = true;
-            Spool(_waiting.Dequeue());
-        }
         _waiting.Enqueue(work);
-        _waitingCount = _waiting.Count + (_spool?.Count ?? 0);
+        SpoolWhatMemoryNoLongerServes();
         // The console shows it now: a person in a forbidden zone does not wait for a database to come back.
         if (work is RaisedWork raised) feed.Publish(new FeedItem(AlertFeed.Waiting, WaitingView(raised), raised.FiredAt));
     }
+
+    /// <summary>
+    /// Moves to the spool, oldest first, what memory keeps for nothing: alerts whose seconds have left the camera's memory
+    /// (no clip can be made of them any more), the ends and clips behind them, and anything beyond <see cref="MostWaiting"/>.
+    /// A service stopped, or killed, during a long outage then loses none of them, or only the last seconds' alerts.
+    /// </summary>
+    private void SpoolWhatMemoryNoLongerServes()
+    {
+        while (_waiting.TryPeek(out var oldest) && (_waiting.Count > MostWaiting || oldest is not RaisedWork raised || !ClipStillPossible(raised)))
+        {
+            if (!_spoolingSaid)
+                logger.LogWarning("alerts waiting for the database are now written to {Spool} once no clip can be made of them (their seconds have left "
+                    + "the camera's memory), or beyond {Most} in memory: with their snapshots, without clips", _spoolPath, MostWaiting);
+            _spoolingSaid = true;
+            Spool(_waiting.Dequeue());
+        }
+        _waitingCount = _waiting.Count + (_spool?.Count ?? 0);
+    }
+
+    /// <summary>Its seconds are still in the camera's memory: stored now, it would still get its clip.</summary>
+    private bool ClipStillPossible(RaisedWork w)
+    {
+        var (from, until) = ClipSpan(ClockOf(w.Event, w.Event.RaisedAt));
+        return w.Ring.Between(from, until, w.Frame.Run).Count >= 2;
+    }
+
+    private (DateTimeOffset From, DateTimeOffset Until) ClipSpan(DateTimeOffset raisedAt) =>
+        (raisedAt - TimeSpan.FromSeconds(evidence.BeforeS), raisedAt + TimeSpan.FromSeconds(evidence.AfterS));
 
     private static AlertView WaitingView(RaisedWork w)
     {
@@ -270,7 +291,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             _waiting.Dequeue();
             stored++;
         }
-        _waitingCount = _waiting.Count + (_spool?.Count ?? 0);
+        SpoolWhatMemoryNoLongerServes();
         if (stored == 0 || _waitingCount > 0) return;
         logger.LogInformation("database back: {Stored} waiting alerts and ends of alerts stored", stored);
         _spoolingSaid = false;
@@ -426,13 +447,12 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     {
         try
         {
-            var until = raisedAt + TimeSpan.FromSeconds(evidence.AfterS);
+            var (from, until) = ClipSpan(raisedAt);
             var deadline = DateTimeOffset.Now + TimeSpan.FromSeconds(evidence.AfterS + 15);
             // Its seconds after, unless the source stops first (a lost stream, a looped file's end): the clip then ends there.
             bool SecondsAfterToCome() => w.Ring.Latest is not { } latest || (latest.Run == w.Frame.Run && latest.Clock < until);
             while (!_stopping.IsCancellationRequested && SecondsAfterToCome() && DateTimeOffset.Now < deadline)
                 await Task.Delay(200, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
-            var from = raisedAt - TimeSpan.FromSeconds(evidence.BeforeS);
             var frames = w.Ring.Between(from, until, w.Frame.Run);
             if (frames.Count < 2)
             {

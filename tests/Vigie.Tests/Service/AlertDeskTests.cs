@@ -268,7 +268,7 @@ public class AlertDeskTests
         var spooled = AlertSpool.ReadAll(spool);
         Assert.Equal([[1], [2], [3], [4]], spooled.Select(e => e.Alert!.TrackIds.ToArray()));
         Assert.All(spooled, e => Assert.NotNull(e.Snapshot));
-        Assert.Contains(run.Warnings.Lines, l => l.Contains("the oldest are now written to"));
+        Assert.Contains(run.Warnings.Lines, l => l.StartsWith("alerts waiting for the database are now written to", StringComparison.Ordinal));
 
         postgres.Start();
         async Task<List<AlertRecord>> Stored() => [.. (await run.Store.SearchAsync(new AlertQuery())).Where(a => a.Snapshot is not null).OrderBy(a => a.Id)];
@@ -281,6 +281,35 @@ public class AlertDeskTests
         Assert.All(alerts, a => Assert.True(File.Exists(Path.Combine(run.Folder, a.Snapshot!))));
         Assert.False(File.Exists(spool));
         Assert.DoesNotContain(run.Warnings.Lines, l => l.Contains("NOT STORED"));
+        await run.Desk.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task An_alert_waiting_for_the_database_goes_to_the_spool_once_its_seconds_have_left_the_camera_s_memory()
+    {
+        using var postgres = new PostgresServer();
+        await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12,
+            new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() });
+        var spool = AlertSpool.PathIn(run.Folder);
+        postgres.Stop();
+        run.Raise(1);
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Desk.WaitingForDatabase == 1), TimeSpan.FromSeconds(30)));
+        Assert.False(File.Exists(spool)); // its clip can still be made: it waits in memory
+
+        run.FramesUntil(TimeSpan.FromSeconds(16)); // the camera's 10 s of memory move past the alert's seconds (0 to 3 s)
+        // On disk while the service runs: a service killed now would still store it at its next start.
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(File.Exists(spool) && AlertSpool.ReadAll(spool).Count == 1),
+            TimeSpan.FromSeconds(10)), string.Join("\n", run.Warnings.Lines));
+        Assert.Equal([1], AlertSpool.ReadAll(spool)[0].Alert!.TrackIds);
+        Assert.Equal(1, run.Desk.WaitingForDatabase);
+
+        postgres.Start();
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await run.Store.SearchAsync(new AlertQuery())).Any(a => a.Snapshot is not null)
+            && !File.Exists(spool), TimeSpan.FromSeconds(30)), string.Join("\n", run.Warnings.Lines));
+        var stored = Assert.Single(await run.Store.SearchAsync(new AlertQuery()));
+        Assert.Equal([1], stored.TrackIds);
+        Assert.Null(stored.Clip);
+        Assert.Contains(run.Warnings.Lines, l => l.StartsWith("alerts waiting for the database are now written to", StringComparison.Ordinal));
         await run.Desk.StopAsync(CancellationToken.None);
     }
 
