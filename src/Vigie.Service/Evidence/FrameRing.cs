@@ -36,8 +36,9 @@ public sealed class FrameRing(TimeSpan span)
         lock (_gate)
         {
             _frames.AddLast(frame);
-            // By clock time: a restarted source starts its stream times again from zero.
-            while (_frames.First is { } first && frame.Clock - first.Value.Clock > span) _frames.RemoveFirst();
+            // By clock time: a restarted source starts its stream times again from zero. Both ways: when the system's time
+            // is set back, the restarted source's clock starts behind the frames kept, which would otherwise stay for as long.
+            while (_frames.First is { } first && (frame.Clock - first.Value.Clock).Duration() > span) _frames.RemoveFirst();
         }
     }
 

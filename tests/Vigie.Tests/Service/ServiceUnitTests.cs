@@ -131,6 +131,11 @@ public class ServiceUnitTests
         Assert.Equal(11, ring.Between(t0, t0.AddHours(1), run: 1).Count); // 8.0 s to 10.0 s: 4 s before the last frame
         Assert.Equal(6, ring.Between(t0, t0.AddHours(1), run: 2).Count);
         Assert.Empty(ring.Between(t0.AddSeconds(10.5), t0.AddHours(1), run: 1));
+
+        // The system's time set back an hour, then the source restarted: what was kept goes, rather than for an hour.
+        ring.Add(new KeptFrame(TimeSpan.Zero, t0.AddHours(-1), [], []) { Run = 3 });
+        Assert.Single(ring.Between(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, run: 3));
+        Assert.Empty(ring.Between(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, run: 2));
     }
 
     [Fact]
