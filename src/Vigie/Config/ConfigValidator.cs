@@ -40,16 +40,14 @@ public static class ConfigValidator
         {
             var cam = config.Cameras[c];
             var cp = $"cameras[{c}]";
-            if (string.IsNullOrWhiteSpace(cam.Name)) Err($"{cp}.name", "must not be empty");
-            else if (!cameraNames.Add(cam.Name)) Err($"{cp}.name", $"'{cam.Name}' is used by another camera");
+            ValidateName($"{cp}.name", cam.Name, cameraNames, "another camera", Err);
 
             var zoneNames = new HashSet<string>();
             for (int z = 0; z < cam.Zones.Count; z++)
             {
                 var zone = cam.Zones[z];
                 var zp = $"{cp}.zones[{z}]";
-                if (string.IsNullOrWhiteSpace(zone.Name)) Err($"{zp}.name", "must not be empty");
-                else if (!zoneNames.Add(zone.Name)) Err($"{zp}.name", $"'{zone.Name}' is used by another zone of this camera");
+                ValidateName($"{zp}.name", zone.Name, zoneNames, "another zone of this camera", Err);
                 ValidatePolygon($"{zp}.polygon", zone.Polygon, Err);
                 ValidateSchedule($"{zp}.schedule", zone.Schedule, Err);
                 ValidateUseCases($"{zp}.use_cases", zone.UseCases, cam, Err);
@@ -64,8 +62,7 @@ public static class ConfigValidator
             {
                 var line = cam.Lines[l];
                 var lp = $"{cp}.lines[{l}]";
-                if (string.IsNullOrWhiteSpace(line.Name)) Err($"{lp}.name", "must not be empty");
-                else if (!lineNames.Add(line.Name)) Err($"{lp}.name", $"'{line.Name}' is used by another line of this camera");
+                ValidateName($"{lp}.name", line.Name, lineNames, "another line of this camera", Err);
                 var fromOk = ValidatePoint($"{lp}.from", line.From, Err);
                 var toOk = ValidatePoint($"{lp}.to", line.To, Err);
                 if (fromOk && toOk && Math.Abs(line.From[0] - line.To[0]) < 1e-6 && Math.Abs(line.From[1] - line.To[1]) < 1e-6)
@@ -266,6 +263,14 @@ public static class ConfigValidator
         if (d.ClassNames is { Count: 0 }) err("detector.class_names", "must list at least one class when given");
         foreach (var (label, category) in d.CategoryMap)
             if (!Categories.Contains(category)) err($"detector.category_map.{label}", $"'{category}' is not a category ({string.Join(", ", Categories)})");
+    }
+
+    /// <summary>Names go into alerts, file names, topics and the database, which refuses some characters (PostgreSQL: NUL).</summary>
+    private static void ValidateName(string path, string name, HashSet<string> taken, string other, Action<string, string> err)
+    {
+        if (string.IsNullOrWhiteSpace(name)) err(path, "must not be empty");
+        else if (name.Any(char.IsControl)) err(path, "must not contain control characters (line breaks, tabs, NUL…)");
+        else if (!taken.Add(name)) err(path, $"'{name}' is used by {other}");
     }
 
     private static void ValidatePolygon(string path, List<List<double>> polygon, Action<string, string> err)

@@ -60,7 +60,7 @@ public class ConfigTests
                     polygon: [[0, 0], [1.5, 0], [1, 1]]
                     use_cases: { intrusion: { classes: [person, ufo] } }
                 lines:
-                  - { name: l, from: [0.2, 0.2], to: [0.2, 0.2], forbidden: sideways }
+                  - { name: "l\0", from: [0.2, 0.2], to: [0.2, 0.2], forbidden: sideways }
               - name: a
             """;
         var errors = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(text)).Errors;
@@ -72,6 +72,7 @@ public class ConfigTests
         Assert.Contains(errors, e => e.StartsWith("cameras[0].lines[0].to: must differ"));
         Assert.Contains(errors, e => e.StartsWith("cameras[0].lines[0].forbidden: 'sideways'"));
         Assert.Contains(errors, e => e.StartsWith("cameras[1].name: 'a' is used by another camera"));
+        Assert.Contains(errors, e => e.StartsWith("cameras[0].lines[0].name: must not contain control characters"));
     }
 
     [Theory]
