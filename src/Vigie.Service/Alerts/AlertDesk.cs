@@ -340,6 +340,12 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
                 _ => await StoreSpooledAsync(((SpooledWork)work).Entry),
             };
         }
+        catch (DbException e) when (Database.Refuses(e))
+        {
+            // Tried again it would be refused again, and hold every later alert behind it.
+            logger.LogError("{What} NOT STORED: the database refuses it ({Message}): {Alert}", What(work), e.Message, Describe(work));
+            return true;
+        }
         catch (Exception e) when (e is DbException or StorageException or InvalidOperationException)
         {
             // Stored already: only a later step (evidence paths, the feed) failed.
@@ -402,7 +408,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         {
             id = await Store(() => store.InsertAsync(alert), retry);
         }
-        catch (DbException)
+        catch (DbException outage) when (!Database.Refuses(outage))
         {
             return false;
         }
@@ -515,7 +521,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         {
             await store.SetEvidenceAsync(w.Id, null, w.Clip);
         }
-        catch (DbException)
+        catch (DbException e) when (!Database.Refuses(e))
         {
             return false;
         }
@@ -545,7 +551,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
                 if (entry.Ended is { } end) await store.CloseAsync(stored, end);
                 if (entry.Clip is { } clip) await store.SetEvidenceAsync(stored, null, clip);
             }
-            catch (DbException)
+            catch (DbException e) when (!Database.Refuses(e))
             {
                 return false;
             }
@@ -558,7 +564,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         {
             id = await store.InsertAsync(alert);
         }
-        catch (DbException)
+        catch (DbException e) when (!Database.Refuses(e))
         {
             return false;
         }
@@ -580,7 +586,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         {
             await Store(() => store.CloseAsync(id, ClockOf(w.Event, end)), retry);
         }
-        catch (DbException)
+        catch (DbException e) when (!Database.Refuses(e))
         {
             return false;
         }
@@ -623,7 +629,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             {
                 return await action();
             }
-            catch (DbException e) when (attempt < 4)
+            catch (DbException e) when (attempt < 4 && !Database.Refuses(e))
             {
                 var wait = Backoff.Delay(attempt, 0.5, 8);
                 logger.LogWarning("database error ({Message}); retrying in {Wait:0.#} s", e.Message, wait.TotalSeconds);

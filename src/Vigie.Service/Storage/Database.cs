@@ -51,6 +51,17 @@ public sealed class Database : IAsyncDisposable
         return db;
     }
 
+    /// <summary>
+    /// The database refuses this statement for good (a value it cannot hold, a broken constraint), as opposed to being
+    /// unavailable: tried again, it would be refused again.
+    /// </summary>
+    public static bool Refuses(DbException e) => e switch
+    {
+        PostgresException p => p.SqlState.StartsWith("22", StringComparison.Ordinal) || p.SqlState.StartsWith("23", StringComparison.Ordinal),
+        SqliteException s => s.SqliteErrorCode is 18 or 19 or 20 or 25, // SQLITE_TOOBIG, CONSTRAINT, MISMATCH, RANGE
+        _ => false,
+    };
+
     /// <summary>The schema versions applied so far.</summary>
     public async Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken ct = default)
     {

@@ -76,10 +76,10 @@ public class AlertDeskTests
         public void SourceRestartsAt(TimeSpan clock) => _ring.Add(new KeptFrame(TimeSpan.Zero, _start + clock, _ring.Latest!.Jpeg, []) { Run = 1 });
 
         /// <summary>Raises the alert of track i, 2 s (plus i hundredths) after the frames began.</summary>
-        public SceneEvent Raise(int i)
+        public SceneEvent Raise(int i, string detail = "person in zone")
         {
             var at = TimeSpan.FromSeconds(2 + 0.01 * i);
-            var e = new SceneEvent("cam", EventKinds.Intrusion, "zone", at, null, at, _start + at, 0.9f, [i], new Box(0.1f, 0.1f, 0.2f, 0.2f), "person in zone");
+            var e = new SceneEvent("cam", EventKinds.Intrusion, "zone", at, null, at, _start + at, 0.9f, [i], new Box(0.1f, 0.1f, 0.2f, 0.2f), detail);
             Desk.Raise("cam", e, _ring.Latest!, new AlertMarks(e.Box, [i], []), _ring, null, Stopwatch.GetTimestamp());
             return e;
         }
@@ -311,6 +311,28 @@ public class AlertDeskTests
         Assert.Null(stored.Clip);
         Assert.Contains(run.Warnings.Lines, l => l.StartsWith("alerts waiting for the database are now written to", StringComparison.Ordinal));
         await run.Desk.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task An_alert_the_database_refuses_for_good_is_logged_whole_and_holds_up_no_later_alert()
+    {
+        using var postgres = new PostgresServer();
+        await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12,
+            new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() });
+
+        run.Raise(1, "person in zone\0"); // PostgreSQL text cannot hold NUL
+        run.Raise(2);
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await run.Store.SearchAsync(new AlertQuery())).Any(a => a.Snapshot is not null),
+            TimeSpan.FromSeconds(20)), string.Join("\n", run.Warnings.Lines));
+        await run.Desk.StopAsync(CancellationToken.None);
+
+        Assert.Equal([2], Assert.Single(await run.Store.SearchAsync(new AlertQuery())).TrackIds);
+        var refused = Assert.Single(run.Warnings.Lines, l => l.Contains("NOT STORED"));
+        Assert.StartsWith("alert NOT STORED: the database refuses it (22021", refused);
+        Assert.Contains("\"track_ids\":[1]", refused);
+        Assert.DoesNotContain(run.Warnings.Lines, l => l.StartsWith("database unavailable", StringComparison.Ordinal) || l.Contains("retrying"));
+        Assert.Equal(0, run.Desk.WaitingForDatabase);
+        Assert.False(File.Exists(AlertSpool.PathIn(run.Folder)));
     }
 
     private static SpooledAlert SpooledIntrusion(int track)
