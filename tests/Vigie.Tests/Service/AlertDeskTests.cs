@@ -102,6 +102,8 @@ public class AlertDeskTests
         public ValueTask DisposeAsync() => _database.DisposeAsync();
     }
 
+    private static StorageConfig InNewDatabase(PostgresServer postgres) => new() { Type = "postgres", Connection = postgres.NewDatabase() };
+
     [Fact]
     public async Task Alerts_coming_faster_than_clips_keep_their_snapshot_but_only_a_bounded_number_of_clips_wait()
     {
@@ -161,7 +163,7 @@ public class AlertDeskTests
     {
         using var postgres = new PostgresServer();
         await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12,
-            new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() });
+            InNewDatabase(postgres));
         run.Raise(0);
         Assert.True(await run.StoredAsync(1, TimeSpan.FromSeconds(20)));
         var feed = run.Feed.Subscribe();
@@ -201,7 +203,7 @@ public class AlertDeskTests
     public async Task Alerts_still_waiting_for_the_database_when_the_service_stops_are_stored_at_the_next_start()
     {
         using var postgres = new PostgresServer();
-        var storage = new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() };
+        var storage = InNewDatabase(postgres);
         string folder;
         await using (var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12, storage))
         {
@@ -253,7 +255,7 @@ public class AlertDeskTests
     {
         using var postgres = new PostgresServer();
         await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12,
-            new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() }, mostWaiting: 2);
+            InNewDatabase(postgres), mostWaiting: 2);
         run.Raise(0);
         Assert.True(await run.StoredAsync(1, TimeSpan.FromSeconds(20)));
 
@@ -289,7 +291,7 @@ public class AlertDeskTests
     {
         using var postgres = new PostgresServer();
         await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12,
-            new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() });
+            InNewDatabase(postgres));
         var spool = AlertSpool.PathIn(run.Folder);
         postgres.Stop();
         run.Raise(1);
@@ -318,7 +320,7 @@ public class AlertDeskTests
     {
         using var postgres = new PostgresServer();
         await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12,
-            new StorageConfig { Type = "postgres", Connection = postgres.NewDatabase() });
+            InNewDatabase(postgres));
 
         run.Raise(1, "person in zone\0"); // PostgreSQL text cannot hold NUL
         run.Raise(2);
