@@ -41,6 +41,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     private readonly Queue<Work> _waiting = new();
     private volatile int _waitingCount;
     private bool _spoolingSaid;
+    private bool _spoolFailureSaid;
     private readonly Dictionary<EventKey, long> _open = [];
     // Alerts written to the spool before they were stored, and the ids they got once stored: their ends come later.
     private readonly Dictionary<EventKey, string> _spooledRefs = [];
@@ -146,7 +147,10 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     /// </summary>
     private void SpoolWaiting()
     {
-        foreach (var work in _waiting) Spool(work);
+        foreach (var work in _waiting)
+            if (!Spool(work))
+                logger.LogError("{What} NOT STORED: the database was still unavailable when the service stopped, and {Spool} cannot be written: {Alert}",
+                    What(work), _spoolPath, Describe(work));
         _waiting.Clear();
         if (_spool is { Count: > 0 } spool)
             logger.LogError("the database was still unavailable when the service stopped: {Count} alerts (or ends and clips of alerts) wait in {Spool}, "
@@ -158,9 +162,10 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     /// Writes what waited in memory to the end of the spool. An alert's snapshot is made now, blurred as stored evidence is;
     /// its clip is lost with the seconds kept in memory.
     /// </summary>
-    private void Spool(Work work)
+    /// <returns>False when the spool cannot be written (a full disk): the work is as it was.</returns>
+    private bool Spool(Work work)
     {
-        if (SpoolEntryOf(work) is not { } entry) return;
+        if (SpoolEntryOf(work) is not { } entry) return true;
         try
         {
             if (_spool is null) throw new IOException("it could not be read when the service started");
@@ -168,9 +173,24 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger.LogError("{What} NOT STORED: the database is unavailable and {Spool} cannot be written ({Message}): {Alert}", What(work), _spoolPath,
-                e.Message, Describe(work));
+            if (!_spoolFailureSaid)
+                logger.LogError("{Spool} cannot be written ({Message}): alerts waiting for the database stay in memory, beyond {Most} only in the log",
+                    _spoolPath, e.Message, MostWaiting);
+            _spoolFailureSaid = true;
+            return false;
         }
+        _spoolFailureSaid = false;
+        // What follows an alert in the spool names it by its ref; once ended, nothing more refers to it.
+        switch (work)
+        {
+            case RaisedWork raised:
+                _spooledRefs[Key(raised.Camera, raised.Event)] = entry.Ref!;
+                break;
+            case ClosedWork closed:
+                Forget(Key(closed.Camera, closed.Event));
+                break;
+        }
+        return true;
     }
 
     /// <returns>Null for the end of an alert that was never stored.</returns>
@@ -179,18 +199,12 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         switch (work)
         {
             case RaisedWork raised:
-                var alert = SpooledAlert.Raised(NewAlertOf(raised), SpooledSnapshot(raised));
-                _spooledRefs[Key(raised.Camera, raised.Event)] = alert.Ref!;
-                return alert;
+                return SpooledAlert.Raised(NewAlertOf(raised), SpooledSnapshot(raised));
             case ClosedWork { Event.End: { } end } closed:
                 var key = Key(closed.Camera, closed.Event);
                 var ended = ClockOf(closed.Event, end);
-                if (StoredIdOf(key) is { } id)
-                {
-                    Forget(key);
-                    return SpooledAlert.EndOf(id, ended);
-                }
-                return _spooledRefs.Remove(key, out var alertRef) ? SpooledAlert.EndOf(alertRef, ended) : null;
+                if (StoredIdOf(key) is { } id) return SpooledAlert.EndOf(id, ended);
+                return _spooledRefs.TryGetValue(key, out var alertRef) ? SpooledAlert.EndOf(alertRef, ended) : null;
             case ClipWork clip:
                 return SpooledAlert.ClipOf(clip.Id, clip.Clip);
             default:
@@ -252,7 +266,14 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
                 logger.LogWarning("alerts waiting for the database are now written to {Spool} once no clip can be made of them (their seconds have left "
                     + "the camera's memory), or beyond {Most} in memory: with their snapshots, without clips", _spoolPath, MostWaiting);
             _spoolingSaid = true;
-            Spool(_waiting.Dequeue());
+            if (!Spool(oldest))
+            {
+                // The disk refuses it too (full): memory keeps it, until the database or the disk takes it.
+                if (_waiting.Count <= MostWaiting) break;
+                logger.LogError("{What} NOT STORED: {Count} already wait for the database, and {Spool} cannot be written: {Alert}", What(oldest),
+                    _waiting.Count, _spoolPath, Describe(oldest));
+            }
+            _waiting.Dequeue();
         }
         _waitingCount = _waiting.Count + (_spool?.Count ?? 0);
     }

@@ -316,6 +316,32 @@ public class AlertDeskTests
     }
 
     [Fact]
+    public async Task When_the_spool_cannot_be_written_either_a_waiting_alert_stays_in_memory_until_the_database_is_back()
+    {
+        using var postgres = new PostgresServer();
+        var folder = TestPaths.TempFolder();
+        Directory.CreateDirectory(AlertSpool.PathIn(folder)); // as unwritable as a full disk
+        await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12, InNewDatabase(postgres), folder);
+        postgres.Stop();
+        run.Raise(1);
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Desk.WaitingForDatabase == 1), TimeSpan.FromSeconds(30)));
+
+        run.FramesUntil(TimeSpan.FromSeconds(16)); // no clip can be made of it any more: it would go to the spool
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Warnings.Lines.Any(l => l.Contains("cannot be written"))),
+            TimeSpan.FromSeconds(10)), string.Join("\n", run.Warnings.Lines));
+        await Task.Delay(TimeSpan.FromSeconds(3)); // a retry or two more
+        Assert.Equal(1, run.Desk.WaitingForDatabase);
+        Assert.Single(run.Warnings.Lines, l => l.Contains("cannot be written"));
+
+        postgres.Start();
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await run.Store.SearchAsync(new AlertQuery())).Any(a => a.Snapshot is not null),
+            TimeSpan.FromSeconds(30)), string.Join("\n", run.Warnings.Lines));
+        Assert.Equal([1], Assert.Single(await run.Store.SearchAsync(new AlertQuery())).TrackIds);
+        Assert.DoesNotContain(run.Warnings.Lines, l => l.Contains("NOT STORED"));
+        await run.Desk.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task An_alert_the_database_refuses_for_good_is_logged_whole_and_holds_up_no_later_alert()
     {
         using var postgres = new PostgresServer();
