@@ -115,7 +115,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         }
         if (unreadable.Count > 0)
         {
-            var kept = $"{_spoolPath}.unreadable-{DateTime.UtcNow:yyyyMMddTHHmmss}";
+            var kept = AlertSpool.SetAsidePath(_spoolPath, DateTime.UtcNow);
             try
             {
                 File.Copy(_spoolPath, kept);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Vigie.Alerts;
@@ -57,6 +58,22 @@ public sealed class AlertSpool : IDisposable
     }
 
     public static string PathIn(string dataFolder) => System.IO.Path.Combine(dataFolder, FileName);
+
+    private const string SetAsideMark = ".unreadable-";
+    private const string SetAsideTime = "yyyyMMddTHHmmss";
+
+    /// <summary>Where a spool with damaged lines is kept whole for a person to look at, named by when it was set aside (UTC).</summary>
+    public static string SetAsidePath(string path, DateTime utc) => path + SetAsideMark + utc.ToString(SetAsideTime, CultureInfo.InvariantCulture);
+
+    /// <summary>The copies set aside in this data folder, with when each was.</summary>
+    public static IEnumerable<(string File, DateTime SetAside)> SetAsideIn(string dataFolder)
+    {
+        var prefix = FileName + SetAsideMark;
+        foreach (var file in Directory.EnumerateFiles(dataFolder, prefix + "*"))
+            if (DateTime.TryParseExact(System.IO.Path.GetFileName(file)[prefix.Length..], SetAsideTime, CultureInfo.InvariantCulture,
+                    DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
+                yield return (file, at);
+    }
 
     public string Path { get; }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vigie.Config;
+using Vigie.Service.Alerts;
 using Vigie.Service.Evidence;
 using Vigie.Service.Storage;
 
@@ -35,6 +36,7 @@ public sealed class RetentionPurge(RetentionConfig retention, AlertStore alerts,
             cleared++;
         }
         files += DeleteOldDayFolders(evidenceCutoff);
+        files += DeleteOldSpoolCopies(evidenceCutoff);
         var aggregated = await alerts.AggregateBeforeAsync(alertCutoff, ct);
         var result = new PurgeResult(files, cleared, aggregated);
         if (files > 0 || cleared > 0 || aggregated > 0)
@@ -47,6 +49,21 @@ public sealed class RetentionPurge(RetentionConfig retention, AlertStore alerts,
             }, ct);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Copies of a damaged spool set aside for a person to look at: they hold alerts and their blurred snapshots, to which
+    /// retention applies as to any evidence.
+    /// </summary>
+    private int DeleteOldSpoolCopies(DateTimeOffset cutoff)
+    {
+        var deleted = 0;
+        foreach (var (file, setAside) in AlertSpool.SetAsideIn(evidence.DataFolder).Where(c => c.SetAside < cutoff.UtcDateTime).ToList())
+        {
+            File.Delete(file);
+            deleted++;
+        }
+        return deleted;
     }
 
     /// <summary>Evidence day folders entirely before the cutoff, including files no alert points to (a crash between writing and storing).</summary>

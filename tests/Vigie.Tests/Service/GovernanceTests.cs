@@ -6,6 +6,7 @@ using Vigie.Config;
 using Vigie.Service.Api;
 using Vigie.Service.Cameras;
 using Vigie.Service.Evidence;
+using Vigie.Service.Alerts;
 using Vigie.Service.Governance;
 using Vigie.Service.Notifications;
 using Vigie.Service.Security;
@@ -260,12 +261,21 @@ public class GovernanceTests
         Directory.CreateDirectory(Path.GetDirectoryName(orphan)!);
         await File.WriteAllBytesAsync(orphan, [0]);
 
+        // Damaged spools set aside: they hold alerts and snapshots too.
+        var spool = AlertSpool.PathIn(folder);
+        var oldCopy = AlertSpool.SetAsidePath(spool, now.AddDays(-31).UtcDateTime);
+        var recentCopy = AlertSpool.SetAsidePath(spool, now.AddDays(-29).UtcDateTime);
+        await File.WriteAllTextAsync(oldCopy, "{}\n");
+        await File.WriteAllTextAsync(recentCopy, "{}\n");
+
         var purge = new RetentionPurge(new RetentionConfig(), alerts, evidence, audit,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<RetentionPurge>.Instance);
         var result = await purge.PurgeAsync(now);
 
         Assert.Equal(3, result.AlertsWithEvidenceCleared);
-        Assert.Equal(4, result.EvidenceFilesDeleted);
+        Assert.Equal(5, result.EvidenceFilesDeleted);
+        Assert.False(File.Exists(oldCopy));
+        Assert.True(File.Exists(recentCopy));
         Assert.Equal(2, result.AlertsAggregated);
         Assert.NotNull((await alerts.GetAsync(recent))!.Snapshot);
         Assert.True(File.Exists(Path.Combine(folder, (await alerts.GetAsync(recent))!.Snapshot!)));
