@@ -19,9 +19,8 @@ namespace Vigie.Service.Alerts;
 /// Where every camera's alerts arrive: each is stored, given a blurred snapshot, pushed to the feed
 /// (console, MQTT, webhooks) and, a few seconds later, given its clip. Cameras hand alerts over without
 /// waiting; one queue keeps each alert's steps in order. While the database is unavailable (a restart,
-/// a failover, a network cut) alerts wait in memory, in order, and are stored, shown and pushed once it
-/// is back; those whose seconds have left the camera's memory, and all of them if the service stops first, are written to
-/// <see cref="AlertSpool"/>.
+/// a failover, a network cut) alerts wait in <see cref="AlertSpool"/>, in order, and are stored, shown and pushed once it
+/// is back, at the next start if the service stops (or is killed) first.
 /// </summary>
 public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeSpaceGuard space, AlertFeed feed, EvidenceConfig evidence,
     ILogger<AlertDesk> logger)
@@ -36,16 +35,17 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     private readonly record struct EventKey(string Camera, string Kind, string Where, TimeSpan Start, TimeSpan RaisedAt);
 
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
-    // What the database could not take yet, in the order it came: the spool first, then memory.
+    // What the database could not take yet, in the order it came: the spool first, then what the spool could not take either.
     private AlertSpool? _spool;
     private readonly Queue<Work> _waiting = new();
     private volatile int _waitingCount;
-    private bool _spoolingSaid;
     private bool _spoolFailureSaid;
     private readonly Dictionary<EventKey, long> _open = [];
     // Alerts written to the spool before they were stored, and the ids they got once stored: their ends come later.
     private readonly Dictionary<EventKey, string> _spooledRefs = [];
     private readonly Dictionary<string, long> _storedRefs = [];
+    // Alerts in the spool whose seconds are still in the camera's memory: stored soon enough, they still get their clip.
+    private readonly Dictionary<string, RaisedWork> _clipSources = [];
     private readonly List<Task> _clips = [];
     private readonly CancellationTokenSource _stopping = new();
     // Cancelled when the host's time to stop runs out: the clips not yet made are given up.
@@ -69,8 +69,8 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     public int WaitingForDatabase => _waitingCount;
 
     /// <summary>
-    /// Alerts (and ends and clips of alerts) kept in memory at most while the database is unavailable, waiting for it to store
-    /// them with their clips; beyond, the oldest is written to the spool, with its snapshot but no clip.
+    /// Alerts (and ends and clips of alerts) kept in memory at most while neither the database nor the spool takes them (a full
+    /// disk); beyond, the oldest is written to the log only.
     /// </summary>
     public int MostWaiting { get; init; } = 1000;
 
@@ -185,6 +185,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         {
             case RaisedWork raised:
                 _spooledRefs[Key(raised.Camera, raised.Event)] = entry.Ref!;
+                if (ClipStillPossible(raised)) _clipSources[entry.Ref!] = raised;
                 break;
             case ClosedWork closed:
                 Forget(Key(closed.Camera, closed.Event));
@@ -237,8 +238,8 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         }
         if (!await DoAsync(work, retry: true))
         {
-            logger.LogError("database unavailable: alerts wait in memory until it is back (in {Spool} once no clip can be made of them); retried every {Every} s",
-                _spoolPath, DatabaseRetryEvery.TotalSeconds);
+            logger.LogError("database unavailable: alerts wait in {Spool} until it is back (with their snapshots; their clips too if it is back while "
+                + "their seconds are in memory); retried every {Every} s", _spoolPath, DatabaseRetryEvery.TotalSeconds);
             Wait(work);
         }
     }
@@ -248,33 +249,31 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     private void Wait(Work work)
     {
         _waiting.Enqueue(work);
-        SpoolWhatMemoryNoLongerServes();
+        SpoolWaitingWork();
         // The console shows it now: a person in a forbidden zone does not wait for a database to come back.
         if (work is RaisedWork raised) feed.Publish(new FeedItem(AlertFeed.Waiting, WaitingView(raised), raised.FiredAt));
     }
 
     /// <summary>
-    /// Moves to the spool, oldest first, what memory keeps for nothing: alerts whose seconds have left the camera's memory
-    /// (no clip can be made of them any more), the ends and clips behind them, and anything beyond <see cref="MostWaiting"/>.
-    /// A service stopped, or killed, during a long outage then loses none of them, or only the last seconds' alerts.
+    /// Writes what waits to the spool at once, oldest first: a service stopped, or killed, during an outage loses none of it.
+    /// Memory keeps only what the disk refuses too (full), up to <see cref="MostWaiting"/>; and, for alerts whose seconds are
+    /// still in the camera's memory, what their clip is made of once they are stored.
     /// </summary>
-    private void SpoolWhatMemoryNoLongerServes()
+    private void SpoolWaitingWork()
     {
-        while (_waiting.TryPeek(out var oldest) && (_waiting.Count > MostWaiting || oldest is not RaisedWork raised || !ClipStillPossible(raised)))
+        while (_waiting.TryPeek(out var oldest))
         {
-            if (!_spoolingSaid)
-                logger.LogWarning("alerts waiting for the database are now written to {Spool} once no clip can be made of them (their seconds have left "
-                    + "the camera's memory), or beyond {Most} in memory: with their snapshots, without clips", _spoolPath, MostWaiting);
-            _spoolingSaid = true;
             if (!Spool(oldest))
             {
-                // The disk refuses it too (full): memory keeps it, until the database or the disk takes it.
+                // Memory keeps it, until the database or the disk takes it.
                 if (_waiting.Count <= MostWaiting) break;
                 logger.LogError("{What} NOT STORED: {Count} already wait for the database, and {Spool} cannot be written: {Alert}", What(oldest),
                     _waiting.Count, _spoolPath, Describe(oldest));
             }
             _waiting.Dequeue();
         }
+        foreach (var (alertRef, raised) in _clipSources.ToList())
+            if (!ClipStillPossible(raised)) _clipSources.Remove(alertRef);
         _waitingCount = _waiting.Count + (_spool?.Count ?? 0);
     }
 
@@ -312,10 +311,9 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             _waiting.Dequeue();
             stored++;
         }
-        SpoolWhatMemoryNoLongerServes();
+        SpoolWaitingWork();
         if (stored == 0 || _waitingCount > 0) return;
         logger.LogInformation("database back: {Stored} waiting alerts and ends of alerts stored", stored);
-        _spoolingSaid = false;
     }
 
     private void SpooledStored(AlertSpool spool)
@@ -445,6 +443,12 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             logger.LogInformation("alert {Id}: no snapshot or clip: the data folder's disk is below retention.min_free_mb", id);
             return true;
         }
+        StartClip(id, w, raisedAt);
+        return true;
+    }
+
+    private void StartClip(long id, RaisedWork w, DateTimeOffset raisedAt)
+    {
         int pending;
         lock (_clips)
         {
@@ -455,11 +459,10 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         {
             logger.LogWarning("alert {Id}: no clip: {Pending} clips are still being made (alerts are coming faster than clips can be encoded); its snapshot is kept",
                 id, pending);
-            return true;
+            return;
         }
         var clip = ClipAsync(id, w, raisedAt);
         lock (_clips) _clips.Add(clip);
-        return true;
     }
 
     /// <summary>
@@ -590,10 +593,11 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             return false;
         }
         if (entry.Ref is { } alertRef) _storedRefs[alertRef] = id;
-        if (entry.Snapshot is { } jpeg && await space.RoomForEvidenceAsync()
-            && recorder.SaveSnapshot(id, alert.Camera, alert.Raised, () => jpeg) is { } snapshot)
+        var room = await space.RoomForEvidenceAsync();
+        if (entry.Snapshot is { } jpeg && room && recorder.SaveSnapshot(id, alert.Camera, alert.Raised, () => jpeg) is { } snapshot)
             await Retry(() => store.SetEvidenceAsync(id, snapshot, null));
         await PublishAsync(id, AlertFeed.Raised, 0);
+        if (room && entry.Ref is { } clipRef && _clipSources.Remove(clipRef, out var source)) StartClip(id, source, alert.Raised);
         logger.LogInformation("alert {Id}: {Kind} on {Camera} [{Where}], raised {Raised:O}, stored late from {Spool}: {Detail}",
             id, alert.Kind, alert.Camera, alert.Zone, alert.Raised, _spoolPath, alert.Detail);
         return true;

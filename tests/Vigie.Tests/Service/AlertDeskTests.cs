@@ -195,7 +195,7 @@ public class AlertDeskTests
         Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await Stored()).All(a => a.Clip is not null), TimeSpan.FromSeconds(30)),
             string.Join("\n", run.Warnings.Lines));
         Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Desk.WaitingForDatabase == 0), TimeSpan.FromSeconds(5)));
-        Assert.Contains(run.Warnings.Lines, l => l.StartsWith("database unavailable: alerts wait in memory", StringComparison.Ordinal));
+        Assert.Contains(run.Warnings.Lines, l => l.StartsWith("database unavailable: alerts wait in", StringComparison.Ordinal));
         Assert.DoesNotContain(run.Warnings.Lines, l => l.Contains("NOT STORED"));
     }
 
@@ -251,11 +251,10 @@ public class AlertDeskTests
     }
 
     [Fact]
-    public async Task Beyond_what_memory_keeps_the_oldest_alerts_of_a_long_outage_go_to_the_spool_and_are_stored_in_order_once_it_is_back()
+    public async Task Alerts_of_an_outage_are_on_disk_at_once_and_stored_in_order_once_it_is_back()
     {
         using var postgres = new PostgresServer();
-        await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12,
-            InNewDatabase(postgres), mostWaiting: 2);
+        await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12, InNewDatabase(postgres));
         run.Raise(0);
         Assert.True(await run.StoredAsync(1, TimeSpan.FromSeconds(20)));
 
@@ -263,14 +262,14 @@ public class AlertDeskTests
         var first = run.Raise(1);
         for (int i = 2; i <= 5; i++) run.Raise(i);
         run.Desk.Close("cam", first with { End = first.RaisedAt + TimeSpan.FromSeconds(1) });
-        // Memory keeps the last two (alert 5 and the end of 1); the four alerts before them are in the file meanwhile.
+        // In the file while the service runs, in order: a service killed now would store them at its next start.
         var spool = AlertSpool.PathIn(run.Folder);
         Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Desk.WaitingForDatabase == 6), TimeSpan.FromSeconds(30)),
             $"{run.Desk.WaitingForDatabase} waiting: " + string.Join("\n", run.Warnings.Lines));
         var spooled = AlertSpool.ReadAll(spool);
-        Assert.Equal([[1], [2], [3], [4]], spooled.Select(e => e.Alert!.TrackIds.ToArray()));
-        Assert.All(spooled, e => Assert.NotNull(e.Snapshot));
-        Assert.Contains(run.Warnings.Lines, l => l.StartsWith("alerts waiting for the database are now written to", StringComparison.Ordinal));
+        Assert.Equal([[1], [2], [3], [4], [5]], spooled.Where(e => e.Alert is not null).Select(e => e.Alert!.TrackIds.ToArray()));
+        Assert.All(spooled.Where(e => e.Alert is not null), e => Assert.NotNull(e.Snapshot));
+        Assert.Equal((spooled[0].Ref, true), (spooled[^1].Ref, spooled[^1].Ended is not null)); // the end of the first, by its ref
 
         postgres.Start();
         async Task<List<AlertRecord>> Stored() => [.. (await run.Store.SearchAsync(new AlertQuery())).Where(a => a.Snapshot is not null).OrderBy(a => a.Id)];
@@ -278,7 +277,7 @@ public class AlertDeskTests
             TimeSpan.FromSeconds(30)), string.Join("\n", run.Warnings.Lines));
         var alerts = await Stored();
         Assert.Equal([[0], [1], [2], [3], [4], [5]], alerts.Select(a => a.TrackIds.ToArray()));
-        Assert.NotNull(alerts[1].Ended); // its end came after its alert had gone to the file
+        Assert.NotNull(alerts[1].Ended);
         Assert.All(alerts.Skip(2), a => Assert.Null(a.Ended));
         Assert.All(alerts, a => Assert.True(File.Exists(Path.Combine(run.Folder, a.Snapshot!))));
         Assert.False(File.Exists(spool));
@@ -287,31 +286,24 @@ public class AlertDeskTests
     }
 
     [Fact]
-    public async Task An_alert_waiting_for_the_database_goes_to_the_spool_once_its_seconds_have_left_the_camera_s_memory()
+    public async Task An_alert_in_the_spool_still_gets_its_clip_when_the_database_is_back_while_its_seconds_are_in_memory()
     {
         using var postgres = new PostgresServer();
-        await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12,
-            InNewDatabase(postgres));
+        await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12, InNewDatabase(postgres));
         var spool = AlertSpool.PathIn(run.Folder);
         postgres.Stop();
         run.Raise(1);
-        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Desk.WaitingForDatabase == 1), TimeSpan.FromSeconds(30)));
-        Assert.False(File.Exists(spool)); // its clip can still be made: it waits in memory
-
-        run.FramesUntil(TimeSpan.FromSeconds(16)); // the camera's 10 s of memory move past the alert's seconds (0 to 3 s)
-        // On disk while the service runs: a service killed now would still store it at its next start.
         Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(File.Exists(spool) && AlertSpool.ReadAll(spool).Count == 1),
-            TimeSpan.FromSeconds(10)), string.Join("\n", run.Warnings.Lines));
-        Assert.Equal([1], AlertSpool.ReadAll(spool)[0].Alert!.TrackIds);
-        Assert.Equal(1, run.Desk.WaitingForDatabase);
+            TimeSpan.FromSeconds(30)), string.Join("\n", run.Warnings.Lines));
+        run.FramesUntil(TimeSpan.FromSeconds(4)); // its second after comes
 
         postgres.Start();
-        Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await run.Store.SearchAsync(new AlertQuery())).Any(a => a.Snapshot is not null)
-            && !File.Exists(spool), TimeSpan.FromSeconds(30)), string.Join("\n", run.Warnings.Lines));
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await run.Store.SearchAsync(new AlertQuery())).Any(a => a.Clip is not null),
+            TimeSpan.FromSeconds(30)), string.Join("\n", run.Warnings.Lines));
         var stored = Assert.Single(await run.Store.SearchAsync(new AlertQuery()));
         Assert.Equal([1], stored.TrackIds);
-        Assert.Null(stored.Clip);
-        Assert.Contains(run.Warnings.Lines, l => l.StartsWith("alerts waiting for the database are now written to", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(run.Folder, stored.Clip!)));
+        Assert.False(File.Exists(spool));
         await run.Desk.StopAsync(CancellationToken.None);
     }
 
@@ -326,7 +318,6 @@ public class AlertDeskTests
         run.Raise(1);
         Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Desk.WaitingForDatabase == 1), TimeSpan.FromSeconds(30)));
 
-        run.FramesUntil(TimeSpan.FromSeconds(16)); // no clip can be made of it any more: it would go to the spool
         Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Warnings.Lines.Any(l => l.Contains("cannot be written"))),
             TimeSpan.FromSeconds(10)), string.Join("\n", run.Warnings.Lines));
         await Task.Delay(TimeSpan.FromSeconds(3)); // a retry or two more
@@ -338,6 +329,29 @@ public class AlertDeskTests
             TimeSpan.FromSeconds(30)), string.Join("\n", run.Warnings.Lines));
         Assert.Equal([1], Assert.Single(await run.Store.SearchAsync(new AlertQuery())).TrackIds);
         Assert.DoesNotContain(run.Warnings.Lines, l => l.Contains("NOT STORED"));
+        await run.Desk.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task With_the_spool_unwritable_too_the_oldest_beyond_what_memory_keeps_goes_to_the_log_whole()
+    {
+        using var postgres = new PostgresServer();
+        var folder = TestPaths.TempFolder();
+        Directory.CreateDirectory(AlertSpool.PathIn(folder));
+        await using var run = await DeskRun.StartAsync(PrivacyFilter.PeopleOnly, mostClipsPending: 12, InNewDatabase(postgres), folder, mostWaiting: 1);
+        postgres.Stop();
+        run.Raise(1);
+        run.Raise(2);
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Warnings.Lines.Any(l => l.Contains("NOT STORED"))),
+            TimeSpan.FromSeconds(30)), string.Join("\n", run.Warnings.Lines));
+        var lost = Assert.Single(run.Warnings.Lines, l => l.Contains("NOT STORED"));
+        Assert.StartsWith("alert NOT STORED: 2 already wait for the database", lost);
+        Assert.Contains("\"track_ids\":[1]", lost);
+
+        postgres.Start();
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await run.Store.SearchAsync(new AlertQuery())).Any(a => a.Snapshot is not null),
+            TimeSpan.FromSeconds(30)), string.Join("\n", run.Warnings.Lines));
+        Assert.Equal([2], Assert.Single(await run.Store.SearchAsync(new AlertQuery())).TrackIds);
         await run.Desk.StopAsync(CancellationToken.None);
     }
 
