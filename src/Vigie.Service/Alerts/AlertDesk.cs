@@ -159,8 +159,8 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     }
 
     /// <summary>
-    /// Writes what waited in memory to the end of the spool. An alert's snapshot is made now, blurred as stored evidence is;
-    /// its clip is lost with the seconds kept in memory.
+    /// Writes waiting work to the end of the spool. An alert's snapshot is made now, blurred as stored evidence is; its clip is
+    /// made once it is stored, if its seconds are still in the camera's memory then.
     /// </summary>
     /// <returns>False when the spool cannot be written (a full disk): the work is as it was.</returns>
     private bool Spool(Work work)
