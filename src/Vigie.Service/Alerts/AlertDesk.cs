@@ -236,7 +236,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             Wait(work);
             return;
         }
-        if (!await DoAsync(work, retry: true))
+        if (!await DoAsync(work))
         {
             logger.LogError("database unavailable: alerts wait in {Spool} until it is back (with their snapshots; their clips too if it is back while "
                 + "their seconds are in memory); retried every {Every} s", _spoolPath, DatabaseRetryEvery.TotalSeconds);
@@ -301,12 +301,12 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     private async Task StoreWaitingAsync()
     {
         var stored = 0;
-        while (_spool?.Peek() is { } entry && await DoAsync(new SpooledWork(entry), retry: false))
+        while (_spool?.Peek() is { } entry && await DoAsync(new SpooledWork(entry)))
         {
             SpooledStored(_spool);
             stored++;
         }
-        while (_spool is not { Count: > 0 } && _waiting.TryPeek(out var work) && await DoAsync(work, retry: false))
+        while (_spool is not { Count: > 0 } && _waiting.TryPeek(out var work) && await DoAsync(work))
         {
             _waiting.Dequeue();
             stored++;
@@ -347,14 +347,14 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
             + "delete it (and the .stored file beside it) once the database has them", _spoolPath, e.Message);
 
     /// <returns>False when the database did not take the alert (or its end), which is then to be tried again.</returns>
-    private async Task<bool> DoAsync(Work work, bool retry)
+    private async Task<bool> DoAsync(Work work)
     {
         try
         {
             return work switch
             {
-                RaisedWork raised => await RaiseAsync(raised, retry),
-                ClosedWork closed => await CloseAsync(closed, retry),
+                RaisedWork raised => await RaiseAsync(raised),
+                ClosedWork closed => await CloseAsync(closed),
                 ClipWork clip => await RecordClipAsync(clip),
                 _ => await StoreSpooledAsync(((SpooledWork)work).Entry),
             };
@@ -417,7 +417,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         await Task.WhenAll(clips);
     }
 
-    private async Task<bool> RaiseAsync(RaisedWork w, bool retry)
+    private async Task<bool> RaiseAsync(RaisedWork w)
     {
         var e = w.Event;
         var alert = NewAlertOf(w);
@@ -425,7 +425,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         long id;
         try
         {
-            id = await Store(() => store.InsertAsync(alert), retry);
+            id = await store.InsertAsync(alert);
         }
         catch (DbException outage) when (!Database.Refuses(outage))
         {
@@ -603,13 +603,13 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         return true;
     }
 
-    private async Task<bool> CloseAsync(ClosedWork w, bool retry)
+    private async Task<bool> CloseAsync(ClosedWork w)
     {
         var key = Key(w.Camera, w.Event);
         if (StoredIdOf(key) is not { } id || w.Event.End is not { } end) return true;
         try
         {
-            await Store(() => store.CloseAsync(id, ClockOf(w.Event, end)), retry);
+            await store.CloseAsync(id, ClockOf(w.Event, end));
         }
         catch (DbException e) when (!Database.Refuses(e))
         {
@@ -640,12 +640,10 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
 
     private static EventKey Key(string camera, SceneEvent e) => new(camera, e.Kind, e.Where, e.Start, e.RaisedAt);
 
-    /// <summary>Once, or with retries when the work is new (what already waits for the database is tried again later anyway).</summary>
-    private Task<T> Store<T>(Func<Task<T>> action, bool retry) => retry ? Retry(action) : action();
-
-    private Task Store(Func<Task> action, bool retry) => retry ? Retry(action) : action();
-
-    /// <summary>A database that is briefly unavailable (restart, failover) must not lose an alert.</summary>
+    /// <summary>
+    /// A step after an alert is stored (its snapshot's or clip's path): a database briefly unavailable (a restart, a failover)
+    /// must not cost it. The alert itself goes to the spool at its first refusal instead, where nothing is lost waiting.
+    /// </summary>
     private async Task<T> Retry<T>(Func<Task<T>> action)
     {
         for (int attempt = 0; ; attempt++)

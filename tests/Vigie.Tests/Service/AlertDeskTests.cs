@@ -173,7 +173,7 @@ public class AlertDeskTests
         run.Raise(2);
         run.Desk.Close("cam", first with { End = first.RaisedAt + TimeSpan.FromSeconds(1) });
         run.FramesUntil(TimeSpan.FromSeconds(4)); // the first alert's clip is made while the database is down
-        // Longer than one alert's retries (about 7.5 s), after which an alert used to be only written to the log.
+        // Longer than an alert's 7.5 s of retries before 2026-11-25, after which it used to be only written to the log.
         await Task.Delay(TimeSpan.FromSeconds(11));
         Assert.True(run.Desk.WaitingForDatabase >= 3, $"{run.Desk.WaitingForDatabase} waiting"); // two alerts, the end of one (and a clip)
         // Both shown to the console already, without an id, as waiting.
