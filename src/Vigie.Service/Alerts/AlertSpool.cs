@@ -98,9 +98,6 @@ public sealed class AlertSpool : IDisposable
         return (spool, unreadable);
     }
 
-    /// <summary>The entries of a file, stored or not, for a reader outside the service.</summary>
-    public static List<SpooledAlert> ReadAll(string path) => [.. File.ReadLines(path).Select(Parse).OfType<SpooledAlert>()];
-
     /// <summary>Adds an entry at the end, whole or not at all.</summary>
     public void Append(SpooledAlert entry)
     {

@@ -21,7 +21,7 @@ public sealed class FfmpegVideoWriter : IDisposable
         _height = height;
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
-        var psi = OwnSession.For("ffmpeg", 
+        var psi = OwnSession.For("ffmpeg",
         [
             "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24",
             "-s", $"{width}x{height}", "-r", fps.ToString("0.###", CultureInfo.InvariantCulture), "-i", "pipe:0",

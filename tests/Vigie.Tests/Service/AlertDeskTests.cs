@@ -1,8 +1,10 @@
+using System.Text.Json;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+using Vigie.Alerts;
 using Vigie.Analytics;
 using Vigie.Config;
 using Vigie.Geometry;
@@ -224,7 +226,7 @@ public class AlertDeskTests
         }
 
         // The two alerts, the end of the first and the clip of the stored one, in order; the snapshots made at the stop.
-        var spooled = AlertSpool.ReadAll(AlertSpool.PathIn(folder));
+        var spooled = Spooled(AlertSpool.PathIn(folder));
         Assert.Equal(4, spooled.Count);
         Assert.Equal([[1], [2]], spooled.Where(e => e.Alert is not null).Select(e => e.Alert!.TrackIds.ToArray()));
         Assert.Equal((spooled[0].Ref, true), (spooled[2].Ref, spooled[2].Ended is not null));
@@ -266,7 +268,7 @@ public class AlertDeskTests
         var spool = AlertSpool.PathIn(run.Folder);
         Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(run.Desk.WaitingForDatabase == 6), TimeSpan.FromSeconds(30)),
             $"{run.Desk.WaitingForDatabase} waiting: " + string.Join("\n", run.Warnings.Lines));
-        var spooled = AlertSpool.ReadAll(spool);
+        var spooled = Spooled(spool);
         Assert.Equal([[1], [2], [3], [4], [5]], spooled.Where(e => e.Alert is not null).Select(e => e.Alert!.TrackIds.ToArray()));
         Assert.All(spooled.Where(e => e.Alert is not null), e => Assert.NotNull(e.Snapshot));
         Assert.Equal((spooled[0].Ref, true), (spooled[^1].Ref, spooled[^1].Ended is not null)); // the end of the first, by its ref
@@ -293,7 +295,7 @@ public class AlertDeskTests
         var spool = AlertSpool.PathIn(run.Folder);
         postgres.Stop();
         run.Raise(1);
-        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(File.Exists(spool) && AlertSpool.ReadAll(spool).Count == 1),
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(File.Exists(spool) && Spooled(spool).Count == 1),
             TimeSpan.FromSeconds(30)), string.Join("\n", run.Warnings.Lines));
         run.FramesUntil(TimeSpan.FromSeconds(4)); // its second after comes
 
@@ -382,6 +384,10 @@ public class AlertDeskTests
         var at = DateTimeOffset.UtcNow;
         return SpooledAlert.Raised(new NewAlert("cam", EventKinds.Intrusion, "zone", at, at, 0.9, [0.1, 0.1, 0.2, 0.2], [track], "person in zone"), null);
     }
+
+    /// <summary>Every entry of a spool file, stored or not.</summary>
+    private static List<SpooledAlert> Spooled(string path) =>
+        [.. File.ReadLines(path).Select(line => JsonSerializer.Deserialize<SpooledAlert>(line, JsonLinesWriter.Options)!)];
 
     internal static void WriteSpool(string folder, params SpooledAlert[] entries)
     {
