@@ -97,13 +97,26 @@ public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<Mqt
         {
             foreach (var item in left)
             {
-                await SendAsync(item, budget.Token);
+                // Tried again within the budget: the stop may have cut the connection in the middle of a publish, and the
+                // client needs a moment before it can connect again.
+                while (true)
+                {
+                    try
+                    {
+                        await SendAsync(item, budget.Token);
+                        break;
+                    }
+                    catch (Exception) when (!budget.IsCancellationRequested)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(200), budget.Token);
+                    }
+                }
                 sent++;
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException || budget.IsCancellationRequested)
+        catch (Exception) when (budget.IsCancellationRequested)
         {
-            // Counted below.
+            // Out of time: counted below.
         }
         var unsent = left.Count - sent + Interlocked.Exchange(ref _dropped, 0);
         if (unsent > 0)

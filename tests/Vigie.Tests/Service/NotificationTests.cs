@@ -108,7 +108,8 @@ public class NotificationTests
         // The alert desk's last alerts, published as the service stops: none is left behind.
         for (long id = 1; id <= 40; id++) feed.Publish(Alert(id));
         await publisher.StopAsync(CancellationToken.None);
-        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(received.Count == 40), TimeSpan.FromSeconds(10)), $"{received.Count} received");
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(received.Count == 40), TimeSpan.FromSeconds(10)),
+            $"{received.Count} received: " + string.Join("\n", log.Lines));
 
         // A broker away when the service stops: what waits is counted.
         var away = new AlertFeed();
