@@ -45,7 +45,7 @@ public static class ClipBenchmark
                 foreach (var shared in new[] { false, true })
                 {
                     // A recorder of its own each time: nothing found in an earlier run is reused.
-                    var recorder = new EvidenceRecorder(folder, width, privacy, NullLogger.Instance);
+                    var recorder = new EvidenceRecorder(folder, width, privacy, TimeZoneInfo.Utc, NullLogger.Instance);
                     var watch = Stopwatch.StartNew();
                     for (int n = 0; n < Clips; n++)
                     {

@@ -79,7 +79,7 @@ public static class VigieServer
             .AddPolicies();
         builder.Services.AddSingleton(service.Evidence);
         builder.Services.AddSingleton(sp => new EvidenceRecorder(service.DataFolder, service.Evidence.MaxWidth, new PrivacyFilter(faces),
-            sp.GetRequiredService<ILogger<EvidenceRecorder>>()));
+            settings.Config.SiteZone(), sp.GetRequiredService<ILogger<EvidenceRecorder>>()));
         if (faces is not null) builder.Services.AddSingleton(_ => faces);
         builder.Services.AddSingleton(sp =>
         {

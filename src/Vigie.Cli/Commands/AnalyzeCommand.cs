@@ -36,7 +36,7 @@ public static class AnalyzeCommand
         var metrics = new Option<string?>("--metrics") { Description = "Write per-frame measurements (people count, density per zone) as JSON Lines to this file." };
         var fps = new Option<double?>("--fps") { Description = "Frames analysed per second of video (overrides analysis.fps; 0 = every frame)." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for decoding and inference (default: detector.threads)." };
-        var start = new Option<DateTimeOffset?>("--start") { Description = "Clock time of the first frame (ISO 8601), for schedules and reports." };
+        var start = new Option<string?>("--start") { Description = "Clock time of the first frame (ISO 8601: 2026-11-20T14:00, on the site's clock (time_zone), or with an offset), for schedules and reports." };
         var faces = new Option<string?>("--face-model") { Description = "YuNet face model: faces in the --render video are pixelated too, also of people the detector missed." };
         var command = new Command("analyze", "Analyse a video or camera stream: tracked objects and events.")
         {
@@ -50,7 +50,7 @@ public static class AnalyzeCommand
     }
 
     public sealed record Options(string? Source, string? Config, string? Model, string? Format, string? Camera, string? Out,
-        string? Tracks, string? Render, double? Fps, int? Threads, DateTimeOffset? Start)
+        string? Tracks, string? Render, double? Fps, int? Threads, string? Start)
     {
         public string? Metrics { get; init; }
         public string? FaceModel { get; init; }
@@ -60,9 +60,11 @@ public static class AnalyzeCommand
     {
         var logger = new StderrLogger();
         SceneConfig config;
+        DateTimeOffset? start;
         try
         {
             config = LoadConfig(o.Config, o.Model, o.Format, o.Fps);
+            start = StartOption(o.Start, config);
         }
         catch (ConfigException e)
         {
@@ -103,7 +105,7 @@ public static class AnalyzeCommand
         PreparedAnalysis prepared;
         try
         {
-            prepared = await AnalysisSetup.PrepareAsync(new AnalysisRequest(o.Source, config, o.Camera, o.Start, o.Threads), logger, ct);
+            prepared = await AnalysisSetup.PrepareAsync(new AnalysisRequest(o.Source, config, o.Camera, start, o.Threads), logger, ct);
         }
         catch (Exception e) when (e is ConfigException or VideoSourceException or FileNotFoundException or InvalidDataException)
         {
@@ -115,6 +117,7 @@ public static class AnalyzeCommand
                 + "intrusion, wrong way and crowd density need zones, lines, directions or limits: see docs/CONFIG.md");
         if (UseCaseScope.WarningWithoutAModel(config, UseCaseScope.Configured(prepared.Camera)) is { } blind)
             Console.Error.WriteLine($"warning: {blind}");
+        if (SiteTime.UnstatedZone(config) is { } clock) Console.Error.WriteLine($"warning: {clock}");
         await using (prepared)
         {
             var output = new AnalysisOutputs(prepared, o, faces is null ? PrivacyFilter.PeopleOnly : new PrivacyFilter(faces));
@@ -158,6 +161,12 @@ public static class AnalyzeCommand
             return ExitOk;
         }
     }
+
+    /// <summary>`--start`: an instant, read on the site's clock when it has no offset.</summary>
+    internal static DateTimeOffset? StartOption(string? text, SceneConfig config) =>
+        text is null ? null
+        : SiteTime.Parse(text, config.SiteZone())
+          ?? throw new ConfigException("--start", [$"'{text}' is not a date and time (ISO 8601: 2026-11-20T14:00:00 on the site's clock, or 2026-11-20T14:00:00+01:00)"]);
 
     /// <summary>The scene configuration with the command line's overrides, validated.</summary>
     internal static SceneConfig LoadConfig(string? file, string? model, string? format, double? analysisFps)

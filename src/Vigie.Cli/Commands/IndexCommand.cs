@@ -19,7 +19,7 @@ public static class IndexCommand
         var model = new Option<string?>("--model", "-m") { Description = "ONNX detector (classes in the index need one; the motion detector only finds 'moving')." };
         var format = new Option<string?>("--format") { Description = "Output format of --model: yolox (default), deimv2, rtmdet, picodet or nanodet." };
         var camera = new Option<string?>("--camera") { Description = "Which camera of the config the recordings come from (default: the first)." };
-        var start = new Option<DateTimeOffset?>("--start") { Description = "Clock time of the first frame (ISO 8601), for one recording whose file does not carry it." };
+        var start = new Option<string?>("--start") { Description = "Clock time of the first frame (ISO 8601: 2026-11-20T14:00, on the site's clock (time_zone), or with an offset), for one recording whose file does not carry it." };
         var workers = new Option<int?>("--workers") { Description = "Pieces analysed at once (default: one per core)." };
         var fps = new Option<double?>("--fps") { Description = "Frames analysed per second of video (overrides analysis.fps)." };
         var faces = new Option<string?>("--face-model") { Description = "YuNet face model: faces in thumbnails are pixelated too (people are pixelated whole anyway)." };
@@ -34,7 +34,7 @@ public static class IndexCommand
     }
 
     private static async Task<int> RunAsync(string recording, string output, string? configFile, string? model, string? format, string? camera,
-        DateTimeOffset? start, int? workers, double? fps, string? faceModel, CancellationToken ct)
+        string? start, int? workers, double? fps, string? faceModel, CancellationToken ct)
     {
         if (workers is < 1) return AnalyzeCommand.Fail("--workers must be at least 1", AnalyzeCommand.ExitBadInput);
         if (faceModel is not null && !File.Exists(faceModel)) return AnalyzeCommand.Fail($"--face-model {faceModel}: no such file", AnalyzeCommand.ExitBadInput);
@@ -49,7 +49,7 @@ public static class IndexCommand
                 () => faceModel is null ? PrivacyFilter.PeopleOnly : new PrivacyFilter(new FaceDetector(faceModel)))
             {
                 Camera = camera,
-                Start = start,
+                Start = AnalyzeCommand.StartOption(start, config),
                 Workers = workers ?? Environment.ProcessorCount,
             };
         }

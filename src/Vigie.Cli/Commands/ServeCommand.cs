@@ -51,7 +51,9 @@ public static class ServeCommand
                 await app.StopAsync(CancellationToken.None);
                 throw;
             }
-            Console.Error.WriteLine($"vigie: console and API on {config.Service.Listen} (OpenAPI at /openapi/v1.json); {config.Cameras.Count} camera(s); Ctrl+C stops");
+            Console.Error.WriteLine($"vigie: console and API on {config.Service.Listen} (OpenAPI at /openapi/v1.json); {config.Cameras.Count} camera(s); "
+                + $"site clock {SiteTime.Describe(config.SiteZone(), DateTimeOffset.UtcNow)}; Ctrl+C stops");
+            if (SiteTime.UnstatedZone(config) is { } warning) Console.Error.WriteLine($"vigie: warning: {warning}");
             await app.WaitForShutdownAsync(ct);
             if (VigieServer.Failures(app.Services.GetServices<IHostedService>()) is [var (service, error), ..])
                 return AnalyzeCommand.Fail($"the service stopped because its {service} failed: {error.Message}", AnalyzeCommand.ExitFailed);

@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
+using Vigie.Config;
 using Vigie.Geometry;
 using Vigie.Service.Storage;
 using Vigie.Video;
@@ -15,9 +17,10 @@ public sealed record AlertMarks(Box EventBox, IReadOnlyList<int> TrackIds, IRead
 /// <summary>
 /// Turns kept frames into the files an operator sees: a JPEG snapshot and an H.264 clip per alert.
 /// Every frame goes through the privacy filter first (people found, faces, and whatever else differs
-/// from the camera's empty scene); nothing unblurred is ever written.
+/// from the camera's empty scene); nothing unblurred is ever written. Each frame is stamped with its time on
+/// the site's clock (<paramref name="site"/>), offset included: the hour after summer time ends repeats.
 /// </summary>
-public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFilter privacy, ILogger logger)
+public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFilter privacy, TimeZoneInfo site, ILogger logger)
 {
     private static readonly Scalar AlertColour = new(0, 0, 255);
     private static readonly Scalar ZoneColour = new(0, 200, 255);
@@ -150,7 +153,7 @@ public sealed class EvidenceRecorder(string dataFolder, int maxWidth, PrivacyFil
             foreach (var b in tracked)
                 Cv2.Rectangle(image, new Rect((int)b.X, (int)b.Y, (int)b.Width, (int)b.Height), AlertColour, 2);
         }
-        var stamp = frame.Clock.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss.f");
+        var stamp = SiteTime.On(site, frame.Clock).ToString("yyyy-MM-dd HH:mm:ss.f zzz", CultureInfo.InvariantCulture);
         Cv2.PutText(image, stamp, new Point(8, h - 10), HersheyFonts.HersheySimplex, 0.6, Scalar.Black, 4, LineTypes.AntiAlias);
         Cv2.PutText(image, stamp, new Point(8, h - 10), HersheyFonts.HersheySimplex, 0.6, Scalar.White, 1, LineTypes.AntiAlias);
         return image;

@@ -16,7 +16,7 @@ public sealed record ScheduleWindow(IReadOnlySet<DayOfWeek> Days, TimeSpan From,
 /// <summary>When a zone or line is watched. No window means always.</summary>
 public sealed record Schedule(IReadOnlyList<ScheduleWindow> Windows, TimeZoneInfo TimeZone)
 {
-    public static readonly Schedule Always = new([], TimeZoneInfo.Local);
+    public static readonly Schedule Always = new([], TimeZoneInfo.Utc);
 
     public bool IsActive(DateTimeOffset clock)
     {

@@ -14,6 +14,10 @@ public static class ConfigValidator
         void Err(string path, string message) => errors.Add($"{path}: {message}");
 
         if (config.Version != 1) Err("version", $"unsupported version {config.Version}; this Vigie reads version 1");
+        if (config.TimeZone is { } timeZone && SiteTime.Find(timeZone) is null)
+            Err("time_zone", Directory.Exists("/usr/share/zoneinfo") || !OperatingSystem.IsLinux()
+                ? $"'{timeZone}' is not a time zone this machine knows: give an IANA name such as Europe/Paris (the names are those under /usr/share/zoneinfo)"
+                : $"'{timeZone}' cannot be looked up: this machine has no time zone database (install Debian's tzdata package)");
 
         var a = config.Analysis;
         if (a.Fps < 0 || double.IsNaN(a.Fps)) Err("analysis.fps", "must be 0 (every frame) or a positive number of frames per second");
@@ -41,6 +45,8 @@ public static class ConfigValidator
             var cam = config.Cameras[c];
             var cp = $"cameras[{c}]";
             ValidateName($"{cp}.name", cam.Name, cameraNames, "another camera", Err);
+            if (cam.StartTime is { } start && SiteTime.Parse(start, TimeZoneInfo.Utc) is null)
+                Err($"{cp}.start_time", $"'{start}' is not a date and time (ISO 8601: 2026-11-20T14:00:00 on the site's clock, or 2026-11-20T14:00:00+01:00)");
 
             var zoneNames = new HashSet<string>();
             for (int z = 0; z < cam.Zones.Count; z++)

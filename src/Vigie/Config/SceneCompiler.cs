@@ -25,12 +25,13 @@ public static class SceneCompiler
     public static readonly WatchedZone WholeFrame =
         new("frame", [new(-0.01f, -0.01f), new(1.01f, -0.01f), new(1.01f, 1.01f), new(-0.01f, 1.01f)], Analytics.Schedule.Always);
 
+    /// <param name="site">The site's clock, which schedules are read on.</param>
     /// <param name="crowdCounted">A crowd-counting model is configured: its count replaces the foreground estimate.</param>
     /// <param name="peopleDetected">The detector finds people (a model), not only moving things: still objects can then be told from people standing.</param>
-    public static IReadOnlyList<IEventRule> Rules(CameraConfig camera, bool crowdCounted = false, bool peopleDetected = true)
+    public static IReadOnlyList<IEventRule> Rules(CameraConfig camera, TimeZoneInfo site, bool crowdCounted = false, bool peopleDetected = true)
     {
         var ground = Ground(camera.Calibration);
-        var areas = camera.Zones.Select(z => (Zone: Zone(z), z.UseCases)).Append((Zone: WholeFrame, camera.UseCases)).ToList();
+        var areas = camera.Zones.Select(z => (Zone: Zone(z, site), z.UseCases)).Append((Zone: WholeFrame, camera.UseCases)).ToList();
         var rules = new List<IEventRule>();
 
         var intrusionZones = areas.Where(a => a.UseCases.Intrusion is not null)
@@ -40,7 +41,7 @@ public static class SceneCompiler
         var lines = camera.Lines
             .Where(l => l.Forbidden != "none")
             .Select(l => new IntrusionLine(
-                new WatchedLine(l.Name, Point(l.From), Point(l.To), Schedule(l.Schedule)),
+                new WatchedLine(l.Name, Point(l.From), Point(l.To), Schedule(l.Schedule, site)),
                 l.Forbidden switch
                 {
                     "left_to_right" => CrossingDirection.LeftToRight,
@@ -125,16 +126,16 @@ public static class SceneCompiler
 
     private static HashSet<Category> Categories(IEnumerable<string> names) => names.Select(ParseCategory).ToHashSet();
 
-    public static WatchedZone Zone(ZoneConfig z) =>
-        new(z.Name, z.Polygon.Select(Point).ToList(), Schedule(z.Schedule));
+    public static WatchedZone Zone(ZoneConfig z, TimeZoneInfo site) =>
+        new(z.Name, z.Polygon.Select(Point).ToList(), Schedule(z.Schedule, site));
 
-    public static Schedule Schedule(List<Config.ScheduleWindow> windows) =>
+    public static Schedule Schedule(List<Config.ScheduleWindow> windows, TimeZoneInfo site) =>
         windows.Count == 0
             ? Analytics.Schedule.Always
             : new Schedule(windows.Select(w => new Analytics.ScheduleWindow(
                 w.Days.Select(DayOf).ToHashSet(),
                 ConfigValidator.ParseClock(w.From)!.Value,
-                ConfigValidator.ParseClock(w.To)!.Value)).ToList(), TimeZoneInfo.Local);
+                ConfigValidator.ParseClock(w.To)!.Value)).ToList(), site);
 
     /// <param name="scoreThreshold">The detector's score threshold: what it reports as found.</param>
     public static TrackerOptions Tracker(TrackerConfig t, double scoreThreshold) => new()

@@ -14,6 +14,9 @@ public sealed class SceneConfig
     [Description("Configuration format version; only 1 exists.")]
     public int Version { get; set; } = 1;
 
+    [Description("The site's time zone, an IANA name such as Europe/Paris: schedules, the time stamped on clips, start times written without an offset and forensic times are on its clock, summer time included. Default: the machine's time zone (often UTC on servers and in containers).")]
+    public string? TimeZone { get; set; }
+
     [Description("How frames are sampled from the video.")]
     public AnalysisConfig Analysis { get; set; } = new();
 
@@ -39,6 +42,9 @@ public sealed class SceneConfig
     /// Every shared setting (analysis, models, tracker, service) with this camera as the only one: a copy made
     /// here, so a setting added later reaches one-camera runs (a service camera, an evaluated clip) unasked.
     /// </summary>
+    /// <summary>The site's clock: <see cref="TimeZone"/>, else the machine's (a validated configuration names a known zone).</summary>
+    public TimeZoneInfo SiteZone() => TimeZone is { } id ? SiteTime.Find(id) ?? TimeZoneInfo.Local : TimeZoneInfo.Local;
+
     public SceneConfig WithOnlyCamera(CameraConfig camera)
     {
         var copy = (SceneConfig)MemberwiseClone();
@@ -194,8 +200,11 @@ public sealed class CameraConfig
     [Description("For a file source under `vigie serve`: play it again from the start when it ends (demos).")]
     public bool Loop { get; set; }
 
-    [Description("Clock time of the first frame of a recording (ISO 8601), for schedules. Default: the file's creation_time tag, else now.")]
-    public DateTimeOffset? StartTime { get; set; }
+    [Description("Clock time of the first frame of a recording (ISO 8601: 2026-11-20T14:00:00, on the site's clock, or with an offset: 2026-11-20T14:00:00+01:00), for schedules and reports. Default: the file's creation_time tag, else now.")]
+    public string? StartTime { get; set; }
+
+    /// <summary><see cref="StartTime"/> as an instant (a validated configuration's parses).</summary>
+    public DateTimeOffset? StartClock(TimeZoneInfo site) => StartTime is { } text ? SiteTime.Parse(text, site) : null;
 
     [Description("Ground-plane calibration: four image points and their positions in metres. Enables metres and persons/m².")]
     public CalibrationConfig? Calibration { get; set; }
@@ -447,7 +456,7 @@ public sealed class ScheduleWindow
     [Description("Days of the week (mon, tue, wed, thu, fri, sat, sun). Empty: every day.")]
     public List<string> Days { get; set; } = [];
 
-    [Description("Start of the window, HH:mm, local time of the camera.")]
+    [Description("Start of the window, HH:mm, on the site's clock (time_zone).")]
     public string From { get; set; } = "00:00";
 
     [Description("End of the window, HH:mm; earlier than 'from' means the window runs past midnight.")]

@@ -63,6 +63,7 @@ public static class Indexer
             : request.Config.Cameras.FirstOrDefault() ?? new CameraConfig();
         if (request.Start is not null && request.Recordings.Count > 1)
             throw new ConfigException("--start", ["applies to one recording; in a folder each file's own time is used"]);
+        var site = request.Config.SiteZone();
         // A bad model is the user's to fix before anything is decoded, not once per piece.
         using (SceneCompiler.Detector(request.Config.Detector, 1)) { }
 
@@ -78,8 +79,8 @@ public static class Indexer
                 {
                     await using var probe = await FfmpegSource.OpenAsync(path, new DecodeOptions(), token);
                     if (probe.Info.Duration is not { } d || d <= TimeSpan.Zero) throw new VideoSourceException($"{path}: its length cannot be read");
-                    var start = request.Start ?? (request.Recordings.Count == 1 ? camera.StartTime : null)
-                        ?? AnalysisSetup.RecordingStart(path, probe.Info, isLive: false);
+                    var start = SiteTime.On(site, request.Start ?? (request.Recordings.Count == 1 ? camera.StartClock(site) : null)
+                        ?? AnalysisSetup.RecordingStart(path, probe.Info, isLive: false));
                     probes[r] = (probe.Info, start);
                 }
                 catch (VideoSourceException e)
@@ -137,7 +138,7 @@ public static class Indexer
 
         // Each recording's pieces joined, its background made and its thumbnails checked against it, recordings
         // side by side (a folder of short ones has as many); then stored one after the other.
-        var zones = camera.Zones.Select(SceneCompiler.Zone).ToList();
+        var zones = camera.Zones.Select(z => SceneCompiler.Zone(z, site)).ToList();
         var lines = camera.Lines.Select(SceneCompiler.Line).ToList();
         var ground = SceneCompiler.Ground(camera.Calibration);
         var detector = request.Config.Detector.IsModel ? Path.GetFileName(request.Config.Detector.Model ?? "") : "motion";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Vigie.Config;
 using Vigie.Perception;
 
 namespace Vigie.Forensics;
@@ -108,13 +109,14 @@ public static partial class QueryText
 
     /// <summary>
     /// A full date and time (ISO 8601), or a time of day ("14:00", "14:05:30") on the day of
-    /// <paramref name="day"/> in its UTC offset: the day the indexed footage starts.
+    /// <paramref name="day"/>: the day the indexed footage starts, on the clock it was indexed with (the site's
+    /// `time_zone`), whose offset a time written without one is read in too.
     /// </summary>
     public static DateTimeOffset Time(string text, DateTimeOffset day, string field)
     {
         if (TimeOnly.TryParseExact(text.Trim(), ["H:mm", "H:mm:ss", "HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var clock))
             return new DateTimeOffset(day.Date + clock.ToTimeSpan(), day.Offset);
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var full)) return full;
+        if (SiteTime.Parse(text, _ => day.Offset) is { } full) return full;
         throw new FormatException($"{field}: '{text}' is neither a time of day (14:00) nor a date and time (2026-11-23T14:00)");
     }
 }

@@ -33,7 +33,7 @@ public sealed record AnalysisRequest(
 public sealed class PreparedAnalysis : IAsyncDisposable
 {
     internal PreparedAnalysis(IFrameSource source, IReadOnlyList<IDetector> detectors, SceneModels models, CameraConfig camera,
-        DateTimeOffset startClock, IReadOnlyList<IEventRule> rules, ByteTracker tracker, ILogger logger, bool motionGating, float confidentScore)
+        TimeZoneInfo site, DateTimeOffset startClock, IReadOnlyList<IEventRule> rules, ByteTracker tracker, ILogger logger, bool motionGating, float confidentScore)
     {
         Source = source;
         _detectors = detectors;
@@ -49,7 +49,7 @@ public sealed class PreparedAnalysis : IAsyncDisposable
             ExtraDetectors = models.ExtraDetectors,
             LyingLook = models.LyingLook,
         };
-        Zones = camera.Zones.Select(SceneCompiler.Zone).ToList();
+        Zones = camera.Zones.Select(z => SceneCompiler.Zone(z, site)).ToList();
         Lines = camera.Lines.Select(SceneCompiler.Line).ToList();
     }
 
@@ -121,7 +121,8 @@ public static class AnalysisSetup
         {
             if (config.Detector.IsModel)
                 while (detectors.Count < threads) detectors.Add(SceneCompiler.Detector(config.Detector, 1, weakest));
-            var rules = SceneCompiler.Rules(camera, crowdCounted: config.CrowdCounter is not null, peopleDetected: config.Detector.IsModel);
+            var site = config.SiteZone();
+            var rules = SceneCompiler.Rules(camera, site, crowdCounted: config.CrowdCounter is not null, peopleDetected: config.Detector.IsModel);
             if (config.CrowdCounter is { } counting)
             {
                 if (rules.Any(r => r.NeedsCrowdCount)) models.CrowdCounter = SceneCompiler.CrowdCounter(counting);
@@ -152,9 +153,9 @@ public static class AnalysisSetup
                 SceneCompiler.PrivacyMasks(camera));
             if (rules.Any(r => r.NeedsCrowdCount))
                 models.PeopleCounter = SceneCompiler.PeopleCounter(config, source.FrameWidth);
-            var start = request.StartClock ?? camera.StartTime ?? RecordingStart(location, source.Info, source.IsLive);
+            var start = SiteTime.On(site, request.StartClock ?? camera.StartClock(site) ?? RecordingStart(location, source.Info, source.IsLive));
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
-            return new PreparedAnalysis(source, detectors, models, camera, start, rules,
+            return new PreparedAnalysis(source, detectors, models, camera, site, start, rules,
                 new ByteTracker(SceneCompiler.Tracker(config.Tracker, scoreThreshold)), logger, request.Forensic && config.Detector.IsModel,
                 (float)scoreThreshold)
             {

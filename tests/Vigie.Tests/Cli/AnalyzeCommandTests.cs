@@ -58,6 +58,39 @@ public class AnalyzeCommandTests
         Assert.True(new FileInfo(video).Length > 10_000);
     }
 
+    [Theory]
+    [InlineData("Europe/Paris", true)]   // 21:30 UTC is 22:30 in Paris: inside the night schedule
+    [InlineData("UTC", false)]           // 21:30 on a UTC clock: before it
+    public async Task A_night_schedule_is_read_on_the_site_clock(string timeZone, bool watched)
+    {
+        var (folder, _) = Sample();
+        var config = Path.Combine(folder, "night.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            time_zone: {{timeZone}}
+            cameras:
+              - name: synthetic
+                source: synthetic.mp4
+                start_time: "2026-11-20T21:30:00Z"
+                zones:
+                  - name: forbidden
+                    polygon: [[0.45, 0.6], [0.75, 0.6], [0.75, 1.0], [0.45, 1.0]]
+                    schedule: [{ from: "22:00", to: "06:00" }]
+                    use_cases: { intrusion: { dwell_s: 0.5 } }
+            """);
+        var events = Path.Combine(folder, "events.jsonl");
+        Assert.Equal(0, await AnalyzeCommand.RunAsync(Args(null, config, output: events), CancellationToken.None));
+
+        var lines = JsonLinesWriter.Read<EventLine>(events).ToList();
+        Assert.Equal(watched, lines.Any(l => l.Where == "forbidden"));
+        if (watched)
+        {
+            // Reported on the site's clock: 22:30 and some seconds, at Paris's winter offset.
+            var clock = Assert.Single(lines).StartClock;
+            Assert.Equal(TimeSpan.FromHours(1), clock.Offset);
+            Assert.Equal(22, clock.Hour);
+        }
+    }
+
     [Fact]
     public async Task The_rendered_video_hides_the_whole_scene_until_its_empty_scene_is_learnt()
     {

@@ -83,7 +83,7 @@ public class ConfigTests
     public void Still_objects_are_watched_unless_told_otherwise_where_the_detector_finds_people(string setting, bool peopleDetected, bool watched)
     {
         var camera = Assert.Single(ConfigLoader.Parse($"cameras:\n  - name: a\n    use_cases: {{ abandoned_object: {{ {setting} }} }}\n").Cameras);
-        var rule = Assert.IsType<Vigie.Analytics.AbandonedObject>(Assert.Single(SceneCompiler.Rules(camera, peopleDetected: peopleDetected)));
+        var rule = Assert.IsType<Vigie.Analytics.AbandonedObject>(Assert.Single(SceneCompiler.Rules(camera, TimeZoneInfo.Utc, peopleDetected: peopleDetected)));
         Assert.Equal(watched, rule.NeedsStaticRegions);
     }
 

@@ -254,6 +254,9 @@ public class QueryTextTests
     {
         var day = new DateTimeOffset(2026, 11, 20, 9, 30, 0, TimeSpan.FromHours(1));
         Assert.Equal(new DateTimeOffset(2026, 11, 20, 14, 0, 0, TimeSpan.FromHours(1)), QueryText.Time("14:00", day, "--from"));
+        // A date and time without an offset is on the footage's clock too, not the machine's; one with an offset is that instant.
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.FromHours(1)), QueryText.Time("2026-11-21T08:00", day, "--from"));
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero), QueryText.Time("2026-11-21T08:00Z", day, "--from"));
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public class RuleFailureTests
     {
         var config = ConfigLoader.LoadFile(Path.Combine(folder, "synthetic.yaml"));
         await using var prepared = await AnalysisSetup.PrepareAsync(new AnalysisRequest(null, config), NullLogger.Instance);
-        var rules = SceneCompiler.Rules(prepared.Camera, peopleDetected: false).Concat(extra).ToList();
+        var rules = SceneCompiler.Rules(prepared.Camera, TimeZoneInfo.Utc, peopleDetected: false).Concat(extra).ToList();
         var pipeline = new AnalysisPipeline(prepared.Source, [prepared.Detector], new ByteTracker(), rules, prepared.Camera.Name,
             prepared.StartClock, NullLogger.Instance);
         var seen = new Events();

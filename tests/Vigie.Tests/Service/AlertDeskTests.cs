@@ -50,7 +50,7 @@ public class AlertDeskTests
             var database = await Database.OpenAsync(storage ?? new StorageConfig(), folder);
             var warnings = new CapturedLog<AlertDesk>();
             var store = new AlertStore(database);
-            var recorder = new EvidenceRecorder(folder, 320, privacy, NullLogger.Instance);
+            var recorder = new EvidenceRecorder(folder, 320, privacy, TimeZoneInfo.Utc, NullLogger.Instance);
             var space = new FreeSpaceGuard(new RetentionConfig(), store, recorder, new AuditLog(database, folder), NullLogger<FreeSpaceGuard>.Instance);
             var feed = new AlertFeed();
             var desk = new AlertDesk(store, recorder, space, feed, new EvidenceConfig { BeforeS = 2, AfterS = 1 }, warnings)

@@ -37,7 +37,7 @@ public class EvidencePrivacyTests
     [Fact]
     public void A_missed_person_is_pixelated_while_the_vehicle_and_the_fire_the_alert_is_about_stay_visible()
     {
-        var evidence = new EvidenceRecorder(TestPaths.TempFolder(), 640, PrivacyFilter.PeopleOnly, NullLogger.Instance);
+        var evidence = new EvidenceRecorder(TestPaths.TempFolder(), 640, PrivacyFilter.PeopleOnly, TimeZoneInfo.Utc, NullLogger.Instance);
         var (frame, original) = Alerting(learnt: true);
         using (original)
         {
@@ -69,9 +69,31 @@ public class EvidencePrivacyTests
     }
 
     [Fact]
+    public void Evidence_is_stamped_with_the_site_clock_and_its_offset()
+    {
+        var (frame, original) = Alerting(learnt: true);
+        original.Dispose();
+        Mat Stamped(string zone, int utcHour) =>
+            new EvidenceRecorder(TestPaths.TempFolder(), 640, PrivacyFilter.PeopleOnly, Vigie.Config.SiteTime.Find(zone)!, NullLogger.Instance)
+                .Render(frame with { Clock = new DateTimeOffset(2026, 11, 20, utcHour, 30, 0, TimeSpan.Zero) }, null);
+        using var utc = Stamped("UTC", 21);          // 2026-11-20 21:30:00.0 +00:00
+        using var paris = Stamped("Europe/Paris", 20); // 2026-11-20 21:30:00.0 +01:00: the same time of day, another offset
+        using var parisLater = Stamped("Europe/Paris", 21); // 22:30 there
+
+        // The stamp is written at (8, height - 10) in HersheySimplex 0.6 with a 4-pixel outline.
+        var time = Cv2.GetTextSize("2026-11-20 21:30:00.0", HersheyFonts.HersheySimplex, 0.6, 4, out _);
+        var top = utc.Height - 10 - time.Height - 4;
+        var clock = new Rect(4, top, 4 + time.Width, utc.Height - top);
+        var offset = new Rect(8 + time.Width + 4, top, 60, utc.Height - top);
+        Assert.True(Same(utc, paris, clock), "the same time of day reads the same");
+        Assert.False(Same(utc, paris, offset), "with its own offset");
+        Assert.False(Same(paris, parisLater, clock), "an hour later on the same clock reads differently");
+    }
+
+    [Fact]
     public void A_live_preview_is_made_once_per_frame_however_many_consoles_ask_and_hides_who_it_should()
     {
-        var evidence = new EvidenceRecorder(TestPaths.TempFolder(), 640, PrivacyFilter.PeopleOnly, NullLogger.Instance);
+        var evidence = new EvidenceRecorder(TestPaths.TempFolder(), 640, PrivacyFilter.PeopleOnly, TimeZoneInfo.Utc, NullLogger.Instance);
         var (frame, original) = Alerting(learnt: true);
         using (original)
         {

@@ -232,7 +232,7 @@ public class GovernanceTests
     {
         var db = await Database.OpenAsync(new StorageConfig(), folder);
         return (db, new AlertStore(db), new AuditLog(db, folder),
-            new EvidenceRecorder(folder, 640, new Vigie.Video.PrivacyFilter(null), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
+            new EvidenceRecorder(folder, 640, new Vigie.Video.PrivacyFilter(null), TimeZoneInfo.Utc, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
     }
 
     [Fact]

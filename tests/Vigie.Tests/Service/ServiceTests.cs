@@ -223,6 +223,7 @@ public class ServiceTests
         Assert.All(children, c => Assert.Equal(c.Pid, c.Session));
 
         Assert.Equal(0, await vigie.InterruptAsync());
+        Assert.Contains($"site clock {TimeZoneInfo.Local.Id}, UTC", vigie.Log); // no time_zone: the machine's, said at start
         Assert.Contains("Application is shutting down", vigie.Log);
         Assert.DoesNotContain("decoding failed", vigie.Log); // the decoder, signalled with vigie, was reported as a camera failure
         Assert.DoesNotContain("interrupted", vigie.Log);
