@@ -168,7 +168,7 @@ public sealed class CameraWorker
         {
             var image = frame.Frame.Image;
             worker.Health.FrameAnalysed(DateTimeOffset.Now, image.Width, image.Height);
-            worker.Measurements.Record(prepared.StartClock + frame.Frame.Timestamp, frame.Measurements);
+            worker.Measurements.Record(frame.Clock, frame.Measurements);
             // Vehicles and objects for the alert's outline, and the things open alerts are about: they stay visible;
             // and everyone the privacy filter must hide, not only confirmed tracks seen now: untracked detections
             // and people missed on this frame too.
@@ -178,7 +178,7 @@ public sealed class CameraWorker
                 .Concat(people.Select(p => new KeptBox(p.TrackId, p.Category, p.Box)))
                 .ToList();
             worker._background.Offer(image, frame.Frame.Timestamp, people.Select(p => p.Box));
-            var kept = new KeptFrame(frame.Frame.Timestamp, prepared.StartClock + frame.Frame.Timestamp, image.ImEncode(".jpg", JpegQuality), boxes,
+            var kept = new KeptFrame(frame.Frame.Timestamp, frame.Clock, image.ImEncode(".jpg", JpegQuality), boxes,
                 worker._background.Current) { Run = run };
             worker.Ring.Add(kept);
             if (worker.LookBack is { } lookBack && (lookBack.Latest is not { } latest || latest.Run != run || kept.Time - latest.Time >= LookBackEvery))

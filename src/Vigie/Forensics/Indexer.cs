@@ -80,7 +80,7 @@ public static class Indexer
                     await using var probe = await FfmpegSource.OpenAsync(path, new DecodeOptions(), token);
                     if (probe.Info.Duration is not { } d || d <= TimeSpan.Zero) throw new VideoSourceException($"{path}: its length cannot be read");
                     var start = SiteTime.On(site, request.Start ?? (request.Recordings.Count == 1 ? camera.StartClock(site) : null)
-                        ?? AnalysisSetup.RecordingStart(path, probe.Info, isLive: false));
+                        ?? AnalysisSetup.RecordingStart(path, probe.Info));
                     probes[r] = (probe.Info, start);
                 }
                 catch (VideoSourceException e)

@@ -10,6 +10,7 @@ namespace Vigie.Pipeline;
 /// <summary>The result of one analysed frame. The frame is only valid during the observer call.</summary>
 public sealed record AnalysedFrame(
     Frame Frame,
+    DateTimeOffset Clock,
     IReadOnlyList<Detection> Detections,
     TrackerUpdate Tracks,
     IReadOnlyList<EventChange> Changes,
@@ -63,7 +64,7 @@ public sealed class AnalysisPipeline(
     ByteTracker tracker,
     IReadOnlyList<IEventRule> rules,
     string camera,
-    DateTimeOffset startClock,
+    FrameClock clock,
     ILogger logger)
 {
     private const int QueueCapacity = 4;
@@ -299,7 +300,8 @@ public sealed class AnalysisPipeline(
         foreach (var extra in ExtraDetectors) detections.AddRange(extra.Detect(frame.Image, frame.Timestamp));
         if (_looks) _opening ??= frame.Image.Clone();
         var motion = _motion?.Analyse(shrunk, frame.Timestamp);
-        var state = new SceneState(camera, frame.Timestamp, startClock + frame.Timestamp, frame.Image.Width, frame.Image.Height,
+        var arrived = DateTimeOffset.UtcNow - System.Diagnostics.Stopwatch.GetElapsedTime(frame.ReceivedAt);
+        var state = new SceneState(camera, frame.Timestamp, clock.At(frame.Timestamp, arrived), frame.Image.Width, frame.Image.Height,
             update.Visible, update.Ended)
         {
             Detections = detections,
@@ -326,6 +328,6 @@ public sealed class AnalysisPipeline(
         if (LyingLook is not null) _lyingSpots = [.. rules.Where(r => !_stoppedRules.Contains(r)).SelectMany(r => r.LyingSpots)];
         foreach (var change in changes) observer.OnEvent(change);
         foreach (var track in update.Ended) observer.OnTrackEnded(track);
-        observer.OnFrameAnalysed(new AnalysedFrame(frame, detections, update, changes, measurements));
+        observer.OnFrameAnalysed(new AnalysedFrame(frame, state.Clock, detections, update, changes, measurements));
     }
 }

@@ -33,14 +33,14 @@ public sealed record AnalysisRequest(
 public sealed class PreparedAnalysis : IAsyncDisposable
 {
     internal PreparedAnalysis(IFrameSource source, IReadOnlyList<IDetector> detectors, SceneModels models, CameraConfig camera,
-        TimeZoneInfo site, DateTimeOffset startClock, IReadOnlyList<IEventRule> rules, ByteTracker tracker, ILogger logger, bool motionGating, float confidentScore)
+        TimeZoneInfo site, FrameClock clock, IReadOnlyList<IEventRule> rules, ByteTracker tracker, ILogger logger, bool motionGating, float confidentScore)
     {
         Source = source;
         _detectors = detectors;
         _models = models;
         Camera = camera;
-        StartClock = startClock;
-        Pipeline = new AnalysisPipeline(source, detectors, tracker, rules, camera.Name, startClock, logger)
+        Clock = clock;
+        Pipeline = new AnalysisPipeline(source, detectors, tracker, rules, camera.Name, clock, logger)
         {
             MotionGating = motionGating,
             ConfidentScore = confidentScore,
@@ -64,7 +64,7 @@ public sealed class PreparedAnalysis : IAsyncDisposable
     /// <summary>The detector (the first of its parallel instances).</summary>
     public IDetector Detector => _detectors[0];
     public CameraConfig Camera { get; }
-    public DateTimeOffset StartClock { get; }
+    public FrameClock Clock { get; }
     public AnalysisPipeline Pipeline { get; }
     public IReadOnlyList<WatchedZone> Zones { get; }
     public IReadOnlyList<WatchedLine> Lines { get; }
@@ -153,9 +153,13 @@ public static class AnalysisSetup
                 SceneCompiler.PrivacyMasks(camera));
             if (rules.Any(r => r.NeedsCrowdCount))
                 models.PeopleCounter = SceneCompiler.PeopleCounter(config, source.FrameWidth);
-            var start = SiteTime.On(site, request.StartClock ?? camera.StartClock(site) ?? RecordingStart(location, source.Info, source.IsLive));
+            // A start given applies as given, live or not (a camera replayed for a test of its schedules).
+            var givenStart = request.StartClock ?? camera.StartClock(site);
+            var clock = source.IsLive && givenStart is null
+                ? FrameClock.Live(site)
+                : FrameClock.Recording(SiteTime.On(site, givenStart ?? RecordingStart(location, source.Info)), site);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
-            return new PreparedAnalysis(source, detectors, models, camera, site, start, rules,
+            return new PreparedAnalysis(source, detectors, models, camera, site, clock, rules,
                 new ByteTracker(SceneCompiler.Tracker(config.Tracker, scoreThreshold)), logger, request.Forensic && config.Detector.IsModel,
                 (float)scoreThreshold)
             {
@@ -172,12 +176,12 @@ public static class AnalysisSetup
 
     /// <summary>
     /// When a recording began: its creation tag, else (most likely) its file's last write minus its
-    /// length; a live source starts now.
+    /// length; a folder of images, now.
     /// </summary>
-    public static DateTimeOffset RecordingStart(string location, StreamInfo info, bool isLive)
+    public static DateTimeOffset RecordingStart(string location, StreamInfo info)
     {
         if (info.CreationTime is { } tagged) return tagged;
-        if (isLive || !File.Exists(location)) return DateTimeOffset.Now;
+        if (!File.Exists(location)) return DateTimeOffset.Now;
         return new DateTimeOffset(File.GetLastWriteTimeUtc(location), TimeSpan.Zero) - (info.Duration ?? TimeSpan.Zero);
     }
 }

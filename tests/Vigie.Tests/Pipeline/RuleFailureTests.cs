@@ -44,7 +44,7 @@ public class RuleFailureTests
         await using var prepared = await AnalysisSetup.PrepareAsync(new AnalysisRequest(null, config), NullLogger.Instance);
         var rules = SceneCompiler.Rules(prepared.Camera, TimeZoneInfo.Utc, peopleDetected: false).Concat(extra).ToList();
         var pipeline = new AnalysisPipeline(prepared.Source, [prepared.Detector], new ByteTracker(), rules, prepared.Camera.Name,
-            prepared.StartClock, NullLogger.Instance);
+            prepared.Clock, NullLogger.Instance);
         var seen = new Events();
         return (await pipeline.RunAsync(seen, CancellationToken.None), seen);
     }

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """A real RTSP camera for tests: GStreamer's RTSP server looping a folder of JPEG frames.
 
-usage: rtsp_server.py FOLDER PORT FPS [h264|h265]
+usage: rtsp_server.py FOLDER PORT FPS [h264|h265] [RATE]
 Serves rtsp://127.0.0.1:PORT/cam on loopback only, H.264 (or H.265, as most IP cameras now send by
-default), until killed. Prints "ready" once listening.
+default), until killed. Prints "ready" once listening. RATE (default 1) makes the camera's clock run
+that many times as fast as true time: 1.1 is a camera whose stream time gains a second every ten,
+a real camera's drift of days in seconds.
 """
 import sys
 
@@ -15,6 +17,7 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
 folder, port, fps = sys.argv[1], sys.argv[2], sys.argv[3]
 codec = sys.argv[4] if len(sys.argv) > 4 else "h264"
+rate = float(sys.argv[5]) if len(sys.argv) > 5 else 1.0
 encoders = {
     "h264": f"x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} ! rtph264pay name=pay0 pt=96",
     "h265": f"x265enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} ! rtph265pay name=pay0 pt=96",
@@ -30,6 +33,11 @@ factory.set_launch(
     f"{encoders[codec]} )"
 )
 factory.set_shared(True)
+if rate != 1.0:
+    clock = Gst.SystemClock.obtain()
+    now = clock.get_internal_time()
+    clock.set_calibration(now, now, round(rate * 1000), 1000)
+    factory.set_clock(clock)
 server.get_mount_points().add_factory("/cam", factory)
 if server.attach(None) == 0:
     sys.exit(f"cannot listen on 127.0.0.1:{port}")

@@ -37,11 +37,13 @@ public sealed class RtspCamera : IAsyncDisposable
 
     /// <param name="port">A given port: the same camera coming back after a power cut.</param>
     /// <param name="codec">h264, or h265 as most IP cameras now send by default.</param>
-    public static async Task<RtspCamera> StartAsync(int? port = null, string codec = "h264")
+    /// <param name="clockRate">How fast the camera's clock runs against true time (1.1: its stream time gains a second every ten).</param>
+    public static async Task<RtspCamera> StartAsync(int? port = null, string codec = "h264", double clockRate = 1)
     {
         var listen = port ?? Ports.Free();
         var script = Path.Combine(AppContext.BaseDirectory, "Tools", "rtsp_server.py");
-        var psi = new ProcessStartInfo("/usr/bin/python3", [script, Frames.Value, listen.ToString(), "25", codec])
+        var psi = new ProcessStartInfo("/usr/bin/python3",
+            [script, Frames.Value, listen.ToString(), "25", codec, clockRate.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -79,6 +79,40 @@ public class RtspSourceTests
         Assert.Equal(collector.Opened.Count, collector.Closed.Count); // open events were closed, not lost
     }
 
+    /// <summary>Each analysed frame: its stream time, when it arrived and the clock time it was given.</summary>
+    private sealed class Clocks : IAnalysisObserver
+    {
+        public List<(TimeSpan Stream, DateTimeOffset Arrived, DateTimeOffset Clock)> Frames { get; } = [];
+
+        public void OnFrameAnalysed(AnalysedFrame frame)
+        {
+            var arrived = DateTimeOffset.UtcNow - System.Diagnostics.Stopwatch.GetElapsedTime(frame.Frame.ReceivedAt);
+            lock (Frames) Frames.Add((frame.Frame.Timestamp, arrived, frame.Clock));
+        }
+    }
+
+    [Fact]
+    public async Task A_live_camera_whose_own_clock_runs_fast_is_stamped_with_the_time_its_frames_arrive()
+    {
+        // The camera's stream time gains a second every ten: a real camera's drift of days, in seconds.
+        await using var camera = await RtspCamera.StartAsync(clockRate: 1.1);
+        await using var prepared = await Prepare(camera.Url);
+        var clocks = new Clocks();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(25));
+        await prepared.Pipeline.RunAsync(clocks, stop.Token);
+
+        var frames = clocks.Frames;
+        Assert.True(frames.Count > 60, $"{frames.Count} frames");
+        var (first, last) = (frames[0], frames[^1]);
+        // The stream did gain on true time: stamped with its own time from the first frame, the last frame would be this late...
+        var streamGain = (last.Stream - first.Stream) - (last.Arrived - first.Arrived);
+        Assert.True(streamGain > TimeSpan.FromSeconds(1), $"the camera's clock gained only {streamGain.TotalSeconds:0.00} s");
+        // ...while every frame's clock is never after it arrived, and in its last ten seconds at most a fraction of a second before.
+        Assert.All(frames, f => Assert.True(f.Clock <= f.Arrived + TimeSpan.FromMilliseconds(1), $"clock {f.Clock:O} after arrival {f.Arrived:O}"));
+        var recent = frames.Where(f => f.Arrived > last.Arrived - TimeSpan.FromSeconds(10)).Select(f => (f.Arrived - f.Clock).TotalSeconds).Order().ToList();
+        Assert.True(recent[recent.Count / 2] < 0.5, $"frames stamped a median {recent[recent.Count / 2]:0.00} s before they arrived");
+    }
+
     [Fact]
     public async Task A_frozen_camera_is_detected_by_the_watchdog()
     {
