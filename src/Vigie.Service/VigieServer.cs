@@ -121,31 +121,7 @@ public static class VigieServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
-        app.MapGet("/api/health", (CameraSupervisor cameras, FreeSpaceGuard space, AlertDesk desk) =>
-        {
-            var disk = space.Now();
-            var waiting = desk.WaitingForDatabase;
-            var states = cameras.Workers.Select(w => w.Health.Read(DateTimeOffset.Now).State).ToList();
-            var down = states.Count(s => s is CameraStates.Reconnecting or CameraStates.Failed);
-            var problems = new List<string>();
-            if (down > 0) problems.Add($"{down} camera(s) reconnecting or failed: the Cameras page says which and why.");
-            if (waiting > 0)
-                problems.Add($"Database unavailable: {waiting} alert(s) (or ends and clips of alerts) wait and will be stored and shown once it is back.");
-            if (disk.EvidencePaused)
-                problems.Add($"Disk nearly full: {disk.FreeMb} MB free on the data disk (floor {disk.MinFreeMb} MB) and no older evidence left to delete; "
-                    + "new alerts are stored without snapshot or clip until space is freed.");
-            return new
-            {
-                Status = problems.Count == 0 ? "ok" : "degraded",
-                Problems = problems,
-                Cameras = cameras.Workers.Count,
-                Online = states.Count(s => s == CameraStates.Online),
-                AlertsWaitingForDatabase = waiting,
-                Disk = disk,
-            };
-        }).AllowAnonymous().WithTags("service")
-            .WithSummary("Liveness of the service, for monitoring: camera counts, the data disk's free space, alerts waiting for the database; "
-                + "'degraded' with the problems in words while a camera is down, alerts wait or get no evidence.");
+        ServiceHealth.Map(app, settings.Config.SiteZone());
         SessionEndpoints.Map(app);
         UserEndpoints.Map(app);
         AlertEndpoints.Map(app);

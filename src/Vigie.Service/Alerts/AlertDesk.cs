@@ -69,6 +69,31 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     public int WaitingForDatabase => _waitingCount;
 
     /// <summary>
+    /// Alerts (or ends or clips of alerts) that could not be stored since the service started, each written whole to the
+    /// log instead, and when the last was: what the operators must hear of, since the console never shows them.
+    /// </summary>
+    public (int Count, DateTimeOffset? Last) NotStored
+    {
+        get
+        {
+            lock (_notStoredGate) return (_notStored, _lastNotStored);
+        }
+    }
+
+    private readonly object _notStoredGate = new();
+    private int _notStored;
+    private DateTimeOffset? _lastNotStored;
+
+    private void CountNotStored()
+    {
+        lock (_notStoredGate)
+        {
+            _notStored++;
+            _lastNotStored = DateTimeOffset.Now;
+        }
+    }
+
+    /// <summary>
     /// Alerts (and ends and clips of alerts) kept in memory at most while neither the database nor the spool takes them (a full
     /// disk); beyond, the oldest is written to the log only.
     /// </summary>
@@ -269,6 +294,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
                 if (_waiting.Count <= MostWaiting) break;
                 logger.LogError("{What} NOT STORED: {Count} already wait for the database, and {Spool} cannot be written: {Alert}", What(oldest),
                     _waiting.Count, _spoolPath, Describe(oldest));
+                CountNotStored();
             }
             _waiting.Dequeue();
         }
@@ -363,6 +389,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         {
             // Tried again it would be refused again, and hold every later alert behind it.
             logger.LogError("{What} NOT STORED: the database refuses it ({Message}): {Alert}", What(work), e.Message, Describe(work));
+            CountNotStored();
             return true;
         }
         catch (Exception e) when (e is DbException or StorageException or InvalidOperationException)

@@ -349,6 +349,7 @@ public class AlertDeskTests
         var lost = Assert.Single(run.Warnings.Lines, l => l.Contains("NOT STORED"));
         Assert.StartsWith("alert NOT STORED: 2 already wait for the database", lost);
         Assert.Contains("\"track_ids\":[1]", lost);
+        Assert.Equal(1, run.Desk.NotStored.Count); // health and the console's banner say so
 
         postgres.Start();
         Assert.True(await ServiceUnderTest.EventuallyAsync(async () => (await run.Store.SearchAsync(new AlertQuery())).Any(a => a.Snapshot is not null),
@@ -376,6 +377,7 @@ public class AlertDeskTests
         Assert.Contains("\"track_ids\":[1]", refused);
         Assert.DoesNotContain(run.Warnings.Lines, l => l.StartsWith("database unavailable", StringComparison.Ordinal) || l.Contains("retrying"));
         Assert.Equal(0, run.Desk.WaitingForDatabase);
+        Assert.Equal(1, run.Desk.NotStored.Count);
         Assert.False(File.Exists(AlertSpool.PathIn(run.Folder)));
     }
 
