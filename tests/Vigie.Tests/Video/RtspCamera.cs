@@ -38,12 +38,13 @@ public sealed class RtspCamera : IAsyncDisposable
     /// <param name="port">A given port: the same camera coming back after a power cut.</param>
     /// <param name="codec">h264, or h265 as most IP cameras now send by default.</param>
     /// <param name="clockRate">How fast the camera's clock runs against true time (1.1: its stream time gains a second every ten).</param>
-    public static async Task<RtspCamera> StartAsync(int? port = null, string codec = "h264", double clockRate = 1)
+    /// <param name="audio">The camera has a microphone: it offers a sound stream beside the picture.</param>
+    public static async Task<RtspCamera> StartAsync(int? port = null, string codec = "h264", double clockRate = 1, bool audio = false)
     {
         var listen = port ?? Ports.Free();
         var script = Path.Combine(AppContext.BaseDirectory, "Tools", "rtsp_server.py");
         var psi = new ProcessStartInfo("/usr/bin/python3",
-            [script, Frames.Value, listen.ToString(), "25", codec, clockRate.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            [script, Frames.Value, listen.ToString(), "25", codec, clockRate.ToString(System.Globalization.CultureInfo.InvariantCulture), audio ? "audio" : "video"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -52,7 +53,26 @@ public sealed class RtspCamera : IAsyncDisposable
         var ready = await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
         if (ready != "ready")
             throw new InvalidOperationException($"RTSP test server did not start: {await server.StandardError.ReadToEndAsync()}");
-        return new RtspCamera(server, listen);
+        var camera = new RtspCamera(server, listen);
+        // Read to its end, or the server would block once the pipe filled.
+        _ = Task.Run(async () =>
+        {
+            while (await server.StandardOutput.ReadLineAsync() is { } line)
+                if (line.StartsWith("setup ", StringComparison.Ordinal))
+                    lock (camera._setUp) camera._setUp.Add(line["setup ".Length..]);
+        });
+        return camera;
+    }
+
+    private readonly List<string> _setUp = [];
+
+    /// <summary>The streams clients asked for (/cam/stream=0 the picture, /cam/stream=1 the sound), with audio only.</summary>
+    public IReadOnlyList<string> StreamsSetUp
+    {
+        get
+        {
+            lock (_setUp) return [.. _setUp];
+        }
     }
 
     /// <summary>The server process dies, as a camera losing power.</summary>

@@ -114,6 +114,23 @@ public class RtspSourceTests
     }
 
     [Fact]
+    public async Task A_cameras_sound_is_never_asked_for()
+    {
+        await using var camera = await RtspCamera.StartAsync(audio: true);
+        await using var prepared = await Prepare(camera.Url);
+        var collector = new Collector();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var run = prepared.Pipeline.RunAsync(collector, stop.Token);
+        while (collector.Frames < 10 && !stop.IsCancellationRequested) await Task.Delay(100);
+        await stop.CancelAsync();
+        await run;
+
+        Assert.True(collector.Frames >= 10);
+        // The probe and the decoder each set up the picture, and neither the sound (stream=1), which the camera then never sends.
+        Assert.Equal(["/cam/stream=0", "/cam/stream=0"], camera.StreamsSetUp);
+    }
+
+    [Fact]
     public async Task A_frozen_camera_is_detected_by_the_watchdog()
     {
         await using var camera = await RtspCamera.StartAsync();
