@@ -56,6 +56,25 @@ public class FrameClockTests
         Assert.True(worst < TimeSpan.FromMilliseconds(100), $"{worst.TotalMilliseconds:0} ms off");
     }
 
+    [Theory]
+    [InlineData(3600)]   // NTP setting a machine's clock right some minutes after boot
+    [InlineData(-3600)]
+    public void A_step_of_the_machines_clock_is_followed_within_a_minute(int stepSeconds)
+    {
+        var clock = FrameClock.Live(TimeZoneInfo.Utc);
+        var step = TimeSpan.FromSeconds(stepSeconds);
+        DateTimeOffset? followedAt = null;
+        for (int i = 0; i < 5 * 300; i++)
+        {
+            var t = i * Step;
+            var arrived = Opened + t + (i >= 500 ? step : TimeSpan.Zero);
+            var stamped = clock.At(t, arrived);
+            if (i >= 500 && followedAt is null && stamped == arrived) followedAt = arrived - step;
+        }
+        Assert.NotNull(followedAt);
+        Assert.InRange((followedAt!.Value - (Opened + 500 * Step)).TotalSeconds, 0, FrameClock.Window.TotalSeconds + 0.2);
+    }
+
     [Fact]
     public void A_live_camera_is_stamped_on_the_site_clock()
     {
