@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Vigie.Config;
 
@@ -7,7 +8,7 @@ namespace Vigie.Config;
 /// stamped on clips and clock times written without an offset are read on the site's clock (`time_zone`),
 /// not the machine's, or a 22:00 schedule would start at 23:00 there in winter and at midnight in summer.
 /// </summary>
-public static class SiteTime
+public static partial class SiteTime
 {
     /// <summary>An IANA time zone (Europe/Paris) known to this machine's time zone database, or null.</summary>
     public static TimeZoneInfo? Find(string id) =>
@@ -22,11 +23,16 @@ public static class SiteTime
     /// <summary>As <see cref="Parse(string, TimeZoneInfo)"/>, a time without an offset taking <paramref name="offsetAt"/> its time.</summary>
     public static DateTimeOffset? Parse(string text, Func<DateTime, TimeSpan> offsetAt)
     {
-        if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)) return null;
+        // A date first: .NET would take "14:00" alone as today, and "11/12" as November or December.
+        if (!IsoDate().IsMatch(text)
+            || !DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)) return null;
         if (parsed.Kind != DateTimeKind.Unspecified)
             return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);
         return new DateTimeOffset(parsed, offsetAt(parsed));
     }
+
+    [GeneratedRegex(@"^\s*\d{4}-\d{2}-\d{2}")]
+    private static partial Regex IsoDate();
 
     /// <summary>The instant as the site's clock shows it (its offset then).</summary>
     public static DateTimeOffset On(TimeZoneInfo zone, DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, zone);

@@ -16,6 +16,8 @@ public class SiteTimeTests
         Assert.Equal(new DateTimeOffset(2026, 11, 20, 14, 0, 0, TimeSpan.Zero), SiteTime.Parse("2026-11-20T14:00:00Z", Paris));
         Assert.Equal(new DateTimeOffset(2026, 11, 20, 14, 0, 0, TimeSpan.FromHours(5.5)), SiteTime.Parse("2026-11-20T14:00:00+05:30", Paris));
         Assert.Null(SiteTime.Parse("yesterday at two", Paris));
+        Assert.Null(SiteTime.Parse("14:00", Paris));       // no date: not today
+        Assert.Null(SiteTime.Parse("11/12/2026", Paris));  // not ISO: November or December?
         Assert.Equal("Europe/Paris, UTC+01:00", SiteTime.Describe(Paris, new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero)));
         Assert.Equal("Europe/Paris, UTC+02:00", SiteTime.Describe(Paris, new DateTimeOffset(2026, 7, 1, 12, 0, 0, TimeSpan.Zero)));
     }
