@@ -9,8 +9,12 @@ namespace Vigie.Service.Api;
 
 public sealed record LoginRequest(string Name, string Password);
 
-/// <summary>The signed-in user; the token is only returned at sign-in (the console keeps it in an HttpOnly cookie instead).</summary>
-public sealed record SessionView(string Name, string Role, string? Token);
+/// <summary>
+/// The signed-in user; the token is only returned at sign-in (the console keeps it in an HttpOnly cookie instead). The
+/// site's time zone when the configuration names one (`time_zone`): the console shows and reads times on it, as the
+/// evidence is stamped, whatever the browser's own zone.
+/// </summary>
+public sealed record SessionView(string Name, string Role, string? Token, string? TimeZone);
 
 public sealed record PasswordChangeRequest(string Current, string New);
 
@@ -22,14 +26,15 @@ public static class SessionEndpoints
         var api = app.MapGroup("/api/session").WithTags("session");
         api.MapPost("", Login).AllowAnonymous()
             .WithSummary("Sign in with name and password: sets the session cookie and returns a token usable as 'Authorization: Bearer'. Too many failures lock the account.");
-        api.MapGet("", (ClaimsPrincipal user) => new SessionView(user.Name(), user.FindFirstValue(ClaimTypes.Role)!, null))
+        api.MapGet("", (ClaimsPrincipal user, ServiceSettings settings) =>
+                new SessionView(user.Name(), user.FindFirstValue(ClaimTypes.Role)!, null, settings.Config.TimeZone))
             .RequireAuthorization().WithSummary("The signed-in user and their role.");
         api.MapDelete("", Logout).RequireAuthorization().WithSummary("Sign out: ends this session.");
         api.MapPost("/password", ChangePassword).RequireAuthorization().WithSummary("Change one's own password (ends one's sessions).");
     }
 
     private static async Task<Results<Ok<SessionView>, UnauthorizedHttpResult, ProblemHttpResult>> Login(LoginRequest request, UserStore users,
-        AuditLog audit, HttpContext http, CancellationToken ct)
+        AuditLog audit, HttpContext http, ServiceSettings settings, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
         var result = await users.LoginAsync(request.Name ?? "", request.Password ?? "", now, ct);
@@ -39,7 +44,7 @@ public static class SessionEndpoints
             case LoginOutcome.Ok:
                 await audit.AppendAsync(result.User!.Name, AuditActions.Login, $"user:{result.User.Name}", from, ct);
                 http.Response.Cookies.Append(SessionEndpointsCookie.Name, result.Token!, SessionEndpointsCookie.Options(http.Request.IsHttps));
-                return TypedResults.Ok(new SessionView(result.User.Name, result.User.Role, result.Token));
+                return TypedResults.Ok(new SessionView(result.User.Name, result.User.Role, result.Token, settings.Config.TimeZone));
             case LoginOutcome.Locked:
                 await audit.AppendAsync("anonymous", AuditActions.LoginLocked, $"user:{request.Name}", new { from.Address, result.LockedUntil }, ct);
                 return TypedResults.Problem($"the account is locked until {result.LockedUntil:u} after repeated failures; an administrator can unlock it",

@@ -121,6 +121,37 @@ public class ConsoleBrowserTests
     }
 
     [Fact]
+    public async Task With_the_site_time_zone_named_the_console_shows_and_reads_times_on_it_whatever_the_browsers_zone()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"), "time_zone: Europe/Paris");
+        var raised = new DateTimeOffset(2026, 11, 20, 21, 30, 0, TimeSpan.Zero); // 22:30 in Paris, 16:30 in New York
+        await service.Store.InsertAsync(new Vigie.Service.Storage.NewAlert("gate", "intrusion", "forbidden", raised, raised, 0.9, [0, 0, 0.1, 0.1], [1], "test"));
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchChromiumAsync(playwright);
+        await using var context = await browser.NewContextAsync(new() { TimezoneId = "America/New_York", Locale = "en-US" });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(service.Url);
+        await SignInAsync(page, "operator");
+        await page.ClickAsync("nav button[data-view=search]");
+
+        async Task<ILocator> SearchAsync(string from, string to)
+        {
+            await page.FillAsync("#search-form [name=from]", from);
+            await page.FillAsync("#search-form [name=to]", to);
+            await page.ClickAsync("#search-form button[type=submit]");
+            await Assertions.Expect(page.Locator("#search-summary")).Not.ToBeEmptyAsync();
+            return page.Locator("#results li[data-alert-id]");
+        }
+        // 22:00 to 23:00 read on Paris's clock holds the alert, and it shows at 22:30.
+        var found = await SearchAsync("2026-11-20T22:00", "2026-11-20T23:00");
+        await Assertions.Expect(found).ToHaveCountAsync(1);
+        await Assertions.Expect(found.Locator("time")).ToContainTextAsync("10:30:00 PM");
+        // The browser's own 16:00 to 17:00 does not.
+        await page.EvaluateAsync("() => document.querySelector('#search-summary').textContent = ''");
+        await Assertions.Expect(await SearchAsync("2026-11-20T16:00", "2026-11-20T17:00")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task An_operator_sees_the_live_people_count_of_a_zone_on_its_camera()
     {
         var (cameras, counter) = await ServiceTests.CrowdCameraAsync();

@@ -7,7 +7,23 @@ const el = (tag, props = {}, ...children) => {
   for (const c of children) e.append(c);
   return e;
 };
-const when = iso => iso ? new Date(iso).toLocaleString() : "—";
+// The site's time zone when the configuration names one: times are shown and read on it, as the evidence is stamped.
+let siteZone = null;
+const when = iso => iso ? new Date(iso).toLocaleString(undefined, siteZone ? { timeZone: siteZone } : {}) : "—";
+// A datetime-local field's value (a date and time without a zone) as an instant, on the site's clock.
+const instant = local => {
+  if (!siteZone) return new Date(local).toISOString();
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: siteZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
+    hour: "numeric", minute: "numeric", second: "numeric" });
+  // How far the site's clock is ahead of UTC at instant t (ms), from the wall time it shows then.
+  const ahead = t => {
+    const p = Object.fromEntries(parts.formatToParts(new Date(t)).map(x => [x.type, Number(x.value)]));
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000;
+  };
+  const wall = Date.parse(`${local}Z`);
+  const first = wall - ahead(wall);
+  return new Date(wall - ahead(first)).toISOString();
+};
 const minutes = s => s >= 120 ? `${(s / 60).toFixed(0)} min` : `${s.toFixed(0)} s`;
 const kindLabel = k => k.replaceAll("_", " ");
 
@@ -233,7 +249,7 @@ $("#search-form").addEventListener("submit", async e => {
   const query = new URLSearchParams();
   for (const [k, v] of data) {
     if (!v) continue;
-    query.set(k, k === "from" || k === "to" ? new Date(v).toISOString() : v);
+    query.set(k, k === "from" || k === "to" ? instant(v) : v);
   }
   query.set("limit", "200");
   try {
@@ -742,7 +758,7 @@ $("#authorisation-form").addEventListener("submit", async e => {
       body: JSON.stringify({
         reference: data.get("reference"), authority: data.get("authority"), act_date: data.get("act_date"),
         cameras: data.getAll("cameras"), use_cases: data.getAll("use_cases"),
-        starts: new Date(data.get("starts")).toISOString(), ends: new Date(data.get("ends")).toISOString(), perimeter: data.get("perimeter"),
+        starts: instant(data.get("starts")), ends: instant(data.get("ends")), perimeter: data.get("perimeter"),
       }),
     });
     form.reset();
@@ -827,8 +843,10 @@ async function refreshServiceWarning() {
 
 async function start(session) {
   me = session;
+  siteZone = session.time_zone || null;
   $("#login").hidden = true;
   $("#who").textContent = `${me.name} (${me.role})`;
+  $("#who").title = siteZone ? `Times are on the site's clock, ${siteZone}.` : "Times are on this computer's clock.";
   $("#logout").hidden = false;
   for (const e of document.querySelectorAll("[data-roles]")) e.hidden = !can(e.dataset.roles);
   if (started) { location.reload(); return; }
