@@ -131,7 +131,7 @@ public class ConsoleBrowserTests
         await using var context = await browser.NewContextAsync(new() { TimezoneId = "America/New_York", Locale = "en-US" });
         var page = await context.NewPageAsync();
         await page.GotoAsync(service.Url);
-        await SignInAsync(page, "operator");
+        await SignInAsync(page, "supervisor");
         await page.ClickAsync("nav button[data-view=search]");
 
         async Task<ILocator> SearchAsync(string from, string to)
@@ -149,6 +149,14 @@ public class ConsoleBrowserTests
         // The browser's own 16:00 to 17:00 does not.
         await page.EvaluateAsync("() => document.querySelector('#search-summary').textContent = ''");
         await Assertions.Expect(await SearchAsync("2026-11-20T16:00", "2026-11-20T17:00")).ToHaveCountAsync(0);
+
+        // The review report's days are Paris's, the last one included: 1 to 20 November is up to midnight after the 20th there.
+        await page.ClickAsync("nav button[data-view=reports]");
+        await page.FillAsync("#report-form [name=from]", "2026-11-01");
+        await page.FillAsync("#report-form [name=to]", "2026-11-20");
+        var report = await page.RunAndWaitForPopupAsync(() => page.ClickAsync("#report-form button[type=submit]"));
+        var query = System.Web.HttpUtility.ParseQueryString(new Uri(report.Url).Query);
+        Assert.Equal(("2026-10-31T23:00:00.000Z", "2026-11-20T23:00:00.000Z"), (query["from"], query["to"]));
     }
 
     [Fact]

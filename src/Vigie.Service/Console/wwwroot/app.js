@@ -826,8 +826,10 @@ $("#report-form").addEventListener("submit", e => {
   e.preventDefault();
   const data = new FormData(e.target);
   const query = new URLSearchParams();
-  if (data.get("from")) query.set("from", new Date(data.get("from")).toISOString());
-  if (data.get("to")) query.set("to", new Date(data.get("to")).toISOString());
+  // Whole days, the last one included: from the first day's midnight to the midnight after the last.
+  const dayAfter = day => new Date(Date.parse(`${day}T00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  if (data.get("from")) query.set("from", instant(`${data.get("from")}T00:00`));
+  if (data.get("to")) query.set("to", instant(`${dayAfter(data.get("to"))}T00:00`));
   window.open(`/api/reports/reviews.html?${query}`, "_blank");
 });
 
