@@ -27,7 +27,7 @@ public static class ConfigWriter
         var errors = ConfigValidator.Validate(config);
         if (errors.Count > 0) throw new ConfigException($"the new scene of camera '{camera}'", errors);
 
-        var text = $"# Saved by the Vigie console on {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz}; the previous version is {Path.GetFileName(path)}.bak\n"
+        var text = $"# Saved by the Vigie console on {SiteTime.On(config.SiteZone(), DateTimeOffset.UtcNow):yyyy-MM-dd HH:mm:ss zzz}; the previous version is {Path.GetFileName(path)}.bak\n"
                    + Serializer.Serialize(config);
         var temp = path + ".tmp";
         File.WriteAllText(temp, text);
