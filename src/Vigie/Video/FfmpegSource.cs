@@ -267,6 +267,7 @@ public sealed partial class FfmpegSource : IFrameSource
         }
         args.AddRange(InputArguments(Location, IsUrl(Location), probe: false));
         var filters = new List<string>();
+        if (IsUrl(Location)) filters.Add(StreamTimeGuard(Info.Fps, _options.StallTimeout ?? TimeSpan.FromSeconds(10)));
         // Before sampling: the deinterlacer needs the neighbouring frames. A frame per frame, each
         // made whole from its two fields; frames the decoder marks progressive pass untouched.
         if (Info.Interlaced) filters.Add("yadif=mode=send_frame:deint=interlaced");
@@ -277,6 +278,21 @@ public sealed partial class FfmpegSource : IFrameSource
         args.AddRange(["-map", $"0:{Info.StreamIndex}", "-an", "-sn", "-dn", "-vf", string.Join(',', filters), "-fps_mode", "passthrough",
             "-pix_fmt", _shrinkHere ? "yuv420p" : "bgr24", "-f", "rawvideo", "pipe:1"]);
         return args;
+    }
+
+    /// <summary>
+    /// A camera's stream time carried over a jump: a camera restarting its encoder within a session, or its RTP clock
+    /// set anew, makes its timestamps leap. Forward, the fps filter would fill the leap with copies of the last picture
+    /// (18,000 for an hour at 5 frames/s, a frozen scene in which everything stands still for an hour); back, it would
+    /// drop every frame until the time came round again (seconds to hours of nothing). Each frame keeps the step from
+    /// the one before unless that step goes back or is longer than the stall timeout (no frame can arrive later than
+    /// that without the stream being restarted): then one frame's interval. A stream without jumps is left untouched.
+    /// </summary>
+    public static string StreamTimeGuard(double sourceFps, TimeSpan stallTimeout)
+    {
+        var step = sourceFps is > 0 and <= 120 ? 1 / sourceFps : 0.04;
+        string S(double seconds) => seconds.ToString("0.######", CultureInfo.InvariantCulture);
+        return $"setpts='if(eq(N,0),PTS,PREV_OUTPTS+if(between(PTS-PREV_INPTS,0,{S(stallTimeout.TotalSeconds)}/TB),PTS-PREV_INPTS,{S(step)}/TB))'";
     }
 
     /// <summary>

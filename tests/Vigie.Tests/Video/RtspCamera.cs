@@ -39,12 +39,14 @@ public sealed class RtspCamera : IAsyncDisposable
     /// <param name="codec">h264, or h265 as most IP cameras now send by default.</param>
     /// <param name="clockRate">How fast the camera's clock runs against true time (1.1: its stream time gains a second every ten).</param>
     /// <param name="audio">The camera has a microphone: it offers a sound stream beside the picture.</param>
-    public static async Task<RtspCamera> StartAsync(int? port = null, string codec = "h264", double clockRate = 1, bool audio = false)
+    /// <param name="leap">Seconds its timestamps leap (negative: back) 4 s into each session, as a camera restarting its encoder.</param>
+    public static async Task<RtspCamera> StartAsync(int? port = null, string codec = "h264", double clockRate = 1, bool audio = false, double leap = 0)
     {
         var listen = port ?? Ports.Free();
         var script = Path.Combine(AppContext.BaseDirectory, "Tools", "rtsp_server.py");
         var psi = new ProcessStartInfo("/usr/bin/python3",
-            [script, Frames.Value, listen.ToString(), "25", codec, clockRate.ToString(System.Globalization.CultureInfo.InvariantCulture), audio ? "audio" : "video"])
+            [script, Frames.Value, listen.ToString(), "25", codec, clockRate.ToString(System.Globalization.CultureInfo.InvariantCulture), audio ? "audio" : "video",
+             leap.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

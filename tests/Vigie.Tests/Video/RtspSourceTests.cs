@@ -114,6 +114,54 @@ public class RtspSourceTests
     }
 
     [Fact]
+    public async Task A_camera_whose_timestamps_leap_back_is_analysed_on_without_a_gap()
+    {
+        // 4 s into the session its timestamps go back 6 s, as a camera restarting its encoder; its frames keep coming.
+        await using var camera = await RtspCamera.StartAsync(leap: -6);
+        await using var prepared = await Prepare(camera.Url);
+        var clocks = new Clocks();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(18));
+        await prepared.Pipeline.RunAsync(clocks, stop.Token);
+
+        var frames = clocks.Frames;
+        Assert.True(frames.Count > 40, $"{frames.Count} frames");
+        // ffmpeg's fps filter dropped every frame until the camera's time came round again: 6 s without a picture.
+        var longest = frames.Zip(frames.Skip(1), (a, b) => b.Arrived - a.Arrived).Max();
+        Assert.True(longest < TimeSpan.FromSeconds(3), $"no frame analysed for {longest.TotalSeconds:0.0} s");
+        // Stream time kept pace with the frames' arrival across the leap.
+        var (first, last) = (frames[0], frames[^1]);
+        var drift = (last.Stream - first.Stream) - (last.Arrived - first.Arrived);
+        Assert.True(drift.Duration() < TimeSpan.FromSeconds(2), $"stream time {drift.TotalSeconds:0.0} s off arrival");
+    }
+
+    [Fact]
+    public void A_stream_time_leap_forward_is_not_filled_with_copies_of_the_last_picture()
+    {
+        // A real ffmpeg on a recording whose timestamps leap an hour forward after 3 s, through the guard live cameras get.
+        var folder = TestPaths.TempFolder();
+        var leapt = Path.Combine(folder, "leap.mkv");
+        static (int Code, string Error) Ffmpeg(params string[] args)
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("ffmpeg", args) { RedirectStandardError = true, RedirectStandardOutput = true };
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var output = p.StandardOutput.ReadToEndAsync();
+            var error = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            return (p.ExitCode, error + output.Result);
+        }
+        Assert.Equal(0, Ffmpeg("-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-frames:v", "150",
+            "-vf", "setpts='if(gte(N,75),PTS+3600/TB,PTS)'", "-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "ultrafast", leapt).Code);
+        int Sampled(string filters)
+        {
+            var (code, text) = Ffmpeg("-v", "error", "-i", leapt, "-vf", filters, "-fps_mode", "passthrough", "-f", "null", "-", "-progress", "pipe:1");
+            Assert.Equal(0, code);
+            return text.Split('\n').Where(l => l.StartsWith("frame=", StringComparison.Ordinal)).Select(l => int.Parse(l[6..])).Last();
+        }
+        Assert.True(Sampled("fps=5") > 18_000); // the leap filled with an hour of the same picture
+        Assert.Equal(30, Sampled($"{FfmpegSource.StreamTimeGuard(25, TimeSpan.FromSeconds(10))},fps=5")); // 6 s of frames at 5 a second
+    }
+
+    [Fact]
     public async Task A_cameras_sound_is_never_asked_for()
     {
         await using var camera = await RtspCamera.StartAsync(audio: true);
