@@ -157,7 +157,7 @@ public static class AnalysisSetup
             var givenStart = request.StartClock ?? camera.StartClock(site);
             var clock = source.IsLive && givenStart is null
                 ? FrameClock.Live(site)
-                : FrameClock.Recording(SiteTime.On(site, givenStart ?? RecordingStart(location, source.Info)), site);
+                : FrameClock.Recording(givenStart ?? RecordingStart(location, source.Info), site);
             var sourceFps = source.Info.Fps > 0 ? source.Info.Fps : 25;
             return new PreparedAnalysis(source, detectors, models, camera, site, clock, rules,
                 new ByteTracker(SceneCompiler.Tracker(config.Tracker, scoreThreshold)), logger, request.Forensic && config.Detector.IsModel,

@@ -36,7 +36,7 @@ public sealed class FrameClock
     /// <param name="arrived">When it reached Vigie, on this machine's clock (live cameras only).</param>
     public DateTimeOffset At(TimeSpan streamTime, DateTimeOffset arrived)
     {
-        if (_recordingStart is { } start) return start + streamTime;
+        if (_recordingStart is { } start) return TimeZoneInfo.ConvertTime(start + streamTime, _site); // a recording across a change of summer time
         var zero = arrived - streamTime;
         if (_anchor is null || zero < _anchor) _anchor = zero;
         if (_windowBest is null || zero < _windowBest) _windowBest = zero;

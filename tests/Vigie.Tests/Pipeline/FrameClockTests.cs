@@ -17,6 +17,17 @@ public class FrameClockTests
     }
 
     [Fact]
+    public void A_recording_across_the_end_of_summer_time_reads_the_site_clock_on_either_side()
+    {
+        var paris = SiteTime.Find("Europe/Paris")!;
+        var start = new DateTimeOffset(2026, 10, 25, 2, 30, 0, TimeSpan.FromHours(2)); // 02:30 summer time, half an hour before the change
+        var clock = FrameClock.Recording(start, paris);
+        Assert.Equal(TimeSpan.FromHours(2), clock.At(TimeSpan.FromMinutes(10), start).Offset);
+        var after = clock.At(TimeSpan.FromMinutes(40), start);
+        Assert.Equal((2, 10, TimeSpan.FromHours(1)), (after.Hour, after.Minute, after.Offset)); // 02:10 again, winter time
+    }
+
+    [Fact]
     public void A_live_camera_is_stamped_with_its_least_delayed_frames_not_when_it_was_opened_nor_by_a_late_burst()
     {
         var clock = FrameClock.Live(TimeZoneInfo.Utc);
