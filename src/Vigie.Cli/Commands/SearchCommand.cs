@@ -4,6 +4,7 @@ using System.Text.Json;
 using Spectre.Console;
 using Vigie.Alerts;
 using Vigie.Cli.Terminal;
+using Vigie.Config;
 using Vigie.Forensics;
 using Vigie.Perception;
 using Vigie.Video;
@@ -153,7 +154,9 @@ public static class SearchCommand
         if (thumbnails) columns.Add(("thumbnail", h => h.Thumbnail is null ? "" : Path.Combine(folder, h.Thumbnail)));
 
         var table = new Table().AddColumns(columns.Select(c => c.Name).ToArray());
-        if (oneDay) table.Title = new TableTitle($"on {hits[0].StartClock:yyyy-MM-dd}");
+        // The clock the recordings were indexed on (the config's time_zone): its offset, as times alone do not say it.
+        var offsets = string.Join(", ", hits.Select(h => h.StartClock.Offset).Distinct().Select(SiteTime.Offset));
+        table.Title = new TableTitle(oneDay ? $"on {hits[0].StartClock:yyyy-MM-dd}, times {offsets}" : $"times {offsets}");
         foreach (var h in hits) table.AddRow(columns.Select(c => Markup.Escape(c.Cell(h))).ToArray());
         AnsiConsole.Write(table);
         AnsiConsole.WriteLine($"{hits.Count} result(s)");

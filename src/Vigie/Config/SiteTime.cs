@@ -38,11 +38,10 @@ public static partial class SiteTime
     public static DateTimeOffset On(TimeZoneInfo zone, DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, zone);
 
     /// <summary>How the site's clock reads now: "Europe/Paris, UTC+01:00".</summary>
-    public static string Describe(TimeZoneInfo zone, DateTimeOffset now)
-    {
-        var offset = zone.GetUtcOffset(now);
-        return $"{zone.Id}, UTC{(offset < TimeSpan.Zero ? "-" : "+")}{offset:hh\\:mm}";
-    }
+    public static string Describe(TimeZoneInfo zone, DateTimeOffset now) => $"{zone.Id}, {Offset(zone.GetUtcOffset(now))}";
+
+    /// <summary>An offset as people read it: "UTC+01:00", "UTC-03:00".</summary>
+    public static string Offset(TimeSpan offset) => $"UTC{(offset < TimeSpan.Zero ? "-" : "+")}{offset:hh\\:mm}";
 
     /// <summary>
     /// A warning when schedules will be read on a UTC machine's clock because no `time_zone` says the site's:

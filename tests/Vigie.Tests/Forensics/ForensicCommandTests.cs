@@ -168,6 +168,27 @@ public class ForensicCommandTests(IndexedRecordingFixture recording) : IClassFix
     }
 
     [Fact]
+    public async Task A_recording_started_on_the_site_clock_is_searched_and_shown_on_it()
+    {
+        var folder = TestPaths.TempFolder();
+        var clip = await FfmpegTool.RecordingWithGapAsync(folder, partSeconds: 6);
+        var config = Path.Combine(folder, "site.yaml");
+        await File.WriteAllTextAsync(config, "time_zone: Asia/Kolkata\ncameras: [{ name: quay }]\n");
+        var index = Path.Combine(folder, "case");
+        // 09:00 in Kolkata (UTC+05:30), written without an offset.
+        var (code, output, error) = await VigieProcess.RunAsync(["index", clip, "--config", config, "--out", index, "--start", "2026-11-20T09:00"]);
+        Assert.True(code == 0, $"index exit {code}: {output} {error}");
+
+        var (searched, text, _) = await VigieProcess.RunAsync(["search", index, "--from", "09:00", "--to", "09:01"]);
+        Assert.Equal(0, searched);
+        Assert.Contains("on 2026-11-20, times UTC+05:30", text);
+        Assert.Matches(@"│ 09:00:0\d", text);
+        // The same minute on UTC's clock is hours earlier: nothing.
+        var (_, utc, _) = await VigieProcess.RunAsync(["search", index, "--from", "2026-11-20T09:00Z", "--to", "2026-11-20T09:01Z"]);
+        Assert.Contains("0 results", utc);
+    }
+
+    [Fact]
     public async Task Footage_missing_in_the_searched_span_is_told_with_the_results()
     {
         var folder = TestPaths.TempFolder();
