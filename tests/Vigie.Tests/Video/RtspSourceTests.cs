@@ -91,17 +91,24 @@ public class RtspSourceTests
         }
     }
 
+    /// <summary>Analyses the camera for this long (then stops it): each analysed frame's stream time, arrival and clock.</summary>
+    private static async Task<List<(TimeSpan Stream, DateTimeOffset Arrived, DateTimeOffset Clock)>> FramesOfAsync(RtspCamera camera, TimeSpan length)
+    {
+        await using (camera)
+        {
+            await using var prepared = await Prepare(camera.Url);
+            var clocks = new Clocks();
+            using var stop = new CancellationTokenSource(length);
+            await prepared.Pipeline.RunAsync(clocks, stop.Token);
+            return clocks.Frames;
+        }
+    }
+
     [Fact]
     public async Task A_live_camera_whose_own_clock_runs_fast_is_stamped_with_the_time_its_frames_arrive()
     {
         // The camera's stream time gains a second every ten: a real camera's drift of days, in seconds.
-        await using var camera = await RtspCamera.StartAsync(clockRate: 1.1);
-        await using var prepared = await Prepare(camera.Url);
-        var clocks = new Clocks();
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(25));
-        await prepared.Pipeline.RunAsync(clocks, stop.Token);
-
-        var frames = clocks.Frames;
+        var frames = await FramesOfAsync(await RtspCamera.StartAsync(clockRate: 1.1), TimeSpan.FromSeconds(25));
         Assert.True(frames.Count > 60, $"{frames.Count} frames");
         var (first, last) = (frames[0], frames[^1]);
         // The stream did gain on true time: stamped with its own time from the first frame, the last frame would be this late...
@@ -117,13 +124,7 @@ public class RtspSourceTests
     public async Task A_camera_whose_timestamps_leap_back_is_analysed_on_without_a_gap()
     {
         // 4 s into the session its timestamps go back 6 s, as a camera restarting its encoder; its frames keep coming.
-        await using var camera = await RtspCamera.StartAsync(leap: -6);
-        await using var prepared = await Prepare(camera.Url);
-        var clocks = new Clocks();
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(18));
-        await prepared.Pipeline.RunAsync(clocks, stop.Token);
-
-        var frames = clocks.Frames;
+        var frames = await FramesOfAsync(await RtspCamera.StartAsync(leap: -6), TimeSpan.FromSeconds(18));
         Assert.True(frames.Count > 40, $"{frames.Count} frames");
         // ffmpeg's fps filter dropped every frame until the camera's time came round again: 6 s without a picture.
         var longest = frames.Zip(frames.Skip(1), (a, b) => b.Arrived - a.Arrived).Max();
