@@ -224,7 +224,11 @@ public static class AnalyzeCommand
             else
             {
                 foreach (var id in e.TrackIds) _alerting.Add(id);
-                Progress?.Say($"ALERT {e.Kind} [{e.Where}] at {e.RaisedAt.TotalSeconds:0.0} s: {e.Detail} (track {string.Join(",", e.TrackIds)})");
+                // A camera's alert by the clock (the site's), a recording's by its place in the file.
+                var at = prepared.Source.IsLive
+                    ? $"{e.StartClock + (e.RaisedAt - e.Start):HH:mm:ss} ({e.RaisedAt.TotalSeconds:0.0} s in)"
+                    : $"{e.RaisedAt.TotalSeconds:0.0} s";
+                Progress?.Say($"ALERT {e.Kind} [{e.Where}] at {at}: {e.Detail} (track {string.Join(",", e.TrackIds)})");
             }
         }
 

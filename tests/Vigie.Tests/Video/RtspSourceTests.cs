@@ -163,6 +163,25 @@ public class RtspSourceTests
     }
 
     [Fact]
+    public async Task Vigie_analyze_on_a_camera_says_each_alert_by_the_site_clock()
+    {
+        await using var camera = await RtspCamera.StartAsync();
+        var config = Path.Combine(TestPaths.TempFolder(), "kolkata.yaml");
+        await File.WriteAllTextAsync(config, "time_zone: Asia/Kolkata\n" + SampleCommand.ConfigText);
+        using var vigie = Vigie.Tests.Cli.VigieProcess.StartInOwnSession(["analyze", camera.Url, "--config", config]);
+        Assert.True(await vigie.LogShowsAsync(log => log.Contains("ALERT intrusion", StringComparison.Ordinal), TimeSpan.FromSeconds(45)), vigie.Log);
+        var kolkata = SiteTime.On(SiteTime.Find("Asia/Kolkata")!, DateTimeOffset.UtcNow);
+        await vigie.InterruptAsync();
+
+        // "ALERT intrusion [forbidden] at 21:05:09 (7.2 s in): …", the time Kolkata's clock read then (not this machine's).
+        var said = System.Text.RegularExpressions.Regex.Match(vigie.Log, @"ALERT intrusion \[\w+\] at (\d\d:\d\d:\d\d) \(\d+\.\d s in\)");
+        Assert.True(said.Success, vigie.Log);
+        var clock = TimeOnly.ParseExact(said.Groups[1].Value, "HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        var behind = TimeOnly.FromDateTime(kolkata.DateTime) - clock; // wraps round midnight
+        Assert.True(behind < TimeSpan.FromSeconds(30), $"said {clock}, Kolkata's clock read {kolkata:HH:mm:ss}");
+    }
+
+    [Fact]
     public async Task A_cameras_sound_is_never_asked_for()
     {
         await using var camera = await RtspCamera.StartAsync(audio: true);
