@@ -181,6 +181,13 @@ public sealed partial class FfmpegSource : IFrameSource
                     break;
                 }
                 var shown = await timestamps.WaitForAsync(index, TimeSpan.FromSeconds(2));
+                // A camera's picture is read again as it now is, its size and shape measured anew (ffmpeg would stretch it
+                // to the old size); a recording's goes on so stretched, rather than not at all.
+                if (IsUrl(Location) && timestamps.RebuiltAt is { } rebuilt && index >= rebuilt)
+                {
+                    _pool.Return(mat);
+                    throw Failure(Location, $"{Location}: the camera changed its picture (size or format) while streaming; opening it again to read it as it now is");
+                }
                 index++;
                 // The fps filter fills a gap in a recording (a recorder that paused) with copies of the frame before it,
                 // all read from the same place in the file: no new picture, and analysing them would make everything
@@ -443,6 +450,14 @@ public sealed partial class FfmpegSource : IFrameSource
         private readonly Dictionary<long, ShowInfo> _pts = [];
         private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private bool _complete;
+        private long _counted, _last = -1;
+
+        /// <summary>
+        /// The frame that ffmpeg's filters began again with: a picture changing size or format mid-stream makes ffmpeg
+        /// build its filters anew, and showinfo counts from 0 again (it was waited for 2 s a frame, as missing: a 12-s
+        /// recording changing size took a minute). Null while it has not happened.
+        /// </summary>
+        public long? RebuiltAt { get; private set; }
 
         public void Add(ShowInfo shown)
         {
@@ -450,7 +465,13 @@ public sealed partial class FfmpegSource : IFrameSource
             TaskCompletionSource changed;
             lock (_pts)
             {
-                _pts[shown.Index] = shown;
+                if (shown.Index <= _last)
+                {
+                    _counted += _last + 1;
+                    RebuiltAt ??= _counted;
+                }
+                _last = shown.Index;
+                _pts[_counted + shown.Index] = shown;
                 changed = _changed;
                 _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
             }

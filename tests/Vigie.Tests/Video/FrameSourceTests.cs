@@ -111,6 +111,31 @@ public class FrameSourceTests
     }
 
     [Fact]
+    public async Task A_recording_whose_picture_changes_size_is_read_on_with_its_own_times()
+    {
+        // 6 s at 640x360, then, 3 s later in the stream, 6 s at 320x240: two recorder files joined, as a DVR export does.
+        var folder = TestPaths.TempFolder();
+        string Part(string name, string size, string offset)
+        {
+            var path = Path.Combine(folder, name);
+            FfmpegTool.RunAsync("-f", "lavfi", "-i", $"testsrc=size={size}:rate=25", "-t", "6", "-c:v", "libx264", "-preset", "ultrafast",
+                "-output_ts_offset", offset, path).GetAwaiter().GetResult();
+            return path;
+        }
+        var clip = Path.Combine(folder, "joined.ts");
+        await File.WriteAllBytesAsync(clip, [.. File.ReadAllBytes(Part("a.ts", "640x360", "0")), .. File.ReadAllBytes(Part("b.ts", "320x240", "9"))]);
+
+        await using var source = await FfmpegSource.OpenAsync(clip, new DecodeOptions(Fps: 5));
+        var times = (await ReadAll(source)).Select(f => f.Time.TotalSeconds).ToList();
+        // Every frame of both parts, each with its own time: the second part's from 9 s (ffmpeg counts its frames
+        // from 0 again when the size changes; they were taken for missing and given made-up times, 2 s a frame).
+        Assert.InRange(times.Count, 60, 61);
+        Assert.Equal(9.0, times.First(t => t > 6.5), 1);
+        Assert.Equal(14.8, times[^1], 1);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
     public async Task A_recording_with_a_second_larger_video_stream_is_read_from_the_stream_described()
     {
         // A recorder's export: the camera's stream, then a larger one, neither marked default (ffmpeg alone would

@@ -40,17 +40,21 @@ public sealed class RtspCamera : IAsyncDisposable
     /// <param name="clockRate">How fast the camera's clock runs against true time (1.1: its stream time gains a second every ten).</param>
     /// <param name="audio">The camera has a microphone: it offers a sound stream beside the picture.</param>
     /// <param name="leap">Seconds its timestamps leap (negative: back) 4 s into each session, as a camera restarting its encoder.</param>
-    public static async Task<RtspCamera> StartAsync(int? port = null, string codec = "h264", double clockRate = 1, bool audio = false, double leap = 0)
+    /// <param name="resize">Its picture's new size ("320x240") 4 s after it first sends, as when its resolution is changed while streaming.</param>
+    public static async Task<RtspCamera> StartAsync(int? port = null, string codec = "h264", double clockRate = 1, bool audio = false, double leap = 0,
+        string? resize = null)
     {
         var listen = port ?? Ports.Free();
         var script = Path.Combine(AppContext.BaseDirectory, "Tools", "rtsp_server.py");
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
         var psi = new ProcessStartInfo("/usr/bin/python3",
-            [script, Frames.Value, listen.ToString(), "25", codec, clockRate.ToString(System.Globalization.CultureInfo.InvariantCulture), audio ? "audio" : "video",
-             leap.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            [script, Frames.Value, listen.ToString(), "25", "--codec", codec, "--clock-rate", clockRate.ToString(invariant), "--leap", leap.ToString(invariant)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (audio) psi.ArgumentList.Add("--audio");
+        if (resize is not null) foreach (var a in new[] { "--resize", resize }) psi.ArgumentList.Add(a);
         var server = Process.Start(psi)!;
         var ready = await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
         if (ready != "ready")

@@ -182,6 +182,24 @@ public class RtspSourceTests
     }
 
     [Fact]
+    public async Task A_camera_whose_picture_changes_size_while_streaming_is_opened_again()
+    {
+        // 4 s after it starts sending, the camera's picture goes from 640x360 to 320x240.
+        await using var camera = await RtspCamera.StartAsync(resize: "320x240");
+        await using var prepared = await Prepare(camera.Url);
+        var collector = new Collector();
+        var result = await prepared.Pipeline.RunAsync(collector, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Ended, to be opened again at its new size (the service reconnects), rather than read on stretched to the old
+        // one with frames waited for 2 s each.
+        Assert.NotNull(result.SourceError);
+        Assert.Contains("changed its picture (size or format) while streaming", result.SourceError.Message);
+        Assert.True(collector.Frames > 3, $"{collector.Frames} frames before");
+        await using var again = await Prepare(camera.Url);
+        Assert.Equal((320, 240), (again.Source.Info.Width, again.Source.Info.Height));
+    }
+
+    [Fact]
     public async Task A_cameras_sound_is_never_asked_for()
     {
         await using var camera = await RtspCamera.StartAsync(audio: true);
