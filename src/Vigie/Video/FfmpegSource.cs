@@ -457,7 +457,15 @@ public sealed partial class FfmpegSource : IFrameSource
         /// build its filters anew, and showinfo counts from 0 again (it was waited for 2 s a frame, as missing: a 12-s
         /// recording changing size took a minute). Null while it has not happened.
         /// </summary>
-        public long? RebuiltAt { get; private set; }
+        public long? RebuiltAt
+        {
+            get
+            {
+                lock (_pts) return _rebuiltAt;
+            }
+        }
+
+        private long? _rebuiltAt;
 
         public void Add(ShowInfo shown)
         {
@@ -468,7 +476,7 @@ public sealed partial class FfmpegSource : IFrameSource
                 if (shown.Index <= _last)
                 {
                     _counted += _last + 1;
-                    RebuiltAt ??= _counted;
+                    _rebuiltAt ??= _counted;
                 }
                 _last = shown.Index;
                 _pts[_counted + shown.Index] = shown;
