@@ -226,7 +226,7 @@ public static class AnalyzeCommand
                 foreach (var id in e.TrackIds) _alerting.Add(id);
                 // A camera's alert by the clock (the site's), a recording's by its place in the file.
                 var at = prepared.Source.IsLive
-                    ? $"{e.StartClock + (e.RaisedAt - e.Start):HH:mm:ss} ({e.RaisedAt.TotalSeconds:0.0} s in)"
+                    ? $"{e.ClockAt(e.RaisedAt):HH:mm:ss} ({e.RaisedAt.TotalSeconds:0.0} s in)"
                     : $"{e.RaisedAt.TotalSeconds:0.0} s";
                 Progress?.Say($"ALERT {e.Kind} [{e.Where}] at {at}: {e.Detail} (track {string.Join(",", e.TrackIds)})");
             }

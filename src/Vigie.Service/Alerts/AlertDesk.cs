@@ -228,7 +228,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
                 return SpooledAlert.Raised(NewAlertOf(raised), SpooledSnapshot(raised));
             case ClosedWork { Event.End: { } end } closed:
                 var key = Key(closed.Camera, closed.Event);
-                var ended = ClockOf(closed.Event, end);
+                var ended = closed.Event.ClockAt(end);
                 if (StoredIdOf(key) is { } id) return SpooledAlert.EndOf(id, ended);
                 return _spooledRefs.TryGetValue(key, out var alertRef) ? SpooledAlert.EndOf(alertRef, ended) : null;
             case ClipWork clip:
@@ -306,7 +306,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     /// <summary>Its seconds are still in the camera's memory: stored now, it would still get its clip.</summary>
     private bool ClipStillPossible(RaisedWork w)
     {
-        var (from, until) = ClipSpan(ClockOf(w.Event, w.Event.RaisedAt));
+        var (from, until) = ClipSpan(w.Event.ClockAt(w.Event.RaisedAt));
         return w.Ring.Between(from, until, w.Frame.Run).Count >= 2;
     }
 
@@ -316,7 +316,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     private static AlertView WaitingView(RaisedWork w)
     {
         var e = w.Event;
-        return new AlertView(0, w.Camera, e.Kind, e.Where, e.StartClock, ClockOf(e, e.RaisedAt), null, Math.Round(e.Score, 3), Box(e), e.TrackIds,
+        return new AlertView(0, w.Camera, e.Kind, e.Where, e.StartClock, e.ClockAt(e.RaisedAt), null, Math.Round(e.Score, 3), Box(e), e.TrackIds,
             e.Detail, "waiting", null, null, null, null, null, null);
     }
 
@@ -583,7 +583,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
     private static NewAlert NewAlertOf(RaisedWork w)
     {
         var e = w.Event;
-        return new NewAlert(w.Camera, e.Kind, e.Where, e.StartClock, ClockOf(e, e.RaisedAt), Math.Round(e.Score, 3), Box(e), e.TrackIds, e.Detail);
+        return new NewAlert(w.Camera, e.Kind, e.Where, e.StartClock, e.ClockAt(e.RaisedAt), Math.Round(e.Score, 3), Box(e), e.TrackIds, e.Detail);
     }
 
     /// <summary>An entry of the spool: an alert stored late, with its snapshot but no clip; or the end or clip of an alert.</summary>
@@ -636,7 +636,7 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         if (StoredIdOf(key) is not { } id || w.Event.End is not { } end) return true;
         try
         {
-            await store.CloseAsync(id, ClockOf(w.Event, end));
+            await store.CloseAsync(id, w.Event.ClockAt(end));
         }
         catch (DbException e) when (!Database.Refuses(e))
         {
@@ -663,7 +663,6 @@ public sealed class AlertDesk(AlertStore store, EvidenceRecorder recorder, FreeS
         if (await store.GetAsync(id) is { } record) feed.Publish(new FeedItem(type, AlertView.From(record), firedAt));
     }
 
-    private static DateTimeOffset ClockOf(SceneEvent e, TimeSpan time) => e.StartClock + (time - e.Start);
 
     private static EventKey Key(string camera, SceneEvent e) => new(camera, e.Kind, e.Where, e.Start, e.RaisedAt);
 

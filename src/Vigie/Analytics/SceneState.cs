@@ -96,7 +96,11 @@ public sealed record SceneEvent(
     float Score,
     IReadOnlyList<int> TrackIds,
     Box Box,
-    string Detail);
+    string Detail)
+{
+    /// <summary>The clock time of a moment of the event given in stream time (its alert, its end).</summary>
+    public DateTimeOffset ClockAt(TimeSpan time) => StartClock + (time - Start);
+}
 
 /// <summary>A rule's output: an event opening (an alert to show now) or closing (final, to store).</summary>
 public sealed record EventChange(SceneEvent Event, bool Closed);

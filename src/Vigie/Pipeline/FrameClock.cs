@@ -1,3 +1,5 @@
+using Vigie.Config;
+
 namespace Vigie.Pipeline;
 
 /// <summary>
@@ -36,7 +38,7 @@ public sealed class FrameClock
     /// <param name="arrived">When it reached Vigie, on this machine's clock (live cameras only).</param>
     public DateTimeOffset At(TimeSpan streamTime, DateTimeOffset arrived)
     {
-        if (_recordingStart is { } start) return TimeZoneInfo.ConvertTime(start + streamTime, _site); // a recording across a change of summer time
+        if (_recordingStart is { } start) return SiteTime.On(_site, start + streamTime); // a recording across a change of summer time
         var zero = arrived - streamTime;
         if (_anchor is null || zero < _anchor) _anchor = zero;
         if (_windowBest is null || zero < _windowBest) _windowBest = zero;
@@ -48,6 +50,6 @@ public sealed class FrameClock
             _windowBest = null;
             _windowStarted = arrived;
         }
-        return TimeZoneInfo.ConvertTime(_anchor!.Value + streamTime, _site);
+        return SiteTime.On(_site, _anchor!.Value + streamTime);
     }
 }
