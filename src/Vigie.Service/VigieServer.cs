@@ -114,6 +114,7 @@ public static class VigieServer
         var app = builder.Build();
         // Synopses asked for before the service last stopped are made now (and half-made videos removed).
         app.Services.GetRequiredService<CaseSynopses>().ResumeUnfinished();
+        app.Use(ResponseHeaders.AddAsync);
         app.UseExceptionHandler();
         var console = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "Console", "wwwroot"));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = console });

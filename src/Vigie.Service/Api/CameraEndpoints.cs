@@ -41,12 +41,11 @@ public static class CameraEndpoints
         cameras.Find(name) is { } w ? TypedResults.Ok(w.Measurements.Read(since)) : TypedResults.NotFound();
 
     private static async Task<IResult> Preview(string name, CameraSupervisor cameras, EvidenceRecorder evidence, AuditLog audit, ClaimsPrincipal user,
-        HttpContext http, CancellationToken ct)
+        CancellationToken ct)
     {
         if (cameras.Find(name) is not { } worker) return TypedResults.NotFound();
         if (worker.Ring.Latest is not { } frame) return TypedResults.Problem($"camera '{name}' has no frame yet", statusCode: 503);
         await audit.AppendOnceEveryAsync(PreviewAuditWindow, user.Name(), AuditActions.CameraView, $"camera:{name}", ct);
-        http.Response.Headers.CacheControl = "no-store";
         return TypedResults.File(evidence.Preview(frame), "image/jpeg");
     }
 

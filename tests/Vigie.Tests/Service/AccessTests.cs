@@ -92,24 +92,39 @@ public class AccessTests
                 if (role != "anonymous")
                     // Session endpoints end or change the session: each call gets a session of its own.
                     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await service.LoginAsync(role));
-                var status = await StatusAsync(http, method, path);
+                var (status, headers) = await SendAsync(http, method, path);
                 var expected = role == "anonymous"
                     ? allowed.Contains(Public) ? "allowed" : "401"
                     : allowed.Contains(Public) || allowed.Contains(Signed) || allowed.Contains(role) ? "allowed" : "403";
                 var actual = status switch { HttpStatusCode.Unauthorized => "401", HttpStatusCode.Forbidden => "403", _ => "allowed" };
                 if (actual != expected) failures.Add($"{endpoint} as {role}: expected {expected}, got {(int)status}");
+                // Whatever the answer, no cache keeps it (the browser's on disk included) and no other site frames it.
+                var caching = path.StartsWith("/api/", StringComparison.Ordinal) ? "no-store" : "no-cache";
+                if (headers.CacheControl?.ToString() != caching) failures.Add($"{endpoint} as {role}: Cache-Control '{headers.CacheControl}', not {caching}");
+                if (!headers.TryGetValues("Content-Security-Policy", out var policy) || !policy.Single().Contains("frame-ancestors 'none'"))
+                    failures.Add($"{endpoint} as {role}: may be framed by another site");
             }
+        }
+        // The console's own files too, found or not: checked again at each load, loading nothing from elsewhere.
+        foreach (var path in new[] { "/", "/app.js", "/transparency.html", "/no-such-page" })
+        {
+            using var http = service.Anonymous();
+            var (_, headers) = await SendAsync(http, "GET", path);
+            if (headers.CacheControl?.ToString() != "no-cache") failures.Add($"{path}: Cache-Control '{headers.CacheControl}', not no-cache");
+            if (!headers.TryGetValues("Content-Security-Policy", out var policy) || policy.Single() != ResponseHeaders.ConsolePolicy)
+                failures.Add($"{path}: not the console's content policy");
+            if (!headers.TryGetValues("Referrer-Policy", out var referrer) || referrer.Single() != "no-referrer") failures.Add($"{path}: sends its address elsewhere");
         }
         Assert.Empty(failures);
     }
 
     /// <summary>Writes get a body that cannot be bound: allowed callers get 400 and nothing changes.</summary>
-    private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string method, string path)
+    private static async Task<(HttpStatusCode Status, HttpResponseHeaders Headers)> SendAsync(HttpClient http, string method, string path)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method is "POST" or "PUT" or "PATCH") request.Content = new StringContent("\"not an object\"", Encoding.UTF8, "application/json");
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        return response.StatusCode;
+        return (response.StatusCode, response.Headers);
     }
 
     [Fact]

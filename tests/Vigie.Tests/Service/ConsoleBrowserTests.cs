@@ -19,13 +19,40 @@ public class ConsoleBrowserTests
 
     public static async Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright)
     {
-        if (!File.Exists("/usr/bin/chromium")) throw new InvalidOperationException("Debian chromium is missing: run scripts/setup --test");
+        EnsureChromium();
         return await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",
             Headless = true,
             Args = ChromiumArgs,
         });
+    }
+
+    /// <summary>Chromium keeping its profile (cache included) in a folder, as a workstation's browser does.</summary>
+    public static async Task<IBrowserContext> LaunchChromiumAsync(IPlaywright playwright, string profileFolder)
+    {
+        EnsureChromium();
+        return await playwright.Chromium.LaunchPersistentContextAsync(profileFolder, new BrowserTypeLaunchPersistentContextOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+    }
+
+    /// <summary>Collects the page's uncaught script errors and anything its content security policy blocked.</summary>
+    internal static void CollectErrors(IPage page, List<string> errors)
+    {
+        page.PageError += (_, e) => errors.Add(e);
+        page.Console += (_, m) =>
+        {
+            if (m.Text.Contains("Content Security Policy", StringComparison.Ordinal)) errors.Add(m.Text);
+        };
+    }
+
+    private static void EnsureChromium()
+    {
+        if (!File.Exists("/usr/bin/chromium")) throw new InvalidOperationException("Debian chromium is missing: run scripts/setup --test");
     }
 
     private static async Task SignInAsync(IPage page, string name)
@@ -44,8 +71,8 @@ public class ConsoleBrowserTests
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync();
-        var scriptErrors = new List<string>(); // uncaught exceptions in the console's script
-        page.PageError += (_, e) => scriptErrors.Add(e);
+        var scriptErrors = new List<string>(); // uncaught exceptions in the console's script, loads its policy blocked
+        CollectErrors(page, scriptErrors);
 
         await page.GotoAsync(service.Url);
         await Assertions.Expect(page.Locator("#login")).ToBeVisibleAsync(); // nothing without signing in
@@ -187,7 +214,7 @@ public class ConsoleBrowserTests
         await using var browser = await LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync();
         var scriptErrors = new List<string>();
-        page.PageError += (_, e) => scriptErrors.Add(e);
+        CollectErrors(page, scriptErrors);
         await page.GotoAsync(service.Url);
         await SignInAsync(page, "operator");
         await Assertions.Expect(page.Locator("#stream-state")).ToHaveTextAsync("live", new() { Timeout = 10_000 });

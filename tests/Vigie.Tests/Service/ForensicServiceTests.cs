@@ -97,6 +97,36 @@ public class ForensicServiceTests
     }
 
     [Fact]
+    public async Task What_a_supervisor_saw_unblurred_is_not_left_in_the_browsers_cache_once_signed_out()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        await IndexSyntheticCaseAsync(Path.Combine(service.Service<ForensicCases>().Folder, "yard-case"));
+        // A browser profile on disk, as on a supervision centre's workstation shared between shifts.
+        var profile = TestPaths.TempFolder();
+        using var playwright = await Playwright.CreateAsync();
+        await using (var browser = await ConsoleBrowserTests.LaunchChromiumAsync(playwright, profile))
+        {
+            var scriptErrors = new List<string>();
+            var page = await SearchLineAInTheConsoleAsync(browser.Pages.Single(), service.Url, "supervisor", scriptErrors);
+            await page.Locator("[data-testid=forensic-results] li").First.ClickAsync();
+            await page.FillAsync("#forensic-unblur [name=reason]", "Judicial requisition 2026-116");
+            var lifted = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#forensic-unblur button[type=submit]"),
+                r => r.Url.Contains("/excerpt/unblurred", StringComparison.Ordinal));
+            Assert.Equal(200, lifted.Status);
+            await page.WaitForFunctionAsync(
+                "() => { const v = document.querySelector('[data-testid=forensic-video]'); return v.src.startsWith('blob:') && v.readyState >= 2 && v.duration > 1; }",
+                null, new() { Timeout = 30_000 });
+            await page.ClickAsync("#logout");
+            await Assertions.Expect(page.Locator("#login")).ToBeVisibleAsync();
+            Assert.Empty(scriptErrors);
+        }
+
+        // The page played the video; no copy of it, nor of anything else the API sent, is kept.
+        Assert.Empty(FilesHolding(profile, "ftypisom"));
+        Assert.Empty(FilesHolding(profile, $"{service.Url}/api/"));
+    }
+
+    [Fact]
     public async Task A_synopsis_of_the_search_results_is_made_once_played_and_audited()
     {
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
@@ -245,10 +275,18 @@ public class ForensicServiceTests
     }
 
     /// <summary>Signs in to the console, opens the Recordings view and searches the case for what crossed line A.</summary>
-    private static async Task<IPage> SearchLineAInTheConsoleAsync(IBrowser browser, string url, string user, List<string> scriptErrors)
+    private static IEnumerable<string> FilesHolding(string folder, string text)
     {
-        var page = await browser.NewPageAsync();
-        page.PageError += (_, e) => scriptErrors.Add(e);
+        var bytes = System.Text.Encoding.ASCII.GetBytes(text);
+        return Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Where(f => File.ReadAllBytes(f).AsSpan().IndexOf(bytes) >= 0);
+    }
+
+    private static async Task<IPage> SearchLineAInTheConsoleAsync(IBrowser browser, string url, string user, List<string> scriptErrors) =>
+        await SearchLineAInTheConsoleAsync(await browser.NewPageAsync(), url, user, scriptErrors);
+
+    private static async Task<IPage> SearchLineAInTheConsoleAsync(IPage page, string url, string user, List<string> scriptErrors)
+    {
+        ConsoleBrowserTests.CollectErrors(page, scriptErrors);
         await page.GotoAsync(url);
         await page.FillAsync("#login-form [name=name]", user);
         await page.FillAsync("#login-form [name=password]", ServiceUnderTest.Password);
@@ -282,7 +320,7 @@ public class ForensicServiceTests
         await using var browser = await ConsoleBrowserTests.LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync();
         var scriptErrors = new List<string>();
-        page.PageError += (_, e) => scriptErrors.Add(e);
+        ConsoleBrowserTests.CollectErrors(page, scriptErrors);
         await page.GotoAsync(service.Url);
         await page.FillAsync("#login-form [name=name]", "operator");
         await page.FillAsync("#login-form [name=password]", ServiceUnderTest.Password);

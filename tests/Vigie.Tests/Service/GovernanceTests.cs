@@ -104,6 +104,19 @@ public class GovernanceTests
         Assert.Equal(1L, kind.DismissedBy["animal"]);
         var html = await service.As(Roles.Auditor).GetStringAsync("/api/reports/reviews.html");
         Assert.Contains("data:image/png;base64,", html);
+        // In a browser the page shows its plots: the API's strict content policy lets its own style and images through.
+        using (var playwright = await Microsoft.Playwright.Playwright.CreateAsync())
+        await using (var browser = await ConsoleBrowserTests.LaunchChromiumAsync(playwright))
+        {
+            var reportPage = await browser.NewPageAsync(new() { ExtraHTTPHeaders = new Dictionary<string, string>
+                { ["Authorization"] = $"Bearer {await service.LoginAsync(Roles.Auditor)}" } });
+            var errors = new List<string>();
+            ConsoleBrowserTests.CollectErrors(reportPage, errors);
+            await reportPage.GotoAsync($"{service.Url}/api/reports/reviews.html");
+            Assert.Equal(2, await reportPage.EvaluateAsync<int>("() => [...document.images].filter(i => i.complete && i.naturalWidth > 0).length"));
+            Assert.Equal("collapse", await reportPage.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('table')).borderCollapse"));
+            Assert.Empty(errors);
+        }
 
         var admin = service.As(Roles.Administrator);
         var id = (await admin.GetFromJsonAsync<List<Authorisation>>("/api/authorisations", ApiJson.Options))!.Single().Id;
