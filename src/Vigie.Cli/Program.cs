@@ -16,6 +16,7 @@ var root = new RootCommand("Vigie: algorithmic video surveillance that detects e
     SearchCommand.Create(),
     SynopsisCommand.Create(),
 };
+foreach (var command in BackupCommand.Create()) root.Subcommands.Add(command);
 try
 {
     // Ctrl+C cancels the analysis, which then flushes and closes its outputs: give it time to do so.

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Hosting;
 using Vigie.Config;
@@ -38,8 +36,8 @@ public static class ServeCommand
             return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
         }
 
-        if (Listening(new Uri(config.Service.Listen)) is { } taken)
-            return AnalyzeCommand.Fail(InUse(taken), AnalyzeCommand.ExitFailed);
+        if (ServiceConfigFile.Listening(new Uri(config.Service.Listen)) is { } taken)
+            return AnalyzeCommand.Fail(ServiceConfigFile.InUse(taken), AnalyzeCommand.ExitFailed);
         try
         {
             await using var app = await VigieServer.BuildAsync(new ServiceSettings(config, Path.GetFullPath(configPath)), ct: ct);
@@ -66,48 +64,11 @@ public static class ServeCommand
         catch (IOException e) when (e.InnerException is AddressInUseException)
         {
             // Taken between the check above and the start.
-            return AnalyzeCommand.Fail(InUse(config.Service.Listen), AnalyzeCommand.ExitFailed);
+            return AnalyzeCommand.Fail(ServiceConfigFile.InUse(config.Service.Listen), AnalyzeCommand.ExitFailed);
         }
         catch (Exception e) when (e is StorageException or FileNotFoundException or InvalidDataException or IOException)
         {
             return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitFailed);
-        }
-    }
-
-    private static string InUse(string listen) =>
-        $"{listen} is already in use: another program (often another vigie serve on this configuration) listens there; "
-        + "stop it, or choose another address with service.listen or --listen.";
-
-    /// <summary>
-    /// The address when another program already listens on its port, found before anything starts: the web server would
-    /// find it only after the cameras and the database, and the host would first log its failure with a page of stack.
-    /// </summary>
-    private static string? Listening(Uri listen)
-    {
-        IPAddress? address = listen.Host switch
-        {
-            "localhost" => IPAddress.Loopback,
-            "*" or "+" => IPAddress.Any,
-            var host => IPAddress.TryParse(host.Trim('[', ']'), out var ip) ? ip : null,
-        };
-        if (address is null) return null; // a host name: the web server resolves it and says so itself
-        var probe = new TcpListener(address, listen.Port);
-        try
-        {
-            probe.Start();
-            return null;
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-        {
-            return listen.GetLeftPart(UriPartial.Authority);
-        }
-        catch (SocketException)
-        {
-            return null; // not this machine's address, say: the web server's own error names it
-        }
-        finally
-        {
-            probe.Stop();
         }
     }
 }

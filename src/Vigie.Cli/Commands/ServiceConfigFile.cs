@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Vigie.Config;
 using Vigie.Service.Governance;
 using Vigie.Service.Storage;
@@ -48,4 +50,41 @@ internal static class ServiceConfigFile
 
     /// <summary>Who acts from the command line, as the audit log names them.</summary>
     public static string Actor => $"cli:{Environment.UserName}";
+
+    public static string InUse(string listen) =>
+        $"{listen} is already in use: another program (often another vigie serve on this configuration) listens there; "
+        + "stop it, or choose another address with service.listen or --listen.";
+
+    /// <summary>
+    /// The address when another program already listens on its port, found before anything starts: the web server would
+    /// find it only after the cameras and the database, and the host would first log its failure with a page of stack.
+    /// </summary>
+    public static string? Listening(Uri listen)
+    {
+        IPAddress? address = listen.Host switch
+        {
+            "localhost" => IPAddress.Loopback,
+            "*" or "+" => IPAddress.Any,
+            var host => IPAddress.TryParse(host.Trim('[', ']'), out var ip) ? ip : null,
+        };
+        if (address is null) return null; // a host name: the web server resolves it and says so itself
+        var probe = new TcpListener(address, listen.Port);
+        try
+        {
+            probe.Start();
+            return null;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            return listen.GetLeftPart(UriPartial.Authority);
+        }
+        catch (SocketException)
+        {
+            return null; // not this machine's address, say: the web server's own error names it
+        }
+        finally
+        {
+            probe.Stop();
+        }
+    }
 }

@@ -44,7 +44,10 @@ public sealed class AuditLog(Database db, string dataFolder)
         await AppendAsync(actor, action, subject, new { RepeatsWithin = window }, ct);
     }
 
-    public string HeadFile => Path.Combine(dataFolder, "audit-head.json");
+    public string HeadFile => HeadFileIn(dataFolder);
+
+    /// <summary>Where the head is kept in a data folder (or a backup of one).</summary>
+    public static string HeadFileIn(string folder) => Path.Combine(folder, "audit-head.json");
 
     public async Task<AuditEntry> AppendAsync(string actor, string action, string subject, object? detail = null, CancellationToken ct = default)
     {
@@ -77,7 +80,7 @@ public sealed class AuditLog(Database db, string dataFolder)
                              ("detail", detailJson), ("prev", prev), ("hash", entry.Hash)))
                 await insert.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
-            await WriteHeadAsync(entry);
+            await WriteHeadAsync(HeadFile, new Head(entry.Seq, entry.Hash));
             return entry;
         }
         finally
@@ -124,7 +127,7 @@ public sealed class AuditLog(Database db, string dataFolder)
         }
         if (File.Exists(HeadFile))
         {
-            var head = JsonSerializer.Deserialize<Head>(await File.ReadAllTextAsync(HeadFile, ct));
+            var head = await ReadHeadAsync(HeadFile, ct);
             if (head is not null && (!stored.TryGetValue(head.Seq, out var hash) || hash != head.Hash))
                 breaks.Add(new AuditBreak(head.Seq, $"the recorded head (entry {head.Seq}) is {(stored.ContainsKey(head.Seq) ? "different" : "gone")}: entries were removed from the end or rewritten"));
         }
@@ -139,13 +142,16 @@ public sealed class AuditLog(Database db, string dataFolder)
     public static string HashOf(AuditEntry e) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
         string.Join('\n', e.PrevHash, e.Seq, Ms(e.At), e.Actor, e.Action, e.Subject, e.Detail))));
 
-    private sealed record Head(long Seq, string Hash);
+    public sealed record Head(long Seq, string Hash);
 
-    private async Task WriteHeadAsync(AuditEntry e)
+    public static async Task<Head?> ReadHeadAsync(string file, CancellationToken ct = default) =>
+        JsonSerializer.Deserialize<Head>(await File.ReadAllTextAsync(file, ct));
+
+    public static async Task WriteHeadAsync(string file, Head head)
     {
-        var temporary = HeadFile + ".tmp";
-        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(new Head(e.Seq, e.Hash)));
-        File.Move(temporary, HeadFile, overwrite: true);
+        var temporary = file + ".tmp";
+        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(head));
+        File.Move(temporary, file, overwrite: true);
     }
 
     private const string Columns = "seq, at_ms, actor, action, subject, detail, prev_hash, hash";
@@ -184,4 +190,6 @@ public static class AuditActions
     public const string ForensicUnblur = "forensic.unblur";
     public const string ForensicSynopsis = "forensic.synopsis";
     public const string ForensicSynopsisRemove = "forensic.synopsis.remove";
+    public const string Backup = "data.backup";
+    public const string Restore = "data.restore";
 }

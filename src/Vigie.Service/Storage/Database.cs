@@ -34,7 +34,7 @@ public sealed class Database : IAsyncDisposable
         }
         else
         {
-            var file = storage.Connection ?? Path.Combine(dataFolder, "vigie.db");
+            var file = SqliteFile(storage, dataFolder);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
             var cs = new SqliteConnectionStringBuilder { DataSource = file, Pooling = true, DefaultTimeout = 30 }.ConnectionString;
             db = new Database(SqliteFactory.Instance.CreateDataSource(cs), SqlDialect.Sqlite, $"SQLite {file}");
@@ -50,6 +50,9 @@ public sealed class Database : IAsyncDisposable
         }
         return db;
     }
+
+    /// <summary>The SQLite database's file: the one named by the configuration, else vigie.db in the data folder.</summary>
+    public static string SqliteFile(StorageConfig storage, string dataFolder) => storage.Connection ?? Path.Combine(dataFolder, "vigie.db");
 
     /// <summary>
     /// The database refuses this statement for good (a value it cannot hold, a broken constraint), as opposed to being

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Vigie.Config;
+using Vigie.Service.Api;
+using Vigie.Service.Governance;
+
+namespace Vigie.Service.Storage;
+
+/// <summary>What a backup folder holds, as its backup.json says.</summary>
+public sealed record BackupManifest(DateTimeOffset Created, string Storage, string DatabaseFile, IReadOnlyList<int> SchemaVersions, long Alerts,
+    AuditLog.Head AuditHead, string Configuration);
+
+/// <summary>What a restore replaced and where it kept it.</summary>
+public sealed record RestoreResult(BackupManifest Backup, AuditLog.Head? ReplacedHead, IReadOnlyList<string> KeptFiles, AuditEntry Entry);
+
+/// <summary>
+/// A consistent copy of the service's database taken while it runs (SQLite's VACUUM INTO, PostgreSQL's pg_dump: a plain
+/// copy of a SQLite file misses what its write-ahead log holds), with the audit log's head as of the copy, so that the
+/// restored log checks intact, and the configuration. A restore keeps what it replaces and says in the audit log what
+/// it did and which entries of the replaced log the restored one lacks: a restore is not a way to cut the log quietly.
+/// Evidence files are not copied: copies would outlive the retention that deletes them.
+/// </summary>
+public static class DatabaseBackup
+{
+    public const string ManifestFile = "backup.json";
+    private const string SqliteCopy = "vigie.db", PostgresCopy = "vigie.pgdump";
+
+    public static async Task<BackupManifest> CreateAsync(Database db, SceneConfig config, string configPath, AuditLog audit, string folder, string actor,
+        CancellationToken ct)
+    {
+        folder = Path.GetFullPath(folder);
+        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+            throw new BackupException($"{folder} is not empty: a backup goes into a new or empty folder");
+        // The configuration names cameras with their passwords, the database holds who reviewed what: for the owner only.
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+        else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // Recorded first, so the copy holds the record of its own making and ends on it.
+        var entry = await audit.AppendAsync(actor, AuditActions.Backup, $"backup:{folder}", new { Folder = folder }, ct);
+        var created = DateTimeOffset.UtcNow;
+        var versions = await db.AppliedMigrationsAsync(ct);
+        var alerts = (await db.QueryAsync("SELECT COUNT(*) FROM alerts", r => Convert.ToInt64(r.GetValue(0)), ct))[0];
+        string copy;
+        if (db.Dialect == SqlDialect.Sqlite)
+        {
+            copy = SqliteCopy;
+            await db.ExecuteAsync("VACUUM INTO @file", ct, ("file", Path.Combine(folder, copy)));
+        }
+        else
+        {
+            copy = PostgresCopy;
+            await PostgresToolAsync("pg_dump", config.Service.Storage.Connection!, ["--format=custom", "--no-owner", $"--file={Path.Combine(folder, copy)}"], ct);
+        }
+        await AuditLog.WriteHeadAsync(AuditLog.HeadFileIn(folder), new AuditLog.Head(entry.Seq, entry.Hash));
+        var configuration = Path.GetFileName(configPath);
+        File.Copy(configPath, Path.Combine(folder, configuration));
+        var manifest = new BackupManifest(created, db.Dialect == SqlDialect.Sqlite ? "sqlite" : "postgres", copy, versions, alerts,
+            new AuditLog.Head(entry.Seq, entry.Hash), configuration);
+        await File.WriteAllTextAsync(Path.Combine(folder, ManifestFile), JsonSerializer.Serialize(manifest, ManifestJson), ct);
+        return manifest;
+    }
+
+    /// <summary>Reads and checks a backup folder against the configuration it is to be restored under.</summary>
+    public static async Task<BackupManifest> ReadAsync(string folder, SceneConfig config, CancellationToken ct)
+    {
+        var file = Path.Combine(folder, ManifestFile);
+        if (!File.Exists(file)) throw new BackupException($"{folder} is not a Vigie backup: it has no {ManifestFile}");
+        BackupManifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<BackupManifest>(await File.ReadAllTextAsync(file, ct), ManifestJson);
+        }
+        catch (JsonException e)
+        {
+            throw new BackupException($"{file} cannot be read: {e.Message}");
+        }
+        if (manifest is null) throw new BackupException($"{file} is empty");
+        if (manifest.Storage != config.Service.Storage.Type)
+            throw new BackupException($"the backup is of a {manifest.Storage} database; service.storage.type is {config.Service.Storage.Type}");
+        if (!File.Exists(Path.Combine(folder, manifest.DatabaseFile)))
+            throw new BackupException($"the backup's database {manifest.DatabaseFile} is missing from {folder}");
+        var known = Migrations.All.Select(s => s.Version).ToHashSet();
+        if (manifest.SchemaVersions.FirstOrDefault(v => !known.Contains(v)) is var unknown and > 0)
+            throw new BackupException($"the backup was made by a newer Vigie (database schema version {unknown}); restore it with that version");
+        return manifest;
+    }
+
+    /// <summary>Puts the backup's database in place of the service's (stopped), keeping the one replaced, and audits it.</summary>
+    public static async Task<RestoreResult> RestoreAsync(BackupManifest backup, string folder, SceneConfig config, string reason, string actor,
+        CancellationToken ct)
+    {
+        var data = config.Service.DataFolder;
+        Directory.CreateDirectory(data);
+        var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'");
+        var headFile = AuditLog.HeadFileIn(data);
+        var replacedHead = File.Exists(headFile) ? await AuditLog.ReadHeadAsync(headFile, ct) : null;
+        var kept = new List<string>();
+        if (backup.Storage == "sqlite")
+        {
+            var target = Database.SqliteFile(config.Service.Storage, data);
+            // The database with its write-ahead log and index, renamed alike so that SQLite still reads them together.
+            foreach (var suffix in new[] { "", "-wal", "-shm" }.Where(s => File.Exists(target + s)))
+            {
+                File.Move(target + suffix, $"{target}.replaced-{stamp}{suffix}");
+                kept.Add($"{target}.replaced-{stamp}{suffix}");
+            }
+            File.Copy(Path.Combine(folder, backup.DatabaseFile), target);
+        }
+        else
+        {
+            var replaced = Path.Combine(data, $"replaced-{stamp}.pgdump");
+            await PostgresToolAsync("pg_dump", config.Service.Storage.Connection!, ["--format=custom", "--no-owner", $"--file={replaced}"], ct);
+            kept.Add(replaced);
+            await PostgresToolAsync("pg_restore", config.Service.Storage.Connection!,
+                ["--clean", "--if-exists", "--no-owner", "--single-transaction", Path.Combine(folder, backup.DatabaseFile)], ct);
+        }
+        if (File.Exists(headFile))
+        {
+            File.Move(headFile, $"{headFile}.replaced-{stamp}");
+            kept.Add($"{headFile}.replaced-{stamp}");
+        }
+        await AuditLog.WriteHeadAsync(headFile, backup.AuditHead);
+        await using var db = await Database.OpenAsync(config.Service.Storage, data, ct);
+        var entry = await new AuditLog(db, data).AppendAsync(actor, AuditActions.Restore, $"backup:{backup.Created:O}", new
+        {
+            Reason = reason,
+            Backup = folder,
+            RestoredHead = backup.AuditHead.Seq,
+            ReplacedHead = replacedHead,
+            Kept = kept,
+        }, ct);
+        return new RestoreResult(backup, replacedHead, kept, entry);
+    }
+
+    private static readonly JsonSerializerOptions ManifestJson = new(ApiJson.Options) { WriteIndented = true };
+
+    /// <summary>Runs pg_dump or pg_restore on the configured database, its password passed in the environment, never on the command line.</summary>
+    private static async Task PostgresToolAsync(string tool, string connection, IEnumerable<string> args, CancellationToken ct)
+    {
+        var cs = new NpgsqlConnectionStringBuilder(connection);
+        var start = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        if (tool == "pg_restore") start.ArgumentList.Add($"--dbname={cs.Database}");
+        start.Environment["PGHOST"] = cs.Host;
+        start.Environment["PGPORT"] = cs.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["PGDATABASE"] = cs.Database;
+        start.Environment["PGUSER"] = cs.Username;
+        start.Environment["PGPASSWORD"] = cs.Password;
+        start.Environment["PGSSLMODE"] = cs.SslMode switch
+        {
+            SslMode.VerifyCA => "verify-ca",
+            SslMode.VerifyFull => "verify-full",
+            var mode => mode.ToString().ToLowerInvariant(),
+        };
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new BackupException($"{tool} cannot be run ({e.Message}): install PostgreSQL's client tools (apt-get install postgresql-client)");
+        }
+        using (process)
+        {
+            var error = process.StandardError.ReadToEndAsync(ct);
+            await process.StandardOutput.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct);
+            if (process.ExitCode != 0) throw new BackupException($"{tool} failed (exit {process.ExitCode}): {(await error).Trim()}");
+        }
+    }
+}
+
+public sealed class BackupException(string message) : Exception(message);
