@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -31,11 +32,28 @@ public static class DatabaseBackup
         CancellationToken ct)
     {
         folder = Path.GetFullPath(folder);
-        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+        var existed = Directory.Exists(folder);
+        if (existed && Directory.EnumerateFileSystemEntries(folder).Any())
             throw new BackupException($"{folder} is not empty: a backup goes into a new or empty folder");
         // The configuration names cameras with their passwords, the database holds who reviewed what: for the owner only.
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
         else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            return await WriteAsync(db, config, configPath, audit, folder, actor, ct);
+        }
+        catch (Exception e) when (e is DbException or IOException or BackupException)
+        {
+            // Half a backup would be taken for a whole one some day.
+            if (existed) foreach (var file in Directory.GetFiles(folder)) File.Delete(file);
+            else Directory.Delete(folder, recursive: true);
+            throw new BackupException($"the backup into {folder} failed and what it had written is removed: {e.Message}");
+        }
+    }
+
+    private static async Task<BackupManifest> WriteAsync(Database db, SceneConfig config, string configPath, AuditLog audit, string folder, string actor,
+        CancellationToken ct)
+    {
         // Recorded first, so the copy holds the record of its own making and ends on it.
         var entry = await audit.AppendAsync(actor, AuditActions.Backup, $"backup:{folder}", new { Folder = folder }, ct);
         var created = DateTimeOffset.UtcNow;
@@ -86,51 +104,83 @@ public static class DatabaseBackup
         return manifest;
     }
 
-    /// <summary>Puts the backup's database in place of the service's (stopped), keeping the one replaced, and audits it.</summary>
+    /// <summary>
+    /// Puts the backup's database in place of the service's (stopped), keeping the one replaced, and audits it. With SQLite the
+    /// restore is recorded in the copy before it takes the database's place, by renames only: a disk too full or a copy that
+    /// cannot be opened leaves the service's database as it was, and no restored database is ever without its record.
+    /// </summary>
     public static async Task<RestoreResult> RestoreAsync(BackupManifest backup, string folder, SceneConfig config, string reason, string actor,
         CancellationToken ct)
     {
         var data = config.Service.DataFolder;
         Directory.CreateDirectory(data);
-        var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'");
+        var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss.fff'Z'");
         var headFile = AuditLog.HeadFileIn(data);
         var replacedHead = File.Exists(headFile) ? await AuditLog.ReadHeadAsync(headFile, ct) : null;
-        var kept = new List<string>();
-        if (backup.Storage == "sqlite")
-        {
-            var target = Database.SqliteFile(config.Service.Storage, data);
-            // The database with its write-ahead log and index, renamed alike so that SQLite still reads them together.
-            foreach (var suffix in new[] { "", "-wal", "-shm" }.Where(s => File.Exists(target + s)))
-            {
-                File.Move(target + suffix, $"{target}.replaced-{stamp}{suffix}");
-                kept.Add($"{target}.replaced-{stamp}{suffix}");
-            }
-            File.Copy(Path.Combine(folder, backup.DatabaseFile), target);
-        }
-        else
-        {
-            var replaced = Path.Combine(data, $"replaced-{stamp}.pgdump");
-            await PostgresToolAsync("pg_dump", config.Service.Storage.Connection!, ["--format=custom", "--no-owner", $"--file={replaced}"], ct);
-            kept.Add(replaced);
-            await PostgresToolAsync("pg_restore", config.Service.Storage.Connection!,
-                ["--clean", "--if-exists", "--no-owner", "--single-transaction", Path.Combine(folder, backup.DatabaseFile)], ct);
-        }
-        if (File.Exists(headFile))
-        {
-            File.Move(headFile, $"{headFile}.replaced-{stamp}");
-            kept.Add($"{headFile}.replaced-{stamp}");
-        }
-        await AuditLog.WriteHeadAsync(headFile, backup.AuditHead);
-        await using var db = await Database.OpenAsync(config.Service.Storage, data, ct);
-        var entry = await new AuditLog(db, data).AppendAsync(actor, AuditActions.Restore, $"backup:{backup.Created:O}", new
+        var keptHead = File.Exists(headFile) ? new[] { (From: headFile, To: $"{headFile}.replaced-{stamp}") } : [];
+        object Detail(IEnumerable<string> kept) => new
         {
             Reason = reason,
             Backup = folder,
             RestoredHead = backup.AuditHead.Seq,
             ReplacedHead = replacedHead,
             Kept = kept,
-        }, ct);
-        return new RestoreResult(backup, replacedHead, kept, entry);
+        };
+
+        if (backup.Storage == "postgres")
+        {
+            // pg_restore runs in one transaction: it restores all or nothing.
+            var dump = Path.Combine(data, $"replaced-{stamp}.pgdump");
+            await PostgresToolAsync("pg_dump", config.Service.Storage.Connection!, ["--format=custom", "--no-owner", $"--file={dump}"], ct);
+            await PostgresToolAsync("pg_restore", config.Service.Storage.Connection!,
+                ["--clean", "--if-exists", "--no-owner", "--single-transaction", Path.Combine(folder, backup.DatabaseFile)], ct);
+            var kept = keptHead.Select(m => m.To).Prepend(dump).ToList();
+            foreach (var (from, to) in keptHead) File.Move(from, to);
+            await AuditLog.WriteHeadAsync(headFile, backup.AuditHead);
+            await using var db = await Database.OpenAsync(config.Service.Storage, data, ct);
+            var entry = await new AuditLog(db, data).AppendAsync(actor, AuditActions.Restore, $"backup:{backup.Created:O}", Detail(kept), ct);
+            return new RestoreResult(backup, replacedHead, kept, entry);
+        }
+
+        var target = Database.SqliteFile(config.Service.Storage, data);
+        // The database with its write-ahead log and index, renamed alike so that SQLite still reads them together.
+        var keptDatabase = new[] { "", "-wal", "-shm" }.Where(suffix => File.Exists(target + suffix))
+            .Select(suffix => (From: target + suffix, To: $"{target}.replaced-{stamp}{suffix}")).ToList();
+        var moves = keptDatabase.Concat(keptHead).ToList();
+        var staging = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(target))!, $"restoring-{stamp}");
+        var moved = new List<string>();
+        try
+        {
+            Directory.CreateDirectory(staging);
+            var incoming = Path.Combine(staging, "vigie.db");
+            File.Copy(Path.Combine(folder, backup.DatabaseFile), incoming);
+            await AuditLog.WriteHeadAsync(AuditLog.HeadFileIn(staging), backup.AuditHead);
+            AuditEntry entry;
+            await using (var db = await Database.OpenAsync(new StorageConfig { Type = "sqlite", Connection = incoming }, staging, ct))
+            {
+                entry = await new AuditLog(db, staging).AppendAsync(actor, AuditActions.Restore, $"backup:{backup.Created:O}",
+                    Detail(moves.Select(m => m.To)), ct);
+                await db.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE)", ct);
+            }
+            SqliteConnection.ClearAllPools();
+            foreach (var (from, to) in moves)
+            {
+                File.Move(from, to);
+                moved.Add(to);
+            }
+            File.Move(incoming, target);
+            File.Move(AuditLog.HeadFileIn(staging), headFile);
+            Directory.Delete(staging, recursive: true);
+            return new RestoreResult(backup, replacedHead, moves.Select(m => m.To).ToList(), entry);
+        }
+        catch (Exception e) when (e is IOException or DbException or StorageException)
+        {
+            SqliteConnection.ClearAllPools();
+            if (moved.Count > 0)
+                throw new BackupException($"the restore stopped half-way ({e.Message}): the replaced files are kept as {string.Join(", ", moved)}");
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            throw new BackupException($"the backup cannot be restored into {data}, the database is unchanged: {e.Message}");
+        }
     }
 
     private static readonly JsonSerializerOptions ManifestJson = new(ApiJson.Options) { WriteIndented = true };

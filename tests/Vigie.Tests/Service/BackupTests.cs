@@ -79,6 +79,15 @@ public class BackupTests(PostgresServer postgres)
         await using var count = replaced.CreateCommand();
         count.CommandText = "SELECT COUNT(*) FROM alerts";
         Assert.Equal(4L, (long)(await count.ExecuteScalarAsync())!);
+
+        // A damaged backup is refused and changes nothing.
+        await File.WriteAllBytesAsync(Path.Combine(folder, "vigie.db"), new byte[64 * 1024]);
+        var before = await File.ReadAllBytesAsync(Path.Combine(data, "vigie.db"));
+        var damaged = await VigieProcess.RunAsync(["restore", "--config", configPath, "--from", folder, "--reason", Reason]);
+        Assert.Equal(1, damaged.Code);
+        Assert.Contains("the database is unchanged", damaged.Error);
+        Assert.Equal(before, await File.ReadAllBytesAsync(Path.Combine(data, "vigie.db")));
+        Assert.Empty(Directory.GetDirectories(data, "restoring-*"));
     }
 
     [Fact]
