@@ -148,6 +148,60 @@ public class ConsoleBrowserTests
     }
 
     [Fact]
+    public async Task A_new_alert_chimes_and_is_counted_in_the_title_while_the_feed_is_not_shown_and_the_chime_stays_off_once_muted()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        var feed = service.Service<Vigie.Service.Notifications.AlertFeed>();
+        async Task RaiseAsync()
+        {
+            // Stored and pushed to the console's stream as the alert desk does it, without waiting for a camera to see someone.
+            var now = DateTimeOffset.UtcNow;
+            var id = await service.Store.InsertAsync(new Vigie.Service.Storage.NewAlert("gate", "intrusion", "forbidden", now, now, 0.9, [0, 0, 0.1, 0.1], [1], "test"));
+            feed.Publish(new Vigie.Service.Notifications.FeedItem(Vigie.Service.Notifications.AlertFeed.Raised,
+                Vigie.Service.Api.AlertView.From((await service.Store.GetAsync(id))!), 0));
+        }
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync();
+        var scriptErrors = new List<string>();
+        CollectErrors(page, scriptErrors);
+        // Counts the tones the page starts (the machine may have no loudspeaker).
+        await page.AddInitScriptAsync("""
+            window.tones = 0;
+            const start = OscillatorNode.prototype.start;
+            OscillatorNode.prototype.start = function (...args) { window.tones++; return start.apply(this, args); };
+            """);
+        await page.GotoAsync(service.Url);
+        await SignInAsync(page, "operator");
+        await Assertions.Expect(page.Locator("#stream-state")).ToHaveTextAsync("live", new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#chime")).ToHaveTextAsync("Sound on"); // the sign-in click let the page sound
+
+        await RaiseAsync();
+        await Assertions.Expect(page.Locator("[data-testid=feed] li[data-alert-id]")).ToHaveCountAsync(1);
+        await page.WaitForFunctionAsync("() => window.tones >= 2"); // two tones per alert
+        Assert.Equal("Vigie console", await page.TitleAsync()); // the feed was in view
+
+        await page.ClickAsync("nav button[data-view=search]");
+        await RaiseAsync();
+        await Assertions.Expect(page).ToHaveTitleAsync("(1) Vigie console");
+        await page.WaitForFunctionAsync("() => window.tones >= 4");
+
+        await page.ClickAsync("#chime");
+        await Assertions.Expect(page.Locator("#chime")).ToHaveTextAsync("Sound off");
+        await page.EvaluateAsync("() => window.tones = 0");
+        await RaiseAsync();
+        await Assertions.Expect(page).ToHaveTitleAsync("(2) Vigie console");
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.tones"));
+
+        // Muted stays muted on this workstation after a reload; the feed in view clears the count.
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#chime")).ToHaveTextAsync("Sound off");
+        await page.ClickAsync("nav button[data-view=alerts]");
+        await Assertions.Expect(page).ToHaveTitleAsync("Vigie console");
+        Assert.Empty(scriptErrors);
+    }
+
+    [Fact]
     public async Task With_the_site_time_zone_named_the_console_shows_and_reads_times_on_it_whatever_the_browsers_zone()
     {
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"), "time_zone: Europe/Paris");

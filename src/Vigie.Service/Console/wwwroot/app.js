@@ -89,6 +89,59 @@ function updateBadge() {
   const badge = $("#new-count");
   badge.hidden = unseen === 0;
   badge.textContent = unseen;
+  // The tab's title counts them too, seen from another tab or the task bar.
+  document.title = unseen ? `(${unseen}) Vigie console` : "Vigie console";
+}
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden && !$("#view-alerts").hidden) { unseen = 0; updateBadge(); }
+});
+
+// ---- alert chime ----
+// A new alert is also announced by ear: operators watch the video wall, and this page is often behind another window.
+// Browsers let a page make sound only once it has been clicked: the sign-in click does, or any later one.
+let audio = null;
+let chimeOn = localStorage.getItem("vigie.chime") !== "off";
+const chimeButton = $("#chime");
+function renderChime() {
+  const blocked = chimeOn && audio?.state !== "running";
+  chimeButton.setAttribute("aria-pressed", String(chimeOn));
+  chimeButton.classList.toggle("blocked", blocked);
+  chimeButton.textContent = !chimeOn ? "Sound off" : blocked ? "Sound blocked: click" : "Sound on";
+  chimeButton.title = blocked ? "The browser lets the console sound once it has been clicked." : "Sound on each new alert";
+}
+function unlockAudio() {
+  audio ??= new AudioContext();
+  if (audio.state !== "running") audio.resume().then(renderChime, () => {});
+  renderChime();
+}
+document.addEventListener("pointerdown", unlockAudio, { capture: true });
+document.addEventListener("keydown", unlockAudio, { capture: true });
+chimeButton.addEventListener("click", () => {
+  chimeOn = !chimeOn;
+  localStorage.setItem("vigie.chime", chimeOn ? "on" : "off");
+  renderChime();
+  if (chimeOn) chime();
+});
+function chime() {
+  if (!can("operator supervisor")) return;
+  if (!chimeOn || audio?.state !== "running") { renderChime(); return; }
+  const t = audio.currentTime;
+  for (const [frequency, at] of [[880, 0], [660, 0.18]]) {
+    const tone = audio.createOscillator(), volume = audio.createGain();
+    tone.frequency.value = frequency;
+    volume.gain.setValueAtTime(0.0001, t + at);
+    volume.gain.exponentialRampToValueAtTime(0.3, t + at + 0.02);
+    volume.gain.exponentialRampToValueAtTime(0.0001, t + at + 0.16);
+    tone.connect(volume).connect(audio.destination);
+    tone.start(t + at);
+    tone.stop(t + at + 0.17);
+  }
+}
+
+// A new alert in the feed: counted while nobody looks at the feed, and chimed.
+function announce() {
+  if ($("#view-alerts").hidden || document.hidden) { unseen++; updateBadge(); }
+  chime();
 }
 
 // ---- alert cards ----
@@ -146,13 +199,13 @@ function connectStream() {
     li.dataset.waiting = waitingKey(alert);
     li.dataset.kind = alert.kind;
     $("#feed").prepend(li);
-    if ($("#view-alerts").hidden) { unseen++; updateBadge(); }
+    announce();
   });
   stream.addEventListener("alert", e => {
     const alert = JSON.parse(e.data);
     $("#feed").querySelector(`[data-waiting="${CSS.escape(waitingKey(alert))}"]`)?.remove();
     upsert($("#feed"), alert, true);
-    if ($("#view-alerts").hidden) { unseen++; updateBadge(); }
+    announce();
   });
   stream.addEventListener("alert-updated", e => {
     const alert = JSON.parse(e.data);
@@ -851,6 +904,7 @@ async function start(session) {
   $("#who").title = siteZone ? `Times are on the site's clock, ${siteZone}.` : "Times are on this computer's clock.";
   $("#logout").hidden = false;
   for (const e of document.querySelectorAll("[data-roles]")) e.hidden = !can(e.dataset.roles);
+  renderChime();
   if (started) { location.reload(); return; }
   started = true;
   const [reasons, kinds] = await Promise.all([api("/api/review-reasons"), api("/api/use-cases")]);
