@@ -90,10 +90,10 @@ public static class GovernanceEndpoints
     }
 
     private static async Task<Transparency> PublicFigures(CameraSupervisor cameras, AuthorisationStore authorisations, AlertStore alerts,
-        CancellationToken ct)
+        ServiceSettings settings, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
         var since = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-11);
-        return Transparency.Build(now, cameras.CameraNames, await authorisations.AllAsync(ct), await alerts.CountAsync(since, now, ct));
+        return Transparency.Build(now, settings.Config.TimeZone, cameras.CameraNames, await authorisations.AllAsync(ct), await alerts.CountAsync(since, now, ct));
     }
 }

@@ -104,9 +104,10 @@ public sealed record PublicAuthorisation(string Reference, string Authority, Dat
 public sealed record PublicCamera(string Name, IReadOnlyList<string> UseCasesInForce, IReadOnlyList<PublicAuthorisation> Authorisations);
 
 /// <summary>What the public page shows: cameras under VSA, their authorisations, and monthly alert figures.</summary>
-public sealed record Transparency(DateTimeOffset Generated, IReadOnlyList<PublicCamera> Cameras, IReadOnlyList<PublicMonth> Months)
+/// <param name="TimeZone">The site's clock (IANA name), on which the page shows dates; null: the reader's own. Months are UTC months.</param>
+public sealed record Transparency(DateTimeOffset Generated, string? TimeZone, IReadOnlyList<PublicCamera> Cameras, IReadOnlyList<PublicMonth> Months)
 {
-    public static Transparency Build(DateTimeOffset now, IReadOnlyCollection<string> cameras, IReadOnlyList<Authorisation> authorisations,
+    public static Transparency Build(DateTimeOffset now, string? timeZone, IReadOnlyCollection<string> cameras, IReadOnlyList<Authorisation> authorisations,
         IReadOnlyList<AlertCount> counts)
     {
         var publicCameras = cameras.Order(StringComparer.Ordinal).Select(camera =>
@@ -124,6 +125,6 @@ public sealed record Transparency(DateTimeOffset Generated, IReadOnlyList<Public
                 var dismissed = g.Where(c => c.Status == ReviewStatus.Dismissed).Sum(c => c.Alerts);
                 return new PublicMonth(g.Key.Month, g.Key.Kind, g.Sum(c => c.Alerts), confirmed, dismissed, ReviewReport.Precision(confirmed, dismissed));
             }).ToList();
-        return new Transparency(now, publicCameras, months);
+        return new Transparency(now, timeZone, publicCameras, months);
     }
 }

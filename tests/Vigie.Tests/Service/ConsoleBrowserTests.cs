@@ -238,6 +238,13 @@ public class ConsoleBrowserTests
         var report = await page.RunAndWaitForPopupAsync(() => page.ClickAsync("#report-form button[type=submit]"));
         var query = System.Web.HttpUtility.ParseQueryString(new Uri(report.Url).Query);
         Assert.Equal(("2026-10-31T23:00:00.000Z", "2026-11-20T23:00:00.000Z"), (query["from"], query["to"]));
+
+        // The public page gives an act's days on Paris's clock too: from midnight on 1 December there, still 30 November in New York.
+        await service.Service<AuthorisationStore>().CreateAsync(new NewAuthorisation("PARIS-2", "prefecture", new DateOnly(2026, 11, 20), ["gate"],
+            ["intrusion"], new DateTimeOffset(2026, 11, 30, 23, 0, 0, TimeSpan.Zero), new DateTimeOffset(2027, 1, 31, 23, 0, 0, TimeSpan.Zero), "station"),
+            "test", DateTimeOffset.UtcNow);
+        await page.GotoAsync($"{service.Url}/transparency.html");
+        await Assertions.Expect(page.Locator("[data-testid=public-cameras]")).ToContainTextAsync("intrusion from 12/1/2026 to 2/1/2027");
     }
 
     [Fact]

@@ -2,7 +2,6 @@
 // The public page: reads only /api/public/transparency, which needs no sign-in and holds no image or person data.
 (async () => {
   const text = (tag, value) => { const e = document.createElement(tag); e.textContent = value; return e; };
-  const day = iso => new Date(iso).toLocaleDateString();
   const camerasBox = document.getElementById('cameras');
   let figures;
   try {
@@ -13,6 +12,9 @@
     camerasBox.textContent = `The figures cannot be shown right now (${e.message}).`;
     return;
   }
+  // Dates on the site's clock, where its acts were made, whatever the reader's own.
+  const clock = figures.time_zone ? { timeZone: figures.time_zone } : {};
+  const day = iso => new Date(iso).toLocaleDateString(undefined, clock);
   camerasBox.textContent = figures.cameras.length ? '' : 'No camera is under algorithmic analysis.';
   for (const camera of figures.cameras) {
     const block = document.createElement('section');
@@ -35,5 +37,6 @@
     body.append(row);
   }
   if (!figures.months.length) body.append(text('tr', 'No alert in the last twelve months.'));
-  document.getElementById('generated').textContent = `Figures of ${new Date(figures.generated).toLocaleString()}.`;
+  document.getElementById('generated').textContent = `Figures of ${new Date(figures.generated).toLocaleString(undefined, clock)}` +
+    `${figures.time_zone ? ` (${figures.time_zone})` : ''}; months are UTC months.`;
 })();
