@@ -149,7 +149,7 @@ public sealed class AbandonedObject(IEnumerable<AbandonedObjectZone> zones) : IE
                     && !objects.Any(other => other.Event is not null && (SamePlace(other.FirstBox, o.Box) || SamePlace(o.FirstBox, other.Box))))
                 {
                     o.Event = new SceneEvent(state.Camera, EventKinds.AbandonedObject, settings.Zone.Name, alone, null, state.Time,
-                        state.Clock - (state.Time - alone), o.Score, [], state.Normalise(o.Box),
+                        state.ClockAt(alone), o.Score, [], state.Normalise(o.Box),
                         $"{o.Label} left unattended in {settings.Zone.Name}: placed at {o.FirstSeen.TotalSeconds:0.0} s, alone since {alone.TotalSeconds:0.0} s");
                     changes.Add(new EventChange(o.Event, Closed: false));
                 }

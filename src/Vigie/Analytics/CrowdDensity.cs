@@ -112,7 +112,7 @@ public sealed class CrowdDensity(IEnumerable<CrowdDensityZone> zones, GroundPlan
                 {
                     var value = density is { } d ? $"{d:0.00} persons/m² (limit {settings.MaxDensity})" : $"{count:0} persons (limit {settings.MaxPersons})";
                     _open = new SceneEvent(state.Camera, EventKinds.CrowdDensity, settings.Zone.Name, _aboveSince.Value, null, state.Time,
-                        state.Clock - (state.Time - _aboveSince.Value), (float)Math.Min(1, (density ?? count) / ((double?)settings.MaxDensity ?? settings.MaxPersons!.Value) / 2),
+                        state.ClockAt(_aboveSince.Value), (float)Math.Min(1, (density ?? count) / ((double?)settings.MaxDensity ?? settings.MaxPersons!.Value) / 2),
                         [], settings.Zone.Polygon.Count > 0 ? Bounds(settings.Zone) : default, $"crowd in {settings.Zone.Name}: {value}");
                     changes.Add(new EventChange(_open, Closed: false));
                 }

@@ -186,7 +186,7 @@ public sealed class CrowdMovement(IEnumerable<CrowdMovementZone> zones) : IEvent
                     : $"flow {stats.Speed:0.###} image/s (no normal learned yet)";
                 if (crowdRunning) measure += $", {running} people running (≥ {settings.RunSpeed:0.#} heights/s)";
                 _open = new SceneEvent(state.Camera, EventKinds.CrowdMovement, settings.Zone.Name, _onset.Value, null, state.Time,
-                    state.Clock - (state.Time - _onset.Value),
+                    state.ClockAt(_onset.Value),
                     (float)Math.Min(1, crowdRunning ? 1 : Math.Max(zSpeed, zDivergence) / (2 * settings.ZThreshold)), [],
                     default, $"crowd {what} in {settings.Zone.Name}: {measure}");
                 changes.Add(new EventChange(_open, Closed: false));

@@ -216,7 +216,7 @@ public sealed class Fire(IEnumerable<FireZone> zones) : IEventRule
             if (_open is null && (byFlame || byModel || bySmoke))
             {
                 SceneEvent Raise(TimeSpan start, string what, float score, Box box) =>
-                    new(state.Camera, EventKinds.Fire, settings.Zone.Name, start, null, state.Time, state.Clock - (state.Time - start), score, [], box,
+                    new(state.Camera, EventKinds.Fire, settings.Zone.Name, start, null, state.Time, state.ClockAt(start), score, [], box,
                         $"possible fire in {settings.Zone.Name}: {what}");
                 if (byFlame)
                     _open = Raise(_flameSince!.Value,

@@ -111,7 +111,7 @@ public sealed class Intrusion(IEnumerable<IntrusionZone> zones, IEnumerable<Intr
             }
             var start = _insideSince[t.Id];
             var ev = new SceneEvent(state.Camera, EventKinds.Intrusion, settings.Zone.Name, start, null, state.Time,
-                state.Clock - (state.Time - start), t.Score, [t.Id], state.Normalise(t.Box),
+                state.ClockAt(start), t.Score, [t.Id], state.Normalise(t.Box),
                 $"{t.Label} in zone {settings.Zone.Name}");
             var open = new OpenEvent(ev, state.Time) { LastBox = t.Box };
             _open.Add(open);

@@ -237,7 +237,7 @@ public sealed class PersonDown(IEnumerable<PersonDownZone> zones) : IEventRule
     {
         if (memo.Event is not null || memo.FellAt is not { } fell || memo.Area is not { } area || state.Time - fell < area.DownFor) return;
         memo.Event = new SceneEvent(state.Camera, EventKinds.PersonDown, area.Zone.Name, fell, null, state.Time,
-            state.Clock - (state.Time - fell), memo.Score, [id], state.Normalise(memo.LastBox),
+            state.ClockAt(fell), memo.Score, [id], state.Normalise(memo.LastBox),
             $"person on the ground in {area.Zone.Name} for {(state.Time - fell).TotalSeconds:0.0} s{hidden}");
         changes.Add(new EventChange(memo.Event, Closed: false));
     }

@@ -55,6 +55,9 @@ public sealed record SceneState(
     /// </summary>
     public Func<Box, ObjectLook?>? LookAtOpening { get; init; }
 
+    /// <summary>The clock time of an earlier moment of the stream (an event's start), as this frame's clock reads.</summary>
+    public DateTimeOffset ClockAt(TimeSpan time) => Clock - (Time - time);
+
     /// <summary>A pixel point in normalised image coordinates (0..1), the unit zones are drawn in.</summary>
     public Point2 Normalise(Point2 p) => new(p.X / FrameWidth, p.Y / FrameHeight);
 

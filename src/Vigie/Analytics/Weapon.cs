@@ -45,7 +45,7 @@ public sealed class Weapon(IEnumerable<WeaponZone> zones) : ZoneWatchRule(zones.
                 var union = Box.FromCorners(Math.Min(held.Box.X, person.Box.X), Math.Min(held.Box.Y, person.Box.Y),
                     Math.Max(held.Box.Right, person.Box.Right), Math.Max(held.Box.Bottom, person.Box.Bottom));
                 var ev = new SceneEvent(state.Camera, EventKinds.Weapon, settings.Zone.Name, seen.Peek(), null, state.Time,
-                    state.Clock - (state.Time - seen.Peek()), held.Score, [person.Id], state.Normalise(union),
+                    state.ClockAt(seen.Peek()), held.Score, [person.Id], state.Normalise(union),
                     $"{held.Label} held by a person in {settings.Zone.Name} ({seen.Count} frames)");
                 _open[person.Id] = (ev, state.Time);
                 changes.Add(new EventChange(ev, Closed: false));

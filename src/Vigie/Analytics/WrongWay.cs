@@ -76,7 +76,7 @@ public sealed class WrongWay(IEnumerable<WrongWayZone> zones, GroundPlane? groun
                     var (distance, _) = Measure(state, past!.Value.Box.BottomCenter, t.Box.BottomCenter);
                     var unit = ground is null ? "of the image" : "m";
                     var ev = new SceneEvent(state.Camera, EventKinds.WrongWay, settings.Zone.Name, past.Value.Time, null, state.Time,
-                        state.Clock - (state.Time - past.Value.Time), t.Score, [t.Id], state.Normalise(t.Box),
+                        state.ClockAt(past.Value.Time), t.Score, [t.Id], state.Normalise(t.Box),
                         $"{t.Label} going against the allowed direction in {settings.Zone.Name} ({distance:0.##} {unit} in {(state.Time - past.Value.Time).TotalSeconds:0.0} s)");
                     _open[t.Id] = new Open(ev);
                     changes.Add(new EventChange(ev, Closed: false));
