@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
@@ -109,10 +110,32 @@ public static class AlertEndpoints
         return errors;
     }
 
-    private static ServerSentEventsResult<string> Stream(AlertFeed feed, CancellationToken ct) => TypedResults.ServerSentEvents(Items(feed, ct));
+    private static ServerSentEventsResult<string> Stream(AlertFeed feed, UserStore users, HttpContext http, CancellationToken ct) =>
+        TypedResults.ServerSentEvents(Items(feed, users, (string)http.Items[SessionAuthentication.TokenItem]!, ct));
 
-    private static async IAsyncEnumerable<SseItem<string>> Items(AlertFeed feed, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<SseItem<string>> Items(AlertFeed feed, UserStore users, string token, [EnumeratorCancellation] CancellationToken ct)
     {
+        // The stream is one request that lasts for hours: before each item it asks again whether its session may still read
+        // alerts, so that signing out, a disabled account, a changed role or an expired session end it too. While the database
+        // cannot say (down, or slower than a second), the stream goes on, asking again half a minute later: it is then how
+        // waiting alerts reach the operator, and they must not wait for the database's timeouts.
+        var uncheckedUntil = DateTime.MinValue;
+        async Task<bool> StillAllowedAsync()
+        {
+            if (DateTime.UtcNow < uncheckedUntil) return true;
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            limit.CancelAfter(TimeSpan.FromSeconds(1));
+            try
+            {
+                return await users.ResolveAsync(token, DateTimeOffset.UtcNow, limit.Token) is { } user && Policies.Allowed[Policies.ViewAlerts].Contains(user.Role);
+            }
+            catch (Exception e) when (e is DbException || e is OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                uncheckedUntil = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+                return true;
+            }
+        }
+
         var items = feed.Subscribe();
         try
         {
@@ -133,6 +156,11 @@ public static class AlertEndpoints
                 }
                 catch (OperationCanceledException)
                 {
+                    yield break;
+                }
+                if (!await StillAllowedAsync())
+                {
+                    yield return new SseItem<string>("{}", "session-ended");
                     yield break;
                 }
                 yield return item is null

@@ -182,6 +182,41 @@ public class AccessTests
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PatchAsJsonAsync("/api/users/administrator", new { role = Roles.Operator })).StatusCode);
     }
 
+    [Theory]
+    [InlineData("signed out")]
+    [InlineData("disabled")]
+    [InlineData("given a role without alerts")]
+    public async Task An_open_alert_stream_ends_with_its_session_and_sends_nothing_after(string change)
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        using var http = service.Anonymous();
+        http.Timeout = Timeout.InfiniteTimeSpan;
+        var token = await service.LoginAsync(Roles.Operator);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.GetAsync("/api/alerts/stream", HttpCompletionOption.ResponseHeadersRead);
+        using var stream = new StreamReader(await response.Content.ReadAsStreamAsync());
+        await service.NextEventAsync(stream, "ready", TimeSpan.FromSeconds(10)).ContinueWith(_ => { }); // "ready" carries no alert
+
+        var admin = service.As(Roles.Administrator);
+        var done = change switch
+        {
+            "signed out" => await http.DeleteAsync("/api/session"),
+            "disabled" => await admin.PatchAsJsonAsync("/api/users/operator", new { disabled = true }),
+            _ => await admin.PatchAsJsonAsync("/api/users/operator", new { role = Roles.Administrator }),
+        };
+        Assert.True(done.IsSuccessStatusCode);
+        var now = DateTimeOffset.UtcNow;
+        var id = await service.Store.InsertAsync(new NewAlert("gate", "intrusion", "forbidden", now, now, 0.9, [0, 0, 0.1, 0.1], [1], "t"));
+        service.Service<Vigie.Service.Notifications.AlertFeed>().Publish(new Vigie.Service.Notifications.FeedItem(
+            Vigie.Service.Notifications.AlertFeed.Raised, AlertView.From((await service.Store.GetAsync(id))!), 0));
+
+        var events = new List<string>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (await stream.ReadLineAsync(timeout.Token) is { } line)
+            if (line.StartsWith("event: ", StringComparison.Ordinal)) events.Add(line[7..]);
+        Assert.Equal(["session-ended"], events); // and the stream closed: no alert after the change
+    }
+
     [Fact]
     public async Task The_first_administrator_comes_from_the_command_line_and_there_is_no_default_account()
     {

@@ -129,10 +129,13 @@ public class RtspSourceTests
         // ffmpeg's fps filter dropped every frame until the camera's time came round again: 6 s without a picture.
         var longest = frames.Zip(frames.Skip(1), (a, b) => b.Arrived - a.Arrived).Max();
         Assert.True(longest < TimeSpan.FromSeconds(3), $"no frame analysed for {longest.TotalSeconds:0.0} s");
-        // Stream time kept pace with the frames' arrival across the leap.
-        var (first, last) = (frames[0], frames[^1]);
-        var drift = (last.Stream - first.Stream) - (last.Arrived - first.Arrived);
-        Assert.True(drift.Duration() < TimeSpan.FromSeconds(2), $"stream time {drift.TotalSeconds:0.0} s off arrival");
+        // Stream time kept pace with the frames' arrival across the leap: the least delayed frame of the first 3 s and of the
+        // last 5 s are as far from their stream time (a loaded machine only ever delays frames, and not all of them alike).
+        TimeSpan LeastDelay(IEnumerable<(TimeSpan Stream, DateTimeOffset Arrived, DateTimeOffset Clock)> some) =>
+            some.Min(f => f.Arrived - frames[0].Arrived - (f.Stream - frames[0].Stream));
+        var before = LeastDelay(frames.Where(f => f.Arrived < frames[0].Arrived + TimeSpan.FromSeconds(3)));
+        var after = LeastDelay(frames.Where(f => f.Arrived > frames[^1].Arrived - TimeSpan.FromSeconds(5)));
+        Assert.True((after - before).Duration() < TimeSpan.FromSeconds(2), $"stream time {(before - after).TotalSeconds:0.0} s off arrival");
     }
 
     [Fact]

@@ -213,6 +213,8 @@ function connectStream() {
     if ($("#results").querySelector(`[data-alert-id="${alert.id}"]`)) upsert($("#results"), alert, false);
     if (current && current.id === alert.id) renderDetail(alert, null);
   });
+  // Signed out elsewhere, disabled, given another role or timed out: the sign-in page (or the new role's views) instead.
+  stream.addEventListener("session-ended", () => { stream.close(); location.reload(); });
   stream.onerror = () => { state.textContent = "reconnecting"; state.className = "stream off"; };
 }
 
