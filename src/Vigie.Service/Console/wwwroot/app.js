@@ -164,12 +164,18 @@ function card(alert) {
   return li;
 }
 
-function upsert(list, alert, prepend) {
+// The card of an alert shown in the list, redrawn; a new alert's added on top.
+function upsert(list, alert, { addOnTop = false } = {}) {
   const existing = list.querySelector(`[data-alert-id="${alert.id}"]`);
-  const fresh = card(alert);
-  if (existing) existing.replaceWith(fresh);
-  else if (prepend) list.prepend(fresh);
-  else list.append(fresh);
+  if (existing) existing.replaceWith(card(alert));
+  else if (addOnTop) list.prepend(card(alert));
+}
+
+// The feed keeps the latest alerts only: a console stays open for weeks, and older ones are found by Search.
+const FeedLength = 200;
+function trimFeed() {
+  const feed = $("#feed");
+  while (feed.children.length > FeedLength) feed.lastElementChild.remove();
 }
 
 // ---- live feed ----
@@ -199,18 +205,21 @@ function connectStream() {
     li.dataset.waiting = waitingKey(alert);
     li.dataset.kind = alert.kind;
     $("#feed").prepend(li);
+    trimFeed();
     announce();
   });
   stream.addEventListener("alert", e => {
     const alert = JSON.parse(e.data);
     $("#feed").querySelector(`[data-waiting="${CSS.escape(waitingKey(alert))}"]`)?.remove();
-    upsert($("#feed"), alert, true);
+    upsert($("#feed"), alert, { addOnTop: true });
+    trimFeed();
     announce();
   });
   stream.addEventListener("alert-updated", e => {
     const alert = JSON.parse(e.data);
-    upsert($("#feed"), alert, true);
-    if ($("#results").querySelector(`[data-alert-id="${alert.id}"]`)) upsert($("#results"), alert, false);
+    // An older alert reviewed or given its clip is redrawn where it is shown, not brought back to the top of the feed.
+    upsert($("#feed"), alert);
+    upsert($("#results"), alert);
     if (current && current.id === alert.id) renderDetail(alert, null);
   });
   // Signed out elsewhere, disabled, given another role or timed out: the sign-in page (or the new role's views) instead.
