@@ -98,6 +98,11 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             await app.Services.GetRequiredService<AuthorisationStore>().CreateAsync(new NewAuthorisation("TEST-001", "test prefecture",
                 DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-2)), config.Cameras.Select(c => c.Name).ToList(), EventKinds.All,
                 DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), "the test scene"), "test", DateTimeOffset.UtcNow);
+        return await StartedAsync(app, path, url);
+    }
+
+    private static async Task<ServiceUnderTest> StartedAsync(WebApplication app, string path, string url)
+    {
         await app.StartAsync();
         var service = new ServiceUnderTest(app, path, url);
         foreach (var role in Roles.All)
@@ -107,6 +112,14 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             service._clients[role] = client;
         }
         return service;
+    }
+
+    /// <summary>Stops the service and starts it again with the same configuration, address and data, as an upgrade or a restart after a crash.</summary>
+    public async Task<ServiceUnderTest> RestartAsync()
+    {
+        await DisposeAsync();
+        var app = await VigieServer.BuildAsync(new ServiceSettings(ConfigLoader.LoadFile(ConfigPath), ConfigPath), l => l.SetMinimumLevel(LogLevel.Warning));
+        return await StartedAsync(app, ConfigPath, Url);
     }
 
     public async Task<T> GetAsync<T>(string path) =>

@@ -185,13 +185,33 @@ async function loadFeed() {
   feed.replaceChildren(...alerts.map(card));
 }
 
+// Alerts raised while the stream was down (the service restarting, the network cut) are fetched once it is back: the
+// stream only carries what happens while it is open, and none may be left out of the feed.
+async function catchUp() {
+  const feed = $("#feed");
+  const latest = await api("/api/alerts?limit=50");
+  const missed = latest.filter(a => !feed.querySelector(`[data-alert-id="${a.id}"]`));
+  for (const alert of latest) upsert(feed, alert);
+  for (const alert of missed.reverse()) upsert(feed, alert, { addOnTop: true });
+  trimFeed();
+  if (missed.length === 0) return;
+  if ($("#view-alerts").hidden || document.hidden) { unseen += missed.length; updateBadge(); }
+  chime();
+}
+
 // The stored alert's time is kept to the millisecond: compare instants, not strings.
 const waitingKey = alert => `${alert.camera}|${alert.kind}|${alert.zone}|${Date.parse(alert.raised)}`;
 
 function connectStream() {
   const state = $("#stream-state");
   const stream = new EventSource("/api/alerts/stream");
-  stream.addEventListener("ready", () => { state.textContent = "live"; state.className = "stream on"; });
+  let connectedBefore = false;
+  stream.addEventListener("ready", () => {
+    state.textContent = "live";
+    state.className = "stream on";
+    if (connectedBefore) catchUp().catch(() => {});
+    connectedBefore = true;
+  });
   // Raised while the database is unavailable: shown now, without id or evidence, until the stored alert replaces it.
   stream.addEventListener("alert-waiting", e => {
     const alert = JSON.parse(e.data);
