@@ -94,6 +94,13 @@ public static class DatabaseBackup
             throw new BackupException($"{file} cannot be read: {e.Message}");
         }
         if (manifest is null) throw new BackupException($"{file} is empty");
+        // Written by hand or cut short, it may lack what a restore needs: said by name rather than failing on it later.
+        var missing = new (string Field, object? Value)[]
+        {
+            ("storage", manifest.Storage), ("database_file", manifest.DatabaseFile), ("schema_versions", manifest.SchemaVersions),
+            ("audit_head", manifest.AuditHead?.Hash),
+        }.Where(f => f.Value is null).Select(f => f.Field).ToList();
+        if (missing.Count > 0) throw new BackupException($"{file} lacks {string.Join(", ", missing)}");
         if (manifest.Storage != config.Service.Storage.Type)
             throw new BackupException($"the backup is of a {manifest.Storage} database; service.storage.type is {config.Service.Storage.Type}");
         if (!File.Exists(Path.Combine(folder, manifest.DatabaseFile)))

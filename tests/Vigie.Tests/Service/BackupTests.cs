@@ -139,6 +139,10 @@ public class BackupTests(PostgresServer postgres)
         var fromNewer = await VigieProcess.RunAsync(["restore", "--config", configPath, "--from", backup, "--reason", Reason]);
         Assert.Equal(1, fromNewer.Code);
         Assert.Contains("newer Vigie", fromNewer.Error);
+        await File.WriteAllTextAsync(manifest, """{ "storage": "postgres", "schema_versions": [1] }""");
+        var cut = await VigieProcess.RunAsync(["restore", "--config", configPath, "--from", backup, "--reason", Reason]);
+        Assert.Equal(1, cut.Code);
+        Assert.Contains("lacks database_file, audit_head", cut.Error);
         Assert.Single(Directory.GetFiles(config.Service.DataFolder, "replaced-*.pgdump"));
     }
 }
