@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
@@ -62,6 +63,8 @@ public static class VigieServer
             return Task.CompletedTask;
         }));
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestDetails>();
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(_ => db);

@@ -105,6 +105,12 @@ public class AccessTests
                     failures.Add($"{endpoint} as {role}: may be framed by another site");
             }
         }
+        // A parameter that cannot be read is named with its value, as every other refusal is (the framework alone sends an empty 400).
+        var unreadable = await service.Http.GetAsync("/api/alerts?limit=abc");
+        Assert.Equal(HttpStatusCode.BadRequest, unreadable.StatusCode);
+        var detail = (await unreadable.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("detail").GetString();
+        Assert.Contains("limit\" from \"abc\"", detail);
+
         // The console's own files too, found or not: checked again at each load, loading nothing from elsewhere.
         foreach (var path in new[] { "/", "/app.js", "/transparency.html", "/no-such-page" })
         {
