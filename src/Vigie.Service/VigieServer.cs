@@ -70,6 +70,7 @@ public static class VigieServer
         builder.Services.AddSingleton(_ => db);
         builder.Services.AddSingleton<AlertStore>();
         builder.Services.AddSingleton(service.Security);
+        builder.Services.AddSignInLimit(service.Security);
         builder.Services.AddSingleton(service.Retention);
         builder.Services.AddSingleton<UserStore>();
         builder.Services.AddSingleton<AuthorisationStore>();
@@ -122,6 +123,7 @@ public static class VigieServer
         var console = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "Console", "wwwroot"));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = console });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = console });
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/v1.json").AllowAnonymous();

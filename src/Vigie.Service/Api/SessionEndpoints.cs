@@ -24,8 +24,8 @@ public static class SessionEndpoints
     public static void Map(WebApplication app)
     {
         var api = app.MapGroup("/api/session").WithTags("session");
-        api.MapPost("", Login).AllowAnonymous()
-            .WithSummary("Sign in with name and password: sets the session cookie and returns a token usable as 'Authorization: Bearer'. Too many failures lock the account.");
+        api.MapPost("", Login).AllowAnonymous().RequireRateLimiting(SignInLimit.Policy)
+            .WithSummary("Sign in with name and password: sets the session cookie and returns a token usable as 'Authorization: Bearer'. Too many failures lock the account; too many sign-ins at once are answered 429.");
         api.MapGet("", (ClaimsPrincipal user, ServiceSettings settings) =>
                 new SessionView(user.Name(), user.FindFirstValue(ClaimTypes.Role)!, null, settings.Config.TimeZone))
             .RequireAuthorization().WithSummary("The signed-in user and their role.");

@@ -197,6 +197,7 @@ public static class ConfigValidator
         if (sec.IdleMinutes <= 0) err("service.security.idle_minutes", "must be a positive number of minutes");
         if (sec.LockoutAttempts is < 1 or > 100) err("service.security.lockout_attempts", "must be between 1 and 100");
         if (sec.LockoutMinutes <= 0) err("service.security.lockout_minutes", "must be a positive number of minutes");
+        if (sec.SignInsPerSecond is < 0.1 or > 1000) err("service.security.sign_ins_per_second", "must be between 0.1 and 1000");
         var ret = s.Retention;
         if (ret.EvidenceDays <= 0) err("service.retention.evidence_days", "must be a positive number of days");
         if (ret.AlertMonths < 1) err("service.retention.alert_months", "must be at least 1 month");

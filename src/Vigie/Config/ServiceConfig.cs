@@ -48,6 +48,10 @@ public sealed class SecurityConfig
 
     [Description("How long a locked account stays locked (minutes); an administrator can unlock it sooner.")]
     public double LockoutMinutes { get; set; } = 15;
+
+    [Description("Password checks per second at most, all sign-ins together (each takes about 75 ms of a core): a flood of sign-ins "
+        + "from the network cannot take the cores from the cameras. Beyond it, sign-ins wait up to 2 s, then are refused (HTTP 429).")]
+    public double SignInsPerSecond { get; set; } = 4;
 }
 
 public sealed class RetentionConfig

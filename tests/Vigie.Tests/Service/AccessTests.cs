@@ -188,6 +188,25 @@ public class AccessTests
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PatchAsJsonAsync("/api/users/administrator", new { role = Roles.Operator })).StatusCode);
     }
 
+    [Fact]
+    public async Task A_flood_of_sign_ins_is_held_to_the_configured_rate_and_each_refused_one_is_told_when_to_try_again()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"),
+            "  security: { sign_ins_per_second: 1 }");
+        using var http = service.Anonymous();
+        var flood = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => http.PostAsJsonAsync("/api/session", new { name = $"nobody{i}", password = "wrong password" })));
+        var checkedOnes = flood.Count(r => r.StatusCode == HttpStatusCode.Unauthorized);
+        var refused = flood.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.Equal(24, checkedOnes + refused.Count);
+        // Two seconds' worth at once, two seconds' worth waiting their turn: the rest are refused without a password check.
+        Assert.InRange(checkedOnes, 2, 8);
+        Assert.All(refused, r => Assert.True(r.Headers.RetryAfter?.Delta is { } wait && wait > TimeSpan.Zero, "no Retry-After"));
+        Assert.Contains("too many sign-in attempts", await refused[0].Content.ReadAsStringAsync());
+
+        await Task.Delay(refused[0].Headers.RetryAfter!.Delta!.Value + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/session", new { name = Roles.Operator, password = ServiceUnderTest.Password })).StatusCode);
+    }
+
     [Theory]
     [InlineData("signed out")]
     [InlineData("disabled")]

@@ -61,7 +61,8 @@ $("#login-form").addEventListener("submit", async e => {
     method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ name: data.get("name"), password: data.get("password") }),
   });
-  if (response.status === 423) { $("#login-message").textContent = (await response.json()).detail; return; }
+  // Locked account (423) or too many sign-ins at once (429): the service says which.
+  if (response.status === 423 || response.status === 429) { $("#login-message").textContent = (await response.json()).detail; return; }
   if (!response.ok) { $("#login-message").textContent = "Wrong name or password."; return; }
   e.target.reset();
   await start(await response.json());
