@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
@@ -118,6 +119,8 @@ public static class VigieServer
         var app = builder.Build();
         // Synopses asked for before the service last stopped are made now (and half-made videos removed).
         app.Services.GetRequiredService<CaseSynopses>().ResumeUnfinished();
+        // With no proxy listed ASP.NET would believe every sender's headers: none are read then.
+        if (service.TrustedProxies.Count > 0) app.UseForwardedHeaders(ForwardedFrom(service.TrustedProxies));
         app.Use(ResponseHeaders.AddAsync);
         app.UseExceptionHandler();
         var console = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "Console", "wwwroot"));
@@ -135,5 +138,19 @@ public static class VigieServer
         GovernanceEndpoints.Map(app);
         ForensicEndpoints.Map(app);
         return app;
+    }
+
+    /// <summary>
+    /// Behind the TLS reverse proxy the service is meant to run behind, each request comes from the proxy over plain HTTP:
+    /// the user's address (audited at sign-in) and the HTTPS their browser used (which marks the session cookie Secure)
+    /// are in the proxy's X-Forwarded-For and X-Forwarded-Proto, believed from the listed proxies only.
+    /// </summary>
+    private static ForwardedHeadersOptions ForwardedFrom(IEnumerable<string> proxies)
+    {
+        var options = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var proxy in proxies) options.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+        return options;
     }
 }

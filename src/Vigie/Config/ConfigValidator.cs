@@ -192,6 +192,9 @@ public static class ConfigValidator
         if (e.MaxWidth < 64) err("service.evidence.max_width", "must be at least 64 pixels");
         if (s.Reconnect.InitialS <= 0) err("service.reconnect.initial_s", "must be a positive number of seconds");
         if (s.Reconnect.MaxS < s.Reconnect.InitialS) err("service.reconnect.max_s", "must not be below initial_s");
+        for (int i = 0; i < s.TrustedProxies.Count; i++)
+            if (!System.Net.IPAddress.TryParse(s.TrustedProxies[i], out _))
+                err($"service.trusted_proxies[{i}]", $"'{s.TrustedProxies[i]}' is not an IP address");
         var sec = s.Security;
         if (sec.SessionHours is <= 0 or > 24 * 7) err("service.security.session_hours", "must be more than 0 and at most 168 hours");
         if (sec.IdleMinutes <= 0) err("service.security.idle_minutes", "must be a positive number of minutes");

@@ -31,6 +31,11 @@ public sealed class ServiceConfig
     [Description("Sign-in sessions and lockout.")]
     public SecurityConfig Security { get; set; } = new();
 
+    [Description("Addresses of the reverse proxies in front of the service (the one that serves HTTPS) whose X-Forwarded-For and "
+        + "X-Forwarded-Proto are believed: the user's own address is then audited, and the session cookie is marked Secure. "
+        + "Default: this machine (127.0.0.1, ::1); [] believes none.")]
+    public List<string> TrustedProxies { get; set; } = ["127.0.0.1", "::1"];
+
     [Description("How long evidence and alert details are kept.")]
     public RetentionConfig Retention { get; set; } = new();
 }

@@ -188,6 +188,28 @@ public class AccessTests
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PatchAsJsonAsync("/api/users/administrator", new { role = Roles.Operator })).StatusCode);
     }
 
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("  trusted_proxies: []", false)]
+    [InlineData("  trusted_proxies: [10.9.9.9]", false)]
+    public async Task Behind_a_trusted_reverse_proxy_the_users_address_is_audited_and_the_session_cookie_is_secure(string proxies, bool trusted)
+    {
+        // The test's requests come from 127.0.0.1, trusted by default as the proxy on the same machine.
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"), proxies);
+        using var http = service.Anonymous();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/session")
+            { Content = JsonContent.Create(new { name = Roles.Operator, password = ServiceUnderTest.Password }) };
+        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"));
+        Assert.Equal(trusted, cookie.Contains("secure", StringComparison.OrdinalIgnoreCase));
+        var login = (await service.Service<AuditLog>().ReadAsync(action: AuditActions.Login)).Last();
+        Assert.Contains(trusted ? "203.0.113.7" : "127.0.0.1", login.Detail);
+    }
+
     [Fact]
     public async Task A_flood_of_sign_ins_is_held_to_the_configured_rate_and_each_refused_one_is_told_when_to_try_again()
     {

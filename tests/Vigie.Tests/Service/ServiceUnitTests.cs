@@ -99,12 +99,13 @@ public class ServiceUnitTests
     {
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("""
             service:
-              security: { session_hours: 0, idle_minutes: -1, lockout_attempts: 0, lockout_minutes: 0 }
+              security: { session_hours: 0, idle_minutes: -1, lockout_attempts: 0, lockout_minutes: 0, sign_ins_per_second: 0 }
               retention: { evidence_days: 400, alert_months: 6, purge_every_minutes: 0, min_free_mb: -1 }
+              trusted_proxies: [127.0.0.1, proxy.example.org]
             """, "test"));
         foreach (var field in new[] { "service.security.session_hours", "service.security.idle_minutes", "service.security.lockout_attempts",
-                     "service.security.lockout_minutes", "service.retention.evidence_days", "service.retention.purge_every_minutes",
-                     "service.retention.min_free_mb" })
+                     "service.security.lockout_minutes", "service.security.sign_ins_per_second", "service.retention.evidence_days",
+                     "service.retention.purge_every_minutes", "service.retention.min_free_mb", "service.trusted_proxies[1]" })
             Assert.Contains(e.Errors, m => m.StartsWith(field + ":", StringComparison.Ordinal));
     }
 
