@@ -68,7 +68,7 @@ public static class DatabaseBackup
         else
         {
             copy = PostgresCopy;
-            await PostgresToolAsync("pg_dump", config.Service.Storage.Connection!, ["--format=custom", "--no-owner", $"--file={Path.Combine(folder, copy)}"], ct);
+            await DumpAsync(config.Service.Storage.Connection!, Path.Combine(folder, copy), ct);
         }
         await AuditLog.WriteHeadAsync(AuditLog.HeadFileIn(folder), new AuditLog.Head(entry.Seq, entry.Hash));
         var configuration = Path.GetFileName(configPath);
@@ -138,7 +138,7 @@ public static class DatabaseBackup
         {
             // pg_restore runs in one transaction: it restores all or nothing.
             var dump = Path.Combine(data, $"replaced-{stamp}.pgdump");
-            await PostgresToolAsync("pg_dump", config.Service.Storage.Connection!, ["--format=custom", "--no-owner", $"--file={dump}"], ct);
+            await DumpAsync(config.Service.Storage.Connection!, dump, ct);
             await PostgresToolAsync("pg_restore", config.Service.Storage.Connection!,
                 ["--clean", "--if-exists", "--no-owner", "--single-transaction", Path.Combine(folder, backup.DatabaseFile)], ct);
             var kept = keptHead.Select(m => m.To).Prepend(dump).ToList();
@@ -191,6 +191,9 @@ public static class DatabaseBackup
     }
 
     private static readonly JsonSerializerOptions ManifestJson = new(ApiJson.Options) { WriteIndented = true };
+
+    private static Task DumpAsync(string connection, string file, CancellationToken ct) =>
+        PostgresToolAsync("pg_dump", connection, ["--format=custom", "--no-owner", $"--file={file}"], ct);
 
     /// <summary>Runs pg_dump or pg_restore on the configured database, its password passed in the environment, never on the command line.</summary>
     private static async Task PostgresToolAsync(string tool, string connection, IEnumerable<string> args, CancellationToken ct)

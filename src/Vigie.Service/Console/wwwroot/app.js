@@ -139,9 +139,9 @@ function chime() {
   }
 }
 
-// A new alert in the feed: counted while nobody looks at the feed, and chimed.
-function announce() {
-  if ($("#view-alerts").hidden || document.hidden) { unseen++; updateBadge(); }
+// New alerts in the feed: counted while nobody looks at the feed, and chimed.
+function announce(count = 1) {
+  if ($("#view-alerts").hidden || document.hidden) { unseen += count; updateBadge(); }
   chime();
 }
 
@@ -195,9 +195,7 @@ async function catchUp() {
   for (const alert of latest) upsert(feed, alert);
   for (const alert of missed.reverse()) upsert(feed, alert, { addOnTop: true });
   trimFeed();
-  if (missed.length === 0) return;
-  if ($("#view-alerts").hidden || document.hidden) { unseen += missed.length; updateBadge(); }
-  chime();
+  if (missed.length > 0) announce(missed.length);
 }
 
 // The stored alert's time is kept to the millisecond: compare instants, not strings.
