@@ -14,7 +14,8 @@ public sealed record LoginRequest(string Name, string Password);
 /// site's time zone when the configuration names one (`time_zone`): the console shows and reads times on it, as the
 /// evidence is stamped, whatever the browser's own zone.
 /// </summary>
-public sealed record SessionView(string Name, string Role, string? Token, string? TimeZone);
+/// <param name="IdleMinutes">After this long without input, consoles other than operators' sign themselves out.</param>
+public sealed record SessionView(string Name, string Role, string? Token, string? TimeZone, double IdleMinutes);
 
 public sealed record PasswordChangeRequest(string Current, string New);
 
@@ -27,9 +28,10 @@ public static class SessionEndpoints
         api.MapPost("", Login).AllowAnonymous().RequireRateLimiting(SignInLimit.Policy)
             .WithSummary("Sign in with name and password: sets the session cookie and returns a token usable as 'Authorization: Bearer'. Too many failures lock the account; too many sign-ins at once are answered 429.");
         api.MapGet("", (ClaimsPrincipal user, ServiceSettings settings) =>
-                new SessionView(user.Name(), user.FindFirstValue(ClaimTypes.Role)!, null, settings.Config.TimeZone))
+                new SessionView(user.Name(), user.FindFirstValue(ClaimTypes.Role)!, null, settings.Config.TimeZone,
+                    settings.Config.Service.Security.IdleMinutes))
             .RequireAuthorization().WithSummary("The signed-in user and their role.");
-        api.MapDelete("", Logout).RequireAuthorization().WithSummary("Sign out: ends this session.");
+        api.MapDelete("", Logout).RequireAuthorization().WithSummary("Sign out: ends this session (idle=true: the console did so after idle_minutes without input).");
         api.MapPost("/password", ChangePassword).RequireAuthorization().WithSummary("Change one's own password (ends one's sessions).");
     }
 
@@ -44,7 +46,8 @@ public static class SessionEndpoints
             case LoginOutcome.Ok:
                 await audit.AppendAsync(result.User!.Name, AuditActions.Login, $"user:{result.User.Name}", from, ct);
                 http.Response.Cookies.Append(SessionEndpointsCookie.Name, result.Token!, SessionEndpointsCookie.Options(http.Request.IsHttps));
-                return TypedResults.Ok(new SessionView(result.User.Name, result.User.Role, result.Token, settings.Config.TimeZone));
+                return TypedResults.Ok(new SessionView(result.User.Name, result.User.Role, result.Token, settings.Config.TimeZone,
+                    settings.Config.Service.Security.IdleMinutes));
             case LoginOutcome.Locked:
                 await audit.AppendAsync("anonymous", AuditActions.LoginLocked, $"user:{request.Name}", new { from.Address, result.LockedUntil }, ct);
                 return TypedResults.Problem($"the account is locked until {result.LockedUntil:u} after repeated failures; an administrator can unlock it",
@@ -56,11 +59,11 @@ public static class SessionEndpoints
         }
     }
 
-    private static async Task<NoContent> Logout(HttpContext http, UserStore users, AuditLog audit, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<NoContent> Logout(bool? idle, HttpContext http, UserStore users, AuditLog audit, ClaimsPrincipal user, CancellationToken ct)
     {
         if (http.Items[SessionAuthentication.TokenItem] is string token) await users.EndSessionAsync(token, ct);
         http.Response.Cookies.Delete(SessionEndpointsCookie.Name);
-        await audit.AppendAsync(user.Name(), AuditActions.Logout, $"user:{user.Name()}", null, ct);
+        await audit.AppendAsync(user.Name(), AuditActions.Logout, $"user:{user.Name()}", idle is true ? "no input for idle_minutes" : null, ct);
         return TypedResults.NoContent();
     }
 

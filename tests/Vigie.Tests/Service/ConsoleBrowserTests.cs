@@ -247,6 +247,37 @@ public class ConsoleBrowserTests
     }
 
     [Fact]
+    public async Task Away_from_mouse_and_keyboard_for_idle_minutes_a_supervisors_console_signs_out_and_an_operators_alert_wall_stays()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchChromiumAsync(playwright);
+        foreach (var (user, stays) in new[] { ("operator", true), ("supervisor", false) })
+        {
+            await using var context = await browser.NewContextAsync();
+            var page = await context.NewPageAsync();
+            await page.Clock.InstallAsync(); // the page's clock, moved on below; the service's is the real one
+            await page.GotoAsync(service.Url);
+            await SignInAsync(page, user);
+            await page.Clock.FastForwardAsync("31:00"); // idle_minutes is 30 by default
+            await page.Clock.RunForAsync(10_000);
+            if (stays)
+            {
+                await Assertions.Expect(page.Locator("#who")).ToHaveTextAsync($"{user} ({user})");
+                Assert.False(await page.Locator("#login").IsVisibleAsync());
+            }
+            else
+            {
+                await Assertions.Expect(page.Locator("#login-message")).ToHaveTextAsync("Signed out after 30 minutes without use.");
+                await Assertions.Expect(page.Locator("#login")).ToBeVisibleAsync();
+            }
+        }
+        var logouts = await service.Service<AuditLog>().ReadAsync(action: AuditActions.Logout);
+        var idle = Assert.Single(logouts);
+        Assert.Equal(("supervisor", true), (idle.Actor, idle.Detail.Contains("idle_minutes")));
+    }
+
+    [Fact]
     public async Task With_the_site_time_zone_named_the_console_shows_and_reads_times_on_it_whatever_the_browsers_zone()
     {
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"), "time_zone: Europe/Paris");

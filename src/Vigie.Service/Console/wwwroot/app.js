@@ -68,6 +68,26 @@ $("#login-form").addEventListener("submit", async e => {
   await start(await response.json());
 });
 
+// ---- signing out after idle_minutes without input ----
+// The service counts the console's own polling as use, so an open page never idles out there. Away from mouse and
+// keyboard for idle_minutes, a supervisor's, auditor's or administrator's console signs itself out (they can lift the
+// blur, change the scene, manage users and read the audit log); an operator's stays signed in, as it may be the
+// supervision centre's alert wall, which nobody touches for hours.
+let lastInput = Date.now();
+for (const type of ["pointerdown", "pointermove", "keydown", "wheel"])
+  document.addEventListener(type, () => { lastInput = Date.now(); }, { capture: true, passive: true });
+function watchIdle() {
+  if (me.role === "operator" || !(me.idle_minutes > 0)) return;
+  setInterval(async () => {
+    if (!me || Date.now() - lastInput < me.idle_minutes * 60000) return;
+    const minutes = me.idle_minutes;
+    me = null;
+    await fetch("/api/session?idle=true", { method: "DELETE" }).catch(() => {});
+    sessionStorage.setItem("vigie.signed-out", `Signed out after ${minutes} minutes without use.`);
+    location.reload();
+  }, 5000);
+}
+
 $("#logout").addEventListener("click", async () => {
   await fetch("/api/session", { method: "DELETE" });
   location.reload();
@@ -937,6 +957,7 @@ async function start(session) {
   renderChime();
   if (started) { location.reload(); return; }
   started = true;
+  watchIdle();
   const [reasons, kinds] = await Promise.all([api("/api/review-reasons"), api("/api/use-cases")]);
   $("#review-reason").append(...reasons.map(r => el("option", { value: r, textContent: r.replaceAll("_", " ") })));
   $("#search-form [name=kind]").append(...kinds.map(k => el("option", { value: k, textContent: kindLabel(k) })));
@@ -960,5 +981,6 @@ async function start(session) {
 (async () => {
   const response = await fetch("/api/session");
   if (response.ok) await start(await response.json());
-  else showLogin();
+  else showLogin(sessionStorage.getItem("vigie.signed-out") ?? "");
+  sessionStorage.removeItem("vigie.signed-out");
 })();
