@@ -83,6 +83,10 @@ public sealed class Database : IAsyncDisposable
             await ExecuteAsync(c, "PRAGMA journal_mode=WAL", ct);
         await ExecuteAsync(c, Migrations.CreateVersionTable, ct);
         var applied = await AppliedMigrationsAsync(ct);
+        // An older vigie on a database a newer one has changed (a rollback after an upgrade) would misread what it does not know.
+        if (applied.Except(Migrations.All.Select(s => s.Version)).ToList() is [var newer, ..])
+            throw new InvalidOperationException($"it was last used by a newer Vigie (schema version {newer}); run that version, or restore a backup " +
+                                                "made by this one (vigie restore)");
         foreach (var step in Migrations.All.Where(s => !applied.Contains(s.Version)))
         {
             await using var tx = await c.BeginTransactionAsync(ct);

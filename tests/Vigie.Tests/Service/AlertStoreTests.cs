@@ -82,7 +82,12 @@ public class AlertStoreTests(PostgresServer postgres)
         {
             Assert.Equal(Migrations.All.Select(m => m.Version), await again.AppliedMigrationsAsync());
             Assert.Equal("weapon", (await new AlertStore(again).GetAsync(id))?.Kind);
+            // A newer vigie then changed the schema: this one refuses the database rather than misread it.
+            await again.ExecuteAsync("INSERT INTO schema_migrations (version, description, applied_ms) VALUES (999, 'from the future', 0)",
+                CancellationToken.None);
         }
+        var refused = await Assert.ThrowsAsync<StorageException>(() => Database.OpenAsync(config, folder));
+        Assert.Contains("newer Vigie (schema version 999)", refused.Message);
     }
 
     [Fact]
