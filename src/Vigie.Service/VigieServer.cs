@@ -112,6 +112,7 @@ public static class VigieServer
         builder.Services.AddSingleton<AlertDesk>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertDesk>());
         builder.Services.AddSingleton<CameraSupervisor>();
+        builder.Services.AddSingleton<PublicFigures>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CameraSupervisor>());
         builder.Services.AddSingleton<RetentionPurge>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionPurge>());
