@@ -189,9 +189,12 @@ public class ConsoleBrowserTests
             service = await service.RestartAsync();
             await Assertions.Expect(page.Locator("#stream-state")).ToHaveTextAsync("reconnecting");
             var missed = await RaiseAsync(service);
+            // Cut for more than a few seconds, the operator is told that no alert can arrive.
+            await Assertions.Expect(page.Locator("#stream-warning")).ToContainTextAsync("Live alerts interrupted since", new() { Timeout = 20_000 });
             await page.UnrouteAllAsync();
             await Assertions.Expect(cards.First).ToHaveAttributeAsync("data-alert-id", missed.ToString(), new() { Timeout = 30_000 });
             await Assertions.Expect(page.Locator("#stream-state")).ToHaveTextAsync("live");
+            await Assertions.Expect(page.Locator("#stream-warning")).ToBeHiddenAsync();
             await Assertions.Expect(cards).ToHaveCountAsync(200);
         }
         finally

@@ -221,6 +221,17 @@ async function catchUp() {
 // The stored alert's time is kept to the millisecond: compare instants, not strings.
 const waitingKey = alert => `${alert.camera}|${alert.kind}|${alert.zone}|${Date.parse(alert.raised)}`;
 
+// Alerts reach this page only while its stream is open: cut for more than a few seconds, the operator is told in a
+// banner, not only by the small "reconnecting" mark, since no new alert can appear meanwhile.
+let streamDownSince = null;
+setInterval(() => {
+  const bar = $("#stream-warning");
+  const down = streamDownSince !== null && Date.now() - streamDownSince > 10000;
+  bar.hidden = !down;
+  if (down) bar.textContent = `Live alerts interrupted since ${new Date(streamDownSince).toLocaleTimeString(undefined, siteZone ? { timeZone: siteZone } : {})}: ` +
+    "no new alert can appear here until the connection to the service is back (reconnecting…).";
+}, 2000);
+
 function connectStream() {
   const state = $("#stream-state");
   const stream = new EventSource("/api/alerts/stream");
@@ -228,6 +239,8 @@ function connectStream() {
   stream.addEventListener("ready", () => {
     state.textContent = "live";
     state.className = "stream on";
+    streamDownSince = null;
+    $("#stream-warning").hidden = true;
     if (connectedBefore) catchUp().catch(() => {});
     connectedBefore = true;
   });
@@ -263,7 +276,11 @@ function connectStream() {
   });
   // Signed out elsewhere, disabled, given another role or timed out: the sign-in page (or the new role's views) instead.
   stream.addEventListener("session-ended", () => { stream.close(); location.reload(); });
-  stream.onerror = () => { state.textContent = "reconnecting"; state.className = "stream off"; };
+  stream.onerror = () => {
+    state.textContent = "reconnecting";
+    state.className = "stream off";
+    streamDownSince ??= Date.now();
+  };
 }
 
 // ---- alert detail and review ----
