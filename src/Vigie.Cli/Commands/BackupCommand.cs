@@ -81,11 +81,7 @@ public static class BackupCommand
                                         " in the kept copy only.");
             foreach (var kept in restored.KeptFiles) Console.Error.WriteLine($"vigie: kept {kept}");
         }
-        catch (BackupException e)
-        {
-            return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitFailed);
-        }
-        catch (StorageException e)
+        catch (Exception e) when (e is BackupException or StorageException)
         {
             return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitFailed);
         }

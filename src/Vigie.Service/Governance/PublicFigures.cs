@@ -11,7 +11,7 @@ namespace Vigie.Service.Governance;
 /// </summary>
 public sealed class PublicFigures(CameraSupervisor cameras, AuthorisationStore authorisations, AlertStore alerts, ServiceSettings settings)
 {
-    public static readonly TimeSpan CountsKept = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan CountsKept = TimeSpan.FromMinutes(1);
 
     private readonly SemaphoreSlim _counting = new(1);
     private (DateTimeOffset Made, IReadOnlyList<AlertCount> Counts)? _counts;

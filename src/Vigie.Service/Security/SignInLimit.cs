@@ -11,7 +11,7 @@ namespace Vigie.Service.Security;
 /// <summary>
 /// Sign-ins share a bucket of password checks: each costs about 75 ms of a core (the hash is slow on purpose), and anyone
 /// who reaches the port may ask for them, so a flood would otherwise take the cores the cameras are analysed on (measured:
-/// 8 clients signing in wrongly without pause took 1.4 cores and a tenth of the demo camera's frames). Two seconds' worth
+/// 8 clients signing in wrongly without pause took 1.4 cores and a sixth of the demo camera's frames). Two seconds' worth
 /// may come at once; more wait their turn up to two seconds, then are refused with 429 and when to try again.
 /// </summary>
 public static class SignInLimit
