@@ -39,8 +39,9 @@ public static class SessionEndpoints
         AuditLog audit, HttpContext http, ServiceSettings settings, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
-        var result = await users.LoginAsync(request.Name ?? "", request.Password ?? "", now, ct);
-        var from = new { Address = http.Connection.RemoteIpAddress?.ToString() };
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "";
+        var result = await users.LoginAsync(request.Name ?? "", request.Password ?? "", address, now, ct);
+        var from = new { Address = address };
         switch (result.Outcome)
         {
             case LoginOutcome.Ok:
@@ -68,10 +69,10 @@ public static class SessionEndpoints
     }
 
     private static async Task<Results<NoContent, ValidationProblem>> ChangePassword(PasswordChangeRequest request, ClaimsPrincipal user, UserStore users,
-        AuditLog audit, CancellationToken ct)
+        AuditLog audit, HttpContext http, CancellationToken ct)
     {
         var name = user.Name();
-        var check = await users.CheckPasswordAsync(name, request.Current ?? "", DateTimeOffset.UtcNow, ct);
+        var check = await users.CheckPasswordAsync(name, request.Current ?? "", http.Connection.RemoteIpAddress?.ToString() ?? "", DateTimeOffset.UtcNow, ct);
         if (check.Outcome != LoginOutcome.Ok) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["current"] = ["is not your password"] });
         if (Passwords.Weakness(name, request.New ?? "") is { } weak) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["new"] = [weak] });
         await users.UpdateAsync(name, null, null, false, request.New, DateTimeOffset.UtcNow, ct);

@@ -50,10 +50,12 @@ public sealed class UserStore(Database db, SecurityConfig settings)
             ("r", Roles.Administrator)))[0] > 0;
 
     /// <summary>
-    /// Checks a password. Each failure counts; after too many in a row the account is locked for a
-    /// while, and a locked account refuses even the right password until then. Opens no session.
+    /// Checks a password from an address. Failures count per account and address: after lockout_attempts in a row from one
+    /// address the account is locked there for a while (refusing even the right password), while its user can still sign
+    /// in from their own workstation: anyone could otherwise lock every operator out with a few wrong passwords. Ten times
+    /// as many failures from anywhere, many addresses guessing together, lock the account everywhere. Opens no session.
     /// </summary>
-    public async Task<LoginResult> CheckPasswordAsync(string name, string password, DateTimeOffset now, CancellationToken ct = default)
+    public async Task<LoginResult> CheckPasswordAsync(string name, string password, string address, DateTimeOffset now, CancellationToken ct = default)
     {
         var row = (await db.QueryAsync("SELECT id, password_hash FROM users WHERE name = @n", r => (Id: r.GetInt64(0), Hash: r.GetString(1)), ct,
             ("n", name))).FirstOrDefault();
@@ -62,24 +64,42 @@ public sealed class UserStore(Database db, SecurityConfig settings)
         var user = (await FindAsync(name, ct))!;
         if (user.Disabled is not null) return new LoginResult(LoginOutcome.Disabled, null, user, null);
         if (user.LockedUntil > now) return new LoginResult(LoginOutcome.Locked, null, user, user.LockedUntil);
+        var here = (await db.QueryAsync("SELECT failures, locked_until_ms FROM login_failures WHERE user_id = @u AND address = @a",
+            r => (Failures: Convert.ToInt32(r.GetValue(0)), LockedUntil: NullableTime(r, 1)), ct, ("u", user.Id), ("a", address))).FirstOrDefault();
+        if (here.LockedUntil > now) return new LoginResult(LoginOutcome.Locked, null, user, here.LockedUntil);
         if (!passwordOk)
         {
+            var lockFor = TimeSpan.FromMinutes(settings.LockoutMinutes);
+            var failuresHere = here.Failures + 1;
+            DateTimeOffset? lockedHere = failuresHere >= settings.LockoutAttempts ? now + lockFor : null;
             var failures = user.FailedLogins + 1;
-            DateTimeOffset? lockedUntil = failures >= settings.LockoutAttempts ? now + TimeSpan.FromMinutes(settings.LockoutMinutes) : null;
+            DateTimeOffset? lockedEverywhere = failures >= settings.LockoutAttempts * AccountWideFactor ? now + lockFor : null;
+            await db.ExecuteAsync("""
+                INSERT INTO login_failures (user_id, address, failures, locked_until_ms, last_ms) VALUES (@u, @a, @f, @l, @t)
+                ON CONFLICT (user_id, address) DO UPDATE SET failures = @f, locked_until_ms = @l, last_ms = @t
+                """, ct, ("u", user.Id), ("a", address), ("f", lockedHere is null ? failuresHere : 0), ("l", lockedHere is { } l ? Ms(l) : null),
+                ("t", Ms(now)));
+            // Addresses that failed once and never came back are forgotten after a day.
+            await db.ExecuteAsync("DELETE FROM login_failures WHERE last_ms < @old AND (locked_until_ms IS NULL OR locked_until_ms < @t)", ct,
+                ("old", Ms(now - TimeSpan.FromDays(1))), ("t", Ms(now)));
             await db.ExecuteAsync("UPDATE users SET failed_logins = @f, locked_until_ms = @l WHERE id = @id", ct,
-                ("f", lockedUntil is null ? failures : 0), ("l", lockedUntil is { } l ? Ms(l) : null), ("id", user.Id));
-            return lockedUntil is null
-                ? new LoginResult(LoginOutcome.WrongCredentials, null, user, null)
-                : new LoginResult(LoginOutcome.Locked, null, user, lockedUntil);
+                ("f", lockedEverywhere is null ? failures : 0), ("l", lockedEverywhere is { } e ? Ms(e) : null), ("id", user.Id));
+            return (lockedEverywhere ?? lockedHere) is { } until
+                ? new LoginResult(LoginOutcome.Locked, null, user, until)
+                : new LoginResult(LoginOutcome.WrongCredentials, null, user, null);
         }
+        await db.ExecuteAsync("DELETE FROM login_failures WHERE user_id = @u AND address = @a", ct, ("u", user.Id), ("a", address));
         await db.ExecuteAsync("UPDATE users SET failed_logins = 0, locked_until_ms = NULL WHERE id = @id", ct, ("id", user.Id));
         return new LoginResult(LoginOutcome.Ok, null, user with { FailedLogins = 0, LockedUntil = null }, null);
     }
 
+    /// <summary>How many times lockout_attempts, from any addresses, lock an account everywhere.</summary>
+    public const int AccountWideFactor = 10;
+
     /// <summary>Checks the password as <see cref="CheckPasswordAsync"/> does and, when right, opens a session.</summary>
-    public async Task<LoginResult> LoginAsync(string name, string password, DateTimeOffset now, CancellationToken ct = default)
+    public async Task<LoginResult> LoginAsync(string name, string password, string address, DateTimeOffset now, CancellationToken ct = default)
     {
-        var check = await CheckPasswordAsync(name, password, now, ct);
+        var check = await CheckPasswordAsync(name, password, address, now, ct);
         if (check.Outcome != LoginOutcome.Ok) return check;
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         await db.ExecuteAsync("INSERT INTO sessions (token_hash, user_id, created_ms, last_seen_ms, expires_ms) VALUES (@h, @u, @t, @t, @e)", ct,
@@ -128,7 +148,11 @@ public sealed class UserStore(Database db, SecurityConfig settings)
         if (role is not null) await Run("UPDATE users SET role = @r WHERE id = @id", ("r", role));
         if (disabled is true && user.Disabled is null) await Run("UPDATE users SET disabled_ms = @t WHERE id = @id", ("t", Ms(now)));
         if (disabled is false) await Run("UPDATE users SET disabled_ms = NULL WHERE id = @id");
-        if (unlock) await Run("UPDATE users SET failed_logins = 0, locked_until_ms = NULL WHERE id = @id");
+        if (unlock)
+        {
+            await Run("UPDATE users SET failed_logins = 0, locked_until_ms = NULL WHERE id = @id");
+            await Run("DELETE FROM login_failures WHERE user_id = @id");
+        }
         if (password is not null) await Run("UPDATE users SET password_hash = @h WHERE id = @id", ("h", Passwords.Hash(password)));
         await Run("DELETE FROM sessions WHERE user_id = @id");
         await tx.CommitAsync(ct);

@@ -106,6 +106,16 @@ public static class Migrations
                 PRIMARY KEY (month, camera, kind, status, reason)
             );
             """),
+        new(3, "failed sign-ins per account and address", _ => """
+            CREATE TABLE login_failures (
+                user_id BIGINT NOT NULL REFERENCES users (id),
+                address TEXT NOT NULL,
+                failures INTEGER NOT NULL,
+                locked_until_ms BIGINT,
+                last_ms BIGINT NOT NULL,
+                PRIMARY KEY (user_id, address)
+            );
+            """),
     ];
 
     public const string CreateVersionTable =

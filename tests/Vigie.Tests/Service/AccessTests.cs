@@ -158,6 +158,40 @@ public class AccessTests
     }
 
     [Fact]
+    public async Task Wrong_passwords_from_one_address_lock_the_account_there_only_and_from_many_addresses_everywhere()
+    {
+        // The requests come through the trusted proxy on this machine, each from the address it names.
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"),
+            "  security: { sign_ins_per_second: 100 }");
+        using var http = service.Anonymous();
+        async Task<HttpStatusCode> Login(string from, string password)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/session")
+                { Content = JsonContent.Create(new { name = Roles.Operator, password }) };
+            request.Headers.Add("X-Forwarded-For", from);
+            return (await http.SendAsync(request)).StatusCode;
+        }
+
+        // Someone on another machine tries the operator's account five times: locked for that machine only.
+        for (int i = 0; i < 4; i++) Assert.Equal(HttpStatusCode.Unauthorized, await Login("198.51.100.9", "wrong password " + i));
+        Assert.Equal(HttpStatusCode.Locked, await Login("198.51.100.9", "wrong password 4"));
+        Assert.Equal(HttpStatusCode.Locked, await Login("198.51.100.9", ServiceUnderTest.Password));
+        Assert.Equal(HttpStatusCode.OK, await Login("192.0.2.10", ServiceUnderTest.Password)); // the operator's workstation
+
+        // Guessing from many machines together: ten times as many failures in a row lock the account everywhere.
+        var failures = UserStore.AccountWideFactor * 5;
+        for (int i = 0; i < failures; i++)
+            Assert.Equal(i < failures - 1 ? HttpStatusCode.Unauthorized : HttpStatusCode.Locked, await Login($"203.0.113.{i / 4 + 1}", "wrong password " + i));
+        Assert.Equal(HttpStatusCode.Locked, await Login("192.0.2.10", ServiceUnderTest.Password));
+        var locked = (await service.Service<AuditLog>().ReadAsync(action: AuditActions.LoginLocked)).Select(e => e.Detail).ToList();
+        Assert.Contains(locked, d => d.Contains("198.51.100.9"));
+
+        // An administrator's unlock lifts both.
+        Assert.Equal(HttpStatusCode.OK, (await service.As(Roles.Administrator).PatchAsJsonAsync("/api/users/operator", new { unlock = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, await Login("198.51.100.9", ServiceUnderTest.Password));
+    }
+
+    [Fact]
     public async Task Sessions_end_at_logout_and_when_the_user_is_disabled_and_weak_passwords_are_refused()
     {
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));

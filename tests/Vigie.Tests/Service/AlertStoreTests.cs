@@ -90,6 +90,25 @@ public class AlertStoreTests(PostgresServer postgres)
         Assert.Contains("newer Vigie (schema version 999)", refused.Message);
     }
 
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Failed_sign_ins_are_counted_per_address_and_forgotten_at_success(string db)
+    {
+        await using var database = await Open(db);
+        var users = new Vigie.Service.Security.UserStore(database, new SecurityConfig { LockoutAttempts = 2 });
+        var t = new DateTimeOffset(2026, 11, 25, 22, 0, 0, TimeSpan.Zero);
+        await users.CreateAsync("ann", Vigie.Service.Security.Roles.Operator, "a long enough passphrase", t);
+        Task<Vigie.Service.Security.LoginResult> Check(string password, string from) => users.CheckPasswordAsync("ann", password, from, t);
+
+        Assert.Equal(Vigie.Service.Security.LoginOutcome.WrongCredentials, (await Check("wrong", "10.0.0.1")).Outcome);
+        Assert.Equal(Vigie.Service.Security.LoginOutcome.Locked, (await Check("wrong", "10.0.0.1")).Outcome);
+        Assert.Equal(Vigie.Service.Security.LoginOutcome.Locked, (await Check("a long enough passphrase", "10.0.0.1")).Outcome);
+        Assert.Equal(Vigie.Service.Security.LoginOutcome.WrongCredentials, (await Check("wrong", "10.0.0.2")).Outcome);
+        Assert.Equal(Vigie.Service.Security.LoginOutcome.Ok, (await Check("a long enough passphrase", "10.0.0.2")).Outcome);
+        // The success from 10.0.0.2 forgot its failure there: one more is not yet a lock.
+        Assert.Equal(Vigie.Service.Security.LoginOutcome.WrongCredentials, (await Check("wrong", "10.0.0.2")).Outcome);
+    }
+
     [Fact]
     public async Task Sqlite_runs_in_wal_mode_so_a_killed_process_loses_no_committed_alert()
     {

@@ -46,6 +46,7 @@ public class RedLineTests
             "revoked_ms", "revoked_by", "revoke_reason"],
         ["audit_log"] = ["seq", "at_ms", "actor", "action", "subject", "detail", "prev_hash", "hash"],
         ["alert_aggregates"] = ["month", "camera", "kind", "status", "reason", "alerts"],
+        ["login_failures"] = ["user_id", "address", "failures", "locked_until_ms", "last_ms"],
         ["schema_migrations"] = ["version", "description", "applied_ms"],
     };
 
