@@ -39,7 +39,7 @@ public static class SessionEndpoints
         AuditLog audit, HttpContext http, ServiceSettings settings, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
-        var address = http.Connection.RemoteIpAddress?.ToString() ?? "";
+        var address = AddressOf(http);
         var result = await users.LoginAsync(request.Name ?? "", request.Password ?? "", address, now, ct);
         var from = new { Address = address };
         switch (result.Outcome)
@@ -60,6 +60,9 @@ public static class SessionEndpoints
         }
     }
 
+    /// <summary>The user's address: the connection's, or the one a trusted reverse proxy names.</summary>
+    private static string AddressOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "";
+
     private static async Task<NoContent> Logout(bool? idle, HttpContext http, UserStore users, AuditLog audit, ClaimsPrincipal user, CancellationToken ct)
     {
         if (http.Items[SessionAuthentication.TokenItem] is string token) await users.EndSessionAsync(token, ct);
@@ -72,7 +75,7 @@ public static class SessionEndpoints
         AuditLog audit, HttpContext http, CancellationToken ct)
     {
         var name = user.Name();
-        var check = await users.CheckPasswordAsync(name, request.Current ?? "", http.Connection.RemoteIpAddress?.ToString() ?? "", DateTimeOffset.UtcNow, ct);
+        var check = await users.CheckPasswordAsync(name, request.Current ?? "", AddressOf(http), DateTimeOffset.UtcNow, ct);
         if (check.Outcome != LoginOutcome.Ok) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["current"] = ["is not your password"] });
         if (Passwords.Weakness(name, request.New ?? "") is { } weak) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["new"] = [weak] });
         await users.UpdateAsync(name, null, null, false, request.New, DateTimeOffset.UtcNow, ct);
