@@ -315,9 +315,9 @@ public sealed partial class FfmpegSource : IFrameSource
     {
         // Only the picture is asked for: a camera's sound is never set up, so never sent (public-space VSA has no right
         // to it), and its RTCP reports cannot re-time the video's frames (with several streams ffmpeg times them by those).
+        string[] rtsp = ["-rtsp_transport", "tcp", "-allowed_media_types", "video", "-timeout", "5000000"];
         if (location.StartsWith("rtsp", StringComparison.OrdinalIgnoreCase))
-            return probe ? ["-rtsp_transport", "tcp", "-allowed_media_types", "video", "-timeout", "5000000", location]
-                : ["-rtsp_transport", "tcp", "-allowed_media_types", "video", "-timeout", "5000000", "-i", location];
+            return probe ? [.. rtsp, location] : [.. rtsp, "-i", location];
         // MJPEG over HTTP carries no timestamps: the arrival time is the only honest frame time.
         if (isLive)
             return probe ? ["-rw_timeout", "5000000", location]

@@ -164,13 +164,8 @@ public class AccessTests
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"),
             "  security: { sign_ins_per_second: 100 }");
         using var http = service.Anonymous();
-        async Task<HttpStatusCode> Login(string from, string password)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/session")
-                { Content = JsonContent.Create(new { name = Roles.Operator, password }) };
-            request.Headers.Add("X-Forwarded-For", from);
-            return (await http.SendAsync(request)).StatusCode;
-        }
+        async Task<HttpStatusCode> Login(string from, string password) =>
+            (await service.SignInThroughProxyAsync(http, from, Roles.Operator, password)).StatusCode;
 
         // Someone on another machine tries the operator's account five times: locked for that machine only.
         for (int i = 0; i < 4; i++) Assert.Equal(HttpStatusCode.Unauthorized, await Login("198.51.100.9", "wrong password " + i));
@@ -231,11 +226,7 @@ public class AccessTests
         // The test's requests come from 127.0.0.1, trusted by default as the proxy on the same machine.
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"), proxies);
         using var http = service.Anonymous();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/session")
-            { Content = JsonContent.Create(new { name = Roles.Operator, password = ServiceUnderTest.Password }) };
-        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
-        request.Headers.Add("X-Forwarded-Proto", "https");
-        var response = await http.SendAsync(request);
+        var response = await service.SignInThroughProxyAsync(http, "203.0.113.7", Roles.Operator, ServiceUnderTest.Password, "https");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
         var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"));
@@ -286,10 +277,7 @@ public class AccessTests
             _ => await admin.PatchAsJsonAsync("/api/users/operator", new { role = Roles.Administrator }),
         };
         Assert.True(done.IsSuccessStatusCode);
-        var now = DateTimeOffset.UtcNow;
-        var id = await service.Store.InsertAsync(new NewAlert("gate", "intrusion", "forbidden", now, now, 0.9, [0, 0, 0.1, 0.1], [1], "t"));
-        service.Service<Vigie.Service.Notifications.AlertFeed>().Publish(new Vigie.Service.Notifications.FeedItem(
-            Vigie.Service.Notifications.AlertFeed.Raised, AlertView.From((await service.Store.GetAsync(id))!), 0));
+        await service.PublishAlertAsync();
 
         var events = new List<string>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));

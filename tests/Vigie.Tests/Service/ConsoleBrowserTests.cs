@@ -147,16 +147,6 @@ public class ConsoleBrowserTests
         Assert.Empty(scriptErrors);
     }
 
-    /// <summary>Stores an alert and pushes it to the consoles' stream as the alert desk does, without waiting for a camera to see someone.</summary>
-    private static async Task<long> RaiseAsync(ServiceUnderTest service, string type = Vigie.Service.Notifications.AlertFeed.Raised, long? id = null)
-    {
-        var now = DateTimeOffset.UtcNow;
-        id ??= await service.Store.InsertAsync(new Vigie.Service.Storage.NewAlert("gate", "intrusion", "forbidden", now, now, 0.9, [0, 0, 0.1, 0.1], [1], "test"));
-        service.Service<Vigie.Service.Notifications.AlertFeed>().Publish(new Vigie.Service.Notifications.FeedItem(type,
-            Vigie.Service.Api.AlertView.From((await service.Store.GetAsync(id.Value))!), 0));
-        return id.Value;
-    }
-
     [Fact]
     public async Task The_feed_keeps_the_latest_alerts_leaves_out_none_raised_while_its_stream_was_down_and_keeps_older_ones_in_place()
     {
@@ -171,14 +161,14 @@ public class ConsoleBrowserTests
             await Assertions.Expect(page.Locator("#stream-state")).ToHaveTextAsync("live", new() { Timeout = 10_000 });
 
             var ids = new List<long>();
-            for (int i = 0; i < 230; i++) ids.Add(await RaiseAsync(service));
+            for (int i = 0; i < 230; i++) ids.Add(await service.PublishAlertAsync());
             var cards = page.Locator("[data-testid=feed] li[data-alert-id]");
             await Assertions.Expect(cards.First).ToHaveAttributeAsync("data-alert-id", ids[^1].ToString());
             await Assertions.Expect(cards).ToHaveCountAsync(200); // a console open for weeks does not pile up every alert
             // The first alerts, no longer in the feed, are reviewed elsewhere: the feed stays as it was.
-            await RaiseAsync(service, Vigie.Service.Notifications.AlertFeed.Updated, ids[0]);
-            await RaiseAsync(service, Vigie.Service.Notifications.AlertFeed.Updated, ids[^2]);
-            await RaiseAsync(service);
+            await service.PublishAlertAsync(Vigie.Service.Notifications.AlertFeed.Updated, ids[0]);
+            await service.PublishAlertAsync(Vigie.Service.Notifications.AlertFeed.Updated, ids[^2]);
+            await service.PublishAlertAsync();
             await Assertions.Expect(cards).ToHaveCountAsync(200);
             await Assertions.Expect(cards.Nth(1)).ToHaveAttributeAsync("data-alert-id", ids[^1].ToString());
             Assert.Equal(0, await page.Locator($"[data-testid=feed] li[data-alert-id='{ids[0]}']").CountAsync());
@@ -188,7 +178,7 @@ public class ConsoleBrowserTests
             await page.RouteAsync("**/api/alerts/stream", route => route.AbortAsync());
             service = await service.RestartAsync();
             await Assertions.Expect(page.Locator("#stream-state")).ToHaveTextAsync("reconnecting");
-            var missed = await RaiseAsync(service);
+            var missed = await service.PublishAlertAsync();
             // Cut for more than a few seconds, the operator is told that no alert can arrive.
             await Assertions.Expect(page.Locator("#stream-warning")).ToContainTextAsync("Live alerts interrupted since", new() { Timeout = 20_000 });
             await page.UnrouteAllAsync();
@@ -207,7 +197,6 @@ public class ConsoleBrowserTests
     public async Task A_new_alert_chimes_and_is_counted_in_the_title_while_the_feed_is_not_shown_and_the_chime_stays_off_once_muted()
     {
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
-        Task RaiseAsync() => ConsoleBrowserTests.RaiseAsync(service);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync();
@@ -224,20 +213,20 @@ public class ConsoleBrowserTests
         await Assertions.Expect(page.Locator("#stream-state")).ToHaveTextAsync("live", new() { Timeout = 10_000 });
         await Assertions.Expect(page.Locator("#chime")).ToHaveTextAsync("Sound on"); // the sign-in click let the page sound
 
-        await RaiseAsync();
+        await service.PublishAlertAsync();
         await Assertions.Expect(page.Locator("[data-testid=feed] li[data-alert-id]")).ToHaveCountAsync(1);
         await page.WaitForFunctionAsync("() => window.tones >= 2"); // two tones per alert
         Assert.Equal("Vigie console", await page.TitleAsync()); // the feed was in view
 
         await page.ClickAsync("nav button[data-view=search]");
-        await RaiseAsync();
+        await service.PublishAlertAsync();
         await Assertions.Expect(page).ToHaveTitleAsync("(1) Vigie console");
         await page.WaitForFunctionAsync("() => window.tones >= 4");
 
         await page.ClickAsync("#chime");
         await Assertions.Expect(page.Locator("#chime")).ToHaveTextAsync("Sound off");
         await page.EvaluateAsync("() => window.tones = 0");
-        await RaiseAsync();
+        await service.PublishAlertAsync();
         await Assertions.Expect(page).ToHaveTitleAsync("(2) Vigie console");
         Assert.Equal(0, await page.EvaluateAsync<int>("() => window.tones"));
 

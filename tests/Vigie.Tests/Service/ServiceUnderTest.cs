@@ -9,6 +9,7 @@ using Vigie.Config;
 using Vigie.Service;
 using Vigie.Service.Api;
 using Vigie.Service.Governance;
+using Vigie.Service.Notifications;
 using Vigie.Service.Security;
 using Vigie.Service.Storage;
 
@@ -112,6 +113,27 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             service._clients[role] = client;
         }
         return service;
+    }
+
+    /// <summary>
+    /// Stores an alert (or takes a stored one) and pushes it to the consoles' stream as the alert desk does, without waiting
+    /// for a camera to see someone.
+    /// </summary>
+    public async Task<long> PublishAlertAsync(string type = AlertFeed.Raised, long? id = null)
+    {
+        var now = DateTimeOffset.UtcNow;
+        id ??= await Store.InsertAsync(new NewAlert("gate", "intrusion", "forbidden", now, now, 0.9, [0, 0, 0.1, 0.1], [1], "test"));
+        Service<AlertFeed>().Publish(new FeedItem(type, AlertView.From((await Store.GetAsync(id.Value))!), 0));
+        return id.Value;
+    }
+
+    /// <summary>Signs in as if through a reverse proxy on this machine that names the user's address (and, when given, scheme).</summary>
+    public async Task<HttpResponseMessage> SignInThroughProxyAsync(HttpClient http, string address, string name, string password, string? scheme = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/session") { Content = JsonContent.Create(new { name, password }) };
+        request.Headers.Add("X-Forwarded-For", address);
+        if (scheme is not null) request.Headers.Add("X-Forwarded-Proto", scheme);
+        return await http.SendAsync(request);
     }
 
     /// <summary>Stops the service and starts it again with the same configuration, address and data, as an upgrade or a restart after a crash.</summary>
