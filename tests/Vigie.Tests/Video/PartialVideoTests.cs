@@ -72,8 +72,11 @@ public class PartialVideoTests
     public void The_encoder_runs_in_a_session_of_its_own_so_a_ctrl_c_in_the_terminal_leaves_it_to_finish()
     {
         static string Session(int pid) => File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1].Split(' ')[3];
+        static string CommandLine(int pid) => File.ReadAllText($"/proc/{pid}/cmdline");
         using var writer = new FfmpegVideoWriter(Path.Combine(TestPaths.TempFolder(), "detached.mp4"), 64, 48, 5);
-        Assert.Contains("ffmpeg", File.ReadAllText($"/proc/{writer.ProcessId}/cmdline")); // setsid ran it in place
+        // Read at once, the process may still be between setsid and ffmpeg (an empty command line: a fresh run saw it once).
+        for (var waited = 0; waited < 100 && !CommandLine(writer.ProcessId).Contains("ffmpeg"); waited++) Thread.Sleep(20);
+        Assert.Contains("ffmpeg", CommandLine(writer.ProcessId)); // setsid ran it in place
         // setsid makes the session just before it runs ffmpeg.
         for (var waited = 0; waited < 100 && Session(writer.ProcessId) != writer.ProcessId.ToString(); waited++) Thread.Sleep(20);
         Assert.NotEqual(Session(Environment.ProcessId), Session(writer.ProcessId));
