@@ -4,8 +4,8 @@ using Vigie.Service.Storage;
 namespace Vigie.Service.Governance;
 
 /// <summary>
-/// The public page's figures. Anyone may ask for them without signing in, and counting a year of alerts reads every one
-/// of them (0.8 s of a core for 300,000): the monthly counts are made at most once a minute, whoever asks and however
+/// The public page's figures. Anyone may ask for them without signing in, and counting a year of alerts goes through every
+/// one of them (0.1 s of a core for 300,000): the monthly counts are made at most once a minute, whoever asks and however
 /// often, so that the public page cannot be used to take the cores from the cameras. The cameras and their acts are read
 /// at each request (a few rows), so a revoked authorisation leaves the page at once.
 /// </summary>

@@ -100,16 +100,38 @@ public sealed class AlertStore(Database db)
     /// </summary>
     public async Task<IReadOnlyList<AlertCount>> CountAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
     {
-        var kept = await db.QueryAsync("SELECT raised_ms, camera, kind, status, review_reason FROM alerts WHERE raised_ms >= @from AND raised_ms < @to",
-            r => new AlertCount(AlertCount.MonthOf(FromMs(r.GetInt64(0))), r.GetString(1), r.GetString(2), r.GetString(3), NullableString(r, 4) ?? "", 1),
-            ct, ("from", Ms(from)), ("to", Ms(to)));
-        var aggregated = await db.QueryAsync("SELECT month, camera, kind, status, reason, alerts FROM alert_aggregates WHERE month >= @from AND month <= @to",
+        await using var c = await db.ConnectAsync(ct);
+        var kept = await CountByMonthAsync(c, null, from, to, ct);
+        var aggregated = await QueryAsync(c, null, "SELECT month, camera, kind, status, reason, alerts FROM alert_aggregates WHERE month >= @from AND month <= @to",
             r => new AlertCount(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5)),
             ct, ("from", AlertCount.MonthOf(from)), ("to", AlertCount.MonthOf(to)));
         return kept.Concat(aggregated)
-            .GroupBy(c => (c.Month, c.Camera, c.Kind, c.Status, c.Reason))
-            .Select(g => g.First() with { Alerts = g.Sum(c => c.Alerts) })
+            .GroupBy(count => (count.Month, count.Camera, count.Kind, count.Status, count.Reason))
+            .Select(g => g.First() with { Alerts = g.Sum(count => count.Alerts) })
             .ToList();
+    }
+
+    /// <summary>
+    /// The alerts raised between two times, counted by the database one month at a time: the month is then known
+    /// without a date function (SQLite and PostgreSQL spell them differently), and no alert is read into memory.
+    /// </summary>
+    private static async Task<List<AlertCount>> CountByMonthAsync(DbConnection c, DbTransaction? tx, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken ct)
+    {
+        var counts = new List<AlertCount>();
+        var utc = from.UtcDateTime;
+        for (var month = new DateTimeOffset(utc.Year, utc.Month, 1, 0, 0, 0, TimeSpan.Zero); month < to; month = month.AddMonths(1))
+        {
+            var name = AlertCount.MonthOf(month);
+            var start = month > from ? month : from;
+            var end = month.AddMonths(1) < to ? month.AddMonths(1) : to;
+            counts.AddRange(await QueryAsync(c, tx, """
+                SELECT camera, kind, status, COALESCE(review_reason, ''), COUNT(*) FROM alerts WHERE raised_ms >= @from AND raised_ms < @to
+                GROUP BY camera, kind, status, COALESCE(review_reason, '')
+                """, r => new AlertCount(name, r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4)), ct,
+                ("from", Ms(start)), ("to", Ms(end))));
+        }
+        return counts;
     }
 
     /// <summary>Alerts raised before the cutoff that still have a snapshot or a clip.</summary>
@@ -133,16 +155,16 @@ public sealed class AlertStore(Database db)
     {
         await using var c = await db.ConnectAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        var old = await QueryAsync(c, tx, "SELECT raised_ms, camera, kind, status, review_reason FROM alerts WHERE raised_ms < @cutoff",
-            r => new AlertCount(AlertCount.MonthOf(FromMs(r.GetInt64(0))), r.GetString(1), r.GetString(2), r.GetString(3), NullableString(r, 4) ?? "", 1),
+        var oldest = await QueryAsync(c, tx, "SELECT MIN(raised_ms) FROM alerts WHERE raised_ms < @cutoff", r => r.IsDBNull(0) ? (long?)null : r.GetInt64(0),
             ct, ("cutoff", Ms(cutoff)));
-        if (old.Count == 0) return 0;
-        foreach (var g in old.GroupBy(a => (a.Month, a.Camera, a.Kind, a.Status, a.Reason)))
+        if (oldest[0] is not { } oldestMs) return 0;
+        var counts = await CountByMonthAsync(c, tx, FromMs(oldestMs), cutoff, ct);
+        foreach (var count in counts)
         {
             await using var upsert = Command(c, """
                 INSERT INTO alert_aggregates (month, camera, kind, status, reason, alerts) VALUES (@m, @c, @k, @s, @r, @n)
                 ON CONFLICT (month, camera, kind, status, reason) DO UPDATE SET alerts = alert_aggregates.alerts + excluded.alerts
-                """, tx, ("m", g.Key.Month), ("c", g.Key.Camera), ("k", g.Key.Kind), ("s", g.Key.Status), ("r", g.Key.Reason), ("n", (long)g.Count()));
+                """, tx, ("m", count.Month), ("c", count.Camera), ("k", count.Kind), ("s", count.Status), ("r", count.Reason), ("n", count.Alerts));
             await upsert.ExecuteNonQueryAsync(ct);
         }
         await using (var reviews = Command(c, "DELETE FROM reviews WHERE alert_id IN (SELECT id FROM alerts WHERE raised_ms < @cutoff)", tx,
@@ -151,7 +173,7 @@ public sealed class AlertStore(Database db)
         await using (var alerts = Command(c, "DELETE FROM alerts WHERE raised_ms < @cutoff", tx, ("cutoff", Ms(cutoff))))
             await alerts.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
-        return old.Count;
+        return (int)counts.Sum(count => count.Alerts);
     }
 
     private const string AlertColumns =

@@ -71,6 +71,41 @@ public class AlertStoreTests(PostgresServer postgres)
 
     [Theory]
     [MemberData(nameof(Databases))]
+    public async Task Counts_alerts_per_utc_month_within_the_range_and_keeps_them_once_folded_by_retention(string db)
+    {
+        await using var database = await Open(db);
+        var store = new AlertStore(database);
+        var april = new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero);
+        await store.InsertAsync(Alert("gate", "intrusion", april.AddDays(-40)));           // before the range (folded counts are by whole month)
+        await store.InsertAsync(Alert("gate", "intrusion", april.AddMilliseconds(-1)));    // March's last instant
+        await store.InsertAsync(Alert("gate", "intrusion", april));                        // April's first
+        foreach (var camera in new[] { "gate", "gate", "hall" })
+        {
+            var dismissed = await store.InsertAsync(Alert(camera, "intrusion", april.AddDays(14)));
+            await store.ReviewAsync(dismissed, ReviewStatus.Dismissed, "animal", null, "alice", april.AddDays(15));
+        }
+        await store.InsertAsync(Alert("gate", "fire", april.AddMonths(1)));                // the range's end: left out
+        var from = april.AddDays(-15);
+        var to = april.AddMonths(1);
+
+        static string[] Lines(IEnumerable<AlertCount> counts) =>
+            counts.Select(c => $"{c.Month} {c.Camera} {c.Kind} {c.Status} {c.Reason} {c.Alerts}").Order().ToArray();
+        string[] expected =
+        [
+            "2026-03 gate intrusion new  1",
+            "2026-04 gate intrusion dismissed animal 2",
+            "2026-04 gate intrusion new  1",
+            "2026-04 hall intrusion dismissed animal 1",
+        ];
+        Assert.Equal(expected, Lines(await store.CountAsync(from, to)));
+
+        Assert.Equal(6, await store.AggregateBeforeAsync(april.AddDays(20)));
+        Assert.Equal(expected, Lines(await store.CountAsync(from, to)));
+        Assert.Equal(["2026-05 gate fire new  1"], Lines(await store.CountAsync(to, to.AddDays(1))));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
     public async Task Migrations_run_once_and_reopening_keeps_the_data(string db)
     {
         var folder = TestPaths.TempFolder();
