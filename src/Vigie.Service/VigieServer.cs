@@ -37,9 +37,19 @@ public static class VigieServer
     public static async Task<WebApplication> BuildAsync(ServiceSettings settings, Action<ILoggingBuilder>? logging = null, CancellationToken ct = default)
     {
         var service = settings.Config.Service;
-        Directory.CreateDirectory(service.DataFolder);
-        var db = await Database.OpenAsync(service.Storage, service.DataFolder, ct);
+        // Before the database: a second service would otherwise run its migrations and start its cameras first.
+        var folderLock = DataFolderLock.Take(service.DataFolder, $"vigie serve on {service.Listen}");
+        Database db;
         FaceDetector? faces;
+        try
+        {
+            db = await Database.OpenAsync(service.Storage, service.DataFolder, ct);
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
+        }
         try
         {
             faces = service.Evidence.FaceModel is { } model ? new FaceDetector(model) : null;
@@ -47,6 +57,7 @@ public static class VigieServer
         catch
         {
             await db.DisposeAsync();
+            folderLock.Dispose();
             throw;
         }
 
@@ -69,6 +80,7 @@ public static class VigieServer
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(_ => db);
+        builder.Services.AddSingleton(_ => folderLock);
         builder.Services.AddSingleton<AlertStore>();
         builder.Services.AddSingleton(service.Security);
         builder.Services.AddSignInLimit(service.Security);
@@ -118,6 +130,8 @@ public static class VigieServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionPurge>());
 
         var app = builder.Build();
+        // Made by the container (resolved now), so that disposing the service releases the folder.
+        app.Services.GetRequiredService<DataFolderLock>();
         // Synopses asked for before the service last stopped are made now (and half-made videos removed).
         app.Services.GetRequiredService<CaseSynopses>().ResumeUnfinished();
         // With no proxy listed ASP.NET would believe every sender's headers: none are read then.

@@ -66,8 +66,17 @@ public static class BackupCommand
         }
         if (reason.Trim().Length < MinimumReasonLength)
             return AnalyzeCommand.Fail($"--reason: say why the database is restored (at least {MinimumReasonLength} characters)", AnalyzeCommand.ExitBadInput);
-        if (ServiceConfigFile.Listening(new Uri(config.Service.Listen)) is { } running)
-            return AnalyzeCommand.Fail($"the service is running ({running} answers): stop it before restoring its database", AnalyzeCommand.ExitFailed);
+        DataFolderLock folderLock;
+        try
+        {
+            folderLock = DataFolderLock.Take(config.Service.DataFolder, "vigie restore");
+        }
+        catch (DataFolderInUseException e)
+        {
+            return AnalyzeCommand.Fail($"{e.Message}: stop the service before restoring its database", AnalyzeCommand.ExitFailed);
+        }
+        // Held to the end: a service started meanwhile is refused rather than opening the database being replaced.
+        using var _ = folderLock;
         try
         {
             folder = Path.GetFullPath(folder);

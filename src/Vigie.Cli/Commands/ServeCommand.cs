@@ -61,6 +61,11 @@ public static class ServeCommand
                 return AnalyzeCommand.Fail($"the service stopped because its {service} failed: {error.Message}", AnalyzeCommand.ExitFailed);
             return AnalyzeCommand.ExitOk;
         }
+        catch (DataFolderInUseException e)
+        {
+            return AnalyzeCommand.Fail($"{e.Message}: stop it first (two services on one data folder would each analyse every camera and store every alert twice)",
+                AnalyzeCommand.ExitFailed);
+        }
         catch (IOException e) when (e.InnerException is AddressInUseException)
         {
             // Taken between the check above and the start.

@@ -38,9 +38,16 @@ public class BackupTests(PostgresServer postgres)
             // What happens after the backup is what a restore takes back.
             await service.Store.InsertAsync(Alert(now));
             await service.Http.GetAsync("/api/alerts");
-            var refused = await VigieProcess.RunAsync(["restore", "--config", configPath, "--from", folder, "--reason", Reason]);
-            Assert.Equal(1, refused.Code);
-            Assert.Contains("stop it before restoring", refused.Error);
+            // Refused by the running service's hold on its data folder, also when the configuration given says another address.
+            var elsewhere = Path.Combine(Path.GetDirectoryName(configPath)!, "elsewhere.yaml");
+            File.WriteAllText(elsewhere, File.ReadAllText(configPath).Replace(service.Url, $"http://127.0.0.1:{Ports.Free()}", StringComparison.Ordinal));
+            foreach (var given in new[] { configPath, elsewhere })
+            {
+                var refused = await VigieProcess.RunAsync(["restore", "--config", given, "--from", folder, "--reason", Reason]);
+                Assert.Equal(1, refused.Code);
+                Assert.Contains("is in use by another Vigie process", refused.Error);
+                Assert.Contains("stop the service before restoring its database", refused.Error);
+            }
         }
         finally
         {

@@ -81,9 +81,10 @@ public class RedLineTests
             }
         }
 
-        // The files: the database, the audit head, and per alert one blurred snapshot and one blurred clip; no crop of anyone.
+        // The files: the database, the audit head, the service's lock (its process and address), and per alert one blurred
+        // snapshot and one blurred clip; no crop of anyone.
         var files = Directory.EnumerateFiles(data, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(data, f)).ToList();
-        Assert.All(files, f => Assert.Matches(@"^(vigie\.db(-wal|-shm)?|audit-head\.json|evidence/gate/\d{4}-\d{2}-\d{2}/\d+\.(jpg|mp4)(\.part(\.mp4)?)?)$", f));
+        Assert.All(files, f => Assert.Matches(@"^(vigie\.db(-wal|-shm)?|audit-head\.json|service\.lock|evidence/gate/\d{4}-\d{2}-\d{2}/\d+\.(jpg|mp4)(\.part(\.mp4)?)?)$", f));
         var evidence = files.Where(f => f.StartsWith("evidence/", StringComparison.Ordinal) && !f.Contains(".part")).ToList();
         Assert.True(evidence.Count <= 2 * (await service.Store.SearchAsync(new Vigie.Service.Storage.AlertQuery(Limit: 1000))).Count);
 

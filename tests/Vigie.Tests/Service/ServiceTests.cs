@@ -11,6 +11,7 @@ using Vigie.Service.Api;
 using Vigie.Service.Cameras;
 using Vigie.Service.Notifications;
 using Vigie.Service.Security;
+using Vigie.Service.Storage;
 using Vigie.Tests.Video;
 
 using Vigie.Tests.Cli;
@@ -202,6 +203,40 @@ public class ServiceTests
         Assert.DoesNotContain("Hosting failed to start", output + error); // the host's page of stack before it
         Assert.DoesNotContain("analysing", output + error);
         Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync("/api/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_second_service_on_the_same_data_folder_is_refused_whatever_its_address_and_a_killed_one_leaves_the_folder_free()
+    {
+        var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(TestPaths.Clip("pedestrians/vtest.avi")) + "\n    loop: true");
+        var (config, url) = (service.ConfigPath, service.Url);
+        var data = ConfigLoader.LoadFile(config).Service.DataFolder;
+        try
+        {
+            // Until 2026-11-25 it started, and both services analysed the camera and stored each alert twice.
+            var (code, output, error) = await VigieProcess.RunAsync(["serve", "--config", config, "--listen", $"http://127.0.0.1:{Ports.Free()}"]);
+            Assert.Equal(1, code);
+            Assert.Contains($"error: the data folder {data} is in use by another Vigie process (`cat {Path.Combine(data, "service.lock")}` says which): stop it first", error);
+            Assert.DoesNotContain("analysing", output + error);
+            Assert.Throws<DataFolderInUseException>(() => DataFolderLock.Take(data, "a test"));
+        }
+        finally
+        {
+            await service.DisposeAsync();
+        }
+        Assert.Contains($"pid {Environment.ProcessId} (", File.ReadAllText(Path.Combine(data, "service.lock")));
+        Assert.Contains($"vigie serve on {url}", File.ReadAllText(Path.Combine(data, "service.lock")));
+
+        // The same service run as a user runs it, then killed: the system releases its lock, nothing is left to clean.
+        int pid;
+        using (var vigie = VigieProcess.StartInOwnSession(["serve", "--config", config]))
+        {
+            Assert.True(await vigie.LogShowsAsync(log => log.Contains("console and API on"), TimeSpan.FromSeconds(45)), vigie.Log);
+            pid = vigie.Id;
+            Assert.Throws<DataFolderInUseException>(() => DataFolderLock.Take(data, "a test"));
+        }
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}")), TimeSpan.FromSeconds(10)));
+        using var taken = DataFolderLock.Take(data, "a test");
     }
 
     [Fact]
