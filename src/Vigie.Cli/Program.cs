@@ -9,6 +9,7 @@ var root = new RootCommand("Vigie: algorithmic video surveillance that detects e
     SchemaCommand.Create(),
     BenchCommand.Create(),
     ServeCommand.Create(),
+    CheckCommand.Create(),
     UserCommand.Create(),
     AuthoriseCommand.Create(),
     AuditCommand.Create(),

@@ -40,6 +40,34 @@ public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<Mqt
         return builder.Build();
     }
 
+    /// <summary>Connects to the broker with the configured credentials and leaves, publishing nothing (`vigie check`): null when it accepts, else why not.</summary>
+    public static async Task<string?> TryConnectAsync(MqttConfig config, CancellationToken ct)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        try
+        {
+            await ConnectAsync(client, Options(config), ct);
+            await client.DisconnectAsync(cancellationToken: ct);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // MQTTnet's own words name no cause ("Error while connecting host …"); the socket's do.
+            return e.GetBaseException().Message;
+        }
+    }
+
+    /// <summary>
+    /// A broker that answers but refuses (a wrong user or password, a client it does not allow) is an error that says so:
+    /// MQTTnet returns it as a result, and the publish after it said only "The MQTT client is not connected", after a log
+    /// line saying it was.
+    /// </summary>
+    private static async Task ConnectAsync(IMqttClient client, MqttClientOptions options, CancellationToken ct)
+    {
+        var result = await client.ConnectAsync(options, ct);
+        if (result.ResultCode != MqttClientConnectResultCode.Success) throw new MqttRefusedException(result.ResultCode);
+    }
+
     /// <summary>Listens to the feed before the services started after it (the alert desk) can publish anything.</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -68,7 +96,8 @@ public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<Mqt
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
                         var wait = Backoff.Delay(attempt++, 1, 30);
-                        logger.LogWarning("MQTT: {Host}:{Port} unreachable ({Message}); retrying in {Wait:0} s", config.Host, config.Port, e.Message, wait.TotalSeconds);
+                        logger.LogWarning("MQTT: {Host}:{Port} {State} ({Message}); retrying in {Wait:0} s", config.Host, config.Port,
+                            e is MqttRefusedException ? "refuses the connection" : "unreachable", e.Message, wait.TotalSeconds);
                         await Task.Delay(wait, stoppingToken);
                     }
                 }
@@ -135,7 +164,7 @@ public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<Mqt
     {
         if (!_client.IsConnected)
         {
-            await _client.ConnectAsync(_options, ct);
+            await ConnectAsync(_client, _options, ct);
             logger.LogInformation("MQTT: connected to {Host}:{Port}", config.Host, config.Port);
         }
         await _client.PublishAsync(Message(item), ct);
@@ -157,3 +186,7 @@ public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<Mqt
 
 /// <summary>The JSON body of an MQTT message or a webhook call.</summary>
 public sealed record Notice(string Type, AlertView Alert);
+
+/// <summary>The broker answered and refused Vigie's connection.</summary>
+public sealed class MqttRefusedException(MqttClientConnectResultCode code)
+    : Exception($"{code}: check notifications.mqtt.username and password, and what the broker allows");

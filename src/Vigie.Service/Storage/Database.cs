@@ -26,19 +26,8 @@ public sealed class Database : IAsyncDisposable
 
     public static async Task<Database> OpenAsync(StorageConfig storage, string dataFolder, CancellationToken ct = default)
     {
-        Database db;
-        if (storage.Type == "postgres")
-        {
-            db = new Database(NpgsqlDataSource.Create(storage.Connection!), SqlDialect.Postgres,
-                $"PostgreSQL {new NpgsqlConnectionStringBuilder(storage.Connection) { Password = null }.ConnectionString}");
-        }
-        else
-        {
-            var file = SqliteFile(storage, dataFolder);
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-            var cs = new SqliteConnectionStringBuilder { DataSource = file, Pooling = true, DefaultTimeout = 30 }.ConnectionString;
-            db = new Database(SqliteFactory.Instance.CreateDataSource(cs), SqlDialect.Sqlite, $"SQLite {file}");
-        }
+        if (storage.Type != "postgres") Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(SqliteFile(storage, dataFolder)))!);
+        var db = Create(storage, dataFolder);
         try
         {
             await db.MigrateAsync(ct);
@@ -49,6 +38,23 @@ public sealed class Database : IAsyncDisposable
             throw new StorageException($"{db.Description}: cannot open the database: {e.Message}", e);
         }
         return db;
+    }
+
+    /// <summary>
+    /// The database as it is, to look at (`vigie check`): nothing is created or migrated, and no connection is made yet.
+    /// Null when its SQLite file does not exist (the service makes it at its first start).
+    /// </summary>
+    public static Database? AsIs(StorageConfig storage, string dataFolder) =>
+        storage.Type != "postgres" && !File.Exists(SqliteFile(storage, dataFolder)) ? null : Create(storage, dataFolder);
+
+    private static Database Create(StorageConfig storage, string dataFolder)
+    {
+        if (storage.Type == "postgres")
+            return new Database(NpgsqlDataSource.Create(storage.Connection!), SqlDialect.Postgres,
+                $"PostgreSQL {new NpgsqlConnectionStringBuilder(storage.Connection) { Password = null }.ConnectionString}");
+        var file = SqliteFile(storage, dataFolder);
+        var cs = new SqliteConnectionStringBuilder { DataSource = file, Pooling = true, DefaultTimeout = 30 }.ConnectionString;
+        return new Database(SqliteFactory.Instance.CreateDataSource(cs), SqlDialect.Sqlite, $"SQLite {file}");
     }
 
     /// <summary>The SQLite database's file: the one named by the configuration, else vigie.db in the data folder.</summary>
@@ -65,9 +71,13 @@ public sealed class Database : IAsyncDisposable
         _ => false,
     };
 
-    /// <summary>The schema versions applied so far.</summary>
+    /// <summary>The schema versions applied so far; none in a database Vigie has not used yet.</summary>
     public async Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken ct = default)
     {
+        var versionTable = Dialect == SqlDialect.Sqlite
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+            : "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' AND table_schema = current_schema()";
+        if ((await QueryAsync(versionTable, r => Convert.ToInt64(r.GetValue(0)), ct))[0] == 0) return [];
         await using var c = await ConnectAsync(ct);
         await using var cmd = Command(c, "SELECT version FROM schema_migrations ORDER BY version");
         var versions = new List<int>();
@@ -84,10 +94,8 @@ public sealed class Database : IAsyncDisposable
         await ExecuteAsync(c, Migrations.CreateVersionTable, ct);
         var applied = await AppliedMigrationsAsync(ct);
         // An older vigie on a database a newer one has changed (a rollback after an upgrade) would misread what it does not know.
-        if (applied.Except(Migrations.All.Select(s => s.Version)).ToList() is [var newer, ..])
-            throw new InvalidOperationException($"it was last used by a newer Vigie (schema version {newer}); run that version, or restore a backup " +
-                                                "made by this one (vigie restore)");
-        foreach (var step in Migrations.All.Where(s => !applied.Contains(s.Version)))
+        if (Migrations.Unknown(applied) is [var newer, ..]) throw new InvalidOperationException(Newer(newer));
+        foreach (var step in Migrations.Pending(applied))
         {
             await using var tx = await c.BeginTransactionAsync(ct);
             await using (var cmd = Command(c, step.Sql(Dialect), tx)) await cmd.ExecuteNonQueryAsync(ct);
@@ -97,6 +105,10 @@ public sealed class Database : IAsyncDisposable
             await tx.CommitAsync(ct);
         }
     }
+
+    /// <summary>Why a database changed by a newer Vigie is not opened, and what to do.</summary>
+    public static string Newer(int version) =>
+        $"it was last used by a newer Vigie (schema version {version}); run that version, or restore a backup made by this one (vigie restore)";
 
     public async Task<DbConnection> ConnectAsync(CancellationToken ct)
     {

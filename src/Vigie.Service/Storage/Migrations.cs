@@ -124,6 +124,12 @@ public static class Migrations
             """),
     ];
 
+    /// <summary>Versions applied that this Vigie does not know: a newer one has changed the database.</summary>
+    public static IReadOnlyList<int> Unknown(IEnumerable<int> applied) => applied.Except(All.Select(s => s.Version)).ToList();
+
+    /// <summary>The steps still to apply, in order.</summary>
+    public static IReadOnlyList<Step> Pending(IReadOnlyCollection<int> applied) => All.Where(s => !applied.Contains(s.Version)).ToList();
+
     public const string CreateVersionTable =
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_ms BIGINT NOT NULL)";
 }

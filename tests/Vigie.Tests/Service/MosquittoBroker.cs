@@ -19,12 +19,20 @@ public sealed class MosquittoBroker : IDisposable
     public int Port { get; }
 
     /// <param name="port">A port chosen beforehand (a client told of it before the broker runs); a free one when null.</param>
-    public static async Task<MosquittoBroker> StartAsync(int? port = null)
+    /// <param name="account">The only user it lets in; anyone when null.</param>
+    public static async Task<MosquittoBroker> StartAsync(int? port = null, (string User, string Password)? account = null)
     {
         var listen = port ?? Ports.Free();
         var folder = TestPaths.TempFolder();
         var conf = Path.Combine(folder, "mosquitto.conf");
-        await File.WriteAllTextAsync(conf, $"listener {listen} 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        var access = "allow_anonymous true";
+        if (account is var (user, password))
+        {
+            var passwords = Path.Combine(folder, "passwords");
+            using (var made = Process.Start("/usr/bin/mosquitto_passwd", ["-b", "-c", passwords, user, password])) await made.WaitForExitAsync();
+            access = $"allow_anonymous false\npassword_file {passwords}";
+        }
+        await File.WriteAllTextAsync(conf, $"listener {listen} 127.0.0.1\n{access}\npersistence false\n");
         var process = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", conf]) { RedirectStandardError = true, RedirectStandardOutput = true })
                       ?? throw new InvalidOperationException("mosquitto could not start: run scripts/setup --test");
         for (int i = 0; i < 100; i++)

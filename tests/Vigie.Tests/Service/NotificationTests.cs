@@ -56,6 +56,26 @@ public class NotificationTests
     }
 
     [Fact]
+    public async Task A_broker_refusing_the_password_is_said_to_refuse_it_and_lets_the_right_one_in()
+    {
+        using var broker = await MosquittoBroker.StartAsync(account: ("vigie", "broker-password-1"));
+        var feed = new AlertFeed();
+        var log = new CapturedLog<MqttPublisher>();
+        var wrong = new MqttPublisher(new MqttConfig { Host = "127.0.0.1", Port = broker.Port, Username = "vigie", Password = "wrong" }, feed, log);
+        await wrong.StartAsync(CancellationToken.None);
+        await WhileSubscribing(feed, 1);
+        feed.Publish(Alert(1));
+
+        // Until 2026-11-25 the log said "connected", then "unreachable (The MQTT client is not connected.)", every retry.
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(log.Lines.Count > 0), TimeSpan.FromSeconds(10)));
+        Assert.StartsWith($"MQTT: 127.0.0.1:{broker.Port} refuses the connection (NotAuthorized: check notifications.mqtt.username and password",
+            log.Lines[0]);
+        await wrong.StopAsync(CancellationToken.None);
+        Assert.Null(await MqttPublisher.TryConnectAsync(new MqttConfig { Host = "127.0.0.1", Port = broker.Port, Username = "vigie", Password = "broker-password-1" },
+            CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Alerts_beyond_what_waits_for_a_failing_webhook_are_each_named_in_the_log_without_its_token()
     {
         var feed = new AlertFeed();
