@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Data.Common;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console;
@@ -212,7 +214,7 @@ public static class CheckCommand
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or ArgumentException)
         {
-            return ([new Finding(subject, Verdict.Error, $"{db.Description}: cannot be read: {e.Message}")], null);
+            return ([new Finding(subject, Verdict.Error, $"{db.Description}: cannot be read: {Service.ErrorText.Of(e)}")], null);
         }
     }
 
@@ -283,7 +285,10 @@ public static class CheckCommand
         }
     }
 
-    /// <summary>Its host and port answer a connection (nothing is sent: a test alert would reach whoever reads it).</summary>
+    /// <summary>
+    /// Its host and port answer a connection, and over https its certificate is one this machine trusts for that name;
+    /// nothing is sent (a test alert would reach whoever reads it).
+    /// </summary>
     private static async Task<Finding> WebhookAsync(WebhookConfig webhook, TimeSpan timeout, CancellationToken ct)
     {
         var subject = $"webhook {WebhookSender.Shown(webhook.Url)}";
@@ -294,15 +299,19 @@ public static class CheckCommand
         try
         {
             await client.ConnectAsync(uri.Host, uri.Port, limit.Token);
-            return new Finding(subject, Verdict.Ok, $"{uri.Host}:{uri.Port} accepts connections; nothing sent");
+            if (uri.Scheme != Uri.UriSchemeHttps)
+                return new Finding(subject, Verdict.Ok, $"{uri.Host}:{uri.Port} accepts connections; nothing sent");
+            await using var tls = new SslStream(client.GetStream());
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = uri.Host }, limit.Token);
+            return new Finding(subject, Verdict.Ok, $"{uri.Host}:{uri.Port} accepts connections, its certificate is trusted; nothing sent");
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             return new Finding(subject, Verdict.Error, $"{uri.Host}:{uri.Port}: no answer within {timeout.TotalSeconds:0.#} s");
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or IOException or AuthenticationException)
         {
-            return new Finding(subject, Verdict.Error, $"{uri.Host}:{uri.Port}: {e.Message}");
+            return new Finding(subject, Verdict.Error, $"{uri.Host}:{uri.Port}: {Service.ErrorText.Of(e)}");
         }
     }
 }

@@ -52,8 +52,7 @@ public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<Mqt
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // MQTTnet's own words name no cause ("Error while connecting host …"); the socket's do.
-            return e.GetBaseException().Message;
+            return ErrorText.Of(e);
         }
     }
 
@@ -97,7 +96,7 @@ public sealed class MqttPublisher(MqttConfig config, AlertFeed feed, ILogger<Mqt
                     {
                         var wait = Backoff.Delay(attempt++, 1, 30);
                         logger.LogWarning("MQTT: {Host}:{Port} {State} ({Message}); retrying in {Wait:0} s", config.Host, config.Port,
-                            e is MqttRefusedException ? "refuses the connection" : "unreachable", e.Message, wait.TotalSeconds);
+                            e is MqttRefusedException ? "refuses the connection" : "unreachable", ErrorText.Of(e), wait.TotalSeconds);
                         await Task.Delay(wait, stoppingToken);
                     }
                 }

@@ -126,7 +126,7 @@ public sealed class WebhookSender(WebhookConfig config, AlertFeed feed, HttpClie
         }
         catch (HttpRequestException e)
         {
-            logger.LogWarning("webhook {Url}: alert {Id} not delivered: {Message}", _shown, item.Alert.Id, e.Message);
+            logger.LogWarning("webhook {Url}: alert {Id} not delivered: {Message}", _shown, item.Alert.Id, ErrorText.Of(e));
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {

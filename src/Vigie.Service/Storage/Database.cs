@@ -35,7 +35,7 @@ public sealed class Database : IAsyncDisposable
         catch (Exception e) when (e is DbException or InvalidOperationException or ArgumentException)
         {
             await db.DisposeAsync();
-            throw new StorageException($"{db.Description}: cannot open the database: {e.Message}", e);
+            throw new StorageException($"{db.Description}: cannot open the database: {ErrorText.Of(e)}", e);
         }
         return db;
     }

@@ -41,6 +41,7 @@ public class CheckCommandTests
     {
         var folder = TestPaths.TempFolder();
         using var broker = await MosquittoBroker.StartAsync(account: ("vigie", "broker-password-1"));
+        using var untrusted = new SelfSignedTlsServer();
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var busy = ((IPEndPoint)taken.LocalEndpoint).Port;
@@ -60,6 +61,7 @@ public class CheckCommandTests
                 mqtt: {"{"} host: 127.0.0.1, port: {broker.Port}, username: vigie, password: wrong-password {"}"}
                 webhooks:
                   - {"{"} url: "http://127.0.0.1:{Ports.Free()}/hooks/T0/SECRET-TOKEN", secret: "a-secret-of-24-characters" {"}"}
+                  - {"{"} url: "https://127.0.0.1:{untrusted.Port}/hooks/T1/SECRET-TOKEN", secret: "a-secret-of-24-characters" {"}"}
             cameras:
               - name: gate
                 source: rtsp://user:pw12345@127.0.0.1:{Ports.Free()}/cam
@@ -77,11 +79,12 @@ public class CheckCommandTests
         Assert.Contains(lines, l => l.StartsWith("ok") && l.Contains("camera hall: ") && l.Contains("1280x720"));
         Assert.Contains(lines, l => l.StartsWith("ERROR") && l.Contains($"MQTT 127.0.0.1:{broker.Port}: cannot connect") && l.Contains("NotAuthorized: check notifications.mqtt.username and password"));
         Assert.Contains(lines, l => l.StartsWith("ERROR") && l.Contains("webhook http://127.0.0.1:") && l.Contains("Connection refused"));
+        Assert.Contains(lines, l => l.StartsWith("ERROR") && l.Contains($"webhook https://127.0.0.1:{untrusted.Port}/…") && l.Contains("UntrustedRoot"));
         Assert.Contains(lines, l => l.StartsWith("ok") && l.Contains("database: SQLite") && l.Contains("made at the first start"));
         Assert.Contains(lines, l => l.StartsWith("WARNING") && l.Contains("administrators: none yet"));
         // A database never made has no act in force: the cameras would not be analysed.
         Assert.Equal(2, lines.Count(l => l.StartsWith("WARNING") && l.Contains(": authorisation: none in force covers it")));
-        Assert.Contains("5 error(s)", error);
+        Assert.Contains("6 error(s)", error);
         Assert.DoesNotContain("pw12345", output + error);
         Assert.DoesNotContain("SECRET-TOKEN", output + error);
         Assert.False(Directory.Exists(Path.Combine(folder, "data")));

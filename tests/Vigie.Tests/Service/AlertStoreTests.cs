@@ -164,5 +164,6 @@ public class AlertStoreTests(PostgresServer postgres)
         var e = await Assert.ThrowsAsync<StorageException>(() => Database.OpenAsync(config, TestPaths.TempFolder()));
         Assert.Contains("cannot open the database", e.Message);
         Assert.Contains("127.0.0.1", e.Message);
+        Assert.EndsWith(": Connection refused", e.Message); // the cause, which Npgsql's own words ("Failed to connect to …") leave out
     }
 }

@@ -76,6 +76,25 @@ public class NotificationTests
     }
 
     [Fact]
+    public async Task A_webhook_whose_certificate_is_not_trusted_is_said_so_in_the_log()
+    {
+        using var receiver = new SelfSignedTlsServer();
+        var feed = new AlertFeed();
+        var log = new CapturedLog<WebhookSender>();
+        using var http = new HttpClient();
+        var sender = new WebhookSender(new WebhookConfig { Url = $"https://127.0.0.1:{receiver.Port}/hook", Secret = "s" }, feed, http, log);
+        await sender.StartAsync(CancellationToken.None);
+        await WhileSubscribing(feed, 1);
+        feed.Publish(Alert(1));
+
+        // Until 2026-11-25: "The SSL connection could not be established, see inner exception.", and the log showed no inner exception.
+        Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(log.Lines.Count > 0), TimeSpan.FromSeconds(10)));
+        await sender.StopAsync(CancellationToken.None);
+        Assert.Contains("alert 1 not delivered: The SSL connection could not be established: The remote certificate is invalid", log.Lines[0]);
+        Assert.Contains("UntrustedRoot", log.Lines[0]);
+    }
+
+    [Fact]
     public async Task Alerts_beyond_what_waits_for_a_failing_webhook_are_each_named_in_the_log_without_its_token()
     {
         var feed = new AlertFeed();
