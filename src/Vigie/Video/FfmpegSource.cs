@@ -90,7 +90,11 @@ public sealed partial class FfmpegSource : IFrameSource
         args.AddRange(InputArguments(location, IsUrl(location), probe: true));
         var (code, stdout, stderr) = await RunToEndAsync("ffprobe", args, TimeSpan.FromSeconds(isLive ? 20 : 60), ct);
         if (code != 0)
-            throw Failure(location, $"{location}: cannot open: {Summarise(stderr, code)}");
+        {
+            // ffprobe names the input again ("rtsp://…: Connection refused"): said once.
+            var why = Summarise(stderr, code);
+            throw Failure(location, $"{location}: cannot open: {(why.StartsWith(location + ": ", StringComparison.Ordinal) ? why[(location.Length + 2)..] : why)}");
+        }
         StreamInfo info;
         try
         {
