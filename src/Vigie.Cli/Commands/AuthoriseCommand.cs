@@ -1,10 +1,12 @@
 using System.CommandLine;
 using Vigie.Analytics;
+using Vigie.Cli.Terminal;
+using Vigie.Config;
 using Vigie.Service.Governance;
 
 namespace Vigie.Cli.Commands;
 
-/// <summary>`vigie authorisation add`: records a legal act from the command line (administrators do the same in the console).</summary>
+/// <summary>`vigie authorisation add`, `list`, `revoke`: the legal acts from the command line (administrators do the same in the console).</summary>
 public static class AuthoriseCommand
 {
     public static Command Create()
@@ -24,8 +26,47 @@ public static class AuthoriseCommand
         };
         add.SetAction(async (parse, ct) => await AddAsync(parse.GetValue(config)!, new NewAuthorisation(parse.GetValue(reference)!, parse.GetValue(authority)!,
             parse.GetValue(actDate), parse.GetValue(cameras)!, parse.GetValue(useCases)!, parse.GetValue(from), parse.GetValue(to), parse.GetValue(perimeter)!), ct));
-        return new Command("authorisation", "The legal acts that allow analysing cameras for use cases.") { add };
+
+        var list = new Command("list", "Every authorisation recorded, in force or not: reference, cameras, use cases, period, state.") { config };
+        list.SetAction(async (parse, ct) => await ListAsync(parse.GetValue(config)!, ct));
+
+        var id = new Option<long>("--id") { Description = "The authorisation's number (vigie authorisation list).", Required = true };
+        var reason = new Option<string>("--reason") { Description = "Why it is revoked (kept with it and in the audit log).", Required = true };
+        var revoke = new Command("revoke",
+            "Revoke an authorisation with a reason; the running service stops what it allowed within a minute (at once when revoked from the console).")
+        {
+            config, id, reason,
+        };
+        revoke.SetAction(async (parse, ct) => await RevokeAsync(parse.GetValue(config)!, parse.GetValue(id), parse.GetValue(reason)!, ct));
+        return new Command("authorisation", "The legal acts that allow analysing cameras for use cases.") { add, list, revoke };
     }
+
+    private static Task<int> ListAsync(string configPath, CancellationToken ct) =>
+        ServiceConfigFile.WithDataAsync(configPath, async (config, db, _) =>
+        {
+            var site = config.SiteZone();
+            var now = DateTimeOffset.UtcNow;
+            string On(DateTimeOffset t) => $"{SiteTime.On(site, t):yyyy-MM-dd HH:mm}";
+            Tables.Write(["id", "reference", "authority", "cameras", "use cases", "from", "to", "state"], (await new AuthorisationStore(db).AllAsync(ct))
+                .Select(a => (IReadOnlyList<string>)[$"{a.Id}", a.Reference, a.Authority, string.Join(", ", a.Cameras), string.Join(", ", a.UseCases),
+                    On(a.Starts), On(a.Ends),
+                    a.Revoked is { } revoked ? $"revoked {On(revoked)} by {a.RevokedBy}: {a.RevokeReason}"
+                    : a.InForce(now) ? "in force" : now < a.Starts ? "not yet" : "ended"]));
+            return AnalyzeCommand.ExitOk;
+        }, ct);
+
+    private static Task<int> RevokeAsync(string configPath, long id, string reason, CancellationToken ct) =>
+        ServiceConfigFile.WithDataAsync(configPath, async (_, db, audit) =>
+        {
+            if (string.IsNullOrWhiteSpace(reason)) return AnalyzeCommand.Fail("--reason: must say why the authorisation is revoked", AnalyzeCommand.ExitBadInput);
+            var store = new AuthorisationStore(db);
+            if (await store.GetAsync(id, ct) is not { } existing) return AnalyzeCommand.Fail($"--id: no authorisation {id}", AnalyzeCommand.ExitBadInput);
+            if (existing.Revoked is not null) return AnalyzeCommand.Fail($"--id: authorisation {id} was already revoked on {existing.Revoked:u}", AnalyzeCommand.ExitFailed);
+            await store.RevokeAsync(id, ServiceConfigFile.Actor, reason.Trim(), DateTimeOffset.UtcNow, ct);
+            await audit.AppendAsync(ServiceConfigFile.Actor, AuditActions.AuthorisationRevoke, $"authorisation:{id}", new { Reason = reason.Trim() }, ct);
+            Console.Error.WriteLine($"vigie: authorisation {id} ({existing.Reference}) revoked; a running service stops what it allowed within a minute");
+            return AnalyzeCommand.ExitOk;
+        }, ct);
 
     /// <summary>The command-line option that sets a field of the request.</summary>
     private static string OptionOf(string field) => field switch

@@ -305,4 +305,46 @@ public class AccessTests
         Assert.Equal(Roles.Administrator, (await login.Content.ReadFromJsonAsync<SessionView>(ApiJson.Options))!.Role);
         Assert.Contains(await service.Service<AuditLog>().ReadAsync(), e => e is { Action: AuditActions.UserCreate, Subject: "user:chief" } && e.Actor.StartsWith("cli:"));
     }
+
+    [Fact]
+    public async Task A_locked_out_administrator_gets_back_in_from_the_command_line_which_also_lists_and_revokes_but_never_leaves_no_administrator()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        string[] config = ["--config", service.ConfigPath];
+        using var http = service.Anonymous();
+        for (int i = 0; i < 5; i++) await http.PostAsJsonAsync("/api/session", new { name = Roles.Administrator, password = "not the password" });
+        Assert.Equal(HttpStatusCode.Locked,
+            (await http.PostAsJsonAsync("/api/session", new { name = Roles.Administrator, password = ServiceUnderTest.Password })).StatusCode);
+
+        Assert.Equal(0, (await VigieProcess.RunAsync(["user", "change", .. config, "--name", Roles.Administrator, "--unlock"])).Code);
+        Assert.Equal(HttpStatusCode.OK,
+            (await http.PostAsJsonAsync("/api/session", new { name = Roles.Administrator, password = ServiceUnderTest.Password })).StatusCode);
+
+        var demoted = await VigieProcess.RunAsync(["user", "change", .. config, "--name", Roles.Administrator, "--role", Roles.Operator]);
+        Assert.Equal(1, demoted.Code);
+        Assert.Contains("the only enabled administrator", demoted.Error);
+        Assert.Equal(2, (await VigieProcess.RunAsync(["user", "change", .. config, "--name", Roles.Operator])).Code); // nothing to change
+
+        // A new password ends the user's sessions: the operator's console is signed out.
+        var reset = await VigieProcess.RunAsync(["user", "change", .. config, "--name", Roles.Operator, "--password-stdin"], "a brand new passphrase\n");
+        Assert.True(reset.Code == 0, reset.Error);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await service.Http.GetAsync("/api/alerts")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/session", new { name = Roles.Operator, password = "a brand new passphrase" })).StatusCode);
+
+        var users = await VigieProcess.RunAsync(["user", "list", .. config]);
+        Assert.Equal("name\trole\tcreated\tfailed sign-ins\tstate", users.Output.Split('\n')[0]);
+        Assert.Contains(users.Output.Split('\n'), l => l.StartsWith($"{Roles.Operator}\t{Roles.Operator}\t", StringComparison.Ordinal) && l.EndsWith("\tactive"));
+
+        var revoked = await VigieProcess.RunAsync(["authorisation", "revoke", .. config, "--id", "1", "--reason", "the act was annulled by the court"]);
+        Assert.True(revoked.Code == 0, revoked.Error);
+        Assert.Equal(1, (await VigieProcess.RunAsync(["authorisation", "revoke", .. config, "--id", "1", "--reason", "again"])).Code);
+        var acts = await VigieProcess.RunAsync(["authorisation", "list", .. config]);
+        Assert.Contains(acts.Output.Split('\n'), l => l.StartsWith("1\tTEST-001\t", StringComparison.Ordinal)
+            && l.Contains("\trevoked ") && l.EndsWith(": the act was annulled by the court"));
+
+        var audit = await service.Service<AuditLog>().ReadAsync();
+        Assert.Equal(2, audit.Count(e => e is { Action: AuditActions.UserChange } && e.Actor.StartsWith("cli:")));
+        Assert.Contains(audit, e => e is { Action: AuditActions.AuthorisationRevoke, Subject: "authorisation:1" } && e.Actor.StartsWith("cli:"));
+        Assert.True((await service.Service<AuditLog>().VerifyAsync()).Intact);
+    }
 }
