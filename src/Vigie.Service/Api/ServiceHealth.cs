@@ -33,8 +33,9 @@ public sealed record ServiceHealth(string Status, IReadOnlyList<string> Problems
             waiting, notStored.Count, disk);
     }
 
+    /// <summary>GET, and HEAD for the uptime monitors that ask with it (they read a 401 as the service being down).</summary>
     public static void Map(WebApplication app, TimeZoneInfo site) =>
-        app.MapGet("/api/health", (CameraSupervisor cameras, FreeSpaceGuard space, AlertDesk desk) =>
+        app.MapMethods("/api/health", [HttpMethods.Get, HttpMethods.Head], (CameraSupervisor cameras, FreeSpaceGuard space, AlertDesk desk) =>
                 Of([.. cameras.Workers.Select(w => w.Health.Read(DateTimeOffset.Now).State)], desk.WaitingForDatabase, desk.NotStored, space.Now(), site))
             .AllowAnonymous().WithTags("service")
             .WithSummary("Liveness of the service, for monitoring: camera counts, the data disk's free space, alerts waiting for the database or not stored; "

@@ -26,6 +26,7 @@ public class AccessTests
     private static readonly Dictionary<string, string[]> Expected = new()
     {
         ["GET /api/health"] = [Public],
+        ["HEAD /api/health"] = [Public], // uptime monitors that ask with HEAD read a 401 as the service down (so it was until 2026-11-25)
         ["GET /openapi/v1.json"] = [Public],
         ["GET /api/public/transparency"] = [Public],
         ["POST /api/session"] = [Public],
