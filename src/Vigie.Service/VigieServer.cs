@@ -108,6 +108,8 @@ public static class VigieServer
         });
         builder.Services.AddSingleton<CaseSynopses>();
         builder.Services.AddSingleton<AlertFeed>();
+        // First: the configuration in force is in the audit log before anything the service does.
+        builder.Services.AddHostedService<ConfigurationRecord>();
         builder.Services.AddSingleton<FreeSpaceGuard>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FreeSpaceGuard>());
         // Hosted services start in this order and stop in reverse: notifications listen before the alert desk stores anything

@@ -97,6 +97,11 @@ public sealed class AuditLog(Database db, string dataFolder)
             ("after", afterSeq), ("action", action), ("actor", actor), ("limit", Math.Clamp(limit, 1, 5000)));
     }
 
+    /// <summary>The latest entry of this action, if any.</summary>
+    public async Task<AuditEntry?> LastAsync(string action, CancellationToken ct = default) =>
+        (await db.QueryAsync($"SELECT {Columns} FROM audit_log WHERE action = @action ORDER BY seq DESC LIMIT 1", Read, ct, ("action", action)))
+        .FirstOrDefault();
+
     /// <summary>Walks the whole chain and reports every place where it does not check out.</summary>
     public async Task<AuditVerification> VerifyAsync(CancellationToken ct = default)
     {
@@ -192,4 +197,6 @@ public static class AuditActions
     public const string ForensicSynopsisRemove = "forensic.synopsis.remove";
     public const string Backup = "data.backup";
     public const string Restore = "data.restore";
+    public const string ServiceStart = "service.start";
+    public const string ConfigChange = "config.change";
 }
