@@ -25,7 +25,8 @@ public static class GovernanceEndpoints
             .WithSummary("Revoke an authorisation with a reason: the analysis it allowed stops at once.");
 
         var audit = app.MapGroup("/api/audit").WithTags("governance").RequireAuthorization(Policies.ReadAudit);
-        audit.MapGet("", ReadAudit).WithSummary("Audit log entries in order, after a sequence number, optionally of one action or actor.");
+        audit.MapGet("", ReadAudit).WithSummary("Audit log entries in order, optionally of one action or actor: those after a sequence number (from "
+            + "the first), or with `before`, the `limit` entries just before it (before=0: the newest), for reading back from the end.");
         audit.MapGet("/verify", async (AuditLog log, CancellationToken ct) => await log.VerifyAsync(ct))
             .WithSummary("Checks the whole hash chain and reports where it is broken (same as `vigie audit verify`).");
 
@@ -68,12 +69,16 @@ public static class GovernanceEndpoints
         return TypedResults.Ok(revoked);
     }
 
-    private static async Task<IReadOnlyList<AuditEntry>> ReadAudit(long? after, int? limit, string? action, string? actor, AuditLog log,
+    private static async Task<IReadOnlyList<AuditEntry>> ReadAudit(long? after, long? before, int? limit, string? action, string? actor, AuditLog log,
         ClaimsPrincipal user, CancellationToken ct)
     {
-        var entries = await log.ReadAsync(after ?? 0, limit ?? 500, string.IsNullOrWhiteSpace(action) ? null : action,
-            string.IsNullOrWhiteSpace(actor) ? null : actor, ct);
-        await log.AppendAsync(user.Name(), AuditActions.AuditRead, "audit", new { After = after ?? 0, action, actor, Read = entries.Count }, ct);
+        action = string.IsNullOrWhiteSpace(action) ? null : action.Trim();
+        actor = string.IsNullOrWhiteSpace(actor) ? null : actor.Trim();
+        var entries = before is { } end
+            ? await log.ReadBeforeAsync(end > 0 ? end : null, limit ?? 500, action, actor, ct)
+            : await log.ReadAsync(after ?? 0, limit ?? 500, action, actor, ct);
+        await log.AppendAsync(user.Name(), AuditActions.AuditRead, "audit", new { After = before is null ? after ?? 0 : (long?)null, Before = before, action, actor,
+            Read = entries.Count }, ct);
         return entries;
     }
 

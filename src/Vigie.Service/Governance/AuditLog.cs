@@ -97,10 +97,20 @@ public sealed class AuditLog(Database db, string dataFolder)
             ("after", afterSeq), ("action", action), ("actor", actor), ("limit", Math.Clamp(limit, 1, 5000)));
     }
 
+    /// <summary>The <paramref name="limit"/> entries just before a sequence number (the newest when null), in order.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> ReadBeforeAsync(long? beforeSeq, int limit = 500, string? action = null, string? actor = null,
+        CancellationToken ct = default)
+    {
+        var filters = "seq < @before" + (action is null ? "" : " AND action = @action") + (actor is null ? "" : " AND actor = @actor");
+        var newestFirst = await db.QueryAsync($"SELECT {Columns} FROM audit_log WHERE {filters} ORDER BY seq DESC LIMIT @limit", Read, ct,
+            ("before", beforeSeq ?? long.MaxValue), ("action", action), ("actor", actor), ("limit", Math.Clamp(limit, 1, 5000)));
+        newestFirst.Reverse();
+        return newestFirst;
+    }
+
     /// <summary>The latest entry of this action, if any.</summary>
     public async Task<AuditEntry?> LastAsync(string action, CancellationToken ct = default) =>
-        (await db.QueryAsync($"SELECT {Columns} FROM audit_log WHERE action = @action ORDER BY seq DESC LIMIT 1", Read, ct, ("action", action)))
-        .FirstOrDefault();
+        (await ReadBeforeAsync(null, 1, action, ct: ct)).FirstOrDefault();
 
     /// <summary>Walks the whole chain and reports every place where it does not check out.</summary>
     public async Task<AuditVerification> VerifyAsync(CancellationToken ct = default)

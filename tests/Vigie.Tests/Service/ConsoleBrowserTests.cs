@@ -194,6 +194,48 @@ public class ConsoleBrowserTests
     }
 
     [Fact]
+    public async Task The_auditor_reads_a_long_log_from_its_newest_entry_back_filters_it_and_opens_a_long_detail()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        var log = service.Service<AuditLog>();
+        // Longer than the 5,000 entries the page read from the first (it then showed entries 4,701 to 5,000, never the newest).
+        for (int i = 0; i < 5_100; i++) await log.AppendAsync("op1", AuditActions.AlertView, $"alert:{i}");
+        var newest = await log.AppendAsync("op2", AuditActions.ClipView, "alert:5100");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync();
+        var errors = new List<string>();
+        CollectErrors(page, errors);
+        await page.GotoAsync(service.Url);
+        await SignInAsync(page, "auditor");
+        await page.ClickAsync("nav button[data-view=audit]");
+        var rows = page.Locator("[data-testid=audit-rows] tr");
+        // The newest first: the auditor's own sign-in and alert list, then the last entry made before.
+        await Assertions.Expect(rows.Filter(new() { HasText = "alert:5100" })).ToContainTextAsync($"{newest.Seq}");
+        await Assertions.Expect(rows.First).ToContainTextAsync("auditor");
+        await Assertions.Expect(rows).ToHaveCountAsync(200);
+        await page.ClickAsync("[data-testid=audit-older]");
+        await Assertions.Expect(rows).ToHaveCountAsync(400);
+
+        await page.FillAsync("#audit-form [name=action]", AuditActions.ServiceStart);
+        await page.ClickAsync("#audit-form button[type=submit]");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("[data-testid=audit-older]")).ToBeHiddenAsync();
+        // Its configuration, two kilobytes, is one line until opened, then laid out.
+        var detail = rows.First.Locator("details");
+        await Assertions.Expect(detail.Locator("pre")).ToBeHiddenAsync();
+        await detail.Locator("summary").ClickAsync();
+        await Assertions.Expect(detail.Locator("pre")).ToContainTextAsync("\"config_sha256\":");
+        await page.FillAsync("#audit-form [name=action]", "");
+        await page.FillAsync("#audit-form [name=actor]", "op2");
+        await page.ClickAsync("#audit-form button[type=submit]");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(rows.First).ToContainTextAsync(AuditActions.ClipView);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task A_new_alert_chimes_and_is_counted_in_the_title_while_the_feed_is_not_shown_and_the_chime_stays_off_once_muted()
     {
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));

@@ -929,11 +929,41 @@ $("#user-form").addEventListener("submit", async e => {
 });
 
 // ---- audit ----
-async function loadAudit() {
-  const entries = await api("/api/audit?limit=5000");
-  $("#audit-rows").replaceChildren(...entries.slice(-300).reverse().map(a =>
-    el("tr", {}, ...[a.seq, when(a.at), a.actor, a.action, a.subject, a.detail].map(v => el("td", { textContent: String(v) })))));
+// Newest first, 200 at a time, back to the first with "Older entries" (until 2026-11-25 the page read the first 5,000 entries
+// and showed their last 300: on a log longer than that, never the newest).
+const AUDIT_PAGE = 200;
+// The actions offered as filters: those met so far on the page.
+const auditActions = new Set();
+let auditOldest = null;
+let auditShown = 0;
+
+// A long detail (a configuration, a search) is cut to a line; the whole of it, laid out, one click away.
+function auditDetail(text) {
+  if (text.length <= 160) return el("td", { textContent: text });
+  let whole = text;
+  try { whole = JSON.stringify(JSON.parse(text), null, 2); } catch { /* shown as stored */ }
+  return el("td", {}, el("details", {}, el("summary", { textContent: text.slice(0, 160) + "…" }), el("pre", { textContent: whole })));
 }
+
+async function loadAudit(older = false) {
+  const filters = new FormData($("#audit-form"));
+  const query = new URLSearchParams({ before: older ? auditOldest : 0, limit: AUDIT_PAGE });
+  for (const name of ["action", "actor"]) if (filters.get(name)?.trim()) query.set(name, filters.get(name).trim());
+  const entries = await api(`/api/audit?${query}`);
+  // The API gives them in order; the page shows the newest first.
+  const rows = [...entries].reverse().map(a =>
+    el("tr", {}, ...[a.seq, when(a.at), a.actor, a.action, a.subject].map(v => el("td", { textContent: String(v) })), auditDetail(a.detail)));
+  for (const a of entries) auditActions.add(a.action);
+  $("#audit-actions").replaceChildren(...[...auditActions].sort().map(a => el("option", { value: a })));
+  if (older) $("#audit-rows").append(...rows);
+  else $("#audit-rows").replaceChildren(...rows);
+  auditShown = (older ? auditShown : 0) + entries.length;
+  if (entries.length > 0) auditOldest = entries[0].seq;
+  $("#audit-older").hidden = entries.length < AUDIT_PAGE;
+  $("#audit-count").textContent = `${auditShown} entries shown, newest first`;
+}
+$("#audit-form").addEventListener("submit", e => { e.preventDefault(); loadAudit().catch(err => { $("#audit-count").textContent = err.message; }); });
+$("#audit-older").addEventListener("click", () => loadAudit(true).catch(err => { $("#audit-count").textContent = err.message; }));
 $("#audit-verify").addEventListener("click", async () => {
   const result = await api("/api/audit/verify");
   $("#audit-state").textContent = result.breaks.length === 0
