@@ -23,7 +23,7 @@ public static class AlertEndpoints
     {
         var api = app.MapGroup("/api").WithTags("alerts");
         api.MapGet("/alerts", Search).RequireAuthorization(Policies.ViewAlerts)
-            .WithSummary("Search alerts, newest first (time range, camera, use case, review status).");
+            .WithSummary("Search alerts, newest first (time range, camera, use case, review status); `before=ID` reads on after that alert.");
         api.MapGet("/alerts/stream", Stream).RequireAuthorization(Policies.ViewAlerts)
             .WithSummary("Server-sent events: 'alert' when raised, 'alert-updated' when its clip is ready, it ends or is reviewed.");
         api.MapGet("/alerts/{id:long}", Get).RequireAuthorization(Policies.ViewAlerts).WithSummary("One alert with all its review decisions.");
@@ -38,7 +38,7 @@ public static class AlertEndpoints
     }
 
     private static async Task<Results<Ok<IReadOnlyList<AlertView>>, ValidationProblem>> Search(AlertStore store, AuditLog audit, ClaimsPrincipal user,
-        DateTimeOffset? from, DateTimeOffset? to, string? camera, string? kind, string? status, int? limit, CancellationToken ct)
+        DateTimeOffset? from, DateTimeOffset? to, string? camera, string? kind, string? status, int? limit, long? before, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (kind is not null && !EventKinds.All.Contains(kind)) errors["kind"] = [$"'{kind}' is not one of {string.Join(", ", EventKinds.All)}"];
@@ -47,9 +47,9 @@ public static class AlertEndpoints
         if (from > to) errors["to"] = ["must not be before 'from'"];
         if (limit is < 1 or > 1000) errors["limit"] = ["must be between 1 and 1000"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        var query = new AlertQuery(from, to, NullIfEmpty(camera), kind, status, limit ?? 100);
+        var query = new AlertQuery(from, to, NullIfEmpty(camera), kind, status, limit ?? 100, before);
         var alerts = await store.SearchAsync(query, ct);
-        await audit.AppendAsync(user.Name(), AuditActions.AlertSearch, "alerts", new { query.From, query.To, query.Camera, query.Kind, query.Status, Found = alerts.Count }, ct);
+        await audit.AppendAsync(user.Name(), AuditActions.AlertSearch, "alerts", new { query.From, query.To, query.Camera, query.Kind, query.Status, query.Before, Found = alerts.Count }, ct);
         return TypedResults.Ok<IReadOnlyList<AlertView>>(alerts.Select(AlertView.From).ToList());
     }
 

@@ -36,14 +36,15 @@ public sealed record AlertRecord(
 /// <summary>One human decision on an alert; all decisions are kept, the alert shows the latest.</summary>
 public sealed record ReviewRecord(long Id, long AlertId, string Decision, string? Reason, string? Note, string Reviewer, DateTimeOffset DecidedAt);
 
-/// <summary>Alert search; every filter is optional.</summary>
+/// <summary>Alert search; every filter is optional. <paramref name="Before"/>: only alerts listed after that one (older), to read on.</summary>
 public sealed record AlertQuery(
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
     string? Camera = null,
     string? Kind = null,
     string? Status = null,
-    int Limit = 100);
+    int Limit = 100,
+    long? Before = null);
 
 public static class ReviewStatus
 {

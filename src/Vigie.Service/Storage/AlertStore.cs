@@ -50,6 +50,12 @@ public sealed class AlertStore(Database db)
         if (q.Camera is { } camera) { where.Add("camera = @camera"); args.Add(("camera", camera)); }
         if (q.Kind is { } kind) { where.Add("kind = @kind"); args.Add(("kind", kind)); }
         if (q.Status is { } status) { where.Add("status = @status"); args.Add(("status", status)); }
+        if (q.Before is { } before)
+        {
+            // After it in the list's order (newest raised first, then highest id): alerts raised in the same millisecond are neither lost nor repeated.
+            where.Add("(raised_ms < (SELECT raised_ms FROM alerts WHERE id = @before) OR (raised_ms = (SELECT raised_ms FROM alerts WHERE id = @before) AND id < @before))");
+            args.Add(("before", before));
+        }
         args.Add(("limit", Math.Clamp(q.Limit, 1, 1000)));
         var sql = $"SELECT {AlertColumns} FROM alerts {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY raised_ms DESC, id DESC LIMIT @limit";
         await using var c = await db.ConnectAsync(ct);

@@ -71,6 +71,27 @@ public class AlertStoreTests(PostgresServer postgres)
 
     [Theory]
     [MemberData(nameof(Databases))]
+    public async Task Reading_on_after_an_alert_gives_every_older_one_once_even_those_raised_in_the_same_millisecond(string db)
+    {
+        await using var database = await Open(db);
+        var store = new AlertStore(database);
+        var t0 = new DateTimeOffset(2026, 11, 23, 14, 0, 0, TimeSpan.Zero);
+        var ids = new List<long>();
+        foreach (var seconds in new[] { 0, 1, 1, 1, 2, 3 }) ids.Add(await store.InsertAsync(Alert("gate", "intrusion", t0.AddSeconds(seconds))));
+
+        var read = new List<long>();
+        for (long? before = null; ;)
+        {
+            var page = await store.SearchAsync(new AlertQuery(Limit: 2, Before: before));
+            if (page.Count == 0) break;
+            read.AddRange(page.Select(a => a.Id));
+            before = page[^1].Id;
+        }
+        Assert.Equal([ids[5], ids[4], ids[3], ids[2], ids[1], ids[0]], read);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
     public async Task Counts_alerts_per_utc_month_within_the_range_and_keeps_them_once_folded_by_retention(string db)
     {
         await using var database = await Open(db);

@@ -172,6 +172,16 @@ public class ConsoleBrowserTests
             await Assertions.Expect(cards).ToHaveCountAsync(200);
             await Assertions.Expect(cards.Nth(1)).ToHaveAttributeAsync("data-alert-id", ids[^1].ToString());
             Assert.Equal(0, await page.Locator($"[data-testid=feed] li[data-alert-id='{ids[0]}']").CountAsync());
+            // A search reads them all, newest first, 200 at a time.
+            await page.ClickAsync("nav button[data-view=search]");
+            await page.ClickAsync("#search-form button[type=submit]");
+            var found = page.Locator("[data-testid=results] li[data-alert-id]");
+            await Assertions.Expect(found).ToHaveCountAsync(200);
+            await page.ClickAsync("[data-testid=search-older]");
+            await Assertions.Expect(found).ToHaveCountAsync(231);
+            await Assertions.Expect(found.Last).ToHaveAttributeAsync("data-alert-id", ids[0].ToString());
+            await Assertions.Expect(page.Locator("[data-testid=search-older]")).ToBeHiddenAsync();
+            await page.ClickAsync("nav button[data-view=alerts]");
 
             // The service restarts (an upgrade) and the console's stream cannot reconnect at once (the network): an alert raised
             // meanwhile is in the feed once the stream is back.

@@ -363,23 +363,32 @@ reviewForm.addEventListener("submit", async e => {
 });
 
 // ---- search ----
-$("#search-form").addEventListener("submit", async e => {
-  e.preventDefault();
-  const data = new FormData(e.target);
+// Newest first, 200 at a time; "Older alerts" reads on from the last one shown (until 2026-11-25 only the newest 200 could be
+// seen, said to be the "first 200").
+const SEARCH_PAGE = 200;
+let searchShown = [];
+async function searchAlerts(older) {
   const query = new URLSearchParams();
-  for (const [k, v] of data) {
+  for (const [k, v] of new FormData($("#search-form"))) {
     if (!v) continue;
     query.set(k, k === "from" || k === "to" ? instant(v) : v);
   }
-  query.set("limit", "200");
+  query.set("limit", String(SEARCH_PAGE));
+  if (older) query.set("before", String(searchShown[searchShown.length - 1].id));
   try {
     const alerts = await api(`/api/alerts?${query}`);
-    $("#results").replaceChildren(...alerts.map(card));
-    $("#search-summary").textContent = `${alerts.length} alert(s)${alerts.length === 200 ? " (first 200)" : ""}`;
+    searchShown = older ? searchShown.concat(alerts) : alerts;
+    if (older) $("#results").append(...alerts.map(card));
+    else $("#results").replaceChildren(...alerts.map(card));
+    const more = alerts.length === SEARCH_PAGE;
+    $("#search-older").hidden = !more;
+    $("#search-summary").textContent = `${searchShown.length} alert(s), newest first${more ? "; older ones below" : ""}`;
   } catch (err) {
     $("#search-summary").textContent = err.message;
   }
-});
+}
+$("#search-form").addEventListener("submit", e => { e.preventDefault(); searchAlerts(false); });
+$("#search-older").addEventListener("click", () => searchAlerts(true));
 
 // ---- recordings: forensic search ----
 let cases = [];
