@@ -19,7 +19,8 @@ public static class ForensicEndpoints
         api.MapGet("/cases", (ForensicCases cases) => TypedResults.Ok(cases.List()))
             .WithSummary("Indexed cases (folders made by `vigie index` under service.forensic_folder), with their cameras, time span, zones and lines.");
         api.MapGet("/cases/{name}/tracks", Search)
-            .WithSummary("Tracks by class, camera, time, zone and dwell, line and direction, heading, speed, colour of vehicles and objects.");
+            .WithSummary("Tracks by class, camera, time, zone and dwell, line and direction, heading, speed, colour of vehicles and objects; "
+                + "200 at a time in time order, `after=ID` reading on after that track.");
         api.MapGet("/cases/{name}/missing", Missing)
             .WithSummary("Where the case's footage has no picture (a recorder that paused, time between two recordings of a camera), "
                 + "for the same camera and time filters as a search: nothing found there proves nothing.");
@@ -68,6 +69,11 @@ public static class ForensicEndpoints
         using var index = cases.Open(name);
         if (index is null) return TypedResults.NotFound();
         var (query, problems) = ReadQuery(Fields(request), index, 200);
+        if (QueryValue(request, "after") is { } after)
+        {
+            if (long.TryParse(after, out var id)) query = query with { After = id };
+            else problems["after"] = [$"'{after}' is not a track number"];
+        }
         if (problems.Count > 0) return TypedResults.ValidationProblem(problems);
         var hits = index.Search(query);
         await audit.AppendAsync(user.Name(), AuditActions.ForensicSearch, $"case:{name}",

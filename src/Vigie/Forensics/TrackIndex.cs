@@ -327,6 +327,11 @@ public sealed class TrackIndex : IDisposable
         var where = new List<string>();
         var args = new List<(string, object)>();
         if (trackId is { } only) { where.Add("t.id = $id"); args.Add(("$id", only)); }
+        if (q.After is { } after)
+        {
+            where.Add("(t.start_ms > (SELECT start_ms FROM tracks WHERE id = $after) OR (t.start_ms = (SELECT start_ms FROM tracks WHERE id = $after) AND t.id > $after))");
+            args.Add(("$after", after));
+        }
         if (q.Classes.Count > 0)
         {
             var names = q.Classes.Select(CategoryName).ToList();

@@ -26,6 +26,8 @@ public sealed record TrackQuery
     public string? Colour { get; init; }
     public TimeSpan? MinDuration { get; init; }
     public int Limit { get; init; } = 200;
+    /// <summary>Only the tracks listed after this one (a later start, or the same start and a higher id): to read on past <see cref="Limit"/>.</summary>
+    public long? After { get; init; }
 
     public static readonly IReadOnlyList<string> LineDirections = ["left_to_right", "right_to_left"];
 

@@ -373,6 +373,16 @@ public class ForensicServiceTests
         Assert.Equal("video/mp4", excerpt.Content.Headers.ContentType?.MediaType);
         Assert.True((await excerpt.Content.ReadAsByteArrayAsync()).Length > 10_000);
 
+        // Read on after any track: exactly those listed after it (a search gives 200 at a time).
+        var all = (await http.GetFromJsonAsync<JsonElement>("/api/forensic/cases/yard-case/tracks")).EnumerateArray().Select(t => t.GetProperty("id").GetInt64()).ToList();
+        Assert.True(all.Count >= 2, $"{all.Count} tracks");
+        foreach (var k in new[] { 0, all.Count - 1 })
+        {
+            var after = await http.GetFromJsonAsync<JsonElement>($"/api/forensic/cases/yard-case/tracks?after={all[k]}");
+            Assert.Equal(all[(k + 1)..], after.EnumerateArray().Select(t => t.GetProperty("id").GetInt64()));
+        }
+        Assert.Contains("is not a track number", await (await http.GetAsync("/api/forensic/cases/yard-case/tracks?after=next")).Content.ReadAsStringAsync());
+
         var refused = await http.GetAsync("/api/forensic/cases/yard-case/tracks?class=person&colour=red");
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("people are never searched", await refused.Content.ReadAsStringAsync());

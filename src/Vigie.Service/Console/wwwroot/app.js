@@ -457,23 +457,35 @@ function trackCard(caseName, t) {
 }
 
 let lastSearch = null;
-$("#forensic-form").addEventListener("submit", async e => {
-  e.preventDefault();
-  const data = new FormData(e.target);
-  const caseName = data.get("case");
-  const query = new URLSearchParams();
-  for (const [k, v] of data) if (v && k !== "case") query.set(k, v);
+// In time order, 200 at a time; "Later objects" reads on after the last one shown (until 2026-11-25 a search stopped at 200).
+const FORENSIC_PAGE = 200;
+let forensicShown = [];
+async function searchTracks(more) {
+  const data = new FormData($("#forensic-form"));
+  const caseName = more ? lastSearch.caseName : data.get("case");
+  const query = new URLSearchParams(more ? lastSearch.query : undefined);
+  if (!more) for (const [k, v] of data) if (v && k !== "case") query.set(k, v);
+  const page = new URLSearchParams(query);
+  if (more) page.set("after", String(forensicShown[forensicShown.length - 1].id));
   try {
-    const tracks = await api(`/api/forensic/cases/${encodeURIComponent(caseName)}/tracks?${query}`);
-    $("#forensic-results").replaceChildren(...tracks.map(t => trackCard(caseName, t)));
-    $("#forensic-summary").textContent = `${tracks.length} object(s)${tracks.length === 200 ? " (first 200)" : ""}`;
+    const tracks = await api(`/api/forensic/cases/${encodeURIComponent(caseName)}/tracks?${page}`);
+    forensicShown = more ? forensicShown.concat(tracks) : tracks;
+    const cards = tracks.map(t => trackCard(caseName, t));
+    if (more) $("#forensic-results").append(...cards);
+    else $("#forensic-results").replaceChildren(...cards);
+    const later = tracks.length === FORENSIC_PAGE;
+    $("#forensic-more").hidden = !later;
+    $("#forensic-summary").textContent = `${forensicShown.length} object(s), in time order${later ? "; later ones below" : ""}`;
+    if (more) return;
     lastSearch = { caseName, query };
     $("#forensic-synopsis").hidden = tracks.length === 0;
     await showMissing(caseName, query);
   } catch (err) {
     $("#forensic-summary").textContent = err.message;
   }
-});
+}
+$("#forensic-form").addEventListener("submit", e => { e.preventDefault(); searchTracks(false); });
+$("#forensic-more").addEventListener("click", () => searchTracks(true));
 
 // Footage missing in the searched span: finding nothing there proves nothing.
 async function showMissing(caseName, query) {
