@@ -125,6 +125,12 @@ public static class VigieServer
                     sp.GetRequiredService<ILogger<WebhookSender>>()));
         }
         builder.Services.AddSingleton<AlertDesk>();
+        if (service.MetricsToken is not null)
+        {
+            // Before the alert desk: it counts every alert raised.
+            builder.Services.AddSingleton<ServiceMetrics>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ServiceMetrics>());
+        }
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertDesk>());
         builder.Services.AddSingleton<CameraSupervisor>();
         builder.Services.AddSingleton<PublicFigures>();
@@ -152,6 +158,7 @@ public static class VigieServer
         // while the service runs (4 clients asking without pause took half a core from the cameras).
         app.MapOpenApi("/openapi/v1.json").AllowAnonymous().CacheOutput(p => p.Expire(TimeSpan.FromDays(1)));
         ServiceHealth.Map(app, settings.Config.SiteZone());
+        ServiceMetrics.Map(app, service.MetricsToken);
         SessionEndpoints.Map(app);
         UserEndpoints.Map(app);
         AlertEndpoints.Map(app);

@@ -221,6 +221,7 @@ public static class ConfigValidator
                 err($"service.notifications.webhooks[{i}].url", $"'{w.Url}' is not an http(s) URL");
             if (w.Secret.Length < 16) err($"service.notifications.webhooks[{i}].secret", "must be at least 16 characters: receivers check the signature with it");
         }
+        if (s.MetricsToken is { Length: < 24 }) err("service.metrics_token", "must be at least 24 characters: it is all that guards /metrics");
     }
 
     private static void ValidateCrowdCounter(CrowdCounterConfig c, Action<string, string> err)

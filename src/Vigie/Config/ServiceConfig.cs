@@ -38,6 +38,10 @@ public sealed class ServiceConfig
 
     [Description("How long evidence and alert details are kept.")]
     public RetentionConfig Retention { get; set; } = new();
+
+    [Description("A secret (at least 24 characters) that a Prometheus scraper sends as 'Authorization: Bearer <token>' to read GET /metrics "
+        + "(cameras' state, frame rate, frames dropped, reconnections, alerts, database, disk, process). Unset: there is no /metrics.")]
+    public string? MetricsToken { get; set; }
 }
 
 public sealed class SecurityConfig

@@ -206,6 +206,45 @@ public class ServiceTests
     }
 
     [Fact]
+    public async Task A_scraper_with_the_token_reads_each_cameras_state_and_frames_and_the_alerts_raised_and_nobody_else_does()
+    {
+        const string token = "a-scraper-token-of-32-characters";
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(TestPaths.Clip("pedestrians/vtest.avi")) + "\n    loop: true",
+            $"  metrics_token: {token}");
+        using var scraper = service.Anonymous();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await scraper.GetAsync("/metrics")).StatusCode);
+        // A signed-in console is not a scraper either.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await service.As(Roles.Administrator).GetAsync("/metrics")).StatusCode);
+        scraper.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
+        await service.PublishAlertAsync();
+        await service.PublishAlertAsync();
+        string metrics = "";
+        Assert.True(await ServiceUnderTest.EventuallyAsync(async () =>
+        {
+            metrics = await scraper.GetStringAsync("/metrics");
+            return metrics.Contains("vigie_camera_up{camera=\"gate\"} 1\n") && Regex.IsMatch(metrics, "vigie_camera_frames_analysed_total\\{camera=\"gate\"\\} [1-9]");
+        }, TimeSpan.FromSeconds(30)), metrics);
+        Assert.Contains("vigie_alerts_raised_total{camera=\"gate\",kind=\"intrusion\"} 2\n", metrics);
+        Assert.Contains("vigie_alerts_waiting_for_database 0\n", metrics);
+        Assert.Matches("vigie_data_disk_free_bytes [1-9]", metrics);
+        Assert.Contains("process_cpu_seconds_total", metrics);
+    }
+
+    [Fact]
+    public async Task Without_a_metrics_token_there_is_no_metrics_address_and_a_short_token_is_refused()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        Assert.Equal(HttpStatusCode.NotFound, (await service.As(Roles.Administrator).GetAsync("/metrics")).StatusCode);
+
+        var config = Path.Combine(Path.GetDirectoryName(service.ConfigPath)!, "short-token.yaml");
+        File.WriteAllText(config, File.ReadAllText(service.ConfigPath).Replace("service:\n", "service:\n  metrics_token: secret\n", StringComparison.Ordinal));
+        var (code, _, error) = await VigieProcess.RunAsync(["check", "--config", config]);
+        Assert.Equal(2, code);
+        Assert.Contains("service.metrics_token: must be at least 24 characters", error);
+    }
+
+    [Fact]
     public async Task A_second_service_on_the_same_data_folder_is_refused_whatever_its_address_and_a_killed_one_leaves_the_folder_free()
     {
         var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera(TestPaths.Clip("pedestrians/vtest.avi")) + "\n    loop: true");
