@@ -162,7 +162,7 @@ public static class CheckCommand
             return (new Finding(subject, Verdict.Error, $"{existing} cannot be written to by {Environment.UserName}: {e.Message}"), running);
         }
         var freeMb = new DriveInfo(existing).AvailableFreeSpace / (1024 * 1024);
-        var where = existing == folder ? folder : $"{folder} (made at the first start, in {existing})";
+        var where = existing == folder ? folder : $"{folder}: not there yet (the first start makes it), {existing}";
         var state = running ? "; a running service holds it" : "";
         if (service.Retention.MinFreeMb > 0 && freeMb < service.Retention.MinFreeMb)
             return (new Finding(subject, Verdict.Warning, $"{where}: {freeMb:N0} MB free, below retention.min_free_mb ({service.Retention.MinFreeMb:N0}): " +
