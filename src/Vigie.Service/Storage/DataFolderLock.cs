@@ -22,17 +22,22 @@ public sealed class DataFolderLock : IDisposable
     /// <exception cref="DataFolderInUseException">Another process holds it.</exception>
     public static DataFolderLock Take(string dataFolder, string holder)
     {
-        Directory.CreateDirectory(dataFolder);
         var path = Path.Combine(dataFolder, FileName);
         FileStream file;
         try
         {
+            Directory.CreateDirectory(dataFolder);
             // FileShare.None is flock(LOCK_EX | LOCK_NB) on Linux: it fails at once while another process holds it.
             file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException
+                                    && File.Exists(path))
         {
             throw new DataFolderInUseException(Path.GetFullPath(dataFolder), Path.GetFullPath(path), e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"service.data_folder {Path.GetFullPath(dataFolder)} cannot be made or written to by {Environment.UserName}: {e.Message}", e);
         }
         file.SetLength(0);
         using (var writer = new StreamWriter(file, leaveOpen: true))
