@@ -276,6 +276,13 @@ public class ServiceTests
         }
         Assert.True(await ServiceUnderTest.EventuallyAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}")), TimeSpan.FromSeconds(10)));
         using var taken = DataFolderLock.Take(data, "a test");
+
+        // A folder that cannot be made (nobody may write in /proc, root included) is named as the setting it comes from.
+        var nowhere = Path.Combine(Path.GetDirectoryName(config)!, "nowhere.yaml");
+        File.WriteAllText(nowhere, File.ReadAllText(config).Replace("data_folder: data", "data_folder: /proc/vigie-test-data", StringComparison.Ordinal));
+        var refused = await VigieProcess.RunAsync(["serve", "--config", nowhere]);
+        Assert.Equal(1, refused.Code);
+        Assert.StartsWith("error: service.data_folder /proc/vigie-test-data cannot be made or written to by ", refused.Error.Trim());
     }
 
     [Fact]
