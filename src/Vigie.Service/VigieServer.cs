@@ -39,27 +39,20 @@ public static class VigieServer
         var service = settings.Config.Service;
         // Before the database: a second service would otherwise run its migrations and start its cameras first.
         var folderLock = DataFolderLock.Take(service.DataFolder, $"vigie serve on {service.Listen}");
-        Database db;
+        Database? opened = null;
         FaceDetector? faces;
         try
         {
-            db = await Database.OpenAsync(service.Storage, service.DataFolder, ct);
-        }
-        catch
-        {
-            folderLock.Dispose();
-            throw;
-        }
-        try
-        {
+            opened = await Database.OpenAsync(service.Storage, service.DataFolder, ct);
             faces = service.Evidence.FaceModel is { } model ? new FaceDetector(model) : null;
         }
         catch
         {
-            await db.DisposeAsync();
+            if (opened is not null) await opened.DisposeAsync();
             folderLock.Dispose();
             throw;
         }
+        var db = opened;
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(service.Listen);

@@ -77,8 +77,7 @@ public static class UserCommand
                 return AnalyzeCommand.Fail($"'{name}' is the only enabled administrator: add another (vigie user add … --role administrator) first",
                     AnalyzeCommand.ExitFailed);
             string? password = null;
-            if (newPassword && (password = fromStdin ? Console.In.ReadLine() ?? "" : AskTwice()) is null)
-                return AnalyzeCommand.Fail("the two passwords differ", AnalyzeCommand.ExitBadInput);
+            if (newPassword && (password = ReadPassword(fromStdin)) is null) return AnalyzeCommand.Fail("the two passwords differ", AnalyzeCommand.ExitBadInput);
             try
             {
                 var changed = (await users.UpdateAsync(name, request.Role, request.Disabled, request.Unlock is true, password, DateTimeOffset.UtcNow, ct))!;
@@ -97,8 +96,7 @@ public static class UserCommand
     private static Task<int> AddAsync(string configPath, string name, string role, bool fromStdin, CancellationToken ct) =>
         ServiceConfigFile.WithDataAsync(configPath, async (config, db, audit) =>
         {
-            var password = fromStdin ? Console.In.ReadLine() ?? "" : AskTwice();
-            if (password is null) return AnalyzeCommand.Fail("the two passwords differ", AnalyzeCommand.ExitBadInput);
+            if (ReadPassword(fromStdin) is not { } password) return AnalyzeCommand.Fail("the two passwords differ", AnalyzeCommand.ExitBadInput);
             try
             {
                 var user = await new UserStore(db, config.Service.Security).CreateAsync(name, role, password, DateTimeOffset.UtcNow, ct);
@@ -111,6 +109,9 @@ public static class UserCommand
                 return AnalyzeCommand.Fail(e.Message, AnalyzeCommand.ExitBadInput);
             }
         }, ct);
+
+    /// <summary>The first line of standard input, or the password asked for twice; null when the two differ.</summary>
+    private static string? ReadPassword(bool fromStdin) => fromStdin ? Console.In.ReadLine() ?? "" : AskTwice();
 
     /// <summary>Asks for the password twice without echoing it; null when the two differ.</summary>
     private static string? AskTwice()
