@@ -97,13 +97,12 @@ public class ConsoleBrowserTests
         await page.WaitForFunctionAsync("() => { const v = document.querySelector('#detail-media video'); return v && v.readyState >= 2 && v.duration > 1; }",
             null, new() { Timeout = 15_000 });
 
-        await page.CheckAsync("input[name=decision][value=dismissed]");
-        await page.ClickAsync("#review-form button[type=submit]");
-        await Assertions.Expect(page.Locator("#review-message")).ToContainTextAsync("reason"); // a dismissal needs a reason
-        await page.SelectOptionAsync("#review-reason", "animal");
+        // One click dismisses with what it was; "other" needs a note saying what.
+        await page.ClickAsync("[data-testid=dismiss-reasons] button[data-reason=other]");
+        await Assertions.Expect(page.Locator("#review-message")).ToContainTextAsync("needs a note");
         await page.FillAsync("#review-form textarea[name=note]", "a dog crossed the zone");
-        await page.ClickAsync("#review-form button[type=submit]");
-        await Assertions.Expect(page.Locator("#review-message")).ToHaveTextAsync("Decision recorded.");
+        await page.ClickAsync("[data-testid=dismiss-reasons] button[data-reason=animal]");
+        await Assertions.Expect(page.Locator("#review-message")).ToHaveTextAsync("Decision recorded: dismissed (animal).");
         await Assertions.Expect(page.Locator("#detail-reviews")).ToContainTextAsync("operator: dismissed (animal)");
 
         var stored = await service.Store.GetAsync(id);
@@ -201,6 +200,43 @@ public class ConsoleBrowserTests
         {
             await service.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task An_operator_confirms_or_dismisses_an_open_alert_with_one_key_and_closes_it_with_escape()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync();
+        var errors = new List<string>();
+        CollectErrors(page, errors);
+        await page.GotoAsync(service.Url);
+        await SignInAsync(page, "operator");
+        await Assertions.Expect(page.Locator("#stream-state")).ToHaveTextAsync("live", new() { Timeout = 10_000 });
+        var first = await service.PublishAlertAsync();
+        var second = await service.PublishAlertAsync();
+
+        await page.ClickAsync($"[data-testid=feed] li[data-alert-id='{first}']");
+        await Assertions.Expect(page.Locator("#detail")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("c");
+        await Assertions.Expect(page.Locator("#review-message")).ToHaveTextAsync("Decision recorded: confirmed.");
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.Locator("#detail")).ToBeHiddenAsync();
+
+        // The fourth reason by its key; typing the note first does not trigger keys.
+        var reasons = await service.GetAsync<List<string>>("/api/review-reasons");
+        await page.ClickAsync($"[data-testid=feed] li[data-alert-id='{second}']");
+        await page.FillAsync("#review-form textarea[name=note]", "c4");
+        await page.Locator("#review-form h3").ClickAsync();
+        await page.Keyboard.PressAsync("4");
+        await Assertions.Expect(page.Locator("#review-message")).ToContainTextAsync("dismissed");
+
+        Assert.Equal(("confirmed", null), ((await service.Store.GetAsync(first))!.Status, (await service.Store.GetAsync(first))!.ReviewReason));
+        var dismissed = (await service.Store.GetAsync(second))!;
+        Assert.Equal(("dismissed", reasons[3], "c4"), (dismissed.Status, dismissed.ReviewReason, dismissed.ReviewNote));
+        Assert.Single(await service.Store.ReviewsAsync(second));
+        Assert.Empty(errors);
     }
 
     [Fact]

@@ -341,25 +341,42 @@ $("#detail-close").addEventListener("click", () => {
   current = null;
 });
 
-reviewForm.addEventListener("submit", async e => {
-  e.preventDefault();
+// One click (or key) records a decision: confirm, or dismiss with what it was (until 2026-11-25: a choice, a reason, then
+// "Record decision"). The note, written first, goes with it.
+async function review(decision, reason) {
   const message = $("#review-message");
-  const data = new FormData(reviewForm);
-  if (!data.get("decision")) { message.className = "message error"; message.textContent = "Choose confirm or dismiss."; return; }
+  if (!current) return;
   try {
     await api(`/api/alerts/${current.id}/review`, {
       method: "POST",
-      body: JSON.stringify({ decision: data.get("decision"), reason: data.get("reason") || null, note: data.get("note") || null }),
+      body: JSON.stringify({ decision, reason, note: new FormData(reviewForm).get("note") || null }),
     });
-    message.className = "message ok";
-    message.textContent = "Decision recorded.";
     await openDetail(current.id);
     message.className = "message ok";
-    message.textContent = "Decision recorded.";
+    message.textContent = `Decision recorded: ${decision}${reason ? ` (${reason.replaceAll("_", " ")})` : ""}.`;
   } catch (err) {
     message.className = "message error";
     message.textContent = err.message;
   }
+}
+reviewForm.addEventListener("submit", e => e.preventDefault());
+reviewForm.querySelector("[data-decision=confirmed]").addEventListener("click", () => review("confirmed", null));
+function showDismissReasons(reasons) {
+  $("#dismiss-reasons").replaceChildren(...reasons.map((r, i) => {
+    const button = el("button", { type: "button", textContent: r.replaceAll("_", " "), title: `key ${i + 1}` });
+    button.dataset.reason = r;
+    button.addEventListener("click", () => review("dismissed", r));
+    return button;
+  }));
+}
+// Keys while an alert is open, unless typing its note: C confirms, 1–9 dismiss with that reason, Esc closes.
+document.addEventListener("keydown", e => {
+  if ($("#detail").hidden || e.ctrlKey || e.altKey || e.metaKey || e.target.closest?.("textarea, input, select")) return;
+  if (e.key === "Escape") { $("#detail-close").click(); return; }
+  if (reviewForm.hidden) return;
+  if (e.key === "c" || e.key === "C") { e.preventDefault(); review("confirmed", null); return; }
+  const reason = $("#dismiss-reasons").children[Number(e.key) - 1];
+  if (/^[1-9]$/.test(e.key) && reason) { e.preventDefault(); reason.click(); }
 });
 
 // ---- search ----
@@ -1027,7 +1044,7 @@ async function start(session) {
   started = true;
   watchIdle();
   const [reasons, kinds] = await Promise.all([api("/api/review-reasons"), api("/api/use-cases")]);
-  $("#review-reason").append(...reasons.map(r => el("option", { value: r, textContent: r.replaceAll("_", " ") })));
+  showDismissReasons(reasons);
   $("#search-form [name=kind]").append(...kinds.map(k => el("option", { value: k, textContent: kindLabel(k) })));
   $("#authorisation-form [name=use_cases]").append(...kinds.map(k => el("option", { value: k, textContent: kindLabel(k) })));
   const first = [...document.querySelectorAll("nav button")].find(b => !b.hidden);
