@@ -63,6 +63,32 @@ public class ConsoleBrowserTests
         await Assertions.Expect(page.Locator("#who")).ToHaveTextAsync($"{name} ({name})");
     }
 
+    /// <summary>Chromium on the service's console, signed in as a role, gathering script errors and anything the content policy blocked.</summary>
+    private sealed class SignedInConsole : IAsyncDisposable
+    {
+        private IPlaywright _playwright = null!;
+        private IBrowser _browser = null!;
+        public IPage Page { get; private set; } = null!;
+        public List<string> Errors { get; } = [];
+
+        public static async Task<SignedInConsole> OpenAsync(ServiceUnderTest service, string role)
+        {
+            var console = new SignedInConsole { _playwright = await Playwright.CreateAsync() };
+            console._browser = await LaunchChromiumAsync(console._playwright);
+            console.Page = await console._browser.NewPageAsync();
+            CollectErrors(console.Page, console.Errors);
+            await console.Page.GotoAsync(service.Url);
+            await SignInAsync(console.Page, role);
+            return console;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _browser.DisposeAsync();
+            _playwright.Dispose();
+        }
+    }
+
     [Fact]
     public async Task An_operator_sees_the_alert_arrive_plays_its_clip_dismisses_it_and_the_decision_is_stored()
     {
@@ -206,13 +232,8 @@ public class ConsoleBrowserTests
     public async Task An_operator_confirms_or_dismisses_an_open_alert_with_one_key_and_closes_it_with_escape()
     {
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchChromiumAsync(playwright);
-        var page = await browser.NewPageAsync();
-        var errors = new List<string>();
-        CollectErrors(page, errors);
-        await page.GotoAsync(service.Url);
-        await SignInAsync(page, "operator");
+        await using var console = await SignedInConsole.OpenAsync(service, "operator");
+        var page = console.Page;
         await Assertions.Expect(page.Locator("#stream-state")).ToHaveTextAsync("live", new() { Timeout = 10_000 });
         var first = await service.PublishAlertAsync();
         var second = await service.PublishAlertAsync();
@@ -236,7 +257,7 @@ public class ConsoleBrowserTests
         var dismissed = (await service.Store.GetAsync(second))!;
         Assert.Equal(("dismissed", reasons[3], "c4"), (dismissed.Status, dismissed.ReviewReason, dismissed.ReviewNote));
         Assert.Single(await service.Store.ReviewsAsync(second));
-        Assert.Empty(errors);
+        Assert.Empty(console.Errors);
     }
 
     [Fact]
@@ -248,13 +269,8 @@ public class ConsoleBrowserTests
         for (int i = 0; i < 5_100; i++) await log.AppendAsync("op1", AuditActions.AlertView, $"alert:{i}");
         var newest = await log.AppendAsync("op2", AuditActions.ClipView, "alert:5100");
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchChromiumAsync(playwright);
-        var page = await browser.NewPageAsync();
-        var errors = new List<string>();
-        CollectErrors(page, errors);
-        await page.GotoAsync(service.Url);
-        await SignInAsync(page, "auditor");
+        await using var console = await SignedInConsole.OpenAsync(service, "auditor");
+        var page = console.Page;
         await page.ClickAsync("nav button[data-view=audit]");
         var rows = page.Locator("[data-testid=audit-rows] tr");
         // The newest first: the auditor's own sign-in and alert list, then the last entry made before.
@@ -278,7 +294,7 @@ public class ConsoleBrowserTests
         await page.ClickAsync("#audit-form button[type=submit]");
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         await Assertions.Expect(rows.First).ToContainTextAsync(AuditActions.ClipView);
-        Assert.Empty(errors);
+        Assert.Empty(console.Errors);
     }
 
     [Fact]
