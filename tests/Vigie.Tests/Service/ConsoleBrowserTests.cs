@@ -229,7 +229,7 @@ public class ConsoleBrowserTests
     }
 
     [Fact]
-    public async Task An_operator_confirms_or_dismisses_an_open_alert_with_one_key_and_closes_it_with_escape()
+    public async Task An_operator_confirms_or_dismisses_an_open_alert_with_one_key_goes_to_the_next_unreviewed_and_closes_it_with_escape()
     {
         await using var service = await ServiceUnderTest.StartAsync(ServiceUnderTest.IntrusionCamera("/nonexistent/recording.mp4"));
         await using var console = await SignedInConsole.OpenAsync(service, "operator");
@@ -245,9 +245,11 @@ public class ConsoleBrowserTests
         await page.Keyboard.PressAsync("Escape");
         await Assertions.Expect(page.Locator("#detail")).ToBeHiddenAsync();
 
-        // The fourth reason by its key; typing the note first does not trigger keys.
+        // N opens the alert not yet reviewed; the fourth reason by its key; typing the note first does not trigger keys.
         var reasons = await service.GetAsync<List<string>>("/api/review-reasons");
-        await page.ClickAsync($"[data-testid=feed] li[data-alert-id='{second}']");
+        await Assertions.Expect(page.Locator($"[data-testid=feed] li[data-alert-id='{first}'].confirmed")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("n");
+        await Assertions.Expect(page.Locator("#detail")).ToBeVisibleAsync();
         await page.FillAsync("#review-form textarea[name=note]", "c4");
         await page.Locator("#review-form h3").ClickAsync();
         await page.Keyboard.PressAsync("4");

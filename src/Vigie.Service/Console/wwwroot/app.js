@@ -369,11 +369,19 @@ function showDismissReasons(reasons) {
     return button;
   }));
 }
-// Keys while an alert is open, unless typing its note: C confirms, 1–9 dismiss with that reason, Esc closes.
+// Keys, unless typing (the note, a search): N opens the newest alert of the feed not yet reviewed (other than the open one);
+// while an alert is open, C confirms, 1–9 dismiss with that reason, Esc closes.
 document.addEventListener("keydown", e => {
-  if ($("#detail").hidden || e.ctrlKey || e.altKey || e.metaKey || e.target.closest?.("textarea, input, select")) return;
-  if (e.key === "Escape") { $("#detail-close").click(); return; }
+  if (e.ctrlKey || e.altKey || e.metaKey || e.target.closest?.("textarea, input, select") || !me) return;
+  const open = !$("#detail").hidden;
+  if (open && e.key === "Escape") { $("#detail-close").click(); return; }
   if (reviewForm.hidden) return;
+  if (e.key === "n" || e.key === "N") {
+    const next = [...$("#feed").querySelectorAll(".alert-card.new")].find(li => Number(li.dataset.alertId) !== current?.id);
+    if (next) { e.preventDefault(); openDetail(Number(next.dataset.alertId)); }
+    return;
+  }
+  if (!open) return;
   if (e.key === "c" || e.key === "C") { e.preventDefault(); review("confirmed", null); return; }
   const reason = $("#dismiss-reasons").children[Number(e.key) - 1];
   if (/^[1-9]$/.test(e.key) && reason) { e.preventDefault(); reason.click(); }
