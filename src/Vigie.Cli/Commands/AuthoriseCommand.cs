@@ -58,13 +58,11 @@ public static class AuthoriseCommand
     private static Task<int> RevokeAsync(string configPath, long id, string reason, CancellationToken ct) =>
         ServiceConfigFile.WithDataAsync(configPath, async (_, db, audit) =>
         {
-            if (string.IsNullOrWhiteSpace(reason)) return AnalyzeCommand.Fail("--reason: must say why the authorisation is revoked", AnalyzeCommand.ExitBadInput);
-            var store = new AuthorisationStore(db);
-            if (await store.GetAsync(id, ct) is not { } existing) return AnalyzeCommand.Fail($"--id: no authorisation {id}", AnalyzeCommand.ExitBadInput);
-            if (existing.Revoked is not null) return AnalyzeCommand.Fail($"--id: authorisation {id} was already revoked on {existing.Revoked:u}", AnalyzeCommand.ExitFailed);
-            await store.RevokeAsync(id, ServiceConfigFile.Actor, reason.Trim(), DateTimeOffset.UtcNow, ct);
-            await audit.AppendAsync(ServiceConfigFile.Actor, AuditActions.AuthorisationRevoke, $"authorisation:{id}", new { Reason = reason.Trim() }, ct);
-            Console.Error.WriteLine($"vigie: authorisation {id} ({existing.Reference}) revoked; a running service stops what it allowed within a minute");
+            var (revoked, missing, field, problem) = await new AuthorisationStore(db).RevokeRecordedAsync(id, reason, ServiceConfigFile.Actor, audit, ct);
+            if (missing) return AnalyzeCommand.Fail($"--id: no authorisation {id}", AnalyzeCommand.ExitBadInput);
+            if (revoked is null)
+                return AnalyzeCommand.Fail($"{OptionOf(field!)}: {problem}", field == "reason" ? AnalyzeCommand.ExitBadInput : AnalyzeCommand.ExitFailed);
+            Console.Error.WriteLine($"vigie: authorisation {id} ({revoked.Reference}) revoked; a running service stops what it allowed within a minute");
             return AnalyzeCommand.ExitOk;
         }, ct);
 

@@ -80,9 +80,7 @@ public static class UserCommand
             if (newPassword && (password = ReadPassword(fromStdin)) is null) return AnalyzeCommand.Fail("the two passwords differ", AnalyzeCommand.ExitBadInput);
             try
             {
-                var changed = (await users.UpdateAsync(name, request.Role, request.Disabled, request.Unlock is true, password, DateTimeOffset.UtcNow, ct))!;
-                await audit.AppendAsync(ServiceConfigFile.Actor, AuditActions.UserChange, $"user:{name}",
-                    new { request.Role, request.Disabled, request.Unlock, PasswordReset = password is not null }, ct);
+                var changed = (await UserEndpoints.ApplyChangeAsync(users, audit, ServiceConfigFile.Actor, name, request with { Password = password }, ct))!;
                 Console.Error.WriteLine($"vigie: user '{name}' changed: role {changed.Role}, {(changed.Disabled is null ? "enabled" : "disabled")}" +
                                         $"{(request.Unlock is true ? ", unlocked" : "")}{(password is null ? "" : ", new password")}; their sessions ended");
                 return AnalyzeCommand.ExitOk;

@@ -58,13 +58,9 @@ public static class GovernanceEndpoints
     private static async Task<Results<Ok<Authorisation>, NotFound, ValidationProblem>> Revoke(long id, RevokeRequest request, AuthorisationStore store,
         CameraSupervisor cameras, AuditLog audit, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(request.Reason))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["must say why the authorisation is revoked"] });
-        if (await store.GetAsync(id, ct) is not { } existing) return TypedResults.NotFound();
-        if (existing.Revoked is not null)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = [$"already revoked on {existing.Revoked:u}"] });
-        var revoked = (await store.RevokeAsync(id, user.Name(), request.Reason.Trim(), DateTimeOffset.UtcNow, ct))!;
-        await audit.AppendAsync(user.Name(), AuditActions.AuthorisationRevoke, $"authorisation:{id}", new { Reason = request.Reason.Trim() }, ct);
+        var (revoked, missing, field, problem) = await store.RevokeRecordedAsync(id, request.Reason, user.Name(), audit, ct);
+        if (missing) return TypedResults.NotFound();
+        if (revoked is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field!] = [problem!] });
         await cameras.AuthorisationsChangedAsync(ct);
         return TypedResults.Ok(revoked);
     }

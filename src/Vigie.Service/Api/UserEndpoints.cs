@@ -52,16 +52,26 @@ public static class UserEndpoints
                 { ["name"] = ["administrators cannot disable or demote themselves; another administrator must"] });
         try
         {
-            var user = await users.UpdateAsync(name, request.Role, request.Disabled, request.Unlock is true, request.Password, DateTimeOffset.UtcNow, ct);
-            if (user is null) return TypedResults.NotFound();
-            await audit.AppendAsync(admin.Name(), AuditActions.UserChange, $"user:{name}",
-                new { request.Role, request.Disabled, request.Unlock, PasswordReset = request.Password is not null }, ct);
-            return TypedResults.Ok(UserView.From(user));
+            return await ApplyChangeAsync(users, audit, admin.Name(), name, request, ct) is { } user ? TypedResults.Ok(UserView.From(user)) : TypedResults.NotFound();
         }
         catch (ArgumentException e)
         {
             return Invalid(e);
         }
+    }
+
+    /// <summary>
+    /// A change to a user, recorded in the audit log (without the password): from this page and from `vigie user change`.
+    /// Null when there is no such user; an invalid role or password throws ArgumentException naming the field.
+    /// </summary>
+    public static async Task<UserRecord?> ApplyChangeAsync(UserStore users, AuditLog audit, string actor, string name, UserChangeRequest request,
+        CancellationToken ct)
+    {
+        var user = await users.UpdateAsync(name, request.Role, request.Disabled, request.Unlock is true, request.Password, DateTimeOffset.UtcNow, ct);
+        if (user is not null)
+            await audit.AppendAsync(actor, AuditActions.UserChange, $"user:{name}",
+                new { request.Role, request.Disabled, request.Unlock, PasswordReset = request.Password is not null }, ct);
+        return user;
     }
 
     /// <summary>The store's messages start with the field name: "field: what is wrong".</summary>

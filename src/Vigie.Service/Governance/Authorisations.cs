@@ -104,11 +104,26 @@ public sealed class AuthorisationStore(Database db)
         db.QueryAsync($"SELECT {Columns} FROM authorisations ORDER BY starts_ms DESC, id DESC", Read, ct);
 
     /// <summary>Revokes an authorisation still unrevoked; null when there is none with this id.</summary>
-    public async Task<Authorisation?> RevokeAsync(long id, string by, string reason, DateTimeOffset now, CancellationToken ct = default)
+    private async Task<Authorisation?> RevokeAsync(long id, string by, string reason, DateTimeOffset now, CancellationToken ct = default)
     {
         await db.ExecuteAsync("UPDATE authorisations SET revoked_ms = @t, revoked_by = @by, revoke_reason = @r WHERE id = @id AND revoked_ms IS NULL", ct,
             ("t", Ms(now)), ("by", by), ("r", reason), ("id", id));
         return await GetAsync(id, ct);
+    }
+
+    /// <summary>
+    /// Revokes with a reason and records it in the audit log: from the console and from `vigie authorisation revoke`. Missing
+    /// when there is no such authorisation; else the field at fault (reason, id) and why, or the authorisation revoked.
+    /// </summary>
+    public async Task<(Authorisation? Revoked, bool Missing, string? Field, string? Problem)> RevokeRecordedAsync(long id, string? reason, string by,
+        AuditLog audit, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) return (null, false, "reason", "must say why the authorisation is revoked");
+        if (await GetAsync(id, ct) is not { } existing) return (null, true, null, null);
+        if (existing.Revoked is not null) return (null, false, "id", $"already revoked on {existing.Revoked:u}");
+        var revoked = await RevokeAsync(id, by, reason.Trim(), DateTimeOffset.UtcNow, ct);
+        await audit.AppendAsync(by, AuditActions.AuthorisationRevoke, $"authorisation:{id}", new { Reason = reason.Trim() }, ct);
+        return (revoked, false, null, null);
     }
 
     private static Authorisation Read(DbDataReader r) => new(

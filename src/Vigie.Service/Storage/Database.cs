@@ -77,14 +77,12 @@ public sealed class Database : IAsyncDisposable
         var versionTable = Dialect == SqlDialect.Sqlite
             ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
             : "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' AND table_schema = current_schema()";
-        if ((await QueryAsync(versionTable, r => Convert.ToInt64(r.GetValue(0)), ct))[0] == 0) return [];
         await using var c = await ConnectAsync(ct);
-        await using var cmd = Command(c, "SELECT version FROM schema_migrations ORDER BY version");
-        var versions = new List<int>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) versions.Add(Convert.ToInt32(r.GetValue(0)));
-        return versions;
+        return (await QueryAsync(c, null, versionTable, r => Convert.ToInt64(r.GetValue(0)), ct))[0] == 0 ? [] : await VersionsAsync(c, ct);
     }
+
+    private static Task<List<int>> VersionsAsync(DbConnection c, CancellationToken ct) =>
+        QueryAsync(c, null, "SELECT version FROM schema_migrations ORDER BY version", r => Convert.ToInt32(r.GetValue(0)), ct);
 
     private async Task MigrateAsync(CancellationToken ct)
     {
@@ -92,7 +90,7 @@ public sealed class Database : IAsyncDisposable
         if (Dialect == SqlDialect.Sqlite)
             await ExecuteAsync(c, "PRAGMA journal_mode=WAL", ct);
         await ExecuteAsync(c, Migrations.CreateVersionTable, ct);
-        var applied = await AppliedMigrationsAsync(ct);
+        var applied = await VersionsAsync(c, ct);
         // An older vigie on a database a newer one has changed (a rollback after an upgrade) would misread what it does not know.
         if (Migrations.Unknown(applied) is [var newer, ..]) throw new InvalidOperationException(Newer(newer));
         foreach (var step in Migrations.Pending(applied))
