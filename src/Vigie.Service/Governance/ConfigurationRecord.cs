@@ -4,10 +4,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 using Vigie.Config;
 using Vigie.Service.Api;
 using Vigie.Service.Notifications;
+using Vigie.Service.Storage;
 using Vigie.Video;
 
 namespace Vigie.Service.Governance;
@@ -58,7 +58,7 @@ public sealed class ConfigurationRecord(ServiceSettings settings, AuditLog audit
             webhook["secret"] = "***";
         }
         if (config.Service.Storage is { Type: "postgres", Connection: { } connection })
-            service["storage"]!["connection"] = new NpgsqlConnectionStringBuilder(connection) { Password = null }.ConnectionString;
+            service["storage"]!["connection"] = Database.WithoutPassword(connection);
         return node;
     }
 }

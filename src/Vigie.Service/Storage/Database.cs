@@ -50,12 +50,14 @@ public sealed class Database : IAsyncDisposable
     private static Database Create(StorageConfig storage, string dataFolder)
     {
         if (storage.Type == "postgres")
-            return new Database(NpgsqlDataSource.Create(storage.Connection!), SqlDialect.Postgres,
-                $"PostgreSQL {new NpgsqlConnectionStringBuilder(storage.Connection) { Password = null }.ConnectionString}");
+            return new Database(NpgsqlDataSource.Create(storage.Connection!), SqlDialect.Postgres, $"PostgreSQL {WithoutPassword(storage.Connection!)}");
         var file = SqliteFile(storage, dataFolder);
         var cs = new SqliteConnectionStringBuilder { DataSource = file, Pooling = true, DefaultTimeout = 30 }.ConnectionString;
         return new Database(SqliteFactory.Instance.CreateDataSource(cs), SqlDialect.Sqlite, $"SQLite {file}");
     }
+
+    /// <summary>A PostgreSQL connection string as it may be shown: its password left out.</summary>
+    public static string WithoutPassword(string connection) => new NpgsqlConnectionStringBuilder(connection) { Password = null }.ConnectionString;
 
     /// <summary>The SQLite database's file: the one named by the configuration, else vigie.db in the data folder.</summary>
     public static string SqliteFile(StorageConfig storage, string dataFolder) => storage.Connection ?? Path.Combine(dataFolder, "vigie.db");
